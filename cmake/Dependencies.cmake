@@ -1,0 +1,21 @@
+# Every dependency is a Debian 12 package (see scripts/deps); nothing is vendored.
+find_package(Threads REQUIRED)
+find_package(PkgConfig REQUIRED)
+find_package(TBB REQUIRED)                       # libtbb-dev
+pkg_check_modules(JEMALLOC REQUIRED IMPORTED_TARGET jemalloc)   # libjemalloc-dev
+
+# jemalloc is the allocator of every binary we ship. Sanitizer builds keep the
+# sanitizer's own allocator (it must intercept malloc to find bugs), so there
+# the jemalloc statistics report "unavailable" rather than a made-up number.
+add_library(tmkv_allocator INTERFACE)
+if(TMKV_SANITIZE STREQUAL "")
+  target_link_libraries(tmkv_allocator INTERFACE PkgConfig::JEMALLOC)
+  target_compile_definitions(tmkv_allocator INTERFACE TMKV_WITH_JEMALLOC=1)
+endif()
+
+if(TMKV_BUILD_TESTS)
+  find_package(GTest REQUIRED)                   # libgtest-dev, libgmock-dev
+endif()
+if(TMKV_BUILD_BENCH)
+  find_package(benchmark REQUIRED)               # libbenchmark-dev
+endif()

@@ -1,0 +1,49 @@
+// The irrevocable ("serial") mode: a transaction that has aborted too often
+// takes the gate and then cannot abort, because no other writer may commit
+// until it is done.
+//
+// PROTOCOL
+//   Holder:    take a ticket, wait for its turn (FIFO: escalated transactions
+//              are served in order, so none starves), then
+//              active.store(true, seq_cst); rv = clock.load(seq_cst).
+//   Committer: lock write set; wv = clock.fetch_add(1, seq_cst);
+//              if (active.load(seq_cst)) { unlock; abort(kIrrevocableWait); }
+//   In the single total order of seq_cst operations, either the committer's
+//   increment precedes the holder's flag store — then wv <= the holder's rv,
+//   and the holder's reads merely wait for that committer's locks to drop —
+//   or the committer's flag load follows the store and it aborts. So while
+//   the gate is held, no other transaction commits a write: the holder reads
+//   a stable state and its own commit cannot fail validation.
+//   Read-only transactions never write, so they run on unhindered.
+//   New transactions wait at begin while the gate is held, to spare work
+//   that would be thrown away at commit.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+
+namespace tmkv::stm {
+
+class SerialGate {
+ public:
+  // Blocks until the caller holds the gate. REQUIRES: caller does not hold it.
+  void acquire();
+  void release();
+
+  // True while some transaction runs irrevocably.
+  bool active() const { return active_.load(std::memory_order_seq_cst); }
+  // Cheap check for begin(): acquire pairs with release() so the waiter sees
+  // the holder's commit before starting.
+  bool active_relaxed_hint() const { return active_.load(std::memory_order_acquire); }
+  void wait_until_inactive() const;
+
+ private:
+  alignas(64) std::atomic<bool> active_{false};
+  alignas(64) std::atomic<uint64_t> next_ticket_{0};
+  alignas(64) std::atomic<uint64_t> now_serving_{0};
+};
+
+extern SerialGate g_serial_gate;
+inline SerialGate& serial_gate() { return g_serial_gate; }
+
+}  // namespace tmkv::stm

@@ -1,0 +1,378 @@
+#include "stm/tx.h"
+
+#include <cassert>
+
+#include "stm/cpu_relax.h"
+#include "stm/epoch.h"
+#include "stm/global_clock.h"
+#include "stm/retry_policy.h"
+#include "stm/serial_gate.h"
+
+namespace tmkv::stm {
+
+constinit GlobalClock g_global_clock;
+constinit RetryPolicy g_retry_policy;
+
+struct TxHolder {
+  Tx tx;
+};
+
+Tx& Tx::current() {
+  thread_local TxHolder holder;
+  return holder.tx;
+}
+
+Tx::Tx() : ctx_(&this_thread_context()) {
+  reads_.reserve(256);
+  if (ctx_->rng_state == 0) ctx_->rng_state = reinterpret_cast<uintptr_t>(ctx_) | 1;
+}
+
+// ---------------------------------------------------------------------------
+// Attempt lifecycle
+
+void Tx::run_begin(TxKind kind) {
+  assert(mode_ == TxMode::kIdle);
+  kind_ = kind;
+  aborts_ = 0;
+  holds_serial_ = false;
+}
+
+void Tx::begin_attempt() {
+  RetryPolicy& policy = retry_policy();
+  if (!holds_serial_ && aborts_ >= policy.max_aborts_before_irrevocable.load(std::memory_order_relaxed)) {
+    serial_gate().acquire();
+    holds_serial_ = true;
+    ctx_->stats.escalations.add();
+  }
+  if (holds_serial_) {
+    mode_ = TxMode::kIrrevocable;
+    // seq_cst: after our gate store in the total order (serial_gate.h).
+    rv_ = global_clock().now.load(std::memory_order_seq_cst);
+  } else {
+    // Starting while an irrevocable transaction runs would only waste work:
+    // our commit would abort. Wait for it instead (not counted as an abort).
+    if (serial_gate().active_relaxed_hint()) serial_gate().wait_until_inactive();
+    mode_ = kind_ == TxKind::kReadOnly ? TxMode::kReadOnly : TxMode::kReadWrite;
+    // Acquire: a transaction that begins after another's commit returned
+    // reads a clock at least that commit's write version (real-time order).
+    rv_ = global_clock().now.load(std::memory_order_acquire);
+  }
+  ro_reads_ = 0;
+}
+
+void Tx::end_attempt() {
+  reads_.clear();
+  writes_.clear();
+  checks_used_ = 0;
+  hooks_.clear();
+  for (auto& [value, ops] : garbage_) ops->destroy(reinterpret_cast<void*>(value));
+  garbage_.clear();
+  if (pinned_) {
+    epoch_unpin(*ctx_);
+    pinned_ = false;
+  }
+  mode_ = TxMode::kIdle;
+}
+
+void Tx::run_end() {
+  assert(mode_ == TxMode::kIdle);
+  if (holds_serial_) {
+    serial_gate().release();
+    holds_serial_ = false;
+  }
+}
+
+void Tx::discard_buffered() {
+  for (WriteEntry& e : writes_.entries()) {
+    if (e.ops != nullptr && e.ops->destroy != nullptr && e.value != 0) e.ops->destroy(reinterpret_cast<void*>(e.value));
+  }
+}
+
+void Tx::abort_attempt(AbortCause c) {
+  discard_buffered();
+  ctx_->stats.count_abort(c);
+  if (c != AbortCause::kReadOnlyUpgrade) ++aborts_;
+  last_cause_ = c;
+  end_attempt();
+}
+
+void Tx::restart(AbortCause c) {
+  abort_attempt(c);
+  throw detail::Restart{};
+}
+
+void Tx::rollback(AbortCause c) {
+  if (mode_ == TxMode::kIdle) return;
+  discard_buffered();
+  ctx_->stats.count_abort(c);
+  end_attempt();
+}
+
+void Tx::prepare_retry() {
+  if (last_cause_ == AbortCause::kReadOnlyUpgrade) {
+    kind_ = TxKind::kReadWrite;  // retry at once: nothing conflicted
+    return;
+  }
+  if (!holds_serial_) backoff();
+}
+
+void Tx::backoff() {
+  RetryPolicy& policy = retry_policy();
+  uint32_t shift = aborts_ < 20 ? aborts_ : 20;
+  uint64_t limit = uint64_t{policy.backoff_base.load(std::memory_order_relaxed)} << shift;
+  uint64_t cap = policy.backoff_cap.load(std::memory_order_relaxed);
+  if (limit > cap) limit = cap;
+  if (limit == 0) return;
+  // xorshift64: per-thread, so threads that collided pick different waits.
+  uint64_t x = ctx_->rng_state;
+  x ^= x << 13;
+  x ^= x >> 7;
+  x ^= x << 17;
+  ctx_->rng_state = x;
+  for (uint64_t i = x % limit; i > 0; --i) cpu_relax();
+}
+
+// ---------------------------------------------------------------------------
+// Reads and writes
+
+uint64_t Tx::read_word(const TWord& w) {
+  assert(active());
+  switch (mode_) {
+    case TxMode::kReadOnly: {
+      uint64_t l1 = w.lock.load(std::memory_order_acquire);
+      // Acquire on the value: if we read a committer's new value we also see
+      // its lock, so the second sample below cannot miss the change.
+      uint64_t v = w.value.load(std::memory_order_acquire);
+      uint64_t l2 = w.lock.load(std::memory_order_relaxed);
+      if (l1 != l2 || is_locked(l1)) restart(l2 == kDeadLock ? AbortCause::kDeadLocation : AbortCause::kLockBusy);
+      if (version_of(l1) > rv_) restart(AbortCause::kReadValidation);
+      ++ro_reads_;
+      return v;
+    }
+    case TxMode::kReadWrite: {
+      if (WriteEntry* e = writes_.find(&w)) return e->value;
+      uint64_t l1 = w.lock.load(std::memory_order_acquire);
+      uint64_t v = w.value.load(std::memory_order_acquire);  // see above
+      uint64_t l2 = w.lock.load(std::memory_order_relaxed);
+      if (l1 != l2 || is_locked(l1)) restart(l2 == kDeadLock ? AbortCause::kDeadLocation : AbortCause::kLockBusy);
+      if (version_of(l1) > rv_) restart(AbortCause::kReadValidation);
+      reads_.push_back(&w);
+      return v;
+    }
+    case TxMode::kIrrevocable:
+      return read_irrevocable(w);
+    case TxMode::kIdle:
+      break;
+  }
+  __builtin_unreachable();
+}
+
+uint64_t Tx::read_irrevocable(const TWord& w) {
+  if (WriteEntry* e = writes_.find(&w)) return e->value;
+  unsigned spins = 0;
+  for (;;) {
+    uint64_t l1 = w.lock.load(std::memory_order_acquire);
+    if (l1 == kDeadLock) restart(AbortCause::kDeadLocation);  // retried, still irrevocable
+    if (!is_locked(l1)) {
+      uint64_t v = w.value.load(std::memory_order_acquire);
+      if (w.lock.load(std::memory_order_relaxed) == l1) {
+        // Only committers that passed the gate before us can have written
+        // here, and their versions are <= rv (serial_gate.h).
+        assert(version_of(l1) <= rv_);
+        return v;
+      }
+    }
+    // A committer that passed the gate is writing back: it will release
+    // soon and never waits for us, so waiting cannot deadlock.
+    wait_step(spins);
+  }
+}
+
+void Tx::write_word(TWord& w, uint64_t value, const ValueOps* ops) {
+  assert(active());
+  if (mode_ == TxMode::kReadOnly) restart(AbortCause::kReadOnlyUpgrade);
+  if (WriteEntry* e = writes_.find(&w)) {
+    assert(e->ops == ops);
+    if (ops != nullptr && ops->destroy != nullptr && e->value != 0) garbage_.emplace_back(e->value, ops);
+    e->value = value;
+    return;
+  }
+  writes_.add(&w, value, ops);
+}
+
+void Tx::pin() {
+  if (pinned_) return;
+  epoch_pin(*ctx_);
+  pinned_ = true;
+  // The store reaps absent records only after a grace period, so a record
+  // reaped before this pin may carry a version above an rv taken before it.
+  // Move rv up to a clock value read after the pin; that is sound only if
+  // everything read so far is still current (TinySTM's extension).
+  Version now = global_clock().now.load(std::memory_order_seq_cst);
+  if (now == rv_) return;
+  switch (mode_) {
+    case TxMode::kIrrevocable:
+      rv_ = now;  // nothing committed since rv but aborted committers' ticks
+      return;
+    case TxMode::kReadOnly:
+      if (ro_reads_ != 0) restart(AbortCause::kReadValidation);  // no read set to revalidate
+      rv_ = now;
+      return;
+    case TxMode::kReadWrite:
+      if (!validate_reads_unlocked()) restart(AbortCause::kReadValidation);
+      rv_ = now;
+      return;
+    case TxMode::kIdle:
+      break;
+  }
+}
+
+void Tx::add_commit_check(CommitCheck fn, const void* owner, std::string_view key) {
+  if (mode_ != TxMode::kReadWrite) return;  // snapshot reads need no re-check
+  if (checks_used_ == checks_.size()) checks_.emplace_back();
+  PendingCheck& c = checks_[checks_used_++];
+  c.fn = fn;
+  c.owner = owner;
+  c.key.assign(key);
+}
+
+void Tx::on_commit(CommitHook fn, void* arg) { hooks_.push_back(PendingHook{fn, arg}); }
+
+// ---------------------------------------------------------------------------
+// Commit
+
+bool Tx::lock_write_set(AbortCause* why) {
+  const uint32_t max_spin = retry_policy().lock_spin.load(std::memory_order_relaxed);
+  auto& entries = writes_.entries();
+  for (size_t i = 0; i < entries.size(); ++i) {
+    std::atomic<uint64_t>& lock = entries[i].word->lock;
+    uint64_t cur = lock.load(std::memory_order_relaxed);
+    unsigned spins = 0;
+    for (;;) {
+      if (cur == kDeadLock) {
+        *why = AbortCause::kDeadLocation;
+        unlock_write_set(i);
+        return false;
+      }
+      // Acquire: we are about to read the value the previous owner wrote
+      // back (to retire it) and overwrite it.
+      if (!is_locked(cur) && lock.compare_exchange_weak(cur, locked_word(cur), std::memory_order_acquire,
+                                                        std::memory_order_relaxed)) {
+        break;
+      }
+      if (is_locked(cur)) {
+        if (mode_ == TxMode::kIrrevocable) {
+          wait_step(spins);  // the holder is a committer; it never waits on us
+        } else if (++spins > max_spin) {
+          *why = AbortCause::kLockBusy;
+          unlock_write_set(i);
+          return false;
+        } else {
+          cpu_relax();
+        }
+        cur = lock.load(std::memory_order_relaxed);
+      }
+    }
+    entries[i].unlocked_word = cur;
+  }
+  return true;
+}
+
+void Tx::unlock_write_set(size_t locked) {
+  auto& entries = writes_.entries();
+  // Restores the old word; nothing was written, so relaxed would do, but
+  // release keeps the lock's usual pairing simple to reason about.
+  for (size_t i = 0; i < locked; ++i) entries[i].word->lock.store(entries[i].unlocked_word, std::memory_order_release);
+}
+
+bool Tx::validate_reads() {
+  for (const TWord* w : reads_) {
+    uint64_t l = w->lock.load(std::memory_order_acquire);
+    if (is_locked(l)) {
+      if (l == kDeadLock) return false;
+      const WriteEntry* mine = writes_.find(w);
+      if (mine == nullptr || version_of(mine->unlocked_word) > rv_) return false;
+    } else if (version_of(l) > rv_) {
+      return false;
+    }
+  }
+  return true;
+}
+
+bool Tx::validate_reads_unlocked() {
+  for (const TWord* w : reads_) {
+    uint64_t l = w->lock.load(std::memory_order_acquire);
+    if (is_locked(l) || version_of(l) > rv_) return false;
+  }
+  return true;
+}
+
+void Tx::write_back_and_release(Version wv) {
+  for (WriteEntry& e : writes_.entries()) {
+    // We own the lock, so the value is stable; relaxed is enough to read it.
+    uint64_t old = e.word->value.load(std::memory_order_relaxed);
+    // Release: a reader that acquires the new value (a boxed pointer
+    // included) sees it fully built, and sees our lock (tx.h, read_word).
+    e.word->value.store(e.value, std::memory_order_release);
+    if (e.ops != nullptr) {
+      if (e.ops->on_replace != nullptr) e.ops->on_replace(e.ops->ctx, e.word, old, e.value, wv);
+      if (e.ops->destroy != nullptr && old != 0) epoch_retire(*ctx_, reinterpret_cast<void*>(old), e.ops->destroy);
+    }
+    // Release: the new version becomes visible only with the value.
+    e.word->lock.store(unlocked_word(wv), std::memory_order_release);
+  }
+}
+
+void Tx::run_commit_hooks(Version wv) {
+  for (const PendingHook& h : hooks_) h.fn(h.arg, wv);
+}
+
+bool Tx::commit() {
+  assert(active());
+  if (mode_ == TxMode::kReadOnly) {
+    ctx_->stats.count_commit(CommitPath::kReadOnly);
+    end_attempt();
+    return true;
+  }
+  const bool irrevocable = mode_ == TxMode::kIrrevocable;
+  if (writes_.empty()) {
+    // Every read was consistent with rv: the snapshot at rv is our
+    // serialization point; nothing to validate.
+    ctx_->stats.count_commit(irrevocable ? CommitPath::kIrrevocable : CommitPath::kSoftware);
+    end_attempt();
+    return true;
+  }
+  AbortCause why{};
+  if (!lock_write_set(&why)) {
+    abort_attempt(why);
+    return false;
+  }
+  // seq_cst: pairs with the serial gate's flag store (serial_gate.h).
+  const Version wv = global_clock().now.fetch_add(1, std::memory_order_seq_cst) + 1;
+  if (!irrevocable) {
+    if (serial_gate().active()) {
+      unlock_write_set(writes_.size());
+      abort_attempt(AbortCause::kIrrevocableWait);
+      return false;
+    }
+    // TL2 shortcut: no writer committed since we began, so nothing we read
+    // can have changed and no recorded miss can have been filled.
+    const bool quiet = wv == rv_ + 1 && retry_policy().commit_shortcut.load(std::memory_order_relaxed);
+    if (!quiet) {
+      bool ok = validate_reads();
+      for (size_t i = 0; ok && i < checks_used_; ++i) ok = checks_[i].fn(checks_[i].owner, checks_[i].key, *this);
+      if (!ok) {
+        unlock_write_set(writes_.size());
+        abort_attempt(AbortCause::kReadValidation);
+        return false;
+      }
+    }
+  }
+  write_back_and_release(wv);
+  run_commit_hooks(wv);
+  ctx_->stats.count_commit(irrevocable ? CommitPath::kIrrevocable : CommitPath::kSoftware);
+  end_attempt();
+  return true;
+}
+
+}  // namespace tmkv::stm

@@ -1,0 +1,165 @@
+// Tx: one thread's transaction descriptor, running the TL2 algorithm
+// (Dice, Shalev, Shavit, DISC 2006) over TWords.
+//
+// ALGORITHM (software path)
+//   begin     rv = clock. Pin the reclamation epoch lazily (pin()).
+//   read(w)   from the redo log if written; else sample lock, value, lock:
+//             unlocked, unchanged and version <= rv, else abort at once.
+//             This is what makes the STM opaque: user code never sees a
+//             value that is inconsistent with the others it has read.
+//             Read-write transactions log w in the read set.
+//   write(w)  buffer in the redo log (write_set.h).
+//   commit    lock the write set (bounded spin, then abort), wv = ++clock,
+//             check the serial gate, validate the read set (each entry
+//             unlocked or ours, version <= rv) unless wv == rv + 1, run the
+//             commit checks, write back, release each lock with version wv.
+//   read-only transactions keep no read set and commit for free: every read
+//             was already consistent with rv.
+//   irrevocable (serial) attempts hold the serial gate (serial_gate.h): reads
+//             wait for a committer's lock instead of aborting, and commit
+//             cannot fail.
+//
+// Aborts found while user code runs unwind it with a private exception
+// (detail::Restart); never catch (...) inside a transaction without
+// rethrowing. Aborts found at commit just return false.
+//
+// THREADING: a Tx belongs to one thread (Tx::current()). Nothing in it is
+// read by other threads except through its ThreadContext.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "stm/abort_cause.h"
+#include "stm/thread_context.h"
+#include "stm/tword.h"
+#include "stm/write_set.h"
+
+namespace tmkv::stm {
+
+enum class TxKind : uint8_t {
+  kReadWrite,  // logs reads; may write
+  kReadOnly,   // logs nothing; a write restarts the attempt as kReadWrite
+};
+
+enum class TxMode : uint8_t { kIdle, kReadWrite, kReadOnly, kIrrevocable };
+
+namespace detail {
+// Thrown to unwind user code after the attempt has been rolled back.
+struct Restart {};
+}  // namespace detail
+
+// Thrown by Tx::cancel(value); caught by the outermost atomically().
+template <class R>
+struct Cancelled {
+  R value;
+};
+template <>
+struct Cancelled<void> {};
+
+class Tx {
+ public:
+  // The calling thread's descriptor.
+  static Tx& current();
+
+  Tx(const Tx&) = delete;
+  Tx& operator=(const Tx&) = delete;
+
+  // ---- Used by TVar and the store. --------------------------------------
+  // The word's value in this transaction's snapshot; unwinds on conflict.
+  uint64_t read_word(const TWord& w);
+  // Buffers a write. `ops` describes boxed values (nullptr when inline);
+  // every write to one word must pass the same ops.
+  void write_word(TWord& w, uint64_t value, const ValueOps* ops);
+  // True if this transaction has buffered a write to `w`.
+  bool writes(const TWord& w) { return writes_.find(&w) != nullptr; }
+
+  // Enters the reclamation epoch so that pointers read from now on stay
+  // valid until the attempt ends. Cheap after the first call. If the clock
+  // moved since begin, extends rv (validating reads so far) so that records
+  // reaped before the pin are older than rv.
+  void pin();
+
+  // A check re-run during commit validation, for facts TL2 cannot see in a
+  // lock word (the store uses it for "key was absent"). Returns true if the
+  // fact still holds. `key` is copied.
+  using CommitCheck = bool (*)(const void* owner, std::string_view key, Tx& tx);
+  void add_commit_check(CommitCheck fn, const void* owner, std::string_view key);
+
+  // Runs after a successful commit, with the commit's write version.
+  using CommitHook = void (*)(void* arg, uint64_t write_version);
+  void on_commit(CommitHook fn, void* arg);
+
+  // Rolls back and makes the outermost atomically() return `result`
+  // without retrying. REQUIRES: R is that atomically()'s result type.
+  template <class R>
+  [[noreturn]] void cancel(R result) {
+    throw Cancelled<R>{std::move(result)};
+  }
+  [[noreturn]] void cancel() { throw Cancelled<void>{}; }
+
+  bool active() const { return mode_ != TxMode::kIdle; }
+  TxMode mode() const { return mode_; }
+  bool irrevocable() const { return mode_ == TxMode::kIrrevocable; }
+  Version read_version() const { return rv_; }
+  ThreadContext& context() { return *ctx_; }
+  // Aborts so far in the current atomically() call.
+  uint32_t attempt_aborts() const { return aborts_; }
+
+  // ---- Used by atomically(). ---------------------------------------------
+  void run_begin(TxKind kind);  // starts a new atomically() call
+  void begin_attempt();
+  bool commit();                // false: rolled back, retry
+  void rollback(AbortCause c);  // user abort or exception: no retry
+  void prepare_retry();         // backoff, maybe escalate
+  void run_end();
+
+ private:
+  Tx();
+  friend struct TxHolder;
+
+  [[noreturn]] void restart(AbortCause c);
+  void abort_attempt(AbortCause c);
+  uint64_t read_irrevocable(const TWord& w);
+  bool lock_write_set(AbortCause* why);
+  void unlock_write_set(size_t locked);
+  bool validate_reads();
+  bool validate_reads_unlocked();
+  void write_back_and_release(Version wv);
+  void run_commit_hooks(Version wv);
+  void discard_buffered();
+  void end_attempt();
+  void backoff();
+
+  struct PendingCheck {
+    CommitCheck fn;
+    const void* owner;
+    std::string key;
+  };
+  struct PendingHook {
+    CommitHook fn;
+    void* arg;
+  };
+
+  ThreadContext* ctx_;
+  TxMode mode_ = TxMode::kIdle;
+  TxKind kind_ = TxKind::kReadWrite;  // of the current attempt
+  bool pinned_ = false;
+  bool holds_serial_ = false;
+  uint32_t aborts_ = 0;
+  AbortCause last_cause_{};
+  uint32_t ro_reads_ = 0;  // reads in a read-only attempt (it keeps no read set)
+  Version rv_ = 0;
+  std::vector<const TWord*> reads_;
+  WriteSet writes_;
+  std::vector<PendingCheck> checks_;
+  size_t checks_used_ = 0;
+  std::vector<PendingHook> hooks_;
+  // Boxed values this attempt buffered and then overwrote: freed at the end
+  // of the attempt (never published, but this attempt may still use them).
+  std::vector<std::pair<uint64_t, const ValueOps*>> garbage_;
+};
+
+}  // namespace tmkv::stm

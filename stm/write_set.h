@@ -1,0 +1,107 @@
+// The redo log of a TL2 transaction: one entry per written word, in first-
+// write order, with O(1) lookup for read-after-write and for "is this locked
+// word mine?" during validation. Owner-thread only.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "stm/tword.h"
+
+namespace tmkv::stm {
+
+// How the STM treats the values of one kind of TWord. Shared, immutable.
+struct ValueOps {
+  // Frees a boxed value; never called with 0. nullptr: values are inline.
+  // New values are freed at abort; replaced ones after a grace period.
+  void (*destroy)(void* boxed) = nullptr;
+  // Called at commit write-back, while this transaction still holds the
+  // word's lock, with the replaced value, the installed value and the
+  // commit's write version. nullptr: nothing observes writes.
+  void (*on_replace)(void* ctx, TWord* word, uint64_t old_value, uint64_t new_value, Version wv) = nullptr;
+  void* ctx = nullptr;
+};
+
+struct WriteEntry {
+  TWord* word;
+  uint64_t value;          // the buffered new value
+  const ValueOps* ops;     // nullptr: inline value, nobody observes
+  uint64_t unlocked_word;  // lock word seen when we locked it (commit only)
+};
+
+class WriteSet {
+ public:
+  WriteEntry* find(const TWord* w) {
+    if ((filter_ & filter_bit(w)) == 0) return nullptr;
+    if (entries_.size() <= kLinearMax) {
+      for (WriteEntry& e : entries_)
+        if (e.word == w) return &e;
+      return nullptr;
+    }
+    for (size_t i = slot_of(w);; i = (i + 1) & mask_) {
+      uint32_t idx = table_[i];
+      if (idx == kEmpty) return nullptr;
+      if (entries_[idx].word == w) return &entries_[idx];
+    }
+  }
+
+  // REQUIRES: find(w) == nullptr.
+  void add(TWord* w, uint64_t value, const ValueOps* ops) {
+    entries_.push_back(WriteEntry{w, value, ops, 0});
+    filter_ |= filter_bit(w);
+    if (entries_.size() > kLinearMax) {
+      // Crossing the linear limit indexes every entry; past it, grow at half load.
+      if (entries_.size() == kLinearMax + 1 || entries_.size() * 2 > table_.size()) {
+        rebuild();
+      } else {
+        insert_index(static_cast<uint32_t>(entries_.size() - 1));
+      }
+    }
+  }
+
+  void clear() {
+    entries_.clear();
+    filter_ = 0;
+    // The table is rebuilt whenever a transaction crosses kLinearMax, so a
+    // stale one is harmless; only drop a huge one.
+    if (table_.size() > 4096) {
+      table_ = {};
+      mask_ = 0;
+    }
+  }
+
+  bool empty() const { return entries_.empty(); }
+  size_t size() const { return entries_.size(); }
+  std::vector<WriteEntry>& entries() { return entries_; }
+
+ private:
+  static constexpr size_t kLinearMax = 16;
+  static constexpr uint32_t kEmpty = ~uint32_t{0};
+
+  static uint64_t filter_bit(const TWord* w) {
+    return uint64_t{1} << ((reinterpret_cast<uintptr_t>(w) >> 4) & 63);
+  }
+  size_t slot_of(const TWord* w) const {
+    uint64_t h = reinterpret_cast<uintptr_t>(w) * 0x9E3779B97F4A7C15ull;
+    return (h >> 32) & mask_;
+  }
+  void insert_index(uint32_t idx) {
+    size_t i = slot_of(entries_[idx].word);
+    while (table_[i] != kEmpty) i = (i + 1) & mask_;
+    table_[i] = idx;
+  }
+  void rebuild() {
+    size_t n = 64;
+    while (n < entries_.size() * 4) n <<= 1;
+    table_.assign(n, kEmpty);
+    mask_ = n - 1;
+    for (uint32_t i = 0; i < entries_.size(); ++i) insert_index(i);
+  }
+
+  std::vector<WriteEntry> entries_;
+  uint64_t filter_ = 0;
+  std::vector<uint32_t> table_;
+  size_t mask_ = 0;
+};
+
+}  // namespace tmkv::stm

@@ -1,0 +1,225 @@
+#include "store/index.h"
+
+#include <cstdlib>
+#include <cstring>
+#include <new>
+#include <vector>
+
+#include "stm/cpu_relax.h"
+#include "stm/epoch.h"
+
+namespace tmkv::store {
+namespace {
+
+constexpr size_t kInitialBuckets = 16;
+
+bool is_dead(const Record* r) { return r->word.lock.load(std::memory_order_acquire) == stm::kDeadLock; }
+
+uint64_t reverse_bits(uint64_t v) {
+  v = ((v >> 1) & 0x5555555555555555ull) | ((v & 0x5555555555555555ull) << 1);
+  v = ((v >> 2) & 0x3333333333333333ull) | ((v & 0x3333333333333333ull) << 2);
+  v = ((v >> 4) & 0x0F0F0F0F0F0F0F0Full) | ((v & 0x0F0F0F0F0F0F0F0Full) << 4);
+  return __builtin_bswap64(v);
+}
+
+}  // namespace
+
+Index::Table* Index::Table::make(size_t buckets) {
+  void* mem = std::calloc(1, sizeof(Table) + buckets * sizeof(std::atomic<Record*>));
+  if (mem == nullptr) throw std::bad_alloc();
+  auto* t = static_cast<Table*>(mem);
+  t->mask = buckets - 1;
+  for (size_t i = 0; i < buckets; ++i) new (&t->heads[i]) std::atomic<Record*>(nullptr);
+  return t;
+}
+
+void Index::Table::destroy(void* t) { std::free(t); }
+
+Index::Index() {
+  for (Shard& s : shards_) s.table.store(Table::make(kInitialBuckets), std::memory_order_relaxed);
+}
+
+Index::~Index() {
+  for (Shard& s : shards_) {
+    Table* t = s.table.load(std::memory_order_relaxed);
+    for (size_t b = 0; b <= t->mask; ++b) {
+      Record* r = t->heads[b].load(std::memory_order_relaxed);
+      while (r != nullptr) {
+        Record* next = r->next.load(std::memory_order_relaxed);
+        std::free(r);
+        r = next;
+      }
+    }
+    Table::destroy(t);
+  }
+}
+
+Record* Index::find_in(const Table* t, std::string_view key, uint32_t h) {
+  for (Record* r = t->heads[h & t->mask].load(std::memory_order_acquire); r != nullptr;
+       r = r->next.load(std::memory_order_acquire)) {
+    if (r->matches(h, key) && !is_dead(r)) return r;
+  }
+  return nullptr;
+}
+
+Record* Index::find(std::string_view key, uint64_t hash) const {
+  const Shard& s = shards_[shard_of(hash)];
+  const auto h = static_cast<uint32_t>(hash);
+  unsigned spins = 0;
+  for (;;) {
+    uint64_t seq = s.seq.load(std::memory_order_acquire);
+    if ((seq & 1) == 0) {
+      Record* r = find_in(s.table.load(std::memory_order_acquire), key, h);
+      if (r != nullptr) return r;
+      // Ordered after the acquire loads of the walk (invariant 3).
+      if (s.seq.load(std::memory_order_relaxed) == seq) return nullptr;
+    }
+    stm::wait_step(spins);  // a resize is moving records; it takes microseconds
+  }
+}
+
+Record* Index::find_or_insert(std::string_view key, uint64_t hash, bool* created) {
+  if (Record* r = find(key, hash)) {
+    *created = false;
+    return r;
+  }
+  Shard& s = shards_[shard_of(hash)];
+  const auto h = static_cast<uint32_t>(hash);
+  std::lock_guard<std::mutex> guard(s.mu);
+  Table* t = s.table.load(std::memory_order_relaxed);  // only we (mu) replace it
+  if (Record* r = find_in(t, key, h)) {
+    *created = false;
+    return r;
+  }
+  void* mem = std::malloc(sizeof(Record) + key.size());
+  if (mem == nullptr) throw std::bad_alloc();
+  auto* r = new (mem) Record;
+  r->hash = h;
+  r->meta.store(static_cast<uint32_t>(key.size()), std::memory_order_relaxed);
+  if (!key.empty()) std::memcpy(r->key_bytes, key.data(), key.size());
+  std::atomic<Record*>& head = t->heads[h & t->mask];
+  r->next.store(head.load(std::memory_order_relaxed), std::memory_order_relaxed);
+  // Release: a reader that acquires the new head sees the record built.
+  head.store(r, std::memory_order_release);
+  size_t n = s.records.load(std::memory_order_relaxed) + 1;
+  s.records.store(n, std::memory_order_relaxed);
+  *created = true;
+  if (n > t->mask + 1) grow(s, stm::this_thread_context());
+  return r;
+}
+
+void Index::grow(Shard& s, stm::ThreadContext& ctx) {
+  Table* old_t = s.table.load(std::memory_order_relaxed);
+  Table* new_t = Table::make((old_t->mask + 1) * 2);
+  uint64_t seq = s.seq.load(std::memory_order_relaxed);
+  // Odd before any record moves. The moves below are release stores, so a
+  // reader that follows a moved link also sees this (invariant 3).
+  s.seq.store(seq + 1, std::memory_order_relaxed);
+  for (size_t b = 0; b <= old_t->mask; ++b) {
+    std::atomic<Record*>& old_head = old_t->heads[b];
+    for (Record* r = old_head.load(std::memory_order_relaxed); r != nullptr;
+         r = old_head.load(std::memory_order_relaxed)) {
+      old_head.store(r->next.load(std::memory_order_relaxed), std::memory_order_release);
+      std::atomic<Record*>& new_head = new_t->heads[r->hash & new_t->mask];
+      r->next.store(new_head.load(std::memory_order_relaxed), std::memory_order_release);
+      new_head.store(r, std::memory_order_release);
+    }
+  }
+  s.table.store(new_t, std::memory_order_release);
+  s.seq.store(seq + 2, std::memory_order_release);
+  stm::epoch_retire(ctx, old_t, &Table::destroy);
+}
+
+bool Index::reap(Record* r, uint64_t hash, uint64_t expected_lock, stm::ThreadContext& ctx) {
+  Shard& s = shards_[shard_of(hash)];
+  std::lock_guard<std::mutex> guard(s.mu);
+  uint64_t expected = expected_lock;
+  // Acquire: we read the value next, written by the lock's last owner.
+  if (stm::is_locked(expected) ||
+      !r->word.lock.compare_exchange_strong(expected, stm::kDeadLock, std::memory_order_acquire)) {
+    return false;
+  }
+  if (r->word.value.load(std::memory_order_relaxed) != 0) {
+    // Present after all (a writer re-filled it without changing the version
+    // we expected: cannot happen, since every commit stamps a new version).
+    r->word.lock.store(expected_lock, std::memory_order_release);
+    return false;
+  }
+  Table* t = s.table.load(std::memory_order_relaxed);
+  std::atomic<Record*>* link = &t->heads[r->hash & t->mask];
+  for (Record* cur = link->load(std::memory_order_relaxed); cur != r; cur = link->load(std::memory_order_relaxed)) {
+    link = &cur->next;  // r is linked (invariant 1), so the walk finds it
+  }
+  // Release is not needed for correctness of readers (r stays readable until
+  // the grace period ends) but keeps the chain's publication uniform.
+  link->store(r->next.load(std::memory_order_relaxed), std::memory_order_release);
+  s.records.store(s.records.load(std::memory_order_relaxed) - 1, std::memory_order_relaxed);
+  stm::epoch_retire(ctx, r, [](void* p) { std::free(p); });
+  return true;
+}
+
+uint64_t Index::scan(uint64_t cursor, size_t count, const std::function<void(Record*)>& fn) const {
+  size_t shard = cursor & (kShards - 1);
+  uint64_t bucket_cursor = cursor >> kShardBits;
+  size_t visited = 0;
+  std::vector<Record*> batch;
+  while (shard < kShards) {
+    const Shard& s = shards_[shard];
+    const Table* t;
+    unsigned spins = 0;
+    for (;;) {
+      // Collect first, call fn after: a walk diverted by a concurrent resize
+      // is redone, and SCAN may return a key twice but never skip one.
+      uint64_t seq = s.seq.load(std::memory_order_acquire);
+      if ((seq & 1) == 0) {
+        t = s.table.load(std::memory_order_acquire);
+        batch.clear();
+        for (Record* r = t->heads[bucket_cursor & t->mask].load(std::memory_order_acquire); r != nullptr;
+             r = r->next.load(std::memory_order_acquire)) {
+          if (!is_dead(r)) batch.push_back(r);
+        }
+        if (s.seq.load(std::memory_order_relaxed) == seq) break;
+      }
+      stm::wait_step(spins);
+    }
+    for (Record* r : batch) fn(r);
+    const uint64_t mask = t->mask;
+    // Reverse-binary increment of the bits under `mask` (Redis's dictScan):
+    // high bucket bits change first, so after a doubling the two halves of
+    // a visited bucket are both behind the cursor and nothing is skipped.
+    bucket_cursor |= ~mask;
+    bucket_cursor = reverse_bits(bucket_cursor);
+    ++bucket_cursor;
+    bucket_cursor = reverse_bits(bucket_cursor);
+    if (bucket_cursor == 0) ++shard;  // wrapped: this shard is done
+    if (++visited >= count) break;
+  }
+  if (shard >= kShards) return 0;
+  return (bucket_cursor << kShardBits) | shard;
+}
+
+size_t Index::record_count() const {
+  size_t n = 0;
+  for (const Shard& s : shards_) n += s.records.load(std::memory_order_relaxed);
+  return n;
+}
+
+size_t Index::bucket_count() const {
+  size_t n = 0;
+  for (const Shard& s : shards_) n += s.table.load(std::memory_order_acquire)->mask + 1;
+  return n;
+}
+
+void Index::for_each_unsafe(const std::function<void(Record*)>& fn) const {
+  for (const Shard& s : shards_) {
+    const Table* t = s.table.load(std::memory_order_relaxed);
+    for (size_t b = 0; b <= t->mask; ++b) {
+      for (Record* r = t->heads[b].load(std::memory_order_relaxed); r != nullptr;
+           r = r->next.load(std::memory_order_relaxed)) {
+        fn(r);
+      }
+    }
+  }
+}
+
+}  // namespace tmkv::store

@@ -1,0 +1,133 @@
+// Store: the transactional keyspace. Start here.
+//
+// Every operation takes the caller's stm::Tx and is one more step of that
+// transaction, so any sequence composes atomically:
+//
+//   stm::atomically([&](stm::Tx& tx) {
+//     auto v = store.get(tx, "a");
+//     store.set(tx, "b", v.value().value_or(""));
+//     store.del(tx, "a");
+//   });
+//
+// Keys and values are binary-safe. Inserts and deletes are ordinary
+// transactional writes of a record's value (record.h): a key created by an
+// aborted transaction never becomes visible, and a deleted key vanishes
+// atomically with the transaction's other writes. Views returned by reads
+// stay valid until the transaction attempt ends.
+//
+// MISSES. A lookup that finds no record leaves nothing in TL2's read set, so
+// read-write transactions register a commit check (stm::Tx::add_commit_check)
+// that fails if the key appeared meanwhile. Read-only transactions need none:
+// a key missing from the index was absent at their read version (records are
+// reaped only when every running transaction is newer than their delete).
+//
+// REAPING. A record whose value becomes 0 (deleted, or created by a
+// transaction that aborted) is queued, once, on the thread that saw it. After
+// an epoch grace period, if it is still absent and its version is no newer
+// than the clock at queue time, the index marks it dead and unlinks it.
+//
+// THREAD SAFETY: all operations from any thread inside atomically(); the
+// destructor only when no thread uses the store.
+#pragma once
+
+#include <atomic>
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include <tbb/enumerable_thread_specific.h>
+
+#include "stm/stm.h"
+#include "store/blob.h"
+#include "store/index.h"
+#include "store/op_status.h"
+
+namespace tmkv::store {
+
+struct StoreOptions {
+  // Largest value accepted by set/append-style writes (Redis's
+  // proto-max-bulk-len default). Blob sizes are 32-bit, hence the cap.
+  size_t max_value_bytes = size_t{512} << 20;
+};
+
+class Store {
+  // Run reap jobs once this many more are queued on a thread: amortizes the
+  // epoch scan, and bounds the absent records a thread leaves behind.
+  static constexpr size_t kReapBatch = 64;
+
+ public:
+  static constexpr size_t kMaxValueBytesLimit = UINT32_MAX;
+
+  explicit Store(StoreOptions options = {});
+  ~Store();
+  Store(const Store&) = delete;
+  Store& operator=(const Store&) = delete;
+
+  // All operations: REQUIRES an active transaction on the calling thread.
+
+  // The string at key, nullopt if absent; kWrongType for other types.
+  OpResult<std::optional<std::string_view>> get(stm::Tx& tx, std::string_view key);
+  // The raw value box (any type), nullptr if absent.
+  const Blob* lookup(stm::Tx& tx, std::string_view key);
+  bool exists(stm::Tx& tx, std::string_view key);
+  OpStatus set(stm::Tx& tx, std::string_view key, std::string_view value);
+  // True if the key existed.
+  bool del(stm::Tx& tx, std::string_view key);
+  // One entry per key, in order; non-strings read as nullopt (as MGET does).
+  std::vector<std::optional<std::string_view>> mget(stm::Tx& tx, std::span<const std::string_view> keys);
+  // All or nothing: a rejected pair rejects the whole call (and the caller
+  // may cancel the transaction); nothing is written on error.
+  OpStatus mset(stm::Tx& tx, std::span<const std::pair<std::string_view, std::string_view>> pairs);
+  // Adds delta to the integer at key (absent = 0); the new value.
+  OpResult<int64_t> incrby(stm::Tx& tx, std::string_view key, int64_t delta);
+  // Appends to out the keys of present records in the buckets the cursor
+  // walks (see Index::scan); returns the next cursor, 0 when done.
+  uint64_t scan(stm::Tx& tx, uint64_t cursor, size_t count, std::vector<std::string>* out);
+
+  // ---- Outside transactions. ----------------------------------------------
+  // Present keys. Exact when no transaction is committing; otherwise a sum
+  // of per-thread deltas that may be off by the commits in flight.
+  size_t size() const;
+  // Records in the index, absent ones included.
+  size_t record_count() const { return index_.record_count(); }
+  // Runs the calling thread's pending reap jobs whose grace period is over.
+  void reap_now();
+
+  const StoreOptions& options() const { return options_; }
+
+ private:
+  struct ReapJob {
+    Record* record;
+    stm::Version safe_version;  // clock when queued
+    uint64_t epoch;             // epoch when queued
+  };
+  struct alignas(64) ThreadLocal {
+    std::atomic<int64_t> live_delta{0};  // written by the owner; read by size()
+    std::vector<ReapJob> reap_queue;     // owner only
+    size_t next_reap_run = kReapBatch;   // owner only: queue size that triggers a run
+  };
+
+  Record* find_pinned(stm::Tx& tx, std::string_view key, uint64_t hash);
+  const Blob* read_record(stm::Tx& tx, std::string_view key);
+  OpStatus check_value(std::string_view value) const;
+  void write_blob(stm::Tx& tx, std::string_view key, Blob* blob);
+  void queue_reap(Record* r);
+  void maybe_run_reap_jobs();
+  void queue_reap_locked(ThreadLocal& local, Record* r);  // no batch run
+  void run_reap_jobs(bool force_advance);
+
+  static void on_replace(void* ctx, stm::TWord* w, uint64_t old_value, uint64_t new_value, stm::Version wv);
+  static bool still_absent(const void* owner, std::string_view key, stm::Tx& tx);
+
+  StoreOptions options_;
+  Index index_;
+  stm::ValueOps value_ops_;
+  tbb::enumerable_thread_specific<ThreadLocal> locals_;
+};
+
+}  // namespace tmkv::store

@@ -1,0 +1,169 @@
+// Concurrent tests of the keyspace: inserts and deletes are transactional,
+// misses are validated, and reaping never loses or resurrects a key.
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <chrono>
+#include <latch>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "store/store.h"
+
+namespace tmkv::store {
+namespace {
+
+using stm::atomically;
+using stm::Tx;
+
+constexpr int kThreads = 3;
+
+// "Set if absent" on one key from several threads: exactly one may win.
+// Without the commit-time check of misses, two transactions that both saw
+// no record would both commit.
+TEST(StoreConcurrency, SetIfAbsentHasExactlyOneWinnerPerKey) {
+  Store s;
+  constexpr int kKeys = 20000;
+  std::atomic<int> wins{0};
+  std::latch start(kThreads);
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      start.arrive_and_wait();  // all threads race on the same keys in order
+      for (int k = 0; k < kKeys; ++k) {
+        std::string key = "nx:" + std::to_string(k);
+        bool won = atomically([&](Tx& tx) {
+          if (s.exists(tx, key)) return false;
+          s.set(tx, key, std::to_string(t));
+          return true;
+        });
+        if (won) wins.fetch_add(1, std::memory_order_relaxed);
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  EXPECT_EQ(wins.load(), kKeys);
+  EXPECT_EQ(s.size(), static_cast<size_t>(kKeys));
+}
+
+// Pairs of keys are created and deleted together; readers must never see
+// one without the other, while reaping removes the deleted records.
+TEST(StoreConcurrency, PairedInsertsAndDeletesAreAtomic) {
+  Store s;
+  constexpr int kPairs = 64;
+  std::atomic<bool> stop{false};
+  std::atomic<long> torn{0}, reads{0}, flips{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 2; ++t) {
+    threads.emplace_back([&, t] {
+      uint64_t x = 88172645463325252ull + t;
+      while (!stop.load(std::memory_order_relaxed)) {
+        x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+        std::string i = std::to_string(x % kPairs);
+        atomically([&](Tx& tx) {
+          if (s.exists(tx, "a" + i)) {
+            s.del(tx, "a" + i);
+            s.del(tx, "b" + i);
+          } else {
+            s.set(tx, "a" + i, "x");
+            s.set(tx, "b" + i, "y");
+          }
+        });
+        flips.fetch_add(1, std::memory_order_relaxed);
+      }
+    });
+  }
+  threads.emplace_back([&] {
+    while (!stop.load(std::memory_order_relaxed)) {
+      int bad = stm::atomically_read_only([&](Tx& tx) {
+        int n = 0;
+        for (int i = 0; i < kPairs; ++i) {
+          std::string k = std::to_string(i);
+          n += s.exists(tx, "a" + k) != s.exists(tx, "b" + k);
+        }
+        return n;
+      });
+      torn.fetch_add(bad, std::memory_order_relaxed);
+      reads.fetch_add(1, std::memory_order_relaxed);
+    }
+  });
+  std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+  stop.store(true);
+  for (auto& th : threads) th.join();
+  EXPECT_EQ(torn.load(), 0);
+  EXPECT_GT(reads.load(), 0);
+  EXPECT_GT(flips.load(), 100);
+  // Final state is consistent and the count matches the keys present.
+  size_t present = 0;
+  atomically([&](Tx& tx) {
+    present = 0;
+    for (int i = 0; i < kPairs; ++i) {
+      std::string k = std::to_string(i);
+      bool a = s.exists(tx, "a" + k);
+      EXPECT_EQ(a, s.exists(tx, "b" + k));
+      present += a ? 2 : 0;
+    }
+  });
+  EXPECT_EQ(s.size(), present);
+  for (int i = 0; i < 4; ++i) s.reap_now();
+  EXPECT_LE(s.record_count(), present + 2 * 64 * 2) << "reaping keeps absent records bounded";
+}
+
+// Money moves between integer keys with INCRBY; full reports in one
+// transaction always see the same total.
+TEST(StoreConcurrency, BankOverKeysConservesMoney) {
+  Store s;
+  constexpr int kAccounts = 32;
+  constexpr int64_t kInitial = 100;
+  atomically([&](Tx& tx) {
+    for (int i = 0; i < kAccounts; ++i) s.set(tx, "acct:" + std::to_string(i), std::to_string(kInitial));
+  });
+  std::atomic<bool> stop{false};
+  std::atomic<long> bad_reports{0}, reports{0}, transfers{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 2; ++t) {
+    threads.emplace_back([&, t] {
+      uint64_t x = 0x9E3779B97F4A7C15ull * (t + 1);
+      while (!stop.load(std::memory_order_relaxed)) {
+        x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+        std::string from = "acct:" + std::to_string(x % kAccounts);
+        std::string to = "acct:" + std::to_string((x >> 20) % kAccounts);
+        int64_t amount = static_cast<int64_t>((x >> 40) % 10) + 1;
+        atomically([&](Tx& tx) {
+          auto bal = s.incrby(tx, from, 0);
+          if (!bal.ok() || bal.value() < amount) tx.cancel();
+          s.incrby(tx, from, -amount);
+          s.incrby(tx, to, amount);
+        });
+        transfers.fetch_add(1, std::memory_order_relaxed);
+      }
+    });
+  }
+  threads.emplace_back([&] {
+    while (!stop.load(std::memory_order_relaxed)) {
+      bool ok = stm::atomically_read_only([&](Tx& tx) {
+        int64_t total = 0;
+        bool negative = false;
+        for (int i = 0; i < kAccounts; ++i) {
+          auto v = s.get(tx, "acct:" + std::to_string(i));
+          int64_t b = std::stoll(std::string(*v.value()));
+          negative |= b < 0;
+          total += b;
+        }
+        return total == kAccounts * kInitial && !negative;
+      });
+      if (!ok) bad_reports.fetch_add(1);
+      reports.fetch_add(1);
+    }
+  });
+  std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+  stop.store(true);
+  for (auto& th : threads) th.join();
+  EXPECT_EQ(bad_reports.load(), 0);
+  EXPECT_GT(reports.load(), 0);
+  EXPECT_GT(transfers.load(), 100);
+}
+
+}  // namespace
+}  // namespace tmkv::store
