@@ -16,7 +16,7 @@
 namespace tmkv::stm {
 
 struct alignas(64) GlobalClock {
-  std::atomic<Version> now{0};
+  Shared<Version> now;
 };
 
 extern GlobalClock g_global_clock;

@@ -24,6 +24,10 @@ struct RetryPolicy {
   // TL2's shortcut: skip read-set validation when wv == rv + 1. Only sound
   // while every writer advances the clock; htm/ turns it off.
   std::atomic<bool> commit_shortcut{true};
+  // Set by htm/ while hardware transactions may commit: they stamp GV + 1
+  // without advancing GV, so software readers that meet a newer version move
+  // the clock up and extend instead of aborting (Tx::extend_for).
+  std::atomic<bool> hardware_stamps{false};
 };
 
 extern RetryPolicy g_retry_policy;

@@ -12,11 +12,11 @@ void SerialGate::acquire() {
   // Acquire pairs with release(): the previous holder's commit is visible.
   while (now_serving_.load(std::memory_order_acquire) != ticket) wait_step(spins);
   // seq_cst: see the protocol in the header.
-  active_.store(true, std::memory_order_seq_cst);
+  active_.store(1, std::memory_order_seq_cst);
 }
 
 void SerialGate::release() {
-  active_.store(false, std::memory_order_release);
+  active_.store(0, std::memory_order_release);
   // Only the holder writes now_serving_, so a plain increment suffices;
   // release publishes our commit to the next holder.
   now_serving_.store(now_serving_.load(std::memory_order_relaxed) + 1, std::memory_order_release);
@@ -24,7 +24,7 @@ void SerialGate::release() {
 
 void SerialGate::wait_until_inactive() const {
   unsigned spins = 0;
-  while (active_.load(std::memory_order_acquire)) wait_step(spins);
+  while (active_.load(std::memory_order_acquire) != 0) wait_step(spins);
 }
 
 }  // namespace tmkv::stm

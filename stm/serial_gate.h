@@ -22,6 +22,8 @@
 #include <atomic>
 #include <cstdint>
 
+#include "stm/shared_word.h"
+
 namespace tmkv::stm {
 
 class SerialGate {
@@ -31,14 +33,15 @@ class SerialGate {
   void release();
 
   // True while some transaction runs irrevocably.
-  bool active() const { return active_.load(std::memory_order_seq_cst); }
+  bool active() const { return active_.load(std::memory_order_seq_cst) != 0; }
   // Cheap check for begin(): acquire pairs with release() so the waiter sees
   // the holder's commit before starting.
-  bool active_relaxed_hint() const { return active_.load(std::memory_order_acquire); }
+  bool active_relaxed_hint() const { return active_.load(std::memory_order_acquire) != 0; }
   void wait_until_inactive() const;
 
  private:
-  alignas(64) std::atomic<bool> active_{false};
+  // A Shared word: hardware transactions subscribe to it at begin.
+  alignas(64) Shared<uint64_t> active_;
   alignas(64) std::atomic<uint64_t> next_ticket_{0};
   alignas(64) std::atomic<uint64_t> now_serving_{0};
 };

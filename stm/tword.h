@@ -20,6 +20,8 @@
 #include <atomic>
 #include <cstdint>
 
+#include "stm/shared_word.h"
+
 namespace tmkv::stm {
 
 using Version = uint64_t;
@@ -36,8 +38,8 @@ constexpr uint64_t locked_word(uint64_t unlocked) { return unlocked | kLockBit; 
 // aligns the TWord to 16), so a TL2 read costs one line, as the TL2 paper and
 // Silo recommend, instead of a second line in a striped lock table.
 struct TWord {
-  std::atomic<uint64_t> lock{0};
-  std::atomic<uint64_t> value{0};
+  Shared<uint64_t> lock;
+  Shared<uint64_t> value;
 
   TWord() = default;
   explicit TWord(uint64_t initial) : value(initial) {}

@@ -1,6 +1,7 @@
 #include "stm/tx.h"
 
 #include <cassert>
+#include <mutex>
 
 #include "stm/cpu_relax.h"
 #include "stm/epoch.h"
@@ -12,6 +13,11 @@ namespace tmkv::stm {
 
 constinit GlobalClock g_global_clock;
 constinit RetryPolicy g_retry_policy;
+
+namespace {
+// The global-lock baseline mode's one lock (Tx::set_global_lock_mode).
+std::mutex g_global_lock;
+}  // namespace
 
 struct TxHolder {
   Tx tx;
@@ -39,6 +45,16 @@ void Tx::run_begin(TxKind kind) {
 
 void Tx::begin_attempt() {
   RetryPolicy& policy = retry_policy();
+  if (global_lock_mode_) {
+    if (!holds_global_lock_) {
+      g_global_lock.lock();
+      holds_global_lock_ = true;
+    }
+    mode_ = TxMode::kIrrevocable;  // alone: reads never wait, commit cannot fail
+    rv_ = global_clock().now.load(std::memory_order_acquire);
+    ro_reads_ = 0;
+    return;
+  }
   if (!holds_serial_ && aborts_ >= policy.max_aborts_before_irrevocable.load(std::memory_order_relaxed)) {
     serial_gate().acquire();
     holds_serial_ = true;
@@ -79,6 +95,10 @@ void Tx::run_end() {
   if (holds_serial_) {
     serial_gate().release();
     holds_serial_ = false;
+  }
+  if (holds_global_lock_) {
+    g_global_lock.unlock();
+    holds_global_lock_ = false;
   }
 }
 
@@ -138,33 +158,57 @@ void Tx::backoff() {
 uint64_t Tx::read_word(const TWord& w) {
   assert(active());
   switch (mode_) {
-    case TxMode::kReadOnly: {
-      uint64_t l1 = w.lock.load(std::memory_order_acquire);
-      // Acquire on the value: if we read a committer's new value we also see
-      // its lock, so the second sample below cannot miss the change.
-      uint64_t v = w.value.load(std::memory_order_acquire);
-      uint64_t l2 = w.lock.load(std::memory_order_relaxed);
-      if (l1 != l2 || is_locked(l1)) restart(l2 == kDeadLock ? AbortCause::kDeadLocation : AbortCause::kLockBusy);
-      if (version_of(l1) > rv_) restart(AbortCause::kReadValidation);
-      ++ro_reads_;
-      return v;
-    }
+    case TxMode::kReadOnly:
     case TxMode::kReadWrite: {
-      if (WriteEntry* e = writes_.find(&w)) return e->value;
-      uint64_t l1 = w.lock.load(std::memory_order_acquire);
-      uint64_t v = w.value.load(std::memory_order_acquire);  // see above
-      uint64_t l2 = w.lock.load(std::memory_order_relaxed);
-      if (l1 != l2 || is_locked(l1)) restart(l2 == kDeadLock ? AbortCause::kDeadLocation : AbortCause::kLockBusy);
-      if (version_of(l1) > rv_) restart(AbortCause::kReadValidation);
-      reads_.push_back(&w);
-      return v;
+      const bool logging = mode_ == TxMode::kReadWrite;
+      if (logging) {
+        if (WriteEntry* e = writes_.find(&w)) return e->value;
+      }
+      for (;;) {
+        uint64_t l1 = w.lock.load(std::memory_order_acquire);
+        // Acquire on the value: if we read a committer's new value we also
+        // see its lock, so the second sample below cannot miss the change.
+        uint64_t v = w.value.load(std::memory_order_acquire);
+        uint64_t l2 = w.lock.load(std::memory_order_relaxed);
+        if (l1 != l2 || is_locked(l1)) restart(l2 == kDeadLock ? AbortCause::kDeadLocation : AbortCause::kLockBusy);
+        if (version_of(l1) > rv_) {
+          if (!extend_for(version_of(l1))) restart(AbortCause::kReadValidation);
+          continue;  // rv now covers the version: sample again
+        }
+        if (logging) {
+          reads_.push_back(&w);
+        } else {
+          ++ro_reads_;
+        }
+        return v;
+      }
     }
     case TxMode::kIrrevocable:
       return read_irrevocable(w);
+    case TxMode::kHardware:
+      return read_hardware(w);
     case TxMode::kIdle:
       break;
   }
   __builtin_unreachable();
+}
+
+bool Tx::extend_for(Version seen) {
+  // Hardware commits stamp GV + 1 without advancing GV (htm/), so a version
+  // above rv may be older than the clock says. As GV5 readers do, move the
+  // clock up to it, so that this and every later transaction can get past;
+  // then extend rv if what we read so far is still current (TinySTM).
+  if (!retry_policy().hardware_stamps.load(std::memory_order_relaxed)) return false;  // plain TL2: abort
+  Shared<Version>& clock = global_clock().now;
+  Version now = clock.load(std::memory_order_seq_cst);
+  while (now < seen) {
+    if (clock.compare_exchange_strong(now, seen, std::memory_order_seq_cst)) now = seen;
+  }
+  // `now` is read before validating: if everything read is still current
+  // after this point, the snapshot is valid at `now` (TinySTM's extension).
+  if (mode_ == TxMode::kReadOnly ? ro_reads_ != 0 : !validate_reads_unlocked()) return false;
+  rv_ = now;
+  return true;
 }
 
 uint64_t Tx::read_irrevocable(const TWord& w) {
@@ -190,7 +234,11 @@ uint64_t Tx::read_irrevocable(const TWord& w) {
 
 void Tx::write_word(TWord& w, uint64_t value, const ValueOps* ops) {
   assert(active());
-  if (mode_ == TxMode::kReadOnly) restart(AbortCause::kReadOnlyUpgrade);
+  if (mode_ == TxMode::kReadOnly) {
+    if (ops != nullptr && ops->destroy != nullptr && value != 0) ops->destroy(reinterpret_cast<void*>(value));
+    restart(AbortCause::kReadOnlyUpgrade);
+  }
+  if (mode_ == TxMode::kHardware) return write_hardware(w, value, ops);
   if (WriteEntry* e = writes_.find(&w)) {
     assert(e->ops == ops);
     if (ops != nullptr && ops->destroy != nullptr && e->value != 0) garbage_.emplace_back(e->value, ops);
@@ -222,13 +270,15 @@ void Tx::pin() {
       if (!validate_reads_unlocked()) restart(AbortCause::kReadValidation);
       rv_ = now;
       return;
+    case TxMode::kHardware:  // pinned before the hardware begin
     case TxMode::kIdle:
       break;
   }
 }
 
 void Tx::add_commit_check(CommitCheck fn, const void* owner, std::string_view key) {
-  if (mode_ != TxMode::kReadWrite) return;  // snapshot reads need no re-check
+  // Read-only snapshots need no re-check; hardware tracks what it read.
+  if (mode_ != TxMode::kReadWrite) return;
   if (checks_used_ == checks_.size()) checks_.emplace_back();
   PendingCheck& c = checks_[checks_used_++];
   c.fn = fn;
@@ -245,7 +295,7 @@ bool Tx::lock_write_set(AbortCause* why) {
   const uint32_t max_spin = retry_policy().lock_spin.load(std::memory_order_relaxed);
   auto& entries = writes_.entries();
   for (size_t i = 0; i < entries.size(); ++i) {
-    std::atomic<uint64_t>& lock = entries[i].word->lock;
+    Shared<uint64_t>& lock = entries[i].word->lock;
     uint64_t cur = lock.load(std::memory_order_relaxed);
     unsigned spins = 0;
     for (;;) {
@@ -256,8 +306,7 @@ bool Tx::lock_write_set(AbortCause* why) {
       }
       // Acquire: we are about to read the value the previous owner wrote
       // back (to retire it) and overwrite it.
-      if (!is_locked(cur) && lock.compare_exchange_weak(cur, locked_word(cur), std::memory_order_acquire,
-                                                        std::memory_order_relaxed)) {
+      if (!is_locked(cur) && lock.compare_exchange_strong(cur, locked_word(cur), std::memory_order_acquire)) {
         break;
       }
       if (is_locked(cur)) {
@@ -338,7 +387,7 @@ bool Tx::commit() {
   if (writes_.empty()) {
     // Every read was consistent with rv: the snapshot at rv is our
     // serialization point; nothing to validate.
-    ctx_->stats.count_commit(irrevocable ? CommitPath::kIrrevocable : CommitPath::kSoftware);
+    ctx_->stats.count_commit(commit_path());
     end_attempt();
     return true;
   }
@@ -370,9 +419,93 @@ bool Tx::commit() {
   }
   write_back_and_release(wv);
   run_commit_hooks(wv);
-  ctx_->stats.count_commit(irrevocable ? CommitPath::kIrrevocable : CommitPath::kSoftware);
+  ctx_->stats.count_commit(commit_path());
   end_attempt();
   return true;
+}
+
+}  // namespace tmkv::stm
+
+namespace tmkv::stm {
+
+CommitPath Tx::commit_path() const {
+  if (mode_ != TxMode::kIrrevocable) return CommitPath::kSoftware;
+  return holds_global_lock_ ? CommitPath::kGlobalLock : CommitPath::kIrrevocable;
+}
+
+// ---------------------------------------------------------------------------
+// Hardware mode (protocol in docs/ARCHITECTURE.md, "Hybrid"). Everything
+// between prepare_hardware() and the backend's commit runs inside the
+// hardware transaction: its loads and stores are tracked by the hardware (or
+// the emulation through Shared<>), and an abort discards them all.
+
+void Tx::prepare_hardware(HardwareAbortFn abort_fn) {
+  assert(mode_ == TxMode::kIdle);
+  hw_abort_ = abort_fn;
+  // Pin outside the hardware transaction: a pin made inside would stay
+  // invisible to reclaimers until commit.
+  epoch_pin(*ctx_);
+  pinned_ = true;
+  mode_ = TxMode::kHardware;
+}
+
+uint64_t Tx::read_hardware(const TWord& w) {
+  // Subscribe to the version lock before using the value (early
+  // subscription): a software committer that locks it later aborts us.
+#ifndef TMKV_TEST_BREAK_HW_LOCK_CHECK  // defined only in tests/htm's broken build
+  if (is_locked(w.lock.load(std::memory_order_acquire))) hw_abort_(kHwLockedLocation);
+#endif
+  return w.value.load(std::memory_order_acquire);
+}
+
+void Tx::write_hardware(TWord& w, uint64_t value, const ValueOps* ops) {
+  if (is_locked(w.lock.load(std::memory_order_acquire))) {
+    // We own `value` until the write set holds it. (Real HTM would roll the
+    // free back with the allocation; the emulation needs it.)
+    if (ops != nullptr && ops->destroy != nullptr && value != 0) ops->destroy(reinterpret_cast<void*>(value));
+    hw_abort_(kHwLockedLocation);
+  }
+  if (WriteEntry* e = writes_.find(&w)) {
+    // Our earlier new value was never visible to anyone: free it after the
+    // attempt (this attempt may still hold a view of it).
+    if (ops != nullptr && ops->destroy != nullptr && e->value != 0) garbage_.emplace_back(e->value, ops);
+    e->value = value;
+  } else {
+    writes_.add(&w, value, ops);
+    // unlocked_word holds the replaced value in hardware mode.
+    writes_.entries().back().unlocked_word = w.value.load(std::memory_order_acquire);
+  }
+  w.value.store(value, std::memory_order_release);
+}
+
+void Tx::stamp_hardware_writes() {
+  // Read GV as late as possible, and never write it: a write would put the
+  // clock's line into every hardware transaction's write set and serialize
+  // them all. Stamping GV + 1 makes every software transaction whose rv
+  // predates our commit (rv <= GV) treat our writes as newer than its
+  // snapshot; software readers that meet GV + 1 move the clock up
+  // (Tx::extend_for).
+  hw_stamp_ = global_clock().now.load(std::memory_order_acquire) + 1;
+  for (WriteEntry& e : writes_.entries()) e.word->lock.store(unlocked_word(hw_stamp_), std::memory_order_release);
+}
+
+void Tx::finish_hardware_commit() {
+  assert(mode_ == TxMode::kHardware);
+  for (WriteEntry& e : writes_.entries()) {
+    if (e.ops == nullptr) continue;
+    const uint64_t old = e.unlocked_word;
+    if (e.ops->on_replace != nullptr) e.ops->on_replace(e.ops->ctx, e.word, old, e.value, hw_stamp_);
+    if (e.ops->destroy != nullptr && old != 0) epoch_retire(*ctx_, reinterpret_cast<void*>(old), e.ops->destroy);
+  }
+  run_commit_hooks(hw_stamp_);
+  ctx_->stats.count_commit(CommitPath::kHardware);
+  end_attempt();
+}
+
+void Tx::abandon_hardware() {
+  assert(mode_ == TxMode::kHardware);
+  discard_buffered();
+  end_attempt();
 }
 
 }  // namespace tmkv::stm

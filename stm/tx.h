@@ -34,6 +34,7 @@
 
 #include "stm/abort_cause.h"
 #include "stm/thread_context.h"
+#include "stm/tx_stats.h"
 #include "stm/tword.h"
 #include "stm/write_set.h"
 
@@ -44,7 +45,25 @@ enum class TxKind : uint8_t {
   kReadOnly,   // logs nothing; a write restarts the attempt as kReadWrite
 };
 
-enum class TxMode : uint8_t { kIdle, kReadWrite, kReadOnly, kIrrevocable };
+enum class TxMode : uint8_t {
+  kIdle,
+  kReadWrite,
+  kReadOnly,
+  kIrrevocable,  // holds the serial gate (or the global lock): cannot abort
+  kHardware,     // inside a hardware (or emulated hardware) transaction, htm/
+};
+
+// Explicit abort codes a hardware attempt may raise from inside stm/store
+// code (htm/ adds its own above kFirstHtmCode).
+enum HardwareAbortCode : uint8_t {
+  kHwLockedLocation = 1,  // a version lock was held by a software committer
+  kHwNeedsSoftware = 2,   // the operation cannot run in hardware (index insert)
+  kFirstHtmCode = 16,
+};
+
+// How stm/ aborts the running hardware transaction; installed by htm/.
+// Must not return.
+using HardwareAbortFn = void (*)(uint8_t code);
 
 namespace detail {
 // Thrown to unwind user code after the attempt has been rolled back.
@@ -100,6 +119,12 @@ class Tx {
   }
   [[noreturn]] void cancel() { throw Cancelled<void>{}; }
 
+  // In hardware mode: aborts the hardware transaction with `code`. Else a
+  // no-op. Store operations that cannot run in hardware call it first.
+  void require_software() {
+    if (mode_ == TxMode::kHardware) hw_abort_(kHwNeedsSoftware);
+  }
+
   bool active() const { return mode_ != TxMode::kIdle; }
   TxMode mode() const { return mode_; }
   bool irrevocable() const { return mode_ == TxMode::kIrrevocable; }
@@ -116,6 +141,21 @@ class Tx {
   void prepare_retry();         // backoff, maybe escalate
   void run_end();
 
+  // ---- Used by htm/ (the hardware fast path). -----------------------------
+  // Before the hardware begin: pins the epoch and enters hardware mode.
+  void prepare_hardware(HardwareAbortFn abort_fn);
+  // Inside the hardware transaction, last step before its commit: stamps
+  // every written lock word with GV + 1 (read here, inside the transaction).
+  void stamp_hardware_writes();
+  // After the hardware commit: retires replaced values, runs observers.
+  void finish_hardware_commit();
+  // After a hardware abort: frees what the attempt allocated and still
+  // remembers (the emulation keeps its memory; real HTM rolled it back).
+  void abandon_hardware();
+  // Uses the global lock instead of the serial gate for irrevocable attempts
+  // and makes every attempt irrevocable (the global-lock baseline mode).
+  void set_global_lock_mode(bool on) { global_lock_mode_ = on; }
+
  private:
   Tx();
   friend struct TxHolder;
@@ -127,8 +167,12 @@ class Tx {
   void unlock_write_set(size_t locked);
   bool validate_reads();
   bool validate_reads_unlocked();
+  bool extend_for(Version seen);
+  uint64_t read_hardware(const TWord& w);
+  void write_hardware(TWord& w, uint64_t value, const ValueOps* ops);
   void write_back_and_release(Version wv);
   void run_commit_hooks(Version wv);
+  CommitPath commit_path() const;
   void discard_buffered();
   void end_attempt();
   void backoff();
@@ -148,6 +192,10 @@ class Tx {
   TxKind kind_ = TxKind::kReadWrite;  // of the current attempt
   bool pinned_ = false;
   bool holds_serial_ = false;
+  bool holds_global_lock_ = false;
+  bool global_lock_mode_ = false;
+  HardwareAbortFn hw_abort_ = nullptr;
+  Version hw_stamp_ = 0;
   uint32_t aborts_ = 0;
   AbortCause last_cause_{};
   uint32_t ro_reads_ = 0;  // reads in a read-only attempt (it keeps no read set)

@@ -32,10 +32,15 @@ inline constexpr size_t kCommitPathCount = static_cast<size_t>(CommitPath::kCoun
 inline constexpr std::array<const char*, kCommitPathCount> kCommitPathNames = {
     "stm", "stm_readonly", "irrevocable", "htm", "global_lock"};
 
+// Counter slots for the layers above stm (htm/hybrid_stats.h names them),
+// kept here so one per-thread structure holds every transaction counter.
+inline constexpr size_t kExtensionCounters = 32;
+
 struct alignas(64) TxStats {
   std::array<Counter, kCommitPathCount> commits;
   std::array<Counter, kAbortCauseCount> aborts;
   Counter escalations;  // transactions that went irrevocable after too many aborts
+  std::array<Counter, kExtensionCounters> extension;
 
   void count_commit(CommitPath p) { commits[static_cast<size_t>(p)].add(); }
   void count_abort(AbortCause c) { aborts[static_cast<size_t>(c)].add(); }
@@ -46,6 +51,7 @@ struct TxStatsSnapshot {
   std::array<uint64_t, kCommitPathCount> commits{};
   std::array<uint64_t, kAbortCauseCount> aborts{};
   uint64_t escalations = 0;
+  std::array<uint64_t, kExtensionCounters> extension{};
 
   uint64_t total_commits() const {
     uint64_t s = 0;
@@ -63,6 +69,7 @@ struct TxStatsSnapshot {
     for (size_t i = 0; i < kCommitPathCount; ++i) commits[i] += s.commits[i].get();
     for (size_t i = 0; i < kAbortCauseCount; ++i) aborts[i] += s.aborts[i].get();
     escalations += s.escalations.get();
+    for (size_t i = 0; i < kExtensionCounters; ++i) extension[i] += s.extension[i].get();
   }
 };
 

@@ -25,11 +25,11 @@ uint64_t reverse_bits(uint64_t v) {
 }  // namespace
 
 Index::Table* Index::Table::make(size_t buckets) {
-  void* mem = std::calloc(1, sizeof(Table) + buckets * sizeof(std::atomic<Record*>));
+  void* mem = std::calloc(1, sizeof(Table) + buckets * sizeof(stm::Shared<Record*>));
   if (mem == nullptr) throw std::bad_alloc();
   auto* t = static_cast<Table*>(mem);
   t->mask = buckets - 1;
-  for (size_t i = 0; i < buckets; ++i) new (&t->heads[i]) std::atomic<Record*>(nullptr);
+  for (size_t i = 0; i < buckets; ++i) new (&t->heads[i]) stm::Shared<Record*>();
   return t;
 }
 
@@ -97,7 +97,7 @@ Record* Index::find_or_insert(std::string_view key, uint64_t hash, bool* created
   r->hash = h;
   r->meta.store(static_cast<uint32_t>(key.size()), std::memory_order_relaxed);
   if (!key.empty()) std::memcpy(r->key_bytes, key.data(), key.size());
-  std::atomic<Record*>& head = t->heads[h & t->mask];
+  stm::Shared<Record*>& head = t->heads[h & t->mask];
   r->next.store(head.load(std::memory_order_relaxed), std::memory_order_relaxed);
   // Release: a reader that acquires the new head sees the record built.
   head.store(r, std::memory_order_release);
@@ -116,11 +116,11 @@ void Index::grow(Shard& s, stm::ThreadContext& ctx) {
   // reader that follows a moved link also sees this (invariant 3).
   s.seq.store(seq + 1, std::memory_order_relaxed);
   for (size_t b = 0; b <= old_t->mask; ++b) {
-    std::atomic<Record*>& old_head = old_t->heads[b];
+    stm::Shared<Record*>& old_head = old_t->heads[b];
     for (Record* r = old_head.load(std::memory_order_relaxed); r != nullptr;
          r = old_head.load(std::memory_order_relaxed)) {
       old_head.store(r->next.load(std::memory_order_relaxed), std::memory_order_release);
-      std::atomic<Record*>& new_head = new_t->heads[r->hash & new_t->mask];
+      stm::Shared<Record*>& new_head = new_t->heads[r->hash & new_t->mask];
       r->next.store(new_head.load(std::memory_order_relaxed), std::memory_order_release);
       new_head.store(r, std::memory_order_release);
     }
@@ -146,7 +146,7 @@ bool Index::reap(Record* r, uint64_t hash, uint64_t expected_lock, stm::ThreadCo
     return false;
   }
   Table* t = s.table.load(std::memory_order_relaxed);
-  std::atomic<Record*>* link = &t->heads[r->hash & t->mask];
+  stm::Shared<Record*>* link = &t->heads[r->hash & t->mask];
   for (Record* cur = link->load(std::memory_order_relaxed); cur != r; cur = link->load(std::memory_order_relaxed)) {
     link = &cur->next;  // r is linked (invariant 1), so the walk finds it
   }

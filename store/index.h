@@ -37,6 +37,7 @@
 #include <mutex>
 #include <string_view>
 
+#include "stm/shared_word.h"
 #include "stm/thread_context.h"
 #include "store/record.h"
 
@@ -80,14 +81,14 @@ class Index {
  private:
   struct Table {
     size_t mask;
-    std::atomic<Record*> heads[];  // mask + 1 entries
+    stm::Shared<Record*> heads[];  // mask + 1 entries
     static Table* make(size_t buckets);
     static void destroy(void* t);
   };
 
   struct alignas(64) Shard {
-    std::atomic<Table*> table{nullptr};   // replaced by resize (under mu)
-    std::atomic<uint64_t> seq{0};         // odd while a resize moves records
+    stm::Shared<Table*> table;            // replaced by resize (under mu)
+    stm::Shared<uint64_t> seq;            // odd while a resize moves records
     std::atomic<size_t> records{0};       // written under mu; read anywhere
     std::mutex mu;                        // serializes writers of this shard
   };

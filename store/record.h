@@ -20,7 +20,7 @@ namespace tmkv::store {
 
 struct Record {
   stm::TWord word;                 // lock + Blob* (see stm/tword.h for who writes)
-  std::atomic<Record*> next{nullptr};  // chain link; written under the shard mutex only
+  stm::Shared<Record*> next;       // chain link; written under the shard mutex only
   uint32_t hash;                   // low 32 bits of hash_key(key); immutable
   // Bits 0..30: key size (immutable). Bit 31: a reap job for this record is
   // queued (set with fetch_or by the thread that queues it, cleared by that

@@ -95,24 +95,31 @@ OpStatus Store::check_value(std::string_view value) const {
   return value.size() > options_.max_value_bytes ? OpStatus::kValueTooLarge : OpStatus::kOk;
 }
 
-void Store::write_blob(stm::Tx& tx, std::string_view key, Blob* blob) {
-  maybe_run_reap_jobs();
+void Store::write_value(stm::Tx& tx, std::string_view key, ValueType type, std::string_view bytes) {
+  maybe_run_reap_jobs(tx);
   tx.pin();
-  bool created = false;
-  Record* r = index_.find_or_insert(key, hash_key(key), &created);
-  if (created) queue_reap(r);  // reaped if our transaction never fills it
-  tx.write_word(r->word, reinterpret_cast<uint64_t>(blob), &value_ops_);
+  const uint64_t hash = hash_key(key);
+  Record* r = index_.find(key, hash);
+  if (r == nullptr) {
+    // Inserting takes the shard mutex and may resize: software only.
+    tx.require_software();
+    bool created = false;
+    r = index_.find_or_insert(key, hash, &created);
+    if (created) queue_reap(r);  // reaped if our transaction never fills it
+  }
+  // Allocated last, once nothing can abort before the write set owns it.
+  tx.write_word(r->word, reinterpret_cast<uint64_t>(Blob::make(type, bytes)), &value_ops_);
 }
 
 OpStatus Store::set(stm::Tx& tx, std::string_view key, std::string_view value) {
   if (key.size() > Record::kMaxKeySize) return OpStatus::kKeyTooLarge;
   if (OpStatus s = check_value(value); s != OpStatus::kOk) return s;
-  write_blob(tx, key, Blob::make(ValueType::kString, value));
+  write_value(tx, key, ValueType::kString, value);
   return OpStatus::kOk;
 }
 
 bool Store::del(stm::Tx& tx, std::string_view key) {
-  maybe_run_reap_jobs();
+  maybe_run_reap_jobs(tx);
   Record* r = find_pinned(tx, key, hash_key(key));
   if (r == nullptr || tx.read_word(r->word) == 0) return false;
   tx.write_word(r->word, 0, &value_ops_);
@@ -124,7 +131,7 @@ OpStatus Store::mset(stm::Tx& tx, std::span<const std::pair<std::string_view, st
     if (k.size() > Record::kMaxKeySize) return OpStatus::kKeyTooLarge;
     if (OpStatus s = check_value(v); s != OpStatus::kOk) return s;
   }
-  for (const auto& [k, v] : pairs) write_blob(tx, k, Blob::make(ValueType::kString, v));
+  for (const auto& [k, v] : pairs) write_value(tx, k, ValueType::kString, v);
   return OpStatus::kOk;
 }
 
@@ -141,7 +148,7 @@ OpResult<int64_t> Store::incrby(stm::Tx& tx, std::string_view key, int64_t delta
   int64_t result;
   if (__builtin_add_overflow(current, delta, &result)) return OpStatus::kOverflow;
   char buf[24];
-  write_blob(tx, key, Blob::make(ValueType::kString, format_int64(result, buf)));
+  write_value(tx, key, ValueType::kString, format_int64(result, buf));
   return result;
 }
 
@@ -160,9 +167,11 @@ void Store::on_replace(void* ctx, stm::TWord* w, uint64_t old_value, uint64_t ne
 
 void Store::queue_reap(Record* r) { queue_reap_locked(locals_.local(), r); }
 
-void Store::maybe_run_reap_jobs() {
+void Store::maybe_run_reap_jobs(stm::Tx& tx) {
   // Not from inside a commit (on_replace): reaping there would lengthen the
   // time the committer holds its locks. Writers call this before writing.
+  // Not inside a hardware transaction either: reaping locks and frees.
+  if (tx.mode() == stm::TxMode::kHardware) return;
   ThreadLocal& local = locals_.local();
   if (local.reap_queue.size() >= local.next_reap_run) {
     run_reap_jobs(false);

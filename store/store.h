@@ -115,9 +115,9 @@ class Store {
   Record* find_pinned(stm::Tx& tx, std::string_view key, uint64_t hash);
   const Blob* read_record(stm::Tx& tx, std::string_view key);
   OpStatus check_value(std::string_view value) const;
-  void write_blob(stm::Tx& tx, std::string_view key, Blob* blob);
+  void write_value(stm::Tx& tx, std::string_view key, ValueType type, std::string_view bytes);
   void queue_reap(Record* r);
-  void maybe_run_reap_jobs();
+  void maybe_run_reap_jobs(stm::Tx& tx);
   void queue_reap_locked(ThreadLocal& local, Record* r);  // no batch run
   void run_reap_jobs(bool force_advance);
 
