@@ -65,9 +65,10 @@ void Tx::begin_attempt() {
     // seq_cst: after our gate store in the total order (serial_gate.h).
     rv_ = global_clock().now.load(std::memory_order_seq_cst);
   } else {
-    // Starting while an irrevocable transaction runs would only waste work:
-    // our commit would abort. Wait for it instead (not counted as an abort).
-    if (serial_gate().active_relaxed_hint()) serial_gate().wait_until_inactive();
+    // Starting a writer while an irrevocable transaction runs would only
+    // waste work: its commit would abort. Wait instead (not counted as an
+    // abort). Read-only transactions never check the gate, so they run on.
+    if (kind_ != TxKind::kReadOnly && serial_gate().active_relaxed_hint()) serial_gate().wait_until_inactive();
     mode_ = kind_ == TxKind::kReadOnly ? TxMode::kReadOnly : TxMode::kReadWrite;
     // Acquire: a transaction that begins after another's commit returned
     // reads a clock at least that commit's write version (real-time order).
