@@ -21,10 +21,14 @@ std::mutex g_global_lock;
 
 struct TxHolder {
   Tx tx;
+  ~TxHolder() { Tx::t_current_ = nullptr; }
 };
 
-Tx& Tx::current() {
+constinit thread_local Tx* Tx::t_current_ = nullptr;
+
+Tx& Tx::make_current() {
   thread_local TxHolder holder;
+  t_current_ = &holder.tx;
   return holder.tx;
 }
 

@@ -80,8 +80,12 @@ struct Cancelled<void> {};
 
 class Tx {
  public:
-  // The calling thread's descriptor.
-  static Tx& current();
+  // The calling thread's descriptor. Inline and guard-free on the hot path:
+  // a constinit thread_local pointer, set on first use.
+  static Tx& current() {
+    Tx* t = t_current_;
+    return t != nullptr ? *t : make_current();
+  }
 
   Tx(const Tx&) = delete;
   Tx& operator=(const Tx&) = delete;
@@ -159,6 +163,8 @@ class Tx {
  private:
   Tx();
   friend struct TxHolder;
+  static Tx& make_current();
+  static constinit thread_local Tx* t_current_;
 
   [[noreturn]] void restart(AbortCause c);
   void abort_attempt(AbortCause c);
