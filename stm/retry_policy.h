@@ -28,6 +28,13 @@ struct RetryPolicy {
   // without advancing GV, so software readers that meet a newer version move
   // the clock up and extend instead of aborting (Tx::extend_for).
   std::atomic<bool> hardware_stamps{false};
+  // TL2's GV5 clock for software commits too: a committer stamps GV + 1
+  // without incrementing GV, so commits write no shared line; readers that
+  // meet a newer version move the clock up (as for hardware stamps). The
+  // commit shortcut does not apply. false: classic TL2 (fetch_add per
+  // commit). The default is what bankbench measured faster
+  // (docs/BENCHMARKS.md).
+  std::atomic<bool> stamp_clock{false};
 };
 
 extern RetryPolicy g_retry_policy;

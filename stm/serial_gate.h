@@ -6,14 +6,17 @@
 //   Holder:    take a ticket, wait for its turn (FIFO: escalated transactions
 //              are served in order, so none starves), then
 //              active.store(true, seq_cst); rv = clock.load(seq_cst).
-//   Committer: lock write set; wv = clock.fetch_add(1, seq_cst);
+//   Committer: lock write set; take wv (clock fetch_add, or load under the
+//              stamped clock; seq_cst either way);
 //              if (active.load(seq_cst)) { unlock; abort(kIrrevocableWait); }
 //   In the single total order of seq_cst operations, either the committer's
-//   increment precedes the holder's flag store — then wv <= the holder's rv,
-//   and the holder's reads merely wait for that committer's locks to drop —
-//   or the committer's flag load follows the store and it aborts. So while
-//   the gate is held, no other transaction commits a write: the holder reads
-//   a stable state and its own commit cannot fail validation.
+//   flag load precedes the holder's flag store — then the committer locked
+//   its whole write set before that, and the holder's reads find those
+//   words locked and wait until the committer has written and released
+//   them — or the flag load follows the store and the committer aborts. So
+//   once the few committers that passed before have drained, no transaction
+//   commits a write while the gate is held: the holder reads a stable state
+//   and its own commit cannot fail.
 //   Read-only transactions never write, so they run on unhindered.
 //   New transactions wait at begin while the gate is held, to spare work
 //   that would be thrown away at commit.

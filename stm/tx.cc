@@ -1,6 +1,8 @@
 #include "stm/tx.h"
 
 #include <cassert>
+#include <cstdlib>
+#include <cstring>
 #include <mutex>
 
 #include "stm/cpu_relax.h"
@@ -17,6 +19,18 @@ constinit RetryPolicy g_retry_policy;
 namespace {
 // The global-lock baseline mode's one lock (Tx::set_global_lock_mode).
 std::mutex g_global_lock;
+
+// TMKV_STM_CLOCK=stamp|increment overrides RetryPolicy::stamp_clock at
+// start-up, so tests and benchmarks can pin either clock (as libitm's
+// ITM_DEFAULT_METHOD pins a TM method).
+struct ClockFromEnvironment {
+  ClockFromEnvironment() {
+    const char* v = std::getenv("TMKV_STM_CLOCK");
+    if (v == nullptr) return;
+    if (std::strcmp(v, "stamp") == 0) g_retry_policy.stamp_clock.store(true, std::memory_order_relaxed);
+    if (std::strcmp(v, "increment") == 0) g_retry_policy.stamp_clock.store(false, std::memory_order_relaxed);
+  }
+} g_clock_from_environment;
 }  // namespace
 
 struct TxHolder {
@@ -203,12 +217,9 @@ bool Tx::extend_for(Version seen) {
   // above rv may be older than the clock says. As GV5 readers do, move the
   // clock up to it, so that this and every later transaction can get past;
   // then extend rv if what we read so far is still current (TinySTM).
-  if (!retry_policy().hardware_stamps.load(std::memory_order_relaxed)) return false;  // plain TL2: abort
-  Shared<Version>& clock = global_clock().now;
-  Version now = clock.load(std::memory_order_seq_cst);
-  while (now < seen) {
-    if (clock.compare_exchange_strong(now, seen, std::memory_order_seq_cst)) now = seen;
-  }
+  if (!readers_move_clock()) return false;  // classic TL2: abort
+  raise_clock_to(seen);
+  const Version now = global_clock().now.load(std::memory_order_seq_cst);
   // `now` is read before validating: if everything read is still current
   // after this point, the snapshot is valid at `now` (TinySTM's extension).
   if (mode_ == TxMode::kReadOnly ? ro_reads_ != 0 : !validate_reads_unlocked()) return false;
@@ -225,9 +236,10 @@ uint64_t Tx::read_irrevocable(const TWord& w) {
     if (!is_locked(l1)) {
       uint64_t v = w.value.load(std::memory_order_acquire);
       if (w.lock.load(std::memory_order_relaxed) == l1) {
-        // Only committers that passed the gate before us can have written
-        // here, and their versions are <= rv (serial_gate.h).
-        assert(version_of(l1) <= rv_);
+        // Only committers that passed the gate before we took it can have
+        // written here, and they have released this word: the value is
+        // final for as long as we hold the gate (serial_gate.h). Its version
+        // may exceed rv (stamped clocks), which does not matter here.
         return v;
       }
     }
@@ -402,7 +414,9 @@ bool Tx::commit() {
     return false;
   }
   // seq_cst: pairs with the serial gate's flag store (serial_gate.h).
-  const Version wv = global_clock().now.fetch_add(1, std::memory_order_seq_cst) + 1;
+  const bool stamp = retry_policy().stamp_clock.load(std::memory_order_relaxed);
+  const Version wv = stamp ? global_clock().now.load(std::memory_order_seq_cst) + 1
+                           : global_clock().now.fetch_add(1, std::memory_order_seq_cst) + 1;
   if (!irrevocable) {
     if (serial_gate().active()) {
       unlock_write_set(writes_.size());
@@ -411,7 +425,7 @@ bool Tx::commit() {
     }
     // TL2 shortcut: no writer committed since we began, so nothing we read
     // can have changed and no recorded miss can have been filled.
-    const bool quiet = wv == rv_ + 1 && retry_policy().commit_shortcut.load(std::memory_order_relaxed);
+    const bool quiet = !stamp && wv == rv_ + 1 && retry_policy().commit_shortcut.load(std::memory_order_relaxed);
     if (!quiet) {
       bool ok = validate_reads();
       for (size_t i = 0; ok && i < checks_used_; ++i) ok = checks_[i].fn(checks_[i].owner, checks_[i].key, *this);
@@ -432,6 +446,19 @@ bool Tx::commit() {
 }  // namespace tmkv::stm
 
 namespace tmkv::stm {
+
+bool Tx::readers_move_clock() {
+  const RetryPolicy& p = retry_policy();
+  return p.stamp_clock.load(std::memory_order_relaxed) || p.hardware_stamps.load(std::memory_order_relaxed);
+}
+
+void Tx::raise_clock_to(Version v) {
+  Shared<Version>& clock = global_clock().now;
+  Version now = clock.load(std::memory_order_seq_cst);
+  while (now < v) {
+    if (clock.compare_exchange_strong(now, v, std::memory_order_seq_cst)) return;
+  }
+}
 
 CommitPath Tx::commit_path() const {
   if (mode_ != TxMode::kIrrevocable) return CommitPath::kSoftware;

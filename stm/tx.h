@@ -134,6 +134,12 @@ class Tx {
   bool irrevocable() const { return mode_ == TxMode::kIrrevocable; }
   Version read_version() const { return rv_; }
   ThreadContext& context() { return *ctx_; }
+  // True while commits may stamp versions above the clock (GV5 software
+  // commits or hardware commits): readers then move the clock up.
+  static bool readers_move_clock();
+  // Moves the global clock up to at least v (never down).
+  static void raise_clock_to(Version v);
+
   // Aborts so far in the current atomically() call.
   uint32_t attempt_aborts() const { return aborts_; }
 

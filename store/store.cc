@@ -155,14 +155,19 @@ OpResult<int64_t> Store::incrby(stm::Tx& tx, std::string_view key, int64_t delta
 // ---------------------------------------------------------------------------
 // Presence counting and reaping
 
-void Store::on_replace(void* ctx, stm::TWord* w, uint64_t old_value, uint64_t new_value, stm::Version) {
+void Store::on_replace(void* ctx, stm::TWord* w, uint64_t old_value, uint64_t new_value, stm::Version wv) {
   auto* self = static_cast<Store*>(ctx);
   if ((old_value == 0) == (new_value == 0)) return;  // overwrite: count unchanged
   ThreadLocal& local = self->locals_.local();
   // Single writer (this thread): relaxed load + store, no read-modify-write.
   local.live_delta.store(local.live_delta.load(std::memory_order_relaxed) + (new_value != 0 ? 1 : -1),
                          std::memory_order_relaxed);
-  if (new_value == 0) self->queue_reap_locked(local, Record::from_word(w));
+  if (new_value == 0) {
+    // Stamped commits (GV5, hardware) leave the clock below wv; the reap
+    // condition needs the clock to cover the delete's version.
+    stm::Tx::raise_clock_to(wv);
+    self->queue_reap_locked(local, Record::from_word(w));
+  }
 }
 
 void Store::queue_reap(Record* r) { queue_reap_locked(locals_.local(), r); }

@@ -16,6 +16,7 @@ namespace tmkv::stm {
 namespace {
 
 using testing::Stage;
+using testing::RetryPolicyGuard;
 using testing::StatsDelta;
 
 // T1 reads x and pauses; T2 commits x; T1 writes y and commits. T1's read of
@@ -62,7 +63,10 @@ TEST(StmConflict, StaleReadAbortsAtCommitWithReadValidationAndRetries) {
 // T1 begins, pauses before reading; T2 commits x; T1's read of x finds a
 // version newer than its read version and must restart at once: the code
 // after the read never runs in the first attempt.
+// Classic TL2 clock: a version above rv aborts the read at once.
 TEST(StmConflict, ReadOfLocationCommittedAfterBeginRestartsAtTheRead) {
+  RetryPolicyGuard guard;
+  retry_policy().stamp_clock.store(false);
   TVar<int64_t> x{1};
   Stage stage;
   StatsDelta delta;
@@ -96,6 +100,79 @@ TEST(StmConflict, ReadOfLocationCommittedAfterBeginRestartsAtTheRead) {
   EXPECT_EQ(result, 7);
   EXPECT_EQ(delta.aborts(AbortCause::kReadValidation), 1u);
   EXPECT_EQ(delta.total_aborts(), 1u);
+}
+
+// Stamped (GV5) clock: the read moves the clock up and extends rv instead,
+// because nothing read before it has changed. No abort, one attempt.
+TEST(StmConflict, StampedClockExtendsInsteadOfRestartingWhenNothingElseChanged) {
+  RetryPolicyGuard guard;
+  retry_policy().stamp_clock.store(true);
+  TVar<int64_t> x{1};
+  TVar<int64_t> y{2};
+  Stage stage;
+  StatsDelta delta;
+  int attempts = 0;
+  int64_t result = 0;
+  std::thread t1([&] {
+    result = atomically([&](Tx& tx) {
+      int a = ++attempts;
+      int64_t b = y.read(tx);  // unchanged by t2: extension keeps it valid
+      if (a == 1) {
+        stage.advance_to(1);
+        stage.wait(2);
+      }
+      return b + x.read(tx);
+    });
+  });
+  std::thread t2([&] {
+    stage.wait(1);
+    atomically([&](Tx& tx) { x.write(tx, 7); });
+    stage.advance_to(2);
+  });
+  t1.join();
+  t2.join();
+  ASSERT_FALSE(stage.timed_out());
+  EXPECT_EQ(attempts, 1);
+  EXPECT_EQ(result, 9);
+  EXPECT_EQ(delta.total_aborts(), 0u);
+}
+
+// Stamped clock: when something already read has changed, extension fails
+// and the read restarts the transaction, which then sees both new values.
+TEST(StmConflict, StampedClockRestartsWhenAnEarlierReadChanged) {
+  RetryPolicyGuard guard;
+  retry_policy().stamp_clock.store(true);
+  TVar<int64_t> x{1};
+  TVar<int64_t> y{2};
+  Stage stage;
+  StatsDelta delta;
+  int attempts = 0;
+  int64_t result = 0;
+  std::thread t1([&] {
+    result = atomically([&](Tx& tx) {
+      int a = ++attempts;
+      int64_t b = y.read(tx);
+      if (a == 1) {
+        stage.advance_to(1);
+        stage.wait(2);
+      }
+      return b + x.read(tx);
+    });
+  });
+  std::thread t2([&] {
+    stage.wait(1);
+    atomically([&](Tx& tx) {
+      x.write(tx, 7);
+      y.write(tx, 30);
+    });
+    stage.advance_to(2);
+  });
+  t1.join();
+  t2.join();
+  ASSERT_FALSE(stage.timed_out());
+  EXPECT_EQ(attempts, 2);
+  EXPECT_EQ(result, 37) << "never 2 + 7: that state never existed";
+  EXPECT_EQ(delta.aborts(AbortCause::kReadValidation), 1u);
 }
 
 // Read-modify-write on both sides: without conflict detection T1 would

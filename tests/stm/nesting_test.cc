@@ -15,6 +15,7 @@
 namespace tmkv::stm {
 namespace {
 
+using testing::RetryPolicyGuard;
 using testing::Stage;
 using testing::StatsDelta;
 
@@ -180,6 +181,8 @@ TEST(StmNesting, InnerCancelOfOtherTypePropagatesAsException) {
 // A conflict found inside the inner call restarts the whole outer
 // transaction, not just the inner lambda.
 TEST(StmNesting, ConflictInInnerRestartsOuter) {
+  RetryPolicyGuard guard;
+  retry_policy().stamp_clock.store(false);  // classic TL2: the stale read restarts
   TVar<int64_t> x{0};
   TVar<int64_t> y{0};
   Stage stage;

@@ -80,6 +80,7 @@ class RetryPolicyGuard {
     backoff_cap_ = p.backoff_cap.load();
     lock_spin_ = p.lock_spin.load();
     shortcut_ = p.commit_shortcut.load();
+    stamp_ = p.stamp_clock.load();
   }
   ~RetryPolicyGuard() { restore(); }
   RetryPolicyGuard(const RetryPolicyGuard&) = delete;
@@ -92,6 +93,7 @@ class RetryPolicyGuard {
     p.backoff_cap.store(backoff_cap_);
     p.lock_spin.store(lock_spin_);
     p.commit_shortcut.store(shortcut_);
+    p.stamp_clock.store(stamp_);
   }
   uint32_t original_max_aborts() const { return max_aborts_; }
 
@@ -101,6 +103,7 @@ class RetryPolicyGuard {
   uint32_t backoff_cap_;
   uint32_t lock_spin_;
   bool shortcut_;
+  bool stamp_;
 };
 
 inline void set_max_aborts_before_irrevocable(uint32_t n) { retry_policy().max_aborts_before_irrevocable.store(n); }
