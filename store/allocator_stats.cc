@@ -1,0 +1,27 @@
+#include "store/allocator_stats.h"
+
+#include <cstdint>
+
+#if TMKV_WITH_JEMALLOC
+#include <jemalloc/jemalloc.h>
+#endif
+
+namespace tmkv::store {
+
+AllocatorStats read_allocator_stats() {
+  AllocatorStats s;
+#if TMKV_WITH_JEMALLOC
+  // Statistics are cached; writing "epoch" refreshes them.
+  uint64_t epoch = 1;
+  size_t len = sizeof(epoch);
+  if (mallctl("epoch", &epoch, &len, &epoch, len) != 0) return s;
+  len = sizeof(size_t);
+  bool ok = mallctl("stats.allocated", &s.allocated, &len, nullptr, 0) == 0 &&
+            mallctl("stats.active", &s.active, &len, nullptr, 0) == 0 &&
+            mallctl("stats.resident", &s.resident, &len, nullptr, 0) == 0;
+  s.available = ok;
+#endif
+  return s;
+}
+
+}  // namespace tmkv::store
