@@ -34,7 +34,7 @@ struct RetryPolicy {
   // commit shortcut does not apply. false: classic TL2 (fetch_add per
   // commit). The default is what bankbench measured faster
   // (docs/BENCHMARKS.md).
-  std::atomic<bool> stamp_clock{false};
+  std::atomic<bool> stamp_clock{true};
 };
 
 extern RetryPolicy g_retry_policy;

@@ -9,10 +9,14 @@
 //             value that is inconsistent with the others it has read.
 //             Read-write transactions log w in the read set.
 //   write(w)  buffer in the redo log (write_set.h).
-//   commit    lock the write set (bounded spin, then abort), wv = ++clock,
+//   commit    lock the write set (bounded spin, then abort), take wv (GV5:
+//             clock + 1 without writing the clock; or classic ++clock),
 //             check the serial gate, validate the read set (each entry
-//             unlocked or ours, version <= rv) unless wv == rv + 1, run the
-//             commit checks, write back, release each lock with version wv.
+//             unlocked or ours, version <= rv; skipped under the classic
+//             clock when wv == rv + 1), run the commit checks, write back,
+//             release each lock with version wv.
+//   version > rv at a read: move the clock up to it and extend rv if every
+//             logged read is still current (TinySTM), else abort.
 //   read-only transactions keep no read set and commit for free: every read
 //             was already consistent with rv.
 //   irrevocable (serial) attempts hold the serial gate (serial_gate.h): reads
