@@ -77,6 +77,12 @@ bool ApplyValue(std::string_view name, std::string_view value, Flags* flags, std
     *error = BadValue(name, value, "a non-negative integer");
     return false;
   }
+  if (name == "memory-keys") {
+    // Keys are "key:" and 12 digits: 10^12 distinct 16-byte keys at most.
+    if (ParseInteger<uint64_t>(value, 0, 999999999999ull, &flags->memory_keys)) return true;
+    *error = BadValue(name, value, "an integer in [0, 10^12)");
+    return false;
+  }
   if (name == "seed") {
     if (ParseInteger<uint64_t>(value, 0, std::numeric_limits<uint64_t>::max(), &flags->bank.seed)) return true;
     *error = BadValue(name, value, "an unsigned 64-bit integer");
@@ -88,7 +94,7 @@ bool ApplyValue(std::string_view name, std::string_view value, Flags* flags, std
 
 bool TakesValue(std::string_view name) {
   return name == "engine" || name == "threads" || name == "accounts" || name == "seconds" ||
-         name == "initial-balance" || name == "seed";
+         name == "initial-balance" || name == "seed" || name == "memory-keys";
 }
 
 }  // namespace
@@ -155,6 +161,9 @@ void PrintUsage(std::FILE* out, const std::string& engines_help) {
                "  --initial-balance=N     starting balance of every account (default 1000)\n"
                "  --seed=N                seeds the per-thread random generators, so runs\n"
                "                          with the same flags draw the same transfers (default 1)\n"
+               "  --memory-keys=N         after the run, load N keys (16 B, 32 B values) into a\n"
+               "                          fresh store and report heap bytes per key from\n"
+               "                          jemalloc (default 1000000; 0 skips it)\n"
                "  --help                  print this text and exit\n"
                "\n"
                "Exit status: 0 ok, 1 invariant violated, 2 usage error.\n",

@@ -14,6 +14,9 @@ struct Flags {
   BankConfig bank;     // --threads, --accounts, --initial-balance, --seed
   double seconds = 2;  // --seconds; fractional values allowed
   bool help = false;   // --help: print usage and exit 0
+  // --memory-keys: keys loaded into a fresh store for the memory-per-key
+  // report after the run (0 skips it).
+  uint64_t memory_keys = 1000000;
 };
 
 // Parses argv[1..argc) into *flags (which holds the defaults on entry).

@@ -22,6 +22,7 @@
 
 #include "bench/bankbench/engine.h"
 #include "bench/bankbench/flags.h"
+#include "bench/bankbench/memory_report.h"
 
 namespace tmkv::bankbench {
 namespace {
@@ -182,10 +183,11 @@ int RunBenchmark(const Flags& flags, const EngineEntry& entry) {
   if (!VerifyInvariants(*engine, config)) return 1;
 
   // =========================================================================
-  // REPORT EXTENSION POINT: further reports (e.g. memory per key) print
-  // here, after the invariants and before the txns_per_sec line, which must
-  // stay the last line of stdout.
+  // REPORT EXTENSION POINT: further reports print here, after the
+  // invariants and before the txns_per_sec line, which must stay the last
+  // line of stdout.
   // =========================================================================
+  PrintMemoryReport(stdout, MeasureStoreMemory(flags.memory_keys));
 
   std::printf("txns_per_sec=%.1f\n", static_cast<double>(txns) / elapsed);
   return 0;
