@@ -31,7 +31,4 @@ extern const HardwareOps* g_hardware_ops;
 // The abort function handed to stm::Tx for hardware mode.
 void abort_hardware(uint8_t code);
 
-// Classifies an RTM-layout status (real RTM and the emulation).
-HwAbort classify_rtm_status(uint64_t status);
-
 }  // namespace tmkv::htm::detail

@@ -154,27 +154,5 @@ bool run_hardware(stm::Tx& tx, void (*body)(void* ctx, stm::Tx& tx), void* ctx, 
   }
 }
 
-HwAbort classify_rtm_status(uint64_t status) {
-  if ((status & emu::kExplicit) != 0) {
-    switch (static_cast<uint8_t>(status >> 24)) {
-      case stm::kHwLockedLocation:
-        return HwAbort::kLockedLocation;
-      case stm::kHwNeedsSoftware:
-        return HwAbort::kNeedsSoftware;
-      case kCodeSerialBusy:
-        return HwAbort::kSerialBusy;
-      case kCodeUserAbort:
-        return HwAbort::kUserAbort;
-      default:
-        return HwAbort::kUnknown;
-    }
-  }
-  if ((status & emu::kCapacity) != 0) return HwAbort::kCapacity;
-  if ((status & emu::kConflict) != 0) return HwAbort::kConflict;
-  if ((status & emu::kNested) != 0) return HwAbort::kNested;
-  if ((status & emu::kRetry) != 0) return HwAbort::kRetryHint;
-  return HwAbort::kInterrupt;  // status 0 / debug: interrupts, faults, unfriendly instructions
-}
-
 }  // namespace detail
 }  // namespace tmkv::htm

@@ -4,7 +4,8 @@
 
 #include "htm/emulated_htm.h"
 #include "htm/hw_ops.h"
-#include "htm/hw_detection_adapter.h"
+#include "htm/hw_detect.h"
+#include "htm/status_decode.h"
 #include "stm/retry_policy.h"
 #include "stm/shared_word.h"
 
@@ -28,7 +29,7 @@ bool emulated_begin(uint64_t* status) {
 void emulated_abort(uint8_t code) { emu::abort(code); }
 
 constexpr detail::HardwareOps kEmulatedOps{true, &emulated_begin, &emu::commit, &emulated_abort,
-                                           &detail::classify_rtm_status};
+                                           &decode_rtm_status};
 
 }  // namespace
 
@@ -72,7 +73,7 @@ std::string_view tm_path_name(TmPath path) {
 }
 
 bool configure_tm(TmMode mode, const EmulationConfig& emulation, std::string* error) {
-  const HardwareSupport hw = detect_hardware_support();
+  const HardwareSupport& hw = detect_hardware_support();
   TmInfo info;
   info.mode = mode;
   info.htm_supported = hw.supported;

@@ -1,0 +1,20 @@
+// Internal: the Arm TME backend (AArch64 only).
+#pragma once
+
+#include <cstdint>
+
+#include "htm/hw_ops.h"
+
+namespace tmkv::htm::detail {
+
+#if defined(__aarch64__)
+// ID_AA64ISAR0_EL1.TME (bits 27:24), or -1 if the kernel does not emulate
+// ID register reads (no HWCAP_CPUID).
+int read_tme_field();
+// Runs empty transactions; returns how many committed.
+// REQUIRES: read_tme_field() > 0 (else an undefined-instruction trap).
+int tme_trial_commits(int attempts);
+const HardwareOps* tme_ops();
+#endif
+
+}  // namespace tmkv::htm::detail
