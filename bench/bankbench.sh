@@ -1,45 +1,65 @@
 #!/usr/bin/env bash
-# Runs the bankbench matrix side by side in one invocation and prints a
-# markdown table of txns/s with the ratios the issues set as targets.
-# Usage: bench/bankbench.sh [seconds-per-run] [bankbench binary]
+# Runs the bankbench matrix side by side and prints markdown tables: median
+# txns/s per cell, and the median over rounds of each per-round ratio that
+# the issues set as targets. Engines are interleaved within every round, so
+# a ratio compares runs taken seconds apart: on our 2-vCPU VMs the same run
+# varies by up to 2x between minutes (where the hypervisor places the two
+# vCPUs), and per-round ratios cancel most of that.
+# Usage: bench/bankbench.sh [rounds] [seconds-per-run] [bankbench binary]
 set -euo pipefail
-secs=${1:-3}
-bin=${2:-build/bin/tmkv-bankbench}
-run() {  # engine threads accounts -> txns/s (or "n/a" with the reason on stderr)
+rounds=${1:-5}
+secs=${2:-2}
+bin=${3:-build/bin/tmkv-bankbench}
+engines=(stm auto emulated-htm ordered-locks global-lock libitm sequential htm)
+configs=("2 1000000" "1 1000000" "2 16")
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+run() {  # engine threads accounts -> txns/s, or n/a (reason on stderr once)
   local out
+  if [ "$1" = sequential ] && [ "$2" != 1 ]; then echo n/a; return; fi
   if out=$("$bin" --engine="$1" --threads "$2" --accounts "$3" --seconds "$secs" --memory-keys 0 2>&1); then
     echo "$out" | tail -n1 | sed 's/^txns_per_sec=//'
   else
-    echo "n/a"
-    echo "$1 T=$2 A=$3: $(echo "$out" | tail -n1)" >&2
+    echo n/a
+    [ "$round" = 1 ] && echo "$1 T=$2 A=$3: $(echo "$out" | tail -n1)" >&2
+    return 0
   fi
 }
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "n/a" || b == "n/a" || b == 0) print "n/a"; else printf "%.2f", a / b }'; }
+median() { sort -g | awk '$1 != "n/a" { v[n++] = $1 } END { if (n == 0) print "n/a"; else if (n % 2) print v[(n-1)/2]; else print (v[n/2-1] + v[n/2]) / 2 }'; }
 
+for round in $(seq 1 "$rounds"); do
+  for cfg in "${configs[@]}"; do
+    set -- $cfg
+    for e in "${engines[@]}"; do run "$e" "$1" "$2" >> "$tmp/$e.$1.$2"; done
+  done
+done
+
+cell() { median < "$tmp/$1.$2.$3" | awk '{ if ($1 == "n/a") print "n/a"; else printf "%.2fM", $1 / 1e6 }'; }
+echo "Median txns/s over $rounds rounds of ${secs}s runs:"
+echo
 echo "| engine | T=2 A=1M | T=1 A=1M | T=2 A=16 |"
 echo "|---|---|---|---|"
-declare -A r
-for e in stm auto emulated-htm ordered-locks global-lock libitm sequential htm; do
-  if [ $e = sequential ]; then  # single-threaded by definition
-    r[$e,2,1000000]="n/a"
-    r[$e,1,1000000]=$(run $e 1 1000000)
-    r[$e,2,16]="n/a"
-  else
-    r[$e,2,1000000]=$(run $e 2 1000000)
-    r[$e,1,1000000]=$(run $e 1 1000000)
-    r[$e,2,16]=$(run $e 2 16)
-  fi
-  printf '| %s | %s | %s | %s |\n' $e "${r[$e,2,1000000]}" "${r[$e,1,1000000]}" "${r[$e,2,16]}"
+for e in "${engines[@]}"; do
+  printf '| %s | %s | %s | %s |\n' "$e" "$(cell "$e" 2 1000000)" "$(cell "$e" 1 1000000)" "$(cell "$e" 2 16)"
 done
+
+ratio() {  # num-engine den-engine threads accounts -> median of per-round ratios (min..max)
+  paste "$tmp/$1.$3.$4" "$tmp/$2.$3.$4" |
+    awk '$1 != "n/a" && $2 != "n/a" && $2 > 0 { print $1 / $2 }' | sort -g |
+    awk '{ v[n++] = $1 } END { if (n == 0) { print "n/a"; exit }
+           m = (n % 2) ? v[(n-1)/2] : (v[n/2-1] + v[n/2]) / 2; printf "%.2f (%.2f..%.2f)", m, v[0], v[n-1] }'
+}
 echo
-echo "| ratio | value | target |"
+echo "| ratio | median (min..max) | target |"
 echo "|---|---|---|"
-echo "| stm / ordered-locks, T=2 A=1M | $(ratio ${r[stm,2,1000000]} ${r[ordered-locks,2,1000000]}) | >= 1.0 |"
-echo "| stm / libitm, T=2 A=1M | $(ratio ${r[stm,2,1000000]} ${r[libitm,2,1000000]}) | >= 2.0 |"
-echo "| stm / sequential, T=1 A=1M | $(ratio ${r[stm,1,1000000]} ${r[sequential,1,1000000]}) | >= 0.6 |"
-echo "| stm / libitm, T=2 A=16 | $(ratio ${r[stm,2,16]} ${r[libitm,2,16]}) | >= 1.0 |"
-echo "| auto / stm, T=2 A=1M | $(ratio ${r[auto,2,1000000]} ${r[stm,2,1000000]}) | >= 0.97 |"
-echo "| auto / stm, T=1 A=1M | $(ratio ${r[auto,1,1000000]} ${r[stm,1,1000000]}) | >= 0.97 |"
+echo "| stm / ordered-locks, T=2 A=1M | $(ratio stm ordered-locks 2 1000000) | >= 1.0 |"
+echo "| stm / libitm, T=2 A=1M | $(ratio stm libitm 2 1000000) | >= 2.0 |"
+echo "| stm / sequential, T=1 A=1M | $(ratio stm sequential 1 1000000) | >= 0.6 |"
+echo "| stm / libitm, T=2 A=16 | $(ratio stm libitm 2 16) | >= 1.0 |"
+echo "| auto / stm, T=2 A=1M | $(ratio auto stm 2 1000000) | >= 0.97 |"
+echo "| auto / stm, T=1 A=1M | $(ratio auto stm 1 1000000) | >= 0.97 |"
+echo "| auto / stm, T=2 A=16 | $(ratio auto stm 2 16) | >= 0.97 |"
 echo
 "$bin" --engine=stm --threads 1 --accounts 2 --seconds 0.1 --memory-keys 1000000 | grep '^memory:'
 echo "(target: <= 64 B/key beyond the key and value bytes)"

@@ -174,7 +174,7 @@ void Tx::backoff() {
 // ---------------------------------------------------------------------------
 // Reads and writes
 
-uint64_t Tx::read_word(const TWord& w) {
+uint64_t Tx::read_word_slow(const TWord& w) {
   assert(active());
   switch (mode_) {
     case TxMode::kReadOnly:
@@ -249,7 +249,7 @@ uint64_t Tx::read_irrevocable(const TWord& w) {
   }
 }
 
-void Tx::write_word(TWord& w, uint64_t value, const ValueOps* ops) {
+void Tx::write_word_slow(TWord& w, uint64_t value, const ValueOps* ops) {
   assert(active());
   if (mode_ == TxMode::kReadOnly) {
     if (ops != nullptr && ops->destroy != nullptr && value != 0) ops->destroy(reinterpret_cast<void*>(value));

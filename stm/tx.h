@@ -96,10 +96,32 @@ class Tx {
 
   // ---- Used by TVar and the store. --------------------------------------
   // The word's value in this transaction's snapshot; unwinds on conflict.
-  uint64_t read_word(const TWord& w);
+  uint64_t read_word(const TWord& w) {
+    // Inline fast path: a read-write transaction reading a word it has not
+    // written, found unlocked and not newer than rv. Kept short so that the
+    // next transactional access (often a cache miss) is issued while this
+    // one's miss is still outstanding.
+    if (mode_ == TxMode::kReadWrite && !writes_.may_contain(&w)) [[likely]] {
+      const uint64_t l1 = w.lock.load(std::memory_order_acquire);
+      const uint64_t v = w.value.load(std::memory_order_acquire);  // see read_word_slow
+      const uint64_t l2 = w.lock.load(std::memory_order_relaxed);
+      if (l1 == l2 && !is_locked(l1) && version_of(l1) <= rv_) [[likely]] {
+        reads_.push_back(&w);
+        return v;
+      }
+    }
+    return read_word_slow(w);
+  }
   // Buffers a write. `ops` describes boxed values (nullptr when inline);
   // every write to one word must pass the same ops.
-  void write_word(TWord& w, uint64_t value, const ValueOps* ops);
+  void write_word(TWord& w, uint64_t value, const ValueOps* ops) {
+    // Inline fast path: first write of a word by a read-write transaction.
+    if (mode_ == TxMode::kReadWrite && !writes_.may_contain(&w)) [[likely]] {
+      writes_.add(&w, value, ops);
+      return;
+    }
+    write_word_slow(w, value, ops);
+  }
   // True if this transaction has buffered a write to `w`.
   bool writes(const TWord& w) { return writes_.find(&w) != nullptr; }
 
@@ -177,6 +199,8 @@ class Tx {
   static constinit thread_local Tx* t_current_;
 
   [[noreturn]] void restart(AbortCause c);
+  uint64_t read_word_slow(const TWord& w);
+  void write_word_slow(TWord& w, uint64_t value, const ValueOps* ops);
   void abort_attempt(AbortCause c);
   uint64_t read_irrevocable(const TWord& w);
   bool lock_write_set(AbortCause* why);

@@ -31,6 +31,9 @@ struct WriteEntry {
 
 class WriteSet {
  public:
+  // False means w is certainly not in the set (a one-word Bloom filter).
+  bool may_contain(const TWord* w) const { return (filter_ & filter_bit(w)) != 0; }
+
   WriteEntry* find(const TWord* w) {
     if ((filter_ & filter_bit(w)) == 0) return nullptr;
     if (entries_.size() <= kLinearMax) {
