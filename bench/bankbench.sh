@@ -10,6 +10,9 @@ set -euo pipefail
 rounds=${1:-5}
 secs=${2:-2}
 bin=${3:-build/bin/tmkv-bankbench}
+# The production build has no emulated HTM (zero-cost accessors); that engine
+# runs from the test build.
+emu_bin=${EMU_BIN:-build-test/bin/tmkv-bankbench}
 engines=(stm auto emulated-htm ordered-locks global-lock libitm sequential htm)
 configs=("2 1000000" "1 1000000" "2 16")
 tmp=$(mktemp -d)
@@ -18,7 +21,9 @@ trap 'rm -rf "$tmp"' EXIT
 run() {  # engine threads accounts -> txns/s, or n/a (reason on stderr once)
   local out
   if [ "$1" = sequential ] && [ "$2" != 1 ]; then echo n/a; return; fi
-  if out=$("$bin" --engine="$1" --threads "$2" --accounts "$3" --seconds "$secs" --memory-keys 0 2>&1); then
+  local b=$bin
+  [ "$1" = emulated-htm ] && b=$emu_bin
+  if out=$("$b" --engine="$1" --threads "$2" --accounts "$3" --seconds "$secs" --memory-keys 0 2>&1); then
     echo "$out" | tail -n1 | sed 's/^txns_per_sec=//'
   else
     echo n/a

@@ -4,6 +4,8 @@
 #include <array>
 #include <atomic>
 #include <cassert>
+#include <cstdio>
+#include <cstdlib>
 #include <unordered_map>
 #include <vector>
 
@@ -228,12 +230,23 @@ bool claim_slot(EmuTx& tx) {
 
 }  // namespace
 
+#if TMKV_HTM_EMULATION
 void enable(const EmulationConfig& config) {
   g_config = config;
   stm::g_shared_memory_hooks.store(&kHooks, std::memory_order_seq_cst);
 }
 
 void disable() { stm::g_shared_memory_hooks.store(nullptr, std::memory_order_seq_cst); }
+#else
+// Built without the Shared<> hooks: nothing could route accesses here.
+// configure_tm refuses emulated-htm in this build, so this is a bug if hit.
+void enable(const EmulationConfig&) {
+  std::fprintf(stderr, "tmkv: emulated HTM not built (TMKV_HTM_EMULATION=OFF)\n");
+  std::abort();
+}
+
+void disable() {}
+#endif
 
 bool enabled() { return stm::shared_memory_hooks() == &kHooks; }
 

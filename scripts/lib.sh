@@ -13,11 +13,15 @@ TMKV_JOBS="$(nproc 2>/dev/null || echo 2)"
 log() { printf '==> %s\n' "$*"; }
 die() { printf 'error: %s\n' "$*" >&2; exit 1; }
 
-# The Release configuration of build/, shared by scripts/run and scripts/test
-# so that both use (and reuse) the same tree. Sanitizer and bench options are
-# given explicitly so a stale cache cannot change what gets built.
+# The production build, build/, made by scripts/run: Release, without the
+# emulated HTM's hooks (stm/shared_word.h), so the protocol's shared words are
+# plain atomics. Options are explicit so a stale cache cannot change them.
 # shellcheck disable=SC2034  # used by the scripts that source this file
-TMKV_RELEASE_ARGS=(-DCMAKE_BUILD_TYPE=Release -DTMKV_SANITIZE= -DTMKV_BUILD_BENCH=ON)
+TMKV_RELEASE_ARGS=(-DCMAKE_BUILD_TYPE=Release -DTMKV_SANITIZE= -DTMKV_BUILD_BENCH=ON -DTMKV_HTM_EMULATION=OFF)
+# The release test build, build-test/: the same, with the emulated HTM that
+# the hybrid's tests run on.
+# shellcheck disable=SC2034
+TMKV_TEST_RELEASE_ARGS=(-DCMAKE_BUILD_TYPE=Release -DTMKV_SANITIZE= -DTMKV_BUILD_BENCH=ON -DTMKV_HTM_EMULATION=ON)
 
 # Ninja if present (scripts/deps installs it), Make otherwise.
 tmkv_generator() {

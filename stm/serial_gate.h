@@ -36,10 +36,16 @@ class SerialGate {
   void release();
 
   // True while some transaction runs irrevocably.
-  bool active() const { return active_.load(std::memory_order_seq_cst) != 0; }
+  // `emulated`: whether the Shared<> hooks are installed (Tx caches it per
+  // attempt), so the common build reads the plain atomic.
+  bool active(bool emulated = true) const {
+    return (emulated ? active_.load(std::memory_order_seq_cst) : active_.raw().load(std::memory_order_seq_cst)) != 0;
+  }
   // Cheap check for begin(): acquire pairs with release() so the waiter sees
   // the holder's commit before starting.
-  bool active_relaxed_hint() const { return active_.load(std::memory_order_acquire) != 0; }
+  bool active_relaxed_hint(bool emulated = true) const {
+    return (emulated ? active_.load(std::memory_order_acquire) : active_.raw().load(std::memory_order_acquire)) != 0;
+  }
   void wait_until_inactive() const;
 
  private:

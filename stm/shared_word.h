@@ -87,8 +87,9 @@ class Shared {
     return from(bits_.fetch_add(delta, mo));
   }
 
-  // The plain atomic, bypassing emulation. Only for memory no transaction
-  // can reach (construction, destruction, single-threaded teardown).
+  // The plain atomic, bypassing emulation. For memory no transaction can
+  // reach (construction, teardown), and for hot paths that have checked
+  // shared_memory_hooks() == nullptr for their whole duration (Tx).
   std::atomic<uint64_t>& raw() { return bits_; }
   const std::atomic<uint64_t>& raw() const { return bits_; }
 

@@ -33,6 +33,27 @@ struct ClockFromEnvironment {
 } g_clock_from_environment;
 }  // namespace
 
+namespace {
+// Accessors for the commit and validation loops: plain atomics unless the
+// emulated HTM is installed (Tx::emulated_, fixed for the attempt), so the
+// common build pays no hook check per word there either.
+inline uint64_t load_word(const Shared<uint64_t>& w, std::memory_order mo, bool emulated) {
+  return emulated ? w.load(mo) : w.raw().load(mo);
+}
+inline void store_word(Shared<uint64_t>& w, uint64_t v, std::memory_order mo, bool emulated) {
+  if (emulated) {
+    w.store(v, mo);
+  } else {
+    w.raw().store(v, mo);
+  }
+}
+inline bool cas_word(Shared<uint64_t>& w, uint64_t& expected, uint64_t desired, std::memory_order mo,
+                     bool emulated) {
+  if (emulated) return w.compare_exchange_strong(expected, desired, mo);
+  return w.raw().compare_exchange_strong(expected, desired, mo, std::memory_order_relaxed);
+}
+}  // namespace
+
 struct TxHolder {
   Tx tx;
   ~TxHolder() { Tx::t_current_ = nullptr; }
@@ -63,6 +84,8 @@ void Tx::run_begin(TxKind kind) {
 
 void Tx::begin_attempt() {
   RetryPolicy& policy = retry_policy();
+  // Hooks change only while no transaction runs (htm::configure_tm).
+  emulated_ = shared_memory_hooks() != nullptr;
   if (global_lock_mode_) {
     if (!holds_global_lock_) {
       g_global_lock.lock();
@@ -86,11 +109,13 @@ void Tx::begin_attempt() {
     // Starting a writer while an irrevocable transaction runs would only
     // waste work: its commit would abort. Wait instead (not counted as an
     // abort). Read-only transactions never check the gate, so they run on.
-    if (kind_ != TxKind::kReadOnly && serial_gate().active_relaxed_hint()) serial_gate().wait_until_inactive();
+    if (kind_ != TxKind::kReadOnly && serial_gate().active_relaxed_hint(emulated_)) {
+      serial_gate().wait_until_inactive();
+    }
     mode_ = kind_ == TxKind::kReadOnly ? TxMode::kReadOnly : TxMode::kReadWrite;
     // Acquire: a transaction that begins after another's commit returned
     // reads a clock at least that commit's write version (real-time order).
-    rv_ = global_clock().now.load(std::memory_order_acquire);
+    rv_ = load_word(global_clock().now, std::memory_order_acquire, emulated_);
   }
   ro_reads_ = 0;
 }
@@ -313,7 +338,7 @@ bool Tx::lock_write_set(AbortCause* why) {
   auto& entries = writes_.entries();
   for (size_t i = 0; i < entries.size(); ++i) {
     Shared<uint64_t>& lock = entries[i].word->lock;
-    uint64_t cur = lock.load(std::memory_order_relaxed);
+    uint64_t cur = load_word(lock, std::memory_order_relaxed, emulated_);
     unsigned spins = 0;
     for (;;) {
       if (cur == kDeadLock) {
@@ -323,7 +348,7 @@ bool Tx::lock_write_set(AbortCause* why) {
       }
       // Acquire: we are about to read the value the previous owner wrote
       // back (to retire it) and overwrite it.
-      if (!is_locked(cur) && lock.compare_exchange_strong(cur, locked_word(cur), std::memory_order_acquire)) {
+      if (!is_locked(cur) && cas_word(lock, cur, locked_word(cur), std::memory_order_acquire, emulated_)) {
         break;
       }
       if (is_locked(cur)) {
@@ -336,7 +361,7 @@ bool Tx::lock_write_set(AbortCause* why) {
         } else {
           cpu_relax();
         }
-        cur = lock.load(std::memory_order_relaxed);
+        cur = load_word(lock, std::memory_order_relaxed, emulated_);
       }
     }
     entries[i].unlocked_word = cur;
@@ -348,12 +373,14 @@ void Tx::unlock_write_set(size_t locked) {
   auto& entries = writes_.entries();
   // Restores the old word; nothing was written, so relaxed would do, but
   // release keeps the lock's usual pairing simple to reason about.
-  for (size_t i = 0; i < locked; ++i) entries[i].word->lock.store(entries[i].unlocked_word, std::memory_order_release);
+  for (size_t i = 0; i < locked; ++i) {
+    store_word(entries[i].word->lock, entries[i].unlocked_word, std::memory_order_release, emulated_);
+  }
 }
 
 bool Tx::validate_reads() {
   for (const TWord* w : reads_) {
-    uint64_t l = w->lock.load(std::memory_order_acquire);
+    uint64_t l = load_word(w->lock, std::memory_order_acquire, emulated_);
     if (is_locked(l)) {
       if (l == kDeadLock) return false;
       const WriteEntry* mine = writes_.find(w);
@@ -367,7 +394,7 @@ bool Tx::validate_reads() {
 
 bool Tx::validate_reads_unlocked() {
   for (const TWord* w : reads_) {
-    uint64_t l = w->lock.load(std::memory_order_acquire);
+    uint64_t l = load_word(w->lock, std::memory_order_acquire, emulated_);
     if (is_locked(l) || version_of(l) > rv_) return false;
   }
   return true;
@@ -376,16 +403,16 @@ bool Tx::validate_reads_unlocked() {
 void Tx::write_back_and_release(Version wv) {
   for (WriteEntry& e : writes_.entries()) {
     // We own the lock, so the value is stable; relaxed is enough to read it.
-    uint64_t old = e.word->value.load(std::memory_order_relaxed);
+    uint64_t old = load_word(e.word->value, std::memory_order_relaxed, emulated_);
     // Release: a reader that acquires the new value (a boxed pointer
     // included) sees it fully built, and sees our lock (tx.h, read_word).
-    e.word->value.store(e.value, std::memory_order_release);
+    store_word(e.word->value, e.value, std::memory_order_release, emulated_);
     if (e.ops != nullptr) {
       if (e.ops->on_replace != nullptr) e.ops->on_replace(e.ops->ctx, e.word, old, e.value, wv);
       if (e.ops->destroy != nullptr && old != 0) epoch_retire(*ctx_, reinterpret_cast<void*>(old), e.ops->destroy);
     }
     // Release: the new version becomes visible only with the value.
-    e.word->lock.store(unlocked_word(wv), std::memory_order_release);
+    store_word(e.word->lock, unlocked_word(wv), std::memory_order_release, emulated_);
   }
 }
 
@@ -415,10 +442,10 @@ bool Tx::commit() {
   }
   // seq_cst: pairs with the serial gate's flag store (serial_gate.h).
   const bool stamp = retry_policy().stamp_clock.load(std::memory_order_relaxed);
-  const Version wv = stamp ? global_clock().now.load(std::memory_order_seq_cst) + 1
+  const Version wv = stamp ? load_word(global_clock().now, std::memory_order_seq_cst, emulated_) + 1
                            : global_clock().now.fetch_add(1, std::memory_order_seq_cst) + 1;
   if (!irrevocable) {
-    if (serial_gate().active()) {
+    if (serial_gate().active(emulated_)) {
       unlock_write_set(writes_.size());
       abort_attempt(AbortCause::kIrrevocableWait);
       return false;

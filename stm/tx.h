@@ -101,10 +101,12 @@ class Tx {
     // written, found unlocked and not newer than rv. Kept short so that the
     // next transactional access (often a cache miss) is issued while this
     // one's miss is still outstanding.
-    if (mode_ == TxMode::kReadWrite && !writes_.may_contain(&w)) [[likely]] {
-      const uint64_t l1 = w.lock.load(std::memory_order_acquire);
-      const uint64_t v = w.value.load(std::memory_order_acquire);  // see read_word_slow
-      const uint64_t l2 = w.lock.load(std::memory_order_relaxed);
+    // Emulated HTM off (checked once per attempt): plain atomics, so the
+    // fast path holds no call that would spill registers.
+    if (mode_ == TxMode::kReadWrite && !emulated_ && !writes_.may_contain(&w)) [[likely]] {
+      const uint64_t l1 = w.lock.raw().load(std::memory_order_acquire);
+      const uint64_t v = w.value.raw().load(std::memory_order_acquire);  // see read_word_slow
+      const uint64_t l2 = w.lock.raw().load(std::memory_order_relaxed);
       if (l1 == l2 && !is_locked(l1) && version_of(l1) <= rv_) [[likely]] {
         reads_.push_back(&w);
         return v;
@@ -231,6 +233,7 @@ class Tx {
   TxMode mode_ = TxMode::kIdle;
   TxKind kind_ = TxKind::kReadWrite;  // of the current attempt
   bool pinned_ = false;
+  bool emulated_ = false;  // Shared<> hooks installed (emulated HTM): set per attempt
   bool holds_serial_ = false;
   bool holds_global_lock_ = false;
   bool global_lock_mode_ = false;
