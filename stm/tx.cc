@@ -518,22 +518,24 @@ uint64_t Tx::read_hardware(const TWord& w) {
 }
 
 void Tx::write_hardware(TWord& w, uint64_t value, const ValueOps* ops) {
-  if (is_locked(w.lock.load(std::memory_order_acquire))) {
-    // We own `value` until the write set holds it. (Real HTM would roll the
-    // free back with the allocation; the emulation needs it.)
-    if (ops != nullptr && ops->destroy != nullptr && value != 0) ops->destroy(reinterpret_cast<void*>(value));
-    hw_abort_(kHwLockedLocation);
-  }
-  if (WriteEntry* e = writes_.find(&w)) {
+  // Take ownership of `value` before any tracked access: under the
+  // emulation any access may abort (by exception), and what the write set
+  // holds is freed when the attempt is abandoned. (Real HTM rolls the
+  // allocation back instead; the write set's growth rolls back with it.)
+  WriteEntry* e = writes_.find(&w);
+  const bool first = e == nullptr;
+  if (first) {
+    writes_.add(&w, value, ops);
+    e = &writes_.entries().back();
+  } else {
     // Our earlier new value was never visible to anyone: free it after the
     // attempt (this attempt may still hold a view of it).
     if (ops != nullptr && ops->destroy != nullptr && e->value != 0) garbage_.emplace_back(e->value, ops);
     e->value = value;
-  } else {
-    writes_.add(&w, value, ops);
-    // unlocked_word holds the replaced value in hardware mode.
-    writes_.entries().back().unlocked_word = w.value.load(std::memory_order_acquire);
   }
+  if (is_locked(w.lock.load(std::memory_order_acquire))) hw_abort_(kHwLockedLocation);
+  // unlocked_word holds the replaced value in hardware mode.
+  if (first) e->unlocked_word = w.value.load(std::memory_order_acquire);
   w.value.store(value, std::memory_order_release);
 }
 
