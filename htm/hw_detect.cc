@@ -12,6 +12,20 @@ namespace {
 
 constexpr int kTrials = 16;
 
+// Runs empty transactions; returns how many committed. REQUIRES: the
+// backend's instructions exist on this CPU (checked by the caller).
+int trial_commits(const detail::HardwareOps& ops, int attempts) {
+  int committed = 0;
+  for (int i = 0; i < attempts; ++i) {
+    uint64_t status = 0;
+    if (ops.begin(&status)) {
+      ops.commit();
+      ++committed;
+    }
+  }
+  return committed;
+}
+
 std::string format(const char* fmt, auto... args) {
   char buf[256];
   std::snprintf(buf, sizeof buf, fmt, args...);
@@ -46,7 +60,7 @@ HardwareSupport detect_rtm() {
                        c.model, c.stepping);
     return hw;
   }
-  const int committed = detail::rtm_trial_commits(kTrials);
+  const int committed = trial_commits(*detail::rtm_ops(), kTrials);
   if (committed == 0) {
     hw.reason = format("RTM advertised but %d of %d trial transactions aborted", kTrials, kTrials);
     return hw;
@@ -70,7 +84,7 @@ HardwareSupport detect_tme() {
     hw.reason = "FEAT_TME not implemented (ID_AA64ISAR0_EL1.TME = 0; Arm has withdrawn TME)";
     return hw;
   }
-  const int committed = detail::tme_trial_commits(kTrials);
+  const int committed = trial_commits(*detail::tme_ops(), kTrials);
   if (committed == 0) {
     hw.reason = format("TME advertised but %d of %d trial transactions failed", kTrials, kTrials);
     return hw;

@@ -23,6 +23,8 @@ struct HardwareOps {
   void (*abort)(uint8_t code);
   // Maps a status to the hybrid's cause.
   HwAbort (*classify)(uint64_t status);
+  // Whether the calling thread is inside a transaction (XTEST, TTEST).
+  bool (*in_transaction)();
 };
 
 // Set by configure_tm while no transaction runs.

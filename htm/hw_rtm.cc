@@ -46,7 +46,9 @@ __attribute__((target("rtm"))) void rtm_abort(uint8_t code) {
 
 HwAbort rtm_classify(uint64_t status) { return decode_rtm_status(status); }
 
-constexpr HardwareOps kRtmOps{false, &rtm_begin, &rtm_commit, &rtm_abort, &rtm_classify};
+__attribute__((target("rtm"))) bool rtm_in_transaction() { return _xtest() != 0; }
+
+constexpr HardwareOps kRtmOps{false, &rtm_begin, &rtm_commit, &rtm_abort, &rtm_classify, &rtm_in_transaction};
 
 }  // namespace
 
@@ -66,18 +68,6 @@ RtmCpuid read_rtm_cpuid() {
   c.rtm = (b & (1u << 11)) != 0;
   c.rtm_always_abort = (d & (1u << 11)) != 0;
   return c;
-}
-
-int rtm_trial_commits(int attempts) {
-  int committed = 0;
-  for (int i = 0; i < attempts; ++i) {
-    uint64_t status = 0;
-    if (rtm_begin(&status)) {
-      rtm_commit();
-      ++committed;
-    }
-  }
-  return committed;
 }
 
 }  // namespace tmkv::htm::detail

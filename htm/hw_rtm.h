@@ -14,9 +14,8 @@ struct RtmCpuid {
 
 #if defined(__x86_64__)
 RtmCpuid read_rtm_cpuid();
-// Runs empty transactions; returns how many committed.
-// REQUIRES: read_rtm_cpuid() says RTM is present (else SIGILL).
-int rtm_trial_commits(int attempts);
+// REQUIRES before any call through it: read_rtm_cpuid() says RTM is present
+// (else XBEGIN raises SIGILL).
 const HardwareOps* rtm_ops();
 #endif
 

@@ -51,7 +51,9 @@ void tme_abort(uint8_t code) {
 
 HwAbort tme_classify(uint64_t status) { return decode_tme_status(status); }
 
-constexpr HardwareOps kTmeOps{false, &tme_begin, &tme_commit, &tme_abort, &tme_classify};
+bool tme_in_transaction() { return __ttest() != 0; }  // the nesting depth
+
+constexpr HardwareOps kTmeOps{false, &tme_begin, &tme_commit, &tme_abort, &tme_classify, &tme_in_transaction};
 
 }  // namespace
 
@@ -62,18 +64,6 @@ int read_tme_field() {
   uint64_t isar0;
   asm volatile("mrs %0, ID_AA64ISAR0_EL1" : "=r"(isar0));
   return static_cast<int>((isar0 >> 24) & 0xf);
-}
-
-int tme_trial_commits(int attempts) {
-  int committed = 0;
-  for (int i = 0; i < attempts; ++i) {
-    uint64_t status = 0;
-    if (tme_begin(&status)) {
-      tme_commit();
-      ++committed;
-    }
-  }
-  return committed;
 }
 
 }  // namespace tmkv::htm::detail

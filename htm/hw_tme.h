@@ -11,9 +11,8 @@ namespace tmkv::htm::detail {
 // ID_AA64ISAR0_EL1.TME (bits 27:24), or -1 if the kernel does not emulate
 // ID register reads (no HWCAP_CPUID).
 int read_tme_field();
-// Runs empty transactions; returns how many committed.
-// REQUIRES: read_tme_field() > 0 (else an undefined-instruction trap).
-int tme_trial_commits(int attempts);
+// REQUIRES before any call through it: read_tme_field() > 0 (else an
+// undefined-instruction trap).
 const HardwareOps* tme_ops();
 #endif
 

@@ -29,7 +29,7 @@ bool emulated_begin(uint64_t* status) {
 void emulated_abort(uint8_t code) { emu::abort(code); }
 
 constexpr detail::HardwareOps kEmulatedOps{true, &emulated_begin, &emu::commit, &emulated_abort,
-                                           &decode_rtm_status};
+                                           &decode_rtm_status, &emu::in_transaction};
 
 }  // namespace
 

@@ -4,6 +4,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <mutex>
+#include <thread>
 
 #include "stm/cpu_relax.h"
 #include "stm/epoch.h"
@@ -413,6 +414,12 @@ void Tx::write_back_and_release(Version wv) {
     }
     // Release: the new version becomes visible only with the value.
     store_word(e.word->lock, unlocked_word(wv), std::memory_order_release, emulated_);
+#ifdef TMKV_TEST_BREAK_HW_LOCK_CHECK
+    // Test-only build (tests/htm/hybrid_bank_test.cc, broken protocol):
+    // widen the window in which a write-back is half done, so that the
+    // broken hardware read is caught in every run, not just in most.
+    std::this_thread::yield();
+#endif
   }
 }
 
