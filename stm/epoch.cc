@@ -44,8 +44,14 @@ void epoch_unpin(ThreadContext& ctx) {
 }
 
 void epoch_retire(ThreadContext& ctx, void* ptr, void (*deleter)(void*)) {
+  // No reclaiming here: retire runs inside commits, under version locks.
   ctx.limbo.push_back(Retired{ptr, deleter, g_epoch.load(std::memory_order_seq_cst)});
-  if (ctx.limbo.size() >= kReclaimBatch && ctx.limbo.size() % kReclaimBatch == 0) epoch_reclaim(ctx);
+}
+
+void epoch_poll(ThreadContext& ctx) {
+  if (ctx.limbo.size() < ctx.next_reclaim) return;
+  epoch_reclaim(ctx);
+  ctx.next_reclaim = ctx.limbo.size() + kReclaimBatch;
 }
 
 void epoch_reclaim(ThreadContext& ctx) {

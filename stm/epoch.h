@@ -37,6 +37,11 @@ void epoch_retire_delete(ThreadContext& ctx, T* p) {
 // Tries to advance the epoch and frees what the caller's limbo allows.
 void epoch_reclaim(ThreadContext& ctx);
 
+// Reclaims once enough has been retired since the last time (amortizes the
+// scan of every thread context). Transactions call it when an attempt ends,
+// unpinned and holding no lock.
+void epoch_poll(ThreadContext& ctx);
+
 // Frees every retired object of every context. For tests and process exit.
 // REQUIRES: no thread is pinned.
 void epoch_drain_all_for_testing();

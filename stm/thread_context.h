@@ -41,6 +41,7 @@ struct ThreadContext {
   // ---- Owner-only state (touched only by the thread that claimed it). ----
   uint32_t pin_depth = 0;
   std::vector<Retired> limbo;
+  size_t next_reclaim = 128;  // limbo size at which epoch_poll reclaims
   uint64_t rng_state = 0;
 };
 

@@ -133,6 +133,7 @@ void Tx::end_attempt() {
     pinned_ = false;
   }
   mode_ = TxMode::kIdle;
+  epoch_poll(*ctx_);
 }
 
 void Tx::run_end() {
