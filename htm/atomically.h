@@ -36,7 +36,7 @@ auto atomically(Fn&& fn, stm::TxKind kind = stm::TxKind::kReadWrite) -> std::inv
       thread_local detail::SiteState site;  // one per call site and thread
       using Slot = std::conditional_t<std::is_void_v<R>, bool, std::optional<R>>;
       struct Ctx {
-        Fn* fn;
+        std::remove_reference_t<Fn>* fn;
         Slot result;
       } ctx{&fn, {}};
       auto body = [](void* p, stm::Tx& t) {
@@ -63,7 +63,8 @@ auto atomically(Fn&& fn, stm::TxKind kind = stm::TxKind::kReadWrite) -> std::inv
 
 template <class Fn>
 auto atomically_read_only(Fn&& fn) {
-  return atomically(std::forward<Fn>(fn), stm::TxKind::kReadOnly);
+  // Qualified: stm::TxKind would also pull stm::atomically in by ADL.
+  return htm::atomically(std::forward<Fn>(fn), stm::TxKind::kReadOnly);
 }
 
 }  // namespace tmkv::htm

@@ -130,18 +130,22 @@ void Index::grow(Shard& s, stm::ThreadContext& ctx) {
   stm::epoch_retire(ctx, old_t, &Table::destroy);
 }
 
-bool Index::reap(Record* r, uint64_t hash, uint64_t expected_lock, stm::ThreadContext& ctx) {
+bool Index::reap(Record* r, uint64_t hash, uint64_t expected_lock, stm::ThreadContext& ctx, ReapVeto veto,
+                 const void* veto_arg) {
   Shard& s = shards_[shard_of(hash)];
   std::lock_guard<std::mutex> guard(s.mu);
   uint64_t expected = expected_lock;
   // Acquire: we read the value next, written by the lock's last owner.
+  // seq_cst: the veto's registration check below must be ordered after it
+  // (see the veto's contract in index.h).
   if (stm::is_locked(expected) ||
-      !r->word.lock.compare_exchange_strong(expected, stm::kDeadLock, std::memory_order_acquire)) {
+      !r->word.lock.compare_exchange_strong(expected, stm::kDeadLock, std::memory_order_seq_cst)) {
     return false;
   }
-  if (r->word.value.load(std::memory_order_relaxed) != 0) {
-    // Present after all (a writer re-filled it without changing the version
-    // we expected: cannot happen, since every commit stamps a new version).
+  if (r->word.value.load(std::memory_order_relaxed) != 0 || (veto != nullptr && veto(veto_arg, r))) {
+    // Vetoed (a WATCH holds it), or present after all (a writer re-filled it
+    // without changing the version we expected: cannot happen, since every
+    // commit stamps a new version).
     r->word.lock.store(expected_lock, std::memory_order_release);
     return false;
   }

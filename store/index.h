@@ -63,7 +63,16 @@ class Index {
   // Marks `r` dead and unlinks it if its lock word still equals
   // `expected_lock` and its value is 0; the record's memory is retired to
   // the epoch reclaimer. Returns whether it did. REQUIRES: caller pinned.
-  bool reap(Record* r, uint64_t hash, uint64_t expected_lock, stm::ThreadContext& ctx);
+  //
+  // `veto(arg, r)`, if given, runs after the record is marked dead (a
+  // seq_cst CAS) and before it is unlinked; returning true restores the
+  // lock word and keeps the record. The store uses it for WATCHed records:
+  // a watcher registers first and then checks the lock word, the reaper
+  // marks first and then checks the registrations, so one of them sees the
+  // other (store.cc, "WATCH").
+  using ReapVeto = bool (*)(const void* arg, const Record* r);
+  bool reap(Record* r, uint64_t hash, uint64_t expected_lock, stm::ThreadContext& ctx, ReapVeto veto = nullptr,
+            const void* veto_arg = nullptr);
 
   // Redis-style cursor scan: calls fn on every live record of the buckets
   // the cursor walks, visiting at least `count` buckets' worth; returns the

@@ -2,7 +2,11 @@
 
 #include <algorithm>
 
+#include "stm/cpu_relax.h"
+#include "stm/epoch.h"
+
 #include "stm/global_clock.h"
+#include "store/clock.h"
 #include "store/hash.h"
 #include "store/int_codec.h"
 
@@ -35,7 +39,27 @@ Record* Store::find_pinned(stm::Tx& tx, std::string_view key, uint64_t hash) {
 const Blob* Store::read_record(stm::Tx& tx, std::string_view key) {
   Record* r = find_pinned(tx, key, hash_key(key));
   if (r == nullptr) return nullptr;
-  return reinterpret_cast<const Blob*>(tx.read_word(r->word));
+  const auto* b = reinterpret_cast<const Blob*>(tx.read_word(r->word));
+  // Expired reads as absent. The record's word is in the read set, so a
+  // write that revives the key conflicts like any other.
+  if (b != nullptr && b->expired_at(now_ms())) return nullptr;
+  return b;
+}
+
+const Blob* Store::read_for_write(stm::Tx& tx, Record* r) {
+  const auto* b = reinterpret_cast<const Blob*>(tx.read_word(r->word));
+  if (b != nullptr && b->expired_at(now_ms())) {
+    tx.write_word(r->word, 0, &value_ops_);
+    tx.on_commit([](void* self, uint64_t) { static_cast<Store*>(self)->count_expired(); }, this);
+    return nullptr;
+  }
+  return b;
+}
+
+void Store::count_expired() {
+  ThreadLocal& local = locals_.local();
+  // Single writer: relaxed load + store (see on_replace).
+  local.expired.store(local.expired.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
 }
 
 bool Store::still_absent(const void* owner, std::string_view key, stm::Tx& tx) {
@@ -82,10 +106,54 @@ uint64_t Store::scan(stm::Tx& tx, uint64_t cursor, size_t count, std::vector<std
   tx.pin();
   std::vector<Record*> seen;
   uint64_t next = index_.scan(cursor, count, [&](Record* r) { seen.push_back(r); });
+  const int64_t now = now_ms();
   for (Record* r : seen) {
-    if (tx.read_word(r->word) != 0) out->emplace_back(r->key());
+    const auto* b = reinterpret_cast<const Blob*>(tx.read_word(r->word));
+    if (b != nullptr && !b->expired_at(now)) out->emplace_back(r->key());
   }
   return next;
+}
+
+std::optional<std::string> Store::random_key(stm::Tx& tx, uint64_t random_bits) {
+  // Start the scan at a random shard and bucket; walk on (wrapping once)
+  // until a present key turns up. Not uniform over keys when chains differ
+  // in length, like Redis's RANDOMKEY over its buckets.
+  tx.pin();
+  const int64_t now = now_ms();
+  uint64_t cursor = random_bits;
+  bool wrapped = false;
+  for (;;) {
+    std::vector<Record*> seen;
+    cursor = index_.scan(cursor, 16, [&](Record* r) { seen.push_back(r); });
+    for (Record* r : seen) {
+      const auto* b = reinterpret_cast<const Blob*>(tx.read_word(r->word));
+      if (b != nullptr && !b->expired_at(now)) return std::string(r->key());
+    }
+    if (cursor == 0) {
+      if (wrapped) return std::nullopt;
+      wrapped = true;
+    }
+  }
+}
+
+size_t Store::flush(stm::Tx& tx) {
+  maybe_run_reap_jobs(tx);
+  tx.pin();
+  std::vector<Record*> seen;
+  uint64_t cursor = 0;
+  do {
+    cursor = index_.scan(cursor, 1024, [&](Record* r) { seen.push_back(r); });
+  } while (cursor != 0);
+  // Keys created by transactions that commit after our read version make
+  // the reads below (or the commit checks of their inserts) conflict.
+  size_t deleted = 0;
+  for (Record* r : seen) {
+    if (tx.read_word(r->word) != 0) {
+      tx.write_word(r->word, 0, &value_ops_);
+      ++deleted;
+    }
+  }
+  return deleted;
 }
 
 // ---------------------------------------------------------------------------
@@ -95,7 +163,8 @@ OpStatus Store::check_value(std::string_view value) const {
   return value.size() > options_.max_value_bytes ? OpStatus::kValueTooLarge : OpStatus::kOk;
 }
 
-void Store::write_value(stm::Tx& tx, std::string_view key, ValueType type, std::string_view bytes) {
+void Store::write_value(stm::Tx& tx, std::string_view key, ValueType type, std::string_view bytes,
+                        int64_t expire_at_ms) {
   maybe_run_reap_jobs(tx);
   tx.pin();
   const uint64_t hash = hash_key(key);
@@ -108,7 +177,14 @@ void Store::write_value(stm::Tx& tx, std::string_view key, ValueType type, std::
     if (created) queue_reap(r);  // reaped if our transaction never fills it
   }
   // Allocated last, once nothing can abort before the write set owns it.
-  tx.write_word(r->word, reinterpret_cast<uint64_t>(Blob::make(type, bytes)), &value_ops_);
+  tx.write_word(r->word, reinterpret_cast<uint64_t>(Blob::make(type, bytes, expire_at_ms)), &value_ops_);
+}
+
+OpStatus Store::put(stm::Tx& tx, std::string_view key, ValueType type, std::string_view bytes, int64_t expire_at_ms) {
+  if (key.size() > Record::kMaxKeySize) return OpStatus::kKeyTooLarge;
+  if (OpStatus s = check_value(bytes); s != OpStatus::kOk) return s;
+  write_value(tx, key, type, bytes, expire_at_ms);
+  return OpStatus::kOk;
 }
 
 OpStatus Store::set(stm::Tx& tx, std::string_view key, std::string_view value) {
@@ -121,7 +197,7 @@ OpStatus Store::set(stm::Tx& tx, std::string_view key, std::string_view value) {
 bool Store::del(stm::Tx& tx, std::string_view key) {
   maybe_run_reap_jobs(tx);
   Record* r = find_pinned(tx, key, hash_key(key));
-  if (r == nullptr || tx.read_word(r->word) == 0) return false;
+  if (r == nullptr || read_for_write(tx, r) == nullptr) return false;
   tx.write_word(r->word, 0, &value_ops_);
   return true;
 }
@@ -139,7 +215,9 @@ OpResult<int64_t> Store::incrby(stm::Tx& tx, std::string_view key, int64_t delta
   if (key.size() > Record::kMaxKeySize) return OpStatus::kKeyTooLarge;
   const Blob* b = read_record(tx, key);
   int64_t current = 0;
+  int64_t expire_at = 0;
   if (b != nullptr) {
+    expire_at = b->expire_at_ms();
     if (b->type != ValueType::kString) return OpStatus::kWrongType;
     std::optional<int64_t> parsed = parse_int64(b->view());
     if (!parsed) return OpStatus::kNotInteger;
@@ -148,7 +226,7 @@ OpResult<int64_t> Store::incrby(stm::Tx& tx, std::string_view key, int64_t delta
   int64_t result;
   if (__builtin_add_overflow(current, delta, &result)) return OpStatus::kOverflow;
   char buf[24];
-  write_value(tx, key, ValueType::kString, format_int64(result, buf));
+  write_value(tx, key, ValueType::kString, format_int64(result, buf), expire_at);
   return result;
 }
 
@@ -157,6 +235,15 @@ OpResult<int64_t> Store::incrby(stm::Tx& tx, std::string_view key, int64_t delta
 
 void Store::on_replace(void* ctx, stm::TWord* w, uint64_t old_value, uint64_t new_value, stm::Version wv) {
   auto* self = static_cast<Store*>(ctx);
+  const auto* old_blob = reinterpret_cast<const Blob*>(old_value);
+  const auto* new_blob = reinterpret_cast<const Blob*>(new_value);
+  const int expiring_change = int{new_blob != nullptr && new_blob->expire_at_ms() != 0} -
+                              int{old_blob != nullptr && old_blob->expire_at_ms() != 0};
+  if (expiring_change != 0) {
+    ThreadLocal& local = self->locals_.local();
+    local.expiring_delta.store(local.expiring_delta.load(std::memory_order_relaxed) + expiring_change,
+                               std::memory_order_relaxed);
+  }
   if ((old_value == 0) == (new_value == 0)) return;  // overwrite: count unchanged
   ThreadLocal& local = self->locals_.local();
   // Single writer (this thread): relaxed load + store, no read-modify-write.
@@ -228,7 +315,7 @@ void Store::run_reap_jobs(bool force_advance) {
     // so its read version is at least job.safe_version (Tx::pin extends it):
     // if the record's version is no newer, nobody can need the record.
     if (!stm::is_locked(lock) && stm::version_of(lock) <= job.safe_version &&
-        index_.reap(r, hash_key(r->key()), lock, ctx)) {
+        index_.reap(r, hash_key(r->key()), lock, ctx, &Store::is_watched, this)) {
       continue;
     }
     // Absent but too recent (or busy): try again after another grace period.
@@ -236,6 +323,138 @@ void Store::run_reap_jobs(bool force_advance) {
   }
   q.resize(kept);
   stm::epoch_unpin(ctx);
+}
+
+// ---------------------------------------------------------------------------
+// WATCH
+//
+// Exactness rests on three facts:
+//  1. The snapshot is a consistent (lock, value) pair of an unlocked word,
+//     and the clock is raised to its version before the lock word is read a
+//     second time and found unchanged. A commit that changes the word later
+//     locks it after that second read, so it takes its write version from a
+//     clock that is already >= the snapshot's version, and stamps a higher
+//     one (GV5 stamps clock + 1; the classic clock increments): a modified
+//     record never shows the snapshot's lock word again.
+//  2. The record stays the key's record: registered records are never reaped.
+//     The watcher registers, then reads the lock word (both seq_cst); the
+//     reaper marks the record dead, then checks registrations (both seq_cst).
+//     In the single order of those four operations, either the reaper sees
+//     the registration and backs off, or the watcher sees the dead mark and
+//     retries with the key's new record.
+//  3. watch_intact reads the word inside the EXEC transaction: TL2's read
+//     validation (or the hardware's subscription) makes "unchanged at the
+//     read" hold until the commit.
+
+bool Store::is_watched(const void* self_ptr, const Record* r) {
+  const auto* self = static_cast<const Store*>(self_ptr);
+  if (self->watched_any_.load(std::memory_order_seq_cst) == 0) return false;
+  std::lock_guard<std::mutex> guard(self->watch_mu_);
+  return self->watched_.count(r) != 0;
+}
+
+Store::WatchToken Store::watch(std::string_view key) {
+  stm::ThreadContext& ctx = stm::this_thread_context();
+  const uint64_t hash = hash_key(key);
+  const int64_t now = now_ms();
+  stm::epoch_pin(ctx);  // records we reach stay allocated while pinned
+  WatchToken token;
+  for (;;) {
+    bool created = false;
+    Record* r = index_.find_or_insert(key, hash, &created);
+    if (created) queue_reap(r);  // an absent record: reaped once unwatched
+    {
+      std::lock_guard<std::mutex> guard(watch_mu_);
+      if (watched_[r]++ == 0) watched_any_.fetch_add(1, std::memory_order_seq_cst);
+    }
+    uint64_t l1 = r->word.lock.load(std::memory_order_seq_cst);
+    if (l1 == stm::kDeadLock) {  // reaped before we registered: use the new record
+      unwatch(WatchToken{r});
+      continue;
+    }
+    // A consistent snapshot of an unlocked word (fact 1).
+    uint64_t value;
+    for (;;) {
+      l1 = r->word.lock.load(std::memory_order_seq_cst);
+      value = r->word.value.load(std::memory_order_acquire);
+      if (!stm::is_locked(l1) && r->word.lock.load(std::memory_order_seq_cst) == l1) {
+        stm::Tx::raise_clock_to(stm::version_of(l1));
+        if (r->word.lock.load(std::memory_order_seq_cst) == l1) break;
+      }
+      stm::cpu_relax();
+    }
+    const auto* b = reinterpret_cast<const Blob*>(value);
+    token.record = r;
+    token.lock = l1;
+    token.alive = b != nullptr && !b->expired_at(now);
+    token.expire_at_ms = b != nullptr ? b->expire_at_ms() : 0;
+    break;
+  }
+  stm::epoch_unpin(ctx);
+  return token;
+}
+
+void Store::unwatch(const WatchToken& token) {
+  if (token.record == nullptr) return;
+  std::lock_guard<std::mutex> guard(watch_mu_);
+  auto it = watched_.find(token.record);
+  if (it == watched_.end()) return;
+  if (--it->second == 0) {
+    watched_.erase(it);
+    watched_any_.fetch_sub(1, std::memory_order_seq_cst);
+  }
+}
+
+bool Store::watch_intact(stm::Tx& tx, const WatchToken& token) {
+  Record* r = token.record;
+  tx.read_word(r->word);  // joins the read set (fact 3)
+  // The lock word now: if it differs from the snapshot's, the record was
+  // modified after watch() (a commit after our read also fails validation).
+  if (r->word.lock.load(std::memory_order_acquire) != token.lock) return false;
+  // Redis 7: a key that was alive at WATCH and has expired since counts as
+  // modified, even though nothing wrote it.
+  if (token.alive && token.expire_at_ms != 0 && token.expire_at_ms <= now_ms()) return false;
+  return true;
+}
+
+// ---------------------------------------------------------------------------
+// Active expiry
+
+uint64_t Store::expired_candidates(uint64_t cursor, size_t buckets, std::vector<std::string>* out) {
+  stm::ThreadContext& ctx = stm::this_thread_context();
+  const int64_t now = now_ms();
+  // A racy peek outside any transaction, pinned so the blobs stay valid:
+  // it only nominates keys; delete_if_expired decides transactionally.
+  stm::epoch_pin(ctx);
+  uint64_t next = index_.scan(cursor, buckets, [&](Record* r) {
+    const auto* b = reinterpret_cast<const Blob*>(r->word.value.load(std::memory_order_acquire));
+    if (b != nullptr && b->expired_at(now)) out->emplace_back(r->key());
+  });
+  stm::epoch_unpin(ctx);
+  return next;
+}
+
+bool Store::delete_if_expired(stm::Tx& tx, std::string_view key) {
+  maybe_run_reap_jobs(tx);
+  Record* r = find_pinned(tx, key, hash_key(key));
+  if (r == nullptr) return false;
+  const auto* b = reinterpret_cast<const Blob*>(tx.read_word(r->word));
+  if (b == nullptr || !b->expired_at(now_ms())) return false;
+  tx.write_word(r->word, 0, &value_ops_);
+  tx.on_commit([](void* self, uint64_t) { static_cast<Store*>(self)->count_expired(); }, this);
+  return true;
+}
+
+size_t Store::expiring_count() const {
+  int64_t n = 0;
+  for (const ThreadLocal& l : locals_) n += l.expiring_delta.load(std::memory_order_relaxed);
+  return n < 0 ? 0 : static_cast<size_t>(n);
+}
+
+uint64_t Store::expired_count() const {
+  uint64_t n = 0;
+  for (const ThreadLocal& l : locals_) n += l.expired.load(std::memory_order_relaxed);
+  return n;
 }
 
 size_t Store::size() const {

@@ -26,6 +26,18 @@
 // an epoch grace period, if it is still absent and its version is no newer
 // than the clock at queue time, the index marks it dead and unlinks it.
 //
+// EXPIRY. A value may carry an absolute expiry time (blob.h). Reads judge it
+// against the command's instant (clock.h): an expired value reads as absent.
+// Writes that find an expired value delete it first, as Redis's lazy expiry
+// does; sweep_expired() deletes the rest in the background.
+//
+// WATCH. watch() snapshots a key's record and version outside any
+// transaction; watch_intact() re-reads it inside the EXEC transaction, so
+// the check and the block commit atomically. A watched record is never
+// reaped (Index::reap's veto), and versions of one record never repeat after
+// a snapshot (watch() raises the clock to the version it saw, so every later
+// commit stamps a higher one), so equality means "not modified" exactly.
+//
 // THREAD SAFETY: all operations from any thread inside atomically(); the
 // destructor only when no thread uses the store.
 #pragma once
@@ -39,6 +51,8 @@
 #include <string_view>
 #include <utility>
 #include <vector>
+#include <mutex>
+#include <unordered_map>
 
 #include <tbb/enumerable_thread_specific.h>
 
@@ -69,27 +83,62 @@ class Store {
   Store& operator=(const Store&) = delete;
 
   // All operations: REQUIRES an active transaction on the calling thread.
+  // "Absent" includes expired at now_ms() (clock.h).
 
   // The string at key, nullopt if absent; kWrongType for other types.
   OpResult<std::optional<std::string_view>> get(stm::Tx& tx, std::string_view key);
-  // The raw value box (any type), nullptr if absent.
+  // The raw value box (any type, with its expiry), nullptr if absent.
   const Blob* lookup(stm::Tx& tx, std::string_view key);
   bool exists(stm::Tx& tx, std::string_view key);
+  // Sets a string without expiry (SET's plain form: clears any TTL).
   OpStatus set(stm::Tx& tx, std::string_view key, std::string_view value);
-  // True if the key existed.
+  // Writes any value with an absolute expiry (0 = none).
+  OpStatus put(stm::Tx& tx, std::string_view key, ValueType type, std::string_view bytes, int64_t expire_at_ms);
+  // True if the key existed (an expired value is deleted too, returning false).
   bool del(stm::Tx& tx, std::string_view key);
+  // Deletes every key; returns how many were present.
+  size_t flush(stm::Tx& tx);
+  // A uniformly chosen bucket's first present key, nullopt if none found.
+  std::optional<std::string> random_key(stm::Tx& tx, uint64_t random_bits);
   // One entry per key, in order; non-strings read as nullopt (as MGET does).
   std::vector<std::optional<std::string_view>> mget(stm::Tx& tx, std::span<const std::string_view> keys);
   // All or nothing: a rejected pair rejects the whole call (and the caller
   // may cancel the transaction); nothing is written on error.
   OpStatus mset(stm::Tx& tx, std::span<const std::pair<std::string_view, std::string_view>> pairs);
-  // Adds delta to the integer at key (absent = 0); the new value.
+  // Adds delta to the integer at key (absent = 0); the new value. Keeps the
+  // key's expiry, as Redis does.
   OpResult<int64_t> incrby(stm::Tx& tx, std::string_view key, int64_t delta);
   // Appends to out the keys of present records in the buckets the cursor
   // walks (see Index::scan); returns the next cursor, 0 when done.
   uint64_t scan(stm::Tx& tx, uint64_t cursor, size_t count, std::vector<std::string>* out);
 
+  // ---- WATCH (see the class comment). ---------------------------------------
+  struct WatchToken {
+    Record* record = nullptr;  // kept from reaping until unwatch()
+    uint64_t lock = 0;         // the record's lock word at the snapshot
+    bool alive = false;        // present and not expired at the snapshot
+    int64_t expire_at_ms = 0;  // its expiry then (0 = none)
+  };
+  // Outside transactions.
+  WatchToken watch(std::string_view key);
+  void unwatch(const WatchToken& token);
+  // Inside the EXEC transaction: true if the key was not modified since
+  // watch() and, if it was alive then, has not expired since.
+  bool watch_intact(stm::Tx& tx, const WatchToken& token);
+
+  // ---- Active expiry: the server's sweeper calls these. --------------------
+  // Outside transactions: appends keys that look expired in the buckets the
+  // cursor walks (at least `buckets` of them); returns the next cursor (0 =
+  // a pass ended). A hint only: delete each with delete_if_expired.
+  uint64_t expired_candidates(uint64_t cursor, size_t buckets, std::vector<std::string>* out);
+  // Inside a transaction: deletes key if it is expired now; true if it did.
+  bool delete_if_expired(stm::Tx& tx, std::string_view key);
+
   // ---- Outside transactions. ----------------------------------------------
+  // Present keys with an expiry (approximate under concurrency, like size()).
+  size_t expiring_count() const;
+  // Keys deleted because they expired (by a write finding them, or a sweep).
+  uint64_t expired_count() const;
   // Present keys. Exact when no transaction is committing; otherwise a sum
   // of per-thread deltas that may be off by the commits in flight.
   size_t size() const;
@@ -108,14 +157,21 @@ class Store {
   };
   struct alignas(64) ThreadLocal {
     std::atomic<int64_t> live_delta{0};  // written by the owner; read by size()
+    std::atomic<int64_t> expiring_delta{0};  // owner-written; read by expiring_count()
+    std::atomic<uint64_t> expired{0};        // owner-written; read by expired_count()
     std::vector<ReapJob> reap_queue;     // owner only
     size_t next_reap_run = kReapBatch;   // owner only: queue size that triggers a run
   };
 
   Record* find_pinned(stm::Tx& tx, std::string_view key, uint64_t hash);
   const Blob* read_record(stm::Tx& tx, std::string_view key);
+  // Reads r's value; an expired one is deleted (a write) and reads as null.
+  const Blob* read_for_write(stm::Tx& tx, Record* r);
+  void count_expired();
+  static bool is_watched(const void* self, const Record* r);
   OpStatus check_value(std::string_view value) const;
-  void write_value(stm::Tx& tx, std::string_view key, ValueType type, std::string_view bytes);
+  void write_value(stm::Tx& tx, std::string_view key, ValueType type, std::string_view bytes,
+                   int64_t expire_at_ms = 0);
   void queue_reap(Record* r);
   void maybe_run_reap_jobs(stm::Tx& tx);
   void queue_reap_locked(ThreadLocal& local, Record* r);  // no batch run
@@ -128,6 +184,12 @@ class Store {
   Index index_;
   stm::ValueOps value_ops_;
   tbb::enumerable_thread_specific<ThreadLocal> locals_;
+
+  // Records held by WATCH, with their watcher counts. watched_any_ lets the
+  // reaper skip the map when nobody watches (the common case).
+  mutable std::mutex watch_mu_;
+  std::unordered_map<const Record*, uint32_t> watched_;  // guarded by watch_mu_
+  std::atomic<size_t> watched_any_{0};  // entries in watched_; seq_cst (see watch())
 };
 
 }  // namespace tmkv::store

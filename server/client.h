@@ -1,0 +1,85 @@
+// Client: the protocol-level state of one connection.
+//
+// Owned by its Connection and touched by that connection's I/O thread only,
+// except the fields marked "shared", which CLIENT LIST and INFO read from
+// other threads: those are atomics (relaxed: each is a standalone statistic,
+// no other data is published through them) or guarded by info_mu.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "store/store.h"
+
+namespace tmkv::server {
+
+struct WatchedKey {
+  unsigned db;
+  std::string key;
+  store::Store::WatchToken token;
+};
+
+class Client {
+ public:
+  Client(uint64_t id, std::string addr, std::string laddr, int64_t now_ms)
+      : id_(id), addr_(std::move(addr)), laddr_(std::move(laddr)), created_ms_(now_ms) {
+    last_active_ms.store(now_ms, std::memory_order_relaxed);
+  }
+
+  uint64_t id() const { return id_; }
+  const std::string& addr() const { return addr_; }
+  const std::string& laddr() const { return laddr_; }
+  int64_t created_ms() const { return created_ms_; }
+
+  // ---- Owner thread only. ----
+  unsigned db = 0;
+  int resp = 2;
+  bool authenticated = false;
+  bool close_after_reply = false;
+  bool in_multi = false;
+  bool multi_error = false;  // a command was rejected while queuing: EXEC fails with EXECABORT
+  std::vector<std::vector<std::string>> queued;
+  size_t queued_bytes = 0;
+  std::vector<WatchedKey> watched;
+
+  // ---- Shared (see the file comment). ----
+  std::atomic<int64_t> last_active_ms{0};
+  std::atomic<unsigned> shown_db{0};        // db, mirrored for CLIENT LIST
+  std::atomic<bool> shown_multi{false};     // in_multi, mirrored
+  std::atomic<const char*> last_command{"NULL"};  // a CommandSpec name (static storage)
+  std::atomic<bool> kill_requested{false};  // set by CLIENT KILL / shutdown; the owner closes
+
+  std::string name() const {
+    std::lock_guard<std::mutex> g(info_mu_);
+    return name_;
+  }
+  void set_name(std::string n) {
+    std::lock_guard<std::mutex> g(info_mu_);
+    name_ = std::move(n);
+  }
+  std::string lib_name() const {
+    std::lock_guard<std::mutex> g(info_mu_);
+    return lib_name_;
+  }
+  std::string lib_ver() const {
+    std::lock_guard<std::mutex> g(info_mu_);
+    return lib_ver_;
+  }
+  void set_lib(std::string name, std::string ver, bool set_name, bool set_ver) {
+    std::lock_guard<std::mutex> g(info_mu_);
+    if (set_name) lib_name_ = std::move(name);
+    if (set_ver) lib_ver_ = std::move(ver);
+  }
+
+ private:
+  const uint64_t id_;
+  const std::string addr_, laddr_;
+  const int64_t created_ms_;
+  mutable std::mutex info_mu_;
+  std::string name_, lib_name_, lib_ver_;  // guarded by info_mu_
+};
+
+}  // namespace tmkv::server

@@ -1,0 +1,259 @@
+// Connection commands: PING, ECHO, HELLO, AUTH, QUIT, RESET, SELECT, CLIENT.
+#include <sstream>
+
+#include "server/client.h"
+#include "server/cmd_util.h"
+#include "server/command.h"
+#include "server/dispatch.h"
+#include "server/server.h"
+#include "store/clock.h"
+
+namespace tmkv::server {
+namespace {
+
+void cmd_ping(CommandContext& c) {
+  if (c.argc() > 2) {
+    c.out.wrong_arity("ping");
+  } else if (c.argc() == 2) {
+    c.out.bulk(c.arg(1));
+  } else {
+    c.out.simple("PONG");
+  }
+}
+
+void cmd_echo(CommandContext& c) { c.out.bulk(c.arg(1)); }
+
+// AUTH [username] password. Only the "default" user exists.
+bool authenticate(CommandContext& c, std::string_view user, std::string_view pass) {
+  if (!c.server.limits().requirepass_set.load(std::memory_order_relaxed) && user == "default") {
+    c.client.authenticated = true;
+    return true;
+  }
+  if (!equals_ci(user, "default") || !c.server.check_password(pass)) {
+    c.out.error("WRONGPASS invalid username-password pair or user is disabled.");
+    return false;
+  }
+  c.client.authenticated = true;
+  return true;
+}
+
+void cmd_auth(CommandContext& c) {
+  if (c.argc() > 3) {
+    c.out.syntax_error();
+    return;
+  }
+  if (c.argc() == 2 && !c.server.limits().requirepass_set.load(std::memory_order_relaxed)) {
+    c.out.error(
+        "ERR AUTH <password> called without any password configured for the default user. Are you sure your "
+        "configuration is correct?");
+    return;
+  }
+  std::string_view user = c.argc() == 3 ? c.arg(1) : std::string_view("default");
+  if (authenticate(c, user, c.arg(c.argc() - 1))) c.out.ok();
+}
+
+// HELLO [protover [AUTH username password] [SETNAME clientname]]
+void cmd_hello(CommandContext& c) {
+  int resp = c.client.resp;
+  size_t i = 1;
+  if (c.argc() >= 2) {
+    int64_t v;
+    auto p = parse_ll(c.arg(1));
+    if (!p) {
+      c.out.error("ERR Protocol version is not an integer or out of range");
+      return;
+    }
+    v = *p;
+    if (v < 2 || v > 3) {
+      c.out.error("NOPROTO unsupported protocol version");
+      return;
+    }
+    resp = static_cast<int>(v);
+    i = 2;
+  }
+  std::string_view user, pass, name;
+  bool has_auth = false, has_name = false;
+  for (; i < c.argc(); ++i) {
+    const bool more = c.argc() - i - 1;
+    if (equals_ci(c.arg(i), "auth") && c.argc() - i - 1 >= 2) {
+      user = c.arg(i + 1);
+      pass = c.arg(i + 2);
+      has_auth = true;
+      i += 2;
+    } else if (equals_ci(c.arg(i), "setname") && more) {
+      name = c.arg(++i);
+      has_name = true;
+    } else {
+      c.out.error("ERR Syntax error in HELLO option '" + std::string(c.arg(i)) + "'");
+      return;
+    }
+  }
+  if (has_auth && !authenticate(c, user, pass)) return;
+  if (!c.client.authenticated) {
+    c.out.error("NOAUTH HELLO must be called with the client already authenticated, otherwise the HELLO <proto> "
+                "AUTH <user> <pass> option can be used to authenticate the client and select the RESP protocol "
+                "version at the same time");
+    return;
+  }
+  if (has_name) {
+    for (char ch : name) {
+      if (ch < '!' || ch > '~') {
+        c.out.error("ERR Client names cannot contain spaces, newlines or special characters.");
+        return;
+      }
+    }
+    c.client.set_name(std::string(name));
+  }
+  c.client.resp = resp;
+  c.out.set_resp3(resp == 3);
+  c.out.map(7);
+  c.out.bulk("server");
+  c.out.bulk("redis");
+  c.out.bulk("version");
+  c.out.bulk("7.0.0");
+  c.out.bulk("proto");
+  c.out.integer(resp);
+  c.out.bulk("id");
+  c.out.integer(static_cast<int64_t>(c.client.id()));
+  c.out.bulk("mode");
+  c.out.bulk("standalone");
+  c.out.bulk("role");
+  c.out.bulk("master");
+  c.out.bulk("modules");
+  c.out.array(0);
+}
+
+void cmd_quit(CommandContext& c) {
+  c.client.close_after_reply = true;
+  c.out.ok();
+}
+
+void cmd_reset(CommandContext& c) {
+  c.client.in_multi = false;
+  c.client.multi_error = false;
+  c.client.queued.clear();
+  c.client.queued_bytes = 0;
+  c.client.shown_multi.store(false, std::memory_order_relaxed);
+  unwatch_all(c.server, c.client);
+  c.client.db = 0;
+  c.client.resp = 2;
+  c.out.set_resp3(false);
+  c.client.set_name("");
+  c.client.authenticated = !c.server.limits().requirepass_set.load(std::memory_order_relaxed);
+  c.out.simple("RESET");
+}
+
+void cmd_select(CommandContext& c) {
+  auto p = parse_ll(c.arg(1));
+  if (!p) {
+    c.out.error("ERR value is not an integer or out of range");
+    return;
+  }
+  if (*p < 0 || *p >= static_cast<int64_t>(c.server.database_count())) {
+    c.out.error("ERR DB index is out of range");
+    return;
+  }
+  c.client.db = static_cast<unsigned>(*p);
+  c.out.ok();
+}
+
+std::string client_line(const Server& server, const Client& cl) {
+  (void)server;
+  const int64_t now = store::system_unix_ms();
+  std::ostringstream o;
+  o << "id=" << cl.id() << " addr=" << cl.addr() << " laddr=" << cl.laddr() << " fd=-1 name=" << cl.name()
+    << " age=" << (now - cl.created_ms()) / 1000
+    << " idle=" << (now - cl.last_active_ms.load(std::memory_order_relaxed)) / 1000 << " flags="
+    << (cl.shown_multi.load(std::memory_order_relaxed) ? "x" : "N")
+    << " db=" << cl.shown_db.load(std::memory_order_relaxed) << " sub=0 psub=0 ssub=0 multi=-1 qbuf=0 qbuf-free=0"
+    << " argv-mem=0 multi-mem=0 rbs=0 rbp=0 obl=0 oll=0 omem=0 tot-mem=0 events=r cmd="
+    << cl.last_command.load(std::memory_order_relaxed) << " user=default redir=-1 resp=2"
+    << " lib-name=" << cl.lib_name() << " lib-ver=" << cl.lib_ver() << "\n";
+  return o.str();
+}
+
+void cmd_client(CommandContext& c) {
+  const std::string sub = to_lower(c.arg(1));
+  if (sub == "id" && c.argc() == 2) {
+    c.out.integer(static_cast<int64_t>(c.client.id()));
+  } else if (sub == "getname" && c.argc() == 2) {
+    std::string n = c.client.name();
+    if (n.empty()) {
+      c.out.null();
+    } else {
+      c.out.bulk(n);
+    }
+  } else if (sub == "setname" && c.argc() == 3) {
+    for (char ch : c.arg(2)) {
+      if (ch < '!' || ch > '~') {
+        c.out.error("ERR Client names cannot contain spaces, newlines or special characters.");
+        return;
+      }
+    }
+    c.client.set_name(std::string(c.arg(2)));
+    c.out.ok();
+  } else if (sub == "setinfo" && c.argc() == 4) {
+    const std::string attr = to_lower(c.arg(2));
+    if (attr != "lib-name" && attr != "lib-ver") {
+      c.out.error("ERR Unrecognized option '" + std::string(c.arg(2)) + "'");
+      return;
+    }
+    for (char ch : c.arg(3)) {
+      if (ch < '!' || ch > '~') {
+        c.out.error("ERR " + attr + " cannot contain spaces, newlines or special characters.");
+        return;
+      }
+    }
+    c.client.set_lib(std::string(c.arg(3)), std::string(c.arg(3)), attr == "lib-name", attr == "lib-ver");
+    c.out.ok();
+  } else if (sub == "info" && c.argc() == 2) {
+    c.out.verbatim(client_line(c.server, c.client));
+  } else if (sub == "list") {
+    if (c.argc() != 2 && !(c.argc() >= 4 && equals_ci(c.arg(2), "type"))) {
+      c.out.syntax_error();
+      return;
+    }
+    std::string all;
+    c.server.for_each_client([&](const Client& cl) { all += client_line(c.server, cl); });
+    c.out.verbatim(all);
+  } else if (sub == "kill" && c.argc() == 4 && equals_ci(c.arg(2), "id")) {
+    auto id = parse_ll(c.arg(3));
+    if (!id || *id <= 0) {
+      c.out.error("ERR client-id should be greater than 0");
+      return;
+    }
+    c.out.integer(c.server.kill_client(static_cast<uint64_t>(*id)) ? 1 : 0);
+  } else if (sub == "no-evict" || sub == "no-touch") {
+    c.out.ok();
+  } else if (sub == "help") {
+    static const char* kHelp[] = {"CLIENT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+                                  "GETNAME", "    Return the name of the current connection.",
+                                  "ID", "    Return the ID of the current connection.",
+                                  "INFO", "    Return information about the current client connection.",
+                                  "KILL ID <client-id>", "    Kill the connection with the given ID.",
+                                  "LIST", "    Return information about client connections.",
+                                  "SETINFO <option> <value>", "    Set client meta attr (LIB-NAME, LIB-VER).",
+                                  "SETNAME <name>", "    Assign the name <name> to the current connection.",
+                                  "HELP", "    Print this help."};
+    c.out.array(std::size(kHelp));
+    for (const char* line : kHelp) c.out.simple(line);
+  } else {
+    c.out.error("ERR unknown subcommand or wrong number of arguments for '" + std::string(c.arg(1)) +
+                "'. Try CLIENT HELP.");
+  }
+}
+
+}  // namespace
+
+void register_connection_commands(std::vector<CommandSpec>& t) {
+  t.push_back({"ping", -1, kFast, 0, 0, 0, "connection", "Returns the server's liveliness response.", cmd_ping});
+  t.push_back({"echo", 2, kFast, 0, 0, 0, "connection", "Returns the given string.", cmd_echo});
+  t.push_back({"auth", -2, kNoAuth | kFast, 0, 0, 0, "connection", "Authenticates the connection.", cmd_auth});
+  t.push_back({"hello", -1, kNoAuth | kFast, 0, 0, 0, "connection", "Handshakes with the Redis server.", cmd_hello});
+  t.push_back({"quit", -1, kNoAuth | kNoMulti | kFast, 0, 0, 0, "connection", "Closes the connection.", cmd_quit});
+  t.push_back({"reset", 1, kNoAuth | kNoMulti | kFast, 0, 0, 0, "connection", "Resets the connection.", cmd_reset});
+  t.push_back({"select", 2, kFast, 0, 0, 0, "connection", "Changes the selected database.", cmd_select});
+  t.push_back({"client", -2, 0, 0, 0, 0, "connection", "A container for client connection commands.", cmd_client});
+}
+
+}  // namespace tmkv::server

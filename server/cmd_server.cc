@@ -1,0 +1,332 @@
+// Server commands: INFO, CONFIG, TIME, SHUTDOWN, COMMAND.
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include <fstream>
+#include <sstream>
+
+#include "htm/hybrid_stats.h"
+#include "htm/tm_mode.h"
+#include "server/client.h"
+#include "server/cmd_util.h"
+#include "server/command.h"
+#include "server/server.h"
+#include "stm/tx_stats.h"
+#include "store/allocator_stats.h"
+#include "store/clock.h"
+
+namespace tmkv::server {
+namespace {
+
+std::string human_bytes(uint64_t n) {
+  char buf[32];
+  const double d = static_cast<double>(n);
+  if (n < 1024) {
+    std::snprintf(buf, sizeof buf, "%lluB", static_cast<unsigned long long>(n));
+  } else if (n < (1ull << 20)) {
+    std::snprintf(buf, sizeof buf, "%.2fK", d / 1024);
+  } else if (n < (1ull << 30)) {
+    std::snprintf(buf, sizeof buf, "%.2fM", d / (1 << 20));
+  } else {
+    std::snprintf(buf, sizeof buf, "%.2fG", d / (1 << 30));
+  }
+  return buf;
+}
+
+uint64_t process_rss_bytes() {
+  std::ifstream in("/proc/self/statm");
+  uint64_t pages = 0, resident = 0;
+  in >> pages >> resident;
+  return resident * static_cast<uint64_t>(sysconf(_SC_PAGESIZE));
+}
+
+void section_server(std::ostringstream& o, Server& s) {
+  const ServerConfig cfg = s.config_snapshot();
+  const int64_t now = store::system_unix_ms();
+  o << "# Server\r\n"
+    << "redis_version:7.0.0\r\n"  // the Redis protocol and command set tmkv speaks
+    << "tmkv_version:0.1.0\r\n"
+    << "redis_mode:standalone\r\n"
+    << "os:Linux\r\n"
+    << "arch_bits:64\r\n"
+    << "multiplexing_api:epoll\r\n"
+    << "process_id:" << getpid() << "\r\n"
+    << "tcp_port:" << s.bound_port() << "\r\n"
+    << "io_threads_active:" << s.io_threads() << "\r\n"
+    << "uptime_in_seconds:" << (now - s.start_ms()) / 1000 << "\r\n"
+    << "uptime_in_days:" << (now - s.start_ms()) / 86400000 << "\r\n"
+    << "config_file:" << cfg.config_file << "\r\n\r\n";
+}
+
+void section_clients(std::ostringstream& o, Server& s) {
+  o << "# Clients\r\n"
+    << "connected_clients:" << s.client_count() << "\r\n"
+    << "maxclients:" << s.limits().maxclients.load(std::memory_order_relaxed) << "\r\n"
+    << "blocked_clients:0\r\n\r\n";
+}
+
+void section_memory(std::ostringstream& o) {
+  const store::AllocatorStats a = store::read_allocator_stats();
+  const uint64_t rss = process_rss_bytes();
+  o << "# Memory\r\n"
+    << "used_memory:" << a.allocated << "\r\n"
+    << "used_memory_human:" << human_bytes(a.allocated) << "\r\n"
+    << "used_memory_rss:" << rss << "\r\n"
+    << "used_memory_rss_human:" << human_bytes(rss) << "\r\n"
+    << "allocator_allocated:" << a.allocated << "\r\n"
+    << "allocator_active:" << a.active << "\r\n"
+    << "allocator_resident:" << a.resident << "\r\n"
+    << "mem_allocator:" << (a.available ? "jemalloc" : "libc (sanitizer build: jemalloc statistics unavailable)")
+    << "\r\n"
+    << "maxmemory:0\r\n\r\n";
+}
+
+void section_stats(std::ostringstream& o, Server& s) {
+  const StatsSnapshot t = s.totals();
+  uint64_t expired = 0;
+  for (unsigned i = 0; i < s.database_count(); ++i) expired += s.db(i).expired_count();
+  o << "# Stats\r\n"
+    << "total_connections_received:" << t.connections << "\r\n"
+    << "total_commands_processed:" << t.commands << "\r\n"
+    << "total_net_input_bytes:" << t.net_in << "\r\n"
+    << "total_net_output_bytes:" << t.net_out << "\r\n"
+    << "rejected_connections:" << s.rejected_connections() << "\r\n"
+    << "expired_keys:" << expired << "\r\n"
+    << "keyspace_hits:" << t.keyspace_hits << "\r\n"
+    << "keyspace_misses:" << t.keyspace_misses << "\r\n\r\n";
+}
+
+void section_keyspace(std::ostringstream& o, Server& s) {
+  o << "# Keyspace\r\n";
+  for (unsigned i = 0; i < s.database_count(); ++i) {
+    const size_t keys = s.db(i).size();
+    if (keys == 0) continue;
+    o << "db" << i << ":keys=" << keys << ",expires=" << s.db(i).expiring_count() << ",avg_ttl=0\r\n";
+  }
+  o << "\r\n";
+}
+
+void section_transactions(std::ostringstream& o, Server& s) {
+  const htm::TmInfo tm = htm::tm_info();
+  const stm::TxStatsSnapshot t = stm::collect_tx_stats();
+  const StatsSnapshot st = s.totals();
+  o << "# Transactions\r\n"
+    << "tm_mode:" << htm::tm_mode_name(tm.mode) << "\r\n"
+    << "tm_path:" << htm::tm_path_name(tm.path) << "\r\n"
+    << "htm_supported:" << (tm.htm_supported ? 1 : 0) << "\r\n"
+    << "htm_backend:" << tm.htm_backend << "\r\n"
+    << "tm_reason:" << tm.reason << "\r\n";
+  for (size_t i = 0; i < stm::kCommitPathCount; ++i) {
+    o << "tx_commits_" << stm::kCommitPathNames[i] << ":" << t.commits[i] << "\r\n";
+  }
+  for (size_t i = 0; i < stm::kAbortCauseCount; ++i) {
+    o << "tx_aborts_stm_" << stm::kAbortCauseNames[i] << ":" << t.aborts[i] << "\r\n";
+  }
+  o << "tx_htm_started:" << htm::hw_started(t) << "\r\n";
+  for (size_t i = 0; i < htm::kHwAbortNames.size(); ++i) {
+    o << "tx_aborts_htm_" << htm::kHwAbortNames[i] << ":" << htm::hw_aborts(t, static_cast<htm::HwAbort>(i))
+      << "\r\n";
+  }
+  for (size_t i = 0; i < htm::kFallbackNames.size(); ++i) {
+    o << "tx_fallbacks_" << htm::kFallbackNames[i] << ":" << htm::fallbacks(t, static_cast<htm::Fallback>(i))
+      << "\r\n";
+  }
+  o << "tx_escalations_irrevocable:" << t.escalations << "\r\n"
+    << "exec_committed:" << st.exec_ok << "\r\n"
+    << "exec_watch_failed:" << st.exec_watch_failed << "\r\n"
+    << "exec_aborted:" << st.exec_aborted << "\r\n\r\n";
+}
+
+void cmd_info(CommandContext& c) {
+  static const char* kAll[] = {"server", "clients", "memory", "stats", "transactions", "keyspace"};
+  std::vector<std::string> want;
+  for (size_t i = 1; i < c.argc(); ++i) want.push_back(to_lower(c.arg(i)));
+  const bool all = want.empty() || std::find(want.begin(), want.end(), "all") != want.end() ||
+                   std::find(want.begin(), want.end(), "default") != want.end() ||
+                   std::find(want.begin(), want.end(), "everything") != want.end();
+  std::ostringstream o;
+  for (const char* sec : kAll) {
+    if (!all && std::find(want.begin(), want.end(), sec) == want.end()) continue;
+    const std::string_view s(sec);
+    if (s == "server") section_server(o, c.server);
+    if (s == "clients") section_clients(o, c.server);
+    if (s == "memory") section_memory(o);
+    if (s == "stats") section_stats(o, c.server);
+    if (s == "transactions") section_transactions(o, c.server);
+    if (s == "keyspace") section_keyspace(o, c.server);
+  }
+  std::string text = o.str();
+  if (text.size() >= 2) text.resize(text.size() - 2);  // no blank line after the last section
+  c.out.verbatim(text);
+}
+
+void cmd_config(CommandContext& c) {
+  const std::string sub = to_lower(c.arg(1));
+  if (sub == "get" && c.argc() >= 3) {
+    const ServerConfig cfg = c.server.config_snapshot();
+    std::vector<std::pair<std::string, std::string>> found;
+    for (const std::string& name : setting_names()) {
+      bool match = false;
+      for (size_t i = 2; i < c.argc(); ++i) match = match || glob_match(c.arg(i), name, true);
+      if (match) found.emplace_back(name, *setting_value(cfg, name));
+    }
+    c.out.map(found.size());
+    for (const auto& [k, v] : found) {
+      c.out.bulk(k);
+      c.out.bulk(v);
+    }
+  } else if (sub == "set" && c.argc() >= 4 && c.argc() % 2 == 0) {
+    std::vector<std::pair<std::string, std::string>> pairs;
+    for (size_t i = 2; i + 1 < c.argc(); i += 2) pairs.emplace_back(to_lower(c.arg(i)), std::string(c.arg(i + 1)));
+    std::string error;
+    if (c.server.config_set(pairs, &error)) {
+      c.out.ok();
+    } else {
+      c.out.error(error);
+    }
+  } else if (sub == "resetstat" && c.argc() == 2) {
+    c.out.ok();
+  } else if (sub == "rewrite" && c.argc() == 2) {
+    c.out.error("ERR The server is running without a config file");
+  } else if (sub == "help") {
+    c.out.array(3);
+    c.out.simple("CONFIG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:");
+    c.out.simple("GET <pattern>");
+    c.out.simple("SET <directive> <value>");
+  } else {
+    c.out.error("ERR unknown subcommand or wrong number of arguments for '" + std::string(c.arg(1)) +
+                "'. Try CONFIG HELP.");
+  }
+}
+
+void cmd_time(CommandContext& c) {
+  struct timespec ts;
+  clock_gettime(CLOCK_REALTIME, &ts);
+  c.out.array(2);
+  c.out.bulk(std::to_string(ts.tv_sec));
+  c.out.bulk(std::to_string(ts.tv_nsec / 1000));
+}
+
+void cmd_shutdown(CommandContext& c) {
+  for (size_t i = 1; i < c.argc(); ++i) {
+    std::string opt = to_lower(c.arg(i));
+    if (opt != "nosave" && opt != "save" && opt != "now" && opt != "force" && opt != "abort") {
+      c.out.syntax_error();
+      return;
+    }
+    if (opt == "abort") {
+      c.out.error("ERR No shutdown in progress.");
+      return;
+    }
+  }
+  // Like Redis, no reply on success: the connection just closes.
+  c.client.close_after_reply = true;
+  c.server.shutdown();
+}
+
+void command_info(Reply& out, const CommandSpec& s) {
+  out.array(10);
+  out.bulk(s.name);
+  out.integer(s.arity);
+  std::vector<const char*> flags;
+  if (s.flags & kWrite) flags.push_back("write");
+  if (s.flags & kReadOnly) flags.push_back("readonly");
+  if (s.flags & kFast) flags.push_back("fast");
+  if (s.flags & kNoAuth) flags.push_back("no_auth");
+  if (s.flags & kNoMulti) flags.push_back("no_multi");
+  out.set(flags.size());
+  for (const char* f : flags) out.simple(f);
+  out.integer(s.first_key);
+  out.integer(s.last_key);
+  out.integer(s.key_step);
+  out.set(0);    // ACL categories
+  out.set(0);    // tips
+  out.array(0);  // key specs
+  out.array(0);  // subcommands
+}
+
+void command_docs(Reply& out, const CommandSpec& s) {
+  out.bulk(s.name);
+  out.map(3);
+  out.bulk("summary");
+  out.bulk(s.summary);
+  out.bulk("since");
+  out.bulk("1.0.0");
+  out.bulk("group");
+  out.bulk(s.group);
+}
+
+void cmd_command(CommandContext& c) {
+  const auto& all = all_commands();
+  if (c.argc() == 1) {
+    c.out.array(all.size());
+    for (const CommandSpec& s : all) command_info(c.out, s);
+    return;
+  }
+  const std::string sub = to_lower(c.arg(1));
+  if (sub == "count" && c.argc() == 2) {
+    c.out.integer(static_cast<int64_t>(all.size()));
+  } else if (sub == "info") {
+    if (c.argc() == 2) {
+      c.out.array(all.size());
+      for (const CommandSpec& s : all) command_info(c.out, s);
+      return;
+    }
+    c.out.array(c.argc() - 2);
+    for (size_t i = 2; i < c.argc(); ++i) {
+      const CommandSpec* s = find_command(c.arg(i));
+      if (s) {
+        command_info(c.out, *s);
+      } else {
+        c.out.null_array();
+      }
+    }
+  } else if (sub == "docs") {
+    std::vector<const CommandSpec*> specs;
+    if (c.argc() == 2) {
+      for (const CommandSpec& s : all) specs.push_back(&s);
+    } else {
+      for (size_t i = 2; i < c.argc(); ++i) {
+        if (const CommandSpec* s = find_command(c.arg(i))) specs.push_back(s);
+      }
+    }
+    c.out.map(specs.size());
+    for (const CommandSpec* s : specs) command_docs(c.out, *s);
+  } else if (sub == "list" && c.argc() == 2) {
+    c.out.array(all.size());
+    for (const CommandSpec& s : all) c.out.bulk(s.name);
+  } else if (sub == "getkeys" && c.argc() >= 3) {
+    const CommandSpec* s = find_command(c.arg(2));
+    if (s == nullptr) {
+      c.out.error("ERR Invalid command specified");
+      return;
+    }
+    std::vector<std::string_view> keys;
+    const int argc = static_cast<int>(c.argc()) - 2;
+    if (s->first_key > 0) {
+      const int last = s->last_key < 0 ? argc + s->last_key : s->last_key;
+      for (int i = s->first_key; i <= last && i < argc; i += s->key_step) keys.push_back(c.arg(2 + i));
+    }
+    if (keys.empty()) {
+      c.out.error("ERR The command has no key arguments");
+      return;
+    }
+    c.out.array(keys.size());
+    for (auto k : keys) c.out.bulk(k);
+  } else {
+    c.out.error("ERR unknown subcommand or wrong number of arguments for '" + std::string(c.arg(1)) +
+                "'. Try COMMAND HELP.");
+  }
+}
+
+}  // namespace
+
+void register_server_commands(std::vector<CommandSpec>& t) {
+  t.push_back({"info", -1, 0, 0, 0, 0, "server", "Returns information and statistics about the server.", cmd_info});
+  t.push_back({"config", -2, kAdmin, 0, 0, 0, "server", "A container for server configuration commands.", cmd_config});
+  t.push_back({"time", 1, kFast, 0, 0, 0, "server", "Returns the server time.", cmd_time});
+  t.push_back({"shutdown", -1, kAdmin | kNoMulti, 0, 0, 0, "server", "Synchronously saves the database(s) to disk and shuts down the Redis server.", cmd_shutdown});
+  t.push_back({"command", -1, 0, 0, 0, 0, "server", "Returns detailed information about all commands.", cmd_command});
+}
+
+}  // namespace tmkv::server

@@ -1,0 +1,178 @@
+#include "server/cmd_util.h"
+
+#include <cctype>
+#include <cerrno>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+
+#include "store/int_codec.h"
+
+namespace tmkv::server {
+
+std::optional<int64_t> parse_ll(std::string_view s) { return store::parse_int64(s); }
+
+bool get_ll_or_reply(Reply& out, std::string_view s, int64_t* v) {
+  auto p = parse_ll(s);
+  if (!p) {
+    out.error("ERR value is not an integer or out of range");
+    return false;
+  }
+  *v = *p;
+  return true;
+}
+
+std::optional<long double> parse_ld(std::string_view s) {
+  if (s.empty() || s.size() >= 5 * 1024) return std::nullopt;
+  std::string buf(s);
+  if (std::isspace(static_cast<unsigned char>(buf[0]))) return std::nullopt;
+  errno = 0;
+  char* end = nullptr;
+  long double v = std::strtold(buf.c_str(), &end);
+  if (end != buf.c_str() + buf.size()) return std::nullopt;
+  if (errno == ERANGE && (v == HUGE_VALL || v == -HUGE_VALL || std::fpclassify(v) == FP_ZERO)) return std::nullopt;
+  if (std::isnan(v)) return std::nullopt;
+  return v;
+}
+
+std::string format_ld(long double v) {
+  // Redis ld2string(LD_STR_HUMAN): %.17Lf, then drop trailing zeros and a
+  // trailing dot; "-0" becomes "0".
+  if (std::isinf(v)) return v > 0 ? "inf" : "-inf";
+  char buf[5 * 1024 + 64];
+  int len = std::snprintf(buf, sizeof buf, "%.17Lf", v);
+  if (len <= 0 || static_cast<size_t>(len) >= sizeof buf) return "0";
+  std::string s(buf, static_cast<size_t>(len));
+  if (s.find('.') != std::string::npos) {
+    while (!s.empty() && s.back() == '0') s.pop_back();
+    if (!s.empty() && s.back() == '.') s.pop_back();
+  }
+  if (s == "-0") s = "0";
+  return s;
+}
+
+bool parse_expire_or_reply(Reply& out, std::string_view value, int64_t unit_ms, bool absolute, int64_t now_ms,
+                           std::string_view command, int64_t* at_ms) {
+  int64_t v;
+  if (!get_ll_or_reply(out, value, &v)) return false;
+  auto invalid = [&] {
+    out.error("ERR invalid expire time in '" + std::string(command) + "' command");
+    return false;
+  };
+  if (v <= 0 || (unit_ms == 1000 && v > INT64_MAX / 1000)) return invalid();
+  int64_t ms = v * unit_ms;
+  if (!absolute) {
+    if (ms > INT64_MAX - now_ms) return invalid();
+    ms += now_ms;
+  }
+  *at_ms = ms;
+  return true;
+}
+
+// A direct port of the algorithm of Redis's stringmatchlen (glob with *, ?,
+// [...] classes with ranges and ^, and \ escapes), written for string_view.
+static bool match_impl(const char* p, size_t plen, const char* s, size_t slen, bool nocase, int depth) {
+  if (depth > 1000) return false;  // Redis caps recursion too
+  auto eq = [nocase](char a, char b) {
+    return nocase ? std::tolower(static_cast<unsigned char>(a)) == std::tolower(static_cast<unsigned char>(b))
+                  : a == b;
+  };
+  while (plen > 0 && slen > 0) {
+    switch (p[0]) {
+      case '*':
+        while (plen > 1 && p[1] == '*') {
+          ++p;
+          --plen;
+        }
+        if (plen == 1) return true;
+        while (slen > 0) {
+          if (match_impl(p + 1, plen - 1, s, slen, nocase, depth + 1)) return true;
+          ++s;
+          --slen;
+        }
+        return false;
+      case '?':
+        ++s;
+        --slen;
+        break;
+      case '[': {
+        ++p;
+        --plen;
+        bool negate = plen > 0 && p[0] == '^';
+        if (negate) {
+          ++p;
+          --plen;
+        }
+        bool match = false;
+        for (;;) {
+          if (plen == 0) {
+            // Unterminated class: Redis treats the end as closing it.
+            break;
+          }
+          if (p[0] == '\\' && plen >= 2) {
+            ++p;
+            --plen;
+            if (eq(p[0], s[0])) match = true;
+          } else if (p[0] == ']') {
+            break;
+          } else if (plen >= 3 && p[1] == '-') {
+            int start = static_cast<unsigned char>(p[0]);
+            int end = static_cast<unsigned char>(p[2]);
+            int c = static_cast<unsigned char>(s[0]);
+            if (start > end) std::swap(start, end);
+            if (nocase) {
+              start = std::tolower(start);
+              end = std::tolower(end);
+              c = std::tolower(c);
+            }
+            p += 2;
+            plen -= 2;
+            if (c >= start && c <= end) match = true;
+          } else if (eq(p[0], s[0])) {
+            match = true;
+          }
+          ++p;
+          --plen;
+        }
+        if (plen == 0) {
+          // Redis: "[" reaching the end of the pattern leaves p at the end.
+          --p;
+          ++plen;
+        }
+        if (negate) match = !match;
+        if (!match) return false;
+        ++s;
+        --slen;
+        break;
+      }
+      case '\\':
+        if (plen >= 2) {
+          ++p;
+          --plen;
+        }
+        [[fallthrough]];
+      default:
+        if (!eq(p[0], s[0])) return false;
+        ++s;
+        --slen;
+        break;
+    }
+    ++p;
+    --plen;
+    if (slen == 0) {
+      while (plen > 0 && *p == '*') {
+        ++p;
+        --plen;
+      }
+      break;
+    }
+  }
+  return plen == 0 && slen == 0;
+}
+
+bool glob_match(std::string_view pattern, std::string_view s, bool nocase) {
+  return match_impl(pattern.data(), pattern.size(), s.data(), s.size(), nocase, 0);
+}
+
+}  // namespace tmkv::server

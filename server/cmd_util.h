@@ -1,0 +1,31 @@
+// Small parsing and reply helpers shared by the command files.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "server/command.h"
+
+namespace tmkv::server {
+
+// Redis's strict integer syntax (store/int_codec.h).
+std::optional<int64_t> parse_ll(std::string_view s);
+// Replies "ERR value is not an integer or out of range" when not an integer.
+bool get_ll_or_reply(Reply& out, std::string_view s, int64_t* v);
+// Redis's string2ld: a long double, no leading space, no NaN.
+std::optional<long double> parse_ld(std::string_view s);
+// Redis's human-friendly long double text (INCRBYFLOAT's reply).
+std::string format_ld(long double v);
+
+// Expiry argument: `value` in `unit_ms` (1000 for seconds, 1 for ms),
+// absolute or relative to now. Replies Redis's error (naming `command`) and
+// returns false if invalid. Sets *at_ms to the absolute time.
+bool parse_expire_or_reply(Reply& out, std::string_view value, int64_t unit_ms, bool absolute, int64_t now_ms,
+                           std::string_view command, int64_t* at_ms);
+
+// Redis's glob matching (util.c stringmatchlen), for KEYS and SCAN MATCH.
+bool glob_match(std::string_view pattern, std::string_view s, bool nocase = false);
+
+}  // namespace tmkv::server

@@ -1,0 +1,85 @@
+// The command table's vocabulary: what a command handler sees and declares.
+//
+// A handler runs with a CommandContext. Data commands (kTransactional) run
+// inside a transaction that the dispatcher opens (dispatch.cc): every key
+// they touch, through any number of store calls, commits atomically, and
+// a handler may be re-run if the transaction retries, so it must not have
+// effects outside transactional memory except on the Reply and on the
+// client's own state that the dispatcher restores (db index). Other
+// commands (connection and server administration) run outside any
+// transaction.
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "server/reply.h"
+#include "stm/stm.h"
+#include "store/store.h"
+
+namespace tmkv::server {
+
+class Client;
+class Server;
+
+enum CommandFlags : uint32_t {
+  kTransactional = 1u << 0,  // runs inside a transaction (touches keys)
+  kWrite = 1u << 1,          // may modify the keyspace
+  kReadOnly = 1u << 2,       // never modifies: runs as a read-only transaction
+  kNoAuth = 1u << 3,         // allowed before AUTH (AUTH, HELLO, QUIT)
+  kNoMulti = 1u << 4,        // executes immediately even inside MULTI (EXEC, DISCARD, MULTI, WATCH, ...)
+  kAdmin = 1u << 5,
+  kFast = 1u << 6,
+};
+
+struct CommandContext {
+  std::span<const std::string_view> args;  // args[0] is the command name as sent
+  Reply& out;
+  Client& client;
+  Server& server;
+  stm::Tx* tx = nullptr;  // set for kTransactional commands
+  bool in_exec = false;   // running as part of an EXEC block
+
+  store::Store& db();  // the client's selected database
+  std::string_view arg(size_t i) const { return args[i]; }
+  size_t argc() const { return args.size(); }
+};
+
+using CommandHandler = void (*)(CommandContext& ctx);
+
+struct CommandSpec {
+  const char* name;  // lower case
+  int arity;         // Redis convention: > 0 exact, < 0 at least -arity
+  uint32_t flags;
+  int first_key, last_key, key_step;  // COMMAND INFO key positions
+  const char* group;                  // COMMAND DOCS group
+  const char* summary;
+  CommandHandler handler;
+};
+
+// Registration: each cmd_*.cc file contributes its specs.
+void register_string_commands(std::vector<CommandSpec>& table);
+void register_key_commands(std::vector<CommandSpec>& table);
+void register_connection_commands(std::vector<CommandSpec>& table);
+void register_server_commands(std::vector<CommandSpec>& table);
+void register_transaction_commands(std::vector<CommandSpec>& table);
+
+// The table, built once; lookup is case-insensitive. nullptr if unknown.
+const CommandSpec* find_command(std::string_view name);
+const std::vector<CommandSpec>& all_commands();
+
+// Arity check by Redis's rule.
+inline bool arity_ok(const CommandSpec& spec, size_t argc) {
+  return spec.arity > 0 ? argc == static_cast<size_t>(spec.arity) : argc >= static_cast<size_t>(-spec.arity);
+}
+
+// Helpers shared by handlers.
+bool equals_ci(std::string_view a, std::string_view b);
+std::string to_lower(std::string_view s);
+// Reply with store errors in Redis's words.
+void reply_status(Reply& out, store::OpStatus s);
+
+}  // namespace tmkv::server

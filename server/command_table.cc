@@ -1,0 +1,66 @@
+#include <algorithm>
+#include <cctype>
+#include <string>
+#include <unordered_map>
+
+#include "server/client.h"
+#include "server/command.h"
+#include "server/server.h"
+
+namespace tmkv::server {
+namespace {
+
+struct Table {
+  std::vector<CommandSpec> specs;
+  std::unordered_map<std::string, const CommandSpec*> by_name;
+
+  Table() {
+    register_string_commands(specs);
+    register_key_commands(specs);
+    register_connection_commands(specs);
+    register_server_commands(specs);
+    register_transaction_commands(specs);
+    std::sort(specs.begin(), specs.end(),
+              [](const CommandSpec& a, const CommandSpec& b) { return std::string_view(a.name) < b.name; });
+    for (const CommandSpec& s : specs) by_name.emplace(s.name, &s);
+  }
+};
+
+const Table& table() {
+  static const Table t;  // built on first use; immutable afterwards
+  return t;
+}
+
+}  // namespace
+
+const CommandSpec* find_command(std::string_view name) {
+  // Command names are short: lower-case into a stack buffer, no allocation.
+  char buf[32];
+  if (name.empty() || name.size() >= sizeof buf) return nullptr;
+  for (size_t i = 0; i < name.size(); ++i) buf[i] = static_cast<char>(std::tolower(static_cast<unsigned char>(name[i])));
+  const auto& t = table();
+  auto it = t.by_name.find(std::string(buf, name.size()));
+  return it == t.by_name.end() ? nullptr : it->second;
+}
+
+const std::vector<CommandSpec>& all_commands() { return table().specs; }
+
+bool equals_ci(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (size_t i = 0; i < a.size(); ++i) {
+    if (std::tolower(static_cast<unsigned char>(a[i])) != std::tolower(static_cast<unsigned char>(b[i]))) return false;
+  }
+  return true;
+}
+
+std::string to_lower(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+void reply_status(Reply& out, store::OpStatus s) { out.error(store::op_status_message(s)); }
+
+store::Store& CommandContext::db() { return server.db(client.db); }
+
+}  // namespace tmkv::server

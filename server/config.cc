@@ -1,0 +1,252 @@
+#include "server/config.h"
+
+#include <algorithm>
+#include <charconv>
+#include <fstream>
+#include <sstream>
+
+namespace tmkv::server {
+namespace {
+
+std::string lower(std::string_view s) {
+  std::string out(s);
+  std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return std::tolower(c); });
+  return out;
+}
+
+// Redis memory units: 1k = 1000, 1kb = 1024, and so on (util.c memtoull).
+bool parse_memory(std::string_view v, uint64_t* out) {
+  std::string s = lower(v);
+  uint64_t mul = 1;
+  struct Unit {
+    const char* suffix;
+    uint64_t mul;
+  };
+  static const Unit kUnits[] = {{"gb", 1ull << 30}, {"mb", 1ull << 20}, {"kb", 1ull << 10},
+                                {"g", 1000000000ull}, {"m", 1000000ull}, {"k", 1000ull}, {"b", 1}};
+  for (const Unit& u : kUnits) {
+    size_t n = std::char_traits<char>::length(u.suffix);
+    if (s.size() > n && s.compare(s.size() - n, n, u.suffix) == 0) {
+      mul = u.mul;
+      s.resize(s.size() - n);
+      break;
+    }
+  }
+  uint64_t x = 0;
+  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), x);
+  if (ec != std::errc() || p != s.data() + s.size() || s.empty()) return false;
+  if (mul != 0 && x > UINT64_MAX / mul) return false;
+  *out = x * mul;
+  return true;
+}
+
+bool parse_uint(std::string_view v, uint64_t max, uint64_t* out) {
+  uint64_t x = 0;
+  auto [p, ec] = std::from_chars(v.data(), v.data() + v.size(), x);
+  if (ec != std::errc() || p != v.data() + v.size() || v.empty() || x > max) return false;
+  *out = x;
+  return true;
+}
+
+bool parse_bool(std::string_view v, bool* out) {
+  std::string s = lower(v);
+  if (s == "yes") {
+    *out = true;
+  } else if (s == "no") {
+    *out = false;
+  } else {
+    return false;
+  }
+  return true;
+}
+
+const char* kMutable[] = {"requirepass", "maxclients", "timeout", "proto-max-bulk-len", "client-query-buffer-limit",
+                          "max-multibulk-len", "max-inline-size", "protected-mode"};
+
+}  // namespace
+
+bool apply_setting(ServerConfig& cfg, std::string_view name_in, std::string_view value, std::string* error) {
+  const std::string name = lower(name_in);
+  uint64_t n = 0;
+  bool ok = true;
+  if (name == "bind") {
+    // Redis accepts several addresses; tmkv listens on the first.
+    std::istringstream in{std::string(value)};
+    std::string first;
+    in >> first;
+    if (first.empty()) ok = false;
+    cfg.bind = first;
+  } else if (name == "port") {
+    ok = parse_uint(value, 65535, &n);
+    cfg.port = static_cast<uint16_t>(n);
+  } else if (name == "io-threads") {
+    ok = parse_uint(value, 1024, &n);
+    cfg.io_threads = static_cast<unsigned>(n);
+  } else if (name == "tm-mode") {
+    static const char* kModes[] = {"auto", "htm", "stm", "global-lock", "emulated-htm"};
+    ok = std::find(std::begin(kModes), std::end(kModes), lower(value)) != std::end(kModes);
+    if (ok) cfg.tm_mode = lower(value);
+  } else if (name == "requirepass") {
+    cfg.requirepass = std::string(value);
+  } else if (name == "protected-mode") {
+    ok = parse_bool(value, &cfg.protected_mode);
+  } else if (name == "databases") {
+    ok = parse_uint(value, 1024, &n) && n >= 1;
+    cfg.databases = static_cast<unsigned>(n);
+  } else if (name == "maxclients") {
+    ok = parse_uint(value, 1000000, &n) && n >= 1;
+    cfg.maxclients = n;
+  } else if (name == "timeout") {
+    ok = parse_uint(value, INT32_MAX, &n);
+    cfg.timeout_s = n;
+  } else if (name == "proto-max-bulk-len") {
+    // Redis's bounds: at least 1 MiB; values are 32-bit sized in the store.
+    ok = parse_memory(value, &n) && n >= (1u << 20) && n <= UINT32_MAX;
+    cfg.proto_max_bulk_len = n;
+  } else if (name == "client-query-buffer-limit") {
+    ok = parse_memory(value, &n) && n >= (1u << 20);
+    cfg.client_query_buffer_limit = n;
+  } else if (name == "max-multibulk-len") {
+    ok = parse_uint(value, INT32_MAX, &n) && n >= 1;
+    cfg.max_multibulk_len = n;
+  } else if (name == "max-inline-size") {
+    ok = parse_memory(value, &n) && n >= 1024;
+    cfg.max_inline_size = n;
+  } else if (name == "metrics-bind") {
+    cfg.metrics_bind = std::string(value);
+  } else if (name == "metrics-port") {
+    ok = parse_uint(value, 65535, &n);
+    cfg.metrics_port = static_cast<uint16_t>(n);
+  } else if (name == "save" || name == "appendonly" || name == "daemonize") {
+    // Accepted for redis.conf compatibility; tmkv keeps no files and does
+    // not fork. Anything but "off" values is refused rather than ignored.
+    std::string v = lower(value);
+    ok = v.empty() || v == "\"\"" || v == "no";
+    if (!ok) *error = "'" + name + "' is not supported: tmkv does not persist or daemonize";
+    return ok;
+  } else {
+    *error = "unknown option '" + std::string(name_in) + "'";
+    return false;
+  }
+  if (!ok) *error = "invalid value '" + std::string(value) + "' for '" + name + "'";
+  return ok;
+}
+
+std::optional<std::string> setting_value(const ServerConfig& cfg, std::string_view name_in) {
+  const std::string name = lower(name_in);
+  if (name == "bind") return cfg.bind;
+  if (name == "port") return std::to_string(cfg.port);
+  if (name == "io-threads") return std::to_string(cfg.io_threads);
+  if (name == "tm-mode") return cfg.tm_mode;
+  if (name == "requirepass") return cfg.requirepass;
+  if (name == "protected-mode") return cfg.protected_mode ? "yes" : "no";
+  if (name == "databases") return std::to_string(cfg.databases);
+  if (name == "maxclients") return std::to_string(cfg.maxclients);
+  if (name == "timeout") return std::to_string(cfg.timeout_s);
+  if (name == "proto-max-bulk-len") return std::to_string(cfg.proto_max_bulk_len);
+  if (name == "client-query-buffer-limit") return std::to_string(cfg.client_query_buffer_limit);
+  if (name == "max-multibulk-len") return std::to_string(cfg.max_multibulk_len);
+  if (name == "max-inline-size") return std::to_string(cfg.max_inline_size);
+  if (name == "metrics-bind") return cfg.metrics_bind;
+  if (name == "metrics-port") return std::to_string(cfg.metrics_port);
+  if (name == "save") return std::string();
+  if (name == "appendonly") return std::string("no");
+  if (name == "daemonize") return std::string("no");
+  return std::nullopt;
+}
+
+const std::vector<std::string>& setting_names() {
+  static const std::vector<std::string> kNames = {
+      "bind",       "port",     "io-threads", "tm-mode",  "requirepass", "protected-mode",
+      "databases",  "maxclients", "timeout",  "proto-max-bulk-len", "client-query-buffer-limit",
+      "max-multibulk-len", "max-inline-size", "metrics-bind", "metrics-port", "save", "appendonly", "daemonize"};
+  return kNames;
+}
+
+bool setting_is_mutable(std::string_view name) {
+  const std::string n = lower(name);
+  return std::find(std::begin(kMutable), std::end(kMutable), n) != std::end(kMutable);
+}
+
+std::string usage_text() {
+  return "Usage: tmkv-server [/path/to/tmkv.conf] [--option value ...]\n"
+         "\n"
+         "Options (also valid as `option value` lines in the config file and,\n"
+         "where marked *, with CONFIG SET while running):\n"
+         "  --bind ADDR                    listen address (default 127.0.0.1)\n"
+         "  --port N                       RESP port (default 7379)\n"
+         "  --io-threads N                 I/O threads, each with its own event loop (default: cores)\n"
+         "  --tm-mode MODE                 auto|htm|stm|global-lock|emulated-htm (default auto)\n"
+         "  --requirepass PASSWORD       * clients must AUTH first\n"
+         "  --protected-mode yes|no      * refuse remote clients without a password (default yes)\n"
+         "  --databases N                  numbered databases for SELECT (default 16)\n"
+         "  --maxclients N               * connected clients at most (default 10000)\n"
+         "  --timeout SECONDS            * close clients idle this long; 0 = never (default 0)\n"
+         "  --proto-max-bulk-len BYTES   * largest bulk string (default 512mb)\n"
+         "  --client-query-buffer-limit B* unparsed input per client (default 1gb)\n"
+         "  --max-multibulk-len N        * arguments per command (default 1048576)\n"
+         "  --max-inline-size BYTES      * longest inline command (default 64kb)\n"
+         "  --metrics-bind ADDR            Prometheus endpoint address (default 127.0.0.1)\n"
+         "  --metrics-port N               Prometheus endpoint port; 0 = off (default 9379)\n"
+         "  -h, --help                     this text\n";
+}
+
+std::optional<ServerConfig> parse_command_line(const std::vector<std::string>& args, std::string* error,
+                                               bool* help_requested) {
+  ServerConfig cfg;
+  *help_requested = false;
+  size_t i = 0;
+  if (!args.empty() && args[0].rfind("--", 0) != 0 && args[0] != "-h") {
+    cfg.config_file = args[0];
+    std::ifstream in(cfg.config_file);
+    if (!in) {
+      *error = "cannot open config file '" + cfg.config_file + "'";
+      return std::nullopt;
+    }
+    std::string line;
+    int lineno = 0;
+    while (std::getline(in, line)) {
+      ++lineno;
+      size_t start = line.find_first_not_of(" \t\r");
+      if (start == std::string::npos || line[start] == '#') continue;
+      size_t end = line.find_last_not_of(" \t\r");
+      std::string body = line.substr(start, end - start + 1);
+      size_t sp = body.find_first_of(" \t");
+      std::string name = body.substr(0, sp);
+      std::string value = sp == std::string::npos ? "" : body.substr(body.find_first_not_of(" \t", sp));
+      if (value.size() >= 2 && (value.front() == '"' || value.front() == '\'') && value.back() == value.front()) {
+        value = value.substr(1, value.size() - 2);
+      }
+      std::string why;
+      if (!apply_setting(cfg, name, value, &why)) {
+        *error = cfg.config_file + ":" + std::to_string(lineno) + ": " + why;
+        return std::nullopt;
+      }
+    }
+    i = 1;
+  }
+  for (; i < args.size(); ++i) {
+    const std::string& a = args[i];
+    if (a == "-h" || a == "--help") {
+      *help_requested = true;
+      return cfg;
+    }
+    if (a.rfind("--", 0) != 0) {
+      *error = "unexpected argument '" + a + "' (options look like --port 7379)";
+      return std::nullopt;
+    }
+    if (i + 1 >= args.size()) {
+      *error = "option '" + a + "' needs a value";
+      return std::nullopt;
+    }
+    std::string why;
+    if (!apply_setting(cfg, a.substr(2), args[i + 1], &why)) {
+      *error = why;
+      return std::nullopt;
+    }
+    ++i;
+  }
+  return cfg;
+}
+
+}  // namespace tmkv::server

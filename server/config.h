@@ -1,0 +1,60 @@
+// ServerConfig: every tunable of tmkv-server, from flags, a Redis-style
+// config file (`key value` lines, # comments) and CONFIG SET.
+//
+// Names are Redis's where Redis has the option (port, bind, requirepass,
+// maxclients, timeout, databases, proto-max-bulk-len,
+// client-query-buffer-limit, protected-mode), tmkv's own otherwise
+// (io-threads, tm-mode, max-inline-size, max-multibulk-len, metrics-*).
+// Flags are the same names with "--": `--port 7379`.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace tmkv::server {
+
+struct ServerConfig {
+  std::string bind = "127.0.0.1";
+  uint16_t port = 7379;
+  unsigned io_threads = 0;  // 0: one per core
+  std::string tm_mode = "auto";
+  std::string requirepass;
+  bool protected_mode = true;
+  unsigned databases = 16;
+  uint64_t maxclients = 10000;
+  uint64_t timeout_s = 0;  // idle clients are closed after this; 0 = never
+  uint64_t proto_max_bulk_len = uint64_t{512} << 20;
+  uint64_t client_query_buffer_limit = uint64_t{1} << 30;
+  uint64_t max_multibulk_len = 1024 * 1024;
+  uint64_t max_inline_size = 64 * 1024;
+  std::string metrics_bind = "127.0.0.1";
+  uint16_t metrics_port = 9379;  // 0: no metrics endpoint
+  std::string config_file;       // where the settings came from, if any
+};
+
+// Parses argv (after the program name). A first argument that does not
+// start with "--" is a config file, read before the flags (flags win).
+// Returns nullopt with *error set on a bad option; *help_requested for
+// --help / -h.
+std::optional<ServerConfig> parse_command_line(const std::vector<std::string>& args, std::string* error,
+                                               bool* help_requested);
+std::string usage_text();
+
+// Applies one `name value` setting (file, flag or CONFIG SET).
+bool apply_setting(ServerConfig& cfg, std::string_view name, std::string_view value, std::string* error);
+
+// The value CONFIG GET reports for a name; nullopt if unknown.
+std::optional<std::string> setting_value(const ServerConfig& cfg, std::string_view name);
+// Every name CONFIG GET knows, including Redis's persistence ones that
+// clients ask for (save, appendonly), which report persistence is off.
+const std::vector<std::string>& setting_names();
+// Names CONFIG SET may change while the server runs.
+bool setting_is_mutable(std::string_view name);
+
+}  // namespace tmkv::server

@@ -1,0 +1,163 @@
+#include "server/connection.h"
+
+#include <algorithm>
+#include <cstring>
+
+#include "server/dispatch.h"
+#include "server/reply.h"
+#include "server/server.h"
+#include "store/clock.h"
+
+namespace tmkv::server {
+namespace {
+constexpr size_t kReadChunk = 16 * 1024;
+// Stop running pipelined requests once this much reply is waiting and write
+// it first: bounds the output buffer of a client that pipelines thousands of
+// big GETs.
+constexpr size_t kMaxBatchReply = 256 * 1024;
+}  // namespace
+
+Connection::Connection(Server& server, asio::ip::tcp::socket socket, WorkerStats& stats, uint64_t id,
+                       std::string addr, std::string laddr)
+    : server_(server),
+      socket_(std::move(socket)),
+      stats_(stats),
+      client_(id, std::move(addr), std::move(laddr), store::system_unix_ms()) {
+  client_.authenticated = !server_.limits().requirepass_set.load(std::memory_order_relaxed);
+}
+
+Connection::~Connection() {
+  if (registered_) {
+    unwatch_all(server_, client_);
+    server_.unregister_client(&client_);
+  }
+}
+
+void Connection::start(std::string refusal) {
+  if (refusal.empty()) {
+    if (!server_.register_client(&client_)) {
+      refusal = "-ERR max number of clients reached\r\n";
+    } else {
+      registered_ = true;
+    }
+  }
+  if (!refusal.empty()) {
+    out_ = std::move(refusal);
+    closing_ = true;
+    flush();
+    return;
+  }
+  do_read();
+}
+
+bool Connection::should_close(int64_t now_ms, uint64_t timeout_s) const {
+  if (client_.kill_requested.load(std::memory_order_relaxed)) return true;
+  if (timeout_s == 0) return false;
+  return now_ms - client_.last_active_ms.load(std::memory_order_relaxed) > static_cast<int64_t>(timeout_s) * 1000;
+}
+
+void Connection::close_gracefully() {
+  if (writing_now_) {
+    closing_ = true;  // on_write closes
+  } else {
+    close();
+  }
+}
+
+void Connection::do_read() {
+  if (closed_ || reading_now_) return;
+  if (in_start_ == in_end_) in_start_ = in_end_ = 0;
+  // Room for the next read: compact consumed bytes away, then grow.
+  if (in_.size() - in_end_ < kReadChunk && in_start_ > 0) {
+    std::memmove(in_.data(), in_.data() + in_start_, in_end_ - in_start_);
+    in_end_ -= in_start_;
+    in_start_ = 0;
+  }
+  if (in_.size() - in_end_ < kReadChunk) in_.resize(std::max(in_.size() * 2, in_end_ + kReadChunk));
+  reading_now_ = true;
+  socket_.async_read_some(asio::buffer(in_.data() + in_end_, in_.size() - in_end_),
+                          [self = shared_from_this()](const std::error_code& ec, size_t n) { self->on_read(ec, n); });
+}
+
+void Connection::on_read(const std::error_code& ec, size_t n) {
+  reading_now_ = false;
+  if (ec || closed_) {
+    close();
+    return;
+  }
+  in_end_ += n;
+  WorkerStats::bump(stats_.net_in, n);
+  client_.last_active_ms.store(store::system_unix_ms(), std::memory_order_relaxed);
+  // Redis's client-query-buffer-limit: unparsed input may not grow past it.
+  if (in_end_ - in_start_ > server_.limits().client_query_buffer_limit.load(std::memory_order_relaxed)) {
+    close();
+    return;
+  }
+  process_input();
+}
+
+void Connection::process_input() {
+  Reply reply(&out_);
+  while (!closing_ && !closed_ && in_start_ < in_end_ && out_.size() < kMaxBatchReply) {
+    parser_.set_limits(server_.limits().parser_limits(client_.authenticated));
+    const ParseStatus st = parser_.parse(std::string_view(in_.data() + in_start_, in_end_ - in_start_));
+    if (st == ParseStatus::kNeedMore) break;
+    if (st == ParseStatus::kError) {
+      reply.error("ERR " + parser_.error());
+      closing_ = true;
+      break;
+    }
+    if (st == ParseStatus::kCommand) {
+      reply.set_resp3(client_.resp == 3);
+      dispatch_command(server_, client_, reply, parser_.args());
+      if (client_.close_after_reply) closing_ = true;
+    }
+    in_start_ += parser_.consumed();
+  }
+  if (!out_.empty()) {
+    flush();
+  } else if (closing_) {
+    close();
+  } else {
+    do_read();
+  }
+}
+
+void Connection::flush() {
+  if (closed_) return;
+  writing_.swap(out_);
+  out_.clear();
+  writing_now_ = true;
+  asio::async_write(socket_, asio::buffer(writing_),
+                    [self = shared_from_this()](const std::error_code& ec, size_t n) { self->on_write(ec, n); });
+}
+
+void Connection::on_write(const std::error_code& ec, size_t n) {
+  writing_now_ = false;
+  WorkerStats::bump(stats_.net_out, n);
+  if (ec || closing_ || closed_) {
+    close();
+    return;
+  }
+  // Release a huge batch's memory rather than keep it per connection.
+  if (writing_.capacity() > 4 * kMaxBatchReply) {
+    std::string().swap(writing_);
+  } else {
+    writing_.clear();
+  }
+  // Requests may still wait in the buffer (the batch stopped at the reply cap).
+  process_input();
+}
+
+void Connection::close() {
+  if (closed_) return;
+  closed_ = true;
+  std::error_code ignored;
+  socket_.shutdown(asio::ip::tcp::socket::shutdown_both, ignored);
+  socket_.close(ignored);
+  // Drop big buffers now; the object itself goes when the last handler returns.
+  std::string().swap(in_);
+  std::string().swap(out_);
+}
+
+}  // namespace tmkv::server

@@ -1,0 +1,68 @@
+// Connection: one client socket on one worker thread.
+//
+// The loop is read -> parse every complete request in the buffer -> run each
+// (replies accumulate in one buffer) -> write the whole batch -> read again.
+// So a pipeline of N requests costs one read and one write, and a client that
+// does not read its replies stops being read (back-pressure) instead of
+// growing our buffers. Requests are parsed incrementally: a half-sent
+// request holds its bytes, never a thread.
+//
+// Lifetime: shared_ptr, held by the pending asio operation and by the
+// worker's connection set; everything runs on the owning worker's thread.
+#pragma once
+
+#include <asio.hpp>
+
+#include <memory>
+#include <string>
+
+#include "server/client.h"
+#include "server/resp_parser.h"
+
+namespace tmkv::server {
+
+class Server;
+struct WorkerStats;
+
+class Connection : public std::enable_shared_from_this<Connection> {
+ public:
+  Connection(Server& server, asio::ip::tcp::socket socket, WorkerStats& stats, uint64_t id, std::string addr,
+             std::string laddr);
+  ~Connection();
+
+  // Starts reading; `refusal`, if not empty, is sent instead and the
+  // connection closes (maxclients, protected mode).
+  void start(std::string refusal);
+  // Owner thread: close once the reply being written (if any) is out.
+  void close_gracefully();
+  // Owner thread: idle longer than the timeout, or killed?
+  bool should_close(int64_t now_ms, uint64_t timeout_s) const;
+  Client& client() { return client_; }
+
+ private:
+  void do_read();
+  void on_read(const std::error_code& ec, size_t n);
+  void process_input();
+  void flush();
+  void on_write(const std::error_code& ec, size_t n);
+  void close();
+
+  Server& server_;
+  asio::ip::tcp::socket socket_;
+  WorkerStats& stats_;
+  Client client_;
+  RespParser parser_;
+  bool registered_ = false;
+
+  // Input: bytes [in_start_, in_end_) of in_ are received and unconsumed.
+  std::string in_;
+  size_t in_start_ = 0, in_end_ = 0;
+  std::string out_;      // replies not yet handed to a write
+  std::string writing_;  // the batch being written
+  bool writing_now_ = false;
+  bool reading_now_ = false;
+  bool closing_ = false;  // close after the current write
+  bool closed_ = false;
+};
+
+}  // namespace tmkv::server

@@ -1,0 +1,164 @@
+#include "server/dispatch.h"
+
+#include <string>
+
+#include "htm/atomically.h"
+#include "server/client.h"
+#include "server/command.h"
+#include "server/reply.h"
+#include "server/server.h"
+#include "store/clock.h"
+
+namespace tmkv::server {
+namespace {
+
+// Redis: "unknown command 'foo', with args beginning with: 'a' 'b' "
+void reply_unknown_command(Reply& out, std::span<const std::string_view> args) {
+  std::string msg = "ERR unknown command '";
+  msg.append(args[0].substr(0, 128));
+  msg += "', with args beginning with: ";
+  size_t budget = 128;
+  for (size_t i = 1; i < args.size() && budget > 0; ++i) {
+    std::string_view a = args[i].substr(0, budget);
+    budget -= a.size();
+    msg += "'";
+    msg.append(a);
+    msg += "' ";
+  }
+  out.error(msg);
+}
+
+// Runs a key-touching command as one transaction. Client state a handler may
+// change (the selected db, for SELECT inside EXEC) is restored per attempt.
+void run_transactional(const CommandSpec& spec, CommandContext& ctx) {
+  const size_t mark = ctx.out.mark();
+  const unsigned db0 = ctx.client.db;
+  auto body = [&](stm::Tx& tx) {
+    ctx.out.truncate(mark);
+    ctx.client.db = db0;
+    ctx.tx = &tx;
+    spec.handler(ctx);
+  };
+  if (spec.flags & kReadOnly) {
+    htm::atomically_read_only(body);
+  } else {
+    htm::atomically(body);
+  }
+  ctx.tx = nullptr;
+}
+
+void queue_command(Client& client, Reply& out, std::span<const std::string_view> args) {
+  std::vector<std::string> copy;
+  copy.reserve(args.size());
+  for (std::string_view a : args) {
+    copy.emplace_back(a);
+    client.queued_bytes += a.size();
+  }
+  client.queued.push_back(std::move(copy));
+  out.simple("QUEUED");
+}
+
+}  // namespace
+
+void dispatch_command(Server& server, Client& client, Reply& out, std::span<const std::string_view> args) {
+  WorkerStats::bump(server.stats_of_this_thread().commands);
+  const CommandSpec* spec = find_command(args[0]);
+  if (spec == nullptr) {
+    if (client.in_multi) client.multi_error = true;
+    reply_unknown_command(out, args);
+    return;
+  }
+  client.last_command.store(spec->name, std::memory_order_relaxed);
+  if (!arity_ok(*spec, args.size())) {
+    if (client.in_multi) client.multi_error = true;
+    out.wrong_arity(spec->name);
+    return;
+  }
+  if (!client.authenticated && !(spec->flags & kNoAuth)) {
+    if (client.in_multi) client.multi_error = true;
+    out.error("NOAUTH Authentication required.");
+    return;
+  }
+  if (client.in_multi && !(spec->flags & kNoMulti)) {
+    queue_command(client, out, args);
+    return;
+  }
+  store::ScopedCommandTime now;  // one instant for every expiry decision
+  CommandContext ctx{args, out, client, server};
+  if (spec->flags & kTransactional) {
+    run_transactional(*spec, ctx);
+  } else {
+    spec->handler(ctx);
+  }
+  client.shown_db.store(client.db, std::memory_order_relaxed);
+}
+
+void unwatch_all(Server& server, Client& client) {
+  for (const WatchedKey& w : client.watched) server.db(w.db).unwatch(w.token);
+  client.watched.clear();
+}
+
+void run_exec(Server& server, Client& client, Reply& out) {
+  WorkerStats& stats = server.stats_of_this_thread();
+  if (client.multi_error) {
+    client.in_multi = false;
+    client.multi_error = false;
+    client.queued.clear();
+    client.queued_bytes = 0;
+    client.shown_multi.store(false, std::memory_order_relaxed);
+    unwatch_all(server, client);
+    WorkerStats::bump(stats.exec_aborted);
+    out.error("EXECABORT Transaction discarded because of previous errors.");
+    return;
+  }
+  // Resolve every queued command first (all were valid when queued).
+  std::vector<std::vector<std::string>> queued = std::move(client.queued);
+  client.queued.clear();
+  client.queued_bytes = 0;
+  client.in_multi = false;
+  client.shown_multi.store(false, std::memory_order_relaxed);
+  std::vector<const CommandSpec*> specs;
+  std::vector<std::vector<std::string_view>> argvs;
+  bool read_only = true;
+  for (const auto& cmd : queued) {
+    specs.push_back(find_command(cmd[0]));
+    argvs.emplace_back(cmd.begin(), cmd.end());
+    if (!(specs.back()->flags & kReadOnly)) read_only = false;
+  }
+
+  const size_t mark = out.mark();
+  const unsigned db0 = client.db;
+  const bool has_watches = !client.watched.empty();
+  // The whole block, watches included, is one transaction.
+  auto body = [&](stm::Tx& tx) -> bool {
+    out.truncate(mark);
+    client.db = db0;
+    for (const WatchedKey& w : client.watched) {
+      if (!server.db(w.db).watch_intact(tx, w.token)) return false;
+    }
+    out.array(specs.size());
+    for (size_t i = 0; i < specs.size(); ++i) {
+      CommandContext ctx{argvs[i], out, client, server};
+      ctx.in_exec = true;
+      if (specs[i]->flags & kTransactional) ctx.tx = &tx;
+      specs[i]->handler(ctx);
+    }
+    return true;
+  };
+  bool committed;
+  if (read_only && !has_watches) {
+    committed = htm::atomically_read_only(body);
+  } else {
+    committed = htm::atomically(body);
+  }
+  unwatch_all(server, client);
+  if (!committed) {
+    out.truncate(mark);
+    out.null_array();
+    WorkerStats::bump(stats.exec_watch_failed);
+    return;
+  }
+  WorkerStats::bump(stats.exec_ok);
+}
+
+}  // namespace tmkv::server

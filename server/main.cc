@@ -1,0 +1,52 @@
+// tmkv-server: parses the configuration, picks the transactional path,
+// starts the I/O threads and waits for SHUTDOWN, SIGTERM or SIGINT.
+#include <csignal>
+#include <cstdio>
+#include <string>
+#include <vector>
+
+#include "htm/tm_mode.h"
+#include "server/config.h"
+#include "server/server.h"
+
+int main(int argc, char** argv) {
+  using namespace tmkv;
+  std::vector<std::string> args(argv + 1, argv + argc);
+  std::string error;
+  bool help = false;
+  auto cfg = server::parse_command_line(args, &error, &help);
+  if (help) {
+    std::fputs(server::usage_text().c_str(), stdout);
+    return 0;
+  }
+  if (!cfg) {
+    std::fprintf(stderr, "tmkv-server: %s\n\n%s", error.c_str(), server::usage_text().c_str());
+    return 2;
+  }
+  auto mode = htm::parse_tm_mode(cfg->tm_mode);
+  if (!mode || !htm::configure_tm(*mode, htm::EmulationConfig{}, &error)) {
+    std::fprintf(stderr, "tmkv-server: cannot use tm-mode '%s': %s\n", cfg->tm_mode.c_str(),
+                 mode ? error.c_str() : "unknown mode");
+    return 2;
+  }
+  const htm::TmInfo tm = htm::tm_info();
+  std::fprintf(stderr, "tmkv-server: transactions run on %s (tm-mode %s; htm %s: %s)\n",
+               std::string(htm::tm_path_name(tm.path)).c_str(), std::string(htm::tm_mode_name(tm.mode)).c_str(),
+               tm.htm_supported ? "supported" : "unavailable", tm.reason.c_str());
+  if (cfg->metrics_port != 0) {
+    std::fprintf(stderr, "tmkv-server: metrics endpoint not built yet (issue: metrics); --metrics-port ignored\n");
+  }
+  // A client that disconnects mid-write must not kill the process.
+  std::signal(SIGPIPE, SIG_IGN);
+  // SIGINT/SIGTERM are handled by the server's asio::signal_set.
+  server::Server srv(*cfg);
+  if (!srv.start(&error)) {
+    std::fprintf(stderr, "tmkv-server: %s\n", error.c_str());
+    return 1;
+  }
+  std::fprintf(stderr, "tmkv-server: %u I/O threads, %u databases; ready to accept connections on %s:%u\n",
+               srv.io_threads(), srv.database_count(), cfg->bind.c_str(), srv.bound_port());
+  srv.wait();
+  std::fprintf(stderr, "tmkv-server: bye\n");
+  return 0;
+}

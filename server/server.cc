@@ -1,0 +1,325 @@
+#include "server/server.h"
+
+#include <algorithm>
+#include <cstdio>
+#include <random>
+
+#include "htm/atomically.h"
+#include "server/client.h"
+#include "server/connection.h"
+#include "store/clock.h"
+
+namespace tmkv::server {
+namespace {
+thread_local int t_worker = -1;
+constexpr auto kTick = std::chrono::milliseconds(100);
+// Expiry sweep per tick and worker: buckets examined. A 1M-key keyspace
+// (about 1M buckets) is covered in about 10 s with 2 workers.
+constexpr size_t kSweepBuckets = 5000;
+
+std::string protected_mode_message() {
+  return "-DENIED Redis is running in protected mode because protected mode is enabled and no password is set "
+         "for the default user. In this mode connections are only accepted from the loopback interface. If you "
+         "want to connect from external computers to Redis you may adopt one of the following solutions: 1) Just "
+         "disable protected mode sending the command 'CONFIG SET protected-mode no' from the loopback interface "
+         "by connecting to Redis from the same host the server is running, however MAKE SURE Redis is not "
+         "publicly accessible from internet if you do so. Use CONFIG REWRITE to make this change permanent. 2) "
+         "Alternatively you can just disable the protected mode by editing the Redis configuration file, and "
+         "setting the protected mode option to 'no', and then restarting the server. 3) If you started the server "
+         "manually just for testing, restart it with the '--protected-mode no' option. 4) Set up an "
+         "authentication password for the default user. NOTE: You only need to do one of the above things in "
+         "order for the server to start accepting connections from the outside.\r\n";
+}
+
+std::string endpoint_text(const asio::ip::tcp::endpoint& ep) {
+  auto addr = ep.address();
+  std::string a = addr.to_string();
+  if (addr.is_v6()) a = "[" + a + "]";
+  return a + ":" + std::to_string(ep.port());
+}
+}  // namespace
+
+int current_worker() { return t_worker; }
+
+Server::Server(ServerConfig config) : config_(std::move(config)) {
+  limits_.proto_max_bulk_len = config_.proto_max_bulk_len;
+  limits_.client_query_buffer_limit = config_.client_query_buffer_limit;
+  limits_.max_multibulk_len = config_.max_multibulk_len;
+  limits_.max_inline_size = config_.max_inline_size;
+  limits_.maxclients = config_.maxclients;
+  limits_.timeout_s = config_.timeout_s;
+  limits_.requirepass_set = !config_.requirepass.empty();
+  store::StoreOptions opts;
+  opts.max_value_bytes = config_.proto_max_bulk_len;
+  for (unsigned i = 0; i < config_.databases; ++i) databases_.push_back(std::make_unique<store::Store>(opts));
+  unsigned n = config_.io_threads != 0 ? config_.io_threads : std::max(1u, std::thread::hardware_concurrency());
+  for (unsigned i = 0; i < n; ++i) workers_.push_back(std::make_unique<Worker>());
+}
+
+Server::~Server() {
+  shutdown();
+  wait();
+}
+
+bool Server::start(std::string* error) {
+  start_ms_ = store::system_unix_ms();
+  Worker& w0 = *workers_[0];
+  try {
+    asio::ip::tcp::endpoint ep(asio::ip::make_address(config_.bind), config_.port);
+    acceptor_ = std::make_unique<asio::ip::tcp::acceptor>(w0.io);
+    acceptor_->open(ep.protocol());
+    acceptor_->set_option(asio::ip::tcp::acceptor::reuse_address(true));
+    acceptor_->bind(ep);
+    acceptor_->listen(511);  // Redis's tcp-backlog default
+    bound_port_ = acceptor_->local_endpoint().port();
+  } catch (const std::exception& e) {
+    *error = "cannot listen on " + config_.bind + ":" + std::to_string(config_.port) + ": " + e.what();
+    return false;
+  }
+  signals_ = std::make_unique<asio::signal_set>(w0.io, SIGINT, SIGTERM);
+  signals_->async_wait([this](const std::error_code& ec, int sig) {
+    if (ec) return;
+    std::fprintf(stderr, "tmkv-server: received %s, shutting down\n", sig == SIGINT ? "SIGINT" : "SIGTERM");
+    shutdown();
+  });
+  accept_next();
+  for (size_t i = 0; i < workers_.size(); ++i) {
+    Worker& w = *workers_[i];
+    w.tick = std::make_unique<asio::steady_timer>(w.io);
+    w.sweep_db = static_cast<unsigned>(i % databases_.size());
+    schedule_tick(w);
+    w.thread = std::thread([this, &w, i] {
+      t_worker = static_cast<int>(i);
+      w.io.run();
+    });
+  }
+  return true;
+}
+
+void Server::wait() {
+  for (auto& w : workers_) {
+    if (w->thread.joinable()) w->thread.join();
+  }
+}
+
+void Server::shutdown() {
+  if (stopping_.exchange(true, std::memory_order_acq_rel)) return;
+  if (workers_.empty() || !acceptor_) return;
+  // Worker 0 owns the acceptor and the signal set.
+  asio::post(workers_[0]->io, [this] {
+    std::error_code ignored;
+    if (acceptor_) acceptor_->close(ignored);
+    if (signals_) signals_->cancel(ignored);
+  });
+  for (auto& w : workers_) {
+    Worker* wp = w.get();
+    asio::post(wp->io, [this, wp] {
+      if (wp->tick) wp->tick->cancel();
+      close_all_connections(*wp);
+    });
+  }
+}
+
+void Server::close_all_connections(Worker& w) {
+  for (auto& weak : w.connections) {
+    if (auto c = weak.lock()) c->close_gracefully();
+  }
+  w.connections.clear();
+}
+
+void Server::accept_next() {
+  Worker& target = *workers_[next_worker_];
+  next_worker_ = (next_worker_ + 1) % workers_.size();
+  acceptor_->async_accept(target.io, [this](const std::error_code& ec, asio::ip::tcp::socket socket) {
+    if (ec) {
+      if (ec == asio::error::operation_aborted || stopping()) return;
+      // Out of descriptors and the like: keep accepting after a pause.
+      std::fprintf(stderr, "tmkv-server: accept failed: %s\n", ec.message().c_str());
+    } else {
+      on_accept(std::move(socket));
+    }
+    if (!stopping()) accept_next();
+  });
+}
+
+bool Server::refuse_protected(const asio::ip::tcp::socket& socket) const {
+  std::lock_guard<std::mutex> g(config_mu_);
+  if (!config_.protected_mode || !config_.requirepass.empty()) return false;
+  std::error_code ec;
+  auto peer = socket.remote_endpoint(ec);
+  if (ec) return false;
+  auto addr = peer.address();
+  if (addr.is_loopback()) return false;
+  if (addr.is_v6() && addr.to_v6().is_v4_mapped()) {
+    return !asio::ip::make_address_v4(asio::ip::v4_mapped, addr.to_v6()).is_loopback();
+  }
+  return true;
+}
+
+void Server::on_accept(asio::ip::tcp::socket socket) {
+  // The socket belongs to the target worker's io_context: finish there.
+  auto* io = &static_cast<asio::io_context&>(socket.get_executor().context());
+  Worker* w = nullptr;
+  for (auto& cand : workers_) {
+    if (&cand->io == io) w = cand.get();
+  }
+  asio::post(*io, [this, w, s = std::move(socket)]() mutable {
+    std::error_code ec;
+    s.set_option(asio::ip::tcp::no_delay(true), ec);
+    std::string addr, laddr;
+    auto peer = s.remote_endpoint(ec);
+    if (!ec) addr = endpoint_text(peer);
+    auto local = s.local_endpoint(ec);
+    if (!ec) laddr = endpoint_text(local);
+    std::string refusal;
+    if (stopping()) return;
+    if (refuse_protected(s)) refusal = protected_mode_message();
+    WorkerStats::bump(w->stats.connections);
+    auto conn = std::make_shared<Connection>(*this, std::move(s), w->stats, next_client_id(), addr, laddr);
+    w->connections.push_back(conn);
+    conn->start(std::move(refusal));
+  });
+}
+
+bool Server::register_client(Client* c) {
+  std::lock_guard<std::mutex> g(clients_mu_);
+  if (clients_.size() >= limits_.maxclients.load(std::memory_order_relaxed)) {
+    rejected_.fetch_add(1, std::memory_order_relaxed);
+    return false;
+  }
+  clients_.emplace(c->id(), c);
+  return true;
+}
+
+void Server::unregister_client(Client* c) {
+  std::lock_guard<std::mutex> g(clients_mu_);
+  clients_.erase(c->id());
+}
+
+size_t Server::client_count() const {
+  std::lock_guard<std::mutex> g(clients_mu_);
+  return clients_.size();
+}
+
+bool Server::kill_client(uint64_t id) {
+  std::lock_guard<std::mutex> g(clients_mu_);
+  auto it = clients_.find(id);
+  if (it == clients_.end()) return false;
+  it->second->kill_requested.store(true, std::memory_order_relaxed);
+  return true;
+}
+
+void Server::schedule_tick(Worker& w) {
+  w.tick->expires_after(kTick);
+  w.tick->async_wait([this, &w](const std::error_code& ec) {
+    if (ec || stopping()) return;
+    on_tick(w);
+    schedule_tick(w);
+  });
+}
+
+void Server::on_tick(Worker& w) {
+  const int64_t now = store::system_unix_ms();
+  const uint64_t timeout = limits_.timeout_s.load(std::memory_order_relaxed);
+  size_t kept = 0;
+  for (size_t i = 0; i < w.connections.size(); ++i) {
+    auto c = w.connections[i].lock();
+    if (!c) continue;
+    if (c->should_close(now, timeout)) {
+      c->close_gracefully();
+      continue;
+    }
+    w.connections[kept++] = w.connections[i];
+  }
+  w.connections.resize(kept);
+  sweep_expired(w);
+}
+
+void Server::sweep_expired(Worker& w) {
+  // Each worker sweeps one database at a time, starting at different ones.
+  store::Store& s = *databases_[w.sweep_db];
+  std::vector<std::string> candidates;
+  w.sweep_cursor = s.expired_candidates(w.sweep_cursor, kSweepBuckets, &candidates);
+  store::ScopedCommandTime at;
+  for (const std::string& key : candidates) {
+    htm::atomically([&](stm::Tx& tx) { s.delete_if_expired(tx, key); });
+  }
+  if (w.sweep_cursor == 0) w.sweep_db = (w.sweep_db + 1) % databases_.size();
+}
+
+ServerConfig Server::config_snapshot() const {
+  std::lock_guard<std::mutex> g(config_mu_);
+  return config_;
+}
+
+bool Server::config_set(const std::vector<std::pair<std::string, std::string>>& pairs, std::string* error) {
+  std::lock_guard<std::mutex> g(config_mu_);
+  ServerConfig next = config_;
+  for (const auto& [name, value] : pairs) {
+    if (!setting_is_mutable(name)) {
+      *error = setting_value(next, name) ? "ERR CONFIG SET failed (possibly related to argument '" + name +
+                                               "') - can't set immutable config"
+                                         : "ERR Unknown option or number of arguments for CONFIG SET - '" +
+                                               name + "'";
+      return false;
+    }
+    std::string why;
+    if (!apply_setting(next, name, value, &why)) {
+      *error = "ERR CONFIG SET failed (possibly related to argument '" + name + "') - " + why;
+      return false;
+    }
+  }
+  config_ = next;
+  limits_.proto_max_bulk_len.store(config_.proto_max_bulk_len, std::memory_order_relaxed);
+  limits_.client_query_buffer_limit.store(config_.client_query_buffer_limit, std::memory_order_relaxed);
+  limits_.max_multibulk_len.store(config_.max_multibulk_len, std::memory_order_relaxed);
+  limits_.max_inline_size.store(config_.max_inline_size, std::memory_order_relaxed);
+  limits_.maxclients.store(config_.maxclients, std::memory_order_relaxed);
+  limits_.timeout_s.store(config_.timeout_s, std::memory_order_relaxed);
+  limits_.requirepass_set.store(!config_.requirepass.empty(), std::memory_order_relaxed);
+  return true;
+}
+
+bool Server::check_password(std::string_view given) const {
+  std::string expected;
+  {
+    std::lock_guard<std::mutex> g(config_mu_);
+    expected = config_.requirepass;
+  }
+  if (expected.empty()) return true;
+  // Constant time in the password's contents: always walks the longer
+  // length and folds every difference (and the length mismatch) into one word.
+  const size_t n = std::max(expected.size(), given.size());
+  unsigned diff = expected.size() != given.size() ? 1u : 0u;
+  for (size_t i = 0; i < n; ++i) {
+    const unsigned char a = i < expected.size() ? static_cast<unsigned char>(expected[i]) : 0;
+    const unsigned char b = i < given.size() ? static_cast<unsigned char>(given[i]) : 0;
+    diff |= static_cast<unsigned>(a ^ b);
+  }
+  volatile unsigned sink = diff;  // keep the loop from being short-circuited
+  return sink == 0;
+}
+
+WorkerStats& Server::stats_of_this_thread() {
+  const int w = t_worker;
+  return workers_[w >= 0 ? static_cast<size_t>(w) : 0]->stats;
+}
+
+StatsSnapshot Server::totals() const {
+  StatsSnapshot t;
+  for (const auto& w : workers_) {
+    const WorkerStats& s = w->stats;
+    t.commands += s.commands.load(std::memory_order_relaxed);
+    t.connections += s.connections.load(std::memory_order_relaxed);
+    t.net_in += s.net_in.load(std::memory_order_relaxed);
+    t.net_out += s.net_out.load(std::memory_order_relaxed);
+    t.exec_ok += s.exec_ok.load(std::memory_order_relaxed);
+    t.exec_watch_failed += s.exec_watch_failed.load(std::memory_order_relaxed);
+    t.exec_aborted += s.exec_aborted.load(std::memory_order_relaxed);
+    t.keyspace_hits += s.keyspace_hits.load(std::memory_order_relaxed);
+    t.keyspace_misses += s.keyspace_misses.load(std::memory_order_relaxed);
+  }
+  return t;
+}
+
+}  // namespace tmkv::server

@@ -1,0 +1,173 @@
+// Server: tmkv-server's process-wide state and its I/O threads.
+//
+// THREADS. N workers, each running its own asio::io_context on one thread.
+// Worker 0 also owns the acceptor and hands each new socket to the next
+// worker in turn; from then on a connection lives on that worker's thread
+// only, and its commands run there, directly against the store. Nothing on
+// the command path takes a lock: commands synchronize through transactions.
+// Each worker runs a 100 ms tick: closes idle clients (timeout) and sweeps a
+// slice of the keyspace for expired keys.
+//
+// SHARED STATE, and who writes it:
+//   config_        guarded by config_mu_ (CONFIG SET, rare); the limits that
+//                  every request checks are mirrored in atomics (limits()).
+//   databases_     created before the workers start; immutable after.
+//   clients_       the registry for CLIENT LIST/KILL and maxclients; guarded
+//                  by clients_mu_ (connect and disconnect only).
+//   WorkerStats    one per worker, written by its thread only (relaxed
+//                  load + store, no read-modify-write), summed by INFO.
+#pragma once
+
+#include <asio.hpp>
+
+#include <atomic>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "server/config.h"
+#include "server/resp_parser.h"
+#include "store/store.h"
+
+namespace tmkv::server {
+
+class Client;
+class Connection;
+
+// Single-writer counters (see the file comment).
+struct alignas(64) WorkerStats {
+  std::atomic<uint64_t> commands{0};
+  std::atomic<uint64_t> connections{0};
+  std::atomic<uint64_t> net_in{0};
+  std::atomic<uint64_t> net_out{0};
+  std::atomic<uint64_t> exec_ok{0};
+  std::atomic<uint64_t> exec_watch_failed{0};
+  std::atomic<uint64_t> exec_aborted{0};  // EXECABORT
+  std::atomic<uint64_t> keyspace_hits{0};
+  std::atomic<uint64_t> keyspace_misses{0};
+
+  static void bump(std::atomic<uint64_t>& c, uint64_t n = 1) {
+    c.store(c.load(std::memory_order_relaxed) + n, std::memory_order_relaxed);
+  }
+};
+
+// A sum of every worker's WorkerStats, for INFO.
+struct StatsSnapshot {
+  uint64_t commands = 0, connections = 0, net_in = 0, net_out = 0, exec_ok = 0, exec_watch_failed = 0,
+           exec_aborted = 0, keyspace_hits = 0, keyspace_misses = 0;
+};
+
+// Request limits read on every request: relaxed atomics (each is an
+// independent number; a CONFIG SET may reach a connection a request late).
+struct Limits {
+  std::atomic<uint64_t> proto_max_bulk_len;
+  std::atomic<uint64_t> client_query_buffer_limit;
+  std::atomic<uint64_t> max_multibulk_len;
+  std::atomic<uint64_t> max_inline_size;
+  std::atomic<uint64_t> maxclients;
+  std::atomic<uint64_t> timeout_s;
+  std::atomic<bool> requirepass_set;
+
+  ParserLimits parser_limits(bool authenticated) const {
+    ParserLimits l;
+    l.max_bulk_len = proto_max_bulk_len.load(std::memory_order_relaxed);
+    l.max_multibulk_len = max_multibulk_len.load(std::memory_order_relaxed);
+    l.max_inline_len = max_inline_size.load(std::memory_order_relaxed);
+    l.authenticated = authenticated;
+    return l;
+  }
+};
+
+class Server {
+ public:
+  explicit Server(ServerConfig config);
+  ~Server();
+
+  // Binds and starts the workers; false with *error if it cannot listen.
+  bool start(std::string* error);
+  // Blocks until shutdown() and every worker has finished.
+  void wait();
+  // Graceful stop from any thread: stop accepting, let requests in flight
+  // finish and their replies flush, then close every connection.
+  void shutdown();
+  bool stopping() const { return stopping_.load(std::memory_order_acquire); }
+
+  store::Store& db(unsigned i) { return *databases_[i]; }
+  unsigned database_count() const { return static_cast<unsigned>(databases_.size()); }
+
+  const Limits& limits() const { return limits_; }
+  ServerConfig config_snapshot() const;
+  // CONFIG SET: applies the pairs all or nothing; false with *error.
+  bool config_set(const std::vector<std::pair<std::string, std::string>>& pairs, std::string* error);
+  // Constant-time comparison with requirepass; true if none is set.
+  bool check_password(std::string_view given) const;
+
+  // ---- Client registry. ----
+  // False if maxclients is reached (the caller rejects the connection).
+  bool register_client(Client* c);
+  void unregister_client(Client* c);
+  uint64_t next_client_id() { return next_client_id_.fetch_add(1, std::memory_order_relaxed); }
+  size_t client_count() const;
+  template <class Fn>
+  void for_each_client(Fn&& fn) const {
+    std::lock_guard<std::mutex> g(clients_mu_);
+    for (const auto& [id, c] : clients_) fn(*c);
+  }
+  // CLIENT KILL ID: asks the owner thread to close it. True if found.
+  bool kill_client(uint64_t id);
+
+  WorkerStats& stats_of_this_thread();
+  StatsSnapshot totals() const;
+  uint64_t rejected_connections() const { return rejected_.load(std::memory_order_relaxed); }
+
+  int64_t start_ms() const { return start_ms_; }
+  uint16_t bound_port() const { return bound_port_; }
+  unsigned io_threads() const { return static_cast<unsigned>(workers_.size()); }
+
+ private:
+  struct Worker {
+    asio::io_context io{1};
+    std::thread thread;
+    WorkerStats stats;
+    std::unique_ptr<asio::steady_timer> tick;
+    uint64_t sweep_cursor = 0;   // owner thread only
+    unsigned sweep_db = 0;       // owner thread only
+    std::vector<std::weak_ptr<Connection>> connections;  // owner thread only
+  };
+
+  void accept_next();
+  void on_accept(asio::ip::tcp::socket socket);
+  void close_all_connections(Worker& w);
+  void schedule_tick(Worker& w);
+  void on_tick(Worker& w);
+  void sweep_expired(Worker& w);
+  bool refuse_protected(const asio::ip::tcp::socket& socket) const;
+
+  mutable std::mutex config_mu_;
+  ServerConfig config_;  // guarded by config_mu_
+  Limits limits_;
+  std::vector<std::unique_ptr<store::Store>> databases_;
+  std::vector<std::unique_ptr<Worker>> workers_;
+  std::unique_ptr<asio::ip::tcp::acceptor> acceptor_;  // worker 0's thread only
+  size_t next_worker_ = 0;                             // worker 0's thread only
+  std::unique_ptr<asio::signal_set> signals_;          // worker 0's thread only
+
+  mutable std::mutex clients_mu_;
+  std::map<uint64_t, Client*> clients_;  // guarded by clients_mu_
+  std::atomic<uint64_t> next_client_id_{1};
+  std::atomic<uint64_t> rejected_{0};
+  std::atomic<bool> stopping_{false};
+  int64_t start_ms_ = 0;
+  uint16_t bound_port_ = 0;
+
+  friend class Connection;
+};
+
+// The worker index of the calling thread, or -1 off the I/O threads.
+int current_worker();
+
+}  // namespace tmkv::server
