@@ -184,7 +184,7 @@ std::string usage_text() {
          "  --timeout SECONDS            * close clients idle this long; 0 = never (default 0)\n"
          "  --proto-max-bulk-len BYTES   * largest bulk string (default 512mb)\n"
          "  --client-query-buffer-limit B* unparsed input per client (default 1gb)\n"
-         "  --max-multibulk-len N        * arguments per command (default 1048576)\n"
+         "  --max-multibulk-len N        * arguments per command (default 2147483647)\n"
          "  --max-inline-size BYTES      * longest inline command (default 64kb)\n"
          "  --metrics-bind ADDR            Prometheus endpoint address (default 127.0.0.1)\n"
          "  --metrics-port N               Prometheus endpoint port; 0 = off (default 9379)\n"

@@ -31,7 +31,7 @@ struct ServerConfig {
   uint64_t timeout_s = 0;  // idle clients are closed after this; 0 = never
   uint64_t proto_max_bulk_len = uint64_t{512} << 20;
   uint64_t client_query_buffer_limit = uint64_t{1} << 30;
-  uint64_t max_multibulk_len = 1024 * 1024;
+  uint64_t max_multibulk_len = INT32_MAX;  // Redis 7 accepts up to INT_MAX arguments
   uint64_t max_inline_size = 64 * 1024;
   std::string metrics_bind = "127.0.0.1";
   uint16_t metrics_port = 9379;  // 0: no metrics endpoint

@@ -407,6 +407,9 @@ void Store::unwatch(const WatchToken& token) {
 
 bool Store::watch_intact(stm::Tx& tx, const WatchToken& token) {
   Record* r = token.record;
+  // Cannot happen while the veto holds (fact 2); if it ever did, a reaped
+  // record would make read_word retry forever, so report "modified".
+  if (r->word.lock.load(std::memory_order_acquire) == stm::kDeadLock) return false;
   tx.read_word(r->word);  // joins the read set (fact 3)
   // The lock word now: if it differs from the snapshot's, the record was
   // modified after watch() (a commit after our read also fails validation).
