@@ -1,6 +1,7 @@
 // Keyspace commands: DEL, EXISTS, TYPE, RENAME, COPY, KEYS, SCAN, expiry,
 // DBSIZE and FLUSH. Multi-key ones (DEL k1 k2, RENAME, COPY, FLUSHALL) run
 // as one transaction, so no client ever sees them half done.
+#include <optional>
 #include <random>
 
 #include "server/client.h"
@@ -155,7 +156,7 @@ void cmd_scan(CommandContext& c) {
       return;
     }
   }
-  std::string_view pattern;
+  std::optional<std::string_view> pattern;  // MATCH "" matches only the empty key
   std::string type;
   int64_t count = 10;
   for (size_t i = 2; i < c.argc(); i += 2) {
@@ -183,7 +184,7 @@ void cmd_scan(CommandContext& c) {
   const uint64_t next = c.db().scan(*c.tx, cursor, static_cast<size_t>(std::min<int64_t>(count, 1 << 20)), &keys);
   std::vector<const std::string*> shown;
   for (const std::string& k : keys) {
-    if (!pattern.empty() && !(pattern == "*") && !glob_match(pattern, k)) continue;
+    if (pattern && *pattern != "*" && !glob_match(*pattern, k)) continue;
     if (!type.empty() && type != "string") continue;  // strings are the only type so far
     shown.push_back(&k);
   }
@@ -314,7 +315,16 @@ void cmd_persist(CommandContext& c) {
   c.out.integer(1);
 }
 
-void cmd_dbsize(CommandContext& c) { c.out.integer(static_cast<int64_t>(c.db().size())); }
+void cmd_dbsize(CommandContext& c) {
+  // Inside EXEC the count must see the block's own writes: count them in
+  // the transaction (O(keys), as rare as DBSIZE inside MULTI). Elsewhere the
+  // per-thread presence counters answer in O(threads).
+  if (c.in_exec && c.tx != nullptr) {
+    c.out.integer(static_cast<int64_t>(c.db().count_keys(*c.tx)));
+    return;
+  }
+  c.out.integer(static_cast<int64_t>(c.db().size()));
+}
 
 bool flush_args_ok(CommandContext& c) {
   if (c.argc() > 2) {
@@ -367,7 +377,7 @@ void register_key_commands(std::vector<CommandSpec>& t) {
   t.push_back({"expiretime", 2, R | kFast, 1, 1, 1, "generic", "Returns the expiration time of a key as a Unix timestamp.", cmd_expiretime});
   t.push_back({"pexpiretime", 2, R | kFast, 1, 1, 1, "generic", "Returns the expiration time of a key as a Unix milliseconds timestamp.", cmd_pexpiretime});
   t.push_back({"persist", 2, W | kFast, 1, 1, 1, "generic", "Removes the expiration time of a key.", cmd_persist});
-  t.push_back({"dbsize", 1, kReadOnly | kFast, 0, 0, 0, "server", "Returns the number of keys in the database.", cmd_dbsize});
+  t.push_back({"dbsize", 1, kTransactional | kReadOnly | kFast, 0, 0, 0, "server", "Returns the number of keys in the database.", cmd_dbsize});
   t.push_back({"flushdb", -1, W, 0, 0, 0, "server", "Removes all keys from the current database.", cmd_flushdb});
   t.push_back({"flushall", -1, W, 0, 0, 0, "server", "Removes all keys from all databases.", cmd_flushall});
 }

@@ -33,6 +33,17 @@ std::string human_bytes(uint64_t n) {
   return buf;
 }
 
+// An INFO value: one line, and no ',' (clients such as redis-py split
+// values on ',' into sub-fields).
+std::string info_safe(std::string_view v) {
+  std::string out(v);
+  for (char& ch : out) {
+    if (ch == ',') ch = ';';
+    if (ch == '\r' || ch == '\n') ch = ' ';
+  }
+  return out;
+}
+
 uint64_t process_rss_bytes() {
   std::ifstream in("/proc/self/statm");
   uint64_t pages = 0, resident = 0;
@@ -115,7 +126,7 @@ void section_transactions(std::ostringstream& o, Server& s) {
     << "tm_path:" << htm::tm_path_name(tm.path) << "\r\n"
     << "htm_supported:" << (tm.htm_supported ? 1 : 0) << "\r\n"
     << "htm_backend:" << tm.htm_backend << "\r\n"
-    << "tm_reason:" << tm.reason << "\r\n";
+    << "tm_reason:" << info_safe(tm.reason) << "\r\n";
   for (size_t i = 0; i < stm::kCommitPathCount; ++i) {
     o << "tx_commits_" << stm::kCommitPathNames[i] << ":" << t.commits[i] << "\r\n";
   }

@@ -32,15 +32,15 @@ bool read_string(CommandContext& c, std::string_view key, const Blob** blob) {
 // Writes a string with an absolute expiry (0 = none); a time already in the
 // past deletes the key instead, as Redis does.
 bool write_string(CommandContext& c, std::string_view key, std::string_view value, int64_t expire_at) {
-  if (expire_at != 0 && expire_at <= store::now_ms()) {
-    c.db().del(*c.tx, key);
-    return true;
-  }
   OpStatus s = c.db().put(*c.tx, key, ValueType::kString, value, expire_at);
   if (s != OpStatus::kOk) {
     reply_status(c.out, s);
     return false;
   }
+  // Already expired: Redis stores it and lets it expire, which WATCH sees as
+  // a modification even of a key that was absent. Writing then deleting in
+  // the same transaction commits exactly that: a new version, no value.
+  if (expire_at != 0 && expire_at <= store::now_ms()) c.db().del(*c.tx, key);
   return true;
 }
 
@@ -169,23 +169,32 @@ void cmd_getdel(CommandContext& c) {
   c.out.bulk(prev);
 }
 
-// GETEX key [EX s|PX ms|EXAT ts|PXAT ms-ts|PERSIST]
+// GETEX key [EX s|PX ms|EXAT ts|PXAT ms-ts|PERSIST]. Redis's order: option
+// syntax, then nil for a missing key, then the type, then the time value. A
+// repeated option is accepted and the last one wins.
 void cmd_getex(CommandContext& c) {
   enum { kNone, kSet, kPersist } action = kNone;
   size_t value_index = 0;
   std::string unit;
   for (size_t i = 2; i < c.argc(); ++i) {
     std::string opt = to_lower(c.arg(i));
-    if ((opt == "ex" || opt == "px" || opt == "exat" || opt == "pxat") && action == kNone && i + 1 < c.argc()) {
+    if ((opt == "ex" || opt == "px" || opt == "exat" || opt == "pxat") && action != kPersist &&
+        (action == kNone || unit == opt) && i + 1 < c.argc()) {
       action = kSet;
       unit = opt;
       value_index = ++i;
-    } else if (opt == "persist" && action == kNone) {
+    } else if (opt == "persist" && action != kSet) {
       action = kPersist;
     } else {
       c.out.syntax_error();
       return;
     }
+  }
+  const Blob* b;
+  if (!read_string(c, c.arg(1), &b)) return;
+  if (b == nullptr) {
+    c.out.null();
+    return;
   }
   int64_t at = 0;
   if (action == kSet) {
@@ -195,12 +204,6 @@ void cmd_getex(CommandContext& c) {
                                &at)) {
       return;
     }
-  }
-  const Blob* b;
-  if (!read_string(c, c.arg(1), &b)) return;
-  if (b == nullptr) {
-    c.out.null();
-    return;
   }
   std::string value(b->view());
   if (action == kSet) {

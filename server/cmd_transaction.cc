@@ -57,7 +57,10 @@ void cmd_watch(CommandContext& c) {
 }
 
 void cmd_unwatch(CommandContext& c) {
-  unwatch_all(c.server, c.client);
+  // Inside EXEC (Redis queues UNWATCH) the block already checked its watches
+  // and EXEC drops them all afterwards; dropping them mid-block would lose
+  // them for a retried attempt.
+  if (!c.in_exec) unwatch_all(c.server, c.client);
   c.out.ok();
 }
 
@@ -69,7 +72,7 @@ void register_transaction_commands(std::vector<CommandSpec>& t) {
   t.push_back({"exec", 1, kNoMulti, 0, 0, 0, "transactions", "Executes all commands in a transaction.", cmd_exec});
   t.push_back({"discard", 1, M, 0, 0, 0, "transactions", "Discards a transaction.", cmd_discard});
   t.push_back({"watch", -2, M, 1, -1, 1, "transactions", "Monitors changes to keys to determine the execution of a transaction.", cmd_watch});
-  t.push_back({"unwatch", 1, M, 0, 0, 0, "transactions", "Forgets about watched keys of a transaction.", cmd_unwatch});
+  t.push_back({"unwatch", 1, kFast, 0, 0, 0, "transactions", "Forgets about watched keys of a transaction.", cmd_unwatch});
 }
 
 }  // namespace tmkv::server

@@ -12,20 +12,41 @@
 namespace tmkv::server {
 namespace {
 
-// Redis: "unknown command 'foo', with args beginning with: 'a' 'b' "
+// Redis formats these with C strings: text stops at a NUL byte.
+std::string_view c_string(std::string_view s) { return s.substr(0, s.find('\0')); }
+
+// Redis: "unknown command 'foo', with args beginning with: 'a' 'b' ". The
+// 128-byte budget covers the quoted list as written so far, as in Redis.
 void reply_unknown_command(Reply& out, std::span<const std::string_view> args) {
-  std::string msg = "ERR unknown command '";
-  msg.append(args[0].substr(0, 128));
-  msg += "', with args beginning with: ";
-  size_t budget = 128;
-  for (size_t i = 1; i < args.size() && budget > 0; ++i) {
-    std::string_view a = args[i].substr(0, budget);
-    budget -= a.size();
-    msg += "'";
-    msg.append(a);
-    msg += "' ";
+  std::string list;
+  for (size_t i = 1; i < args.size() && list.size() < 128; ++i) {
+    list += "'";
+    list.append(c_string(args[i]).substr(0, 128 - list.size() + 1));
+    list += "' ";
   }
+  std::string msg = "ERR unknown command '";
+  msg.append(c_string(args[0]).substr(0, 128));
+  msg += "', with args beginning with: ";
+  msg += list;
   out.error(msg);
+}
+
+// Redis's rejectCommand: a rejected command inside MULTI fails the
+// transaction; a rejected EXEC discards it at once with EXECABORT.
+void reject(Client& client, Reply& out, const CommandSpec* spec, std::string_view error) {
+  if (client.in_multi) client.multi_error = true;
+  if (spec != nullptr && std::string_view(spec->name) == "exec") {
+    client.in_multi = false;
+    client.multi_error = false;
+    client.queued.clear();
+    client.queued_bytes = 0;
+    client.shown_multi.store(false, std::memory_order_relaxed);
+    std::string_view reason = error;
+    if (reason.substr(0, 4) == "ERR ") reason.remove_prefix(4);
+    out.error("EXECABORT Transaction discarded because of: " + std::string(reason));
+    return;
+  }
+  out.error(error);
 }
 
 // Runs a key-touching command as one transaction. Client state a handler may
@@ -58,6 +79,18 @@ void queue_command(Client& client, Reply& out, std::span<const std::string_view>
   out.simple("QUEUED");
 }
 
+// Lazy expiry, as Redis does it on access: keys the command found expired
+// are deleted now, each in its own small transaction (the command's own may
+// have been read-only). Only the current db: EXEC blocks that SELECT leave
+// theirs to the sweep.
+void delete_expired_seen(Server& server, Client& client) {
+  thread_local std::vector<std::string> keys;
+  store::Store& db = server.db(client.db);
+  db.take_expired_seen(&keys);
+  for (const std::string& k : keys) htm::atomically([&](stm::Tx& tx) { db.delete_if_expired(tx, k); });
+  keys.clear();
+}
+
 }  // namespace
 
 void dispatch_command(Server& server, Client& client, Reply& out, std::span<const std::string_view> args) {
@@ -70,13 +103,11 @@ void dispatch_command(Server& server, Client& client, Reply& out, std::span<cons
   }
   client.last_command.store(spec->name, std::memory_order_relaxed);
   if (!arity_ok(*spec, args.size())) {
-    if (client.in_multi) client.multi_error = true;
-    out.wrong_arity(spec->name);
+    reject(client, out, spec, "ERR wrong number of arguments for '" + std::string(spec->name) + "' command");
     return;
   }
   if (!client.authenticated && !(spec->flags & kNoAuth)) {
-    if (client.in_multi) client.multi_error = true;
-    out.error("NOAUTH Authentication required.");
+    reject(client, out, spec, "NOAUTH Authentication required.");
     return;
   }
   if (client.in_multi && !(spec->flags & kNoMulti)) {
@@ -90,6 +121,7 @@ void dispatch_command(Server& server, Client& client, Reply& out, std::span<cons
   } else {
     spec->handler(ctx);
   }
+  delete_expired_seen(server, client);
   client.shown_db.store(client.db, std::memory_order_relaxed);
 }
 

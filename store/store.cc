@@ -42,8 +42,28 @@ const Blob* Store::read_record(stm::Tx& tx, std::string_view key) {
   const auto* b = reinterpret_cast<const Blob*>(tx.read_word(r->word));
   // Expired reads as absent. The record's word is in the read set, so a
   // write that revives the key conflicts like any other.
-  if (b != nullptr && b->expired_at(now_ms())) return nullptr;
+  if (b != nullptr && b->expired_at(now_ms())) {
+    auto& seen = locals_.local().expired_seen;
+    if (seen.size() < 1024) seen.emplace_back(key);  // bounded: the sweep gets the rest
+    return nullptr;
+  }
   return b;
+}
+
+void Store::take_expired_seen(std::vector<std::string>* out) {
+  auto& seen = locals_.local().expired_seen;
+  if (seen.empty()) return;
+  out->insert(out->end(), std::make_move_iterator(seen.begin()), std::make_move_iterator(seen.end()));
+  seen.clear();
+}
+
+size_t Store::count_keys(stm::Tx& tx) {
+  std::vector<std::string> keys;
+  uint64_t cursor = 0;
+  do {
+    cursor = scan(tx, cursor, 1024, &keys);
+  } while (cursor != 0);
+  return keys.size();
 }
 
 const Blob* Store::read_for_write(stm::Tx& tx, Record* r) {

@@ -133,6 +133,12 @@ class Store {
   uint64_t expired_candidates(uint64_t cursor, size_t buckets, std::vector<std::string>* out);
   // Inside a transaction: deletes key if it is expired now; true if it did.
   bool delete_if_expired(stm::Tx& tx, std::string_view key);
+  // Keys this thread found expired while reading (read-only transactions
+  // cannot delete them): the caller deletes them after its command, which
+  // is Redis's lazy expiry. Moves them into *out.
+  void take_expired_seen(std::vector<std::string>* out);
+  // Present keys counted inside a transaction (sees its own writes; O(keys)).
+  size_t count_keys(stm::Tx& tx);
 
   // ---- Outside transactions. ----------------------------------------------
   // Present keys with an expiry (approximate under concurrency, like size()).
@@ -161,6 +167,7 @@ class Store {
     std::atomic<uint64_t> expired{0};        // owner-written; read by expired_count()
     std::vector<ReapJob> reap_queue;     // owner only
     size_t next_reap_run = kReapBatch;   // owner only: queue size that triggers a run
+    std::vector<std::string> expired_seen;  // owner only (take_expired_seen)
   };
 
   Record* find_pinned(stm::Tx& tx, std::string_view key, uint64_t hash);

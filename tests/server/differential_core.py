@@ -1,0 +1,267 @@
+"""The differential runner: sends each command to two servers and compares.
+
+Side A is always the reference redis-server, side B the server under test
+(tmkv-server, or a second redis-server with DIFF_AGAINST_REDIS=1).
+
+A command is sent to both servers before either reply is read, so both see
+it at nearly the same instant (this keeps TTL readings close). Replies are
+compared under a *mode*:
+
+  EXACT          type and value identical (the default, and the rule)
+  SORTED         arrays compared as multisets (KEYS: order unspecified)
+  TTL_S, TTL_MS  negative replies (-1, -2) exactly; non-negative ones within
+                 TTL_TOLERANCE_S / TTL_TOLERANCE_MS (the servers are hit at
+                 different instants)
+  NILNESS        RANDOMKEY: both nil, or both a bulk string
+  HELLO          see INTENTIONAL_DIFFERENCES
+  ('exec', [..]) EXEC: an array compared element by element with the modes
+                 of the commands that were queued; anything else EXACT
+"""
+import collections
+import time
+
+from differential_resp import RespConn, fmt, fmt_args
+
+EXACT = "exact"
+SORTED = "sorted"
+TTL_S = "ttl_s"
+TTL_MS = "ttl_ms"
+NILNESS = "nilness"
+HELLO = "hello"
+
+TTL_TOLERANCE_S = 2
+TTL_TOLERANCE_MS = 2000
+
+# Every place where the test does not demand an identical reply, and why.
+# Keep this short: everything else is compared byte for byte.
+INTENTIONAL_DIFFERENCES = [
+    ("HELLO reply map", "server name, version, connection id, mode, role and modules describe the "
+     "implementation, not the protocol; only the 'proto' field and the reply's type are compared "
+     "(errors such as NOPROTO are compared exactly)"),
+    ("TTL / PTTL values", "the two servers read their clocks at different instants: non-negative "
+     f"values may differ by {TTL_TOLERANCE_S} s / {TTL_TOLERANCE_MS} ms; -1 and -2 compared exactly"),
+    ("KEYS order", "unspecified in Redis; the arrays are compared sorted"),
+    ("SCAN cursors", "implementation-defined; the test iterates each server to cursor 0 and compares "
+     "the union of the keys returned (and any error exactly)"),
+    ("RANDOMKEY", "random by definition; compared exactly when the database holds one key, otherwise "
+     "only nil vs non-nil (preceded by an exactly compared DBSIZE)"),
+]
+
+
+class Divergence(Exception):
+    pass
+
+
+def _is_nil(r):
+    return r in (("$", None), ("_", None), ("*", None))
+
+
+def _sort_key(r):
+    return fmt(r, limit=10**9)
+
+
+def same(mode, a, b):
+    if isinstance(mode, tuple) and mode[0] == "exec":
+        if a[0] in "*" and b[0] == a[0] and a[1] is not None and b[1] is not None and len(a[1]) == len(b[1]) \
+                and len(a[1]) == len(mode[1]):
+            return all(same(m, x, y) for m, x, y in zip(mode[1], a[1], b[1]))
+        return a == b
+    if mode == EXACT:
+        return a == b
+    if mode == SORTED:
+        if a[0] in "*~" and b[0] == a[0] and a[1] is not None and b[1] is not None:
+            return sorted(a[1], key=_sort_key) == sorted(b[1], key=_sort_key)
+        return a == b
+    if mode in (TTL_S, TTL_MS):
+        if a[0] == ":" and b[0] == ":" and a[1] >= 0 and b[1] >= 0:
+            tol = TTL_TOLERANCE_S if mode == TTL_S else TTL_TOLERANCE_MS
+            return abs(a[1] - b[1]) <= tol
+        return a == b
+    if mode == NILNESS:
+        if _is_nil(a) or _is_nil(b):
+            return a == b
+        return a[0] == "$" and b[0] == "$"
+    if mode == HELLO:
+        if a[0] in "-!" or b[0] in "-!":
+            return a == b
+        return a[0] == b[0] and _hello_proto(a) == _hello_proto(b) and _hello_proto(a) is not None
+    raise ValueError(mode)
+
+
+def _hello_proto(r):
+    if r[0] == "%":
+        pairs = r[1]
+    elif r[0] == "*" and r[1] is not None:
+        pairs = list(zip(r[1][0::2], r[1][1::2]))
+    else:
+        return None
+    for k, v in pairs:
+        if k[0] in "+$" and k[1] == b"proto":
+            return v
+    return None
+
+
+class Runner:
+    """Connections come in labelled pairs (one to each server); 'A' and 'B'
+    are the two clients a sequence uses."""
+
+    def __init__(self, port_ref, port_test, names=("redis", "tmkv"), history=12):
+        self.ports = (port_ref, port_test)
+        self.names = names
+        self.conns = {}
+        self.multi = {}  # label -> list of modes of queued commands, or None
+        self.history = collections.deque(maxlen=history)
+        self.commands = 0
+        self.context = ""
+        # With keep_going, a divergence is handed to on_divergence(report,
+        # info) and the case goes on (later divergences may be knock-on ones).
+        self.keep_going = False
+        self.on_divergence = None
+
+    # ---- connections ----
+    def open(self, label, proto=2):
+        self.close(label)
+        self.conns[label] = (RespConn(self.ports[0]), RespConn(self.ports[1]))
+        self.multi[label] = None
+        if proto == 3:
+            a, b = self.do(label, "HELLO", "3", mode=HELLO)
+            if a[0] != "%":
+                raise Divergence(f"HELLO 3 did not switch {self.names[0]} to RESP3: {fmt(a)}")
+
+    def close(self, label):
+        pair = self.conns.pop(label, None)
+        if pair:
+            for c in pair:
+                c.close()
+        self.multi.pop(label, None)
+
+    def close_all(self):
+        for label in list(self.conns):
+            self.close(label)
+
+    def in_multi(self, label):
+        return self.multi.get(label) is not None
+
+    # ---- commands ----
+    def do(self, label, *args, mode=EXACT):
+        """Sends one command to both servers, compares the replies, and
+        returns them (reference, test)."""
+        ca, cb = self.conns[label]
+        ca.send(args)
+        cb.send(args)
+        ra = ca.read()
+        rb = cb.read()
+        self.commands += 1
+        queue = self.multi.get(label)
+        name = str(args[0]).lower() if args and not isinstance(args[0], bytes) else \
+            (args[0].decode("latin-1").lower() if args else "")
+        eff_mode = mode
+        if queue is not None and name == "exec" and len(args) == 1:
+            eff_mode = ("exec", queue)
+        self._check(label, fmt_args(args), eff_mode, ra, rb)
+        # Track MULTI state from the (identical) replies.
+        if name == "reset" and ra == ("+", b"RESET"):
+            self.multi[label] = None
+        elif queue is None:
+            if name == "multi" and len(args) == 1 and ra == ("+", b"OK"):
+                self.multi[label] = []
+        else:
+            if name in ("exec", "discard") and len(args) == 1:
+                self.multi[label] = None
+            elif name == "exec" and ra[0] == "-" and ra[1].startswith(b"EXECABORT"):
+                self.multi[label] = None  # Redis: a rejected EXEC (wrong arity) discards the transaction
+            elif ra == ("+", b"QUEUED"):
+                queue.append(mode)
+        return ra, rb
+
+    def do_split(self, label, args_ref, args_test, shown, mode=EXACT):
+        """Different commands to the two servers (e.g. EXISTS of the key each
+        one's RANDOMKEY returned), replies compared as usual."""
+        ca, cb = self.conns[label]
+        ca.send(args_ref)
+        cb.send(args_test)
+        ra, rb = ca.read(), cb.read()
+        self.commands += 1
+        self._check(label, shown, mode, ra, rb)
+        return ra, rb
+
+    def raw(self, label, data, nreplies, mode=EXACT, expect_close=False):
+        """Sends raw bytes (inline commands, pipelines, protocol errors) and
+        compares the next `nreplies` replies one by one; with expect_close,
+        also that both servers close the connection (or both keep it)."""
+        ca, cb = self.conns[label]
+        ca.send_raw(data)
+        cb.send_raw(data)
+        shown = fmt_args([data])
+        out = []
+        for i in range(nreplies):
+            ra, rb = ca.read(), cb.read()
+            self.commands += 1
+            self._check(label, f"raw {shown} (reply {i + 1}/{nreplies})", mode, ra, rb)
+            out.append(ra)
+        if expect_close:
+            closed_a, closed_b = ca.read_closed(), cb.read_closed()
+            if closed_a != closed_b:
+                self._fail(label, f"raw {shown} (connection state)",
+                           ("CLOSED" if closed_a else "+", b"closed" if closed_a else b"kept open"),
+                           ("CLOSED" if closed_b else "+", b"closed" if closed_b else b"kept open"))
+        return out
+
+    def scan_all(self, label, *opts):
+        """SCAN from cursor 0 to 0 on each server; compares the sets of keys
+        (cursors are implementation-defined) or the errors."""
+        results = []
+        for side in (0, 1):
+            conn = self.conns[label][side]
+            cursor, keys, reply, steps = b"0", set(), None, 0
+            while True:
+                conn.send(("SCAN", cursor) + tuple(opts))
+                reply = conn.read()
+                self.commands += 1
+                steps += 1
+                if reply[0] != "*" or reply[1] is None or len(reply[1]) != 2 or reply[1][0][0] != "$" \
+                        or reply[1][1][0] not in "*~" or reply[1][1][1] is None:
+                    break
+                keys.update(k[1] if k[0] == "$" else k for k in reply[1][1][1])
+                cursor = reply[1][0][1]
+                if cursor == b"0" or steps > 10000:
+                    reply = None
+                    break
+            results.append(reply if reply is not None else ("*", [("$", k) for k in sorted(keys)]))
+        self._check(label, "SCAN 0.. (full iteration, union of keys) " + fmt_args(opts), EXACT, *results)
+        return results
+
+    def sleep(self, seconds, why=""):
+        self.history.append(("--", f"(sleep {seconds * 1000:.0f} ms{' ' + why if why else ''})", None, None))
+        time.sleep(seconds)
+
+    def note(self, text):
+        self.history.append(("--", f"({text})", None, None))
+
+    # ---- comparison ----
+    def _check(self, label, shown, mode, ra, rb):
+        ok = same(mode, ra, rb)
+        if ok:
+            self.history.append((label, shown, ra, rb))
+            return
+        self._fail(label, shown, ra, rb, mode)
+
+    def _fail(self, label, shown, ra, rb, mode=EXACT):
+        lines = [f"DIVERGENCE in {self.context}"]
+        lines.append(f"  preceding commands (client: command -> {self.names[0]} reply"
+                     f" [/ {self.names[1]} reply if not identical]):")
+        for h_label, h_shown, h_a, h_b in self.history:
+            if h_a is None:
+                lines.append(f"    {h_shown}")
+            elif h_a == h_b:
+                lines.append(f"    {h_label}: {h_shown} -> {fmt(h_a, 200)}")
+            else:
+                lines.append(f"    {h_label}: {h_shown} -> {fmt(h_a, 200)} / {fmt(h_b, 200)}")
+        lines.append(f"  command   {label}: {shown}   (compared as {mode if isinstance(mode, str) else 'exec'})")
+        lines.append(f"  {self.names[0]:>8}: {fmt(ra)}")
+        lines.append(f"  {self.names[1]:>8}: {fmt(rb)}")
+        if self.keep_going and self.on_divergence:
+            self.on_divergence("\n".join(lines), (shown, ra, rb))
+            self.history.append((label, shown + "   <-- DIVERGED", ra, rb))
+            return
+        raise Divergence("\n".join(lines), (shown, ra, rb))

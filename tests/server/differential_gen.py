@@ -1,0 +1,450 @@
+"""Seeded random command sequences for the differential test.
+
+One sequence: two fresh client pairs A and B (RESP2, or RESP3 after HELLO 3
+for some sequences), FLUSHALL, then a few dozen random commands over a small
+keyspace. A may WATCH, open MULTI and queue commands (some of them bad, for
+EXECABORT), EXEC or DISCARD; B runs plain commands in between, so its writes
+can break A's WATCH.
+
+TIMING. Two servers cannot be hit at the same instant, so a random sequence
+never lets a key expire on its own: every expiry it sets is either already in
+the past (the key is gone at once) or far in the future. Future expiries are
+chosen so their order is the same on both servers whatever the skew:
+relative ones are (c * 10^6 + 1000 + n) seconds where n grows by one with
+each use inside the sequence (a later relative expiry with the same c is
+always later, by at least one second); absolute ones are T0 + c * 10^6 +
+500000 + j seconds, T0 the sequence's start (ties between absolute ones are
+exact, and so are GT/LT answers on them). Huge expiries are only ones that
+are errors or in the past whatever the clock, except as absolute times
+(VALID_HUGE_RELATIVE). Keys that expire in between
+commands are covered by the deterministic scenarios with generous sleeps.
+"""
+import time
+
+KEYS = [b"k0", b"k1", b"k2", b"k3", b"k4", b"k5", b"k6", b"k7", b"bin\x00\xff", b"\r\n key", b"", b"h?llo*"]
+KEY_WEIGHTS = [10, 10, 8, 8, 5, 4, 3, 3, 2, 2, 1, 1]
+
+INT_EDGE = [b"9223372036854775807", b"9223372036854775806", b"-9223372036854775808", b"-9223372036854775807",
+            b"9223372036854775808", b"-9223372036854775809"]
+VALUES = ([b"", b"v", b"hello", b"0", b"1", b"-1", b"10", b"42", b"-100", b"  12", b"12 ", b"+5", b"007", b"-0",
+           b"3.14", b"1e3", b"0.1", b"-1.5", b"1.5e308", b"inf", b"-inf", b"nan", b"0x10", b"abc\r\ndef",
+           b"\x00\x01\x02\xff", b"x" * 100, b"10.50", b"5.0e3", b".5", b"1.", b"1e"] + INT_EDGE)
+VALUE_WEIGHTS = [3, 3, 3, 5, 5, 3, 5, 3, 2, 1, 1, 1, 1, 1, 2, 1, 2, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1] \
+    + [1] * len(INT_EDGE)
+INCRS = [b"0", b"1", b"-1", b"5", b"100", b"-7", b"abc", b"1.5", b"", b" 1", b"+1", b"01"] + INT_EDGE
+FLOAT_INCRS = [b"0.1", b"1", b"-1.5", b"1e10", b"3.0e-5", b"0.2", b"10", b"-0.1", b"inf", b"-inf", b"nan", b"abc",
+               b"1e308", b"5.0e3", b"0x10", b" 1", b"1 ", b"", b"1e-320", b"123456789.123456789",
+               b"9223372036854775807", b"-0", b"1.7976931348623157e308", b".5", b"3"]
+RANGE_OFFSETS = [0, 0, 1, 2, 3, 5, 10, -1, -2, -3, -5, -10, -100, 100, 1000, "9223372036854775807",
+                 "-9223372036854775808", "abc", "1.5", ""]
+KEY_PATTERNS = [b"*", b"*", b"k*", b"k?", b"k[0-3]", b"k[^0-3]", b"[a-z]*", b"*\x00*", b"h\\?llo\\*", b"h?llo*",
+                b"k[", b"\\", b"", b"*[", b"k[3-0]", b"?", b"*\n*", b"bin*", b"K*", b"k[!1]", b"*1", b"k\\1"]
+SELECT_DBS = [0] * 12 + [1] * 4 + [2, 15, 16, -1, "abc", "1.0", " 1", "01", "9223372036854775808"]
+BAD_NUMS = ["abc", "1.5", "", " 1", "1 ", "9223372036854775808", "-9223372036854775809", "0x10"]
+# Expiry arguments that are invalid or overflow whatever the clock says.
+HUGE_S = ["9223372036854775807", "9223372036854775", "9223372036854776", "-9223372036854775808",
+          "-9223372036854775807", "9223370000000000", "-9223370000000000"]
+HUGE_MS = ["9223372036854775807", "-9223372036854775808", "9223370000000000000", "-9223370000000000000",
+           "9223372036854775806"]
+# Valid as *relative* expiries (now + huge does not overflow): two of them
+# set one after the other could tie or not depending on the millisecond, so
+# GT/LT answers would be clock-dependent. Used only for absolute times.
+VALID_HUGE_RELATIVE = {"9223370000000000", "9223370000000000000"}
+UNKNOWN_NAMES = [b"foo", b"FOO", b"gett", b"notacommand", b"S3T", b"x\x00y", b"", b"getexx", b"get\r\n"]
+
+# Redis arities (see `COMMAND INFO`), for wrong-arity errors.
+ARITY = {
+    "ping": -1, "echo": 2, "select": 2, "exists": -2, "del": -2, "unlink": -2, "type": 2, "rename": 3,
+    "renamenx": 3, "keys": 2, "scan": -2, "randomkey": 1, "copy": -3, "expire": -3, "pexpire": -3,
+    "expireat": -3, "pexpireat": -3, "ttl": 2, "pttl": 2, "expiretime": 2, "pexpiretime": 2, "persist": 2, "get": 2, "set": -3, "setnx": 3,
+    "setex": 4, "psetex": 4, "getset": 3, "getdel": 2, "getex": -2, "mget": -2, "mset": -3, "msetnx": -3,
+    "incr": 2, "decr": 2, "incrby": 3, "decrby": 3, "incrbyfloat": 3, "append": 3, "strlen": 2,
+    "getrange": 4, "setrange": 4, "multi": 1, "exec": 1, "discard": 1, "watch": -2, "unwatch": 1,
+    "dbsize": 1, "flushdb": -1, "flushall": -1,
+}
+
+
+class Gen:
+    def __init__(self, rng, runner, proto):
+        self.rng = rng
+        self.r = runner
+        self.proto = proto
+        self.t0 = int(time.time())
+        self.n = 0
+
+    # ---- value pickers ----
+    def key(self):
+        return self.rng.choices(KEYS, KEY_WEIGHTS)[0]
+
+    def keys(self, lo, hi):
+        return [self.key() for _ in range(self.rng.randint(lo, hi))]
+
+    def val(self):
+        return self.rng.choices(VALUES, VALUE_WEIGHTS)[0]
+
+    def name(self, n):
+        """The command name in a random case (commands are case-insensitive)."""
+        x = self.rng.random()
+        if x < 0.45:
+            return n.upper()
+        if x < 0.8:
+            return n
+        return "".join(c.upper() if self.rng.random() < 0.5 else c for c in n)
+
+    def rel_s(self):
+        self.n += 1
+        return self.rng.choice([0, 1, 2]) * 10**6 + 1000 + self.n
+
+    def abs_s(self):
+        return self.t0 + self.rng.choice([0, 1, 2]) * 10**6 + 500000 + self.rng.choice([0, 1, 2])
+
+    def past_abs_s(self):
+        return self.rng.choice([1, self.t0 - 1000, self.t0 - 10**6])
+
+    def expire_arg(self, unit, absolute):
+        """(argument, note) for EXPIRE-like commands: future, past, or bad."""
+        x = self.rng.random()
+        ms = unit == "ms"
+        if x < 0.62:
+            if absolute:
+                v = self.abs_s()
+                return v * 1000 + self.rng.choice([0, 0, 1, 500]) if ms else v
+            v = self.rel_s()
+            return v * 1000 if ms else v
+        if x < 0.85:
+            if absolute:
+                v = self.past_abs_s()
+                return v * 1000 if ms else v
+            return self.rng.choice([0, -1, -100, -10**6])
+        if x < 0.93:
+            return self.huge(ms, absolute)
+        return self.rng.choice(BAD_NUMS)
+
+    def huge(self, ms, absolute):
+        values = HUGE_MS if ms else HUGE_S
+        if not absolute:
+            values = [v for v in values if v not in VALID_HUGE_RELATIVE]
+        return self.rng.choice(values)
+
+    def set_expiry_tokens(self):
+        """An expiry clause for SET/GETEX (which reject <= 0 values)."""
+        kind = self.rng.choice(["EX", "PX", "EXAT", "PXAT"])
+        x = self.rng.random()
+        if x < 0.65:
+            if kind == "EX":
+                v = self.rel_s()
+            elif kind == "PX":
+                v = self.rel_s() * 1000
+            elif kind == "EXAT":
+                v = self.abs_s()
+            else:
+                v = self.abs_s() * 1000 + self.rng.choice([0, 1])
+        elif x < 0.82:
+            if kind in ("EX", "PX"):
+                v = self.rng.choice([0, -1, -1000])
+            else:
+                v = self.past_abs_s() * (1000 if kind == "PXAT" else 1)
+                if self.rng.random() < 0.2:
+                    v = self.rng.choice([0, -1])
+        elif x < 0.92:
+            v = self.huge(kind in ("PX", "PXAT"), kind in ("EXAT", "PXAT"))
+        else:
+            v = self.rng.choice(BAD_NUMS)
+        return [self.case(kind), v]
+
+    def case(self, tok):
+        return tok.lower() if self.rng.random() < 0.3 else tok
+
+    # ---- command generators: each returns a list of (args, mode) steps ----
+    def g_ping(self):
+        if self.rng.random() < 0.5:
+            return [([self.name("ping")], "exact")]
+        return [([self.name("ping"), self.val()], "exact")]
+
+    def g_echo(self):
+        return [([self.name("echo"), self.val()], "exact")]
+
+    def g_select(self):
+        return [([self.name("select"), self.rng.choice(SELECT_DBS)], "exact")]
+
+    def g_exists(self):
+        return [([self.name(self.rng.choice(["exists", "del", "unlink", "exists"]))] + self.keys(1, 4), "exact")]
+
+    def g_type(self):
+        return [([self.name("type"), self.key()], "exact")]
+
+    def g_rename(self):
+        return [([self.name(self.rng.choice(["rename", "renamenx"])), self.key(), self.key()], "exact")]
+
+    def g_keys(self):
+        return [([self.name("keys"), self.rng.choice(KEY_PATTERNS)], "sorted")]
+
+    def g_dbsize(self):
+        # Redis's DBSIZE counts keys that are logically expired but not yet
+        # reclaimed (SET ... PXAT <past> leaves one), and its background
+        # expiry reclaims them at a time of its own: touch every key first.
+        return [([self.name("exists")] + KEYS, "exact"), ([self.name("dbsize")], "exact")]
+
+    def g_flush(self):
+        cmd = self.rng.choice(["flushdb", "flushdb", "flushall"])
+        args = [self.name(cmd)]
+        x = self.rng.random()
+        if x < 0.2:
+            args.append(self.case("ASYNC"))
+        elif x < 0.35:
+            args.append(self.case("SYNC"))
+        elif x < 0.4:
+            args.append(self.rng.choice(["foo", "async", "ASYNC"]))
+            args.append("SYNC")
+        return [(args, "exact")]
+
+    def g_copy(self):
+        args = [self.name("copy"), self.key(), self.key()]
+        opts = []
+        if self.rng.random() < 0.5:
+            opts.append([self.case("DB"), self.rng.choice([0, 0, 1, 1, 2, 15, 16, -1, "x"])])
+        if self.rng.random() < 0.4:
+            opts.append([self.case("REPLACE")])
+        if self.rng.random() < 0.05:
+            opts.append([self.rng.choice(["FOO", "DB"])])
+        self.rng.shuffle(opts)
+        for o in opts:
+            args += o
+        return [(args, "exact")]
+
+    def g_expire(self):
+        cmd = self.rng.choice(["expire", "pexpire", "expireat", "pexpireat"])
+        args = [self.name(cmd), self.key(), self.expire_arg("ms" if cmd.startswith("p") else "s", cmd.endswith("at"))]
+        x = self.rng.random()
+        if x < 0.4:
+            args.append(self.case(self.rng.choice(["NX", "XX", "GT", "LT"])))
+        elif x < 0.5:
+            args += [self.case(self.rng.choice(["NX", "XX", "GT", "LT", "foo"])) for _ in range(2)]
+        return [(args, "exact")]
+
+    def g_ttl(self):
+        # EXPIRETIME's absolute answers only differ by the skew when the
+        # expiry was set relative to the clock, so the TTL tolerance fits.
+        cmd = self.rng.choice(["ttl", "pttl", "ttl", "pttl", "expiretime", "pexpiretime"])
+        return [([self.name(cmd), self.key()], "ttl_ms" if cmd.startswith("p") else "ttl_s")]
+
+    def g_persist(self):
+        return [([self.name("persist"), self.key()], "exact")]
+
+    def g_get(self):
+        cmd = self.rng.choice(["get", "get", "getdel", "strlen"])
+        return [([self.name(cmd), self.key()], "exact")]
+
+    def g_set(self):
+        args = [self.name("set"), self.key(), self.val()]
+        opts = []
+        if self.rng.random() < 0.85:  # mostly valid combinations
+            if self.rng.random() < 0.3:
+                opts.append([self.case(self.rng.choice(["NX", "XX"]))])
+            if self.rng.random() < 0.25:
+                opts.append([self.case("GET")])
+            x = self.rng.random()
+            if x < 0.4:
+                opts.append(self.set_expiry_tokens())
+            elif x < 0.5:
+                opts.append([self.case("KEEPTTL")])
+        else:  # anything goes: conflicting, repeated, unknown or incomplete options
+            for _ in range(self.rng.randint(1, 3)):
+                y = self.rng.random()
+                if y < 0.3:
+                    opts.append([self.case(self.rng.choice(["NX", "XX", "GET", "KEEPTTL"]))])
+                elif y < 0.7:
+                    opts.append(self.set_expiry_tokens())
+                elif y < 0.85:
+                    opts.append([self.case(self.rng.choice(["EX", "PX", "EXAT", "PXAT"]))])
+                else:
+                    opts.append([self.rng.choice(["FOO", "GETT", "1", ""])])
+        self.rng.shuffle(opts)
+        for o in opts:
+            args += o
+        return [(args, "exact")]
+
+    def g_setnx(self):
+        return [([self.name("setnx"), self.key(), self.val()], "exact")]
+
+    def g_setex(self):
+        cmd = self.rng.choice(["setex", "psetex"])
+        x = self.rng.random()
+        if x < 0.7:
+            t = self.rel_s() * (1000 if cmd == "psetex" else 1)
+        elif x < 0.85:
+            t = self.rng.choice([0, -1, -100])
+        else:
+            t = self.huge(cmd == "psetex", False) if self.rng.random() < 0.5 else self.rng.choice(BAD_NUMS)
+        return [([self.name(cmd), self.key(), t, self.val()], "exact")]
+
+    def g_getset(self):
+        return [([self.name("getset"), self.key(), self.val()], "exact")]
+
+    def g_getex(self):
+        args = [self.name("getex"), self.key()]
+        x = self.rng.random()
+        if x < 0.25:
+            pass
+        elif x < 0.7:
+            args += self.set_expiry_tokens()
+        elif x < 0.85:
+            args.append(self.case("PERSIST"))
+        else:
+            for _ in range(self.rng.randint(1, 2)):
+                args += self.rng.choice([[self.case("PERSIST")], self.set_expiry_tokens(), ["EX"], ["FOO"]])
+        return [(args, "exact")]
+
+    def g_mget(self):
+        return [([self.name("mget")] + self.keys(1, 5), "exact")]
+
+    def g_mset(self):
+        args = [self.name(self.rng.choice(["mset", "msetnx"]))]
+        for _ in range(self.rng.randint(1, 4)):
+            args += [self.key(), self.val()]
+        if self.rng.random() < 0.05:
+            args.append(self.key())  # odd number of arguments
+        return [(args, "exact")]
+
+    def g_incr(self):
+        cmd = self.rng.choice(["incr", "decr", "incrby", "decrby", "incrby"])
+        args = [self.name(cmd), self.key()]
+        if cmd.endswith("by"):
+            args.append(self.rng.choice(INCRS))
+        return [(args, "exact")]
+
+    def g_incrbyfloat(self):
+        return [([self.name("incrbyfloat"), self.key(), self.rng.choice(FLOAT_INCRS)], "exact")]
+
+    def g_append(self):
+        return [([self.name("append"), self.key(), self.val()], "exact")]
+
+    def g_getrange(self):
+        return [([self.name("getrange"), self.key(), self.rng.choice(RANGE_OFFSETS),
+                  self.rng.choice(RANGE_OFFSETS)], "exact")]
+
+    def g_setrange(self):
+        x = self.rng.random()
+        val = self.val()
+        if x < 0.75:
+            off = self.rng.randint(0, 20)
+        elif x < 0.85:
+            off = self.rng.choice([-1, -100, "abc", "", "1.5"])
+        else:
+            # Too big however short the value: an error, never an allocation.
+            off, val = self.rng.choice([(536870912, b"a"), (536870911, b"ab"), (536870912, b""),
+                                        ("9223372036854775807", b"ab")])
+        return [([self.name("setrange"), self.key(), off, val], "exact")]
+
+    def g_unknown(self):
+        args = [self.rng.choice(UNKNOWN_NAMES)]
+        for _ in range(self.rng.randint(0, 5)):
+            args.append(self.rng.choice([self.val(), self.key(), b"a" * 200, b"b\r\nc", b"'q'"]))
+        return [(args, "exact")]
+
+    def g_arity(self):
+        name = self.rng.choice(sorted(ARITY))
+        if name in ("multi", "exec", "discard", "watch", "unwatch") and self.rng.random() < 0.7:
+            name = "get"
+        arity = ARITY[name]
+        if arity > 0:
+            choices = [n for n in range(1, arity + 3) if n != arity]
+        else:
+            choices = list(range(1, -arity))
+            if not choices:  # "ping" (-1) only errors with too many arguments
+                choices = [3, 4]
+        n = self.rng.choice(choices)
+        if name in ("mset", "msetnx") and self.rng.random() < 0.5:
+            n = self.rng.choice([4, 6])  # odd number of key/value arguments
+        args = [self.name(name)] + [self.key() for _ in range(n - 1)]
+        return [(args, "exact")]
+
+    def g_randomkey(self):
+        return "randomkey"
+
+    def g_scan(self):
+        return "scan"
+
+    GENERATORS = [
+        ("g_ping", 2), ("g_echo", 1), ("g_select", 3), ("g_exists", 6), ("g_type", 2), ("g_rename", 4),
+        ("g_keys", 3), ("g_dbsize", 2), ("g_flush", 1), ("g_copy", 4), ("g_expire", 8), ("g_ttl", 6),
+        ("g_persist", 2), ("g_get", 8), ("g_set", 14), ("g_setnx", 2), ("g_setex", 3), ("g_getset", 2),
+        ("g_getex", 4), ("g_mget", 3), ("g_mset", 4), ("g_incr", 6), ("g_incrbyfloat", 4), ("g_append", 3),
+        ("g_getrange", 3), ("g_setrange", 3), ("g_unknown", 1), ("g_arity", 2), ("g_randomkey", 1),
+        ("g_scan", 1),
+    ]
+
+    def random_steps(self, in_multi):
+        names = [n for n, _ in self.GENERATORS]
+        weights = [w for _, w in self.GENERATORS]
+        while True:
+            g = self.rng.choices(names, weights)[0]
+            steps = getattr(self, g)()
+            if isinstance(steps, str) and in_multi:
+                continue  # RANDOMKEY / SCAN cursors cannot be compared inside EXEC
+            return steps
+
+    # ---- executing ----
+    def run_steps(self, label, steps):
+        if steps == "randomkey":
+            self.r.do(label, self.name("exists"), *KEYS)  # see g_dbsize
+            a, _ = self.r.do(label, self.name("dbsize"))
+            ka, kb = self.r.do(label, self.name("randomkey"), mode="exact" if a == (":", 1) else "nilness")
+            if ka[0] == "$" and ka[1] is not None and kb[0] == "$" and kb[1] is not None:
+                # Each server's pick must be a live key.
+                self.r.do_split(label, ("EXISTS", ka[1]), ("EXISTS", kb[1]), "EXISTS <the key RANDOMKEY returned>")
+        elif steps == "scan":
+            opts = []
+            if self.rng.random() < 0.5:
+                opts += ["MATCH", self.rng.choice(KEY_PATTERNS)]
+            if self.rng.random() < 0.4:
+                opts += ["COUNT", self.rng.choice([1, 2, 5, 10, 1000, 0, -1, "abc"])]
+            if self.rng.random() < 0.2:
+                opts += ["TYPE", self.rng.choice(["string", "list", "none", "STRING"])]
+            self.r.scan_all(label, *opts)
+        else:
+            for args, mode in steps:
+                self.r.do(label, *args, mode=mode)
+
+    def sequence(self, length):
+        r = self.r
+        r.open("A", self.proto)
+        r.open("B", self.proto)
+        r.do("A", "FLUSHALL")
+        for _ in range(length):
+            x = self.rng.random()
+            a_multi = r.in_multi("A")
+            if x < 0.22:  # the other client
+                self.run_steps("B", self.random_steps(False))
+            elif x < 0.27 and not a_multi:
+                r.do("A", self.name("watch"), *self.keys(1, 3))
+            elif x < 0.28:
+                r.do("A", self.name("unwatch"))
+            elif x < 0.34 and not a_multi:
+                r.do("A", self.name("multi"))
+            elif a_multi and x < 0.42:
+                y = self.rng.random()
+                if y < 0.65:
+                    r.do("A", self.name("exec"))
+                elif y < 0.85:
+                    r.do("A", self.name("discard"))
+                elif y < 0.93:
+                    r.do("A", self.name("multi"))  # nested: an error, the transaction goes on
+                else:
+                    r.do("A", self.name("watch"), self.key())  # WATCH inside MULTI: an error
+            elif x < 0.425:
+                r.do("A", self.name(self.rng.choice(["exec", "discard"])))  # maybe without MULTI
+            else:
+                self.run_steps("A", self.random_steps(a_multi))
+        if r.in_multi("A"):
+            r.do("A", self.name("exec"))
+        # The final state, every database the sequence may have touched.
+        for db in (0, 1, 2, 15):
+            r.do("A", "SELECT", db)
+            r.do("A", "EXISTS", *KEYS)
+            r.do("A", "DBSIZE")
+            r.do("A", "KEYS", "*", mode="sorted")
+            r.do("A", "MGET", *KEYS)
+            if db == 0:
+                for k in KEYS:
+                    r.do("A", "PTTL", k, mode="ttl_ms")

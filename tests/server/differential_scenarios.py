@@ -1,0 +1,807 @@
+"""Deterministic scenarios for the differential test: the cases a random
+sequence cannot reach robustly (keys expiring between commands, WATCH
+against other clients, key expiry and FLUSHDB, RESP3, inline commands,
+pipelines, protocol errors, large values).
+
+Timing margins: a key set with a short expiry is only ever checked
+*after* a sleep of several times that expiry (never near its deadline); a
+key checked while still alive has had at least 500 ms left when set.
+"""
+from differential_core import HELLO, SORTED, TTL_MS, TTL_S
+from differential_gen import KEYS
+
+SCENARIOS = []
+
+
+def scenario(fn):
+    SCENARIOS.append(fn)
+    return fn
+
+
+def fresh(r, proto=2, clients=("A", "B")):
+    for c in clients:
+        r.open(c, proto)
+    r.do(clients[0], "FLUSHALL")
+
+
+def settle(r, c="A"):
+    """After keys expired: touch every key (Redis reclaims expired keys
+    lazily, or in a background cycle at a time of its own), then DBSIZE."""
+    r.do(c, "EXISTS", *KEYS)
+    r.do(c, "DBSIZE")
+
+
+SLEEP = 0.25  # after expiries of at most 30 ms
+
+
+@scenario
+def expire_read_paths(r):
+    fresh(r)
+    r.do("A", "SET", "k0", "v", "PX", 25)
+    r.do("A", "SET", "k1", "v", "PX", 1)
+    r.do("A", "SET", "k2", "v")
+    r.do("A", "SET", "k3", "v", "EX", 1000)
+    r.do("A", "PEXPIRE", "k3", 30)
+    r.do("A", "SET", "k4", "12345")
+    r.do("A", "PEXPIREAT", "k4", "1")  # in the past: deleted now
+    r.do("A", "SET", "k5", "v")
+    r.do("A", "GETEX", "k5", "PX", 20)
+    r.do("A", "PSETEX", "k6", 20, "v")
+    r.do("A", "SET", "k7", "v", "PX", 10, "GET")
+    r.sleep(SLEEP, "k0 k1 k3 k5 k6 k7 expire")
+    for cmd in ("GET", "TTL", "PTTL", "TYPE", "STRLEN", "EXISTS", "GETRANGE"):
+        for k in ("k0", "k1", "k3", "k4", "k5", "k6", "k7"):
+            args = (cmd, k) + ((0, -1) if cmd == "GETRANGE" else ())
+            r.do("A", *args)
+    r.do("A", "MGET", *KEYS)
+    r.do("A", "KEYS", "*", mode=SORTED)
+    r.scan_all("A")
+    r.scan_all("A", "MATCH", "k*", "COUNT", 2)
+    r.do("A", "RANDOMKEY")  # only k2 is left
+    settle(r)
+
+
+@scenario
+def expire_write_paths(r):
+    fresh(r)
+    cmds = [
+        ("INCR", "k0"), ("APPEND", "k1", "x"), ("SETRANGE", "k2", 2, "x"), ("GETSET", "k3", "n"),
+        ("SETNX", "k4", "v"), ("MSETNX", "k5", "v", "k6", "w"), ("RENAME", "k7", "z"), ("RENAMENX", "k7", "z"),
+        ("COPY", "k7", "z"), ("GETDEL", "k0"), ("GETEX", "k1", "PERSIST"), ("PERSIST", "k2"),
+        ("EXPIRE", "k3", 100), ("SET", "k4", "v", "XX"), ("SET", "k5", "v", "NX", "GET"),
+        ("INCRBYFLOAT", "k6", "1.5"), ("DEL", "k7"), ("DECRBY", "k0", 5), ("SET", "k1", "v", "KEEPTTL", "GET"),
+        ("EXPIRE", "k2", 100, "LT"), ("EXPIRE", "k3", 100, "GT"), ("COPY", "k4", "k5", "REPLACE"),
+        ("RENAME", "k6", "k7"),
+    ]
+    for i in range(len(cmds)):
+        r.do("A", "FLUSHALL")
+        for k in ("k0", "k1", "k2", "k3", "k4", "k5", "k6", "k7", "z"):
+            r.do("A", "SET", k, "5", "PX", 20)
+        r.sleep(0.12 if i else SLEEP, "all keys expire")
+        r.do("A", *cmds[i])
+        r.do("A", "MGET", "k0", "k1", "k2", "k3", "k4", "k5", "k6", "k7", "z")
+        r.do("A", "PTTL", cmds[i][1], mode=TTL_MS)
+        r.do("A", "EXISTS", "k0", "k1", "k2", "k3", "k4", "k5", "k6", "k7", "z")
+        r.do("A", "DBSIZE")
+
+
+@scenario
+def ttl_kept_or_cleared(r):
+    fresh(r)
+    # Kept: KEEPTTL, APPEND, INCR, SETRANGE, INCRBYFLOAT, RENAME, COPY.
+    for k in ("k0", "k1", "k2", "k3", "k4", "k5", "k6"):
+        r.do("A", "SET", k, "1", "PX", 1000)
+    r.do("A", "SET", "k0", "v2", "KEEPTTL")
+    r.do("A", "APPEND", "k1", "0")
+    r.do("A", "INCR", "k2")
+    r.do("A", "SETRANGE", "k3", 3, "x")
+    r.do("A", "INCRBYFLOAT", "k4", "0.5")
+    r.do("A", "RENAME", "k5", "r5")
+    r.do("A", "COPY", "k6", "c6")
+    # Cleared: SET, GETSET, PERSIST, GETEX PERSIST, SETNX after DEL, MSET.
+    for k in ("p0", "p1", "p2", "p3", "p4"):
+        r.do("A", "SET", k, "1", "PX", 1000)
+    r.do("A", "SET", "p0", "x")
+    r.do("A", "GETSET", "p1", "x")
+    r.do("A", "PERSIST", "p2")
+    r.do("A", "GETEX", "p3", "PERSIST")
+    r.do("A", "MSET", "p4", "x")
+    for k in ("k0", "k1", "k2", "k3", "k4", "r5", "c6", "k6", "p0", "p1", "p2", "p3", "p4"):
+        r.do("A", "GET", k)
+        r.do("A", "PTTL", k, mode=TTL_MS)
+    r.sleep(1.3, "the 1000 ms keys expire")
+    r.do("A", "MGET", "k0", "k1", "k2", "k3", "k4", "k5", "r5", "c6", "k6", "p0", "p1", "p2", "p3", "p4")
+    r.do("A", "KEYS", "*", mode=SORTED)
+
+
+@scenario
+def set_in_the_past(r):
+    fresh(r)
+    r.do("A", "SET", "k0", "v", "EXAT", 1)
+    r.do("A", "SET", "k1", "v", "PXAT", 1)
+    r.do("A", "SET", "k2", "v")
+    r.do("A", "SET", "k2", "w", "PXAT", 1000, "GET")
+    r.do("A", "MGET", "k0", "k1", "k2")
+    r.do("A", "KEYS", "*", mode=SORTED)
+    r.do("A", "SET", "k3", "v", "EX", 100)
+    r.do("A", "EXPIREAT", "k3", 1, "GT")
+    r.do("A", "EXPIREAT", "k3", 1, "LT")
+    r.do("A", "EXISTS", "k3")
+    r.do("A", "SET", "k4", "v")
+    r.do("A", "EXPIRE", "k4", 0)
+    r.do("A", "SET", "k5", "v")
+    r.do("A", "EXPIRE", "k5", -5, "XX")  # no TTL: XX refuses
+    r.do("A", "EXPIRE", "k5", -5, "NX")
+    r.do("A", "GETEX", "k6", "EXAT", 1)
+    r.do("A", "SET", "k6", "v")
+    r.do("A", "GETEX", "k6", "EXAT", 1)
+    r.do("A", "EXISTS", "k6")
+    settle(r)
+
+
+@scenario
+def expire_options(r):
+    # Relative expiries compared by GT/LT always differ by far more than the
+    # time between the commands: "EXPIRE k 100" then "PEXPIRE k 100000 GT"
+    # would be a tie or not depending on whether a millisecond went by.
+    fresh(r)
+    r.do("A", "SET", "k", "v")
+    steps = [("EXPIRE", "k", 100, "XX"), ("EXPIRE", "k", 100, "NX"), ("EXPIRE", "k", 200, "NX"),
+             ("EXPIRE", "k", 200, "GT"), ("EXPIRE", "k", 50, "GT"), ("EXPIRE", "k", 50, "LT"),
+             ("EXPIRE", "k", 500, "LT"), ("EXPIRE", "k", 100, "XX", "LT"), ("PERSIST", "k"), ("PERSIST", "k"),
+             ("EXPIRE", "k", 100, "GT"), ("EXPIRE", "k", 100, "LT"), ("PEXPIRE", "k", 200000, "gt"),
+             ("EXPIRE", "k", 100, "NX", "XX"), ("EXPIRE", "k", 100, "GT", "LT"), ("EXPIRE", "k", 100, "NX", "GT"),
+             ("EXPIRE", "k", 100, "XX", "GT", "NX"), ("EXPIRE", "k", 100, "BOGUS"), ("EXPIRE", "k", 100, ""),
+             ("EXPIRE", "missing", 100), ("EXPIRE", "missing", 100, "XX"), ("EXPIRE", "k", "1e3"),
+             ("EXPIRE", "k", "9223372036854775807"), ("PEXPIRE", "k", "9223372036854775807"),
+             ("EXPIREAT", "k", "9223372036854775807"), ("PEXPIREAT", "k", "9223372036854775807"),
+             ("EXPIRE", "k", "-9223372036854775808"), ("EXPIREAT", "k", 4000000000, "XX"),
+             ("EXPIREAT", "k", 4000000000, "GT"), ("EXPIREAT", "k", 4000000000, "LT"),
+             ("PEXPIREAT", "k", 4000000000000, "GT"), ("PEXPIREAT", "k", 4000000000001, "GT")]
+    for s in steps:
+        r.do("A", *s)
+        r.do("A", "TTL", "k", mode=TTL_S)
+        r.do("A", "PTTL", "k", mode=TTL_MS)
+
+
+@scenario
+def watch_key_expires(r):
+    # Redis 7: a watched key that expires before EXEC fails the EXEC.
+    fresh(r)
+    r.do("A", "SET", "k", "v", "PX", 500)
+    r.do("A", "WATCH", "k")
+    r.sleep(0.8, "watched k expires")
+    r.do("A", "MULTI")
+    r.do("A", "SET", "other", "x")
+    r.do("A", "EXEC")
+    r.do("A", "GET", "other")
+    # Already expired when watched: its deletion is no change, EXEC runs.
+    r.do("A", "SET", "k", "v", "PX", 20)
+    r.sleep(SLEEP, "k expires before WATCH")
+    r.do("A", "WATCH", "k")
+    r.do("A", "MULTI")
+    r.do("A", "GET", "k")
+    r.do("A", "EXEC")
+    # ... and touched by another client after WATCH: EXEC fails.
+    r.do("A", "SET", "k", "v", "PX", 20)
+    r.sleep(SLEEP, "k expires before WATCH")
+    r.do("A", "WATCH", "k")
+    r.do("B", "SET", "k", "new")
+    r.do("A", "MULTI")
+    r.do("A", "GET", "k")
+    r.do("A", "EXEC")
+    # Expiring while watched, and read (lazily deleted) by another client.
+    r.do("A", "SET", "k", "v", "PX", 500)
+    r.do("A", "WATCH", "k")
+    r.sleep(0.8, "watched k expires")
+    r.do("B", "GET", "k")
+    r.do("A", "MULTI")
+    r.do("A", "PING")
+    r.do("A", "EXEC")
+    # A watched key with a far TTL does not fail the EXEC.
+    r.do("A", "SET", "k", "v", "EX", 1000)
+    r.do("A", "WATCH", "k")
+    r.sleep(0.05)
+    r.do("A", "MULTI")
+    r.do("A", "TTL", "k", mode=TTL_S)
+    r.do("A", "EXEC")
+
+
+# (setup commands, command by client B, ...) run as: FLUSHALL; setup; A WATCH k;
+# B runs its commands; A MULTI; GET k; EXEC -> nil where B's command touched k.
+WATCH_TOUCH_CASES = [
+    ([], [("SET", "k", "x")]),
+    ([("SET", "k", "10")], [("SET", "k", "10")]),  # same value still touches
+    ([("SET", "k", "10")], [("GET", "k"), ("EXISTS", "k"), ("TTL", "k"), ("KEYS", "*"), ("TYPE", "k")]),
+    ([("SET", "k", "10")], [("DEL", "k")]),
+    ([], [("DEL", "k")]),  # deleting nothing is no change
+    ([], [("SET", "k", "1"), ("DEL", "k")]),
+    ([("SET", "k", "10")], [("UNLINK", "k")]),
+    ([("SET", "k", "10")], [("INCR", "k")]),
+    ([("SET", "k", "10")], [("INCRBY", "k", 0)]),
+    ([("SET", "k", "10")], [("INCRBYFLOAT", "k", "0")]),
+    ([("SET", "k", "10")], [("APPEND", "k", "")]),
+    ([("SET", "k", "10")], [("SETRANGE", "k", 0, "")]),
+    ([("SET", "k", "10")], [("SETRANGE", "k", 0, "1")]),
+    ([("SET", "k", "10")], [("EXPIRE", "k", 100)]),
+    ([("SET", "k", "10")], [("EXPIRE", "k", 100, "XX")]),  # refused: no change
+    ([("SET", "k", "10")], [("PERSIST", "k")]),  # no TTL: no change
+    ([("SET", "k", "10", "EX", 100)], [("PERSIST", "k")]),
+    ([("SET", "k", "10")], [("GETEX", "k")]),
+    ([("SET", "k", "10")], [("GETEX", "k", "PERSIST")]),
+    ([("SET", "k", "10", "EX", 100)], [("GETEX", "k", "PERSIST")]),
+    ([("SET", "k", "10")], [("GETEX", "k", "EX", 100)]),
+    ([("SET", "k", "10")], [("GETDEL", "k")]),
+    ([("SET", "k", "10")], [("GETSET", "k", "10")]),
+    ([("SET", "k", "10")], [("SETNX", "k", "1")]),
+    ([("SET", "k", "10")], [("SET", "k", "1", "NX")]),
+    ([], [("SET", "k", "1", "XX")]),
+    ([("SET", "k", "10")], [("MSETNX", "k", "1", "j", "2")]),
+    ([], [("MSET", "j", "1", "k", "2")]),
+    ([("SET", "k", "10")], [("RENAME", "k", "k")]),
+    ([("SET", "k", "10")], [("RENAME", "k", "j")]),
+    ([("SET", "j", "10")], [("RENAME", "j", "k")]),
+    ([("SET", "j", "10"), ("SET", "k", "1")], [("RENAMENX", "j", "k")]),
+    ([("SET", "j", "10")], [("COPY", "j", "k")]),
+    ([("SET", "j", "10"), ("SET", "k", "1")], [("COPY", "j", "k")]),
+    ([("SET", "j", "10"), ("SET", "k", "1")], [("COPY", "j", "k", "REPLACE")]),
+    ([("SET", "k", "10")], [("COPY", "k", "k", "DB", 1)]),
+    ([("SET", "k", "10")], [("FLUSHDB",)]),
+    ([], [("FLUSHDB",)]),  # watched key did not exist: no change
+    ([("SET", "k", "10")], [("FLUSHALL",)]),
+    ([("SET", "k", "10")], [("FLUSHDB", "ASYNC")]),
+    ([("SET", "k", "10")], [("SELECT", 1), ("FLUSHDB",)]),
+    ([("SET", "k", "10")], [("SELECT", 1), ("SET", "k", "x")]),
+    ([("SET", "k", "10")], [("SELECT", 1), ("FLUSHALL",)]),
+    ([("SET", "k", "10")], [("MULTI",), ("SET", "k", "1"), ("EXEC",)]),
+    ([("SET", "k", "10")], [("MULTI",), ("SET", "k", "1"), ("DISCARD",)]),
+    ([("SET", "k", "abc")], [("INCR", "k")]),  # failed command: no change
+    ([("SET", "k", "10", "PX", 1)], [("PING",)]),  # expired before WATCH
+]
+
+
+@scenario
+def watch_touch_matrix(r):
+    fresh(r)
+    for setup, b_cmds in WATCH_TOUCH_CASES:
+        r.open("B")  # back in db 0
+        r.do("A", "FLUSHALL")
+        for s in setup:
+            r.do("A", *s)
+        if setup and "PX" in setup[-1]:
+            r.sleep(0.05)
+        r.do("A", "WATCH", "k")
+        for c in b_cmds:
+            r.do("B", *c)
+        r.do("A", "MULTI")
+        r.do("A", "GET", "k")
+        r.do("A", "EXEC")
+        r.do("A", "GET", "k")
+
+
+@scenario
+def watch_own_and_unwatch(r):
+    fresh(r)
+    r.do("A", "SET", "k", "1")
+    r.do("A", "WATCH", "k")
+    r.do("A", "SET", "k", "2")  # own modification fails the EXEC too
+    r.do("A", "MULTI")
+    r.do("A", "INCR", "k")
+    r.do("A", "EXEC")
+    r.do("A", "GET", "k")
+    # EXEC (even a failed one) unwatches.
+    r.do("A", "MULTI")
+    r.do("A", "INCR", "k")
+    r.do("A", "EXEC")
+    # UNWATCH
+    r.do("A", "WATCH", "k", "j")
+    r.do("A", "UNWATCH")
+    r.do("B", "SET", "k", "x")
+    r.do("A", "MULTI")
+    r.do("A", "GET", "k")
+    r.do("A", "EXEC")
+    # DISCARD unwatches.
+    r.do("A", "WATCH", "k")
+    r.do("A", "MULTI")
+    r.do("A", "DISCARD")
+    r.do("B", "SET", "k", "y")
+    r.do("A", "MULTI")
+    r.do("A", "GET", "k")
+    r.do("A", "EXEC")
+    # Several keys, one touched; WATCH twice.
+    r.do("A", "WATCH", "a", "b")
+    r.do("A", "WATCH", "c")
+    r.do("B", "SET", "c", "1")
+    r.do("A", "MULTI")
+    r.do("A", "SET", "a", "1")
+    r.do("A", "EXEC")
+    r.do("A", "EXISTS", "a")
+    # WATCH in another db than the write.
+    r.do("A", "SELECT", 3)
+    r.do("A", "WATCH", "k")
+    r.do("B", "SET", "k", "z")
+    r.do("A", "MULTI")
+    r.do("A", "GET", "k")
+    r.do("A", "EXEC")
+    r.do("B", "SELECT", 3)
+    r.do("A", "WATCH", "k")
+    r.do("B", "SET", "k", "z")
+    r.do("A", "MULTI")
+    r.do("A", "GET", "k")
+    r.do("A", "EXEC")
+    # An EXEC that fails by WATCH queues nothing: a following one is empty.
+    r.do("A", "WATCH", "k")
+    r.do("B", "DEL", "k")
+    r.do("A", "MULTI")
+    r.do("A", "SET", "k", "1")
+    r.do("A", "EXEC")
+    r.do("A", "MULTI")
+    r.do("A", "EXEC")
+    r.do("A", "GET", "k")
+
+
+@scenario
+def multi_errors(r):
+    fresh(r)
+    r.do("A", "EXEC")
+    r.do("A", "DISCARD")
+    r.do("A", "MULTI")
+    r.do("A", "MULTI")  # nested: an error, the transaction goes on
+    r.do("A", "WATCH", "k")  # an error, the transaction goes on
+    r.do("A", "SET", "a", "1")
+    r.do("A", "INCR", "a")
+    r.do("A", "EXEC")
+    # Queuing errors abort the whole transaction.
+    for bad in (("FOO", "a", "b"), ("GET",), ("SET", "x"), ("EXEC", "x"), ("MULTI", "x"), ("WATCH",),
+                ("DISCARD", "x")):
+        r.do("A", "MULTI")
+        r.do("A", "SET", "b", "1")
+        r.do("A", *bad)
+        r.do("A", "INCR", "a")
+        r.do("A", "EXEC")
+        r.do("A", "MGET", "a", "b")
+        r.do("A", "EXEC")
+    # Runtime errors do not undo the others.
+    r.do("A", "SET", "s", "abc")
+    r.do("A", "MULTI")
+    r.do("A", "SET", "a", "10")
+    r.do("A", "INCR", "s")
+    r.do("A", "INCR", "a")
+    r.do("A", "SET", "b", "2", "NX", "XX")
+    r.do("A", "SETEX", "c", 0, "v")
+    r.do("A", "RENAME", "nope", "x")
+    r.do("A", "SELECT", 99)
+    r.do("A", "INCRBYFLOAT", "s", "1")
+    r.do("A", "SETRANGE", "c", -1, "x")
+    r.do("A", "APPEND", "b", "x")
+    r.do("A", "EXEC")
+    r.do("A", "MGET", "a", "b", "c", "s")
+    # SELECT inside EXEC changes the client's database for good.
+    r.do("A", "MULTI")
+    r.do("A", "SELECT", 1)
+    r.do("A", "SET", "k", "in1")
+    r.do("A", "EXEC")
+    r.do("A", "GET", "k")
+    r.do("A", "SELECT", 0)
+    r.do("A", "GET", "k")
+    # Empty transaction, DISCARD, and a transaction with everything.
+    r.do("A", "MULTI")
+    r.do("A", "EXEC")
+    r.do("A", "MULTI")
+    r.do("A", "SET", "d", "1")
+    r.do("A", "DISCARD")
+    r.do("A", "GET", "d")
+    r.do("A", "MULTI")
+    for c in (("PING",), ("ECHO", "hi"), ("SET", "e", "5", "EX", 100), ("TTL", "e"), ("KEYS", "*"), ("DBSIZE",),
+              ("COPY", "e", "f"), ("EXISTS", "e", "f"), ("TYPE", "e"), ("MSET", "g", "1", "h", "2"),
+              ("MGET", "g", "h", "zz"), ("GETDEL", "g"), ("FLUSHDB",), ("DBSIZE",)):
+        mode = TTL_S if c[0] == "TTL" else SORTED if c[0] == "KEYS" else "exact"
+        r.do("A", *c, mode=mode)
+    r.do("A", "EXEC")
+    # Commands of the other client run at once while A is queuing.
+    r.do("A", "MULTI")
+    r.do("A", "SET", "q", "a")
+    r.do("B", "SET", "q", "b")
+    r.do("B", "GET", "q")
+    r.do("A", "GET", "q")
+    r.do("A", "EXEC")
+
+
+@scenario
+def multi_and_flush_from_other(r):
+    fresh(r)
+    r.do("A", "SET", "k", "1")
+    r.do("A", "WATCH", "k")
+    r.do("B", "FLUSHALL")
+    r.do("A", "MULTI")
+    r.do("A", "SET", "k", "2")
+    r.do("A", "EXEC")
+    r.do("A", "GET", "k")
+    r.do("A", "WATCH", "k")  # does not exist now
+    r.do("B", "FLUSHALL")
+    r.do("A", "MULTI")
+    r.do("A", "SET", "k", "3")
+    r.do("A", "EXEC")
+    r.do("A", "GET", "k")
+
+
+@scenario
+def resp3(r):
+    fresh(r, proto=3)
+    r.do("A", "GET", "missing")
+    r.do("A", "MGET", "missing", "k")
+    r.do("A", "SET", "k", "v")
+    r.do("A", "SET", "k", "v", "NX")
+    r.do("A", "SET", "k", "w", "GET")
+    r.do("A", "INCRBYFLOAT", "f", "1.5")
+    r.do("A", "KEYS", "*", mode=SORTED)
+    r.scan_all("A")
+    r.do("A", "TTL", "k")
+    r.do("A", "GETRANGE", "k", 0, -1)
+    r.do("A", "FOO")
+    r.do("A", "WATCH", "k")
+    r.do("B", "SET", "k", "x")
+    r.do("A", "MULTI")
+    r.do("A", "GET", "k")
+    r.do("A", "EXEC")
+    r.do("A", "MULTI")
+    r.do("A", "GET", "k")
+    r.do("A", "GET", "missing")
+    r.do("A", "INCR", "k")
+    r.do("A", "EXEC")
+    r.do("A", "HELLO", "2", mode=HELLO)
+    r.do("A", "GET", "missing")
+    r.do("A", "HELLO", "3", mode=HELLO)
+    r.do("A", "HELLO", "4")
+    r.do("A", "HELLO", "1")
+    r.do("A", "HELLO", "abc")
+    r.do("A", "HELLO", mode=HELLO)
+    r.do("A", "GET", "missing")
+
+
+@scenario
+def integer_and_float_edges(r):
+    fresh(r)
+    cases = [
+        ("9223372036854775807", [("INCR",), ("INCRBY", 1), ("DECR",), ("INCRBY", "-9223372036854775808")]),
+        ("-9223372036854775808", [("DECR",), ("DECRBY", 1), ("INCR",), ("DECRBY", "-9223372036854775808")]),
+        ("0", [("DECRBY", "-9223372036854775808"), ("INCRBY", "9223372036854775808"), ("INCRBY", "-0")]),
+        ("5", [("INCRBY", "-9223372036854775808"), ("DECRBY", "9223372036854775807")]),
+        ("12", [("INCRBY", " 1"), ("INCRBY", "1 "), ("INCRBY", "+1"), ("INCRBY", "01"), ("INCRBY", "")]),
+        (" 12", [("INCR",)]), ("12 ", [("INCR",)]), ("+5", [("INCR",)]), ("007", [("INCR",)]), ("-0", [("INCR",)]),
+        ("1.0", [("INCR",)]), ("", [("INCR",)]), ("0", [("INCR",)]), ("-1", [("INCR",)]),
+        ("01", [("INCRBYFLOAT", "0")]),
+        ("0.1", [("INCRBYFLOAT", "0.2")]),
+        ("10.50", [("INCRBYFLOAT", "0")]),
+        ("10.5", [("INCRBYFLOAT", "-0.5")]),
+        ("1", [("INCRBYFLOAT", "1e20")]),
+        ("0", [("INCRBYFLOAT", "3.0e3")]),
+        ("0", [("INCRBYFLOAT", "1.5e-7")]),
+        ("0", [("INCRBYFLOAT", "5e-324")]),
+        ("0", [("INCRBYFLOAT", "1e-17")]),
+        ("0", [("INCRBYFLOAT", "123456789.123456789")]),
+        ("0", [("INCRBYFLOAT", "0.1"), ("INCRBYFLOAT", "0.1"), ("INCRBYFLOAT", "0.1")]),
+        ("1e308", [("INCRBYFLOAT", "1e308")]),
+        ("1.7976931348623157e308", [("INCRBYFLOAT", "1.7976931348623157e308")]),
+        ("0", [("INCRBYFLOAT", "inf")]), ("0", [("INCRBYFLOAT", "nan")]), ("inf", [("INCRBYFLOAT", "1")]),
+        ("0", [("INCRBYFLOAT", "0x10")]), ("0x10", [("INCRBYFLOAT", "1")]),
+        ("0", [("INCRBYFLOAT", " 1")]), ("0", [("INCRBYFLOAT", "1 ")]), ("0", [("INCRBYFLOAT", "")]),
+        ("abc", [("INCRBYFLOAT", "1")]), ("1e", [("INCRBYFLOAT", "1")]), (".5", [("INCRBYFLOAT", ".5")]),
+        ("-0", [("INCRBYFLOAT", "-0")]), ("0", [("INCRBYFLOAT", "-0.0")]),
+        ("9223372036854775807", [("INCRBYFLOAT", "1")]),
+        ("1", [("INCRBYFLOAT", "1e400")]),
+        ("3", [("INCRBYFLOAT", "1.1e1")]),
+        ("100", [("INCRBYFLOAT", "-100")]),
+    ]
+    for init, ops in cases:
+        r.do("A", "SET", "n", init)
+        for op in ops:
+            r.do("A", op[0], "n", *op[1:])
+        r.do("A", "GET", "n")
+    r.do("A", "DEL", "n")
+    r.do("A", "INCRBYFLOAT", "n", "2.5")
+    r.do("A", "DECR", "m")
+    r.do("A", "MGET", "n", "m")
+
+
+@scenario
+def ranges(r):
+    fresh(r)
+    r.do("A", "SET", "s", "Hello World")
+    for a, b in [(0, 4), (-5, -1), (0, -1), (5, 3), (-1, -5), (100, 200), (-100, 100), (0, 0), (-1, -1),
+                 (10, 10), (11, 11), (-12, -12), ("9223372036854775807", "9223372036854775807"),
+                 ("-9223372036854775808", "9223372036854775807"), ("a", 1), (0, "1.5")]:
+        r.do("A", "GETRANGE", "s", a, b)
+    r.do("A", "GETRANGE", "missing", 0, -1)
+    r.do("A", "SET", "e", "")
+    r.do("A", "GETRANGE", "e", 0, -1)
+    r.do("A", "GETRANGE", "e", -1, 0)
+    for off, val in [(0, "J"), (11, "!"), (15, "x"), (0, ""), (100, ""), (-1, "x"), (536870912, "a"),
+                     (536870911, "ab"), (536870912, ""), ("9223372036854775807", "ab"), ("x", "y")]:
+        r.do("A", "SETRANGE", "s", off, val)
+        r.do("A", "GET", "s")
+    r.do("A", "SETRANGE", "new", 0, "")
+    r.do("A", "EXISTS", "new")
+    r.do("A", "SETRANGE", "new", 536870912, "")
+    r.do("A", "SETRANGE", "new", 3, "abc")
+    r.do("A", "GET", "new")
+    r.do("A", "STRLEN", "new")
+    r.do("A", "APPEND", "new", "\x00\xff")
+    r.do("A", "GET", "new")
+
+
+@scenario
+def keyspace_commands(r):
+    fresh(r)
+    r.do("A", "MSET", "a", "1", "b", "2", "c", "3", "k[1]", "x", "k\\", "y", "", "empty")
+    for p in ["*", "?", "k\\[1\\]", "k[[]1]", "k[\\]]", "k\\\\", "[ab]", "[a-b]", "[b-a]", "[!a]", "[^a]*",
+              "\\*", "*\\", "[", "[]", "[a-", "*a*b*c*", "**", "k[\\", ""]:
+        r.do("A", "KEYS", p, mode=SORTED)
+        r.scan_all("A", "MATCH", p)
+    r.scan_all("A", "COUNT", 1)
+    r.scan_all("A", "TYPE", "string")
+    r.scan_all("A", "TYPE", "hash")
+    r.scan_all("A", "COUNT", 0)
+    r.scan_all("A", "MATCH")
+    r.scan_all("A", "FOO", "bar")
+    for c in ("abc", "18446744073709551616", " 0", "0 ", "1.5", "0x1"):
+        r.do("A", "SCAN", c)  # invalid cursors
+    r.do("A", "COPY", "a", "a")
+    r.do("A", "COPY", "a", "a", "DB", 0)
+    r.do("A", "COPY", "a", "a", "DB", 1)
+    r.do("A", "COPY", "a", "z", "DB", 16)
+    r.do("A", "COPY", "a", "z", "DB", -1)
+    r.do("A", "COPY", "a", "z", "DB")
+    r.do("A", "COPY", "a", "b")
+    r.do("A", "COPY", "a", "b", "REPLACE", "REPLACE")
+    r.do("A", "COPY", "a", "b", "DB", 1, "DB", 2)
+    r.do("A", "SELECT", 2)
+    r.do("A", "MGET", "a", "b")
+    r.do("A", "SELECT", 0)
+    r.do("A", "RENAME", "a", "a")
+    r.do("A", "RENAMENX", "a", "a")
+    r.do("A", "RENAME", "nope", "nope")
+    r.do("A", "RENAMENX", "a", "b")
+    r.do("A", "RENAME", "a", "b")
+    r.do("A", "MGET", "a", "b")
+    r.do("A", "TYPE", "b")
+    r.do("A", "TYPE", "nope")
+    r.do("A", "DEL", "b", "b", "c", "nope")
+    r.do("A", "EXISTS", "c", "c", "k[1]", "k[1]")
+    r.do("A", "UNLINK", "k[1]", "", "zz")
+    r.do("A", "RANDOMKEY")  # one key left
+    r.do("A", "DEL", "k\\")
+    r.do("A", "RANDOMKEY")
+    r.do("A", "DBSIZE")
+    for db in ("0", "15", "16", "-1", "abc", "1.0", "", "9223372036854775808", "00"):
+        r.do("A", "SELECT", db)
+    r.do("A", "FLUSHDB", "bogus")
+    r.do("A", "FLUSHALL", "ASYNC", "SYNC")
+    r.do("A", "FLUSHDB", "sync")
+    r.do("A", "PING", "a", "b")
+    r.do("A", "PING", "")
+    r.do("A", "ECHO", "")
+    r.do("A", "ECHO", "a", "b")
+
+
+@scenario
+def set_option_matrix(r):
+    fresh(r)
+    opts = [(), ("NX",), ("XX",), ("GET",), ("NX", "GET"), ("XX", "GET"), ("KEEPTTL",), ("EX", 100),
+            ("PX", 100000), ("EXAT", 4000000000), ("PXAT", 4000000000000), ("EX", 100, "KEEPTTL"),
+            ("KEEPTTL", "PX", 5), ("EX", 100, "PX", 100), ("EX", 1, "EX", 2), ("NX", "XX"), ("XX", "NX"),
+            ("NX", "NX"), ("GET", "GET"), ("KEEPTTL", "KEEPTTL"), ("EX",), ("PX",), ("EX", 0), ("PX", 0),
+            ("EX", -1), ("EXAT", 0), ("PXAT", -5), ("EX", "abc"), ("EX", "1.5"), ("EX", ""), ("ex", 100),
+            ("px", 100000), ("Get",), ("FOO",), ("EX", "9223372036854775807"), ("PX", "9223372036854775807"),
+            ("EXAT", "9223372036854775807"), ("PXAT", "9223372036854775807"), ("EX", "9223372036854775"),
+            ("EX", "9223372036854776"), ("EXAT", "9223372036854775"), ("GET", "EX", 100, "XX"),
+            ("EX", 100, "GET", "NX")]
+    for o in opts:
+        for setup in (None, "old"):
+            r.do("A", "DEL", "k")
+            if setup:
+                r.do("A", "SET", "k", setup, "EX", 5000)
+            r.do("A", "SET", "k", "new", *o)
+            r.do("A", "GET", "k")
+            r.do("A", "TTL", "k", mode=TTL_S)
+    for cmd in ("SETEX", "PSETEX"):
+        for t in (100, 0, -1, "abc", "9223372036854775807", "9223372036854775", "1.5", ""):
+            r.do("A", cmd, "k", t, "v")
+            r.do("A", "PTTL", "k", mode=TTL_MS)
+    for o in ((), ("PERSIST",), ("EX", 100), ("PX", 100000), ("EXAT", 4000000000), ("PXAT", 4000000000000),
+              ("EX", 0), ("PX", -1), ("EX", 100, "PX", 100), ("PERSIST", "EX", 100), ("EX",), ("FOO",),
+              ("PERSIST", "PERSIST"), ("EX", "9223372036854775807"), ("ex", "abc")):
+        r.do("A", "SET", "k", "v", "EX", 5000)
+        r.do("A", "GETEX", "k", *o)
+        r.do("A", "PTTL", "k", mode=TTL_MS)
+        r.do("A", "GETEX", "missing", *o)
+    r.do("A", "SETNX", "k", "x")
+    r.do("A", "SETNX", "nk", "x")
+    r.do("A", "MSETNX", "nk", "y", "other", "z")
+    r.do("A", "MSETNX", "m1", "y", "m2", "z", "m1", "w")
+    r.do("A", "MGET", "nk", "other", "m1", "m2")
+    r.do("A", "MSET", "m1", "a", "m1", "b")
+    r.do("A", "GET", "m1")
+
+
+@scenario
+def unknown_and_arity(r):
+    fresh(r)
+    long_arg = "x" * 300
+    for args in [("foo",), ("foo", "a", "b"), ("FOO", "a b", "c"), ("foo", long_arg), ("foo", "a" * 100, "b" * 100),
+                 ("foo", "1", "2", "3", "4", "5", "6", "7"), ("foo", "a\r\nb"), ("foo", "\x00"), ("", "x"),
+                 ("x" * 200,), ("get\x00", "a"), ("bogus-cmd", ""),
+                 ("GET",), ("get", "a", "b"), ("Set", "a"), ("setex", "a", "1"), ("mset", "a"),
+                 ("mset", "a", "b", "c"), ("msetnx", "a", "b", "c"), ("exists",), ("del",), ("echo",),
+                 ("select",), ("select", 1, 2), ("keys",), ("scan",), ("randomkey", "x"), ("copy", "a"),
+                 ("expire", "a"), ("ttl",), ("getrange", "a", 0), ("setrange", "a", 0), ("incrbyfloat", "a"),
+                 ("watch",), ("unwatch", "a"), ("multi", "a"), ("exec", "a"), ("discard", "a"), ("dbsize", "a"),
+                 ("getex",), ("mget",), ("rename", "a"), ("renamenx", "a", "b", "c"), ("persist",), ("type",),
+                 ("unlink",), ("strlen",), ("append", "a"), ("getset", "a"), ("getdel",), ("incr",),
+                 ("decrby", "a"), ("setnx", "a"), ("psetex", "a", "1"), ("pexpireat", "a"), ("pttl", "a", "b")]:
+        r.do("A", *args)
+
+
+@scenario
+def inline_commands(r):
+    fresh(r)
+    r.raw("A", b"PING\r\n", 1)
+    r.raw("A", b"ping\n", 1)
+    r.raw("A", b"SET a b\r\nGET a\r\n", 2)
+    r.raw("A", b"set  k   \"x y\\n\"  \r\nget k\r\n", 2)
+    r.raw("A", b"SET q 'a b'\r\nGET q\r\n", 2)
+    r.raw("A", b"SET h \"\\x41\\x00B\"\r\nGET h\r\nSTRLEN h\r\n", 3)
+    r.raw("A", b"\r\n\r\nPING\r\n", 1)  # empty lines are skipped
+    r.raw("A", b"   \r\nECHO hi\r\n", 1)
+    r.raw("A", b"ECHO \"\"\r\n", 1)
+    r.raw("A", b"GET\r\n", 1)
+    r.raw("A", b"FOO bar\r\n", 1)
+    r.raw("A", b"MULTI\r\nSET z 1\r\nINCR z\r\nEXEC\r\n", 4, mode=("exec", ["exact", "exact"]))
+    r.raw("A", b"PI", 0)
+    r.raw("A", b"NG\r\n", 1)  # an inline command split across writes
+
+
+@scenario
+def inline_unbalanced_quotes(r):
+    fresh(r)
+    r.raw("A", b"SET a \"b\r\n", 1, expect_close=True)
+    r.open("A")
+    r.raw("A", b"SET a 'b\r\n", 1, expect_close=True)
+    r.open("A")
+    r.raw("A", b"SET a \"b\"c\r\n", 1, expect_close=True)
+
+
+PROTOCOL_ERRORS = [
+    b"*abc\r\n",
+    b"*1\r\n$abc\r\n",
+    b"*1\r\nfoo\r\n",
+    b"*2\r\n$3\r\nGET\r\n:1\r\n",
+    b"*1\r\n$-5\r\n",
+    b"*1\r\n$536870913\r\n",
+    b"*3000000000\r\n",
+    b"*-5\r\nPING\r\n",  # a negative count is an empty command: then PING
+]
+
+
+@scenario
+def protocol_errors(r):
+    fresh(r)
+    for data in PROTOCOL_ERRORS:
+        r.open("A")
+        if data.startswith(b"*-5"):
+            r.raw("A", data, 1)
+        else:
+            r.raw("A", data, 1, expect_close=True)
+    r.open("A")
+    r.raw("A", b"*0\r\nPING\r\n", 1)  # an empty multibulk is skipped
+    r.raw("A", b"*1\r\n$4\r\nPI", 0)
+    r.raw("A", b"NG\r\n", 1)  # a bulk split across writes
+    r.raw("A", b"*2\r\n$4\r\nECHO\r\n$3\r\n\r\n\r\r\n", 1)  # CRLF inside a bulk
+
+
+@scenario
+def pipeline(r):
+    fresh(r)
+    from differential_resp import encode
+    cmds = []
+    for i in range(300):
+        k = f"k{i % 7}"
+        cmds += [("SET", k, str(i)), ("INCR", k), ("APPEND", k, "x"), ("GET", k), ("EXISTS", k, "nope"),
+                 ("FOO", i), ("GETRANGE", k, 0, 1)]
+    data = b"".join(encode(c) for c in cmds)
+    r.raw("A", data, len(cmds))
+    r.do("A", "MULTI")
+    data = b"".join(encode(c) for c in cmds[:200]) + encode(("EXEC",))
+    r.raw("A", data, 201, mode=("exec", ["exact"] * 200))
+
+
+@scenario
+def large_values(r):
+    fresh(r)
+    big = b"".join(bytes([i % 251]) for i in range(1 << 20))
+    r.do("A", "SET", "big", big)
+    r.do("A", "STRLEN", "big")
+    r.do("A", "GET", "big")
+    r.do("A", "GETRANGE", "big", 1000, 1010)
+    r.do("A", "GETRANGE", "big", -5, -1)
+    r.do("A", "APPEND", "big", big)
+    r.do("A", "SETRANGE", "big", 3 << 20, "end")
+    r.do("A", "STRLEN", "big")
+    r.do("A", "GETRANGE", "big", (3 << 20) - 2, -1)
+    r.do("A", "GET", "big")
+    r.do("A", "COPY", "big", "big2")
+    r.do("A", "MGET", "big", "big2")
+    r.do("A", "SETRANGE", "huge", 4 << 20, "x")
+    r.do("A", "STRLEN", "huge")
+    r.do("A", "GETDEL", "huge")
+    key = b"K" * 100000
+    r.do("A", "SET", key, "v")
+    r.do("A", "KEYS", "K*", mode=SORTED)
+    r.do("A", "GET", key)
+    r.do("A", "DEL", key, "big", "big2")
+
+
+@scenario
+def select_and_copy_dbs(r):
+    fresh(r)
+    r.do("A", "SET", "k", "v0", "EX", 1000)
+    r.do("A", "COPY", "k", "k", "DB", 1)
+    r.do("A", "COPY", "k", "k", "DB", 1)
+    r.do("A", "COPY", "k", "k", "DB", 1, "REPLACE")
+    r.do("A", "COPY", "k", "j", "DB", 15, "REPLACE")
+    r.do("B", "SELECT", 1)
+    r.do("B", "GET", "k")
+    r.do("B", "TTL", "k", mode=TTL_S)
+    r.do("B", "SET", "k", "v1")
+    r.do("B", "SELECT", 15)
+    r.do("B", "GET", "j")
+    r.do("B", "DBSIZE")
+    r.do("A", "DBSIZE")
+    r.do("A", "FLUSHDB")
+    r.do("B", "DBSIZE")
+    r.do("B", "SELECT", 1)
+    r.do("B", "KEYS", "*", mode=SORTED)
+    r.do("A", "FLUSHALL")
+    r.do("B", "DBSIZE")
+    r.do("B", "RANDOMKEY")
+
+
+@scenario
+def quit_command(r):
+    fresh(r)
+    r.raw("A", b"*1\r\n$4\r\nQUIT\r\n", 1, expect_close=True)
+
+
+@scenario
+def reset_command(r):
+    # RESET (Redis 6.2+): leaves MULTI, unwatches, back to db 0 and RESP2.
+    fresh(r, proto=3)
+    r.do("A", "SELECT", 2)
+    r.do("A", "SET", "k", "in2")
+    r.do("A", "WATCH", "k")
+    r.do("A", "MULTI")
+    r.do("A", "SET", "k", "queued")
+    r.do("A", "RESET")
+    r.do("A", "GET", "k")
+    r.do("A", "GET", "missing")  # RESP2 nil again
+    r.do("A", "EXEC")
+    r.do("A", "SELECT", 2)
+    r.do("A", "WATCH", "k")
+    r.do("A", "RESET")
+    r.do("B", "SELECT", 2)
+    r.do("B", "SET", "k", "x")
+    r.do("A", "SELECT", 2)
+    r.do("A", "MULTI")
+    r.do("A", "GET", "k")
+    r.do("A", "EXEC")  # not watched any more
+    r.do("A", "RESET", "x")
+    r.do("A", "EXPIRETIME", "k")
+    r.do("A", "SET", "k", "v", "EXAT", 4000000000)
+    r.do("A", "EXPIRETIME", "k")
+    r.do("A", "PEXPIRETIME", "k")
+    r.do("A", "PEXPIREAT", "k", 4000000000123)
+    r.do("A", "EXPIRETIME", "k")
+    r.do("A", "PEXPIRETIME", "k")
+    r.do("A", "PERSIST", "k")
+    r.do("A", "PEXPIRETIME", "k")
+    r.do("A", "PEXPIRETIME", "missing")

@@ -1,0 +1,230 @@
+#!/usr/bin/python3
+"""Differential test: tmkv-server against a real redis-server (7.0), reply by
+reply, over raw RESP2/RESP3 (differential_resp.py), so replies are compared
+exactly: type, value, error text.
+
+What runs (against both servers, the same commands in the same order):
+  * deterministic scenarios (differential_scenarios.py): keys expiring
+    between commands, WATCH against other clients / expiry / FLUSHDB,
+    MULTI/EXEC errors, RESP3, inline commands, pipelines, protocol errors,
+    option matrices of SET/GETEX/EXPIRE, integer and float edges;
+  * seeded random command sequences (differential_gen.py) over a small
+    keyspace, two clients each, some in RESP3.
+
+Environment:
+  TMKV_SERVER        tmkv-server binary (set by ctest)
+  DIFF_AGAINST_REDIS=1   compare redis-server with a second redis-server
+                     instead of tmkv-server: checks the test itself (it must
+                     pass that way; any failure then is a flaw of the test)
+  DIFF_SEED          seed of the random sequences (default 4242, fixed for CI)
+  DIFF_ROUNDS        how many random sequences (default 2000, or --rounds N)
+  DIFF_TIME_BUDGET   seconds after which no further sequence starts (default
+                     240: stays inside ctest's 300 s on slow sanitizer builds)
+  DIFF_LEN           commands per random sequence (default 40)
+  DIFF_ONLY          run only this: a sequence number ("17"), or a scenario
+                     name ("watch_touch_matrix"), comma-separated
+  DIFF_SCENARIOS=0   skip the deterministic scenarios
+  DIFF_MAX_FAILURES  stop after this many divergences (default 20)
+  DIFF_HISTORY       commands shown before a divergence (default 12)
+  DIFF_KEEP_GOING=1  go on after a divergence within a scenario or sequence
+                     (to survey; later ones may be knock-on effects)
+  REDIS_SERVER       redis-server binary (default: on PATH)
+
+Not exercised (no Redis reply to compare byte for byte, or not tmkv's
+business): INFO, CLIENT, CONFIG, COMMAND, TIME, AUTH, SHUTDOWN, and Redis's
+non-string types; OBJECT, DEBUG, SWAPDB and the like do not exist in tmkv.
+
+On a divergence it prints the seed, the sequence or scenario, the commands
+before it and both replies, and how to re-run just that case. Replies that
+are deliberately not compared exactly are listed in
+differential_core.INTENTIONAL_DIFFERENCES (printed at the start).
+
+Run by hand:
+  TMKV_SERVER=build/bin/tmkv-server /usr/bin/python3 tests/server/differential_test.py
+  DIFF_AGAINST_REDIS=1 /usr/bin/python3 tests/server/differential_test.py
+"""
+import os
+import random
+import re
+import sys
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+import harness  # noqa: E402
+from differential_core import INTENTIONAL_DIFFERENCES, Divergence, Runner  # noqa: E402
+from differential_gen import Gen  # noqa: E402
+from differential_scenarios import SCENARIOS  # noqa: E402
+from differential_resp import fmt  # noqa: E402
+
+RESP3_SHARE = 0.25  # of the random sequences
+
+
+def reply_class(r):
+    """A reply with its details blurred, to group divergences of one kind."""
+    if r[0] in "-!":
+        text = r[1].decode("utf-8", "replace")
+        text = text.split("'")[0]  # up to the first quoted detail
+        return r[0] + re.sub(r"[0-9]+", "N", text)[:50]
+    if r[0] in "+":
+        return fmt(r, 40)
+    if r[0] in "$_*%~" and r[1] is None:
+        return r[0] + "nil"
+    return r[0]
+
+
+def cli_int(flag, default):
+    """`--flag N` on the command line (ctest passes --rounds for sanitizer
+    builds); the DIFF_* environment variable still wins."""
+    argv = sys.argv[1:]
+    if flag in argv and argv.index(flag) + 1 < len(argv):
+        return int(argv[argv.index(flag) + 1])
+    return default
+
+
+def env_int(name, default):
+    v = os.environ.get(name)
+    return int(v) if v not in (None, "") else default
+
+
+class Servers:
+    def __init__(self, against_redis):
+        self.against_redis = against_redis
+        self.names = ("redis", "redis2" if against_redis else "tmkv")
+        self.ref = harness.start_redis()
+        self.test = None
+        self.start_test()
+
+    def start_test(self):
+        self.test = harness.start_redis() if self.against_redis else harness.start_tmkv()
+
+    def check_alive(self):
+        """Restarts a server that died; returns a description, or None."""
+        msgs = []
+        for attr in ("ref", "test"):
+            s = getattr(self, attr)
+            if s.proc.poll() is not None:
+                log = s.log()
+                msgs.append(f"{s.name} server (port {s.port}) EXITED with status {s.proc.returncode}; "
+                            f"log tail:\n{log[-3000:]}")
+                s.stop()
+                setattr(self, attr, harness.start_redis() if attr == "ref" else None)
+                if attr == "test":
+                    self.start_test()
+        return "\n".join(msgs) or None
+
+    def stop(self):
+        for s in (self.ref, self.test):
+            if s is not None:
+                s.stop()
+
+
+def main():
+    against_redis = os.environ.get("DIFF_AGAINST_REDIS") == "1"
+    seed = env_int("DIFF_SEED", 4242)
+    rounds = env_int("DIFF_ROUNDS", cli_int("--rounds", 2000))
+    budget = env_int("DIFF_TIME_BUDGET", 240)
+    length = env_int("DIFF_LEN", 40)
+    max_failures = env_int("DIFF_MAX_FAILURES", 20)
+    run_scenarios = os.environ.get("DIFF_SCENARIOS", "1") != "0"
+    history = env_int("DIFF_HISTORY", 12)
+    keep_going = os.environ.get("DIFF_KEEP_GOING") == "1"
+    only = [x.strip() for x in os.environ.get("DIFF_ONLY", "").split(",") if x.strip()]
+
+    servers = Servers(against_redis)
+    print(f"differential test: {servers.names[0]} (port {servers.ref.port}) vs {servers.names[1]} "
+          f"(port {servers.test.port}); DIFF_SEED={seed} DIFF_ROUNDS={rounds} DIFF_LEN={length}")
+    print("intentional differences (not compared exactly):")
+    for what, why in INTENTIONAL_DIFFERENCES:
+        print(f"  - {what}: {why}")
+    sys.stdout.flush()
+
+    failures = []  # reports, one per distinct kind of divergence
+    seen = {}
+    commands = 0
+    started = time.time()
+
+    def run_case(label, repro, fn):
+        nonlocal commands
+        r = Runner(servers.ref.port, servers.test.port, servers.names, history=history)
+        r.context = f"{label}  [re-run: {repro}]"
+
+        def record(report, info):
+            shown, ra, rb = info
+            cmd = shown.split(" ")[0].upper()
+            if ra[0] == "-" and ra[1].startswith(b"ERR unknown command"):
+                cmd = "<unknown command>"
+            sig = (cmd, reply_class(ra), reply_class(rb))
+            if sig in seen:
+                seen[sig] += 1
+            else:
+                seen[sig] = 1
+                failures.append(report)
+                print(report + "\n")
+                sys.stdout.flush()
+
+        r.keep_going = keep_going
+        r.on_divergence = record
+        try:
+            fn(r)
+        except Divergence as e:
+            record(*e.args)
+        except OSError as e:
+            failures.append(f"DIVERGENCE in {r.context}\n  connection error: {e!r}")
+            print(failures[-1] + "\n")
+        finally:
+            commands += r.commands
+            r.close_all()
+        dead = servers.check_alive()
+        if dead:
+            failures.append(f"SERVER DIED during {label}\n{dead}")
+            print(failures[-1] + "\n")
+        sys.stdout.flush()
+
+    base_env = f"DIFF_SEED={seed}" + (" DIFF_AGAINST_REDIS=1" if against_redis else "")
+    try:
+        if run_scenarios:
+            for fn in SCENARIOS:
+                if only and fn.__name__ not in only:
+                    continue
+                run_case(f"scenario {fn.__name__}", f"{base_env} DIFF_ONLY={fn.__name__}", fn)
+                if len(failures) >= max_failures:
+                    break
+        for i in range(rounds):
+            if only and str(i) not in only:
+                continue
+            if len(failures) >= max_failures:
+                print(f"stopping after {len(failures)} divergences (DIFF_MAX_FAILURES)")
+                break
+            if time.time() - started > budget:
+                print(f"time budget of {budget} s (DIFF_TIME_BUDGET) reached: ran sequences 0..{i - 1} "
+                      f"of {rounds}")
+                break
+            rng = random.Random(f"{seed}:{i}")
+            proto = 3 if rng.random() < RESP3_SHARE else 2
+            seq_len = rng.randint(max(1, length // 2), length * 3 // 2)
+
+            def seq(r, rng=rng, proto=proto, seq_len=seq_len):
+                Gen(rng, r, proto).sequence(seq_len)
+
+            run_case(f"random sequence {i} (DIFF_SEED={seed}, RESP{proto}, {seq_len} commands)",
+                     f"{base_env} DIFF_ONLY={i} DIFF_SCENARIOS=0", seq)
+    finally:
+        servers.stop()
+
+    elapsed = time.time() - started
+    print(f"{commands} replies compared in {elapsed:.1f} s; {len(failures)} distinct divergences")
+    dups = {k: v for k, v in seen.items() if v > 1}
+    if dups:
+        print("divergences seen more than once (command, reference reply, test reply: times):")
+        for (cmd, a, b), n in dups.items():
+            print(f"  {cmd}: {a} / {b}: {n}")
+    if failures:
+        print(f"FAIL (DIFF_SEED={seed})")
+        return 1
+    print("PASS")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
