@@ -37,6 +37,8 @@ class Client {
   // ---- Owner thread only. ----
   unsigned db = 0;
   int resp = 2;
+  // AUTH succeeded. Whether the client may run commands also depends on
+  // whether a password is set now: see Server::authenticated().
   bool authenticated = false;
   bool close_after_reply = false;
   bool in_multi = false;

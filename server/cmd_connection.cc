@@ -89,7 +89,7 @@ void cmd_hello(CommandContext& c) {
     }
   }
   if (has_auth && !authenticate(c, user, pass)) return;
-  if (!c.client.authenticated) {
+  if (!c.server.authenticated(c.client)) {
     c.out.error("NOAUTH HELLO must be called with the client already authenticated, otherwise the HELLO <proto> "
                 "AUTH <user> <pass> option can be used to authenticate the client and select the RESP protocol "
                 "version at the same time");
@@ -139,6 +139,7 @@ void cmd_reset(CommandContext& c) {
   c.client.resp = 2;
   c.out.set_resp3(false);
   c.client.set_name("");
+  // As a new connection (Redis's clearClientConnectionState).
   c.client.authenticated = !c.server.limits().requirepass_set.load(std::memory_order_relaxed);
   c.out.simple("RESET");
 }

@@ -180,8 +180,17 @@ void cmd_scan(CommandContext& c) {
       return;
     }
   }
+  // Redis's SCAN loop: walk `count` buckets at a time until `count` keys are
+  // found or 10 x count buckets were visited, so a sparse table does not
+  // cost a round trip per few empty buckets.
   std::vector<std::string> keys;
-  const uint64_t next = c.db().scan(*c.tx, cursor, static_cast<size_t>(std::min<int64_t>(count, 1 << 20)), &keys);
+  const size_t step = static_cast<size_t>(std::min<int64_t>(count, 1 << 20));
+  uint64_t next = cursor;
+  size_t visited = 0;
+  do {
+    next = c.db().scan(*c.tx, next, step, &keys);
+    visited += step;
+  } while (next != 0 && keys.size() < step && visited < 10 * step);
   std::vector<const std::string*> shown;
   for (const std::string& k : keys) {
     if (pattern && *pattern != "*" && !glob_match(*pattern, k)) continue;

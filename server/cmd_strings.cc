@@ -232,7 +232,7 @@ void cmd_mset(CommandContext& c) {
     return;
   }
   for (size_t i = 2; i < c.argc(); i += 2) {
-    if (c.arg(i).size() > c.db().options().max_value_bytes) {
+    if (c.arg(i).size() > c.db().max_value_bytes()) {
       reply_status(c.out, OpStatus::kValueTooLarge);
       return;
     }
@@ -317,7 +317,7 @@ void cmd_append(CommandContext& c) {
   if (!read_string(c, c.arg(1), &b)) return;
   std::string_view add = c.arg(2);
   const size_t old_len = b ? b->size : 0;
-  if (old_len + add.size() > c.db().options().max_value_bytes) {
+  if (old_len + add.size() > c.db().max_value_bytes()) {
     reply_status(c.out, OpStatus::kValueTooLarge);
     return;
   }
@@ -373,7 +373,7 @@ void cmd_setrange(CommandContext& c) {
     c.out.integer(0);
     return;
   }
-  if (static_cast<uint64_t>(offset) + value.size() > c.db().options().max_value_bytes) {
+  if (static_cast<uint64_t>(offset) + value.size() > c.db().max_value_bytes()) {
     reply_status(c.out, OpStatus::kValueTooLarge);
     return;
   }

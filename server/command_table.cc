@@ -12,7 +12,7 @@ namespace {
 
 struct Table {
   std::vector<CommandSpec> specs;
-  std::unordered_map<std::string, const CommandSpec*> by_name;
+  std::unordered_map<std::string_view, const CommandSpec*> by_name;  // keys: the specs' static names
 
   Table() {
     register_string_commands(specs);
@@ -39,7 +39,7 @@ const CommandSpec* find_command(std::string_view name) {
   if (name.empty() || name.size() >= sizeof buf) return nullptr;
   for (size_t i = 0; i < name.size(); ++i) buf[i] = static_cast<char>(std::tolower(static_cast<unsigned char>(name[i])));
   const auto& t = table();
-  auto it = t.by_name.find(std::string(buf, name.size()));
+  auto it = t.by_name.find(std::string_view(buf, name.size()));
   return it == t.by_name.end() ? nullptr : it->second;
 }
 

@@ -23,6 +23,8 @@ Connection::Connection(Server& server, asio::ip::tcp::socket socket, WorkerStats
       socket_(std::move(socket)),
       stats_(stats),
       client_(id, std::move(addr), std::move(laddr), store::system_unix_ms()) {
+  // As Redis: a client that connects while no password is set is
+  // authenticated for good (setting one later does not lock it out).
   client_.authenticated = !server_.limits().requirepass_set.load(std::memory_order_relaxed);
 }
 
@@ -99,7 +101,7 @@ void Connection::on_read(const std::error_code& ec, size_t n) {
 void Connection::process_input() {
   Reply reply(&out_);
   while (!closing_ && !closed_ && in_start_ < in_end_ && out_.size() < kMaxBatchReply) {
-    parser_.set_limits(server_.limits().parser_limits(client_.authenticated));
+    parser_.set_limits(server_.limits().parser_limits(server_.authenticated(client_)));
     const ParseStatus st = parser_.parse(std::string_view(in_.data() + in_start_, in_end_ - in_start_));
     if (st == ParseStatus::kNeedMore) break;
     if (st == ParseStatus::kError) {
@@ -135,6 +137,9 @@ void Connection::flush() {
 void Connection::on_write(const std::error_code& ec, size_t n) {
   writing_now_ = false;
   WorkerStats::bump(stats_.net_out, n);
+  // Redis counts replies delivered as activity: a client reading a long
+  // reply is not idle.
+  client_.last_active_ms.store(store::system_unix_ms(), std::memory_order_relaxed);
   if (ec || closing_ || closed_) {
     close();
     return;

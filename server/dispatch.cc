@@ -68,7 +68,16 @@ void run_transactional(const CommandSpec& spec, CommandContext& ctx) {
   ctx.tx = nullptr;
 }
 
-void queue_command(Client& client, Reply& out, std::span<const std::string_view> args) {
+void queue_command(Server& server, Client& client, Reply& out, std::span<const std::string_view> args) {
+  // The queue lives in server memory until EXEC: bound it like the query
+  // buffer it came through, or a client could grow it without limit.
+  size_t bytes = 0;
+  for (std::string_view a : args) bytes += a.size();
+  if (client.queued_bytes + bytes > server.limits().client_query_buffer_limit.load(std::memory_order_relaxed)) {
+    client.multi_error = true;
+    out.error("ERR MULTI queue exceeds client-query-buffer-limit; the transaction will be discarded");
+    return;
+  }
   std::vector<std::string> copy;
   copy.reserve(args.size());
   for (std::string_view a : args) {
@@ -106,12 +115,12 @@ void dispatch_command(Server& server, Client& client, Reply& out, std::span<cons
     reject(client, out, spec, "ERR wrong number of arguments for '" + std::string(spec->name) + "' command");
     return;
   }
-  if (!client.authenticated && !(spec->flags & kNoAuth)) {
+  if (!server.authenticated(client) && !(spec->flags & kNoAuth)) {
     reject(client, out, spec, "NOAUTH Authentication required.");
     return;
   }
   if (client.in_multi && !(spec->flags & kNoMulti)) {
-    queue_command(client, out, args);
+    queue_command(server, client, out, args);
     return;
   }
   store::ScopedCommandTime now;  // one instant for every expiry decision

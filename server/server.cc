@@ -173,7 +173,10 @@ void Server::on_accept(asio::ip::tcp::socket socket) {
     if (!ec) laddr = endpoint_text(local);
     std::string refusal;
     if (stopping()) return;
-    if (refuse_protected(s)) refusal = protected_mode_message();
+    if (refuse_protected(s)) {
+      refusal = protected_mode_message();
+      rejected_.fetch_add(1, std::memory_order_relaxed);
+    }
     WorkerStats::bump(w->stats.connections);
     auto conn = std::make_shared<Connection>(*this, std::move(s), w->stats, next_client_id(), addr, laddr);
     w->connections.push_back(conn);
@@ -236,15 +239,31 @@ void Server::on_tick(Worker& w) {
 }
 
 void Server::sweep_expired(Worker& w) {
-  // Each worker sweeps one database at a time, starting at different ones.
-  store::Store& s = *databases_[w.sweep_db];
+  // Like Redis's active expire cycle: keep sweeping while the last slice
+  // found expired keys, within a time budget per tick (a quarter of it), so
+  // deletion keeps up with workloads that create expiring keys quickly.
+  // Databases without expiring keys are skipped without scanning.
+  const auto deadline = std::chrono::steady_clock::now() + kTick / 4;
   std::vector<std::string> candidates;
-  w.sweep_cursor = s.expired_candidates(w.sweep_cursor, kSweepBuckets, &candidates);
-  store::ScopedCommandTime at;
-  for (const std::string& key : candidates) {
-    htm::atomically([&](stm::Tx& tx) { s.delete_if_expired(tx, key); });
+  for (unsigned idle_dbs = 0; idle_dbs < databases_.size();) {
+    store::Store& s = *databases_[w.sweep_db];
+    bool found = false;
+    if (s.expiring_count() != 0) {
+      candidates.clear();
+      w.sweep_cursor = s.expired_candidates(w.sweep_cursor, kSweepBuckets, &candidates);
+      store::ScopedCommandTime at;
+      for (const std::string& key : candidates) {
+        htm::atomically([&](stm::Tx& tx) { s.delete_if_expired(tx, key); });
+      }
+      found = !candidates.empty();
+    } else {
+      w.sweep_cursor = 0;
+    }
+    if (w.sweep_cursor == 0) w.sweep_db = (w.sweep_db + 1) % databases_.size();
+    idle_dbs = found ? 0 : idle_dbs + 1;
+    if (!found && s.expiring_count() != 0) break;  // a slice with nothing to do: enough for this tick
+    if (std::chrono::steady_clock::now() >= deadline) break;
   }
-  if (w.sweep_cursor == 0) w.sweep_db = (w.sweep_db + 1) % databases_.size();
 }
 
 ServerConfig Server::config_snapshot() const {
@@ -277,7 +296,12 @@ bool Server::config_set(const std::vector<std::pair<std::string, std::string>>& 
   limits_.maxclients.store(config_.maxclients, std::memory_order_relaxed);
   limits_.timeout_s.store(config_.timeout_s, std::memory_order_relaxed);
   limits_.requirepass_set.store(!config_.requirepass.empty(), std::memory_order_relaxed);
+  for (auto& db : databases_) db->set_max_value_bytes(config_.proto_max_bulk_len);
   return true;
+}
+
+bool Server::authenticated(const Client& c) const {
+  return c.authenticated || !limits_.requirepass_set.load(std::memory_order_relaxed);
 }
 
 bool Server::check_password(std::string_view given) const {

@@ -103,6 +103,9 @@ class Server {
   ServerConfig config_snapshot() const;
   // CONFIG SET: applies the pairs all or nothing; false with *error.
   bool config_set(const std::vector<std::pair<std::string, std::string>>& pairs, std::string* error);
+  // Redis's authRequired(): judged per command against the current
+  // requirepass, so CONFIG SET requirepass "" frees waiting clients.
+  bool authenticated(const Client& c) const;
   // Constant-time comparison with requirepass; true if none is set.
   bool check_password(std::string_view given) const;
 

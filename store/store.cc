@@ -13,6 +13,7 @@
 namespace tmkv::store {
 Store::Store(StoreOptions options) : options_(options) {
   options_.max_value_bytes = std::min(options_.max_value_bytes, kMaxValueBytesLimit);
+  max_value_bytes_.store(options_.max_value_bytes, std::memory_order_relaxed);
   value_ops_.destroy = &Blob::destroy;
   value_ops_.on_replace = &Store::on_replace;
   value_ops_.ctx = this;
@@ -45,12 +46,15 @@ const Blob* Store::read_record(stm::Tx& tx, std::string_view key) {
   if (b != nullptr && b->expired_at(now_ms())) {
     auto& seen = locals_.local().expired_seen;
     if (seen.size() < 1024) seen.emplace_back(key);  // bounded: the sweep gets the rest
+    t_expired_seen_ = true;
     return nullptr;
   }
   return b;
 }
 
 void Store::take_expired_seen(std::vector<std::string>* out) {
+  if (!t_expired_seen_) return;  // the common case: no lookup of the thread's slot
+  t_expired_seen_ = false;
   auto& seen = locals_.local().expired_seen;
   if (seen.empty()) return;
   out->insert(out->end(), std::make_move_iterator(seen.begin()), std::make_move_iterator(seen.end()));
@@ -180,7 +184,7 @@ size_t Store::flush(stm::Tx& tx) {
 // Writes
 
 OpStatus Store::check_value(std::string_view value) const {
-  return value.size() > options_.max_value_bytes ? OpStatus::kValueTooLarge : OpStatus::kOk;
+  return value.size() > max_value_bytes() ? OpStatus::kValueTooLarge : OpStatus::kOk;
 }
 
 void Store::write_value(stm::Tx& tx, std::string_view key, ValueType type, std::string_view bytes,

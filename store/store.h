@@ -42,6 +42,7 @@
 // destructor only when no thread uses the store.
 #pragma once
 
+#include <algorithm>
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
@@ -154,6 +155,11 @@ class Store {
   void reap_now();
 
   const StoreOptions& options() const { return options_; }
+  // The largest value accepted now (CONFIG SET proto-max-bulk-len changes it).
+  size_t max_value_bytes() const { return max_value_bytes_.load(std::memory_order_relaxed); }
+  void set_max_value_bytes(size_t n) {
+    max_value_bytes_.store(std::min(n, kMaxValueBytesLimit), std::memory_order_relaxed);
+  }
 
  private:
   struct ReapJob {
@@ -187,7 +193,17 @@ class Store {
   static void on_replace(void* ctx, stm::TWord* w, uint64_t old_value, uint64_t new_value, stm::Version wv);
   static bool still_absent(const void* owner, std::string_view key, stm::Tx& tx);
 
+  // Set when this thread queued a key in expired_seen (of any store);
+  // lets take_expired_seen skip the per-thread slot lookup. Thread-local.
+  // Draining one store clears it; another store's leftovers (an EXEC that
+  // SELECTed) wait for the next expired read there or for the sweep, and
+  // stay bounded at 1024 keys per thread.
+  static inline thread_local bool t_expired_seen_ = false;
+
   StoreOptions options_;
+  // A standalone limit: relaxed is enough (no data is published through it;
+  // a request racing with CONFIG SET may see either value).
+  std::atomic<size_t> max_value_bytes_;
   Index index_;
   stm::ValueOps value_ops_;
   tbb::enumerable_thread_specific<ThreadLocal> locals_;
