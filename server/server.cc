@@ -59,6 +59,14 @@ Server::Server(ServerConfig config) : config_(std::move(config)) {
 Server::~Server() {
   shutdown();
   wait();
+  // Explicit order: I/O objects before their io_context, and the workers
+  // (whose io_contexts may still own connections, which unregister from
+  // clients_) before the registry that members declared later would
+  // otherwise destroy first.
+  acceptor_.reset();
+  signals_.reset();
+  for (auto& w : workers_) w->tick.reset();
+  workers_.clear();
 }
 
 bool Server::start(std::string* error) {

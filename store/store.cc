@@ -27,6 +27,20 @@ Store::~Store() {
   // ~Index frees the records; queued reap jobs die with locals_.
 }
 
+Store::ThreadLocal& Store::local() {
+  bool existed;
+  ThreadLocal& l = locals_.local(existed);
+  if (!existed) {
+    // First use on this thread: publish the slot for the readers that sum
+    // the counters. The mutex orders the slot's construction before any
+    // reader's loads (iterating the ETS itself could meet a slot that
+    // another thread is still constructing).
+    std::lock_guard<std::mutex> g(registry_mu_);
+    registry_.push_back(&l);
+  }
+  return l;
+}
+
 // ---------------------------------------------------------------------------
 // Lookups
 
@@ -44,7 +58,7 @@ const Blob* Store::read_record(stm::Tx& tx, std::string_view key) {
   // Expired reads as absent. The record's word is in the read set, so a
   // write that revives the key conflicts like any other.
   if (b != nullptr && b->expired_at(now_ms())) {
-    auto& seen = locals_.local().expired_seen;
+    auto& seen = local().expired_seen;
     if (seen.size() < 1024) seen.emplace_back(key);  // bounded: the sweep gets the rest
     t_expired_seen_ = true;
     return nullptr;
@@ -55,7 +69,7 @@ const Blob* Store::read_record(stm::Tx& tx, std::string_view key) {
 void Store::take_expired_seen(std::vector<std::string>* out) {
   if (!t_expired_seen_) return;  // the common case: no lookup of the thread's slot
   t_expired_seen_ = false;
-  auto& seen = locals_.local().expired_seen;
+  auto& seen = local().expired_seen;
   if (seen.empty()) return;
   out->insert(out->end(), std::make_move_iterator(seen.begin()), std::make_move_iterator(seen.end()));
   seen.clear();
@@ -81,7 +95,7 @@ const Blob* Store::read_for_write(stm::Tx& tx, Record* r) {
 }
 
 void Store::count_expired() {
-  ThreadLocal& local = locals_.local();
+  ThreadLocal& local = this->local();
   // Single writer: relaxed load + store (see on_replace).
   local.expired.store(local.expired.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
 }
@@ -264,12 +278,12 @@ void Store::on_replace(void* ctx, stm::TWord* w, uint64_t old_value, uint64_t ne
   const int expiring_change = int{new_blob != nullptr && new_blob->expire_at_ms() != 0} -
                               int{old_blob != nullptr && old_blob->expire_at_ms() != 0};
   if (expiring_change != 0) {
-    ThreadLocal& local = self->locals_.local();
+    ThreadLocal& local = self->local();
     local.expiring_delta.store(local.expiring_delta.load(std::memory_order_relaxed) + expiring_change,
                                std::memory_order_relaxed);
   }
   if ((old_value == 0) == (new_value == 0)) return;  // overwrite: count unchanged
-  ThreadLocal& local = self->locals_.local();
+  ThreadLocal& local = self->local();
   // Single writer (this thread): relaxed load + store, no read-modify-write.
   local.live_delta.store(local.live_delta.load(std::memory_order_relaxed) + (new_value != 0 ? 1 : -1),
                          std::memory_order_relaxed);
@@ -281,14 +295,14 @@ void Store::on_replace(void* ctx, stm::TWord* w, uint64_t old_value, uint64_t ne
   }
 }
 
-void Store::queue_reap(Record* r) { queue_reap_locked(locals_.local(), r); }
+void Store::queue_reap(Record* r) { queue_reap_locked(local(), r); }
 
 void Store::maybe_run_reap_jobs(stm::Tx& tx) {
   // Not from inside a commit (on_replace): reaping there would lengthen the
   // time the committer holds its locks. Writers call this before writing.
   // Not inside a hardware transaction either: reaping locks and frees.
   if (tx.mode() == stm::TxMode::kHardware) return;
-  ThreadLocal& local = locals_.local();
+  ThreadLocal& local = this->local();
   if (local.reap_queue.size() >= local.next_reap_run) {
     run_reap_jobs(false);
     local.next_reap_run = local.reap_queue.size() + kReapBatch;
@@ -306,7 +320,7 @@ void Store::queue_reap_locked(ThreadLocal& local, Record* r) {
 void Store::reap_now() { run_reap_jobs(true); }
 
 void Store::run_reap_jobs(bool force_advance) {
-  ThreadLocal& local = locals_.local();
+  ThreadLocal& local = this->local();
   stm::ThreadContext& ctx = stm::this_thread_context();
   stm::epoch_reclaim(ctx);  // tries to advance the epoch
   if (force_advance) {
@@ -474,19 +488,22 @@ bool Store::delete_if_expired(stm::Tx& tx, std::string_view key) {
 
 size_t Store::expiring_count() const {
   int64_t n = 0;
-  for (const ThreadLocal& l : locals_) n += l.expiring_delta.load(std::memory_order_relaxed);
+  std::lock_guard<std::mutex> g(registry_mu_);
+  for (const ThreadLocal* l : registry_) n += l->expiring_delta.load(std::memory_order_relaxed);
   return n < 0 ? 0 : static_cast<size_t>(n);
 }
 
 uint64_t Store::expired_count() const {
   uint64_t n = 0;
-  for (const ThreadLocal& l : locals_) n += l.expired.load(std::memory_order_relaxed);
+  std::lock_guard<std::mutex> g(registry_mu_);
+  for (const ThreadLocal* l : registry_) n += l->expired.load(std::memory_order_relaxed);
   return n;
 }
 
 size_t Store::size() const {
   int64_t n = 0;
-  for (const ThreadLocal& l : locals_) n += l.live_delta.load(std::memory_order_relaxed);
+  std::lock_guard<std::mutex> g(registry_mu_);
+  for (const ThreadLocal* l : registry_) n += l->live_delta.load(std::memory_order_relaxed);
   return n < 0 ? 0 : static_cast<size_t>(n);
 }
 

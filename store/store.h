@@ -206,7 +206,14 @@ class Store {
   std::atomic<size_t> max_value_bytes_;
   Index index_;
   stm::ValueOps value_ops_;
+  // The calling thread's slot, registered on first use.
+  ThreadLocal& local();
+
   tbb::enumerable_thread_specific<ThreadLocal> locals_;
+  // Slots that counter readers (size(), expiring_count(), expired_count())
+  // sum; appended by a slot's thread on first use. Guarded by registry_mu_.
+  mutable std::mutex registry_mu_;
+  std::vector<const ThreadLocal*> registry_;
 
   // Records held by WATCH, with their watcher counts. watched_any_ lets the
   // reaper skip the map when nobody watches (the common case).

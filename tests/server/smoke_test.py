@@ -284,6 +284,22 @@ def test_a_redis_cli(srv):
 BENCH_LINE = re.compile(r"^\s*([A-Za-z][^:]*?):\s+([0-9.]+) requests per second")
 
 
+def test_h_redis_cli_interactive(srv):
+    """redis-cli's interactive mode (it asks COMMAND DOCS for its hints at
+    start-up) through a pseudo-terminal from util-linux's `script`, with
+    TERM=dumb so linenoise reads plain lines."""
+    script = shutil.which("script")
+    if script is None:
+        raise Failure("util-linux's `script` is missing")
+    lines = "SET inter 41\nINCR inter\nMULTI\nGET inter\nEXEC\nquit\n"
+    env = dict(os.environ, TERM="dumb")
+    p = subprocess.run([script, "-qc", f"{REDIS_CLI} -h 127.0.0.1 -p {srv.port}", "/dev/null"],
+                       input=lines.encode(), capture_output=True, timeout=30, env=env)
+    out = p.stdout.decode("utf-8", "replace")
+    for want in ["(integer) 42", "(TX)> QUEUED", '1) "42"']:
+        check(want in out, f"interactive redis-cli output lacks {want!r}: {out!r}")
+
+
 def run_benchmark(port, *extra):
     argv = [REDIS_BENCHMARK, "-h", "127.0.0.1", "-p", str(port), "-t", "get,set,mset",
             "-n", "20000", "-c", "20", "-q", *extra]
@@ -696,6 +712,7 @@ TESTS = [
     ("d", "requirepass", test_d_requirepass),
     ("e", "protocol error", test_e_protocol_error),
     ("f", "SIGTERM / SHUTDOWN", test_f_sigterm),
+    ("h", "redis-cli interactive mode", test_h_redis_cli_interactive),
 ]
 
 
