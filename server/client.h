@@ -47,6 +47,16 @@ class Client {
   size_t queued_bytes = 0;
   std::vector<WatchedKey> watched;
 
+  // Leaves MULTI state: drops the queue and the EXECABORT flag (not the
+  // watches: callers drop those through unwatch_all, which needs the store).
+  void end_multi() {
+    in_multi = false;
+    multi_error = false;
+    queued.clear();
+    queued_bytes = 0;
+    shown_multi.store(false, std::memory_order_relaxed);
+  }
+
   // ---- Shared (see the file comment). ----
   std::atomic<int64_t> last_active_ms{0};
   std::atomic<unsigned> shown_db{0};        // db, mirrored for CLIENT LIST

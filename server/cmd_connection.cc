@@ -129,11 +129,7 @@ void cmd_quit(CommandContext& c) {
 }
 
 void cmd_reset(CommandContext& c) {
-  c.client.in_multi = false;
-  c.client.multi_error = false;
-  c.client.queued.clear();
-  c.client.queued_bytes = 0;
-  c.client.shown_multi.store(false, std::memory_order_relaxed);
+  c.client.end_multi();
   unwatch_all(c.server, c.client);
   c.client.db = 0;
   c.client.resp = 2;

@@ -32,11 +32,7 @@ void cmd_discard(CommandContext& c) {
     c.out.error("ERR DISCARD without MULTI");
     return;
   }
-  c.client.in_multi = false;
-  c.client.multi_error = false;
-  c.client.queued.clear();
-  c.client.queued_bytes = 0;
-  c.client.shown_multi.store(false, std::memory_order_relaxed);
+  c.client.end_multi();
   unwatch_all(c.server, c.client);
   c.out.ok();
 }

@@ -36,11 +36,7 @@ void reply_unknown_command(Reply& out, std::span<const std::string_view> args) {
 void reject(Client& client, Reply& out, const CommandSpec* spec, std::string_view error) {
   if (client.in_multi) client.multi_error = true;
   if (spec != nullptr && std::string_view(spec->name) == "exec") {
-    client.in_multi = false;
-    client.multi_error = false;
-    client.queued.clear();
-    client.queued_bytes = 0;
-    client.shown_multi.store(false, std::memory_order_relaxed);
+    client.end_multi();
     std::string_view reason = error;
     if (reason.substr(0, 4) == "ERR ") reason.remove_prefix(4);
     out.error("EXECABORT Transaction discarded because of: " + std::string(reason));
@@ -142,11 +138,7 @@ void unwatch_all(Server& server, Client& client) {
 void run_exec(Server& server, Client& client, Reply& out) {
   WorkerStats& stats = server.stats_of_this_thread();
   if (client.multi_error) {
-    client.in_multi = false;
-    client.multi_error = false;
-    client.queued.clear();
-    client.queued_bytes = 0;
-    client.shown_multi.store(false, std::memory_order_relaxed);
+    client.end_multi();
     unwatch_all(server, client);
     WorkerStats::bump(stats.exec_aborted);
     out.error("EXECABORT Transaction discarded because of previous errors.");
@@ -154,10 +146,7 @@ void run_exec(Server& server, Client& client, Reply& out) {
   }
   // Resolve every queued command first (all were valid when queued).
   std::vector<std::vector<std::string>> queued = std::move(client.queued);
-  client.queued.clear();
-  client.queued_bytes = 0;
-  client.in_multi = false;
-  client.shown_multi.store(false, std::memory_order_relaxed);
+  client.end_multi();
   std::vector<const CommandSpec*> specs;
   std::vector<std::vector<std::string_view>> argvs;
   bool read_only = true;

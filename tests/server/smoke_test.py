@@ -23,7 +23,6 @@ import os
 import re
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -34,6 +33,7 @@ import traceback
 import redis
 
 import harness
+from raw_resp import Failure, RawConn, check, check_eq, resp_command
 
 AGAINST_REDIS = os.environ.get("SMOKE_AGAINST_REDIS") == "1"
 REDIS_CLI = shutil.which("redis-cli") or "/usr/bin/redis-cli"
@@ -45,20 +45,6 @@ def start_server(*flags):
     if AGAINST_REDIS:
         return harness.start_redis(*flags)
     return harness.start_tmkv(*flags)
-
-
-class Failure(Exception):
-    pass
-
-
-def check(cond, what):
-    if not cond:
-        raise Failure(what)
-
-
-def check_eq(got, want, what):
-    if got != want:
-        raise Failure(f"{what}: got {got!r}, want {want!r}")
 
 
 # ---------------------------------------------------------------- helpers
@@ -76,106 +62,6 @@ def cli_ok(port, *args, **kw):
         raise Failure(f"redis-cli {' '.join(map(str, kw.get('extra', ())))} {' '.join(map(str, args))}: "
                       f"exit {rc}, stdout {out!r}, stderr {err!r}")
     return out
-
-
-def resp_command(*args):
-    out = [b"*%d\r\n" % len(args)]
-    for a in args:
-        if isinstance(a, str):
-            a = a.encode()
-        elif isinstance(a, int):
-            a = str(a).encode()
-        out.append(b"$%d\r\n%s\r\n" % (len(a), a))
-    return b"".join(out)
-
-
-class RawConn:
-    """A bare socket with a small RESP2/RESP3 reply reader."""
-
-    def __init__(self, port, timeout=10.0):
-        self.sock = socket.create_connection(("127.0.0.1", port), timeout=timeout)
-        self.buf = b""
-
-    def send(self, data):
-        self.sock.sendall(data)
-
-    def cmd(self, *args):
-        self.send(resp_command(*args))
-        return self.read_reply()
-
-    def _fill(self):
-        chunk = self.sock.recv(65536)
-        if not chunk:
-            raise ConnectionError("connection closed by the server")
-        self.buf += chunk
-
-    def read_line(self):
-        while b"\r\n" not in self.buf:
-            self._fill()
-        line, self.buf = self.buf.split(b"\r\n", 1)
-        return line
-
-    def read_exact(self, n):
-        while len(self.buf) < n + 2:
-            self._fill()
-        data, self.buf = self.buf[:n], self.buf[n + 2:]
-        return data
-
-    def read_reply(self):
-        """Returns the reply as Python values; errors as ('ERR', text)."""
-        line = self.read_line()
-        t, rest = line[:1], line[1:]
-        if t == b"+":
-            return rest.decode()
-        if t == b"-":
-            return ("ERR", rest.decode())
-        if t == b":":
-            return int(rest)
-        if t in (b"$", b"=", b"!"):
-            n = int(rest)
-            return None if n < 0 else self.read_exact(n)
-        if t in (b"*", b"~", b">"):
-            n = int(rest)
-            return None if n < 0 else [self.read_reply() for _ in range(n)]
-        if t in (b"%", b"|"):
-            n = int(rest)
-            return {_hashable(self.read_reply()): self.read_reply() for _ in range(n)}
-        if t == b"_":
-            return None
-        if t == b"#":
-            return rest == b"t"
-        if t == b",":
-            return float(rest)
-        if t == b"(":
-            return int(rest)
-        raise Failure(f"unparseable reply line {line!r}")
-
-    def read_raw(self, timeout=5.0):
-        """Everything the server sends until it closes the connection or
-        stays quiet for `timeout`; returns (bytes, closed)."""
-        self.sock.settimeout(timeout)
-        data = self.buf
-        self.buf = b""
-        try:
-            while True:
-                chunk = self.sock.recv(65536)
-                if not chunk:
-                    return data, True
-                data += chunk
-        except socket.timeout:
-            return data, False
-        except ConnectionResetError:
-            return data, True
-
-    def close(self):
-        try:
-            self.sock.close()
-        except OSError:
-            pass
-
-
-def _hashable(v):
-    return tuple(v) if isinstance(v, list) else v
 
 
 def info_section(client, section):

@@ -1,0 +1,144 @@
+"""Raw RESP over a socket for the integration tests: a request encoder, a
+small RESP2/RESP3 reply reader that keeps error replies as values, and the
+check helpers the test scripts share. Used where a client library would hide
+what the server sent (protocol errors, closed connections, exact bytes)."""
+import socket
+
+
+class Failure(Exception):
+    pass
+
+
+def check(cond, what):
+    if not cond:
+        raise Failure(what)
+
+
+def check_eq(got, want, what):
+    if got != want:
+        g, w = repr(got), repr(want)
+        if len(g) > 300:
+            g = g[:300] + f"... ({len(g)} chars)"
+        raise Failure(f"{what}: got {g}, want {w[:300]}")
+
+
+def short(data, n=200):
+    r = repr(data)
+    return r if len(r) <= n else r[:n] + f"... ({len(data)} bytes)"
+
+
+def resp_command(*args):
+    out = [b"*%d\r\n" % len(args)]
+    for a in args:
+        if isinstance(a, str):
+            a = a.encode()
+        elif isinstance(a, int):
+            a = str(a).encode()
+        out.append(b"$%d\r\n%s\r\n" % (len(a), a))
+    return b"".join(out)
+
+
+class RawConn:
+    """A bare socket with a small RESP2/RESP3 reply reader."""
+
+    def __init__(self, port, host="127.0.0.1", timeout=10.0):
+        self.sock = socket.create_connection((host, port), timeout=timeout)
+        self.timeout = timeout
+        self.buf = b""
+
+    def send(self, data):
+        self.sock.sendall(data)
+
+    def cmd(self, *args):
+        self.send(resp_command(*args))
+        return self.read_reply()
+
+    def _fill(self):
+        chunk = self.sock.recv(1 << 20)
+        if not chunk:
+            raise ConnectionError("connection closed by the server")
+        self.buf += chunk
+
+    def read_line(self):
+        while b"\r\n" not in self.buf:
+            self._fill()
+        line, self.buf = self.buf.split(b"\r\n", 1)
+        return line
+
+    def read_exact(self, n):
+        while len(self.buf) < n + 2:
+            self._fill()
+        data, self.buf = self.buf[:n], self.buf[n + 2:]
+        return data
+
+    def read_reply(self):
+        """The reply as Python values; errors as ('ERR', text)."""
+        line = self.read_line()
+        t, rest = line[:1], line[1:]
+        if t == b"+":
+            return rest.decode()
+        if t == b"-":
+            return ("ERR", rest.decode())
+        if t in (b":", b"("):
+            return int(rest)
+        if t in (b"$", b"=", b"!"):
+            n = int(rest)
+            return None if n < 0 else self.read_exact(n)
+        if t in (b"*", b"~", b">"):
+            n = int(rest)
+            return None if n < 0 else [self.read_reply() for _ in range(n)]
+        if t in (b"%", b"|"):
+            n = int(rest)
+            out = {}
+            for _ in range(n):
+                k = self.read_reply()
+                out[tuple(k) if isinstance(k, list) else k] = self.read_reply()
+            return out
+        if t == b"_":
+            return None
+        if t == b"#":
+            return rest == b"t"
+        if t == b",":
+            return float(rest)
+        raise Failure(f"unparseable reply line {short(line)}")
+
+    def read_raw(self, timeout=5.0):
+        """Everything the server sends until it closes the connection or
+        stays quiet for `timeout`; returns (bytes, closed)."""
+        self.sock.settimeout(timeout)
+        data, self.buf = self.buf, b""
+        try:
+            while True:
+                chunk = self.sock.recv(1 << 20)
+                if not chunk:
+                    return data, True
+                data += chunk
+        except socket.timeout:
+            return data, False
+        except ConnectionResetError:
+            return data, True
+        finally:
+            self.sock.settimeout(self.timeout)
+
+    def closed_now(self):
+        """True if the server has closed the connection (no blocking);
+        pending data is kept in the buffer."""
+        self.sock.settimeout(0.0)  # non-blocking: recv raises BlockingIOError when nothing is there
+        try:
+            chunk = self.sock.recv(1 << 20)
+        except (BlockingIOError, InterruptedError):
+            return False
+        except (ConnectionResetError, BrokenPipeError):
+            return True
+        finally:
+            self.sock.settimeout(self.timeout)
+        if not chunk:
+            return True
+        self.buf += chunk
+        return False
+
+    def close(self):
+        try:
+            self.sock.close()
+        except OSError:
+            pass
