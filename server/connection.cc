@@ -43,10 +43,12 @@ void Connection::start(std::string refusal) {
       registered_ = true;
     }
   }
+  std::error_code ec;
+  socket_.non_blocking(true, ec);  // for write_now(); asio's async operations work either way
   if (!refusal.empty()) {
     out_ = std::move(refusal);
     closing_ = true;
-    flush();
+    if (write_now()) close();
     return;
   }
   do_read();
@@ -98,7 +100,7 @@ void Connection::on_read(const std::error_code& ec, size_t n) {
   process_input();
 }
 
-void Connection::process_input() {
+void Connection::run_requests() {
   Reply reply(&out_);
   while (!closing_ && !closed_ && in_start_ < in_end_ && out_.size() < kMaxBatchReply) {
     parser_.set_limits(server_.limits().parser_limits(server_.authenticated(client_)));
@@ -116,40 +118,77 @@ void Connection::process_input() {
     }
     in_start_ += parser_.consumed();
   }
-  if (!out_.empty()) {
-    flush();
-  } else if (closing_) {
-    close();
-  } else {
-    do_read();
+}
+
+void Connection::process_input() {
+  // A loop, not recursion: each turn runs the requests buffered so far (up
+  // to the reply cap) and writes their replies.
+  for (;;) {
+    run_requests();
+    if (out_.empty()) {
+      if (closing_) {
+        close();
+      } else {
+        do_read();
+      }
+      return;
+    }
+    if (!write_now()) return;  // an async write carries on (on_write)
+    if (closing_) {
+      close();
+      return;
+    }
   }
 }
 
-void Connection::flush() {
-  if (closed_) return;
-  writing_.swap(out_);
+bool Connection::write_now() {
+  if (closed_) return false;
+  // Redis's way: write replies straight away with a non-blocking send, which
+  // for replies that fit the socket buffer (nearly all) completes at once and
+  // costs no trip through the event loop. Only a remainder waits for
+  // writability, as an async write.
+  std::error_code ec;
+  size_t n = socket_.write_some(asio::buffer(out_), ec);
+  if (ec == asio::error::would_block || ec == asio::error::try_again) {
+    ec.clear();
+    n = 0;
+  }
+  if (ec) {
+    close();
+    return false;
+  }
+  if (n > 0) {
+    WorkerStats::bump(stats_.net_out, n);
+    // Replies delivered count as activity, as in Redis: a client reading a
+    // long reply is not idle.
+    client_.last_active_ms.store(store::system_unix_ms(), std::memory_order_relaxed);
+  }
+  if (n == out_.size()) {
+    // Release a huge batch's memory rather than keep it per connection.
+    if (out_.capacity() > 4 * kMaxBatchReply) {
+      std::string().swap(out_);
+    } else {
+      out_.clear();
+    }
+    return true;
+  }
+  writing_.assign(out_, n, std::string::npos);
   out_.clear();
   writing_now_ = true;
   asio::async_write(socket_, asio::buffer(writing_),
                     [self = shared_from_this()](const std::error_code& ec, size_t n) { self->on_write(ec, n); });
+  return false;
 }
 
 void Connection::on_write(const std::error_code& ec, size_t n) {
   writing_now_ = false;
   WorkerStats::bump(stats_.net_out, n);
-  // Redis counts replies delivered as activity: a client reading a long
-  // reply is not idle.
   client_.last_active_ms.store(store::system_unix_ms(), std::memory_order_relaxed);
   if (ec || closing_ || closed_) {
     close();
     return;
   }
-  // Release a huge batch's memory rather than keep it per connection.
-  if (writing_.capacity() > 4 * kMaxBatchReply) {
-    std::string().swap(writing_);
-  } else {
-    writing_.clear();
-  }
+  std::string().swap(writing_);  // only remainders of big batches come here
   // Requests may still wait in the buffer (the batch stopped at the reply cap).
   process_input();
 }

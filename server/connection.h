@@ -1,7 +1,9 @@
 // Connection: one client socket on one worker thread.
 //
 // The loop is read -> parse every complete request in the buffer -> run each
-// (replies accumulate in one buffer) -> write the whole batch -> read again.
+// (replies accumulate in one buffer) -> write the whole batch (a direct
+// non-blocking send; only a remainder goes through an async write) -> read
+// again.
 // So a pipeline of N requests costs one read and one write, and a client that
 // does not read its replies stops being read (back-pressure) instead of
 // growing our buffers. Requests are parsed incrementally: a half-sent
@@ -43,7 +45,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
   void do_read();
   void on_read(const std::error_code& ec, size_t n);
   void process_input();
-  void flush();
+  void run_requests();  // parses and runs buffered requests into out_
+  bool write_now();     // true: out_ fully written; false: async write pending or closed
   void on_write(const std::error_code& ec, size_t n);
   void close();
 
@@ -57,8 +60,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
   // Input: bytes [in_start_, in_end_) of in_ are received and unconsumed.
   std::string in_;
   size_t in_start_ = 0, in_end_ = 0;
-  std::string out_;      // replies not yet handed to a write
-  std::string writing_;  // the batch being written
+  std::string out_;      // replies not yet written
+  std::string writing_;  // the unwritten remainder an async write is sending
   bool writing_now_ = false;
   bool reading_now_ = false;
   bool closing_ = false;  // close after the current write
