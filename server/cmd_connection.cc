@@ -154,18 +154,21 @@ void cmd_select(CommandContext& c) {
   c.out.ok();
 }
 
-std::string client_line(const Server& server, const Client& cl) {
-  (void)server;
+// One CLIENT LIST / CLIENT INFO line in Redis's key=value format, with the
+// fields tmkv tracks (Redis's buffer-size fields such as qbuf or omem are
+// left out rather than shown as made-up zeros; sub/psub are truly 0: there
+// is no pub/sub).
+std::string client_line(const Client& cl) {
   const int64_t now = store::system_unix_ms();
   std::ostringstream o;
-  o << "id=" << cl.id() << " addr=" << cl.addr() << " laddr=" << cl.laddr() << " fd=-1 name=" << cl.name()
+  o << "id=" << cl.id() << " addr=" << cl.addr() << " laddr=" << cl.laddr() << " name=" << cl.name()
     << " age=" << (now - cl.created_ms()) / 1000
     << " idle=" << (now - cl.last_active_ms.load(std::memory_order_relaxed)) / 1000 << " flags="
     << (cl.shown_multi.load(std::memory_order_relaxed) ? "x" : "N")
-    << " db=" << cl.shown_db.load(std::memory_order_relaxed) << " sub=0 psub=0 ssub=0 multi=-1 qbuf=0 qbuf-free=0"
-    << " argv-mem=0 multi-mem=0 rbs=0 rbp=0 obl=0 oll=0 omem=0 tot-mem=0 events=r cmd="
-    << cl.last_command.load(std::memory_order_relaxed) << " user=default redir=-1 resp=2"
-    << " lib-name=" << cl.lib_name() << " lib-ver=" << cl.lib_ver() << "\n";
+    << " db=" << cl.shown_db.load(std::memory_order_relaxed) << " sub=0 psub=0"
+    << " cmd=" << cl.last_command.load(std::memory_order_relaxed) << " user=default"
+    << " resp=" << cl.shown_resp.load(std::memory_order_relaxed) << " lib-name=" << cl.lib_name()
+    << " lib-ver=" << cl.lib_ver() << "\n";
   return o.str();
 }
 
@@ -204,14 +207,14 @@ void cmd_client(CommandContext& c) {
     c.client.set_lib(std::string(c.arg(3)), std::string(c.arg(3)), attr == "lib-name", attr == "lib-ver");
     c.out.ok();
   } else if (sub == "info" && c.argc() == 2) {
-    c.out.verbatim(client_line(c.server, c.client));
+    c.out.verbatim(client_line(c.client));
   } else if (sub == "list") {
     if (c.argc() != 2 && !(c.argc() >= 4 && equals_ci(c.arg(2), "type"))) {
       c.out.syntax_error();
       return;
     }
     std::string all;
-    c.server.for_each_client([&](const Client& cl) { all += client_line(c.server, cl); });
+    c.server.for_each_client([&](const Client& cl) { all += client_line(cl); });
     c.out.verbatim(all);
   } else if (sub == "kill" && c.argc() == 4 && equals_ci(c.arg(2), "id")) {
     auto id = parse_ll(c.arg(3));

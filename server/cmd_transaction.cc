@@ -1,5 +1,6 @@
 // MULTI, EXEC, DISCARD, WATCH, UNWATCH. EXEC itself is in dispatch.cc
 // (run_exec): the whole block, with its WATCH checks, is one transaction.
+#include "htm/atomically.h"
 #include "server/client.h"
 #include "server/command.h"
 #include "server/dispatch.h"
@@ -47,6 +48,10 @@ void cmd_watch(CommandContext& c) {
     bool dup = false;
     for (const WatchedKey& w : c.client.watched) dup = dup || (w.db == c.client.db && w.key == c.arg(i));
     if (dup) continue;  // Redis keeps the first WATCH of a key
+    // A key already expired is logically absent, and Redis does not count
+    // its later deletion by expiry as a modification. Delete it first, so
+    // the snapshot is of the absent key and the sweep has nothing to change.
+    htm::atomically([&](stm::Tx& tx) { db.delete_if_expired(tx, c.arg(i)); });
     c.client.watched.push_back(WatchedKey{c.client.db, std::string(c.arg(i)), db.watch(c.arg(i))});
   }
   c.out.ok();

@@ -128,6 +128,7 @@ void dispatch_command(Server& server, Client& client, Reply& out, std::span<cons
   }
   delete_expired_seen(server, client);
   client.shown_db.store(client.db, std::memory_order_relaxed);
+  client.shown_resp.store(client.resp, std::memory_order_relaxed);
 }
 
 void unwatch_all(Server& server, Client& client) {

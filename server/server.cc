@@ -348,8 +348,6 @@ StatsSnapshot Server::totals() const {
     t.exec_ok += s.exec_ok.load(std::memory_order_relaxed);
     t.exec_watch_failed += s.exec_watch_failed.load(std::memory_order_relaxed);
     t.exec_aborted += s.exec_aborted.load(std::memory_order_relaxed);
-    t.keyspace_hits += s.keyspace_hits.load(std::memory_order_relaxed);
-    t.keyspace_misses += s.keyspace_misses.load(std::memory_order_relaxed);
   }
   return t;
 }

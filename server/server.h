@@ -47,8 +47,6 @@ struct alignas(64) WorkerStats {
   std::atomic<uint64_t> exec_ok{0};
   std::atomic<uint64_t> exec_watch_failed{0};
   std::atomic<uint64_t> exec_aborted{0};  // EXECABORT
-  std::atomic<uint64_t> keyspace_hits{0};
-  std::atomic<uint64_t> keyspace_misses{0};
 
   static void bump(std::atomic<uint64_t>& c, uint64_t n = 1) {
     c.store(c.load(std::memory_order_relaxed) + n, std::memory_order_relaxed);
@@ -58,7 +56,7 @@ struct alignas(64) WorkerStats {
 // A sum of every worker's WorkerStats, for INFO.
 struct StatsSnapshot {
   uint64_t commands = 0, connections = 0, net_in = 0, net_out = 0, exec_ok = 0, exec_watch_failed = 0,
-           exec_aborted = 0, keyspace_hits = 0, keyspace_misses = 0;
+           exec_aborted = 0;
 };
 
 // Request limits read on every request: relaxed atomics (each is an

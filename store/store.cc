@@ -392,6 +392,9 @@ bool Store::is_watched(const void* self_ptr, const Record* r) {
 }
 
 Store::WatchToken Store::watch(std::string_view key) {
+  // A key longer than any record can hold can never exist: nothing to watch
+  // (watch_intact treats the empty token as unmodified).
+  if (key.size() > Record::kMaxKeySize) return WatchToken{};
   stm::ThreadContext& ctx = stm::this_thread_context();
   const uint64_t hash = hash_key(key);
   const int64_t now = now_ms();
@@ -445,6 +448,7 @@ void Store::unwatch(const WatchToken& token) {
 
 bool Store::watch_intact(stm::Tx& tx, const WatchToken& token) {
   Record* r = token.record;
+  if (r == nullptr) return true;  // an impossible key (see watch())
   // Cannot happen while the veto holds (fact 2); if it ever did, a reaped
   // record would make read_word retry forever, so report "modified".
   if (r->word.lock.load(std::memory_order_acquire) == stm::kDeadLock) return false;
