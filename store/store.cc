@@ -86,12 +86,14 @@ size_t Store::count_keys(stm::Tx& tx) {
 
 const Blob* Store::read_for_write(stm::Tx& tx, Record* r) {
   const auto* b = reinterpret_cast<const Blob*>(tx.read_word(r->word));
-  if (b != nullptr && b->expired_at(now_ms())) {
-    tx.write_word(r->word, 0, &value_ops_);
-    tx.on_commit([](void* self, uint64_t) { static_cast<Store*>(self)->count_expired(); }, this);
-    return nullptr;
-  }
-  return b;
+  return expire_if_due(tx, r, b) ? nullptr : b;
+}
+
+bool Store::expire_if_due(stm::Tx& tx, Record* r, const Blob* b) {
+  if (b == nullptr || !b->expired_at(now_ms())) return false;
+  tx.write_word(r->word, 0, &value_ops_);
+  tx.on_commit([](void* self, uint64_t) { static_cast<Store*>(self)->count_expired(); }, this);
+  return true;
 }
 
 void Store::count_expired() {
@@ -483,31 +485,27 @@ bool Store::delete_if_expired(stm::Tx& tx, std::string_view key) {
   maybe_run_reap_jobs(tx);
   Record* r = find_pinned(tx, key, hash_key(key));
   if (r == nullptr) return false;
-  const auto* b = reinterpret_cast<const Blob*>(tx.read_word(r->word));
-  if (b == nullptr || !b->expired_at(now_ms())) return false;
-  tx.write_word(r->word, 0, &value_ops_);
-  tx.on_commit([](void* self, uint64_t) { static_cast<Store*>(self)->count_expired(); }, this);
-  return true;
+  return expire_if_due(tx, r, reinterpret_cast<const Blob*>(tx.read_word(r->word)));
 }
 
-size_t Store::expiring_count() const {
-  int64_t n = 0;
+template <class T>
+T Store::sum_over_threads(std::atomic<T> ThreadLocal::*counter) const {
+  T n = 0;
   std::lock_guard<std::mutex> g(registry_mu_);
-  for (const ThreadLocal* l : registry_) n += l->expiring_delta.load(std::memory_order_relaxed);
-  return n < 0 ? 0 : static_cast<size_t>(n);
-}
-
-uint64_t Store::expired_count() const {
-  uint64_t n = 0;
-  std::lock_guard<std::mutex> g(registry_mu_);
-  for (const ThreadLocal* l : registry_) n += l->expired.load(std::memory_order_relaxed);
+  for (const ThreadLocal* l : registry_) n += (l->*counter).load(std::memory_order_relaxed);
   return n;
 }
 
+size_t Store::expiring_count() const {
+  const int64_t n = sum_over_threads(&ThreadLocal::expiring_delta);
+  return n < 0 ? 0 : static_cast<size_t>(n);
+}
+
+uint64_t Store::expired_count() const { return sum_over_threads(&ThreadLocal::expired); }
+
 size_t Store::size() const {
-  int64_t n = 0;
-  std::lock_guard<std::mutex> g(registry_mu_);
-  for (const ThreadLocal* l : registry_) n += l->live_delta.load(std::memory_order_relaxed);
+  // Deltas of different threads may be summed mid-commit: clamp at 0.
+  const int64_t n = sum_over_threads(&ThreadLocal::live_delta);
   return n < 0 ? 0 : static_cast<size_t>(n);
 }
 

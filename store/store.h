@@ -180,6 +180,12 @@ class Store {
   const Blob* read_record(stm::Tx& tx, std::string_view key);
   // Reads r's value; an expired one is deleted (a write) and reads as null.
   const Blob* read_for_write(stm::Tx& tx, Record* r);
+  // If b (r's value in tx) has expired: deletes it in tx, counts it at
+  // commit, and returns true.
+  bool expire_if_due(stm::Tx& tx, Record* r, const Blob* b);
+  // Sums one per-thread counter over the registered slots.
+  template <class T>
+  T sum_over_threads(std::atomic<T> ThreadLocal::*counter) const;
   void count_expired();
   static bool is_watched(const void* self, const Record* r);
   OpStatus check_value(std::string_view value) const;
