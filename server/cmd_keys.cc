@@ -23,7 +23,7 @@ void cmd_del(CommandContext& c) {
 
 void cmd_exists(CommandContext& c) {
   int64_t n = 0;
-  for (size_t i = 1; i < c.argc(); ++i) n += c.db().exists(*c.tx, c.arg(i)) ? 1 : 0;
+  for (size_t i = 1; i < c.argc(); ++i) n += lookup_for_read(c, c.arg(i)) != nullptr ? 1 : 0;
   c.out.integer(n);
 }
 
@@ -36,7 +36,7 @@ const char* type_name(const Blob* b) {
   return "none";
 }
 
-void cmd_type(CommandContext& c) { c.out.simple(type_name(c.db().lookup(*c.tx, c.arg(1)))); }
+void cmd_type(CommandContext& c) { c.out.simple(type_name(lookup_for_read(c, c.arg(1)))); }
 
 void rename_generic(CommandContext& c, bool nx) {
   const std::string_view src = c.arg(1), dst = c.arg(2);
@@ -102,7 +102,7 @@ void cmd_copy(CommandContext& c) {
     c.out.error("ERR source and destination objects are the same");
     return;
   }
-  const Blob* b = c.db().lookup(*c.tx, c.arg(1));
+  const Blob* b = lookup_for_read(c, c.arg(1));
   if (b == nullptr) {
     c.out.integer(0);
     return;
@@ -194,7 +194,12 @@ void cmd_scan(CommandContext& c) {
   std::vector<const std::string*> shown;
   for (const std::string& k : keys) {
     if (pattern && *pattern != "*" && !glob_match(*pattern, k)) continue;
-    if (!type.empty() && type != "string") continue;  // strings are the only type so far
+    if (!type.empty()) {
+      // As Redis, the TYPE filter looks the key up as a read (a keyspace
+      // hit, or a miss if it expired since the scan saw it).
+      const Blob* b = lookup_for_read(c, k);
+      if (b == nullptr || std::string_view(type_name(b)) != type) continue;
+    }
     shown.push_back(&k);
   }
   c.out.array(2);
@@ -282,7 +287,7 @@ void cmd_expireat(CommandContext& c) { expire_generic(c, 1000, true, "expireat")
 void cmd_pexpireat(CommandContext& c) { expire_generic(c, 1, true, "pexpireat"); }
 
 void ttl_generic(CommandContext& c, bool ms) {
-  const Blob* b = c.db().lookup(*c.tx, c.arg(1));
+  const Blob* b = lookup_for_read(c, c.arg(1));
   if (b == nullptr) {
     c.out.integer(-2);
     return;
@@ -300,7 +305,7 @@ void cmd_ttl(CommandContext& c) { ttl_generic(c, false); }
 void cmd_pttl(CommandContext& c) { ttl_generic(c, true); }
 
 void expiretime_generic(CommandContext& c, bool ms) {
-  const Blob* b = c.db().lookup(*c.tx, c.arg(1));
+  const Blob* b = lookup_for_read(c, c.arg(1));
   if (b == nullptr) {
     c.out.integer(-2);
   } else if (b->expire_at_ms() == 0) {
@@ -373,7 +378,7 @@ void register_key_commands(std::vector<CommandSpec>& t) {
   t.push_back({"type", 2, R | kFast, 1, 1, 1, "generic", "Determines the type of value stored at a key.", cmd_type});
   t.push_back({"rename", 3, W, 1, 2, 1, "generic", "Renames a key and overwrites the destination.", cmd_rename});
   t.push_back({"renamenx", 3, W | kFast, 1, 2, 1, "generic", "Renames a key only when the target key name doesn't exist.", cmd_renamenx});
-  t.push_back({"copy", -3, W, 1, 2, 1, "generic", "Copies the value of a key to a new key.", cmd_copy});
+  t.push_back({"copy", -3, W | kDenyOom, 1, 2, 1, "generic", "Copies the value of a key to a new key.", cmd_copy});
   t.push_back({"keys", 2, R, 0, 0, 0, "generic", "Returns all key names that match a pattern.", cmd_keys});
   t.push_back({"scan", -2, R, 0, 0, 0, "generic", "Iterates over the key names in the database.", cmd_scan});
   t.push_back({"randomkey", 1, R, 0, 0, 0, "generic", "Returns a random key name from the database.", cmd_randomkey});

@@ -2,6 +2,7 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include <cstdio>
 #include <fstream>
 #include <sstream>
 
@@ -44,13 +45,6 @@ std::string info_safe(std::string_view v) {
   return out;
 }
 
-uint64_t process_rss_bytes() {
-  std::ifstream in("/proc/self/statm");
-  uint64_t pages = 0, resident = 0;
-  in >> pages >> resident;
-  return resident * static_cast<uint64_t>(sysconf(_SC_PAGESIZE));
-}
-
 void section_server(std::ostringstream& o, Server& s) {
   const ServerConfig cfg = s.config_snapshot();
   const int64_t now = store::system_unix_ms();
@@ -76,9 +70,9 @@ void section_clients(std::ostringstream& o, Server& s) {
     << "blocked_clients:0\r\n\r\n";
 }
 
-void section_memory(std::ostringstream& o) {
+void section_memory(std::ostringstream& o, Server& s) {
   const store::AllocatorStats a = store::read_allocator_stats();
-  const uint64_t rss = process_rss_bytes();
+  const uint64_t rss = store::process_resident_bytes();
   o << "# Memory\r\n"
     << "used_memory:" << a.allocated << "\r\n"
     << "used_memory_human:" << human_bytes(a.allocated) << "\r\n"
@@ -89,7 +83,8 @@ void section_memory(std::ostringstream& o) {
     << "allocator_resident:" << a.resident << "\r\n"
     << "mem_allocator:" << (a.available ? "jemalloc" : "libc (sanitizer build: jemalloc statistics unavailable)")
     << "\r\n"
-    << "maxmemory:0\r\n\r\n";
+    << "maxmemory:" << s.limits().maxmemory.load(std::memory_order_relaxed) << "\r\n"
+    << "maxmemory_policy:noeviction\r\n\r\n";
 }
 
 void section_stats(std::ostringstream& o, Server& s) {
@@ -102,10 +97,46 @@ void section_stats(std::ostringstream& o, Server& s) {
     << "total_net_input_bytes:" << t.net_in << "\r\n"
     << "total_net_output_bytes:" << t.net_out << "\r\n"
     << "rejected_connections:" << s.rejected_connections() << "\r\n"
-    << "expired_keys:" << expired << "\r\n\r\n";
-  // keyspace_hits/misses are not counted yet (counting them exactly needs
-  // per-attempt accounting; the metrics issue adds it): left out rather
-  // than shown as zeros.
+    << "expired_keys:" << expired << "\r\n";
+  const KeyspaceStats ks = keyspace_stats();
+  o << "keyspace_hits:" << ks.hits << "\r\n"
+    << "keyspace_misses:" << ks.misses << "\r\n\r\n";
+}
+
+// Redis's INFO commandstats: one line per command that was called or
+// rejected. usec is the sum of the latency histogram (0 while
+// latency-tracking is off).
+void section_commandstats(std::ostringstream& o, Server& s) {
+  const std::vector<CommandTotals> totals = s.command_totals();
+  const auto& specs = all_commands();
+  o << "# Commandstats\r\n";
+  for (size_t i = 0; i < specs.size(); ++i) {
+    const CommandTotals& t = totals[i];
+    if (t.calls == 0 && t.rejected == 0) continue;
+    const uint64_t usec = t.latency.sum / 1000;
+    char per_call[32];
+    std::snprintf(per_call, sizeof per_call, "%.2f", t.calls ? static_cast<double>(t.latency.sum) / 1000.0 / static_cast<double>(t.calls) : 0.0);
+    o << "cmdstat_" << specs[i].name << ":calls=" << t.calls << ",usec=" << usec << ",usec_per_call=" << per_call
+      << ",rejected_calls=" << t.rejected << ",failed_calls=" << t.failed << "\r\n";
+  }
+  o << "\r\n";
+}
+
+// Redis's INFO latencystats: percentiles from the latency histograms
+// (interpolated inside a bucket, so within a bucket's width).
+void section_latencystats(std::ostringstream& o, Server& s) {
+  const std::vector<CommandTotals> totals = s.command_totals();
+  const auto& specs = all_commands();
+  o << "# Latencystats\r\n";
+  for (size_t i = 0; i < specs.size(); ++i) {
+    const stm::LatencyCounts& h = totals[i].latency;
+    if (h.count() == 0) continue;
+    char line[160];
+    std::snprintf(line, sizeof line, "p50=%.3f,p99=%.3f,p99.9=%.3f", h.quantile(0.5, stm::kLatencyBoundsNs) / 1000,
+                  h.quantile(0.99, stm::kLatencyBoundsNs) / 1000, h.quantile(0.999, stm::kLatencyBoundsNs) / 1000);
+    o << "latency_percentiles_usec_" << specs[i].name << ":" << line << "\r\n";
+  }
+  o << "\r\n";
 }
 
 void section_keyspace(std::ostringstream& o, Server& s) {
@@ -143,26 +174,53 @@ void section_transactions(std::ostringstream& o, Server& s) {
     o << "tx_fallbacks_" << htm::kFallbackNames[i] << ":" << htm::fallbacks(t, static_cast<htm::Fallback>(i))
       << "\r\n";
   }
+  const uint64_t committed = t.attempts.count();
+  char mean_attempts[32], mean_width[32];
+  std::snprintf(mean_attempts, sizeof mean_attempts, "%.3f",
+                committed ? static_cast<double>(t.attempts.sum) / static_cast<double>(committed) : 0.0);
+  std::snprintf(mean_width, sizeof mean_width, "%.3f",
+                committed ? static_cast<double>(t.width.sum) / static_cast<double>(committed) : 0.0);
   o << "tx_escalations_irrevocable:" << t.escalations << "\r\n"
-    << "exec_committed:" << st.exec_ok << "\r\n"
+    << "tx_attempts_per_commit:" << mean_attempts << "\r\n"
+    << "tx_width_keys_mean:" << mean_width << "\r\n";
+  for (size_t i = 0; i < stm::kCommitPathCount; ++i) {
+    if (t.latency[i].count() == 0) continue;
+    char q[96];
+    std::snprintf(q, sizeof q, "p50=%.3f,p99=%.3f", t.latency[i].quantile(0.5, stm::kLatencyBoundsNs) / 1000,
+                  t.latency[i].quantile(0.99, stm::kLatencyBoundsNs) / 1000);
+    o << "tx_latency_usec_" << stm::kCommitPathNames[i] << ":" << q << "\r\n";
+  }
+  o << "exec_committed:" << st.exec_ok << "\r\n"
     << "exec_watch_failed:" << st.exec_watch_failed << "\r\n"
-    << "exec_aborted:" << st.exec_aborted << "\r\n\r\n";
+    << "exec_aborted:" << st.exec_aborted << "\r\n"
+    << "watch_intact:" << st.watch_intact << "\r\n"
+    << "watch_violated:" << st.watch_violated << "\r\n\r\n";
 }
 
 void cmd_info(CommandContext& c) {
-  static const char* kAll[] = {"server", "clients", "memory", "stats", "transactions", "keyspace"};
+  // As Redis: commandstats and latencystats are not in the default set,
+  // only in "all"/"everything" or when named.
+  struct Section {
+    const char* name;
+    bool in_default;
+  };
+  static const Section kAll[] = {{"server", true},       {"clients", true},      {"memory", true},
+                                 {"stats", true},        {"transactions", true}, {"commandstats", false},
+                                 {"latencystats", false}, {"keyspace", true}};
   std::vector<std::string> want;
   for (size_t i = 1; i < c.argc(); ++i) want.push_back(to_lower(c.arg(i)));
-  const bool all = want.empty() || std::find(want.begin(), want.end(), "all") != want.end() ||
-                   std::find(want.begin(), want.end(), "default") != want.end() ||
-                   std::find(want.begin(), want.end(), "everything") != want.end();
+  auto wanted = [&](std::string_view w) { return std::find(want.begin(), want.end(), w) != want.end(); };
+  const bool all = wanted("all") || wanted("everything");
+  const bool defaults = want.empty() || wanted("default");
   std::ostringstream o;
-  for (const char* sec : kAll) {
-    if (!all && std::find(want.begin(), want.end(), sec) == want.end()) continue;
-    const std::string_view s(sec);
+  for (const Section& sec : kAll) {
+    if (!all && !(defaults && sec.in_default) && !wanted(sec.name)) continue;
+    const std::string_view s(sec.name);
     if (s == "server") section_server(o, c.server);
     if (s == "clients") section_clients(o, c.server);
-    if (s == "memory") section_memory(o);
+    if (s == "memory") section_memory(o, c.server);
+    if (s == "commandstats") section_commandstats(o, c.server);
+    if (s == "latencystats") section_latencystats(o, c.server);
     if (s == "stats") section_stats(o, c.server);
     if (s == "transactions") section_transactions(o, c.server);
     if (s == "keyspace") section_keyspace(o, c.server);

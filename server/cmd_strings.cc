@@ -20,8 +20,9 @@ const char* kWrongType = "WRONGTYPE Operation against a key holding the wrong ki
 
 // The string at key: *blob = nullptr if absent. False (after replying
 // WRONGTYPE) if the key holds another type.
-bool read_string(CommandContext& c, std::string_view key, const Blob** blob) {
-  *blob = c.db().lookup(*c.tx, key);
+// `for_read`: the lookup of a read (counts a keyspace hit or miss).
+bool read_string(CommandContext& c, std::string_view key, const Blob** blob, bool for_read) {
+  *blob = for_read ? lookup_for_read(c, key) : c.db().lookup(*c.tx, key);
   if (*blob != nullptr && (*blob)->type != ValueType::kString) {
     c.out.error(kWrongType);
     return false;
@@ -46,7 +47,7 @@ bool write_string(CommandContext& c, std::string_view key, std::string_view valu
 
 void cmd_get(CommandContext& c) {
   const Blob* b;
-  if (!read_string(c, c.arg(1), &b)) return;
+  if (!read_string(c, c.arg(1), &b, true)) return;
   if (b == nullptr) {
     c.out.null();
   } else {
@@ -94,7 +95,7 @@ void cmd_set(CommandContext& c) {
   const std::string_view key = c.arg(1);
   const Blob* old = nullptr;
   if (get) {
-    if (!read_string(c, key, &old)) return;
+    if (!read_string(c, key, &old, true)) return;
   } else if (nx || xx || keepttl) {
     old = c.db().lookup(*c.tx, key);
   }
@@ -146,7 +147,7 @@ void cmd_psetex(CommandContext& c) { setex_generic(c, 1, "psetex"); }
 
 void cmd_getset(CommandContext& c) {
   const Blob* old;
-  if (!read_string(c, c.arg(1), &old)) return;
+  if (!read_string(c, c.arg(1), &old, true)) return;
   std::string prev = old ? std::string(old->view()) : std::string();
   const bool existed = old != nullptr;
   if (!write_string(c, c.arg(1), c.arg(2), 0)) return;
@@ -159,7 +160,7 @@ void cmd_getset(CommandContext& c) {
 
 void cmd_getdel(CommandContext& c) {
   const Blob* old;
-  if (!read_string(c, c.arg(1), &old)) return;
+  if (!read_string(c, c.arg(1), &old, true)) return;
   if (old == nullptr) {
     c.out.null();
     return;
@@ -191,7 +192,7 @@ void cmd_getex(CommandContext& c) {
     }
   }
   const Blob* b;
-  if (!read_string(c, c.arg(1), &b)) return;
+  if (!read_string(c, c.arg(1), &b, true)) return;
   if (b == nullptr) {
     c.out.null();
     return;
@@ -217,7 +218,7 @@ void cmd_getex(CommandContext& c) {
 void cmd_mget(CommandContext& c) {
   c.out.array(c.argc() - 1);
   for (size_t i = 1; i < c.argc(); ++i) {
-    const Blob* b = c.db().lookup(*c.tx, c.arg(i));
+    const Blob* b = lookup_for_read(c, c.arg(i));
     if (b == nullptr || b->type != ValueType::kString) {
       c.out.null();
     } else {
@@ -288,7 +289,7 @@ void cmd_decrby(CommandContext& c) {
 void cmd_incrbyfloat(CommandContext& c) {
   auto incr = parse_ld(c.arg(2));
   const Blob* b;
-  if (!read_string(c, c.arg(1), &b)) return;
+  if (!read_string(c, c.arg(1), &b, false)) return;
   long double cur = 0;
   if (b != nullptr) {
     auto v = parse_ld(b->view());
@@ -314,7 +315,7 @@ void cmd_incrbyfloat(CommandContext& c) {
 
 void cmd_append(CommandContext& c) {
   const Blob* b;
-  if (!read_string(c, c.arg(1), &b)) return;
+  if (!read_string(c, c.arg(1), &b, false)) return;
   std::string_view add = c.arg(2);
   const size_t old_len = b ? b->size : 0;
   if (old_len + add.size() > c.db().max_value_bytes()) {
@@ -331,7 +332,7 @@ void cmd_append(CommandContext& c) {
 
 void cmd_strlen(CommandContext& c) {
   const Blob* b;
-  if (!read_string(c, c.arg(1), &b)) return;
+  if (!read_string(c, c.arg(1), &b, true)) return;
   c.out.integer(b ? static_cast<int64_t>(b->size) : 0);
 }
 
@@ -339,7 +340,7 @@ void cmd_getrange(CommandContext& c) {
   int64_t start, end;
   if (!get_ll_or_reply(c.out, c.arg(2), &start) || !get_ll_or_reply(c.out, c.arg(3), &end)) return;
   const Blob* b;
-  if (!read_string(c, c.arg(1), &b)) return;
+  if (!read_string(c, c.arg(1), &b, true)) return;
   std::string_view s = b ? b->view() : std::string_view();
   const int64_t len = static_cast<int64_t>(s.size());
   // Redis 7.0's getrangeCommand arithmetic.
@@ -368,7 +369,7 @@ void cmd_setrange(CommandContext& c) {
   }
   std::string_view value = c.arg(3);
   const Blob* b;
-  if (!read_string(c, c.arg(1), &b)) return;
+  if (!read_string(c, c.arg(1), &b, false)) return;
   if (b == nullptr && value.empty()) {
     c.out.integer(0);
     return;
@@ -395,25 +396,25 @@ void register_string_commands(std::vector<CommandSpec>& t) {
   const uint32_t R = kTransactional | kReadOnly | kFast;
   const uint32_t W = kTransactional | kWrite;
   t.push_back({"get", 2, R, 1, 1, 1, "string", "Returns the string value of a key.", cmd_get});
-  t.push_back({"set", -3, W, 1, 1, 1, "string", "Sets the string value of a key, ignoring its type.", cmd_set});
-  t.push_back({"setnx", 3, W | kFast, 1, 1, 1, "string", "Set the string value of a key only when the key doesn't exist.", cmd_setnx});
-  t.push_back({"setex", 4, W, 1, 1, 1, "string", "Sets the string value and expiration time of a key.", cmd_setex});
-  t.push_back({"psetex", 4, W, 1, 1, 1, "string", "Sets the string value and expiration time in milliseconds of a key.", cmd_psetex});
-  t.push_back({"getset", 3, W | kFast, 1, 1, 1, "string", "Returns the previous string value of a key after setting it to a new value.", cmd_getset});
+  t.push_back({"set", -3, W | kDenyOom, 1, 1, 1, "string", "Sets the string value of a key, ignoring its type.", cmd_set});
+  t.push_back({"setnx", 3, W | kFast | kDenyOom, 1, 1, 1, "string", "Set the string value of a key only when the key doesn't exist.", cmd_setnx});
+  t.push_back({"setex", 4, W | kDenyOom, 1, 1, 1, "string", "Sets the string value and expiration time of a key.", cmd_setex});
+  t.push_back({"psetex", 4, W | kDenyOom, 1, 1, 1, "string", "Sets the string value and expiration time in milliseconds of a key.", cmd_psetex});
+  t.push_back({"getset", 3, W | kFast | kDenyOom, 1, 1, 1, "string", "Returns the previous string value of a key after setting it to a new value.", cmd_getset});
   t.push_back({"getdel", 2, W | kFast, 1, 1, 1, "string", "Returns the string value of a key after deleting the key.", cmd_getdel});
   t.push_back({"getex", -2, W | kFast, 1, 1, 1, "string", "Returns the string value of a key after setting its expiration time.", cmd_getex});
   t.push_back({"mget", -2, R, 1, -1, 1, "string", "Atomically returns the string values of one or more keys.", cmd_mget});
-  t.push_back({"mset", -3, W, 1, -1, 2, "string", "Atomically creates or modifies the string values of one or more keys.", cmd_mset});
-  t.push_back({"msetnx", -3, W, 1, -1, 2, "string", "Atomically modifies the string values of one or more keys only when all keys don't exist.", cmd_msetnx});
-  t.push_back({"incr", 2, W | kFast, 1, 1, 1, "string", "Increments the integer value of a key by one.", cmd_incr});
-  t.push_back({"decr", 2, W | kFast, 1, 1, 1, "string", "Decrements the integer value of a key by one.", cmd_decr});
-  t.push_back({"incrby", 3, W | kFast, 1, 1, 1, "string", "Increments the integer value of a key by a number.", cmd_incrby});
-  t.push_back({"decrby", 3, W | kFast, 1, 1, 1, "string", "Decrements a number from the integer value of a key.", cmd_decrby});
-  t.push_back({"incrbyfloat", 3, W | kFast, 1, 1, 1, "string", "Increment the floating point value of a key by a number.", cmd_incrbyfloat});
-  t.push_back({"append", 3, W | kFast, 1, 1, 1, "string", "Appends a string to the value of a key.", cmd_append});
+  t.push_back({"mset", -3, W | kDenyOom, 1, -1, 2, "string", "Atomically creates or modifies the string values of one or more keys.", cmd_mset});
+  t.push_back({"msetnx", -3, W | kDenyOom, 1, -1, 2, "string", "Atomically modifies the string values of one or more keys only when all keys don't exist.", cmd_msetnx});
+  t.push_back({"incr", 2, W | kFast | kDenyOom, 1, 1, 1, "string", "Increments the integer value of a key by one.", cmd_incr});
+  t.push_back({"decr", 2, W | kFast | kDenyOom, 1, 1, 1, "string", "Decrements the integer value of a key by one.", cmd_decr});
+  t.push_back({"incrby", 3, W | kFast | kDenyOom, 1, 1, 1, "string", "Increments the integer value of a key by a number.", cmd_incrby});
+  t.push_back({"decrby", 3, W | kFast | kDenyOom, 1, 1, 1, "string", "Decrements a number from the integer value of a key.", cmd_decrby});
+  t.push_back({"incrbyfloat", 3, W | kFast | kDenyOom, 1, 1, 1, "string", "Increment the floating point value of a key by a number.", cmd_incrbyfloat});
+  t.push_back({"append", 3, W | kFast | kDenyOom, 1, 1, 1, "string", "Appends a string to the value of a key.", cmd_append});
   t.push_back({"strlen", 2, R, 1, 1, 1, "string", "Returns the length of a string value.", cmd_strlen});
   t.push_back({"getrange", 4, R, 1, 1, 1, "string", "Returns a substring of the string stored at a key.", cmd_getrange});
-  t.push_back({"setrange", 4, W, 1, 1, 1, "string", "Overwrites a part of a string value with another by an offset.", cmd_setrange});
+  t.push_back({"setrange", 4, W | kDenyOom, 1, 1, 1, "string", "Overwrites a part of a string value with another by an offset.", cmd_setrange});
 }
 
 }  // namespace tmkv::server

@@ -1,5 +1,8 @@
 #include "server/cmd_util.h"
 
+#include "server/server.h"
+#include "store/store.h"
+
 #include <cctype>
 #include <cerrno>
 #include <cmath>
@@ -10,6 +13,12 @@
 #include "store/int_codec.h"
 
 namespace tmkv::server {
+
+const store::Blob* lookup_for_read(CommandContext& c, std::string_view key) {
+  const store::Blob* b = c.db().lookup(*c.tx, key);
+  c.tx->tally(b != nullptr ? store::kTallyKeyspaceHits : store::kTallyKeyspaceMisses);
+  return b;
+}
 
 std::optional<int64_t> parse_ll(std::string_view s) { return store::parse_int64(s); }
 

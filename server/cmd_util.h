@@ -7,6 +7,7 @@
 #include <string_view>
 
 #include "server/command.h"
+#include "store/blob.h"
 
 namespace tmkv::server {
 
@@ -24,6 +25,13 @@ std::string format_ld(long double v);
 // returns false if invalid. Sets *at_ms to the absolute time.
 bool parse_expire_or_reply(Reply& out, std::string_view value, int64_t unit_ms, bool absolute, int64_t now_ms,
                            std::string_view command, int64_t* at_ms);
+
+// A read command's lookup of key in the client's db (inside c.tx): like
+// Store::lookup, and counts a keyspace hit or miss when the transaction
+// commits. Redis counts the lookups of reads only (GET, MGET, EXISTS, TYPE,
+// TTL, SET ... GET, GETDEL, COPY's source ...), not those of writes (INCR,
+// APPEND, RENAME, EXPIRE ...); handlers follow the same split.
+const store::Blob* lookup_for_read(CommandContext& c, std::string_view key);
 
 // Redis's glob matching (util.c stringmatchlen), for KEYS and SCAN MATCH.
 bool glob_match(std::string_view pattern, std::string_view s, bool nocase = false);

@@ -33,6 +33,7 @@ enum CommandFlags : uint32_t {
   kNoMulti = 1u << 4,        // executes immediately even inside MULTI (EXEC, DISCARD, MULTI, WATCH, ...)
   kAdmin = 1u << 5,
   kFast = 1u << 6,
+  kDenyOom = 1u << 7,  // may grow memory: refused while over maxmemory (Redis's "denyoom")
 };
 
 struct CommandContext {

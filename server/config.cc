@@ -61,7 +61,8 @@ bool parse_bool(std::string_view v, bool* out) {
 }
 
 const char* kMutable[] = {"requirepass", "maxclients", "timeout", "proto-max-bulk-len", "client-query-buffer-limit",
-                          "max-multibulk-len", "max-inline-size", "protected-mode"};
+                          "max-multibulk-len", "max-inline-size", "protected-mode", "maxmemory",
+                          "latency-tracking", "tx-latency-sample-rate"};
 
 }  // namespace
 
@@ -117,6 +118,14 @@ bool apply_setting(ServerConfig& cfg, std::string_view name_in, std::string_view
   } else if (name == "metrics-port") {
     ok = parse_uint(value, 65535, &n);
     cfg.metrics_port = static_cast<uint16_t>(n);
+  } else if (name == "maxmemory") {
+    ok = parse_memory(value, &n);
+    cfg.maxmemory = n;
+  } else if (name == "latency-tracking") {
+    ok = parse_bool(value, &cfg.latency_tracking);
+  } else if (name == "tx-latency-sample-rate") {
+    ok = parse_uint(value, 1u << 20, &n) && n >= 1;
+    cfg.tx_latency_sample_rate = static_cast<uint32_t>(n);
   } else if (name == "save" || name == "appendonly" || name == "daemonize") {
     // Accepted for redis.conf compatibility; tmkv keeps no files and does
     // not fork. Anything but "off" values is refused rather than ignored.
@@ -149,6 +158,9 @@ std::optional<std::string> setting_value(const ServerConfig& cfg, std::string_vi
   if (name == "max-inline-size") return std::to_string(cfg.max_inline_size);
   if (name == "metrics-bind") return cfg.metrics_bind;
   if (name == "metrics-port") return std::to_string(cfg.metrics_port);
+  if (name == "maxmemory") return std::to_string(cfg.maxmemory);
+  if (name == "latency-tracking") return cfg.latency_tracking ? "yes" : "no";
+  if (name == "tx-latency-sample-rate") return std::to_string(cfg.tx_latency_sample_rate);
   if (name == "save") return std::string();
   if (name == "appendonly") return std::string("no");
   if (name == "daemonize") return std::string("no");
@@ -159,7 +171,7 @@ const std::vector<std::string>& setting_names() {
   static const std::vector<std::string> kNames = {
       "bind",       "port",     "io-threads", "tm-mode",  "requirepass", "protected-mode",
       "databases",  "maxclients", "timeout",  "proto-max-bulk-len", "client-query-buffer-limit",
-      "max-multibulk-len", "max-inline-size", "metrics-bind", "metrics-port", "save", "appendonly", "daemonize"};
+      "max-multibulk-len", "max-inline-size", "metrics-bind", "metrics-port", "maxmemory", "latency-tracking", "tx-latency-sample-rate", "save", "appendonly", "daemonize"};
   return kNames;
 }
 
@@ -188,6 +200,10 @@ std::string usage_text() {
          "  --max-inline-size BYTES      * longest inline command (default 64kb)\n"
          "  --metrics-bind ADDR            Prometheus endpoint address (default 127.0.0.1)\n"
          "  --metrics-port N               Prometheus endpoint port; 0 = off (default 9379)\n"
+         "  --maxmemory BYTES            * writes fail with OOM while jemalloc's allocated bytes\n"
+         "                                 exceed it; 0 = no limit (default 0)\n"
+         "  --latency-tracking yes|no    * command and transaction latency histograms (default yes)\n"
+         "  --tx-latency-sample-rate N   * time one transaction in N per thread (default 16; 1 = all)\n"
          "  -h, --help                     this text\n";
 }
 

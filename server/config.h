@@ -3,7 +3,7 @@
 //
 // Names are Redis's where Redis has the option (port, bind, requirepass,
 // maxclients, timeout, databases, proto-max-bulk-len,
-// client-query-buffer-limit, protected-mode), tmkv's own otherwise
+// client-query-buffer-limit, protected-mode, maxmemory, latency-tracking), tmkv's own otherwise
 // (io-threads, tm-mode, max-inline-size, max-multibulk-len, metrics-*).
 // Flags are the same names with "--": `--port 7379`.
 #pragma once
@@ -35,6 +35,9 @@ struct ServerConfig {
   uint64_t max_inline_size = 64 * 1024;
   std::string metrics_bind = "127.0.0.1";
   uint16_t metrics_port = 9379;  // 0: no metrics endpoint
+  uint64_t maxmemory = 0;        // bytes; writes fail with OOM above it; 0 = no limit
+  bool latency_tracking = true;  // per-command and per-transaction latency histograms
+  uint32_t tx_latency_sample_rate = 16;  // time one transaction in N per thread
   std::string config_file;       // where the settings came from, if any
 };
 

@@ -33,7 +33,8 @@ void reply_unknown_command(Reply& out, std::span<const std::string_view> args) {
 
 // Redis's rejectCommand: a rejected command inside MULTI fails the
 // transaction; a rejected EXEC discards it at once with EXECABORT.
-void reject(Client& client, Reply& out, const CommandSpec* spec, std::string_view error) {
+void reject(Server& server, Client& client, Reply& out, const CommandSpec* spec, std::string_view error) {
+  server.stats_of_this_thread().cmds.of(spec).rejected.add();
   if (client.in_multi) client.multi_error = true;
   if (spec != nullptr && std::string_view(spec->name) == "exec") {
     client.end_multi();
@@ -99,20 +100,28 @@ void delete_expired_seen(Server& server, Client& client) {
 }  // namespace
 
 void dispatch_command(Server& server, Client& client, Reply& out, std::span<const std::string_view> args) {
-  WorkerStats::bump(server.stats_of_this_thread().commands);
+  WorkerStats& stats = server.stats_of_this_thread();
+  WorkerStats::bump(stats.commands);
   const CommandSpec* spec = find_command(args[0]);
   if (spec == nullptr) {
+    stats.cmds.of(nullptr).rejected.add();
     if (client.in_multi) client.multi_error = true;
     reply_unknown_command(out, args);
     return;
   }
   client.last_command.store(spec->name, std::memory_order_relaxed);
   if (!arity_ok(*spec, args.size())) {
-    reject(client, out, spec, "ERR wrong number of arguments for '" + std::string(spec->name) + "' command");
+    reject(server, client, out, spec, "ERR wrong number of arguments for '" + std::string(spec->name) + "' command");
     return;
   }
   if (!server.authenticated(client) && !(spec->flags & kNoAuth)) {
-    reject(client, out, spec, "NOAUTH Authentication required.");
+    reject(server, client, out, spec, "NOAUTH Authentication required.");
+    return;
+  }
+  // Redis's maxmemory with the noeviction policy: writes fail, reads go on.
+  // Checked at queue time too (Redis rejects there, failing the EXEC).
+  if ((spec->flags & kDenyOom) && server.over_maxmemory()) {
+    reject(server, client, out, spec, "OOM command not allowed when used memory > 'maxmemory'.");
     return;
   }
   if (client.in_multi && !(spec->flags & kNoMulti)) {
@@ -121,11 +130,19 @@ void dispatch_command(Server& server, Client& client, Reply& out, std::span<cons
   }
   store::ScopedCommandTime now;  // one instant for every expiry decision
   CommandContext ctx{args, out, client, server};
+  // Timing covers the command and its transaction, retries included.
+  const uint64_t t0 = stm::latency_tracking() ? stm::ticks() : 0;
+  const size_t reply_at = out.mark();
   if (spec->flags & kTransactional) {
     run_transactional(*spec, ctx);
   } else {
     spec->handler(ctx);
   }
+  CommandCounters& counters = stats.cmds.of(spec);
+  counters.calls.add();
+  // EXEC's own reply is an array; its commands' errors count for them.
+  if (out.error_at(reply_at)) counters.failed.add();
+  if (t0 != 0) counters.latency.observe(stm::kLatencyBoundsNs, stm::ticks_to_ns(stm::ticks() - t0));
   delete_expired_seen(server, client);
   client.shown_db.store(client.db, std::memory_order_relaxed);
   client.shown_resp.store(client.resp, std::memory_order_relaxed);
@@ -160,6 +177,9 @@ void run_exec(Server& server, Client& client, Reply& out) {
   const size_t mark = out.mark();
   const unsigned db0 = client.db;
   const bool has_watches = !client.watched.empty();
+  // Which commands replied with an error, in the attempt that committed
+  // (each attempt overwrites every entry).
+  std::vector<char> failed(specs.size(), 0);
   // The whole block, watches included, is one transaction.
   auto body = [&](stm::Tx& tx) -> bool {
     out.truncate(mark);
@@ -172,7 +192,9 @@ void run_exec(Server& server, Client& client, Reply& out) {
       CommandContext ctx{argvs[i], out, client, server};
       ctx.in_exec = true;
       if (specs[i]->flags & kTransactional) ctx.tx = &tx;
+      const size_t reply_at = out.mark();
       specs[i]->handler(ctx);
+      failed[i] = out.error_at(reply_at) ? 1 : 0;
     }
     return true;
   };
@@ -183,6 +205,7 @@ void run_exec(Server& server, Client& client, Reply& out) {
     committed = htm::atomically(body);
   }
   unwatch_all(server, client);
+  if (has_watches) WorkerStats::bump(committed ? stats.watch_intact : stats.watch_violated);
   if (!committed) {
     out.truncate(mark);
     out.null_array();
@@ -190,6 +213,11 @@ void run_exec(Server& server, Client& client, Reply& out) {
     return;
   }
   WorkerStats::bump(stats.exec_ok);
+  for (size_t i = 0; i < specs.size(); ++i) {
+    CommandCounters& counters = stats.cmds.of(specs[i]);
+    counters.calls.add();
+    if (failed[i]) counters.failed.add();
+  }
 }
 
 }  // namespace tmkv::server

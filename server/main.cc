@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "htm/tm_mode.h"
+#include "metrics/metrics.h"
 #include "server/config.h"
 #include "server/server.h"
 
@@ -33,9 +34,6 @@ int main(int argc, char** argv) {
   std::fprintf(stderr, "tmkv-server: transactions run on %s (tm-mode %s; htm %s: %s)\n",
                std::string(htm::tm_path_name(tm.path)).c_str(), std::string(htm::tm_mode_name(tm.mode)).c_str(),
                tm.htm_supported ? "supported" : "unavailable", tm.reason.c_str());
-  if (cfg->metrics_port != 0) {
-    std::fprintf(stderr, "tmkv-server: metrics endpoint not built yet (issue: metrics); --metrics-port ignored\n");
-  }
   // A client that disconnects mid-write must not kill the process.
   std::signal(SIGPIPE, SIG_IGN);
   // SIGINT/SIGTERM are handled by the server's asio::signal_set.
@@ -43,6 +41,21 @@ int main(int argc, char** argv) {
   if (!srv.start(&error)) {
     std::fprintf(stderr, "tmkv-server: %s\n", error.c_str());
     return 1;
+  }
+  // The metrics endpoint lives as long as the server; a port that cannot be
+  // bound is a startup error, like the RESP port (an operator asked for it).
+  metrics::MetricsEndpoint endpoint;
+  if (cfg->metrics_port != 0) {
+    if (!endpoint.start(cfg->metrics_bind, cfg->metrics_port, srv, &error)) {
+      std::fprintf(stderr, "tmkv-server: %s\n", error.c_str());
+      srv.shutdown();
+      srv.wait();
+      return 1;
+    }
+    std::fprintf(stderr, "tmkv-server: metrics at http://%s:%u/metrics\n", cfg->metrics_bind.c_str(),
+                 endpoint.port());
+  } else {
+    std::fprintf(stderr, "tmkv-server: metrics endpoint off (--metrics-port 0)\n");
   }
   std::fprintf(stderr, "tmkv-server: %u I/O threads, %u databases; ready to accept connections on %s:%u\n",
                srv.io_threads(), srv.database_count(), cfg->bind.c_str(), srv.bound_port());

@@ -26,6 +26,11 @@ class Reply {
 
   size_t mark() const { return buf_->size(); }
   void truncate(size_t mark) { buf_->resize(mark); }
+  // True if the reply written at `mark` is an error (RESP2/3 simple error
+  // or RESP3 blob error): how command statistics tell a failed call.
+  bool error_at(size_t mark) const {
+    return mark < buf_->size() && ((*buf_)[mark] == '-' || (*buf_)[mark] == '!');
+  }
 
   void ok() { raw("+OK\r\n"); }
   void simple(std::string_view s);            // +s

@@ -7,6 +7,7 @@
 #include "htm/atomically.h"
 #include "server/client.h"
 #include "server/connection.h"
+#include "store/allocator_stats.h"
 #include "store/clock.h"
 
 namespace tmkv::server {
@@ -49,6 +50,9 @@ Server::Server(ServerConfig config) : config_(std::move(config)) {
   limits_.maxclients = config_.maxclients;
   limits_.timeout_s = config_.timeout_s;
   limits_.requirepass_set = !config_.requirepass.empty();
+  limits_.maxmemory = config_.maxmemory;
+  stm::set_latency_tracking(config_.latency_tracking);
+  stm::set_tx_latency_sample_rate(config_.tx_latency_sample_rate);
   store::StoreOptions opts;
   opts.max_value_bytes = config_.proto_max_bulk_len;
   for (unsigned i = 0; i < config_.databases; ++i) databases_.push_back(std::make_unique<store::Store>(opts));
@@ -183,7 +187,7 @@ void Server::on_accept(asio::ip::tcp::socket socket) {
     if (stopping()) return;
     if (refuse_protected(s)) {
       refusal = protected_mode_message();
-      rejected_.fetch_add(1, std::memory_order_relaxed);
+      rejected_protected_.fetch_add(1, std::memory_order_relaxed);
     }
     WorkerStats::bump(w->stats.connections);
     auto conn = std::make_shared<Connection>(*this, std::move(s), w->stats, next_client_id(), addr, laddr);
@@ -195,7 +199,7 @@ void Server::on_accept(asio::ip::tcp::socket socket) {
 bool Server::register_client(Client* c) {
   std::lock_guard<std::mutex> g(clients_mu_);
   if (clients_.size() >= limits_.maxclients.load(std::memory_order_relaxed)) {
-    rejected_.fetch_add(1, std::memory_order_relaxed);
+    rejected_maxclients_.fetch_add(1, std::memory_order_relaxed);
     return false;
   }
   clients_.emplace(c->id(), c);
@@ -244,6 +248,9 @@ void Server::on_tick(Worker& w) {
   }
   w.connections.resize(kept);
   sweep_expired(w);
+  if (&w == workers_.front().get()) {
+    used_memory_.store(store::used_memory_bytes(), std::memory_order_relaxed);
+  }
 }
 
 void Server::sweep_expired(Worker& w) {
@@ -304,6 +311,9 @@ bool Server::config_set(const std::vector<std::pair<std::string, std::string>>& 
   limits_.maxclients.store(config_.maxclients, std::memory_order_relaxed);
   limits_.timeout_s.store(config_.timeout_s, std::memory_order_relaxed);
   limits_.requirepass_set.store(!config_.requirepass.empty(), std::memory_order_relaxed);
+  limits_.maxmemory.store(config_.maxmemory, std::memory_order_relaxed);
+  stm::set_latency_tracking(config_.latency_tracking);
+  stm::set_tx_latency_sample_rate(config_.tx_latency_sample_rate);
   for (auto& db : databases_) db->set_max_value_bytes(config_.proto_max_bulk_len);
   return true;
 }
@@ -348,8 +358,21 @@ StatsSnapshot Server::totals() const {
     t.exec_ok += s.exec_ok.load(std::memory_order_relaxed);
     t.exec_watch_failed += s.exec_watch_failed.load(std::memory_order_relaxed);
     t.exec_aborted += s.exec_aborted.load(std::memory_order_relaxed);
+    t.watch_intact += s.watch_intact.load(std::memory_order_relaxed);
+    t.watch_violated += s.watch_violated.load(std::memory_order_relaxed);
   }
   return t;
+}
+
+KeyspaceStats keyspace_stats() {
+  const stm::TxStatsSnapshot t = stm::collect_tx_stats();
+  return {t.tallies[store::kTallyKeyspaceHits], t.tallies[store::kTallyKeyspaceMisses]};
+}
+
+std::vector<CommandTotals> Server::command_totals() const {
+  std::vector<CommandTotals> totals(CommandStats::slot_count());
+  for (const auto& w : workers_) w->stats.cmds.add_to(totals);
+  return totals;
 }
 
 }  // namespace tmkv::server

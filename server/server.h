@@ -29,6 +29,7 @@
 #include <thread>
 #include <vector>
 
+#include "server/command_stats.h"
 #include "server/config.h"
 #include "server/resp_parser.h"
 #include "store/store.h"
@@ -47,6 +48,9 @@ struct alignas(64) WorkerStats {
   std::atomic<uint64_t> exec_ok{0};
   std::atomic<uint64_t> exec_watch_failed{0};
   std::atomic<uint64_t> exec_aborted{0};  // EXECABORT
+  std::atomic<uint64_t> watch_intact{0};    // EXECs with WATCHed keys that held
+  std::atomic<uint64_t> watch_violated{0};  // ... and that a modification broke
+  CommandStats cmds;
 
   static void bump(std::atomic<uint64_t>& c, uint64_t n = 1) {
     c.store(c.load(std::memory_order_relaxed) + n, std::memory_order_relaxed);
@@ -56,7 +60,7 @@ struct alignas(64) WorkerStats {
 // A sum of every worker's WorkerStats, for INFO.
 struct StatsSnapshot {
   uint64_t commands = 0, connections = 0, net_in = 0, net_out = 0, exec_ok = 0, exec_watch_failed = 0,
-           exec_aborted = 0;
+           exec_aborted = 0, watch_intact = 0, watch_violated = 0;
 };
 
 // Request limits read on every request: relaxed atomics (each is an
@@ -69,6 +73,7 @@ struct Limits {
   std::atomic<uint64_t> maxclients;
   std::atomic<uint64_t> timeout_s;
   std::atomic<bool> requirepass_set;
+  std::atomic<uint64_t> maxmemory;
 
   ParserLimits parser_limits(bool authenticated) const {
     ParserLimits l;
@@ -95,6 +100,7 @@ class Server {
   bool stopping() const { return stopping_.load(std::memory_order_acquire); }
 
   store::Store& db(unsigned i) { return *databases_[i]; }
+  const store::Store& db(unsigned i) const { return *databases_[i]; }
   unsigned database_count() const { return static_cast<unsigned>(databases_.size()); }
 
   const Limits& limits() const { return limits_; }
@@ -123,7 +129,20 @@ class Server {
 
   WorkerStats& stats_of_this_thread();
   StatsSnapshot totals() const;
-  uint64_t rejected_connections() const { return rejected_.load(std::memory_order_relaxed); }
+  // Per-command totals over every worker, indexed as CommandStats slots.
+  std::vector<CommandTotals> command_totals() const;
+  uint64_t rejected_connections() const { return rejected_maxclients() + rejected_protected(); }
+  uint64_t rejected_maxclients() const { return rejected_maxclients_.load(std::memory_order_relaxed); }
+  uint64_t rejected_protected() const { return rejected_protected_.load(std::memory_order_relaxed); }
+
+  // store::used_memory_bytes() as of the last tick (worker 0 refreshes it
+  // every 100 ms): what maxmemory is checked against.
+  uint64_t used_memory() const { return used_memory_.load(std::memory_order_relaxed); }
+  // True if maxmemory is set and used_memory() exceeds it.
+  bool over_maxmemory() const {
+    const uint64_t limit = limits_.maxmemory.load(std::memory_order_relaxed);
+    return limit != 0 && used_memory() > limit;
+  }
 
   int64_t start_ms() const { return start_ms_; }
   uint16_t bound_port() const { return bound_port_; }
@@ -160,13 +179,26 @@ class Server {
   mutable std::mutex clients_mu_;
   std::map<uint64_t, Client*> clients_;  // guarded by clients_mu_
   std::atomic<uint64_t> next_client_id_{1};
-  std::atomic<uint64_t> rejected_{0};
+  // Connections refused: bumped with fetch_add by whichever thread refuses
+  // (rare, off the command path); relaxed: independent counters.
+  std::atomic<uint64_t> rejected_maxclients_{0};
+  std::atomic<uint64_t> rejected_protected_{0};
   std::atomic<bool> stopping_{false};
+  // Written by worker 0's tick, read by every command that writes; relaxed:
+  // a standalone number, a request may see the previous tick's value.
+  std::atomic<uint64_t> used_memory_{0};
   int64_t start_ms_ = 0;
   uint16_t bound_port_ = 0;
 
   friend class Connection;
 };
+
+// Keyspace hits and misses over every thread (committed lookups of read
+// commands; store::kTallyKeyspaceHits/Misses).
+struct KeyspaceStats {
+  uint64_t hits = 0, misses = 0;
+};
+KeyspaceStats keyspace_stats();
 
 // The worker index of the calling thread, or -1 off the I/O threads.
 int current_worker();

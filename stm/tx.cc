@@ -78,12 +78,14 @@ Tx::Tx() : ctx_(&this_thread_context()) {
 
 void Tx::run_begin(TxKind kind) {
   assert(mode_ == TxMode::kIdle);
+  start_run_clock();
   kind_ = kind;
   aborts_ = 0;
   holds_serial_ = false;
 }
 
 void Tx::begin_attempt() {
+  begin_attempt_telemetry();
   RetryPolicy& policy = retry_policy();
   // Hooks change only while no transaction runs (htm::configure_tm).
   emulated_ = shared_memory_hooks() != nullptr;
@@ -138,6 +140,7 @@ void Tx::end_attempt() {
 
 void Tx::run_end() {
   assert(mode_ == TxMode::kIdle);
+  reset_run_telemetry();  // a cancelled or throwing run records no commit
   if (holds_serial_) {
     serial_gate().release();
     holds_serial_ = false;
@@ -267,6 +270,7 @@ uint64_t Tx::read_irrevocable(const TWord& w) {
         // written here, and they have released this word: the value is
         // final for as long as we hold the gate (serial_gate.h). Its version
         // may exceed rv (stamped clocks), which does not matter here.
+        reads_.push_back(&w);  // for the width only: nothing validates it
         return v;
       }
     }
@@ -431,7 +435,7 @@ void Tx::run_commit_hooks(Version wv) {
 bool Tx::commit() {
   assert(active());
   if (mode_ == TxMode::kReadOnly) {
-    ctx_->stats.count_commit(CommitPath::kReadOnly);
+    record_commit(CommitPath::kReadOnly);
     end_attempt();
     return true;
   }
@@ -439,7 +443,7 @@ bool Tx::commit() {
   if (writes_.empty()) {
     // Every read was consistent with rv: the snapshot at rv is our
     // serialization point; nothing to validate.
-    ctx_->stats.count_commit(commit_path());
+    record_commit(commit_path());
     end_attempt();
     return true;
   }
@@ -473,7 +477,7 @@ bool Tx::commit() {
   }
   write_back_and_release(wv);
   run_commit_hooks(wv);
-  ctx_->stats.count_commit(commit_path());
+  record_commit(commit_path());
   end_attempt();
   return true;
 }
@@ -495,6 +499,36 @@ void Tx::raise_clock_to(Version v) {
   }
 }
 
+size_t Tx::attempt_width() {
+  if (mode_ == TxMode::kReadOnly) return ro_reads_ + absent_keys_;
+  // Keys read and then written count once; a key read twice counts twice
+  // (rare in practice, and deduplicating every read costs more).
+  size_t width = writes_.size() + absent_keys_;
+  for (const TWord* r : reads_) {
+    if (!writes_.may_contain(r) || writes_.find(r) == nullptr) ++width;
+  }
+  return width;
+}
+
+void Tx::record_commit(CommitPath p) {
+  TxStats& s = ctx_->stats;
+  s.count_commit(p);
+  s.attempts.observe_in(attempt_bucket(run_attempts_), run_attempts_);
+  const size_t width = attempt_width();
+  s.width.observe_in(width_bucket(width), width);
+  if (run_start_ticks_ != 0) {
+    s.latency[static_cast<size_t>(p)].observe(kLatencyBoundsNs, ticks_to_ns(ticks() - run_start_ticks_));
+  }
+  if (tallied_) {
+    for (size_t i = 0; i < kTallySlots; ++i) {
+      if (pending_tallies_[i] != 0) s.tallies[i].add(pending_tallies_[i]);
+    }
+    pending_tallies_ = {};
+    tallied_ = false;
+  }
+  reset_run_telemetry();
+}
+
 CommitPath Tx::commit_path() const {
   if (mode_ != TxMode::kIrrevocable) return CommitPath::kSoftware;
   return holds_global_lock_ ? CommitPath::kGlobalLock : CommitPath::kIrrevocable;
@@ -509,6 +543,7 @@ CommitPath Tx::commit_path() const {
 void Tx::prepare_hardware(HardwareAbortFn abort_fn) {
   assert(mode_ == TxMode::kIdle);
   hw_abort_ = abort_fn;
+  begin_attempt_telemetry();
   // Pin outside the hardware transaction: a pin made inside would stay
   // invisible to reclaimers until commit.
   epoch_pin(*ctx_);
@@ -522,6 +557,9 @@ uint64_t Tx::read_hardware(const TWord& w) {
 #ifndef TMKV_TEST_BREAK_HW_LOCK_CHECK  // defined only in tests/htm's broken build
   if (is_locked(w.lock.load(std::memory_order_acquire))) hw_abort_(kHwLockedLocation);
 #endif
+  // Logged only to count the attempt's width (record_commit); the hardware
+  // tracks the read itself. Thread-private memory, no conflicts.
+  reads_.push_back(&w);
   return w.value.load(std::memory_order_acquire);
 }
 
@@ -567,7 +605,7 @@ void Tx::finish_hardware_commit() {
     if (e.ops->destroy != nullptr && old != 0) epoch_retire(*ctx_, reinterpret_cast<void*>(old), e.ops->destroy);
   }
   run_commit_hooks(hw_stamp_);
-  ctx_->stats.count_commit(CommitPath::kHardware);
+  record_commit(CommitPath::kHardware);
   end_attempt();
 }
 

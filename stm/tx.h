@@ -37,6 +37,7 @@
 #include <vector>
 
 #include "stm/abort_cause.h"
+#include "stm/tick_clock.h"
 #include "stm/thread_context.h"
 #include "stm/tx_stats.h"
 #include "stm/tword.h"
@@ -169,6 +170,29 @@ class Tx {
   // Aborts so far in the current atomically() call.
   uint32_t attempt_aborts() const { return aborts_; }
 
+  // ---- Telemetry (tx_stats.h). --------------------------------------------
+  // Adds n to tally `slot`; the sum reaches TxStats::tallies only if this
+  // attempt commits (an aborted attempt's tallies are dropped).
+  void tally(size_t slot, uint32_t n = 1) {
+    pending_tallies_[slot] += n;
+    tallied_ = true;
+  }
+  // The store looked up a key that does not exist: it counts toward the
+  // attempt's width although no word was read.
+  void note_absent_key() { ++absent_keys_; }
+  // Marks the start of a transaction for its latency (first call of a run
+  // wins: htm::atomically calls it before the hardware attempts, and
+  // stm::atomically again when it takes over).
+  void start_run_clock() {
+    if (run_clock_started_) return;
+    run_clock_started_ = true;
+    run_start_ticks_ = 0;
+    if (!latency_tracking()) return;
+    if (++runs_since_timed_ < tx_latency_sample_rate()) return;  // sampled (tx_stats.h)
+    runs_since_timed_ = 0;
+    run_start_ticks_ = ticks();
+  }
+
   // ---- Used by atomically(). ---------------------------------------------
   void run_begin(TxKind kind);  // starts a new atomically() call
   void begin_attempt();
@@ -213,6 +237,22 @@ class Tx {
   void write_back_and_release(Version wv);
   void run_commit_hooks(Version wv);
   CommitPath commit_path() const;
+  // Counts a commit with its attempts, width and latency; ends the run's
+  // telemetry. Call before end_attempt() (it reads the read/write sets).
+  void record_commit(CommitPath p);
+  size_t attempt_width();
+  void reset_run_telemetry() {
+    run_attempts_ = 0;
+    run_clock_started_ = false;
+  }
+  void begin_attempt_telemetry() {
+    ++run_attempts_;
+    absent_keys_ = 0;
+    if (tallied_) {
+      pending_tallies_ = {};
+      tallied_ = false;
+    }
+  }
   void discard_buffered();
   void end_attempt();
   void backoff();
@@ -240,6 +280,14 @@ class Tx {
   uint32_t aborts_ = 0;
   AbortCause last_cause_{};
   uint32_t ro_reads_ = 0;  // reads in a read-only attempt (it keeps no read set)
+  // Telemetry of the current run (one atomically() call) and attempt.
+  uint32_t run_attempts_ = 0;     // attempts so far, hardware ones included
+  bool run_clock_started_ = false;
+  uint64_t run_start_ticks_ = 0;  // 0: latency not tracked for this run
+  uint32_t runs_since_timed_ = 0;  // latency sampling (start_run_clock)
+  uint32_t absent_keys_ = 0;      // note_absent_key() calls this attempt
+  bool tallied_ = false;          // some pending tally is non-zero
+  std::array<uint32_t, kTallySlots> pending_tallies_{};
   Version rv_ = 0;
   std::vector<const TWord*> reads_;
   WriteSet writes_;

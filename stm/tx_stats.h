@@ -1,30 +1,23 @@
-// Per-thread transaction counters.
+// Per-thread transaction counters and histograms.
 //
-// Each counter has exactly one writer, the owning thread, which bumps it with
-// a relaxed load + relaxed store (no lock prefix, no cache-line transfer: the
-// struct is cache-line aligned and owned by one thread). Readers on other
-// threads (metrics scrapes, INFO) load with relaxed order and sum; a sum is a
-// consistent-enough snapshot for monotonic counters, and relaxed is enough
-// because no other data is published through these words.
+// Every field has exactly one writer, the owning thread (counter.h,
+// histogram.h: relaxed load + store, no read-modify-write, no shared line).
+// Readers on other threads (metrics scrapes, INFO) sum them with relaxed
+// loads into a TxStatsSnapshot; a sum is a consistent-enough snapshot for
+// monotonic counters, and relaxed is enough because no other data is
+// published through these words.
 #pragma once
 
 #include <array>
 #include <atomic>
+#include <bit>
 #include <cstdint>
 
 #include "stm/abort_cause.h"
+#include "stm/counter.h"
+#include "stm/histogram.h"
 
 namespace tmkv::stm {
-
-// A single-writer monotonic counter.
-class Counter {
- public:
-  void add(uint64_t n = 1) { v_.store(v_.load(std::memory_order_relaxed) + n, std::memory_order_relaxed); }
-  uint64_t get() const { return v_.load(std::memory_order_relaxed); }
-
- private:
-  std::atomic<uint64_t> v_{0};
-};
 
 // Which path committed a transaction. kHardware is used by htm/.
 enum class CommitPath : unsigned { kSoftware = 0, kReadOnly, kIrrevocable, kHardware, kGlobalLock, kCount };
@@ -36,11 +29,75 @@ inline constexpr std::array<const char*, kCommitPathCount> kCommitPathNames = {
 // kept here so one per-thread structure holds every transaction counter.
 inline constexpr size_t kExtensionCounters = 32;
 
+// Tallies: per-attempt counts that layers above stm keep through
+// Tx::tally() and that reach these counters only when the attempt commits
+// (store/ uses them for keyspace hits and misses), so a retried
+// transaction never counts twice. Slot numbers are assigned by the users.
+inline constexpr size_t kTallySlots = 4;
+
+// Attempts per committed transaction (hardware and software together).
+inline constexpr Bounds<10> kAttemptBounds = {1, 2, 3, 4, 6, 8, 12, 16, 32, 64};
+// Keys touched by the committing attempt.
+inline constexpr Bounds<10> kWidthBounds = {1, 2, 4, 8, 16, 32, 64, 128, 256, 1024};
+using AttemptCounts = HistogramCounts<kAttemptBounds.size()>;
+
+// Bucket indices for the two histograms every commit feeds, without a
+// search: a table for attempts, the bit width for the power-of-two widths.
+// (tests/stm/histogram_test.cc checks them against the generic search.)
+inline size_t attempt_bucket(uint64_t n) {
+  static constexpr auto kTable = [] {
+    std::array<uint8_t, 65> t{};
+    for (uint64_t v = 0; v < t.size(); ++v) {
+      uint8_t i = 0;
+      while (i < kAttemptBounds.size() && v > kAttemptBounds[i]) ++i;
+      t[v] = i;
+    }
+    return t;
+  }();
+  return n < kTable.size() ? kTable[n] : kAttemptBounds.size();
+}
+inline size_t width_bucket(uint64_t n) {
+  if (n <= 1) return 0;
+  if (n <= 256) return static_cast<size_t>(std::bit_width(n - 1));  // 2 -> 1, 3..4 -> 2, ... 129..256 -> 8
+  return n <= 1024 ? 9 : 10;
+}
+using WidthCounts = HistogramCounts<kWidthBounds.size()>;
+
+// Latency tracking (transaction duration here, command duration in the
+// server) reads the tick clock twice per call; it can be switched off
+// (`latency-tracking no`, as in Redis). A relaxed flag: each transaction
+// reads it once at its start, and a transaction that started under the old
+// setting finishing under it is harmless.
+//
+// Transactions are sampled: one run in tx_latency_sample_rate() per thread
+// is timed (default 16; 1 times them all). A bank transfer takes about
+// 250 ns here and two reads of the TSC about 40 ns, so timing every one
+// would cost far more than the 3% telemetry may (docs/BENCHMARKS.md,
+// "Issue 5"). Uniform sampling leaves the quantiles unbiased; the
+// histogram's _count is then the number of timed transactions, not of
+// commits (tmkv_tx_commits_total counts those exactly).
+namespace detail {
+extern std::atomic<bool> g_latency_tracking;
+extern std::atomic<uint32_t> g_tx_latency_sample_rate;
+}  // namespace detail
+inline void set_latency_tracking(bool on) { detail::g_latency_tracking.store(on, std::memory_order_relaxed); }
+inline bool latency_tracking() { return detail::g_latency_tracking.load(std::memory_order_relaxed); }
+inline constexpr uint32_t kDefaultTxLatencySampleRate = 16;
+// REQUIRES: rate >= 1.
+inline void set_tx_latency_sample_rate(uint32_t rate) {
+  detail::g_tx_latency_sample_rate.store(rate, std::memory_order_relaxed);
+}
+inline uint32_t tx_latency_sample_rate() { return detail::g_tx_latency_sample_rate.load(std::memory_order_relaxed); }
+
 struct alignas(64) TxStats {
   std::array<Counter, kCommitPathCount> commits;
   std::array<Counter, kAbortCauseCount> aborts;
   Counter escalations;  // transactions that went irrevocable after too many aborts
   std::array<Counter, kExtensionCounters> extension;
+  std::array<Counter, kTallySlots> tallies;
+  Histogram<kAttemptBounds.size()> attempts;
+  Histogram<kWidthBounds.size()> width;
+  std::array<LatencyHistogram, kCommitPathCount> latency;  // by commit path; only while tracking
 
   void count_commit(CommitPath p) { commits[static_cast<size_t>(p)].add(); }
   void count_abort(AbortCause c) { aborts[static_cast<size_t>(c)].add(); }
@@ -52,6 +109,10 @@ struct TxStatsSnapshot {
   std::array<uint64_t, kAbortCauseCount> aborts{};
   uint64_t escalations = 0;
   std::array<uint64_t, kExtensionCounters> extension{};
+  std::array<uint64_t, kTallySlots> tallies{};
+  AttemptCounts attempts;
+  WidthCounts width;
+  std::array<LatencyCounts, kCommitPathCount> latency;
 
   uint64_t total_commits() const {
     uint64_t s = 0;
@@ -70,6 +131,10 @@ struct TxStatsSnapshot {
     for (size_t i = 0; i < kAbortCauseCount; ++i) aborts[i] += s.aborts[i].get();
     escalations += s.escalations.get();
     for (size_t i = 0; i < kExtensionCounters; ++i) extension[i] += s.extension[i].get();
+    for (size_t i = 0; i < kTallySlots; ++i) tallies[i] += s.tallies[i].get();
+    s.attempts.add_to(attempts);
+    s.width.add_to(width);
+    for (size_t i = 0; i < kCommitPathCount; ++i) s.latency[i].add_to(latency[i]);
   }
 };
 

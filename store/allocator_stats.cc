@@ -1,5 +1,9 @@
 #include "store/allocator_stats.h"
 
+#include <unistd.h>
+
+#include <fstream>
+
 #include <cstdint>
 
 #if TMKV_WITH_JEMALLOC
@@ -22,6 +26,22 @@ AllocatorStats read_allocator_stats() {
   s.available = ok;
 #endif
   return s;
+}
+
+}  // namespace tmkv::store
+
+namespace tmkv::store {
+
+size_t process_resident_bytes() {
+  std::ifstream in("/proc/self/statm");
+  size_t pages = 0, resident = 0;
+  in >> pages >> resident;
+  return resident * static_cast<size_t>(sysconf(_SC_PAGESIZE));
+}
+
+size_t used_memory_bytes() {
+  const AllocatorStats a = read_allocator_stats();
+  return a.available ? a.allocated : process_resident_bytes();
 }
 
 }  // namespace tmkv::store

@@ -17,4 +17,12 @@ struct AllocatorStats {
 // Refreshes jemalloc's cached statistics and reads them. Thread-safe.
 AllocatorStats read_allocator_stats();
 
+// The process's resident set size (/proc/self/statm), in bytes.
+size_t process_resident_bytes();
+
+// The memory figure limits are checked against: jemalloc's allocated bytes,
+// or, where jemalloc is not the allocator (sanitizer builds), the resident
+// set size, which over-counts but never under-counts the heap.
+size_t used_memory_bytes();
+
 }  // namespace tmkv::store

@@ -47,7 +47,10 @@ Store::ThreadLocal& Store::local() {
 Record* Store::find_pinned(stm::Tx& tx, std::string_view key, uint64_t hash) {
   tx.pin();
   Record* r = index_.find(key, hash);
-  if (r == nullptr) tx.add_commit_check(&Store::still_absent, this, key);
+  if (r == nullptr) {
+    tx.add_commit_check(&Store::still_absent, this, key);
+    tx.note_absent_key();
+  }
   return r;
 }
 

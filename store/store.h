@@ -64,6 +64,13 @@
 
 namespace tmkv::store {
 
+// Keyspace hits and misses are stm tallies (stm::Tx::tally): counted only
+// when the looking-up attempt commits, so retries never double count.
+// Which lookups count is the caller's choice (the server counts those of
+// read commands, as Redis does); these are the slots they use.
+inline constexpr size_t kTallyKeyspaceHits = 0;
+inline constexpr size_t kTallyKeyspaceMisses = 1;
+
 struct StoreOptions {
   // Largest value accepted by set/append-style writes (Redis's
   // proto-max-bulk-len default). Blob sizes are 32-bit, hence the cap.

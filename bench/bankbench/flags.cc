@@ -83,6 +83,14 @@ bool ApplyValue(std::string_view name, std::string_view value, Flags* flags, std
     *error = BadValue(name, value, "an integer in [0, 10^12)");
     return false;
   }
+  if (name == "latency-tracking") {
+    if (value == "on" || value == "off") {
+      flags->latency_tracking = value == "on";
+      return true;
+    }
+    *error = BadValue(name, value, "on or off");
+    return false;
+  }
   if (name == "seed") {
     if (ParseInteger<uint64_t>(value, 0, std::numeric_limits<uint64_t>::max(), &flags->bank.seed)) return true;
     *error = BadValue(name, value, "an unsigned 64-bit integer");
@@ -94,7 +102,7 @@ bool ApplyValue(std::string_view name, std::string_view value, Flags* flags, std
 
 bool TakesValue(std::string_view name) {
   return name == "engine" || name == "threads" || name == "accounts" || name == "seconds" ||
-         name == "initial-balance" || name == "seed" || name == "memory-keys";
+         name == "initial-balance" || name == "seed" || name == "memory-keys" || name == "latency-tracking";
 }
 
 }  // namespace
@@ -164,6 +172,8 @@ void PrintUsage(std::FILE* out, const std::string& engines_help) {
                "  --memory-keys=N         after the run, load N keys (16 B, 32 B values) into a\n"
                "                          fresh store and report heap bytes per key from\n"
                "                          jemalloc (default 1000000; 0 skips it)\n"
+               "  --latency-tracking=on|off  time every transaction for the latency\n"
+               "                          histograms, as tmkv-server does (default on)\n"
                "  --help                  print this text and exit\n"
                "\n"
                "Exit status: 0 ok, 1 invariant violated, 2 usage error.\n",

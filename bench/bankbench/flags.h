@@ -17,6 +17,9 @@ struct Flags {
   // --memory-keys: keys loaded into a fresh store for the memory-per-key
   // report after the run (0 skips it).
   uint64_t memory_keys = 1000000;
+  // --latency-tracking: time every transaction for the latency histograms,
+  // as tmkv-server does by default (off measures what that costs).
+  bool latency_tracking = true;
 };
 
 // Parses argv[1..argc) into *flags (which holds the defaults on entry).

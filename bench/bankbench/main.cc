@@ -23,6 +23,7 @@
 #include "bench/bankbench/engine.h"
 #include "bench/bankbench/flags.h"
 #include "bench/bankbench/memory_report.h"
+#include "stm/tx_stats.h"
 
 namespace tmkv::bankbench {
 namespace {
@@ -212,6 +213,7 @@ int Main(int argc, char** argv) {
     return UsageError("engine '" + flags.engine + "' supports at most " + std::to_string(entry->max_threads) +
                       " thread(s); got --threads " + std::to_string(flags.bank.threads));
   }
+  stm::set_latency_tracking(flags.latency_tracking);
   return RunBenchmark(flags, *entry);
 }
 

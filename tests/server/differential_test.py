@@ -30,9 +30,12 @@ Environment:
                      (to survey; later ones may be knock-on effects)
   REDIS_SERVER       redis-server binary (default: on PATH)
 
-Not exercised (no Redis reply to compare byte for byte, or not tmkv's
+Not exercised reply by reply (no Redis reply to compare byte for byte, or not tmkv's
 business): INFO, CLIENT, CONFIG, COMMAND, TIME, AUTH, SHUTDOWN, and Redis's
 non-string types; OBJECT, DEBUG, SWAPDB and the like do not exist in tmkv.
+At the end, though, INFO's keyspace_hits/misses and commandstats
+(calls, failed_calls, rejected_calls per command) must agree between the two
+servers after the identical traffic (compare_stats: one declared gap).
 
 On a divergence it prints the seed, the sequence or scenario, the commands
 before it and both replies, and how to re-run just that case. Replies that
@@ -53,7 +56,9 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import harness  # noqa: E402
 from differential_core import INTENTIONAL_DIFFERENCES, Divergence, Runner  # noqa: E402
-from differential_gen import Gen  # noqa: E402
+from differential_gen import ARITY, KEYS, Gen  # noqa: E402
+from differential_core import Runner  # noqa: E402
+from raw_resp import RawConn  # noqa: E402
 from differential_scenarios import SCENARIOS  # noqa: E402
 from differential_resp import fmt  # noqa: E402
 
@@ -92,6 +97,7 @@ class Servers:
         self.against_redis = against_redis
         self.names = ("redis", "redis2" if against_redis else "tmkv")
         self.ref = harness.start_redis()
+        self.restarted = False  # counters restart with a server
         self.test = None
         self.start_test()
 
@@ -108,6 +114,7 @@ class Servers:
                 msgs.append(f"{s.name} server (port {s.port}) EXITED with status {s.proc.returncode}; "
                             f"log tail:\n{log[-3000:]}")
                 s.stop()
+                self.restarted = True
                 setattr(self, attr, harness.start_redis() if attr == "ref" else None)
                 if attr == "test":
                     self.start_test()
@@ -117,6 +124,85 @@ class Servers:
         for s in (self.ref, self.test):
             if s is not None:
                 s.stop()
+
+
+def info_fields(port, section):
+    c = RawConn(port)
+    text = c.cmd("INFO", section).decode()
+    c.close()
+    out = {}
+    for line in text.splitlines():
+        if ":" in line and not line.startswith("#"):
+            k, v = line.split(":", 1)
+            out[k] = v
+    return out
+
+
+# Commands whose statistics the sequences above drive on both servers (the
+# data commands of differential_gen.ARITY, plus those the runner sends).
+# SCAN is left out: the test iterates each server to cursor 0, and tmkv's
+# cursors take a different number of calls than Redis's.
+STAT_COMMANDS = sorted((set(ARITY) | {"hello", "flushall", "select"}) - {"scan"})
+
+
+# SCAN ... TYPE calls made through Runner.scan_all (see compare_stats).
+SCAN_TYPE_CALLS = [0]
+_scan_all = Runner.scan_all
+
+
+def _counting_scan_all(self, label, *opts):
+    if any(str(o).lower() == "type" for o in opts):
+        SCAN_TYPE_CALLS[0] += 1
+    return _scan_all(self, label, *opts)
+
+
+Runner.scan_all = _counting_scan_all
+
+
+def compare_stats(servers):
+    """After identical traffic, Redis and tmkv must report the same keyspace
+    hits and misses (which lookups count is Redis's rule: reads only, and
+    only once per command whatever the retries), and the same commandstats
+    calls / failed_calls / rejected_calls per command.
+
+    One declared difference: a SET whose expiry is already past leaves the
+    key in Redis until its expire cycle or a lookup removes it (DBSIZE still
+    counts it), while tmkv deletes it at once. SCAN ... TYPE looks each key
+    up, so in Redis such a lingering key counts a miss that tmkv never sees.
+    Misses may therefore be lower in tmkv by at most one per key per
+    SCAN TYPE call (and never higher); everything else is exact."""
+    problems = []
+    a = info_fields(servers.ref.port, "stats")
+    b = info_fields(servers.test.port, "stats")
+    if a.get("keyspace_hits") != b.get("keyspace_hits"):
+        problems.append(f"INFO stats keyspace_hits: {servers.names[0]} {a.get('keyspace_hits')}, "
+                        f"{servers.names[1]} {b.get('keyspace_hits')}")
+    gap = int(a.get("keyspace_misses", -1)) - int(b.get("keyspace_misses", -1))
+    allowed = SCAN_TYPE_CALLS[0] * len(KEYS) if not servers.against_redis else 0
+    if not 0 <= gap <= allowed:
+        problems.append(f"INFO stats keyspace_misses: {servers.names[0]} {a.get('keyspace_misses')}, "
+                        f"{servers.names[1]} {b.get('keyspace_misses')} (allowed gap 0..{allowed})")
+    a = info_fields(servers.ref.port, "commandstats")
+    b = info_fields(servers.test.port, "commandstats")
+
+    def counts(d, cmd):
+        v = d.get(f"cmdstat_{cmd}")
+        if v is None:
+            return (0, 0, 0)
+        f = dict(x.split("=") for x in v.split(","))
+        return (int(f["calls"]), int(f.get("failed_calls", 0)), int(f.get("rejected_calls", 0)))
+
+    for cmd in STAT_COMMANDS:
+        ca, cb = counts(a, cmd), counts(b, cmd)
+        if ca != cb:
+            problems.append(f"INFO commandstats {cmd} (calls, failed, rejected): {servers.names[0]} {ca}, "
+                            f"{servers.names[1]} {cb}")
+    for p in problems:
+        print("STATS DIVERGENCE: " + p)
+    if not problems:
+        print(f"statistics agree: keyspace hits, misses (gap {gap}, {SCAN_TYPE_CALLS[0]} SCAN TYPE calls) "
+              f"and commandstats of {len(STAT_COMMANDS)} commands")
+    return problems
 
 
 def main():
@@ -209,6 +295,10 @@ def main():
 
             run_case(f"random sequence {i} (DIFF_SEED={seed}, RESP{proto}, {seq_len} commands)",
                      f"{base_env} DIFF_ONLY={i} DIFF_SCENARIOS=0", seq)
+        if servers.restarted:
+            print("statistics not compared: a server was restarted during the run")
+        else:
+            failures.extend(compare_stats(servers))
     finally:
         servers.stop()
 

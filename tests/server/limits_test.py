@@ -863,7 +863,7 @@ def test_config_get_set():
                            (b"bind", b"127.0.0.1"), (b"databases", b"16")):
             check_eq(all_.get(name), want, f"CONFIG GET * has {name.decode()}")
         r = c.cmd("CONFIG", "GET", "max*")
-        check_eq(sorted(r[0::2]), [b"max-inline-size", b"max-multibulk-len", b"maxclients"], "CONFIG GET max*")
+        check_eq(sorted(r[0::2]), [b"max-inline-size", b"max-multibulk-len", b"maxclients", b"maxmemory"], "CONFIG GET max*")
 
         r = c.cmd("CONFIG", "SET", "port", str(harness.free_port()))
         check(isinstance(r, tuple) and r[1].startswith("ERR"), f"CONFIG SET port is refused: {r!r}")
@@ -905,6 +905,40 @@ def test_config_get_set():
 
 
 # ---------------------------------------------------------------- 12 SHUTDOWN / SIGINT
+
+def test_maxmemory():
+    """maxmemory with Redis's noeviction policy: while used memory is over the
+    limit, commands that may grow memory fail with Redis's OOM error (also
+    when queued, which makes EXEC fail), while reads and deletes go on; no
+    data is lost, and raising the limit lifts it."""
+    srv = harness.start_tmkv()
+    try:
+        c = RawConn(srv.port)
+        check_eq(c.cmd("SET", "k", "v"), "OK", "SET before any limit")
+        check_eq(c.cmd("SET", "gone", "v"), "OK", "SET of a key to delete later")
+        check_eq(c.cmd("CONFIG", "SET", "maxmemory", "1mb"), "OK", "CONFIG SET maxmemory 1mb")
+        check_eq(config_get(c, "maxmemory"), str(1 << 20).encode(), "CONFIG GET maxmemory")
+        check_eq(info(c, "memory").get("maxmemory_policy"), "noeviction", "INFO maxmemory_policy")
+        oom = ("ERR", "OOM command not allowed when used memory > 'maxmemory'.")
+        # The used figure is refreshed every 100 ms; the server uses far more
+        # than 1 MiB, so the limit bites within a tick or two.
+        wait_until(lambda: c.cmd("SET", "k2", "v") == oom, "SET refused with OOM over maxmemory")
+        check_eq(c.cmd("INCR", "n"), oom, "INCR refused with OOM")
+        check_eq(c.cmd("GET", "k"), b"v", "GET still served over maxmemory")
+        check_eq(c.cmd("DEL", "gone"), 1, "DEL still allowed over maxmemory (it frees)")
+        check_eq(c.cmd("MULTI"), "OK", "MULTI over maxmemory")
+        check_eq(c.cmd("SET", "k3", "v"), oom, "SET refused while queuing")
+        check_eq(c.cmd("EXEC"), ("ERR", "EXECABORT Transaction discarded because of previous errors."),
+                 "EXEC after a refused SET")
+        check_eq(c.cmd("GET", "k3"), None, "the refused, queued SET wrote nothing")
+        check_eq(c.cmd("CONFIG", "SET", "maxmemory", "0"), "OK", "CONFIG SET maxmemory 0")
+        check_eq(c.cmd("SET", "k2", "v2"), "OK", "SET once the limit is lifted")
+        check_eq(c.cmd("GET", "k"), b"v", "data kept throughout")
+        c.close()
+        assert_alive(srv, "after maxmemory")
+    finally:
+        srv.stop()
+
 
 def test_shutdown():
     srv = harness.start_tmkv()
@@ -960,6 +994,7 @@ TESTS = [
     ("10", "config file and command line", test_config_file),
     ("11", "CONFIG GET/SET", test_config_get_set),
     ("12", "SHUTDOWN and SIGINT", test_shutdown),
+    ("13", "maxmemory (noeviction)", test_maxmemory),
 ]
 
 

@@ -1,0 +1,106 @@
+#include "metrics/server_collector.h"
+
+#include <string>
+
+#include "metrics/families.h"
+#include "stm/tx_stats.h"
+
+namespace tmkv::metrics {
+
+using prometheus::MetricType;
+
+namespace {
+
+void append_commands(const server::Server& srv, std::vector<prometheus::MetricFamily>& out) {
+  const std::vector<server::CommandTotals> totals = srv.command_totals();
+  const auto& specs = server::all_commands();
+  auto calls = family("tmkv_commands_total", "Commands executed (inside EXEC: counted when the block commits).",
+                      MetricType::Counter);
+  auto failed = family("tmkv_command_failed_total", "Commands that ran and replied with an error.",
+                       MetricType::Counter);
+  auto rejected = family("tmkv_command_rejected_total",
+                         "Commands refused before running (arity, NOAUTH, unknown command, OOM).",
+                         MetricType::Counter);
+  auto latency = family("tmkv_command_duration_seconds",
+                        "Latency of top-level command calls, transaction retries included "
+                        "(kept while latency-tracking is on).",
+                        MetricType::Histogram);
+  for (size_t i = 0; i < totals.size(); ++i) {
+    const bool unknown = i == server::CommandStats::unknown_slot();
+    const Labels labels = {{"cmd", unknown ? std::string("unknown") : std::string(specs[i].name)}};
+    const server::CommandTotals& t = totals[i];
+    if (!unknown) {
+      add_counter(calls, labels, static_cast<double>(t.calls));
+      add_counter(failed, labels, static_cast<double>(t.failed));
+      add_histogram(latency, labels, t.latency, stm::kLatencyBoundsNs, 1e-9);
+    }
+    add_counter(rejected, labels, static_cast<double>(t.rejected));
+  }
+  out.push_back(std::move(calls));
+  out.push_back(std::move(failed));
+  out.push_back(std::move(rejected));
+  out.push_back(std::move(latency));
+}
+
+void append_clients_and_exec(const server::Server& srv, std::vector<prometheus::MetricFamily>& out) {
+  const server::StatsSnapshot t = srv.totals();
+  out.push_back(single_gauge("tmkv_connected_clients", "Clients connected now.",
+                             static_cast<double>(srv.client_count())));
+  out.push_back(single_counter("tmkv_connections_opened_total", "Connections accepted.",
+                               static_cast<double>(t.connections)));
+  auto rejected = family("tmkv_connections_rejected_total", "Connections refused, by reason.", MetricType::Counter);
+  add_counter(rejected, {{"reason", "maxclients"}}, static_cast<double>(srv.rejected_maxclients()));
+  add_counter(rejected, {{"reason", "protected_mode"}}, static_cast<double>(srv.rejected_protected()));
+  out.push_back(std::move(rejected));
+  out.push_back(single_counter("tmkv_net_input_bytes_total", "Bytes read from clients.", static_cast<double>(t.net_in)));
+  out.push_back(
+      single_counter("tmkv_net_output_bytes_total", "Bytes written to clients.", static_cast<double>(t.net_out)));
+
+  auto exec = family("tmkv_exec_total", "EXEC outcomes.", MetricType::Counter);
+  add_counter(exec, {{"outcome", "committed"}}, static_cast<double>(t.exec_ok));
+  add_counter(exec, {{"outcome", "watch_failed"}}, static_cast<double>(t.exec_watch_failed));
+  add_counter(exec, {{"outcome", "execabort"}}, static_cast<double>(t.exec_aborted));
+  out.push_back(std::move(exec));
+  auto watch = family("tmkv_watch_checks_total", "EXECs that had WATCHed keys, by whether the watch held.",
+                      MetricType::Counter);
+  add_counter(watch, {{"outcome", "intact"}}, static_cast<double>(t.watch_intact));
+  add_counter(watch, {{"outcome", "violated"}}, static_cast<double>(t.watch_violated));
+  out.push_back(std::move(watch));
+}
+
+void append_keyspace(const server::Server& srv, std::vector<prometheus::MetricFamily>& out) {
+  auto keys = family("tmkv_keys", "Keys per database.", MetricType::Gauge);
+  auto expiring = family("tmkv_expiring_keys", "Keys with a time to live, per database.", MetricType::Gauge);
+  uint64_t expired = 0;
+  for (unsigned i = 0; i < srv.database_count(); ++i) {
+    const Labels db = {{"db", std::to_string(i)}};
+    add_gauge(keys, db, static_cast<double>(srv.db(i).size()));
+    add_gauge(expiring, db, static_cast<double>(srv.db(i).expiring_count()));
+    expired += srv.db(i).expired_count();
+  }
+  out.push_back(std::move(keys));
+  out.push_back(std::move(expiring));
+  out.push_back(single_counter("tmkv_expired_keys_total", "Keys deleted because they expired.",
+                               static_cast<double>(expired)));
+  const server::KeyspaceStats ks = server::keyspace_stats();
+  out.push_back(single_counter("tmkv_keyspace_hits_total", "Read lookups that found the key (committed only).",
+                               static_cast<double>(ks.hits)));
+  out.push_back(single_counter("tmkv_keyspace_misses_total", "Read lookups that did not find the key.",
+                               static_cast<double>(ks.misses)));
+  out.push_back(single_gauge("tmkv_memory_used_bytes",
+                             "The memory figure maxmemory is checked against: jemalloc's allocated bytes "
+                             "(the resident set size in builds without jemalloc), as of the last 100 ms tick.",
+                             static_cast<double>(srv.used_memory())));
+  out.push_back(single_gauge("tmkv_memory_limit_bytes", "maxmemory: the memory limit for writes (0 = none).",
+                             static_cast<double>(srv.limits().maxmemory.load(std::memory_order_relaxed))));
+}
+
+}  // namespace
+
+void append_server_families(const server::Server& srv, std::vector<prometheus::MetricFamily>& out) {
+  append_commands(srv, out);
+  append_clients_and_exec(srv, out);
+  append_keyspace(srv, out);
+}
+
+}  // namespace tmkv::metrics
