@@ -59,14 +59,17 @@ void append_tx_families(const stm::TxStatsSnapshot& s, std::vector<prometheus::M
   add_histogram(attempts, {}, s.attempts, stm::kAttemptBounds, 1.0);
   out.push_back(std::move(attempts));
 
-  auto width = family("tmkv_tx_width_keys", "Keys touched by the attempt that committed.", MetricType::Histogram);
+  auto width = family("tmkv_tx_width_keys",
+                      "Keys touched by the attempt that committed; one transaction in tx-sample-rate per "
+                      "thread is measured, so _count counts sampled transactions.",
+                      MetricType::Histogram);
   add_histogram(width, {}, s.width, stm::kWidthBounds, 1.0);
   out.push_back(std::move(width));
 
   auto latency = family("tmkv_tx_duration_seconds",
                         "Transaction latency from its first attempt to its commit, by commit path; one "
-                        "transaction in tx-latency-sample-rate per thread is timed (while latency-tracking "
-                        "is on), so _count counts timed transactions.",
+                        "transaction in tx-sample-rate per thread is timed (while latency-tracking "
+                        "is on), so _count counts sampled transactions.",
                         MetricType::Histogram);
   for (size_t p = 0; p < stm::kCommitPathCount; ++p) {
     add_histogram(latency, {{"path", stm::kCommitPathNames[p]}}, s.latency[p], stm::kLatencyBoundsNs, kNsToSeconds);

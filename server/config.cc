@@ -62,7 +62,7 @@ bool parse_bool(std::string_view v, bool* out) {
 
 const char* kMutable[] = {"requirepass", "maxclients", "timeout", "proto-max-bulk-len", "client-query-buffer-limit",
                           "max-multibulk-len", "max-inline-size", "protected-mode", "maxmemory",
-                          "latency-tracking", "tx-latency-sample-rate"};
+                          "latency-tracking", "tx-sample-rate"};
 
 }  // namespace
 
@@ -123,9 +123,9 @@ bool apply_setting(ServerConfig& cfg, std::string_view name_in, std::string_view
     cfg.maxmemory = n;
   } else if (name == "latency-tracking") {
     ok = parse_bool(value, &cfg.latency_tracking);
-  } else if (name == "tx-latency-sample-rate") {
+  } else if (name == "tx-sample-rate") {
     ok = parse_uint(value, 1u << 20, &n) && n >= 1;
-    cfg.tx_latency_sample_rate = static_cast<uint32_t>(n);
+    cfg.tx_sample_rate = static_cast<uint32_t>(n);
   } else if (name == "save" || name == "appendonly" || name == "daemonize") {
     // Accepted for redis.conf compatibility; tmkv keeps no files and does
     // not fork. Anything but "off" values is refused rather than ignored.
@@ -160,7 +160,7 @@ std::optional<std::string> setting_value(const ServerConfig& cfg, std::string_vi
   if (name == "metrics-port") return std::to_string(cfg.metrics_port);
   if (name == "maxmemory") return std::to_string(cfg.maxmemory);
   if (name == "latency-tracking") return cfg.latency_tracking ? "yes" : "no";
-  if (name == "tx-latency-sample-rate") return std::to_string(cfg.tx_latency_sample_rate);
+  if (name == "tx-sample-rate") return std::to_string(cfg.tx_sample_rate);
   if (name == "save") return std::string();
   if (name == "appendonly") return std::string("no");
   if (name == "daemonize") return std::string("no");
@@ -171,7 +171,7 @@ const std::vector<std::string>& setting_names() {
   static const std::vector<std::string> kNames = {
       "bind",       "port",     "io-threads", "tm-mode",  "requirepass", "protected-mode",
       "databases",  "maxclients", "timeout",  "proto-max-bulk-len", "client-query-buffer-limit",
-      "max-multibulk-len", "max-inline-size", "metrics-bind", "metrics-port", "maxmemory", "latency-tracking", "tx-latency-sample-rate", "save", "appendonly", "daemonize"};
+      "max-multibulk-len", "max-inline-size", "metrics-bind", "metrics-port", "maxmemory", "latency-tracking", "tx-sample-rate", "save", "appendonly", "daemonize"};
   return kNames;
 }
 
@@ -203,7 +203,8 @@ std::string usage_text() {
          "  --maxmemory BYTES            * writes fail with OOM while jemalloc's allocated bytes\n"
          "                                 exceed it; 0 = no limit (default 0)\n"
          "  --latency-tracking yes|no    * command and transaction latency histograms (default yes)\n"
-         "  --tx-latency-sample-rate N   * time one transaction in N per thread (default 16; 1 = all)\n"
+         "  --tx-sample-rate N           * transactions sampled for the width and latency\n"
+         "                                 histograms: one in N per thread (default 16; 1 = all)\n"
          "  -h, --help                     this text\n";
 }
 

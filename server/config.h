@@ -37,7 +37,7 @@ struct ServerConfig {
   uint16_t metrics_port = 9379;  // 0: no metrics endpoint
   uint64_t maxmemory = 0;        // bytes; writes fail with OOM above it; 0 = no limit
   bool latency_tracking = true;  // per-command and per-transaction latency histograms
-  uint32_t tx_latency_sample_rate = 16;  // time one transaction in N per thread
+  uint32_t tx_sample_rate = 16;  // width/latency histograms sample one transaction in N per thread
   std::string config_file;       // where the settings came from, if any
 };
 

@@ -52,7 +52,7 @@ Server::Server(ServerConfig config) : config_(std::move(config)) {
   limits_.requirepass_set = !config_.requirepass.empty();
   limits_.maxmemory = config_.maxmemory;
   stm::set_latency_tracking(config_.latency_tracking);
-  stm::set_tx_latency_sample_rate(config_.tx_latency_sample_rate);
+  stm::set_tx_sample_rate(config_.tx_sample_rate);
   store::StoreOptions opts;
   opts.max_value_bytes = config_.proto_max_bulk_len;
   for (unsigned i = 0; i < config_.databases; ++i) databases_.push_back(std::make_unique<store::Store>(opts));
@@ -313,7 +313,7 @@ bool Server::config_set(const std::vector<std::pair<std::string, std::string>>& 
   limits_.requirepass_set.store(!config_.requirepass.empty(), std::memory_order_relaxed);
   limits_.maxmemory.store(config_.maxmemory, std::memory_order_relaxed);
   stm::set_latency_tracking(config_.latency_tracking);
-  stm::set_tx_latency_sample_rate(config_.tx_latency_sample_rate);
+  stm::set_tx_sample_rate(config_.tx_sample_rate);
   for (auto& db : databases_) db->set_max_value_bytes(config_.proto_max_bulk_len);
   return true;
 }

@@ -85,8 +85,10 @@ class Histogram {
   }
 
  private:
-  std::array<Counter, N + 1> buckets_;
+  // The sum first: with the low buckets it shares the first cache line,
+  // which small values (most observations) touch alone.
   Counter sum_;
+  std::array<Counter, N + 1> buckets_;
 };
 
 // Latency buckets in nanoseconds: 250 ns to 10 s, about three per decade.

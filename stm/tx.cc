@@ -78,7 +78,7 @@ Tx::Tx() : ctx_(&this_thread_context()) {
 
 void Tx::run_begin(TxKind kind) {
   assert(mode_ == TxMode::kIdle);
-  start_run_clock();
+  start_run_telemetry();
   kind_ = kind;
   aborts_ = 0;
   holds_serial_ = false;
@@ -510,14 +510,14 @@ size_t Tx::attempt_width() {
   return width;
 }
 
-void Tx::record_commit(CommitPath p) {
+void Tx::record_commit_extras(CommitPath p) {
   TxStats& s = ctx_->stats;
-  s.count_commit(p);
-  s.attempts.observe_in(attempt_bucket(run_attempts_), run_attempts_);
-  const size_t width = attempt_width();
-  s.width.observe_in(width_bucket(width), width);
-  if (run_start_ticks_ != 0) {
-    s.latency[static_cast<size_t>(p)].observe(kLatencyBoundsNs, ticks_to_ns(ticks() - run_start_ticks_));
+  if (run_sampled_) {
+    const size_t width = attempt_width();
+    s.width.observe_in(width_bucket(width), width);
+    if (run_start_ticks_ != 0) {
+      s.latency[static_cast<size_t>(p)].observe(kLatencyBoundsNs, ticks_to_ns(ticks() - run_start_ticks_));
+    }
   }
   if (tallied_) {
     for (size_t i = 0; i < kTallySlots; ++i) {
@@ -526,7 +526,6 @@ void Tx::record_commit(CommitPath p) {
     pending_tallies_ = {};
     tallied_ = false;
   }
-  reset_run_telemetry();
 }
 
 CommitPath Tx::commit_path() const {

@@ -180,17 +180,20 @@ class Tx {
   // The store looked up a key that does not exist: it counts toward the
   // attempt's width although no word was read.
   void note_absent_key() { ++absent_keys_; }
-  // Marks the start of a transaction for its latency (first call of a run
-  // wins: htm::atomically calls it before the hardware attempts, and
-  // stm::atomically again when it takes over).
-  void start_run_clock() {
-    if (run_clock_started_) return;
-    run_clock_started_ = true;
+  // Marks the start of a transaction run for telemetry (the first call of a
+  // run wins: htm::atomically calls it before the hardware attempts, and
+  // stm::atomically again when it takes over). One run in tx_sample_rate()
+  // per thread is sampled: its width, and with latency tracking its
+  // latency, are recorded at commit (tx_stats.h says why sampled).
+  void start_run_telemetry() {
+    if (run_started_) return;
+    run_started_ = true;
     run_start_ticks_ = 0;
-    if (!latency_tracking()) return;
-    if (++runs_since_timed_ < tx_latency_sample_rate()) return;  // sampled (tx_stats.h)
-    runs_since_timed_ = 0;
-    run_start_ticks_ = ticks();
+    run_sampled_ = false;
+    if (++runs_since_sample_ < tx_sample_rate()) return;
+    runs_since_sample_ = 0;
+    run_sampled_ = true;
+    if (latency_tracking()) run_start_ticks_ = ticks();
   }
 
   // ---- Used by atomically(). ---------------------------------------------
@@ -237,13 +240,22 @@ class Tx {
   void write_back_and_release(Version wv);
   void run_commit_hooks(Version wv);
   CommitPath commit_path() const;
-  // Counts a commit with its attempts, width and latency; ends the run's
-  // telemetry. Call before end_attempt() (it reads the read/write sets).
-  void record_commit(CommitPath p);
+  // Counts a commit with its attempts (and, for a sampled run, its width
+  // and latency; pending tallies too); ends the run's telemetry. Inline:
+  // it runs on every commit. Call before end_attempt() (the width reads
+  // the read and write sets).
+  void record_commit(CommitPath p) {
+    TxStats& s = ctx_->stats;
+    s.count_commit(p);
+    s.attempts.observe_in(attempt_bucket(run_attempts_), run_attempts_);
+    if (run_sampled_ || tallied_) [[unlikely]] record_commit_extras(p);
+    reset_run_telemetry();
+  }
+  void record_commit_extras(CommitPath p);
   size_t attempt_width();
   void reset_run_telemetry() {
     run_attempts_ = 0;
-    run_clock_started_ = false;
+    run_started_ = false;
   }
   void begin_attempt_telemetry() {
     ++run_attempts_;
@@ -280,14 +292,6 @@ class Tx {
   uint32_t aborts_ = 0;
   AbortCause last_cause_{};
   uint32_t ro_reads_ = 0;  // reads in a read-only attempt (it keeps no read set)
-  // Telemetry of the current run (one atomically() call) and attempt.
-  uint32_t run_attempts_ = 0;     // attempts so far, hardware ones included
-  bool run_clock_started_ = false;
-  uint64_t run_start_ticks_ = 0;  // 0: latency not tracked for this run
-  uint32_t runs_since_timed_ = 0;  // latency sampling (start_run_clock)
-  uint32_t absent_keys_ = 0;      // note_absent_key() calls this attempt
-  bool tallied_ = false;          // some pending tally is non-zero
-  std::array<uint32_t, kTallySlots> pending_tallies_{};
   Version rv_ = 0;
   std::vector<const TWord*> reads_;
   WriteSet writes_;
@@ -297,6 +301,17 @@ class Tx {
   // Boxed values this attempt buffered and then overwrote: freed at the end
   // of the attempt (never published, but this attempt may still use them).
   std::vector<std::pair<uint64_t, const ValueOps*>> garbage_;
+
+  // Telemetry of the current run (one atomically() call) and attempt: kept
+  // after the protocol's state so the hot fields above stay where they were.
+  uint32_t run_attempts_ = 0;     // attempts so far, hardware ones included
+  bool run_started_ = false;
+  uint64_t run_start_ticks_ = 0;  // 0: latency not tracked for this run
+  bool run_sampled_ = false;      // record width (and latency) at commit
+  uint32_t runs_since_sample_ = 0;  // sampling (start_run_telemetry)
+  uint32_t absent_keys_ = 0;      // note_absent_key() calls this attempt
+  bool tallied_ = false;          // some pending tally is non-zero
+  std::array<uint32_t, kTallySlots> pending_tallies_{};
 };
 
 }  // namespace tmkv::stm

@@ -4,9 +4,7 @@
 
 namespace tmkv::stm {
 
-// On by default, as Redis's latency-tracking.
-std::atomic<bool> detail::g_latency_tracking{true};
-std::atomic<uint32_t> detail::g_tx_latency_sample_rate{kDefaultTxLatencySampleRate};
+detail::TelemetrySettings detail::g_telemetry;
 
 TxStatsSnapshot collect_tx_stats() {
   TxStatsSnapshot s;

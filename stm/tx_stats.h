@@ -69,33 +69,40 @@ using WidthCounts = HistogramCounts<kWidthBounds.size()>;
 // reads it once at its start, and a transaction that started under the old
 // setting finishing under it is harmless.
 //
-// Transactions are sampled: one run in tx_latency_sample_rate() per thread
-// is timed (default 16; 1 times them all). A bank transfer takes about
-// 250 ns here and two reads of the TSC about 40 ns, so timing every one
-// would cost far more than the 3% telemetry may (docs/BENCHMARKS.md,
-// "Issue 5"). Uniform sampling leaves the quantiles unbiased; the
-// histogram's _count is then the number of timed transactions, not of
-// commits (tmkv_tx_commits_total counts those exactly).
+// Transactions are sampled for the width and latency histograms: one run
+// in tx_sample_rate() per thread (default 16; 1 takes every run). A bank
+// transfer takes under 200 ns here; two reads of the TSC (about 40 ns) and
+// the width count on every one would cost more than the 3% telemetry may
+// (docs/BENCHMARKS.md, "Issue 5"). Uniform sampling leaves the quantiles
+// unbiased; those histograms' _count is the number of sampled
+// transactions. Commits, aborts and the attempts histogram are exact.
+inline constexpr uint32_t kDefaultTxSampleRate = 16;
 namespace detail {
-extern std::atomic<bool> g_latency_tracking;
-extern std::atomic<uint32_t> g_tx_latency_sample_rate;
+// Read at the start of every transaction, written almost never: on a cache
+// line of their own, so that no frequently written global shares it.
+struct alignas(64) TelemetrySettings {
+  std::atomic<bool> latency_tracking{true};  // on by default, as Redis's latency-tracking
+  std::atomic<uint32_t> tx_sample_rate{kDefaultTxSampleRate};
+};
+extern TelemetrySettings g_telemetry;
 }  // namespace detail
-inline void set_latency_tracking(bool on) { detail::g_latency_tracking.store(on, std::memory_order_relaxed); }
-inline bool latency_tracking() { return detail::g_latency_tracking.load(std::memory_order_relaxed); }
-inline constexpr uint32_t kDefaultTxLatencySampleRate = 16;
+inline void set_latency_tracking(bool on) { detail::g_telemetry.latency_tracking.store(on, std::memory_order_relaxed); }
+inline bool latency_tracking() { return detail::g_telemetry.latency_tracking.load(std::memory_order_relaxed); }
 // REQUIRES: rate >= 1.
-inline void set_tx_latency_sample_rate(uint32_t rate) {
-  detail::g_tx_latency_sample_rate.store(rate, std::memory_order_relaxed);
+inline void set_tx_sample_rate(uint32_t rate) {
+  detail::g_telemetry.tx_sample_rate.store(rate, std::memory_order_relaxed);
 }
-inline uint32_t tx_latency_sample_rate() { return detail::g_tx_latency_sample_rate.load(std::memory_order_relaxed); }
+inline uint32_t tx_sample_rate() { return detail::g_telemetry.tx_sample_rate.load(std::memory_order_relaxed); }
 
 struct alignas(64) TxStats {
+  // Every commit bumps commits[path] and the attempts sum and bucket: kept
+  // together, a first-attempt commit touches one cache line.
   std::array<Counter, kCommitPathCount> commits;
+  Histogram<kAttemptBounds.size()> attempts;
   std::array<Counter, kAbortCauseCount> aborts;
   Counter escalations;  // transactions that went irrevocable after too many aborts
   std::array<Counter, kExtensionCounters> extension;
   std::array<Counter, kTallySlots> tallies;
-  Histogram<kAttemptBounds.size()> attempts;
   Histogram<kWidthBounds.size()> width;
   std::array<LatencyHistogram, kCommitPathCount> latency;  // by commit path; only while tracking
 

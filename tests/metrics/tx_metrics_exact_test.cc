@@ -85,10 +85,10 @@ class TxMetricsExact : public ::testing::Test {
     std::string error;
     ASSERT_TRUE(htm::configure_tm(htm::TmMode::kEmulatedHtm, {}, &error)) << error;
     stm::set_latency_tracking(true);
-    stm::set_tx_latency_sample_rate(1);  // time every transaction: exact counts
+    stm::set_tx_sample_rate(1);  // time every transaction: exact counts
   }
   void TearDown() override {
-    stm::set_tx_latency_sample_rate(stm::kDefaultTxLatencySampleRate);
+    stm::set_tx_sample_rate(stm::kDefaultTxSampleRate);
     std::string error;
     ASSERT_TRUE(htm::configure_tm(htm::TmMode::kStm, {}, &error)) << error;
   }
@@ -234,14 +234,17 @@ TEST_F(TxMetricsExact, TalliesCountOnlyCommittedAttempts) {
   EXPECT_EQ(after.misses - before.misses, 0u);
 }
 
-TEST_F(TxMetricsExact, LatencyIsSampledOneRunInTheRate) {
-  stm::set_tx_latency_sample_rate(4);
+TEST_F(TxMetricsExact, WidthAndLatencyAreSampledOneRunInTheRate) {
+  stm::set_tx_sample_rate(4);
   stm::TVar<int64_t> v{0};
   const Flat before = scrape();
   for (int i = 0; i < 40; ++i) htm::atomically([&](stm::Tx& tx) { v.write(tx, v.read(tx) + 1); });
   const auto d = delta(before, scrape());
   EXPECT_EQ(d.at("tmkv_tx_commits_total{path=htm}"), 40);
-  EXPECT_EQ(d.at("tmkv_tx_duration_seconds_count{path=htm}"), 10) << "one in four timed";
+  EXPECT_EQ(d.at("tmkv_tx_attempts_count{}"), 40) << "attempts: every commit";
+  EXPECT_EQ(d.at("tmkv_tx_width_keys_count{}"), 10) << "width: one in four";
+  EXPECT_EQ(d.at("tmkv_tx_width_keys_sum{}"), 10) << "each touched one key";
+  EXPECT_EQ(d.at("tmkv_tx_duration_seconds_count{path=htm}"), 10) << "latency: one in four";
 }
 
 TEST_F(TxMetricsExact, LatencyTrackingOffRecordsNoDurations) {
@@ -253,6 +256,7 @@ TEST_F(TxMetricsExact, LatencyTrackingOffRecordsNoDurations) {
   stm::set_latency_tracking(true);
   EXPECT_EQ(d.at("tmkv_tx_commits_total{path=htm}"), 4);
   EXPECT_EQ(d.at("tmkv_tx_attempts_count{}"), 4) << "attempts and width are kept regardless";
+  EXPECT_EQ(d.at("tmkv_tx_width_keys_count{}"), 4);
   EXPECT_EQ(d.count("tmkv_tx_duration_seconds_count{path=htm}"), 0u);
 }
 
