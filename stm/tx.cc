@@ -270,7 +270,7 @@ uint64_t Tx::read_irrevocable(const TWord& w) {
         // written here, and they have released this word: the value is
         // final for as long as we hold the gate (serial_gate.h). Its version
         // may exceed rv (stamped clocks), which does not matter here.
-        reads_.push_back(&w);  // for the width only: nothing validates it
+        if (run_sampled_) reads_.push_back(&w);  // for the width only: nothing validates it
         return v;
       }
     }
@@ -556,9 +556,9 @@ uint64_t Tx::read_hardware(const TWord& w) {
 #ifndef TMKV_TEST_BREAK_HW_LOCK_CHECK  // defined only in tests/htm's broken build
   if (is_locked(w.lock.load(std::memory_order_acquire))) hw_abort_(kHwLockedLocation);
 #endif
-  // Logged only to count the attempt's width (record_commit); the hardware
-  // tracks the read itself. Thread-private memory, no conflicts.
-  reads_.push_back(&w);
+  // Logged only to count a sampled attempt's width (record_commit); the
+  // hardware tracks the read itself. Thread-private memory, no conflicts.
+  if (run_sampled_) reads_.push_back(&w);
   return w.value.load(std::memory_order_acquire);
 }
 
