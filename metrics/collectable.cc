@@ -8,9 +8,10 @@ namespace tmkv::metrics {
 
 std::vector<prometheus::MetricFamily> TmkvCollectable::Collect() const {
   std::vector<prometheus::MetricFamily> out;
-  append_tx_families(stm::collect_tx_stats(), out);
+  const stm::TxStatsSnapshot tx = stm::collect_tx_stats();  // once per scrape
+  append_tx_families(tx, out);
   append_info_families(out);
-  if (srv_ != nullptr) append_server_families(*srv_, out);
+  if (srv_ != nullptr) append_server_families(*srv_, tx, out);
   append_allocator_families(out);
   append_process_families(out);
   return out;

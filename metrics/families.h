@@ -6,7 +6,6 @@
 #include <prometheus/metric_family.h>
 
 #include <cstdint>
-#include <initializer_list>
 #include <limits>
 #include <string>
 #include <utility>

@@ -64,11 +64,12 @@ void append_clients_and_exec(const server::Server& srv, std::vector<prometheus::
   auto watch = family("tmkv_watch_checks_total", "EXECs that had WATCHed keys, by whether the watch held.",
                       MetricType::Counter);
   add_counter(watch, {{"outcome", "intact"}}, static_cast<double>(t.watch_intact));
-  add_counter(watch, {{"outcome", "violated"}}, static_cast<double>(t.watch_violated));
+  add_counter(watch, {{"outcome", "violated"}}, static_cast<double>(t.exec_watch_failed));
   out.push_back(std::move(watch));
 }
 
-void append_keyspace(const server::Server& srv, std::vector<prometheus::MetricFamily>& out) {
+void append_keyspace(const server::Server& srv, const stm::TxStatsSnapshot& tx,
+                     std::vector<prometheus::MetricFamily>& out) {
   auto keys = family("tmkv_keys", "Keys per database.", MetricType::Gauge);
   auto expiring = family("tmkv_expiring_keys", "Keys with a time to live, per database.", MetricType::Gauge);
   uint64_t expired = 0;
@@ -82,7 +83,7 @@ void append_keyspace(const server::Server& srv, std::vector<prometheus::MetricFa
   out.push_back(std::move(expiring));
   out.push_back(single_counter("tmkv_expired_keys_total", "Keys deleted because they expired.",
                                static_cast<double>(expired)));
-  const server::KeyspaceStats ks = server::keyspace_stats();
+  const server::KeyspaceStats ks = server::keyspace_stats(tx);
   out.push_back(single_counter("tmkv_keyspace_hits_total", "Read lookups that found the key (committed only).",
                                static_cast<double>(ks.hits)));
   out.push_back(single_counter("tmkv_keyspace_misses_total", "Read lookups that did not find the key.",
@@ -97,10 +98,11 @@ void append_keyspace(const server::Server& srv, std::vector<prometheus::MetricFa
 
 }  // namespace
 
-void append_server_families(const server::Server& srv, std::vector<prometheus::MetricFamily>& out) {
+void append_server_families(const server::Server& srv, const stm::TxStatsSnapshot& tx,
+                            std::vector<prometheus::MetricFamily>& out) {
   append_commands(srv, out);
   append_clients_and_exec(srv, out);
-  append_keyspace(srv, out);
+  append_keyspace(srv, tx, out);
 }
 
 }  // namespace tmkv::metrics

@@ -9,9 +9,13 @@
 #include <vector>
 
 #include "server/server.h"
+#include "stm/tx_stats.h"
 
 namespace tmkv::metrics {
 
-void append_server_families(const server::Server& srv, std::vector<prometheus::MetricFamily>& out);
+// `tx` is the scrape's snapshot of the transaction counters (keyspace hits
+// and misses are tallies kept there).
+void append_server_families(const server::Server& srv, const stm::TxStatsSnapshot& tx,
+                            std::vector<prometheus::MetricFamily>& out);
 
 }  // namespace tmkv::metrics

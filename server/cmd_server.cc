@@ -98,7 +98,7 @@ void section_stats(std::ostringstream& o, Server& s) {
     << "total_net_output_bytes:" << t.net_out << "\r\n"
     << "rejected_connections:" << s.rejected_connections() << "\r\n"
     << "expired_keys:" << expired << "\r\n";
-  const KeyspaceStats ks = keyspace_stats();
+  const KeyspaceStats ks = keyspace_stats(stm::collect_tx_stats());
   o << "keyspace_hits:" << ks.hits << "\r\n"
     << "keyspace_misses:" << ks.misses << "\r\n\r\n";
 }
@@ -194,7 +194,7 @@ void section_transactions(std::ostringstream& o, Server& s) {
     << "exec_watch_failed:" << st.exec_watch_failed << "\r\n"
     << "exec_aborted:" << st.exec_aborted << "\r\n"
     << "watch_intact:" << st.watch_intact << "\r\n"
-    << "watch_violated:" << st.watch_violated << "\r\n\r\n";
+    << "watch_violated:" << st.exec_watch_failed << "\r\n\r\n";
 }
 
 void cmd_info(CommandContext& c) {

@@ -205,7 +205,7 @@ void run_exec(Server& server, Client& client, Reply& out) {
     committed = htm::atomically(body);
   }
   unwatch_all(server, client);
-  if (has_watches) WorkerStats::bump(committed ? stats.watch_intact : stats.watch_violated);
+  if (has_watches && committed) WorkerStats::bump(stats.watch_intact);
   if (!committed) {
     out.truncate(mark);
     out.null_array();

@@ -43,19 +43,10 @@ std::string endpoint_text(const asio::ip::tcp::endpoint& ep) {
 int current_worker() { return t_worker; }
 
 Server::Server(ServerConfig config) : config_(std::move(config)) {
-  limits_.proto_max_bulk_len = config_.proto_max_bulk_len;
-  limits_.client_query_buffer_limit = config_.client_query_buffer_limit;
-  limits_.max_multibulk_len = config_.max_multibulk_len;
-  limits_.max_inline_size = config_.max_inline_size;
-  limits_.maxclients = config_.maxclients;
-  limits_.timeout_s = config_.timeout_s;
-  limits_.requirepass_set = !config_.requirepass.empty();
-  limits_.maxmemory = config_.maxmemory;
-  stm::set_latency_tracking(config_.latency_tracking);
-  stm::set_tx_sample_rate(config_.tx_sample_rate);
   store::StoreOptions opts;
   opts.max_value_bytes = config_.proto_max_bulk_len;
   for (unsigned i = 0; i < config_.databases; ++i) databases_.push_back(std::make_unique<store::Store>(opts));
+  publish_settings();
   unsigned n = config_.io_threads != 0 ? config_.io_threads : std::max(1u, std::thread::hardware_concurrency());
   for (unsigned i = 0; i < n; ++i) workers_.push_back(std::make_unique<Worker>());
 }
@@ -304,6 +295,11 @@ bool Server::config_set(const std::vector<std::pair<std::string, std::string>>& 
     }
   }
   config_ = next;
+  publish_settings();
+  return true;
+}
+
+void Server::publish_settings() {
   limits_.proto_max_bulk_len.store(config_.proto_max_bulk_len, std::memory_order_relaxed);
   limits_.client_query_buffer_limit.store(config_.client_query_buffer_limit, std::memory_order_relaxed);
   limits_.max_multibulk_len.store(config_.max_multibulk_len, std::memory_order_relaxed);
@@ -315,7 +311,6 @@ bool Server::config_set(const std::vector<std::pair<std::string, std::string>>& 
   stm::set_latency_tracking(config_.latency_tracking);
   stm::set_tx_sample_rate(config_.tx_sample_rate);
   for (auto& db : databases_) db->set_max_value_bytes(config_.proto_max_bulk_len);
-  return true;
 }
 
 bool Server::authenticated(const Client& c) const {
@@ -359,14 +354,12 @@ StatsSnapshot Server::totals() const {
     t.exec_watch_failed += s.exec_watch_failed.load(std::memory_order_relaxed);
     t.exec_aborted += s.exec_aborted.load(std::memory_order_relaxed);
     t.watch_intact += s.watch_intact.load(std::memory_order_relaxed);
-    t.watch_violated += s.watch_violated.load(std::memory_order_relaxed);
   }
   return t;
 }
 
-KeyspaceStats keyspace_stats() {
-  const stm::TxStatsSnapshot t = stm::collect_tx_stats();
-  return {t.tallies[store::kTallyKeyspaceHits], t.tallies[store::kTallyKeyspaceMisses]};
+KeyspaceStats keyspace_stats(const stm::TxStatsSnapshot& s) {
+  return {s.tallies[store::kTallyKeyspaceHits], s.tallies[store::kTallyKeyspaceMisses]};
 }
 
 std::vector<CommandTotals> Server::command_totals() const {

@@ -48,8 +48,9 @@ struct alignas(64) WorkerStats {
   std::atomic<uint64_t> exec_ok{0};
   std::atomic<uint64_t> exec_watch_failed{0};
   std::atomic<uint64_t> exec_aborted{0};  // EXECABORT
-  std::atomic<uint64_t> watch_intact{0};    // EXECs with WATCHed keys that held
-  std::atomic<uint64_t> watch_violated{0};  // ... and that a modification broke
+  // EXECs with WATCHed keys that held. (Those whose watch broke are
+  // exec_watch_failed: nothing else makes an EXEC return nil.)
+  std::atomic<uint64_t> watch_intact{0};
   CommandStats cmds;
 
   static void bump(std::atomic<uint64_t>& c, uint64_t n = 1) {
@@ -60,7 +61,7 @@ struct alignas(64) WorkerStats {
 // A sum of every worker's WorkerStats, for INFO.
 struct StatsSnapshot {
   uint64_t commands = 0, connections = 0, net_in = 0, net_out = 0, exec_ok = 0, exec_watch_failed = 0,
-           exec_aborted = 0, watch_intact = 0, watch_violated = 0;
+           exec_aborted = 0, watch_intact = 0;
 };
 
 // Request limits read on every request: relaxed atomics (each is an
@@ -166,6 +167,10 @@ class Server {
   void on_tick(Worker& w);
   void sweep_expired(Worker& w);
   bool refuse_protected(const asio::ip::tcp::socket& socket) const;
+  // Copies config_'s run-time settings where the request path reads them
+  // (limits_, the stores, stm's telemetry switches). At construction and
+  // under config_mu_ in config_set.
+  void publish_settings();
 
   mutable std::mutex config_mu_;
   ServerConfig config_;  // guarded by config_mu_
@@ -198,7 +203,7 @@ class Server {
 struct KeyspaceStats {
   uint64_t hits = 0, misses = 0;
 };
-KeyspaceStats keyspace_stats();
+KeyspaceStats keyspace_stats(const stm::TxStatsSnapshot& s);
 
 // The worker index of the calling thread, or -1 off the I/O threads.
 int current_worker();

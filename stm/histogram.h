@@ -38,10 +38,6 @@ struct HistogramCounts {
     for (uint64_t b : buckets) c += b;
     return c;
   }
-  void add(const HistogramCounts& o) {
-    for (size_t i = 0; i <= N; ++i) buckets[i] += o.buckets[i];
-    sum += o.sum;
-  }
   // The q-quantile estimated as Prometheus's histogram_quantile does:
   // linear interpolation inside the bucket that holds the rank (the first
   // bucket's lower bound is 0). A rank in +Inf answers the top finite bound.

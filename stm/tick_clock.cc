@@ -15,10 +15,10 @@ uint64_t steady_ns() {
 
 namespace {
 // The TSC is a usable clock only if it ticks at a constant rate in every
-// power state (constant_tsc + nonstop_tsc in /proc/cpuinfo); Linux then
-// also keeps it synchronized across cores or marks it unstable and stops
-// using it, which we cannot see here, so we also require the kernel's
-// current clocksource to be tsc.
+// power state (constant_tsc + nonstop_tsc in /proc/cpuinfo). Whether it is
+// also synchronized across cores we cannot see here; Linux stops using an
+// unsynchronized TSC as its clocksource, so we also require the current
+// clocksource to be tsc, or kvm-clock (derived from the host's stable TSC).
 bool tsc_usable() {
 #if defined(__x86_64__)
   std::ifstream cpuinfo("/proc/cpuinfo");
@@ -33,7 +33,6 @@ bool tsc_usable() {
   std::ifstream cs("/sys/devices/system/clocksource/clocksource0/current_clocksource");
   std::string source;
   cs >> source;
-  // kvm-clock is itself derived from a stable TSC that the host exposes.
   return constant && nonstop && (source == "tsc" || source == "kvm-clock");
 #else
   return false;

@@ -1,8 +1,8 @@
 // A cheap monotonic tick counter for latency telemetry.
 //
-// Transaction and command latencies are measured on every call when
-// latency tracking is on, so the clock must cost far less than the
-// transactions it times: std::chrono::steady_clock is a vDSO call (about
+// Every command, and one transaction in tx_sample_rate() (tx_stats.h), is
+// timed while latency tracking is on, so the clock must cost far less than
+// what it times: std::chrono::steady_clock is a vDSO call (about
 // 48 ns on our 2-vCPU EPYC VMs), the invariant TSC about 20 ns there, and
 // the Arm generic timer a few ns. Ticks convert to nanoseconds with a rate
 // calibrated once against steady_clock (x86) or read from CNTFRQ (Arm).

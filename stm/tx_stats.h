@@ -31,8 +31,8 @@ inline constexpr size_t kExtensionCounters = 32;
 
 // Tallies: per-attempt counts that layers above stm keep through
 // Tx::tally() and that reach these counters only when the attempt commits
-// (store/ uses them for keyspace hits and misses), so a retried
-// transaction never counts twice. Slot numbers are assigned by the users.
+// (the server's read lookups count keyspace hits and misses in the slots
+// store/store.h names), so a retried transaction never counts twice.
 inline constexpr size_t kTallySlots = 4;
 
 // Attempts per committed transaction (hardware and software together).

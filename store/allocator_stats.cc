@@ -2,9 +2,8 @@
 
 #include <unistd.h>
 
-#include <fstream>
-
 #include <cstdint>
+#include <fstream>
 
 #if TMKV_WITH_JEMALLOC
 #include <jemalloc/jemalloc.h>
@@ -27,10 +26,6 @@ AllocatorStats read_allocator_stats() {
 #endif
   return s;
 }
-
-}  // namespace tmkv::store
-
-namespace tmkv::store {
 
 size_t process_resident_bytes() {
   std::ifstream in("/proc/self/statm");

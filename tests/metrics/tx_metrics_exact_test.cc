@@ -217,7 +217,7 @@ TEST_F(TxMetricsExact, KnownSequenceMovesExactlyTheExpectedSeries) {
 
 TEST_F(TxMetricsExact, TalliesCountOnlyCommittedAttempts) {
   stm::TVar<int64_t> v{0};
-  const server::KeyspaceStats before = server::keyspace_stats();
+  const server::KeyspaceStats before = server::keyspace_stats(stm::collect_tx_stats());
   // Hardware attempt tallies a hit, then must fall back: counted once.
   htm::atomically([&](stm::Tx& tx) {
     tx.tally(store::kTallyKeyspaceHits);
@@ -229,7 +229,7 @@ TEST_F(TxMetricsExact, TalliesCountOnlyCommittedAttempts) {
     tx.tally(store::kTallyKeyspaceMisses, 5);
     tx.cancel();
   });
-  const server::KeyspaceStats after = server::keyspace_stats();
+  const server::KeyspaceStats after = server::keyspace_stats(stm::collect_tx_stats());
   EXPECT_EQ(after.hits - before.hits, 1u);
   EXPECT_EQ(after.misses - before.misses, 0u);
 }
