@@ -7,6 +7,7 @@
 # vCPUs), and per-round ratios cancel most of that.
 # Usage: bench/bankbench.sh [rounds] [seconds-per-run] [bankbench binary]
 set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 rounds=${1:-5}
 secs=${2:-2}
 bin=${3:-build/bin/tmkv-bankbench}
@@ -31,7 +32,6 @@ run() {  # engine threads accounts -> txns/s, or n/a (reason on stderr once)
     return 0
   fi
 }
-median() { sort -g | awk '$1 != "n/a" { v[n++] = $1 } END { if (n == 0) print "n/a"; else if (n % 2) print v[(n-1)/2]; else print (v[n/2-1] + v[n/2]) / 2 }'; }
 
 for round in $(seq 1 "$rounds"); do
   for cfg in "${configs[@]}"; do

@@ -18,6 +18,7 @@
 #   ROUNDS=3 THREADS=1 CONNECTIONS=50 ACCOUNTS=100 DURATION=5
 #   LOADGEN_FLAGS  extra loadgen flags for both (e.g. "--key-dist zipfian")
 set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 ROUNDS=${ROUNDS:-3}
 THREADS=${THREADS:-1}
@@ -39,7 +40,6 @@ tmp=$(mktemp -d /tmp/loadgen-bank.XXXXXX)
 declare -A PID PORT
 cleanup() { for s in "${!PID[@]}"; do kill "${PID[$s]}" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$tmp"; }
 trap cleanup EXIT
-free_port() { /usr/bin/python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 redis_cmd() { echo "$REDIS_SERVER --port $1 --bind 127.0.0.1 --save '' --appendonly no --dir $tmp --daemonize no"; }
 tmkv_cmd() { echo "$TMKV_SERVER --port $1 --bind 127.0.0.1 --io-threads $IO_THREADS --metrics-port 0 ${TMKV_FLAGS:-}"; }
 start() {
@@ -92,7 +92,7 @@ for round in $(seq 1 "$ROUNDS"); do
     echo "  round $round $s: $line" >&2
   done
 done
-col_median() { awk -v c="$1" 'NF { print $c }' | sort -g | awk '{ v[n++] = $1 } END { print (n % 2) ? v[(n-1)/2] : (v[n/2-1] + v[n/2]) / 2 }'; }
+col_median() { awk -v c="$1" 'NF { print $c }' | median; }
 echo "| server | transfers/s | retries/transfer | transfer p50 | transfer p99 | report p99 | all runs verified |"
 echo "|---|---|---|---|---|---|---|"
 for s in tmkv redis; do

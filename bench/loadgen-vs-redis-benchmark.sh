@@ -16,6 +16,7 @@
 # Environment: TMKV_LOADGEN (default build/bin/tmkv-loadgen), REDIS_SERVER,
 #   ROUNDS=3 CLIENTS=50 KEYSPACE=100000 REQ_P1=200000 REQ_P16=2000000
 set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 ROUNDS=${ROUNDS:-3}
 CLIENTS=${CLIENTS:-50}
@@ -78,7 +79,6 @@ for round in $(seq 1 "$ROUNDS"); do
     printf '  round %d %-4s -P %-2s redis-benchmark %10.0f  tmkv-loadgen %10.0f\n' "$round" "$cmd" "$p" "$a" "$b" >&2
   done
 done
-median() { tr ' ' '\n' | awk 'NF' | sort -g | awk '{ v[n++] = $1 } END { print (n % 2) ? v[(n-1)/2] : (v[n/2-1] + v[n/2]) / 2 }'; }
 echo "| test | redis-benchmark rps | tmkv-loadgen rps | loadgen/redis-benchmark (min..max) |"
 echo "|---|---|---|---|"
 for t in "${TESTS[@]}"; do

@@ -28,6 +28,7 @@
 # Environment: BIN=build/bin  BASE_BIN=  ROUNDS=7  CLIENTS=50  KEYSPACE=100000
 #              REQ_P1=100000 REQ_P16=1000000 BANK_ROUNDS=21 BANK_SECONDS=1
 set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 BIN=${BIN:-build/bin}
 BASE_BIN=${BASE_BIN:-}
 ROUNDS=${ROUNDS:-7}
@@ -55,7 +56,6 @@ cleanup() {
 }
 trap cleanup EXIT
 
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 
 start_server() {  # variant -> sets PORT, SERVER_PID, SCRAPER_PID
   local v=$1 bin=$BIN/tmkv-server args=()
@@ -89,7 +89,6 @@ bank() {  # variant threads accounts -> txns/s
   "$bin" --engine=stm --threads "$2" --accounts "$3" --seconds "$BANK_SECONDS" --memory-keys 0 "${extra[@]}" |
     tail -n1 | sed 's/^txns_per_sec=//'
 }
-median() { sort -g | awk '{ v[n++] = $1 } END { if (n == 0) print "n/a"; else if (n % 2) print v[(n-1)/2]; else print (v[n/2-1] + v[n/2]) / 2 }'; }
 
 cells=("get 1" "set 1" "get 16" "set 16")
 for round in $(seq 1 "$ROUNDS"); do

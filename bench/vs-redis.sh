@@ -27,6 +27,7 @@
 #   MEM_KEYS=1000000 VALUE_SIZE=32  (MEM_KEYS=0 skips the memory part)
 #   VS_REDIS_SELFTEST=1  run redis-server in tmkv's place (tests this script)
 set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 ROUNDS=${ROUNDS:-3}
 CLIENTS=${CLIENTS:-50}
@@ -63,10 +64,6 @@ cleanup() {
   rm -rf "$tmp"
 }
 trap cleanup EXIT
-
-free_port() {
-  /usr/bin/python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
-}
 
 redis_cmd() {  # port -> argv of redis-server
   echo "$REDIS_SERVER --port $1 --bind 127.0.0.1 --save '' --appendonly no --dir $tmp --daemonize no ${REDIS_FLAGS:-}"
@@ -174,7 +171,6 @@ for round in $(seq 1 "$ROUNDS"); do
 done
 echo "(throughput: $(( $(date +%s) - t0 )) s)" >&2
 
-median() { sort -g | awk '$1 != "n/a" && $1 != "" { v[n++] = $1 } END { if (n == 0) print "n/a"; else if (n % 2) print v[(n-1)/2]; else print (v[n/2-1] + v[n/2]) / 2 }'; }
 fmt_rps() { awk '{ if ($1 == "n/a") print "n/a"; else printf "%.0f", $1 }'; }
 ratio() {  # test-key -> median of per-round tmkv/redis (min..max)
   paste "$tmp/tmkv.$1" "$tmp/redis.$1" |
