@@ -23,7 +23,7 @@ import urllib.request
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "server"))
 
 import harness  # noqa: E402
-from raw_resp import RawConn  # noqa: E402
+from raw_resp import RawConn, cmdstat, parse_info  # noqa: E402
 
 FAILS = []
 
@@ -54,15 +54,7 @@ def v(snap, name, **labels):
 
 def info(conn, section):
     text = conn.cmd("INFO", section)
-    text = text.decode() if isinstance(text, bytes) else str(text)
-    return dict(line.split(":", 1) for line in text.splitlines() if ":" in line and not line.startswith("#"))
-
-
-def cmdstat(fields, cmd):
-    raw = fields.get(f"cmdstat_{cmd}")
-    if raw is None:
-        return {"calls": 0, "failed_calls": 0, "rejected_calls": 0}
-    return {k: int(float(x)) for k, x in (kv.split("=") for kv in raw.split(",")) if k != "usec_per_call"}
+    return parse_info(text.decode() if isinstance(text, bytes) else str(text))
 
 
 def main():

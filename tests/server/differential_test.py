@@ -58,7 +58,7 @@ import harness  # noqa: E402
 from differential_core import INTENTIONAL_DIFFERENCES, Divergence, Runner  # noqa: E402
 from differential_gen import ARITY, KEYS, Gen  # noqa: E402
 from differential_core import Runner  # noqa: E402
-from raw_resp import RawConn  # noqa: E402
+from raw_resp import RawConn, cmdstat, parse_info  # noqa: E402
 from differential_scenarios import SCENARIOS  # noqa: E402
 from differential_resp import fmt  # noqa: E402
 
@@ -130,12 +130,7 @@ def info_fields(port, section):
     c = RawConn(port)
     text = c.cmd("INFO", section).decode()
     c.close()
-    out = {}
-    for line in text.splitlines():
-        if ":" in line and not line.startswith("#"):
-            k, v = line.split(":", 1)
-            out[k] = v
-    return out
+    return parse_info(text)
 
 
 # Commands whose statistics the sequences above drive on both servers (the
@@ -186,11 +181,7 @@ def compare_stats(servers):
     b = info_fields(servers.test.port, "commandstats")
 
     def counts(d, cmd):
-        v = d.get(f"cmdstat_{cmd}")
-        if v is None:
-            return (0, 0, 0)
-        f = dict(x.split("=") for x in v.split(","))
-        return (int(f["calls"]), int(f.get("failed_calls", 0)), int(f.get("rejected_calls", 0)))
+        return tuple(cmdstat(d, cmd).values())  # (calls, failed, rejected)
 
     for cmd in STAT_COMMANDS:
         ca, cb = counts(a, cmd), counts(b, cmd)

@@ -40,7 +40,7 @@ import time
 import traceback
 
 import harness
-from raw_resp import Failure, RawConn, check, check_eq, resp_command, short
+from raw_resp import Failure, RawConn, check, check_eq, parse_info, resp_command, short
 
 MIB = 1 << 20
 NOAUTH = "NOAUTH Authentication required."
@@ -74,12 +74,7 @@ def info(conn, section):
     """INFO <section> over a RawConn, as {field: str}."""
     r = conn.cmd("INFO", section)
     check(isinstance(r, bytes), f"INFO {section} is a bulk string: {short(r)}")
-    out = {}
-    for line in r.decode().splitlines():
-        if line and not line.startswith("#") and ":" in line:
-            k, v = line.split(":", 1)
-            out[k] = v
-    return out
+    return parse_info(r.decode())
 
 
 def wait_until(cond, what, timeout=10.0, interval=0.02):

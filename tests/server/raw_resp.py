@@ -38,6 +38,24 @@ def resp_command(*args):
     return b"".join(out)
 
 
+def parse_info(text):
+    """INFO's text as {field: str} (section headers and blank lines skipped)."""
+    out = {}
+    for line in text.splitlines():
+        if line and not line.startswith("#") and ":" in line:
+            k, v = line.split(":", 1)
+            out[k] = v
+    return out
+
+
+def cmdstat(fields, cmd):
+    """One command's INFO commandstats entry as {calls, failed_calls,
+    rejected_calls} (all 0 if the command has no line)."""
+    raw = fields.get(f"cmdstat_{cmd}")
+    f = dict(kv.split("=") for kv in raw.split(",")) if raw is not None else {}
+    return {k: int(f.get(k, 0)) for k in ("calls", "failed_calls", "rejected_calls")}
+
+
 class RawConn:
     """A bare socket with a small RESP2/RESP3 reply reader."""
 
