@@ -37,7 +37,12 @@ const CommandSpec* find_command(std::string_view name) {
   // Command names are short: lower-case into a stack buffer, no allocation.
   char buf[32];
   if (name.empty() || name.size() >= sizeof buf) return nullptr;
-  for (size_t i = 0; i < name.size(); ++i) buf[i] = static_cast<char>(std::tolower(static_cast<unsigned char>(name[i])));
+  // ASCII folding, not std::tolower: names are ASCII, and tolower is a
+  // locale-aware library call per byte on the path of every request.
+  for (size_t i = 0; i < name.size(); ++i) {
+    const char c = name[i];
+    buf[i] = c >= 'A' && c <= 'Z' ? static_cast<char>(c + ('a' - 'A')) : c;
+  }
   const auto& t = table();
   auto it = t.by_name.find(std::string_view(buf, name.size()));
   return it == t.by_name.end() ? nullptr : it->second;

@@ -62,7 +62,7 @@ bool parse_bool(std::string_view v, bool* out) {
 
 const char* kMutable[] = {"requirepass", "maxclients", "timeout", "proto-max-bulk-len", "client-query-buffer-limit",
                           "max-multibulk-len", "max-inline-size", "protected-mode", "maxmemory",
-                          "latency-tracking", "tx-sample-rate"};
+                          "latency-tracking", "tx-sample-rate", "prefetch-batch-max-size"};
 
 }  // namespace
 
@@ -126,6 +126,10 @@ bool apply_setting(ServerConfig& cfg, std::string_view name_in, std::string_view
   } else if (name == "tx-sample-rate") {
     ok = parse_uint(value, 1u << 20, &n) && n >= 1;
     cfg.tx_sample_rate = static_cast<uint32_t>(n);
+  } else if (name == "prefetch-batch-max-size") {
+    // Redis's range; the prefetch itself uses at most Index::kMaxPrefetch keys.
+    ok = parse_uint(value, 128, &n);
+    cfg.prefetch_batch_max_size = n;
   } else if (name == "save" || name == "appendonly" || name == "daemonize") {
     // Accepted for redis.conf compatibility; tmkv keeps no files and does
     // not fork. Anything but "off" values is refused rather than ignored.
@@ -161,6 +165,7 @@ std::optional<std::string> setting_value(const ServerConfig& cfg, std::string_vi
   if (name == "maxmemory") return std::to_string(cfg.maxmemory);
   if (name == "latency-tracking") return cfg.latency_tracking ? "yes" : "no";
   if (name == "tx-sample-rate") return std::to_string(cfg.tx_sample_rate);
+  if (name == "prefetch-batch-max-size") return std::to_string(cfg.prefetch_batch_max_size);
   if (name == "save") return std::string();
   if (name == "appendonly") return std::string("no");
   if (name == "daemonize") return std::string("no");
@@ -171,7 +176,7 @@ const std::vector<std::string>& setting_names() {
   static const std::vector<std::string> kNames = {
       "bind",       "port",     "io-threads", "tm-mode",  "requirepass", "protected-mode",
       "databases",  "maxclients", "timeout",  "proto-max-bulk-len", "client-query-buffer-limit",
-      "max-multibulk-len", "max-inline-size", "metrics-bind", "metrics-port", "maxmemory", "latency-tracking", "tx-sample-rate", "save", "appendonly", "daemonize"};
+      "max-multibulk-len", "max-inline-size", "metrics-bind", "metrics-port", "maxmemory", "latency-tracking", "tx-sample-rate", "prefetch-batch-max-size", "save", "appendonly", "daemonize"};
   return kNames;
 }
 
@@ -205,6 +210,8 @@ std::string usage_text() {
          "  --latency-tracking yes|no    * command and transaction latency histograms (default yes)\n"
          "  --tx-sample-rate N           * transactions sampled for the width and latency\n"
          "                                 histograms: one in N per thread (default 16; 1 = all)\n"
+         "  --prefetch-batch-max-size N  * pipelined requests whose keys are prefetched together\n"
+         "                                 before they run; 0 or 1 = off (default 16, max 128)\n"
          "  -h, --help                     this text\n";
 }
 

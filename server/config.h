@@ -3,7 +3,8 @@
 //
 // Names are Redis's where Redis has the option (port, bind, requirepass,
 // maxclients, timeout, databases, proto-max-bulk-len,
-// client-query-buffer-limit, protected-mode, maxmemory, latency-tracking), tmkv's own otherwise
+// client-query-buffer-limit, protected-mode, maxmemory, latency-tracking,
+// prefetch-batch-max-size), tmkv's own otherwise
 // (io-threads, tm-mode, max-inline-size, max-multibulk-len, metrics-*).
 // Flags are the same names with "--": `--port 7379`.
 #pragma once
@@ -38,6 +39,9 @@ struct ServerConfig {
   uint64_t maxmemory = 0;        // bytes; writes fail with OOM above it; 0 = no limit
   bool latency_tracking = true;  // per-command and per-transaction latency histograms
   uint32_t tx_sample_rate = 16;  // width/latency histograms sample one transaction in N per thread
+  // Pipelined requests whose keys are prefetched together (Redis 8's name
+  // and default); 0 or 1 turns it off (pipeline_prefetch.h).
+  uint64_t prefetch_batch_max_size = 16;
   std::string config_file;       // where the settings came from, if any
 };
 

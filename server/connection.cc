@@ -4,6 +4,7 @@
 #include <cstring>
 
 #include "server/dispatch.h"
+#include "server/pipeline_prefetch.h"
 #include "server/reply.h"
 #include "server/server.h"
 #include "store/clock.h"
@@ -70,12 +71,13 @@ void Connection::close_gracefully() {
 
 void Connection::do_read() {
   if (closed_ || reading_now_) return;
-  if (in_start_ == in_end_) in_start_ = in_end_ = 0;
+  if (in_start_ == in_end_) in_start_ = in_end_ = prefetched_end_ = 0;
   // Room for the next read: compact consumed bytes away, then grow.
   if (in_.size() - in_end_ < kReadChunk && in_start_ > 0) {
     std::memmove(in_.data(), in_.data() + in_start_, in_end_ - in_start_);
     in_end_ -= in_start_;
     in_start_ = 0;
+    prefetched_end_ = 0;
   }
   if (in_.size() - in_end_ < kReadChunk) in_.resize(std::max(in_.size() * 2, in_end_ + kReadChunk));
   reading_now_ = true;
@@ -103,6 +105,7 @@ void Connection::on_read(const std::error_code& ec, size_t n) {
 void Connection::run_requests() {
   Reply reply(&out_);
   while (!closing_ && !closed_ && in_start_ < in_end_ && out_.size() < kMaxBatchReply) {
+    if (in_start_ >= prefetched_end_) prefetch_next_batch();
     parser_.set_limits(server_.limits().parser_limits(server_.authenticated(client_)));
     const ParseStatus st = parser_.parse(std::string_view(in_.data() + in_start_, in_end_ - in_start_));
     if (st == ParseStatus::kNeedMore) break;
@@ -118,6 +121,17 @@ void Connection::run_requests() {
     }
     in_start_ += parser_.consumed();
   }
+}
+
+void Connection::prefetch_next_batch() {
+  const size_t batch = server_.limits().prefetch_batch_max_size.load(std::memory_order_relaxed);
+  const std::string_view input(in_.data() + in_start_, in_end_ - in_start_);
+  prefetch_keys_.clear();
+  const PipelineKeys scanned = collect_pipeline_keys(input, batch, store::Index::kMaxPrefetch, &prefetch_keys_);
+  // Not before the next request that was not scanned: one request alone (or
+  // none understood) gains nothing from a prefetch, it would only add work.
+  prefetched_end_ = in_start_ + (scanned.bytes > 0 ? scanned.bytes : 1);
+  if (scanned.commands >= 2 && !prefetch_keys_.empty()) server_.db(client_.db).prefetch(prefetch_keys_);
 }
 
 void Connection::process_input() {

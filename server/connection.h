@@ -17,6 +17,8 @@
 
 #include <memory>
 #include <string>
+#include <string_view>
+#include <vector>
 
 #include "server/client.h"
 #include "server/resp_parser.h"
@@ -46,6 +48,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   void on_read(const std::error_code& ec, size_t n);
   void process_input();
   void run_requests();  // parses and runs buffered requests into out_
+  void prefetch_next_batch();  // see pipeline_prefetch.h
   bool write_now();     // true: out_ fully written; false: async write pending or closed
   void on_write(const std::error_code& ec, size_t n);
   void close();
@@ -60,6 +63,10 @@ class Connection : public std::enable_shared_from_this<Connection> {
   // Input: bytes [in_start_, in_end_) of in_ are received and unconsumed.
   std::string in_;
   size_t in_start_ = 0, in_end_ = 0;
+  // Requests before this offset of in_ had their keys prefetched
+  // (pipeline_prefetch.h); reset whenever in_'s offsets move.
+  size_t prefetched_end_ = 0;
+  std::vector<std::string_view> prefetch_keys_;  // reused scratch
   std::string out_;      // replies not yet written
   std::string writing_;  // the unwritten remainder an async write is sending
   bool writing_now_ = false;

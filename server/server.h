@@ -75,6 +75,7 @@ struct Limits {
   std::atomic<uint64_t> timeout_s;
   std::atomic<bool> requirepass_set;
   std::atomic<uint64_t> maxmemory;
+  std::atomic<uint64_t> prefetch_batch_max_size;  // requests per key prefetch; < 2 = off
 
   ParserLimits parser_limits(bool authenticated) const {
     ParserLimits l;

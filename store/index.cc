@@ -1,5 +1,6 @@
 #include "store/index.h"
 
+#include <algorithm>
 #include <cstdlib>
 #include <cstring>
 #include <new>
@@ -160,6 +161,44 @@ bool Index::reap(Record* r, uint64_t hash, uint64_t expected_lock, stm::ThreadCo
   s.records.store(s.records.load(std::memory_order_relaxed) - 1, std::memory_order_relaxed);
   stm::epoch_retire(ctx, r, [](void* p) { std::free(p); });
   return true;
+}
+
+void Index::prefetch(std::span<const std::string_view> keys, std::span<const uint64_t> hashes) const {
+  const size_t n = std::min({keys.size(), hashes.size(), kMaxPrefetch});
+  // Relaxed/acquire atomics on the raw words: a prefetch is not part of any
+  // transaction (it must not enter the emulated HTM's conflict tracking), and
+  // nothing read here is trusted beyond "an address worth fetching". The
+  // acquire loads of the table and the head only make the record's fields
+  // (hash, next) initialized when we look at them, as in find().
+  const stm::Shared<Record*>* slots[kMaxPrefetch];
+  for (size_t i = 0; i < n; ++i) {
+    const Shard& s = shards_[shard_of(hashes[i])];
+    const auto* t = reinterpret_cast<const Table*>(s.table.raw().load(std::memory_order_acquire));
+    slots[i] = &t->heads[static_cast<uint32_t>(hashes[i]) & t->mask];
+    __builtin_prefetch(slots[i]);
+  }
+  const Record* heads[kMaxPrefetch];
+  for (size_t i = 0; i < n; ++i) {
+    heads[i] = reinterpret_cast<const Record*>(slots[i]->raw().load(std::memory_order_acquire));
+    if (heads[i] == nullptr) continue;
+    // The header, and the key's last byte: a record is one allocation of
+    // header + key and may straddle a line (48-byte records do, every other
+    // one), and find() compares the key bytes.
+    __builtin_prefetch(heads[i]);
+    __builtin_prefetch(reinterpret_cast<const char*>(heads[i]) + sizeof(Record) + keys[i].size() -
+                       (keys[i].empty() ? 0 : 1));
+  }
+  for (size_t i = 0; i < n; ++i) {
+    const Record* r = heads[i];
+    if (r == nullptr) continue;
+    if (r->hash == static_cast<uint32_t>(hashes[i])) {
+      // The value box's address, only to prefetch it: never dereferenced.
+      const uint64_t v = r->word.value.raw().load(std::memory_order_relaxed);
+      if (v != 0) __builtin_prefetch(reinterpret_cast<const void*>(v));
+    } else if (const uint64_t next = r->next.raw().load(std::memory_order_relaxed); next != 0) {
+      __builtin_prefetch(reinterpret_cast<const void*>(next));
+    }
+  }
 }
 
 uint64_t Index::scan(uint64_t cursor, size_t count, const std::function<void(Record*)>& fn) const {

@@ -35,6 +35,7 @@
 #include <cstdint>
 #include <functional>
 #include <mutex>
+#include <span>
 #include <string_view>
 
 #include "stm/shared_word.h"
@@ -79,6 +80,20 @@ class Index {
   // next cursor (0 = done). A key present for the whole scan is returned at
   // least once even if shards resize in between. REQUIRES: caller pinned.
   uint64_t scan(uint64_t cursor, size_t count, const std::function<void(Record*)>& fn) const;
+
+  // Cache prefetch for a batch of upcoming lookups (the server calls it for
+  // pipelined commands; see Store::prefetch). For each hash: the bucket's
+  // head slot, then the head record, then that record's value box (or the
+  // next record in the chain when the head is another key's). Each stage
+  // issues every prefetch of the batch before loading what the previous
+  // stage fetched, so the batch's cache misses overlap instead of queuing
+  // one behind another inside find(). A hint only: it changes nothing,
+  // dereferences only memory the epoch pin keeps valid, and a stale or
+  // wrong guess (a concurrent resize, a collision) just wastes a prefetch.
+  // keys[i] hashes to hashes[i]; at most kMaxPrefetch are used.
+  // REQUIRES: caller pinned; keys.size() == hashes.size().
+  static constexpr size_t kMaxPrefetch = 64;
+  void prefetch(std::span<const std::string_view> keys, std::span<const uint64_t> hashes) const;
 
   // Records linked, absent ones included (approximate under concurrency).
   size_t record_count() const;

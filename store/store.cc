@@ -87,6 +87,18 @@ size_t Store::count_keys(stm::Tx& tx) {
   return keys.size();
 }
 
+void Store::prefetch(std::span<const std::string_view> keys) const {
+  uint64_t hashes[Index::kMaxPrefetch];
+  const size_t n = std::min(keys.size(), Index::kMaxPrefetch);
+  for (size_t i = 0; i < n; ++i) hashes[i] = hash_key(keys[i]);
+  stm::ThreadContext& ctx = stm::this_thread_context();
+  // Pinned, so that no table, record or value box the prefetch loads a
+  // pointer from is freed under it (index.h, prefetch).
+  stm::epoch_pin(ctx);
+  index_.prefetch(keys.first(n), std::span<const uint64_t>(hashes, n));
+  stm::epoch_unpin(ctx);
+}
+
 const Blob* Store::read_for_write(stm::Tx& tx, Record* r) {
   const auto* b = reinterpret_cast<const Blob*>(tx.read_word(r->word));
   return expire_if_due(tx, r, b) ? nullptr : b;

@@ -160,6 +160,13 @@ class Store {
   size_t record_count() const { return index_.record_count(); }
   // Runs the calling thread's pending reap jobs whose grace period is over.
   void reap_now();
+  // Starts fetching into the cache what looking up `keys` will touch (index
+  // slot, record, value box), for all of them at once, so that commands run
+  // right after (a pipelined batch) find their keys cached instead of
+  // taking each miss in turn. A hint: no effect on any result. Uses at most
+  // Index::kMaxPrefetch keys. Pins the epoch for its own duration (pins
+  // nest), so it may be called from any thread, in a transaction or not.
+  void prefetch(std::span<const std::string_view> keys) const;
 
   const StoreOptions& options() const { return options_; }
   // The largest value accepted now (CONFIG SET proto-max-bulk-len changes it).

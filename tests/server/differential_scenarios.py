@@ -716,6 +716,28 @@ def pipeline(r):
 
 
 @scenario
+def pipeline_multikey(r):
+    # Batches the server prefetches keys for (server/pipeline_prefetch.h):
+    # multi-key commands, a SELECT in the middle of a batch (later keys are
+    # in another database than the prefetch assumed), keys that do not exist
+    # yet, deletes and renames of keys prefetched earlier in the same batch,
+    # and a request split across two writes.
+    fresh(r)
+    from differential_resp import encode
+    cmds = []
+    for i in range(120):
+        a, b, c = f"m{i % 5}", f"m{(i + 1) % 5}", f"n{i % 3}"
+        cmds += [("MSET", a, str(i), b, str(i + 1)), ("MGET", a, b, c, "absent"), ("INCRBY", c, i),
+                 ("SELECT", (i // 7) % 2), ("GET", a), ("DEL", a, c), ("RENAME", b, c), ("EXISTS", a, b, c),
+                 ("SET", f"new{i}", "x", "PX", 100000), ("GETDEL", f"new{i}"), ("STRLEN", c)]
+    cmds.append(("SELECT", 0))
+    data = b"".join(encode(c) for c in cmds)
+    half = len(data) // 2
+    r.raw("A", data[:half], 0)
+    r.raw("A", data[half:], len(cmds))
+
+
+@scenario
 def large_values(r):
     fresh(r)
     big = b"".join(bytes([i % 251]) for i in range(1 << 20))

@@ -859,6 +859,13 @@ def test_config_get_set():
             check_eq(all_.get(name), want, f"CONFIG GET * has {name.decode()}")
         r = c.cmd("CONFIG", "GET", "max*")
         check_eq(sorted(r[0::2]), [b"max-inline-size", b"max-multibulk-len", b"maxclients", b"maxmemory"], "CONFIG GET max*")
+        # The pipelined-key prefetch: Redis 8's name, default and range.
+        check_eq(config_get(c, "prefetch-batch-max-size"), b"16", "CONFIG GET prefetch-batch-max-size")
+        r = c.cmd("CONFIG", "SET", "prefetch-batch-max-size", "129")
+        check(isinstance(r, tuple) and r[1].startswith("ERR"), f"CONFIG SET prefetch-batch-max-size 129: {r!r}")
+        check_eq(c.cmd("CONFIG", "SET", "prefetch-batch-max-size", "0"), "OK", "CONFIG SET prefetch-batch-max-size 0")
+        check_eq(config_get(c, "prefetch-batch-max-size"), b"0", "prefetch-batch-max-size after SET")
+        check_eq(c.cmd("CONFIG", "SET", "prefetch-batch-max-size", "16"), "OK", "CONFIG SET prefetch-batch-max-size 16")
 
         r = c.cmd("CONFIG", "SET", "port", str(harness.free_port()))
         check(isinstance(r, tuple) and r[1].startswith("ERR"), f"CONFIG SET port is refused: {r!r}")
