@@ -125,13 +125,19 @@ void Connection::run_requests() {
 
 void Connection::prefetch_next_batch() {
   const size_t batch = server_.limits().prefetch_batch_max_size.load(std::memory_order_relaxed);
+  if (batch < 2) {  // off (0 or 1, as in Redis): nothing to do until new input arrives
+    prefetched_end_ = in_end_;
+    return;
+  }
   const std::string_view input(in_.data() + in_start_, in_end_ - in_start_);
   prefetch_keys_.clear();
   const PipelineKeys scanned = collect_pipeline_keys(input, batch, store::Index::kMaxPrefetch, &prefetch_keys_);
-  // Not before the next request that was not scanned: one request alone (or
-  // none understood) gains nothing from a prefetch, it would only add work.
+  // Scans again at the first request this scan did not cover. One key alone
+  // gains nothing from a prefetch (its lookup follows at once), so it takes
+  // two: two pipelined requests, or one multi-key request (MSET, MGET, DEL
+  // k1 k2, ...), whose keys are then fetched together too.
   prefetched_end_ = in_start_ + (scanned.bytes > 0 ? scanned.bytes : 1);
-  if (scanned.commands >= 2 && !prefetch_keys_.empty()) server_.db(client_.db).prefetch(prefetch_keys_);
+  if (prefetch_keys_.size() >= 2) server_.db(client_.db).prefetch(prefetch_keys_);
 }
 
 void Connection::process_input() {

@@ -6,8 +6,9 @@
 // pays N full memory latencies in a row. Before running a batch, the
 // connection finds the keys of the next few complete requests here and has
 // the store prefetch them all at once (Store::prefetch), so the misses
-// overlap. Redis 8 and Valkey do the same for their I/O threads, with the
-// same knob name and default (prefetch-batch-max-size 16).
+// overlap. The keys of one multi-key request (MSET, MGET) are fetched
+// together the same way. Redis 8 and Valkey do the same for their I/O
+// threads, with the same knob name and default (prefetch-batch-max-size 16).
 //
 // The scan is deliberately shallow: complete multibulk requests only, with
 // the command table's key positions. It stops at the first request it does
