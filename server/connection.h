@@ -17,8 +17,6 @@
 
 #include <memory>
 #include <string>
-#include <string_view>
-#include <vector>
 
 #include "server/client.h"
 #include "server/resp_parser.h"
@@ -66,7 +64,6 @@ class Connection : public std::enable_shared_from_this<Connection> {
   // Requests before this offset of in_ had their keys prefetched
   // (pipeline_prefetch.h); reset whenever in_'s offsets move.
   size_t prefetched_end_ = 0;
-  std::vector<std::string_view> prefetch_keys_;  // reused scratch
   std::string out_;      // replies not yet written
   std::string writing_;  // the unwritten remainder an async write is sending
   bool writing_now_ = false;
