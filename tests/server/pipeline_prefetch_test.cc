@@ -73,7 +73,8 @@ TEST(PipelinePrefetch, RespectsTheCommandAndKeyBounds) {
   EXPECT_EQ(r.bytes, 4 * Encode({"GET", "k0"}).size());
 
   keys.clear();
-  r = collect_pipeline_keys(Encode({"MGET", "a", "b", "c", "d"}) + Encode({"GET", "e"}), 16, 3, &keys);
+  const std::string multi = Encode({"MGET", "a", "b", "c", "d"}) + Encode({"GET", "e"});  // outlives the views
+  r = collect_pipeline_keys(multi, 16, 3, &keys);
   EXPECT_EQ(Keys(keys), (std::vector<std::string>{"a", "b", "c"}));
   EXPECT_EQ(r.commands, 1u) << "no further request once the key budget is spent";
 }
