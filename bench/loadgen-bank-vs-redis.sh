@@ -37,34 +37,18 @@ die() { echo "loadgen-bank-vs-redis: $*" >&2; exit 1; }
 [[ -x $REDIS_SERVER && -x $REDIS_CLI ]] || die "redis-server / redis-cli missing"
 
 tmp=$(mktemp -d /tmp/loadgen-bank.XXXXXX)
-declare -A PID PORT
-cleanup() { for s in "${!PID[@]}"; do kill "${PID[$s]}" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$tmp"; }
+cleanup() { servers_stop_all; rm -rf "$tmp"; }
 trap cleanup EXIT
 redis_cmd() { echo "$REDIS_SERVER --port $1 --bind 127.0.0.1 --save '' --appendonly no --dir $tmp --daemonize no"; }
 tmkv_cmd() { echo "$TMKV_SERVER --port $1 --bind 127.0.0.1 --io-threads $IO_THREADS --metrics-port 0 ${TMKV_FLAGS:-}"; }
-start() {
-  local name=$1 port cmd
-  port=$(free_port)
-  cmd=$("${name}_cmd" "$port")
-  eval "exec $cmd" >"$tmp/$name.log" 2>&1 &
-  PID[$name]=$!
-  PORT[$name]=$port
-  for _ in $(seq 1 200); do
-    "$REDIS_CLI" -p "$port" PING 2>/dev/null | grep -q PONG && return 0
-    sleep 0.05
-  done
-  die "$name did not start: $cmd ($(cat "$tmp/$name.log"))"
-}
-stop() { kill "${PID[$1]}" 2>/dev/null || true; wait "${PID[$1]}" 2>/dev/null || true; unset "PID[$1]"; }
-
 run_bank() {  # server round -> "transfers/s retries/transfer p50 p99 report-p99 verified"
   local s=$1 round=$2 rc=0
-  start "$s"
+  server_start "$s"
   # shellcheck disable=SC2086
   "$TMKV_LOADGEN" --port "${PORT[$s]}" --workload bank --threads "$THREADS" --connections "$CONNECTIONS" \
     --key-count "$ACCOUNTS" --duration "$DURATION" --warmup 1 --seed "$round" --json "$tmp/$s.json" \
     ${LOADGEN_FLAGS:-} >"$tmp/$s.out" 2>&1 || rc=$?
-  stop "$s"
+  server_stop "$s"
   [[ -s $tmp/$s.json ]] || die "loadgen against $s produced no report: $(cat "$tmp/$s.out")"
   /usr/bin/python3 - "$tmp/$s.json" "$rc" <<'PY'
 import json, sys

@@ -54,13 +54,8 @@ or point TMKV_SERVER at a binary (VS_REDIS_SELFTEST=1 runs redis-server in its p
 fi
 
 tmp=$(mktemp -d /tmp/vs-redis.XXXXXX)
-declare -A PID PORT
 cleanup() {
-  local s
-  for s in "${!PID[@]}"; do
-    kill "${PID[$s]}" 2>/dev/null || true
-  done
-  wait 2>/dev/null || true
+  servers_stop_all
   rm -rf "$tmp"
 }
 trap cleanup EXIT
@@ -74,33 +69,6 @@ tmkv_cmd() {
   else
     echo "$TMKV_SERVER --port $1 --bind 127.0.0.1 --io-threads $IO_THREADS --metrics-port 0 ${TMKV_FLAGS:-}"
   fi
-}
-
-start() {  # name (redis|tmkv): starts it on a free port, waits for PING
-  local name=$1 port cmd
-  port=$(free_port)
-  cmd=$("${name}_cmd" "$port")
-  eval "exec $cmd" >"$tmp/$name.log" 2>&1 &
-  PID[$name]=$!
-  PORT[$name]=$port
-  local i
-  for i in $(seq 1 200); do
-    if "$REDIS_CLI" -h 127.0.0.1 -p "$port" PING 2>/dev/null | grep -q PONG; then
-      return 0
-    fi
-    kill -0 "${PID[$name]}" 2>/dev/null || { cat "$tmp/$name.log" >&2; die "$name exited at start: $cmd"; }
-    sleep 0.05
-  done
-  cat "$tmp/$name.log" >&2
-  die "$name did not answer PING within 10 s: $cmd"
-}
-
-stop() {  # name: SIGTERM, wait
-  local name=$1
-  [[ -n ${PID[$name]:-} ]] || return 0
-  kill "${PID[$name]}" 2>/dev/null || true
-  wait "${PID[$name]}" 2>/dev/null || true
-  unset "PID[$name]"
 }
 
 alive() { kill -0 "${PID[$1]}" 2>/dev/null || { cat "$tmp/$1.log" >&2; die "$1 died (log above)"; }; }
@@ -156,8 +124,8 @@ bench() {  # server test-name -> rps on stdout
 
 key() { echo "$1" | tr ' ' '_'; }
 
-start redis
-start tmkv
+server_start redis
+server_start tmkv
 t0=$(date +%s)
 for round in $(seq 1 "$ROUNDS"); do
   if (( round % 2 )); then order=(redis tmkv); else order=(tmkv redis); fi
@@ -189,8 +157,8 @@ for test in "${TESTS[@]}"; do
     "$(median < "$tmp/tmkv.$k" | fmt_rps)" "$(ratio "$k")"
 done
 echo
-stop redis
-stop tmkv
+server_stop redis
+server_stop tmkv
 
 # ---- memory
 if (( MEM_KEYS > 0 )); then
@@ -208,7 +176,7 @@ if (( MEM_KEYS > 0 )); then
   }
   declare -A M
   for s in redis tmkv; do
-    start "$s"
+    server_start "$s"
     M[$s.rss0]=$(vmrss "$s")
     M[$s.used0]=$(info_mem "$s" used_memory)
     l0=$(date +%s.%N)
@@ -223,7 +191,7 @@ if (( MEM_KEYS > 0 )); then
     M[$s.rss1]=$(vmrss "$s")
     M[$s.used1]=$(info_mem "$s" used_memory)
     M[$s.usedrss1]=$(info_mem "$s" used_memory_rss)
-    stop "$s"
+    server_stop "$s"
   done
   echo "(memory: $(( $(date +%s) - t0 )) s)" >&2
 
