@@ -1,5 +1,7 @@
 // Connection commands: PING, ECHO, HELLO, AUTH, QUIT, RESET, SELECT, CLIENT.
+#include <optional>
 #include <sstream>
+#include <vector>
 
 #include "server/client.h"
 #include "server/cmd_util.h"
@@ -141,16 +143,13 @@ void cmd_reset(CommandContext& c) {
 }
 
 void cmd_select(CommandContext& c) {
-  auto p = parse_ll(c.arg(1));
-  if (!p) {
-    c.out.error("ERR value is not an integer or out of range");
-    return;
-  }
-  if (*p < 0 || *p >= static_cast<int64_t>(c.server.database_count())) {
+  int64_t db;
+  if (!get_int_or_reply(c.out, c.arg(1), &db)) return;
+  if (db < 0 || db >= static_cast<int64_t>(c.server.database_count())) {
     c.out.error("ERR DB index is out of range");
     return;
   }
-  c.client.db = static_cast<unsigned>(*p);
+  c.client.db = static_cast<unsigned>(db);
   c.out.ok();
 }
 
@@ -171,6 +170,87 @@ std::string client_line(const Client& cl) {
     << " lib-ver=" << cl.lib_ver() << "\n";
   return o.str();
 }
+
+// CLIENT KILL addr:port (the old form: OK or "No such client"), or
+// CLIENT KILL <filter> <value> ... (the number killed). Filters as in Redis
+// 7.0: ID, ADDR, LADDR, TYPE (tmkv has only normal clients), USER (only
+// "default" exists), SKIPME (default yes).
+void client_kill(CommandContext& c) {
+  if (c.argc() == 3) {
+    uint64_t victim = 0;
+    c.server.for_each_client([&](const Client& cl) {
+      if (cl.addr() == c.arg(2)) victim = cl.id();
+    });
+    if (victim == 0 || !c.server.kill_client(victim)) {
+      c.out.error("ERR No such client");
+      return;
+    }
+    c.out.ok();
+    return;
+  }
+  if (c.argc() % 2 != 0) {
+    c.out.syntax_error();
+    return;
+  }
+  std::optional<uint64_t> id;
+  std::optional<std::string_view> addr, laddr;
+  bool skipme = true, no_match = false;
+  for (size_t i = 2; i + 1 < c.argc(); i += 2) {
+    const std::string filter = to_lower(c.arg(i));
+    const std::string_view v = c.arg(i + 1);
+    if (filter == "id") {
+      auto n = parse_ll(v);
+      if (!n || *n <= 0) {
+        c.out.error("ERR client-id should be greater than 0");
+        return;
+      }
+      id = static_cast<uint64_t>(*n);
+    } else if (filter == "addr") {
+      addr = v;
+    } else if (filter == "laddr") {
+      laddr = v;
+    } else if (filter == "type") {
+      const std::string t = to_lower(v);
+      if (t != "normal" && t != "master" && t != "replica" && t != "slave" && t != "pubsub") {
+        c.out.error("ERR Unknown client type '" + std::string(v) + "'");
+        return;
+      }
+      no_match = no_match || t != "normal";
+    } else if (filter == "user") {
+      if (v != "default") {
+        c.out.error("ERR No such user '" + std::string(v) + "'");
+        return;
+      }
+    } else if (filter == "skipme") {
+      const std::string yn = to_lower(v);
+      if (yn != "yes" && yn != "no") {
+        c.out.syntax_error();
+        return;
+      }
+      skipme = yn == "yes";
+    } else {
+      c.out.syntax_error();
+      return;
+    }
+  }
+  std::vector<uint64_t> victims;
+  if (!no_match) {
+    c.server.for_each_client([&](const Client& cl) {
+      if (id && cl.id() != *id) return;
+      if (addr && cl.addr() != *addr) return;
+      if (laddr && cl.laddr() != *laddr) return;
+      if (skipme && &cl == &c.client) return;
+      victims.push_back(cl.id());
+    });
+  }
+  int64_t killed = 0;
+  for (uint64_t v : victims) killed += c.server.kill_client(v) ? 1 : 0;
+  c.out.integer(killed);
+}
+
+constexpr SubcommandArity kClientSubcommands[] = {{"id", 2},       {"getname", 2},  {"setname", 3}, {"setinfo", 4},
+                                                {"info", 2},     {"list", -2},    {"kill", -3},   {"no-evict", 3},
+                                                {"no-touch", 3}, {"help", 2}};
 
 void cmd_client(CommandContext& c) {
   const std::string sub = to_lower(c.arg(1));
@@ -216,16 +296,16 @@ void cmd_client(CommandContext& c) {
     std::string all;
     c.server.for_each_client([&](const Client& cl) { all += client_line(cl); });
     c.out.verbatim(all);
-  } else if (sub == "kill" && c.argc() == 4 && equals_ci(c.arg(2), "id")) {
-    auto id = parse_ll(c.arg(3));
-    if (!id || *id <= 0) {
-      c.out.error("ERR client-id should be greater than 0");
+  } else if (sub == "kill" && c.argc() >= 3) {
+    client_kill(c);
+  } else if ((sub == "no-evict" || sub == "no-touch") && c.argc() == 3) {
+    // Nothing to switch: tmkv neither evicts clients nor tracks key access.
+    if (!equals_ci(c.arg(2), "on") && !equals_ci(c.arg(2), "off")) {
+      c.out.syntax_error();
       return;
     }
-    c.out.integer(c.server.kill_client(static_cast<uint64_t>(*id)) ? 1 : 0);
-  } else if (sub == "no-evict" || sub == "no-touch") {
     c.out.ok();
-  } else if (sub == "help") {
+  } else if (sub == "help" && c.argc() == 2) {
     static const char* kHelp[] = {"CLIENT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
                                   "GETNAME", "    Return the name of the current connection.",
                                   "ID", "    Return the ID of the current connection.",
@@ -238,8 +318,7 @@ void cmd_client(CommandContext& c) {
     c.out.array(std::size(kHelp));
     for (const char* line : kHelp) c.out.simple(line);
   } else {
-    c.out.error("ERR unknown subcommand or wrong number of arguments for '" + std::string(c.arg(1)) +
-                "'. Try CLIENT HELP.");
+    c.out.syntax_error();  // not reached: the dispatcher checked the subcommand (kClientSubcommands)
   }
 }
 
@@ -253,7 +332,7 @@ void register_connection_commands(std::vector<CommandSpec>& t) {
   t.push_back({"quit", -1, kNoAuth | kNoMulti | kFast, 0, 0, 0, "connection", "Closes the connection.", cmd_quit});
   t.push_back({"reset", 1, kNoAuth | kNoMulti | kFast, 0, 0, 0, "connection", "Resets the connection.", cmd_reset});
   t.push_back({"select", 2, kFast, 0, 0, 0, "connection", "Changes the selected database.", cmd_select});
-  t.push_back({"client", -2, 0, 0, 0, 0, "connection", "A container for client connection commands.", cmd_client});
+  t.push_back({"client", -2, 0, 0, 0, 0, "connection", "A container for client connection commands.", cmd_client, kClientSubcommands});
 }
 
 }  // namespace tmkv::server

@@ -230,6 +230,9 @@ void cmd_info(CommandContext& c) {
   c.out.verbatim(text);
 }
 
+constexpr SubcommandArity kConfigSubcommands[] = {
+        {"get", -3}, {"set", -4}, {"resetstat", 2}, {"rewrite", 2}, {"help", 2}};
+
 void cmd_config(CommandContext& c) {
   const std::string sub = to_lower(c.arg(1));
   if (sub == "get" && c.argc() >= 3) {
@@ -245,7 +248,9 @@ void cmd_config(CommandContext& c) {
       c.out.bulk(k);
       c.out.bulk(v);
     }
-  } else if (sub == "set" && c.argc() >= 4 && c.argc() % 2 == 0) {
+  } else if (sub == "set" && c.argc() >= 4 && c.argc() % 2 != 0) {
+    c.out.syntax_error();  // not directive/value pairs
+  } else if (sub == "set" && c.argc() >= 4) {
     std::vector<std::pair<std::string, std::string>> pairs;
     for (size_t i = 2; i + 1 < c.argc(); i += 2) pairs.emplace_back(to_lower(c.arg(i)), std::string(c.arg(i + 1)));
     std::string error;
@@ -260,14 +265,13 @@ void cmd_config(CommandContext& c) {
     c.out.error("ERR CONFIG RESETSTAT is not supported: tmkv's counters are monotonic");
   } else if (sub == "rewrite" && c.argc() == 2) {
     c.out.error("ERR The server is running without a config file");
-  } else if (sub == "help") {
+  } else if (sub == "help" && c.argc() == 2) {
     c.out.array(3);
     c.out.simple("CONFIG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:");
     c.out.simple("GET <pattern>");
     c.out.simple("SET <directive> <value>");
   } else {
-    c.out.error("ERR unknown subcommand or wrong number of arguments for '" + std::string(c.arg(1)) +
-                "'. Try CONFIG HELP.");
+    c.out.syntax_error();  // not reached: the dispatcher checked the subcommand (kConfigSubcommands)
   }
 }
 
@@ -328,6 +332,9 @@ void command_docs(Reply& out, const CommandSpec& s) {
   out.bulk(s.group);
 }
 
+constexpr SubcommandArity kCommandSubcommands[] = {{"count", 2}, {"info", -2},    {"docs", -2},
+                                                {"list", -2}, {"getkeys", -3}, {"help", 2}};
+
 void cmd_command(CommandContext& c) {
   const auto& all = all_commands();
   if (c.argc() == 1) {
@@ -364,9 +371,24 @@ void cmd_command(CommandContext& c) {
     }
     c.out.map(specs.size());
     for (const CommandSpec* s : specs) command_docs(c.out, *s);
-  } else if (sub == "list" && c.argc() == 2) {
+  } else if (sub == "list") {
+    if (c.argc() != 2) {  // FILTERBY is not supported
+      c.out.syntax_error();
+      return;
+    }
     c.out.array(all.size());
     for (const CommandSpec& s : all) c.out.bulk(s.name);
+  } else if (sub == "help" && c.argc() == 2) {
+    static const char* kHelp[] = {"COMMAND <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+                                  "(no subcommand)", "    Return details about all commands.",
+                                  "COUNT", "    Return the total number of commands in this server.",
+                                  "LIST", "    Return a list of all commands in this server.",
+                                  "INFO [<command-name> ...]", "    Return details about the given commands, or all if none.",
+                                  "DOCS [<command-name> ...]", "    Return documentation details about the given commands, or all if none.",
+                                  "GETKEYS <full-command>", "    Return the keys from a full command.",
+                                  "HELP", "    Print this help."};
+    c.out.array(std::size(kHelp));
+    for (const char* line : kHelp) c.out.simple(line);
   } else if (sub == "getkeys" && c.argc() >= 3) {
     const CommandSpec* s = find_command(c.arg(2));
     if (s == nullptr) {
@@ -386,8 +408,7 @@ void cmd_command(CommandContext& c) {
     c.out.array(keys.size());
     for (auto k : keys) c.out.bulk(k);
   } else {
-    c.out.error("ERR unknown subcommand or wrong number of arguments for '" + std::string(c.arg(1)) +
-                "'. Try COMMAND HELP.");
+    c.out.syntax_error();  // not reached: the dispatcher checked the subcommand (kCommandSubcommands)
   }
 }
 
@@ -395,10 +416,10 @@ void cmd_command(CommandContext& c) {
 
 void register_server_commands(std::vector<CommandSpec>& t) {
   t.push_back({"info", -1, 0, 0, 0, 0, "server", "Returns information and statistics about the server.", cmd_info});
-  t.push_back({"config", -2, kAdmin, 0, 0, 0, "server", "A container for server configuration commands.", cmd_config});
+  t.push_back({"config", -2, kAdmin, 0, 0, 0, "server", "A container for server configuration commands.", cmd_config, kConfigSubcommands});
   t.push_back({"time", 1, kFast, 0, 0, 0, "server", "Returns the server time.", cmd_time});
   t.push_back({"shutdown", -1, kAdmin | kNoMulti, 0, 0, 0, "server", "Synchronously saves the database(s) to disk and shuts down the Redis server.", cmd_shutdown});
-  t.push_back({"command", -1, 0, 0, 0, 0, "server", "Returns detailed information about all commands.", cmd_command});
+  t.push_back({"command", -1, 0, 0, 0, 0, "server", "Returns detailed information about all commands.", cmd_command, kCommandSubcommands});
 }
 
 }  // namespace tmkv::server

@@ -414,6 +414,7 @@ void register_string_commands(std::vector<CommandSpec>& t) {
   t.push_back({"append", 3, W | kFast | kDenyOom, 1, 1, 1, "string", "Appends a string to the value of a key.", cmd_append});
   t.push_back({"strlen", 2, R, 1, 1, 1, "string", "Returns the length of a string value.", cmd_strlen});
   t.push_back({"getrange", 4, R, 1, 1, 1, "string", "Returns a substring of the string stored at a key.", cmd_getrange});
+  t.push_back({"substr", 4, R, 1, 1, 1, "string", "Returns a substring from a string value.", cmd_getrange});
   t.push_back({"setrange", 4, W | kDenyOom, 1, 1, 1, "string", "Overwrites a part of a string value with another by an offset.", cmd_setrange});
 }
 

@@ -32,6 +32,15 @@ bool get_ll_or_reply(Reply& out, std::string_view s, int64_t* v) {
   return true;
 }
 
+bool get_int_or_reply(Reply& out, std::string_view s, int64_t* v) {
+  if (!get_ll_or_reply(out, s, v)) return false;
+  if (*v < INT32_MIN || *v > INT32_MAX) {
+    out.error("ERR value is out of range, value must between -2147483648 and 2147483647");
+    return false;
+  }
+  return true;
+}
+
 std::optional<long double> parse_ld(std::string_view s) {
   if (s.empty() || s.size() >= 5 * 1024) return std::nullopt;
   std::string buf(s);

@@ -3,6 +3,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 
@@ -15,6 +16,9 @@ namespace tmkv::server {
 std::optional<int64_t> parse_ll(std::string_view s);
 // Replies "ERR value is not an integer or out of range" when not an integer.
 bool get_ll_or_reply(Reply& out, std::string_view s, int64_t* v);
+// Redis's getIntFromObjectOrReply: an integer in C int's range; replies
+// Redis's error for a non-integer or one out of that range.
+bool get_int_or_reply(Reply& out, std::string_view s, int64_t* v);
 // Redis's string2ld: a long double, no leading space, no NaN.
 std::optional<long double> parse_ld(std::string_view s);
 // Redis's human-friendly long double text (INCRBYFLOAT's reply).
@@ -32,6 +36,7 @@ bool parse_expire_or_reply(Reply& out, std::string_view value, int64_t unit_ms, 
 // TTL, SET ... GET, GETDEL, COPY's source ...), not those of writes (INCR,
 // APPEND, RENAME, EXPIRE ...); handlers follow the same split.
 const store::Blob* lookup_for_read(CommandContext& c, std::string_view key);
+
 
 // Redis's glob matching (util.c stringmatchlen), for KEYS and SCAN MATCH.
 bool glob_match(std::string_view pattern, std::string_view s, bool nocase = false);

@@ -51,6 +51,13 @@ struct CommandContext {
 
 using CommandHandler = void (*)(CommandContext& ctx);
 
+// One subcommand of a container command (CLIENT, CONFIG, COMMAND, OBJECT,
+// MEMORY): its name and Redis arity, counted from the container's name.
+struct SubcommandArity {
+  const char* name;  // lower case
+  int arity;         // > 0 exact, < 0 at least -arity
+};
+
 struct CommandSpec {
   const char* name;  // lower case
   int arity;         // Redis convention: > 0 exact, < 0 at least -arity
@@ -59,6 +66,11 @@ struct CommandSpec {
   const char* group;                  // COMMAND DOCS group
   const char* summary;
   CommandHandler handler;
+  // Containers only: the subcommands the handler serves. The dispatcher
+  // rejects any other subcommand, or a wrong count of arguments, before the
+  // handler runs (and at MULTI queue time, failing the EXEC), as Redis 7's
+  // processCommand does.
+  std::span<const SubcommandArity> subcommands = {};
 };
 
 // Registration: each cmd_*.cc file contributes its specs.
@@ -67,10 +79,19 @@ void register_key_commands(std::vector<CommandSpec>& table);
 void register_connection_commands(std::vector<CommandSpec>& table);
 void register_server_commands(std::vector<CommandSpec>& table);
 void register_transaction_commands(std::vector<CommandSpec>& table);
+void register_lcs_command(std::vector<CommandSpec>& table);
+void register_introspection_commands(std::vector<CommandSpec>& table);
 
 // The table, built once; lookup is case-insensitive. nullptr if unknown.
 const CommandSpec* find_command(std::string_view name);
 const std::vector<CommandSpec>& all_commands();
+
+// For a container command: the error Redis 7 gives for an unknown
+// subcommand ("ERR unknown subcommand 'foo'. Try CLIENT HELP.") or for a
+// known one with the wrong number of arguments ("ERR wrong number of
+// arguments for 'client|setname' command"); empty if the call is well formed
+// or the command is no container.
+std::string subcommand_error(const CommandSpec& spec, std::span<const std::string_view> args);
 
 // Arity check by Redis's rule.
 inline bool arity_ok(const CommandSpec& spec, size_t argc) {

@@ -20,6 +20,8 @@ struct Table {
     register_connection_commands(specs);
     register_server_commands(specs);
     register_transaction_commands(specs);
+    register_lcs_command(specs);
+    register_introspection_commands(specs);
     std::sort(specs.begin(), specs.end(),
               [](const CommandSpec& a, const CommandSpec& b) { return std::string_view(a.name) < b.name; });
     for (const CommandSpec& s : specs) by_name.emplace(s.name, &s);
@@ -49,6 +51,22 @@ const CommandSpec* find_command(std::string_view name) {
 }
 
 const std::vector<CommandSpec>& all_commands() { return table().specs; }
+
+std::string subcommand_error(const CommandSpec& spec, std::span<const std::string_view> args) {
+  if (spec.subcommands.empty() || args.size() < 2) return {};
+  const std::string sub = to_lower(args[1]);
+  for (const SubcommandArity& s : spec.subcommands) {
+    if (sub != s.name) continue;
+    const bool ok = s.arity > 0 ? args.size() == static_cast<size_t>(s.arity)
+                                : args.size() >= static_cast<size_t>(-s.arity);
+    if (ok) return {};
+    return "ERR wrong number of arguments for '" + std::string(spec.name) + "|" + sub + "' command";
+  }
+  std::string upper = spec.name;
+  for (char& ch : upper) ch = static_cast<char>(ch - ('a' - 'A') * (ch >= 'a' && ch <= 'z'));
+  // Redis shows at most 128 bytes of what was sent.
+  return "ERR unknown subcommand '" + std::string(args[1].substr(0, 128)) + "'. Try " + upper + " HELP.";
+}
 
 bool equals_ci(std::string_view a, std::string_view b) {
   if (a.size() != b.size()) return false;

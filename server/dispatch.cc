@@ -32,12 +32,15 @@ void reply_unknown_command(Reply& out, std::span<const std::string_view> args) {
 }
 
 // Redis's rejectCommand: a rejected command inside MULTI fails the
-// transaction; a rejected EXEC discards it at once with EXECABORT.
+// transaction; a rejected EXEC discards it at once with EXECABORT and, as
+// Redis's discardTransaction does, forgets the client's WATCHes, in MULTI
+// or not (EXEC with arguments after WATCH, say).
 void reject(Server& server, Client& client, Reply& out, const CommandSpec* spec, std::string_view error) {
   server.stats_of_this_thread().cmds.of(spec).rejected.add();
   if (client.in_multi) client.multi_error = true;
   if (spec != nullptr && std::string_view(spec->name) == "exec") {
     client.end_multi();
+    unwatch_all(server, client);
     std::string_view reason = error;
     if (reason.substr(0, 4) == "ERR ") reason.remove_prefix(4);
     out.error("EXECABORT Transaction discarded because of: " + std::string(reason));
@@ -113,6 +116,12 @@ void dispatch_command(Server& server, Client& client, Reply& out, std::span<cons
   if (!arity_ok(*spec, args.size())) {
     reject(server, client, out, spec, "ERR wrong number of arguments for '" + std::string(spec->name) + "' command");
     return;
+  }
+  if (!spec->subcommands.empty()) {
+    if (std::string error = subcommand_error(*spec, args); !error.empty()) {
+      reject(server, client, out, spec, error);
+      return;
+    }
   }
   if (!server.authenticated(client) && !(spec->flags & kNoAuth)) {
     reject(server, client, out, spec, "NOAUTH Authentication required.");

@@ -39,4 +39,31 @@ size_t used_memory_bytes() {
   return a.available ? a.allocated : process_resident_bytes();
 }
 
+size_t allocation_size(size_t request) {
+#if TMKV_WITH_JEMALLOC
+  if (request == 0) return 0;
+  return nallocx(request, 0);
+#else
+  return (request + 15) & ~static_cast<size_t>(15);
+#endif
+}
+
+std::string allocator_report() {
+#if TMKV_WITH_JEMALLOC
+  std::string out;
+  malloc_stats_print(
+      [](void* arg, const char* text) { static_cast<std::string*>(arg)->append(text); }, &out, nullptr);
+  return out;
+#else
+  return "Stats not supported for the current allocator (a sanitizer build: jemalloc is not linked)\n";
+#endif
+}
+
+void allocator_purge() {
+#if TMKV_WITH_JEMALLOC
+  // MALLCTL_ARENAS_ALL (4096) names every arena.
+  mallctl("arena.4096.purge", nullptr, nullptr, nullptr, 0);
+#endif
+}
+
 }  // namespace tmkv::store

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstddef>
+#include <string>
 
 namespace tmkv::store {
 
@@ -24,5 +25,17 @@ size_t process_resident_bytes();
 // or, where jemalloc is not the allocator (sanitizer builds), the resident
 // set size, which over-counts but never under-counts the heap.
 size_t used_memory_bytes();
+
+// The bytes an allocation of `request` bytes really takes: jemalloc's size
+// class (nallocx), or, without jemalloc, the request rounded up to 16.
+size_t allocation_size(size_t request);
+
+// jemalloc's own statistics report (malloc_stats_print), for MEMORY
+// MALLOC-STATS; without jemalloc, a line saying there is none.
+std::string allocator_report();
+
+// Returns dirty pages of every arena to the system (MEMORY PURGE); a no-op
+// without jemalloc.
+void allocator_purge();
 
 }  // namespace tmkv::store

@@ -61,6 +61,8 @@ struct Blob {
     return b;
   }
   static void destroy(void* b) { std::free(b); }
+  // Bytes of one allocation: header (with the expiry, if any) and value.
+  size_t allocation_bytes() const { return header_size(flags) + size; }
 
  private:
   static size_t header_size(uint8_t flags) { return sizeof(Blob) + ((flags & kHasExpiry) ? sizeof(int64_t) : 0); }

@@ -7,7 +7,7 @@ Timing margins: a key set with a short expiry is only ever checked
 *after* a sleep of several times that expiry (never near its deadline); a
 key checked while still alive has had at least 500 ms left when set.
 """
-from differential_core import HELLO, SORTED, TTL_MS, TTL_S
+from differential_core import HELLO, SAME_TYPE, SORTED, TTL_MS, TTL_S
 from differential_gen import KEYS
 
 SCENARIOS = []
@@ -338,6 +338,17 @@ def watch_own_and_unwatch(r):
     r.do("A", "MULTI")
     r.do("A", "EXEC")
     r.do("A", "GET", "k")
+    # A rejected EXEC (here: with arguments) discards and unwatches, in
+    # MULTI or not, as Redis's discardTransaction does.
+    for in_multi in (False, True):
+        r.do("A", "WATCH", "k")
+        if in_multi:
+            r.do("A", "MULTI")
+        r.do("A", "EXEC", "extra")
+        r.do("B", "SET", "k", "after-bad-exec")
+        r.do("A", "MULTI")
+        r.do("A", "GET", "k")
+        r.do("A", "EXEC")
 
 
 @scenario
@@ -786,6 +797,99 @@ def select_and_copy_dbs(r):
     r.do("A", "FLUSHALL")
     r.do("B", "DBSIZE")
     r.do("B", "RANDOMKEY")
+
+
+@scenario
+def move_and_touch(r):
+    fresh(r)
+    r.do("A", "SET", "k", "v0", "EX", 1000)
+    r.do("A", "SET", "j", "v1")
+    for db in (0, 16, -1, "x", "2147483648", "-2147483649", "1.0"):
+        r.do("A", "MOVE", "k", db)
+    r.do("A", "MOVE", "k", 1)
+    r.do("A", "EXISTS", "k")
+    r.do("A", "MOVE", "nokey", 1)
+    r.do("B", "SELECT", 1)
+    r.do("B", "GET", "k")
+    r.do("B", "TTL", "k", mode=TTL_S)
+    r.do("A", "SET", "k", "again")
+    r.do("A", "MOVE", "k", 1)  # taken in db 1: nothing moves
+    r.do("A", "GET", "k")
+    r.do("B", "MOVE", "k", 0)  # nor back
+    # MOVE fails a WATCH on either side.
+    r.do("A", "WATCH", "j")
+    r.do("B", "SET", "j", "in-db1")
+    r.do("B", "MOVE", "j", 0)
+    r.do("A", "MOVE", "j", 1)
+    r.do("A", "MULTI")
+    r.do("A", "GET", "j")
+    r.do("A", "EXEC")
+    # Inside EXEC, after a SELECT.
+    r.do("A", "MULTI")
+    r.do("A", "SELECT", 1)
+    r.do("A", "MOVE", "j", 2)
+    r.do("A", "SELECT", 2)
+    r.do("A", "GET", "j")
+    r.do("A", "EXEC")
+    r.do("A", "SELECT", 0)
+    r.do("A", "TOUCH", "k", "j", "nokey", "k")
+    r.do("A", "TOUCH", "nokey")
+    r.do("A", "SELECT", "2147483648")
+    r.do("A", "SELECT", "-2147483649")
+    r.do("A", "COPY", "k", "k2", "DB", "2147483648")
+
+
+@scenario
+def lcs_and_substr(r):
+    fresh(r)
+    r.do("A", "MSET", "a", "ohmytext", "b", "mynewtext", "e", "", "bin", "\x00ab\xffc\x00", "bin2", "ab\x00c")
+    r.do("A", "MSET", "r1", "ACCGGTCGAGTGCGCGGAAGCCGGCCGAA", "r2", "GTCGTTCGGAATGCCGTTGCTCTGTAAA")
+    opts = [[], ["LEN"], ["IDX"], ["IDX", "WITHMATCHLEN"], ["IDX", "MINMATCHLEN", 4], ["IDX", "MINMATCHLEN", 4,
+            "WITHMATCHLEN"], ["idx", "minmatchlen", "-1"], ["LEN", "IDX"], ["IDX", "LEN"], ["MINMATCHLEN"],
+            ["MINMATCHLEN", "1.5"], ["BAD"], ["LEN", "LEN"]]
+    for x, y in [("a", "b"), ("b", "a"), ("a", "a"), ("a", "e"), ("e", "e"), ("a", "nokey"), ("nokey", "nokey"),
+                 ("bin", "bin2"), ("r1", "r2")]:
+        for o in opts:
+            r.do("A", "LCS", x, y, *o)
+    r.open("C", 3)
+    r.do("C", "LCS", "r1", "r2", "IDX", "WITHMATCHLEN")
+    r.do("C", "LCS", "r1", "r2", "IDX", "MINMATCHLEN", 3)
+    for a, b in [(0, 3), (-3, -1), (0, -1), (5, 1), ("x", 1), (100, 200)]:
+        r.do("A", "SUBSTR", "a", a, b)
+    r.do("A", "SUBSTR", "nokey", 0, -1)
+
+
+@scenario
+def object_and_memory(r):
+    # Values written by SET, MSET, SETNX and INCR: the encodings Redis reports
+    # follow from the value alone (see INTENTIONAL_DIFFERENCES).
+    fresh(r)
+    r.do("A", "MSET", "i0", "0", "i9999", "9999", "i10000", "10000", "neg", "-5", "big", "9223372036854775807",
+         "over", "9223372036854775808", "lz", "007", "sp", " 1", "f", "1.5", "e44", "x" * 44, "e45", "x" * 45,
+         "empty", "", "bin", "\x00\xff")
+    r.do("A", "SETNX", "nx", "123")
+    r.do("A", "INCR", "ctr")
+    for k in ("i0", "i9999", "i10000", "neg", "big", "over", "lz", "sp", "f", "e44", "e45", "empty", "bin", "nx",
+              "ctr", "nokey"):
+        r.do("A", "OBJECT", "ENCODING", k)
+        r.do("A", "OBJECT", "REFCOUNT", k)
+        r.do("A", "OBJECT", "FREQ", k)
+        r.do("A", "MEMORY", "USAGE", k, mode=SAME_TYPE)
+    r.do("A", "OBJECT", "IDLETIME", "nokey")
+    for bad in (["OBJECT"], ["OBJECT", "FOO"], ["OBJECT", "ENCODING"], ["OBJECT", "ENCODING", "a", "b"],
+                ["OBJECT", "freq"], ["MEMORY"], ["MEMORY", "FOO"], ["MEMORY", "USAGE"],
+                ["MEMORY", "USAGE", "i0", "SAMPLES"], ["MEMORY", "USAGE", "i0", "SAMPLES", -1],
+                ["MEMORY", "USAGE", "i0", "SAMPLES", "x"], ["MEMORY", "USAGE", "i0", "FOO", 1],
+                ["MEMORY", "PURGE", "x"], ["CLIENT", "FOO"], ["CLIENT", "ID", "x"], ["CLIENT", "GETNAME", "x"],
+                ["CLIENT", "NO-EVICT", "maybe"], ["CLIENT", "NO-EVICT"], ["CONFIG", "GET"], ["CONFIG", "FOO"],
+                ["CONFIG", "SET", "a", "b", "c"], ["CONFIG", "SET", "a"], ["COMMAND", "FOO"],
+                ["COMMAND", "COUNT", "x"], ["COMMAND", "GETKEYS"], ["CLIENT", "KILL", "1.2.3.4:5"],
+                ["CLIENT", "KILL", "ID"], ["CLIENT", "KILL", "ID", "0"], ["CLIENT", "KILL", "TYPE", "foo"],
+                ["CLIENT", "KILL", "USER", "bob"], ["CLIENT", "KILL", "FOO", "bar"]):
+        r.do("A", *bad)
+    r.do("A", "MEMORY", "USAGE", "i0", "SAMPLES", 0, mode=SAME_TYPE)
+    r.do("A", "CLIENT", "KILL", "ID", "999999", "SKIPME", "no")
+    r.do("A", "CLIENT", "KILL", "TYPE", "master")
 
 
 @scenario

@@ -11,6 +11,8 @@
   (e) a protocol error closes that connection only
   (f) SIGTERM with clients connected: exit status 0; SHUTDOWN NOSAVE
   (g) python3-redis's info() can parse every INFO section
+  (i) python3-redis: TOUCH, MOVE, LCS, OBJECT, MEMORY, and CLIENT KILL by
+      ID / address / LADDR really closing the victim
 
 Every sub-test is reported on its own; the script exits 1 if any failed.
 
@@ -397,6 +399,56 @@ def test_g_python_redis_info(srv):
     check("connected_clients" in r.info("clients"), "INFO clients has connected_clients")
 
 
+def wait_closed(conn, what, timeout=5.0):
+    """The server closes a killed client at its next tick: wait for the
+    close on a raw connection (redis-py's pool would silently reconnect)."""
+    data, closed = conn.read_raw(timeout)
+    if not closed:
+        raise Failure(f"{what}: the connection is still open after {timeout} s (got {data[:80]!r})")
+
+
+def test_i_python_redis_introspection(srv):
+    """What redis-py users reach for beyond GET/SET: TOUCH, MOVE, LCS,
+    OBJECT, MEMORY, and CLIENT KILL (which must really close the victim)."""
+    r = srv.client(decode_responses=True)
+    r.flushall()
+    r.mset({"in:a": "ohmytext", "in:b": "mynewtext", "in:n": "123"})
+    check_eq(r.touch("in:a", "in:b", "in:none"), 2, "touch")
+    check_eq(r.lcs("in:a", "in:b"), "mytext", "lcs")
+    check_eq(r.lcs("in:a", "in:b", len=True), 6, "lcs len")
+    check_eq(r.lcs("in:a", "in:b", idx=True, minmatchlen=4, withmatchlen=True),
+             ["matches", [[[4, 7], [5, 8], 4]], "len", 6], "lcs idx")
+    check_eq(r.object("encoding", "in:n"), "int", "object encoding (int)")
+    check_eq(r.object("encoding", "in:a"), "embstr", "object encoding (embstr)")
+    usage = r.memory_usage("in:a")
+    check(isinstance(usage, int) and usage >= len("in:a") + len("ohmytext"), f"memory usage: {usage!r}")
+    check_eq(r.memory_usage("in:none"), None, "memory usage of a missing key")
+    check(len(srv.client().memory_malloc_stats()) > 0, "memory malloc-stats")
+    check_eq(r.memory_purge(), True, "memory purge")
+    check_eq(r.move("in:n", 2), True, "move")
+    check_eq(r.exists("in:n"), 0, "moved away")
+    check_eq(srv.client(db=2, decode_responses=True).get("in:n"), "123", "moved here")
+
+    victim = RawConn(srv.port)
+    vid = victim.cmd("CLIENT", "ID")
+    check_eq(r.client_kill_filter(_id=vid), 1, "client kill id")
+    wait_closed(victim, "CLIENT KILL ID")
+    victim = RawConn(srv.port)
+    check_eq(victim.cmd("CLIENT", "SETNAME", "victim2"), "OK", "setname")
+    addr = [c["addr"] for c in r.client_list() if c["name"] == "victim2"]
+    check_eq(len(addr), 1, "the victim is listed")
+    check_eq(r.client_kill(addr[0]), True, "client kill addr (old form)")
+    wait_closed(victim, "CLIENT KILL addr")
+    victim = RawConn(srv.port)
+    check_eq(victim.cmd("CLIENT", "SETNAME", "victim3"), "OK", "setname")
+    laddr = [c["laddr"] for c in r.client_list() if c["name"] == "victim3"][0]
+    check(r.client_kill_filter(laddr=laddr, skipme=True) >= 1, "client kill laddr")
+    wait_closed(victim, "CLIENT KILL LADDR")
+    me = r.client_id()
+    check_eq(r.client_kill_filter(_id=me), 0, "client kill skips the caller by default")
+    check_eq(r.ping(), True, "the caller is alive")
+
+
 # ---------------------------------------------------------------- (d) requirepass
 
 NOAUTH = "NOAUTH Authentication required."
@@ -595,6 +647,7 @@ TESTS = [
     ("b", "redis-benchmark", test_b_redis_benchmark),
     ("c", "python3-redis", test_c_python_redis),
     ("g", "python3-redis info() parses INFO", test_g_python_redis_info),
+    ("i", "python3-redis TOUCH/MOVE/LCS/OBJECT/MEMORY/CLIENT KILL", test_i_python_redis_introspection),
     ("d", "requirepass", test_d_requirepass),
     ("e", "protocol error", test_e_protocol_error),
     ("f", "SIGTERM / SHUTDOWN", test_f_sigterm),

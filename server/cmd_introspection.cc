@@ -1,0 +1,155 @@
+// OBJECT and MEMORY: what clients and tools (redis-cli --memkeys, RedisInsight,
+// scripts that check encodings) ask about one key, and the allocator.
+//
+// tmkv stores every string the same way (store/blob.h), so OBJECT ENCODING
+// answers with the encoding Redis would give the same value when SET stores
+// it (int, embstr or raw), and OBJECT REFCOUNT with Redis's shared-integer
+// count for the values Redis shares. tmkv keeps no access time or
+// frequency per key: OBJECT IDLETIME says so, and OBJECT FREQ gives Redis's
+// own answer for a server without an LFU policy (tmkv evicts nothing).
+#include <malloc.h>
+
+#include <string>
+
+#include "server/cmd_util.h"
+#include "server/command.h"
+#include "server/server.h"
+#include "store/allocator_stats.h"
+#include "store/int_codec.h"
+#include "store/record.h"
+
+namespace tmkv::server {
+namespace {
+
+// Redis's tryObjectEncoding for a string value: an integer of at most 20
+// characters that fits a long is "int", anything else up to 44 bytes (the
+// embedded-string limit) "embstr", longer "raw".
+const char* redis_string_encoding(std::string_view v) {
+  if (v.size() <= 20 && store::parse_int64(v).has_value()) return "int";
+  return v.size() <= 44 ? "embstr" : "raw";
+}
+
+// Redis shares the objects of the integers 0..9999 (OBJ_SHARED_INTEGERS),
+// whose refcount reads INT_MAX (OBJ_SHARED_REFCOUNT).
+int64_t redis_refcount(std::string_view v) {
+  if (v.size() > 20) return 1;
+  const auto n = store::parse_int64(v);
+  return n && *n >= 0 && *n < 10000 ? 2147483647 : 1;
+}
+
+constexpr SubcommandArity kObjectSubcommands[] = {
+        {"encoding", 3}, {"freq", 3}, {"idletime", 3}, {"refcount", 3}, {"help", 2}};
+
+void cmd_object(CommandContext& c) {
+  const std::string sub = to_lower(c.arg(1));
+  if (sub == "help" && c.argc() == 2) {
+    static const char* kHelp[] = {
+        "OBJECT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+        "ENCODING <key>",
+        "    Return the kind of internal representation Redis would use to store the value",
+        "    associated with a <key> (tmkv stores all strings alike).",
+        "FREQ <key>",
+        "    Return the access frequency index of the <key> (needs an LFU policy: tmkv has none).",
+        "IDLETIME <key>",
+        "    Return the idle time of the <key> (tmkv does not track access times).",
+        "REFCOUNT <key>",
+        "    Return the number of references of the value associated with the specified",
+        "    <key>.",
+        "HELP",
+        "    Prints this help."};
+    c.out.array(std::size(kHelp));
+    for (const char* line : kHelp) c.out.simple(line);
+    return;
+  }
+  const bool known = sub == "encoding" || sub == "freq" || sub == "idletime" || sub == "refcount";
+  if (!known || c.argc() != 3) {
+    c.out.syntax_error();  // not reached: the dispatcher checked the subcommand (kObjectSubcommands)
+    return;
+  }
+  const store::Blob* b = lookup_for_read(c, c.arg(2));  // Redis counts these lookups too
+  if (b == nullptr) {
+    c.out.null();
+    return;
+  }
+  if (sub == "encoding") {
+    c.out.bulk(redis_string_encoding(b->view()));
+  } else if (sub == "refcount") {
+    c.out.integer(redis_refcount(b->view()));
+  } else if (sub == "freq") {
+    c.out.error(
+        "ERR An LFU maxmemory policy is not selected, access frequency not tracked. Please note that when switching "
+        "between policies at runtime LRU and LFU data will take some time to adjust.");
+  } else {
+    c.out.error("ERR OBJECT IDLETIME is not supported: tmkv does not track key access times");
+  }
+}
+
+// MEMORY USAGE: the bytes one key holds in tmkv: its record (header and key,
+// store/record.h), its value (store/blob.h), each rounded up to the
+// allocator's size class, and its slot in the index.
+size_t key_memory_usage(std::string_view key, const store::Blob& b) {
+  const size_t record = store::allocation_size(sizeof(store::Record) + key.size());
+  const size_t value = store::allocation_size(b.allocation_bytes());
+  return record + value + sizeof(void*);
+}
+
+constexpr SubcommandArity kMemorySubcommands[] = {
+        {"usage", -3}, {"malloc-stats", 2}, {"purge", 2}, {"help", 2}};
+
+void cmd_memory(CommandContext& c) {
+  const std::string sub = to_lower(c.arg(1));
+  if (sub == "usage" && c.argc() >= 3) {
+    // SAMPLES matters for nested types only; it is checked as Redis does.
+    for (size_t i = 3; i < c.argc(); ++i) {
+      int64_t samples;
+      if (!equals_ci(c.arg(i), "samples") || i + 1 >= c.argc()) {
+        c.out.syntax_error();
+        return;
+      }
+      if (!get_ll_or_reply(c.out, c.arg(++i), &samples)) return;
+      if (samples < 0) {
+        c.out.syntax_error();
+        return;
+      }
+    }
+    const store::Blob* b = c.db().lookup(*c.tx, c.arg(2));  // no hit/miss: Redis's dbFind
+    if (b == nullptr) {
+      c.out.null();
+      return;
+    }
+    c.out.integer(static_cast<int64_t>(key_memory_usage(c.arg(2), *b)));
+  } else if (sub == "malloc-stats" && c.argc() == 2) {
+    c.out.verbatim(store::allocator_report());
+  } else if (sub == "purge" && c.argc() == 2) {
+    store::allocator_purge();
+    c.out.ok();
+  } else if (sub == "help" && c.argc() == 2) {
+    static const char* kHelp[] = {
+        "MEMORY <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+        "MALLOC-STATS",
+        "    Return internal statistics report from the memory allocator.",
+        "PURGE",
+        "    Attempt to purge dirty pages for reclamation by the allocator.",
+        "USAGE <key> [SAMPLES <count>]",
+        "    Return memory in bytes used by <key> and its value (record, value and index slot).",
+        "HELP",
+        "    Prints this help."};
+    c.out.array(std::size(kHelp));
+    for (const char* line : kHelp) c.out.simple(line);
+  } else {
+    c.out.syntax_error();  // not reached: the dispatcher checked the subcommand (kMemorySubcommands)
+  }
+}
+
+}  // namespace
+
+void register_introspection_commands(std::vector<CommandSpec>& t) {
+  // Both are read-only transactions: their key subcommands read a key, and
+  // the others (HELP, MEMORY PURGE/MALLOC-STATS) touch no transactional
+  // memory, so running them in one costs a begin and a commit only.
+  const uint32_t R = kTransactional | kReadOnly;
+  t.push_back({"object", -2, R, 2, 2, 1, "generic", "A container for object introspection commands.", cmd_object, kObjectSubcommands});
+  t.push_back({"memory", -2, R, 2, 2, 1, "server", "A container for memory diagnostics commands.", cmd_memory, kMemorySubcommands});
+}
+
+}  // namespace tmkv::server
