@@ -22,6 +22,7 @@ struct Table {
     register_transaction_commands(specs);
     register_lcs_command(specs);
     register_introspection_commands(specs);
+    register_slowlog_command(specs);
     std::sort(specs.begin(), specs.end(),
               [](const CommandSpec& a, const CommandSpec& b) { return std::string_view(a.name) < b.name; });
     for (const CommandSpec& s : specs) by_name.emplace(s.name, &s);

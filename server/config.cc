@@ -62,7 +62,8 @@ bool parse_bool(std::string_view v, bool* out) {
 
 const char* kMutable[] = {"requirepass", "maxclients", "timeout", "proto-max-bulk-len", "client-query-buffer-limit",
                           "max-multibulk-len", "max-inline-size", "protected-mode", "maxmemory",
-                          "latency-tracking", "tx-sample-rate", "prefetch-batch-max-size"};
+                          "latency-tracking", "tx-sample-rate", "prefetch-batch-max-size",
+                          "slowlog-log-slower-than", "slowlog-max-len"};
 
 }  // namespace
 
@@ -130,6 +131,16 @@ bool apply_setting(ServerConfig& cfg, std::string_view name_in, std::string_view
     // Redis's range; the prefetch itself uses at most Index::kMaxPrefetch keys.
     ok = parse_uint(value, 128, &n);
     cfg.prefetch_batch_max_size = n;
+  } else if (name == "slowlog-log-slower-than") {
+    // Redis's range: -1 (off) and up.
+    const bool negative = !value.empty() && value[0] == '-';
+    ok = parse_uint(negative ? value.substr(1) : value, INT64_MAX, &n) && (!negative || n <= 1);
+    cfg.slowlog_log_slower_than = negative ? -static_cast<int64_t>(n) : static_cast<int64_t>(n);
+  } else if (name == "slowlog-max-len") {
+    // Each entry holds at most 32 arguments of 128 bytes: a million of
+    // them bound the log to a few GiB at worst.
+    ok = parse_uint(value, 1000000, &n);
+    cfg.slowlog_max_len = n;
   } else if (name == "save" || name == "appendonly" || name == "daemonize") {
     // Accepted for redis.conf compatibility; tmkv keeps no files and does
     // not fork. Anything but "off" values is refused rather than ignored.
@@ -166,6 +177,8 @@ std::optional<std::string> setting_value(const ServerConfig& cfg, std::string_vi
   if (name == "latency-tracking") return cfg.latency_tracking ? "yes" : "no";
   if (name == "tx-sample-rate") return std::to_string(cfg.tx_sample_rate);
   if (name == "prefetch-batch-max-size") return std::to_string(cfg.prefetch_batch_max_size);
+  if (name == "slowlog-log-slower-than") return std::to_string(cfg.slowlog_log_slower_than);
+  if (name == "slowlog-max-len") return std::to_string(cfg.slowlog_max_len);
   if (name == "save") return std::string();
   if (name == "appendonly") return std::string("no");
   if (name == "daemonize") return std::string("no");
@@ -176,7 +189,7 @@ const std::vector<std::string>& setting_names() {
   static const std::vector<std::string> kNames = {
       "bind",       "port",     "io-threads", "tm-mode",  "requirepass", "protected-mode",
       "databases",  "maxclients", "timeout",  "proto-max-bulk-len", "client-query-buffer-limit",
-      "max-multibulk-len", "max-inline-size", "metrics-bind", "metrics-port", "maxmemory", "latency-tracking", "tx-sample-rate", "prefetch-batch-max-size", "save", "appendonly", "daemonize"};
+      "max-multibulk-len", "max-inline-size", "metrics-bind", "metrics-port", "maxmemory", "latency-tracking", "tx-sample-rate", "prefetch-batch-max-size", "slowlog-log-slower-than", "slowlog-max-len", "save", "appendonly", "daemonize"};
   return kNames;
 }
 
@@ -212,6 +225,9 @@ std::string usage_text() {
          "                                 histograms: one in N per thread (default 16; 1 = all)\n"
          "  --prefetch-batch-max-size N  * pipelined requests whose keys are prefetched together\n"
          "                                 before they run; 0 or 1 = off (default 16, max 128)\n"
+         "  --slowlog-log-slower-than US * SLOWLOG records commands slower than this; -1 = none,\n"
+         "                                 0 = all (default 10000)\n"
+         "  --slowlog-max-len N          * SLOWLOG entries kept (default 128, max 1000000)\n"
          "  -h, --help                     this text\n";
 }
 

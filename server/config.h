@@ -42,6 +42,11 @@ struct ServerConfig {
   // Pipelined requests whose keys are prefetched together (Redis 8's name
   // and default); 0 or 1 turns it off (pipeline_prefetch.h).
   uint64_t prefetch_batch_max_size = 16;
+  // SLOWLOG (slowlog.h), Redis's names and defaults: commands slower than
+  // this many microseconds are logged (-1: none, 0: all), the newest
+  // slowlog-max-len of them kept.
+  int64_t slowlog_log_slower_than = 10000;
+  uint64_t slowlog_max_len = 128;
   std::string config_file;       // where the settings came from, if any
 };
 

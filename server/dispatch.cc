@@ -49,6 +49,13 @@ void reject(Server& server, Client& client, Reply& out, const CommandSpec* spec,
   out.error(error);
 }
 
+bool is_exec(const CommandSpec& spec) { return std::string_view(spec.name) == "exec"; }
+
+void log_if_slow(Server& server, const Client& client, uint64_t ns, std::span<const std::string_view> args) {
+  if (!server.slowlog().is_slow(ns / 1000)) return;
+  server.slowlog().record(ns / 1000, args, client.addr(), client.name());
+}
+
 // Runs a key-touching command as one transaction. Client state a handler may
 // change (the selected db, for SELECT inside EXEC) is restored per attempt.
 void run_transactional(const CommandSpec& spec, CommandContext& ctx) {
@@ -140,7 +147,8 @@ void dispatch_command(Server& server, Client& client, Reply& out, std::span<cons
   store::ScopedCommandTime now;  // one instant for every expiry decision
   CommandContext ctx{args, out, client, server};
   // Timing covers the command and its transaction, retries included.
-  const uint64_t t0 = stm::latency_tracking() ? stm::ticks() : 0;
+  const bool timed = stm::latency_tracking() || server.slowlog().enabled();
+  const uint64_t t0 = timed ? stm::ticks() : 0;
   const size_t reply_at = out.mark();
   if (spec->flags & kTransactional) {
     run_transactional(*spec, ctx);
@@ -151,7 +159,12 @@ void dispatch_command(Server& server, Client& client, Reply& out, std::span<cons
   counters.calls.add();
   // EXEC's own reply is an array; its commands' errors count for them.
   if (out.error_at(reply_at)) counters.failed.add();
-  if (t0 != 0) counters.latency.observe(stm::kLatencyBoundsNs, stm::ticks_to_ns(stm::ticks() - t0));
+  if (t0 != 0) {
+    const uint64_t ns = stm::ticks_to_ns(stm::ticks() - t0);
+    if (stm::latency_tracking()) counters.latency.observe(stm::kLatencyBoundsNs, ns);
+    // EXEC logs the commands it ran instead (run_exec), as Redis does.
+    if (!is_exec(*spec)) log_if_slow(server, client, ns, args);
+  }
   delete_expired_seen(server, client);
   client.shown_db.store(client.db, std::memory_order_relaxed);
   client.shown_resp.store(client.resp, std::memory_order_relaxed);
@@ -189,6 +202,9 @@ void run_exec(Server& server, Client& client, Reply& out) {
   // Which commands replied with an error, in the attempt that committed
   // (each attempt overwrites every entry).
   std::vector<char> failed(specs.size(), 0);
+  // Each command's own time in that attempt, for SLOWLOG (0: not timed).
+  const bool timed = server.slowlog().enabled();
+  std::vector<uint64_t> took_ns(specs.size(), 0);
   // The whole block, watches included, is one transaction.
   auto body = [&](stm::Tx& tx) -> bool {
     out.truncate(mark);
@@ -202,7 +218,9 @@ void run_exec(Server& server, Client& client, Reply& out) {
       ctx.in_exec = true;
       if (specs[i]->flags & kTransactional) ctx.tx = &tx;
       const size_t reply_at = out.mark();
+      const uint64_t t0 = timed ? stm::ticks() : 0;
       specs[i]->handler(ctx);
+      if (timed) took_ns[i] = stm::ticks_to_ns(stm::ticks() - t0);
       failed[i] = out.error_at(reply_at) ? 1 : 0;
     }
     return true;
@@ -226,6 +244,7 @@ void run_exec(Server& server, Client& client, Reply& out) {
     CommandCounters& counters = stats.cmds.of(specs[i]);
     counters.calls.add();
     if (failed[i]) counters.failed.add();
+    if (timed) log_if_slow(server, client, took_ns[i], argvs[i]);
   }
 }
 

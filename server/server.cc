@@ -309,6 +309,8 @@ void Server::publish_settings() {
   limits_.requirepass_set.store(!config_.requirepass.empty(), std::memory_order_relaxed);
   limits_.maxmemory.store(config_.maxmemory, std::memory_order_relaxed);
   limits_.prefetch_batch_max_size.store(config_.prefetch_batch_max_size, std::memory_order_relaxed);
+  slowlog_.set_threshold_us(config_.slowlog_log_slower_than);
+  slowlog_.set_max_len(config_.slowlog_max_len);
   stm::set_latency_tracking(config_.latency_tracking);
   stm::set_tx_sample_rate(config_.tx_sample_rate);
   for (auto& db : databases_) db->set_max_value_bytes(config_.proto_max_bulk_len);

@@ -16,6 +16,8 @@
 //                  by clients_mu_ (connect and disconnect only).
 //   WorkerStats    one per worker, written by its thread only (relaxed
 //                  load + store, no read-modify-write), summed by INFO.
+//   slowlog_       every worker records its slow commands; own mutex,
+//                  taken only by slow commands and SLOWLOG (slowlog.h).
 #pragma once
 
 #include <asio.hpp>
@@ -32,6 +34,7 @@
 #include "server/command_stats.h"
 #include "server/config.h"
 #include "server/resp_parser.h"
+#include "server/slowlog.h"
 #include "store/store.h"
 
 namespace tmkv::server {
@@ -146,6 +149,8 @@ class Server {
     return limit != 0 && used_memory() > limit;
   }
 
+  SlowLog& slowlog() { return slowlog_; }
+
   int64_t start_ms() const { return start_ms_; }
   uint16_t bound_port() const { return bound_port_; }
   unsigned io_threads() const { return static_cast<unsigned>(workers_.size()); }
@@ -193,6 +198,7 @@ class Server {
   // Written by worker 0's tick, read by every command that writes; relaxed:
   // a standalone number, a request may see the previous tick's value.
   std::atomic<uint64_t> used_memory_{0};
+  SlowLog slowlog_;  // its own lock (slowlog.h); settings from publish_settings
   int64_t start_ms_ = 0;
   uint16_t bound_port_ = 0;
 

@@ -50,7 +50,9 @@ INTENTIONAL_DIFFERENCES = [
      "(APPEND, SETRANGE and INCRBYFLOAT leave raw or embstr strings, SET encodes integers); tmkv stores every "
      "string alike and answers as SET would have stored the value: compared exactly in the scenario "
      "object_and_memory (values written by SET), in random sequences only by reply type and nil-ness"),
-    ("MEMORY USAGE", "bytes of two different stores: compared by reply type and nil-ness (errors exactly)"),
+    ("MEMORY USAGE", "bytes of two different stores: compared by reply type and nil-ness (errors exactly); "
+     "random sequences touch every key first, because Redis 7.0 still measures an expired key it has not "
+     "reclaimed yet, where tmkv answers nil"),
     ("RANDOMKEY", "random by definition; compared exactly when the database holds one key, otherwise "
      "only nil vs non-nil (preceded by an exactly compared DBSIZE)"),
 ]

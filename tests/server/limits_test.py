@@ -866,6 +866,17 @@ def test_config_get_set():
         check_eq(c.cmd("CONFIG", "SET", "prefetch-batch-max-size", "0"), "OK", "CONFIG SET prefetch-batch-max-size 0")
         check_eq(config_get(c, "prefetch-batch-max-size"), b"0", "prefetch-batch-max-size after SET")
         check_eq(c.cmd("CONFIG", "SET", "prefetch-batch-max-size", "16"), "OK", "CONFIG SET prefetch-batch-max-size 16")
+        # SLOWLOG's two options: Redis's names, defaults and lower bounds;
+        # the log's length has an explicit upper bound.
+        check_eq(config_get(c, "slowlog-log-slower-than"), b"10000", "CONFIG GET slowlog-log-slower-than")
+        check_eq(config_get(c, "slowlog-max-len"), b"128", "CONFIG GET slowlog-max-len")
+        for name, bad in (("slowlog-log-slower-than", "-2"), ("slowlog-log-slower-than", "x"),
+                          ("slowlog-max-len", "1000001"), ("slowlog-max-len", "-1")):
+            r = c.cmd("CONFIG", "SET", name, bad)
+            check(isinstance(r, tuple) and r[1].startswith("ERR"), f"CONFIG SET {name} {bad}: {r!r}")
+        check_eq(c.cmd("CONFIG", "SET", "slowlog-log-slower-than", "-1"), "OK", "slowlog off")
+        check_eq(config_get(c, "slowlog-log-slower-than"), b"-1", "slowlog-log-slower-than after SET")
+        check_eq(c.cmd("CONFIG", "SET", "slowlog-log-slower-than", "10000"), "OK", "slowlog back on")
 
         r = c.cmd("CONFIG", "SET", "port", str(harness.free_port()))
         check(isinstance(r, tuple) and r[1].startswith("ERR"), f"CONFIG SET port is refused: {r!r}")

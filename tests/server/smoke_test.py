@@ -13,6 +13,8 @@
   (g) python3-redis's info() can parse every INFO section
   (i) python3-redis: TOUCH, MOVE, LCS, OBJECT, MEMORY, and CLIENT KILL by
       ID / address / LADDR really closing the victim
+  (j) SLOWLOG: what is logged, entry layout, truncation, redaction, GET,
+      LEN, RESET, slowlog-max-len (thresholds 0 and -1: no timing asserted)
 
 Every sub-test is reported on its own; the script exits 1 if any failed.
 
@@ -449,6 +451,55 @@ def test_i_python_redis_introspection(srv):
     check_eq(r.ping(), True, "the caller is alive")
 
 
+def test_j_slowlog(srv):
+    """SLOWLOG as Redis keeps it: what is logged (threshold 0: every command;
+    -1: none; EXEC's commands, not EXEC), the entry layout, truncation,
+    redaction, GET's count, LEN, RESET and slowlog-max-len. No timing is
+    asserted: thresholds 0 and -1 make the log deterministic."""
+    r = srv.client(decode_responses=True)
+    raw = RawConn(srv.port)
+    check_eq(raw.cmd("CLIENT", "SETNAME", "slowpoke"), "OK", "setname")
+    try:
+        check_eq(r.config_set("slowlog-log-slower-than", -1), True, "slowlog off")
+        r.slowlog_reset()
+        raw.cmd("SET", "sl:a", "1")
+        check_eq(r.slowlog_len(), 0, "threshold -1 logs nothing")
+        check_eq(r.config_set("slowlog-log-slower-than", 0), True, "slowlog all")
+        raw.cmd("SET", "sl:a", "2")
+        raw.cmd("GET", "sl:a")
+        raw.cmd("MSET", *[str(i) for i in range(40)])
+        raw.cmd("SET", "sl:big", "x" * 200)
+        raw.cmd("AUTH", "nobody", "secret")
+        raw.cmd("MULTI")
+        raw.cmd("INCR", "sl:n")
+        raw.cmd("GET", "sl:a")
+        check_eq(raw.cmd("EXEC"), [1, b"2"], "exec")
+        entries = raw.cmd("SLOWLOG", "GET", -1)
+        got = [[a.decode() for a in e[3]] for e in entries]
+        want = [["GET", "sl:a"], ["INCR", "sl:n"], ["MULTI"], ["AUTH", "(redacted)", "(redacted)"],
+                ["SET", "sl:big", "x" * 128 + "... (72 more bytes)"],
+                ["MSET"] + [str(i) for i in range(30)] + ["... (10 more arguments)"],
+                ["GET", "sl:a"], ["SET", "sl:a", "2"], ["CONFIG", "SET", "slowlog-log-slower-than", "0"]]
+        check_eq(got[:len(want)], want, "logged commands, newest first (MULTI and EXEC's commands, not EXEC)")
+        ids = [e[0] for e in entries]
+        check(ids == sorted(ids, reverse=True) and len(set(ids)) == len(ids), f"ids decrease: {ids}")
+        for e in entries[:len(want)]:
+            check(len(e) == 6 and e[2] >= 0 and abs(e[1] - time.time()) < 60, f"entry layout: {e!r}")
+        check_eq(entries[0][5], b"slowpoke", "client name")
+        check(entries[0][4].startswith(b"127.0.0.1:"), f"client address: {entries[0][4]!r}")
+        check_eq(len(raw.cmd("SLOWLOG", "GET")), 10, "GET's default count")
+        check_eq(len(raw.cmd("SLOWLOG", "GET", 2)), 2, "GET 2")
+        check_eq(raw.cmd("SLOWLOG", "GET", -2), ("ERR", "ERR count should be greater than or equal to -1"),
+                 "GET -2")
+        check_eq(r.config_set("slowlog-max-len", 3), True, "max-len")
+        check_eq(r.slowlog_len(), 3, "trimmed to max-len")
+        check_eq(r.slowlog_reset(), True, "reset")
+        check(r.slowlog_len() <= 1, "empty after RESET (but for the LEN itself)")
+    finally:
+        r.config_set("slowlog-log-slower-than", 10000)
+        r.config_set("slowlog-max-len", 128)
+
+
 # ---------------------------------------------------------------- (d) requirepass
 
 NOAUTH = "NOAUTH Authentication required."
@@ -648,6 +699,7 @@ TESTS = [
     ("c", "python3-redis", test_c_python_redis),
     ("g", "python3-redis info() parses INFO", test_g_python_redis_info),
     ("i", "python3-redis TOUCH/MOVE/LCS/OBJECT/MEMORY/CLIENT KILL", test_i_python_redis_introspection),
+    ("j", "SLOWLOG", test_j_slowlog),
     ("d", "requirepass", test_d_requirepass),
     ("e", "protocol error", test_e_protocol_error),
     ("f", "SIGTERM / SHUTDOWN", test_f_sigterm),
