@@ -4,6 +4,7 @@
 
 #include <cstdio>
 #include <fstream>
+#include <optional>
 #include <sstream>
 
 #include "htm/hybrid_stats.h"
@@ -87,18 +88,16 @@ void section_memory(std::ostringstream& o, Server& s) {
     << "maxmemory_policy:noeviction\r\n\r\n";
 }
 
-void section_stats(std::ostringstream& o, Server& s) {
-  const StatsSnapshot t = s.totals();
-  uint64_t expired = 0;
-  for (unsigned i = 0; i < s.database_count(); ++i) expired += s.db(i).expired_count();
+void section_stats(std::ostringstream& o, const InfoCounters& c) {
+  const StatsSnapshot& t = c.totals;
   o << "# Stats\r\n"
     << "total_connections_received:" << t.connections << "\r\n"
     << "total_commands_processed:" << t.commands << "\r\n"
     << "total_net_input_bytes:" << t.net_in << "\r\n"
     << "total_net_output_bytes:" << t.net_out << "\r\n"
-    << "rejected_connections:" << s.rejected_connections() << "\r\n"
-    << "expired_keys:" << expired << "\r\n";
-  const KeyspaceStats ks = keyspace_stats(stm::collect_tx_stats());
+    << "rejected_connections:" << c.rejected_connections << "\r\n"
+    << "expired_keys:" << c.expired_keys << "\r\n";
+  const KeyspaceStats ks = keyspace_stats(c.tx);
   o << "keyspace_hits:" << ks.hits << "\r\n"
     << "keyspace_misses:" << ks.misses << "\r\n\r\n";
 }
@@ -106,8 +105,8 @@ void section_stats(std::ostringstream& o, Server& s) {
 // Redis's INFO commandstats: one line per command that was called or
 // rejected. usec is the sum of the latency histogram (0 while
 // latency-tracking is off).
-void section_commandstats(std::ostringstream& o, Server& s) {
-  const std::vector<CommandTotals> totals = s.command_totals();
+void section_commandstats(std::ostringstream& o, const InfoCounters& c) {
+  const std::vector<CommandTotals>& totals = c.commands;
   const auto& specs = all_commands();
   o << "# Commandstats\r\n";
   for (size_t i = 0; i < specs.size(); ++i) {
@@ -124,8 +123,8 @@ void section_commandstats(std::ostringstream& o, Server& s) {
 
 // Redis's INFO latencystats: percentiles from the latency histograms
 // (interpolated inside a bucket, so within a bucket's width).
-void section_latencystats(std::ostringstream& o, Server& s) {
-  const std::vector<CommandTotals> totals = s.command_totals();
+void section_latencystats(std::ostringstream& o, const InfoCounters& c) {
+  const std::vector<CommandTotals>& totals = c.commands;
   const auto& specs = all_commands();
   o << "# Latencystats\r\n";
   for (size_t i = 0; i < specs.size(); ++i) {
@@ -149,10 +148,10 @@ void section_keyspace(std::ostringstream& o, Server& s) {
   o << "\r\n";
 }
 
-void section_transactions(std::ostringstream& o, Server& s) {
+void section_transactions(std::ostringstream& o, const InfoCounters& c) {
   const htm::TmInfo tm = htm::tm_info();
-  const stm::TxStatsSnapshot t = stm::collect_tx_stats();
-  const StatsSnapshot st = s.totals();
+  const stm::TxStatsSnapshot& t = c.tx;
+  const StatsSnapshot& st = c.totals;
   o << "# Transactions\r\n"
     << "tm_mode:" << htm::tm_mode_name(tm.mode) << "\r\n"
     << "tm_path:" << htm::tm_path_name(tm.path) << "\r\n"
@@ -213,16 +212,23 @@ void cmd_info(CommandContext& c) {
   const bool all = wanted("all") || wanted("everything");
   const bool defaults = want.empty() || wanted("default");
   std::ostringstream o;
+  // The counters are summed over every worker and thread once per INFO,
+  // whichever sections use them.
+  std::optional<InfoCounters> counters;
+  auto get_counters = [&]() -> const InfoCounters& {
+    if (!counters) counters = c.server.info_counters();
+    return *counters;
+  };
   for (const Section& sec : kAll) {
     if (!all && !(defaults && sec.in_default) && !wanted(sec.name)) continue;
     const std::string_view s(sec.name);
     if (s == "server") section_server(o, c.server);
     if (s == "clients") section_clients(o, c.server);
     if (s == "memory") section_memory(o, c.server);
-    if (s == "commandstats") section_commandstats(o, c.server);
-    if (s == "latencystats") section_latencystats(o, c.server);
-    if (s == "stats") section_stats(o, c.server);
-    if (s == "transactions") section_transactions(o, c.server);
+    if (s == "commandstats") section_commandstats(o, get_counters());
+    if (s == "latencystats") section_latencystats(o, get_counters());
+    if (s == "stats") section_stats(o, get_counters());
+    if (s == "transactions") section_transactions(o, get_counters());
     if (s == "keyspace") section_keyspace(o, c.server);
   }
   std::string text = o.str();
@@ -260,16 +266,27 @@ void cmd_config(CommandContext& c) {
       c.out.error(error);
     }
   } else if (sub == "resetstat" && c.argc() == 2) {
-    // tmkv's counters are monotonic (Prometheus computes rates from them);
-    // refusing is more honest than an OK that resets nothing.
-    c.out.error("ERR CONFIG RESETSTAT is not supported: tmkv's counters are monotonic");
+    // INFO's stats, commandstats, latencystats and transaction counters
+    // restart from zero; /metrics stays monotonic (info_counters.h).
+    c.server.reset_info_counters();
+    c.out.ok();
   } else if (sub == "rewrite" && c.argc() == 2) {
     c.out.error("ERR The server is running without a config file");
   } else if (sub == "help" && c.argc() == 2) {
-    c.out.array(3);
-    c.out.simple("CONFIG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:");
-    c.out.simple("GET <pattern>");
-    c.out.simple("SET <directive> <value>");
+    static const char* kHelp[] = {
+        "CONFIG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+        "GET <pattern>",
+        "    Return parameters matching the glob-like <pattern> and their values.",
+        "SET <directive> <value> [<directive> <value> ...]",
+        "    Set the configuration <directive> to <value>, all or none.",
+        "RESETSTAT",
+        "    Reset INFO's statistics (the Prometheus counters stay monotonic).",
+        "REWRITE",
+        "    Not supported: tmkv does not rewrite its config file.",
+        "HELP",
+        "    Print this help."};
+    c.out.array(std::size(kHelp));
+    for (const char* line : kHelp) c.out.simple(line);
   } else {
     c.out.syntax_error();  // not reached: the dispatcher checked the subcommand (kConfigSubcommands)
   }

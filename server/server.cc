@@ -365,6 +365,22 @@ KeyspaceStats keyspace_stats(const stm::TxStatsSnapshot& s) {
   return {s.tallies[store::kTallyKeyspaceHits], s.tallies[store::kTallyKeyspaceMisses]};
 }
 
+InfoCounters Server::info_counters() const {
+  InfoCounters base;
+  {
+    std::lock_guard<std::mutex> g(baseline_mu_);
+    base = baseline_;
+  }
+  // Read after the baseline was: every counter is at least its baseline.
+  return counters_since(read_info_counters(*this), base);
+}
+
+void Server::reset_info_counters() {
+  InfoCounters now = read_info_counters(*this);
+  std::lock_guard<std::mutex> g(baseline_mu_);
+  baseline_ = std::move(now);
+}
+
 std::vector<CommandTotals> Server::command_totals() const {
   std::vector<CommandTotals> totals(CommandStats::slot_count());
   for (const auto& w : workers_) w->stats.cmds.add_to(totals);

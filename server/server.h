@@ -18,6 +18,8 @@
 //                  load + store, no read-modify-write), summed by INFO.
 //   slowlog_       every worker records its slow commands; own mutex,
 //                  taken only by slow commands and SLOWLOG (slowlog.h).
+//   baseline_      CONFIG RESETSTAT's snapshot; guarded by baseline_mu_
+//                  (RESETSTAT and INFO only).
 #pragma once
 
 #include <asio.hpp>
@@ -33,6 +35,7 @@
 
 #include "server/command_stats.h"
 #include "server/config.h"
+#include "server/info_counters.h"
 #include "server/resp_parser.h"
 #include "server/slowlog.h"
 #include "store/store.h"
@@ -61,11 +64,6 @@ struct alignas(64) WorkerStats {
   }
 };
 
-// A sum of every worker's WorkerStats, for INFO.
-struct StatsSnapshot {
-  uint64_t commands = 0, connections = 0, net_in = 0, net_out = 0, exec_ok = 0, exec_watch_failed = 0,
-           exec_aborted = 0, watch_intact = 0;
-};
 
 // Request limits read on every request: relaxed atomics (each is an
 // independent number; a CONFIG SET may reach a connection a request late).
@@ -151,6 +149,11 @@ class Server {
 
   SlowLog& slowlog() { return slowlog_; }
 
+  // What INFO shows: the counters since the last CONFIG RESETSTAT (or the
+  // start); the raw ones above stay monotonic for /metrics.
+  InfoCounters info_counters() const;
+  void reset_info_counters();
+
   int64_t start_ms() const { return start_ms_; }
   uint16_t bound_port() const { return bound_port_; }
   unsigned io_threads() const { return static_cast<unsigned>(workers_.size()); }
@@ -199,6 +202,8 @@ class Server {
   // a standalone number, a request may see the previous tick's value.
   std::atomic<uint64_t> used_memory_{0};
   SlowLog slowlog_;  // its own lock (slowlog.h); settings from publish_settings
+  mutable std::mutex baseline_mu_;
+  InfoCounters baseline_;  // guarded by baseline_mu_; written by CONFIG RESETSTAT
   int64_t start_ms_ = 0;
   uint16_t bound_port_ = 0;
 

@@ -8,7 +8,8 @@ of each affected series on /metrics against the expected count: per-command
 calls / failures / rejections, EXEC and WATCH outcomes, keyspace hits and
 misses, connections opened and rejected, connected clients, expired keys,
 keys per db. Then reads INFO and checks it reports the same values as the
-scrape taken right after it.
+scrape taken right after it, and that after CONFIG RESETSTAT INFO counts
+from zero while /metrics goes on counting.
 
 Environment: TMKV_SERVER (set by ctest). Run by hand:
   TMKV_SERVER=build/bin/tmkv-server PYTHONPATH=tests/server \\
@@ -183,6 +184,21 @@ def main():
         check(int(tx["exec_committed"]) == v(snap, "tmkv_exec_total", outcome="committed"), "INFO exec = metrics")
         check(int(tx["watch_violated"]) == v(snap, "tmkv_watch_checks_total", outcome="violated"),
               "INFO watch_violated = metrics")
+
+        # CONFIG RESETSTAT restarts INFO's counters only: Prometheus counters
+        # must never go down, so /metrics keeps counting from where it was.
+        check(a.cmd("CONFIG", "RESETSTAT") == "OK", "CONFIG RESETSTAT")
+        a.cmd("GET", "k1")
+        stats = info(a, "stats")
+        cmds = info(a, "commandstats")
+        snap2 = scrape(mport)
+        check(int(stats["keyspace_hits"]) + int(stats["keyspace_misses"]) == 1, "INFO counts from zero after RESETSTAT")
+        check(cmdstat(cmds, "get")["calls"] == 1, "INFO commandstats from zero after RESETSTAT")
+        check(v(snap2, "tmkv_commands_total", cmd="get") == v(snap, "tmkv_commands_total", cmd="get") + 1,
+              "metrics go on counting across RESETSTAT")
+        check(v(snap2, "tmkv_keyspace_hits_total") + v(snap2, "tmkv_keyspace_misses_total")
+              == v(snap, "tmkv_keyspace_hits_total") + v(snap, "tmkv_keyspace_misses_total") + 1,
+              "keyspace metrics go on counting across RESETSTAT")
         for conn in (a, b, c):
             conn.close()
     finally:

@@ -15,6 +15,7 @@
       ID / address / LADDR really closing the victim
   (j) SLOWLOG: what is logged, entry layout, truncation, redaction, GET,
       LEN, RESET, slowlog-max-len (thresholds 0 and -1: no timing asserted)
+  (k) CONFIG RESETSTAT restarts INFO's stats and commandstats
 
 Every sub-test is reported on its own; the script exits 1 if any failed.
 
@@ -500,6 +501,32 @@ def test_j_slowlog(srv):
         r.config_set("slowlog-max-len", 128)
 
 
+def test_k_config_resetstat(srv):
+    """CONFIG RESETSTAT restarts INFO's statistics: stats, commandstats (the
+    RESETSTAT itself then counts once, as in Redis) and keyspace hits."""
+    r = srv.client(decode_responses=True)
+    r.set("rs:a", "1")
+    r.get("rs:a")
+    r.get("rs:none")
+    try:
+        r.incr("rs:a", "x")
+    except redis.ResponseError:
+        pass
+    before = r.info("stats")
+    check(before["keyspace_hits"] >= 1 and before["total_commands_processed"] >= 4, f"stats before: {before}")
+    check_eq(r.config_resetstat(), True, "CONFIG RESETSTAT")
+    after = r.info("stats")
+    for field in ("keyspace_hits", "keyspace_misses", "expired_keys", "rejected_connections"):
+        check_eq(after[field], 0, f"INFO stats {field} after RESETSTAT")
+    check(after["total_commands_processed"] <= 2, f"total_commands_processed after RESETSTAT: {after}")
+    cmdstats = r.info("commandstats")
+    check_eq(sorted(k for k in cmdstats if not k.startswith("cmdstat_info")),
+             ["cmdstat_config" if not AGAINST_REDIS else "cmdstat_config|resetstat"],
+             "commandstats after RESETSTAT: only the RESETSTAT (and INFO)")
+    r.get("rs:a")
+    check_eq(r.info("stats")["keyspace_hits"], 1, "hits count again from zero")
+
+
 # ---------------------------------------------------------------- (d) requirepass
 
 NOAUTH = "NOAUTH Authentication required."
@@ -700,6 +727,7 @@ TESTS = [
     ("g", "python3-redis info() parses INFO", test_g_python_redis_info),
     ("i", "python3-redis TOUCH/MOVE/LCS/OBJECT/MEMORY/CLIENT KILL", test_i_python_redis_introspection),
     ("j", "SLOWLOG", test_j_slowlog),
+    ("k", "CONFIG RESETSTAT", test_k_config_resetstat),
     ("d", "requirepass", test_d_requirepass),
     ("e", "protocol error", test_e_protocol_error),
     ("f", "SIGTERM / SHUTDOWN", test_f_sigterm),
