@@ -143,13 +143,9 @@ void cmd_reset(CommandContext& c) {
 }
 
 void cmd_select(CommandContext& c) {
-  int64_t db;
-  if (!get_int_or_reply(c.out, c.arg(1), &db)) return;
-  if (db < 0 || db >= static_cast<int64_t>(c.server.database_count())) {
-    c.out.error("ERR DB index is out of range");
-    return;
-  }
-  c.client.db = static_cast<unsigned>(db);
+  unsigned db;
+  if (!get_db_index_or_reply(c, c.arg(1), &db)) return;
+  c.client.db = db;
   c.out.ok();
 }
 
@@ -315,8 +311,7 @@ void cmd_client(CommandContext& c) {
                                   "SETINFO <option> <value>", "    Set client meta attr (LIB-NAME, LIB-VER).",
                                   "SETNAME <name>", "    Assign the name <name> to the current connection.",
                                   "HELP", "    Print this help."};
-    c.out.array(std::size(kHelp));
-    for (const char* line : kHelp) c.out.simple(line);
+    reply_help(c.out, kHelp);
   } else {
     c.out.syntax_error();  // not reached: the dispatcher checked the subcommand (kClientSubcommands)
   }

@@ -57,8 +57,7 @@ void cmd_object(CommandContext& c) {
         "    <key>.",
         "HELP",
         "    Prints this help."};
-    c.out.array(std::size(kHelp));
-    for (const char* line : kHelp) c.out.simple(line);
+    reply_help(c.out, kHelp);
     return;
   }
   const bool known = sub == "encoding" || sub == "freq" || sub == "idletime" || sub == "refcount";
@@ -134,8 +133,7 @@ void cmd_memory(CommandContext& c) {
         "    Return memory in bytes used by <key> and its value (record, value and index slot).",
         "HELP",
         "    Prints this help."};
-    c.out.array(std::size(kHelp));
-    for (const char* line : kHelp) c.out.simple(line);
+    reply_help(c.out, kHelp);
   } else {
     c.out.syntax_error();  // not reached: the dispatcher checked the subcommand (kMemorySubcommands)
   }

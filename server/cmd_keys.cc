@@ -86,13 +86,7 @@ void cmd_copy(CommandContext& c) {
     if (opt == "replace") {
       replace = true;
     } else if (opt == "db" && i + 1 < c.argc()) {
-      int64_t d;
-      if (!get_int_or_reply(c.out, c.arg(++i), &d)) return;
-      if (d < 0 || d >= static_cast<int64_t>(c.server.database_count())) {
-        c.out.error("ERR DB index is out of range");
-        return;
-      }
-      dst_db = static_cast<unsigned>(d);
+      if (!get_db_index_or_reply(c, c.arg(++i), &dst_db)) return;
     } else {
       c.out.syntax_error();
       return;
@@ -131,13 +125,8 @@ void cmd_touch(CommandContext& c) { cmd_exists(c); }
 // MOVE key db: one transaction over both databases, so no client ever sees
 // the key in both or in neither.
 void cmd_move(CommandContext& c) {
-  int64_t d;
-  if (!get_int_or_reply(c.out, c.arg(2), &d)) return;
-  if (d < 0 || d >= static_cast<int64_t>(c.server.database_count())) {
-    c.out.error("ERR DB index is out of range");
-    return;
-  }
-  const unsigned dst_db = static_cast<unsigned>(d);
+  unsigned dst_db;
+  if (!get_db_index_or_reply(c, c.arg(2), &dst_db)) return;
   if (dst_db == c.client.db) {
     c.out.error("ERR source and destination objects are the same");
     return;

@@ -285,8 +285,7 @@ void cmd_config(CommandContext& c) {
         "    Not supported: tmkv does not rewrite its config file.",
         "HELP",
         "    Print this help."};
-    c.out.array(std::size(kHelp));
-    for (const char* line : kHelp) c.out.simple(line);
+    reply_help(c.out, kHelp);
   } else {
     c.out.syntax_error();  // not reached: the dispatcher checked the subcommand (kConfigSubcommands)
   }
@@ -404,8 +403,7 @@ void cmd_command(CommandContext& c) {
                                   "DOCS [<command-name> ...]", "    Return documentation details about the given commands, or all if none.",
                                   "GETKEYS <full-command>", "    Return the keys from a full command.",
                                   "HELP", "    Print this help."};
-    c.out.array(std::size(kHelp));
-    for (const char* line : kHelp) c.out.simple(line);
+    reply_help(c.out, kHelp);
   } else if (sub == "getkeys" && c.argc() >= 3) {
     const CommandSpec* s = find_command(c.arg(2));
     if (s == nullptr) {

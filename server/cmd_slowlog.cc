@@ -60,8 +60,7 @@ void cmd_slowlog(CommandContext& c) {
         "    Reset the slowlog.",
         "HELP",
         "    Prints this help."};
-    c.out.array(std::size(kHelp));
-    for (const char* line : kHelp) c.out.simple(line);
+    reply_help(c.out, kHelp);
   }
 }
 

@@ -41,6 +41,22 @@ bool get_int_or_reply(Reply& out, std::string_view s, int64_t* v) {
   return true;
 }
 
+bool get_db_index_or_reply(CommandContext& c, std::string_view arg, unsigned* db) {
+  int64_t d;
+  if (!get_int_or_reply(c.out, arg, &d)) return false;
+  if (d < 0 || d >= static_cast<int64_t>(c.server.database_count())) {
+    c.out.error("ERR DB index is out of range");
+    return false;
+  }
+  *db = static_cast<unsigned>(d);
+  return true;
+}
+
+void reply_help(Reply& out, std::span<const char* const> lines) {
+  out.array(lines.size());
+  for (const char* line : lines) out.simple(line);
+}
+
 std::optional<long double> parse_ld(std::string_view s) {
   if (s.empty() || s.size() >= 5 * 1024) return std::nullopt;
   std::string buf(s);

@@ -19,6 +19,11 @@ bool get_ll_or_reply(Reply& out, std::string_view s, int64_t* v);
 // Redis's getIntFromObjectOrReply: an integer in C int's range; replies
 // Redis's error for a non-integer or one out of that range.
 bool get_int_or_reply(Reply& out, std::string_view s, int64_t* v);
+// A container's HELP reply: one simple string per line, as Redis sends it.
+void reply_help(Reply& out, std::span<const char* const> lines);
+// A database index argument (SELECT, MOVE, COPY ... DB): a C int, then in
+// range; replies Redis's error and returns false otherwise.
+bool get_db_index_or_reply(CommandContext& c, std::string_view arg, unsigned* db);
 // Redis's string2ld: a long double, no leading space, no NaN.
 std::optional<long double> parse_ld(std::string_view s);
 // Redis's human-friendly long double text (INCRBYFLOAT's reply).
