@@ -40,6 +40,16 @@ void append_commands(const server::Server& srv, std::vector<prometheus::MetricFa
   out.push_back(std::move(failed));
   out.push_back(std::move(rejected));
   out.push_back(std::move(latency));
+
+  const server::ErrorTotals errors = srv.error_totals();
+  auto by_code = family("tmkv_error_replies_total",
+                        "Error replies sent, by error code (INFO errorstats): failed and rejected commands, "
+                        "errors inside EXEC, protocol errors.",
+                        MetricType::Counter);
+  for (size_t i = 0; i < errors.size(); ++i) {
+    add_counter(by_code, {{"code", std::string(server::kErrorCodes[i])}}, static_cast<double>(errors[i]));
+  }
+  out.push_back(std::move(by_code));
 }
 
 void append_clients_and_exec(const server::Server& srv, std::vector<prometheus::MetricFamily>& out) {

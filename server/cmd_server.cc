@@ -88,6 +88,55 @@ void section_memory(std::ostringstream& o, Server& s) {
     << "maxmemory_policy:noeviction\r\n\r\n";
 }
 
+// tmkv keeps no files: the fields tools read to see a load or save in
+// progress, all truthfully 0.
+void section_persistence(std::ostringstream& o) {
+  o << "# Persistence\r\n"
+    << "loading:0\r\n"
+    << "async_loading:0\r\n"
+    << "rdb_bgsave_in_progress:0\r\n"
+    << "rdb_saves:0\r\n"
+    << "aof_enabled:0\r\n"
+    << "aof_rewrite_in_progress:0\r\n"
+    << "tmkv_persistence:none\r\n\r\n";
+}
+
+// A primary without replicas: what clients read to find the role.
+void section_replication(std::ostringstream& o, const Server& s) {
+  o << "# Replication\r\n"
+    << "role:master\r\n"
+    << "connected_slaves:0\r\n"
+    << "master_failover_state:no-failover\r\n"
+    << "master_replid:" << s.replication_id() << "\r\n"
+    << "master_repl_offset:0\r\n"
+    << "repl_backlog_active:0\r\n\r\n";
+}
+
+void section_cpu(std::ostringstream& o) {
+  auto seconds = [](const timeval& t) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%ld.%06ld", static_cast<long>(t.tv_sec), static_cast<long>(t.tv_usec));
+    return std::string(buf);
+  };
+  rusage self{}, children{};
+  getrusage(RUSAGE_SELF, &self);
+  getrusage(RUSAGE_CHILDREN, &children);
+  o << "# CPU\r\n"
+    << "used_cpu_sys:" << seconds(self.ru_stime) << "\r\n"
+    << "used_cpu_user:" << seconds(self.ru_utime) << "\r\n"
+    << "used_cpu_sys_children:" << seconds(children.ru_stime) << "\r\n"
+    << "used_cpu_user_children:" << seconds(children.ru_utime) << "\r\n\r\n";
+}
+
+// Redis 7's errorstats: one line per error code replied at least once.
+void section_errorstats(std::ostringstream& o, const InfoCounters& c) {
+  o << "# Errorstats\r\n";
+  for (size_t i = 0; i < kErrorCodes.size(); ++i) {
+    if (c.errors[i] != 0) o << "errorstat_" << kErrorCodes[i] << ":count=" << c.errors[i] << "\r\n";
+  }
+  o << "\r\n";
+}
+
 void section_stats(std::ostringstream& o, const InfoCounters& c) {
   const StatsSnapshot& t = c.totals;
   o << "# Stats\r\n"
@@ -99,7 +148,11 @@ void section_stats(std::ostringstream& o, const InfoCounters& c) {
     << "expired_keys:" << c.expired_keys << "\r\n";
   const KeyspaceStats ks = keyspace_stats(c.tx);
   o << "keyspace_hits:" << ks.hits << "\r\n"
-    << "keyspace_misses:" << ks.misses << "\r\n\r\n";
+    << "keyspace_misses:" << ks.misses << "\r\n";
+  uint64_t errors = 0;
+  for (uint64_t n : c.errors) errors += n;
+  o << "unexpected_error_replies:0\r\n"  // Redis's count of replies it should never send
+    << "total_error_replies:" << errors << "\r\n\r\n";
 }
 
 // Redis's INFO commandstats: one line per command that was called or
@@ -203,9 +256,11 @@ void cmd_info(CommandContext& c) {
     const char* name;
     bool in_default;
   };
+  // Redis's order, with tmkv's transactions section after its stats.
   static const Section kAll[] = {{"server", true},       {"clients", true},      {"memory", true},
-                                 {"stats", true},        {"transactions", true}, {"commandstats", false},
-                                 {"latencystats", false}, {"keyspace", true}};
+                                 {"persistence", true},  {"stats", true},        {"transactions", true},
+                                 {"replication", true},  {"cpu", true},          {"commandstats", false},
+                                 {"errorstats", true},   {"latencystats", false}, {"keyspace", true}};
   std::vector<std::string> want;
   for (size_t i = 1; i < c.argc(); ++i) want.push_back(to_lower(c.arg(i)));
   auto wanted = [&](std::string_view w) { return std::find(want.begin(), want.end(), w) != want.end(); };
@@ -225,6 +280,10 @@ void cmd_info(CommandContext& c) {
     if (s == "server") section_server(o, c.server);
     if (s == "clients") section_clients(o, c.server);
     if (s == "memory") section_memory(o, c.server);
+    if (s == "persistence") section_persistence(o);
+    if (s == "replication") section_replication(o, c.server);
+    if (s == "cpu") section_cpu(o);
+    if (s == "errorstats") section_errorstats(o, get_counters());
     if (s == "commandstats") section_commandstats(o, get_counters());
     if (s == "latencystats") section_latencystats(o, get_counters());
     if (s == "stats") section_stats(o, get_counters());

@@ -113,6 +113,7 @@ void Connection::run_requests() {
     if (st == ParseStatus::kNeedMore) break;
     if (st == ParseStatus::kError) {
       reply.error("ERR " + parser_.error());
+      stats_.errors.count("ERR");
       closing_ = true;
       break;
     }

@@ -109,8 +109,32 @@ void delete_expired_seen(Server& server, Client& client) {
 
 }  // namespace
 
+namespace {
+
+// Counts the reply that one top-level request produced if it is an error
+// (INFO errorstats), on every way out of dispatch_command: rejected,
+// queued (a queuing error), or run. EXEC's array counts the errors of its
+// commands itself (run_exec).
+class CountErrorReply {
+ public:
+  CountErrorReply(const Reply& out, ErrorCounters& errors) : out_(out), at_(out.mark()), errors_(errors) {}
+  ~CountErrorReply() {
+    if (out_.error_at(at_)) errors_.count(out_.error_line_at(at_));
+  }
+  CountErrorReply(const CountErrorReply&) = delete;
+  CountErrorReply& operator=(const CountErrorReply&) = delete;
+
+ private:
+  const Reply& out_;
+  const size_t at_;
+  ErrorCounters& errors_;
+};
+
+}  // namespace
+
 void dispatch_command(Server& server, Client& client, Reply& out, std::span<const std::string_view> args) {
   WorkerStats& stats = server.stats_of_this_thread();
+  const CountErrorReply count_error(out, stats.errors);
   WorkerStats::bump(stats.commands);
   const CommandSpec* spec = find_command(args[0]);
   if (spec == nullptr) {
@@ -200,8 +224,9 @@ void run_exec(Server& server, Client& client, Reply& out) {
   const unsigned db0 = client.db;
   const bool has_watches = !client.watched.empty();
   // Which commands replied with an error, in the attempt that committed
-  // (each attempt overwrites every entry).
-  std::vector<char> failed(specs.size(), 0);
+  // (each attempt overwrites every entry): 0, or 1 + the error's code
+  // (error_stats.h).
+  std::vector<uint8_t> failed(specs.size(), 0);
   // Each command's own time in that attempt, for SLOWLOG (0: not timed).
   const bool timed = server.slowlog().enabled();
   std::vector<uint64_t> took_ns(specs.size(), 0);
@@ -221,7 +246,7 @@ void run_exec(Server& server, Client& client, Reply& out) {
       const uint64_t t0 = timed ? stm::ticks() : 0;
       specs[i]->handler(ctx);
       if (timed) took_ns[i] = stm::ticks_to_ns(stm::ticks() - t0);
-      failed[i] = out.error_at(reply_at) ? 1 : 0;
+      failed[i] = out.error_at(reply_at) ? static_cast<uint8_t>(1 + error_code_index(out.error_line_at(reply_at))) : 0;
     }
     return true;
   };
@@ -243,7 +268,10 @@ void run_exec(Server& server, Client& client, Reply& out) {
   for (size_t i = 0; i < specs.size(); ++i) {
     CommandCounters& counters = stats.cmds.of(specs[i]);
     counters.calls.add();
-    if (failed[i]) counters.failed.add();
+    if (failed[i]) {
+      counters.failed.add();
+      stats.errors.by_code[failed[i] - 1].add();
+    }
     if (timed) log_if_slow(server, client, took_ns[i], argvs[i]);
   }
 }

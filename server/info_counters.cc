@@ -30,6 +30,7 @@ InfoCounters read_info_counters(const Server& s) {
   c.rejected_connections = s.rejected_connections();
   for (unsigned i = 0; i < s.database_count(); ++i) c.expired_keys += s.db(i).expired_count();
   c.commands = s.command_totals();
+  c.errors = s.error_totals();
   c.tx = stm::collect_tx_stats();
   return c;
 }
@@ -53,6 +54,7 @@ InfoCounters counters_since(const InfoCounters& now, const InfoCounters& base) {
     t.rejected = minus(t.rejected, o.rejected);
     t.latency = minus(t.latency, o.latency);
   }
+  d.errors = minus(now.errors, base.errors);
   const stm::TxStatsSnapshot& x = now.tx;
   const stm::TxStatsSnapshot& y = base.tx;
   d.tx.commits = minus(x.commits, y.commits);

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "server/command_stats.h"
+#include "server/error_stats.h"
 #include "stm/tx_stats.h"
 
 namespace tmkv::server {
@@ -33,6 +34,7 @@ struct InfoCounters {
   uint64_t rejected_connections = 0;
   uint64_t expired_keys = 0;
   std::vector<CommandTotals> commands;  // CommandStats slots
+  ErrorTotals errors{};                 // error replies by code
   stm::TxStatsSnapshot tx;              // commits, aborts, keyspace hits/misses (tallies), ...
 };
 

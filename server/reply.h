@@ -32,6 +32,10 @@ class Reply {
     return mark < buf_->size() && ((*buf_)[mark] == '-' || (*buf_)[mark] == '!');
   }
 
+  // The error line written at `mark`, without its '-' (error_at(mark) must
+  // hold): what error statistics classify by its first word.
+  std::string_view error_line_at(size_t mark) const { return std::string_view(*buf_).substr(mark + 1); }
+
   void ok() { raw("+OK\r\n"); }
   void simple(std::string_view s);            // +s
   void error(std::string_view msg);           // -msg (msg starts with the code, e.g. "ERR ...")

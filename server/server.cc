@@ -49,6 +49,9 @@ Server::Server(ServerConfig config) : config_(std::move(config)) {
   publish_settings();
   unsigned n = config_.io_threads != 0 ? config_.io_threads : std::max(1u, std::thread::hardware_concurrency());
   for (unsigned i = 0; i < n; ++i) workers_.push_back(std::make_unique<Worker>());
+  std::random_device rd;
+  static const char kHex[] = "0123456789abcdef";
+  for (int i = 0; i < 40; ++i) replication_id_.push_back(kHex[rd() & 15]);
 }
 
 Server::~Server() {
@@ -363,6 +366,14 @@ StatsSnapshot Server::totals() const {
 
 KeyspaceStats keyspace_stats(const stm::TxStatsSnapshot& s) {
   return {s.tallies[store::kTallyKeyspaceHits], s.tallies[store::kTallyKeyspaceMisses]};
+}
+
+ErrorTotals Server::error_totals() const {
+  ErrorTotals t{};
+  for (const auto& w : workers_) {
+    for (size_t i = 0; i < t.size(); ++i) t[i] += w->stats.errors.by_code[i].get();
+  }
+  return t;
 }
 
 InfoCounters Server::info_counters() const {

@@ -35,6 +35,7 @@
 
 #include "server/command_stats.h"
 #include "server/config.h"
+#include "server/error_stats.h"
 #include "server/info_counters.h"
 #include "server/resp_parser.h"
 #include "server/slowlog.h"
@@ -58,6 +59,7 @@ struct alignas(64) WorkerStats {
   // exec_watch_failed: nothing else makes an EXEC return nil.)
   std::atomic<uint64_t> watch_intact{0};
   CommandStats cmds;
+  ErrorCounters errors;  // error replies by code (error_stats.h)
 
   static void bump(std::atomic<uint64_t>& c, uint64_t n = 1) {
     c.store(c.load(std::memory_order_relaxed) + n, std::memory_order_relaxed);
@@ -134,6 +136,8 @@ class Server {
   StatsSnapshot totals() const;
   // Per-command totals over every worker, indexed as CommandStats slots.
   std::vector<CommandTotals> command_totals() const;
+  // Error replies by code over every worker, indexed as kErrorCodes.
+  ErrorTotals error_totals() const;
   uint64_t rejected_connections() const { return rejected_maxclients() + rejected_protected(); }
   uint64_t rejected_maxclients() const { return rejected_maxclients_.load(std::memory_order_relaxed); }
   uint64_t rejected_protected() const { return rejected_protected_.load(std::memory_order_relaxed); }
@@ -155,6 +159,9 @@ class Server {
   void reset_info_counters();
 
   int64_t start_ms() const { return start_ms_; }
+  // INFO replication's master_replid: 40 random hex digits per start, as
+  // Redis makes it (there are no replicas to share it with).
+  const std::string& replication_id() const { return replication_id_; }
   uint16_t bound_port() const { return bound_port_; }
   unsigned io_threads() const { return static_cast<unsigned>(workers_.size()); }
 
@@ -205,6 +212,7 @@ class Server {
   mutable std::mutex baseline_mu_;
   InfoCounters baseline_;  // guarded by baseline_mu_; written by CONFIG RESETSTAT
   int64_t start_ms_ = 0;
+  std::string replication_id_;  // immutable after construction
   uint16_t bound_port_ = 0;
 
   friend class Connection;

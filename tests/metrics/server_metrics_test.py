@@ -147,6 +147,12 @@ def main():
             (("tmkv_connections_opened_total", {}), 2),  # c and the refused one
             (("tmkv_connections_rejected_total", {"reason": "maxclients"}), 1),
             (("tmkv_connections_rejected_total", {"reason": "protected_mode"}), 0),
+            # INCR on text, GET's arity, the unknown command, SET x queued;
+            # the maxclients refusal is written before any command, as in
+            # Redis, and is not an error reply.
+            (("tmkv_error_replies_total", {"code": "ERR"}), 4),
+            (("tmkv_error_replies_total", {"code": "EXECABORT"}), 1),
+            (("tmkv_error_replies_total", {"code": "WRONGTYPE"}), 0),
         ]
         for (name, labels), n in want:
             got = d(name, **labels)
@@ -182,6 +188,10 @@ def main():
             check(int(tx[f"tx_commits_{path}"]) == v(snap, "tmkv_tx_commits_total", path=path),
                   f"INFO tx_commits_{path} = metrics")
         check(int(tx["exec_committed"]) == v(snap, "tmkv_exec_total", outcome="committed"), "INFO exec = metrics")
+        errs = info(a, "errorstats")
+        for code in ("ERR", "EXECABORT"):
+            check(int(errs[f"errorstat_{code}"].split("=")[1]) == v(snap, "tmkv_error_replies_total", code=code),
+                  f"INFO errorstat_{code} = metrics")
         check(int(tx["watch_violated"]) == v(snap, "tmkv_watch_checks_total", outcome="violated"),
               "INFO watch_violated = metrics")
 

@@ -159,7 +159,8 @@ Runner.scan_all = _counting_scan_all
 def compare_stats(servers):
     """After identical traffic, Redis and tmkv must report the same keyspace
     hits and misses (which lookups count is Redis's rule: reads only, and
-    only once per command whatever the retries), and the same commandstats
+    only once per command whatever the retries), the same error replies by
+    code (errorstats, total_error_replies), and the same commandstats
     calls / failed_calls / rejected_calls per command.
 
     One declared difference: a SET whose expiry is already past leaves the
@@ -179,6 +180,13 @@ def compare_stats(servers):
     if not 0 <= gap <= allowed:
         problems.append(f"INFO stats keyspace_misses: {servers.names[0]} {a.get('keyspace_misses')}, "
                         f"{servers.names[1]} {b.get('keyspace_misses')} (allowed gap 0..{allowed})")
+    if a.get("total_error_replies") != b.get("total_error_replies"):
+        problems.append(f"INFO stats total_error_replies: {servers.names[0]} {a.get('total_error_replies')}, "
+                        f"{servers.names[1]} {b.get('total_error_replies')}")
+    a = info_fields(servers.ref.port, "errorstats")
+    b = info_fields(servers.test.port, "errorstats")
+    if a != b:
+        problems.append(f"INFO errorstats: {servers.names[0]} {a}, {servers.names[1]} {b}")
     a = info_fields(servers.ref.port, "commandstats")
     b = info_fields(servers.test.port, "commandstats")
 
@@ -193,8 +201,8 @@ def compare_stats(servers):
     for p in problems:
         print("STATS DIVERGENCE: " + p)
     if not problems:
-        print(f"statistics agree: keyspace hits, misses (gap {gap}, {SCAN_TYPE_CALLS[0]} SCAN TYPE calls) "
-              f"and commandstats of {len(STAT_COMMANDS)} commands")
+        print(f"statistics agree: keyspace hits, misses (gap {gap}, {SCAN_TYPE_CALLS[0]} SCAN TYPE calls), "
+              f"error replies by code, and commandstats of {len(STAT_COMMANDS)} commands")
     return problems
 
 
