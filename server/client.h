@@ -43,6 +43,11 @@ class Client {
   bool close_after_reply = false;
   bool in_multi = false;
   bool multi_error = false;  // a command was rejected while queuing: EXEC fails with EXECABORT
+  // CLIENT REPLY (Redis's flags): OFF drops every reply until ON; SKIP
+  // drops the next command's. The connection applies them per request.
+  bool reply_off = false;
+  bool reply_skip_next = false;  // set by SKIP, moves to reply_skip at the next command
+  bool reply_skip = false;       // this command's replies are dropped
   std::vector<std::vector<std::string>> queued;
   size_t queued_bytes = 0;
   std::vector<WatchedKey> watched;

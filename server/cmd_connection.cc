@@ -137,6 +137,8 @@ void cmd_reset(CommandContext& c) {
   c.client.resp = 2;
   c.out.set_resp3(false);
   c.client.set_name("");
+  c.client.reply_off = false;  // Redis clears OFF and SKIP's pending skip, not a skip already applied
+  c.client.reply_skip_next = false;
   // As a new connection (Redis's clearClientConnectionState).
   c.client.authenticated = !c.server.limits().requirepass_set.load(std::memory_order_relaxed);
   c.out.simple("RESET");
@@ -246,7 +248,29 @@ void client_kill(CommandContext& c) {
 
 constexpr SubcommandArity kClientSubcommands[] = {{"id", 2},       {"getname", 2},  {"setname", 3}, {"setinfo", 4},
                                                 {"info", 2},     {"list", -2},    {"kill", -3},   {"no-evict", 3},
-                                                {"no-touch", 3}, {"help", 2}};
+                                                {"no-touch", 3}, {"reply", 3}, {"help", 2}};
+
+// CLIENT REPLY ON|OFF|SKIP, as Redis: OFF and SKIP say nothing themselves;
+// SKIP while OFF changes nothing. Inside EXEC it is refused: dropping
+// replies there would leave EXEC's array short (Redis sends it short).
+void client_reply(CommandContext& c) {
+  if (c.in_exec) {
+    c.out.error("ERR CLIENT REPLY is not allowed inside MULTI");
+    return;
+  }
+  const std::string mode = to_lower(c.arg(2));
+  if (mode == "on") {
+    c.client.reply_off = false;
+    c.client.reply_skip = false;
+    c.out.ok();
+  } else if (mode == "off") {
+    c.client.reply_off = true;
+  } else if (mode == "skip") {
+    if (!c.client.reply_off) c.client.reply_skip_next = true;
+  } else {
+    c.out.syntax_error();
+  }
+}
 
 void cmd_client(CommandContext& c) {
   const std::string sub = to_lower(c.arg(1));
@@ -294,6 +318,8 @@ void cmd_client(CommandContext& c) {
     c.out.verbatim(all);
   } else if (sub == "kill" && c.argc() >= 3) {
     client_kill(c);
+  } else if (sub == "reply") {
+    client_reply(c);
   } else if ((sub == "no-evict" || sub == "no-touch") && c.argc() == 3) {
     // Nothing to switch: tmkv neither evicts clients nor tracks key access.
     if (!equals_ci(c.arg(2), "on") && !equals_ci(c.arg(2), "off")) {
@@ -309,6 +335,7 @@ void cmd_client(CommandContext& c) {
                                   "KILL ID <client-id>", "    Kill the connection with the given ID.",
                                   "LIST", "    Return information about client connections.",
                                   "SETINFO <option> <value>", "    Set client meta attr (LIB-NAME, LIB-VER).",
+                                  "REPLY (ON|OFF|SKIP)", "    Control the replies sent to the current connection.",
                                   "SETNAME <name>", "    Assign the name <name> to the current connection.",
                                   "HELP", "    Print this help."};
     reply_help(c.out, kHelp);

@@ -112,14 +112,22 @@ void Connection::run_requests() {
     const ParseStatus st = parser_.parse(std::string_view(in_.data() + in_start_, in_end_ - in_start_));
     if (st == ParseStatus::kNeedMore) break;
     if (st == ParseStatus::kError) {
-      reply.error("ERR " + parser_.error());
+      if (!client_.reply_off) reply.error("ERR " + parser_.error());
       stats_.errors.count("ERR");
       closing_ = true;
       break;
     }
     if (st == ParseStatus::kCommand) {
       reply.set_resp3(client_.resp == 3);
+      const size_t reply_at = reply.mark();
+      client_.reply_skip = client_.reply_skip_next;
+      client_.reply_skip_next = false;
       dispatch_command(server_, client_, reply, parser_.args());
+      // CLIENT REPLY OFF/SKIP: the command ran (and its errors counted);
+      // only what it said is dropped. CLIENT REPLY ON clears both flags
+      // before it replies, so its +OK stays.
+      if (client_.reply_off || client_.reply_skip) reply.truncate(reply_at);
+      client_.reply_skip = false;
       if (client_.close_after_reply) closing_ = true;
     }
     in_start_ += parser_.consumed();

@@ -9,6 +9,7 @@ key checked while still alive has had at least 500 ms left when set.
 """
 from differential_core import HELLO, SAME_TYPE, SORTED, TTL_MS, TTL_S
 from differential_gen import KEYS
+from raw_resp import resp_command
 
 SCENARIOS = []
 
@@ -890,6 +891,22 @@ def object_and_memory(r):
     r.do("A", "MEMORY", "USAGE", "i0", "SAMPLES", 0, mode=SAME_TYPE)
     r.do("A", "CLIENT", "KILL", "ID", "999999", "SKIPME", "no")
     r.do("A", "CLIENT", "KILL", "TYPE", "master")
+
+
+@scenario
+def client_reply(r):
+    # CLIENT REPLY OFF/ON/SKIP: which replies are dropped (errors included),
+    # SKIP while OFF, ON right after SKIP, wrong mode and arity, RESET
+    # clearing OFF. The commands still run: the GET at the end sees the SET
+    # made while replies were off. One pipeline; 12 replies come back.
+    fresh(r)
+    cmds = [["CLIENT", "REPLY", "SKIP"], ["PING"], ["PING"], ["CLIENT", "REPLY", "OFF"], ["SET", "k", "silent"],
+            ["FOO"], ["CLIENT", "REPLY", "ON"], ["PING"], ["CLIENT", "REPLY", "SKIP"], ["CLIENT", "REPLY", "ON"],
+            ["PING"], ["CLIENT", "REPLY", "maybe"], ["CLIENT", "REPLY"], ["CLIENT", "REPLY", "OFF"],
+            ["CLIENT", "REPLY", "SKIP"], ["PING"], ["CLIENT", "REPLY", "ON"], ["PING"], ["CLIENT", "REPLY", "SKIP"],
+            ["RESET"], ["PING"], ["CLIENT", "REPLY", "OFF"], ["RESET"], ["GET", "k"]]
+    data = b"".join(resp_command(*c) for c in cmds)
+    r.raw("A", data, 12)
 
 
 @scenario
