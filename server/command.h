@@ -82,6 +82,7 @@ void register_transaction_commands(std::vector<CommandSpec>& table);
 void register_lcs_command(std::vector<CommandSpec>& table);
 void register_introspection_commands(std::vector<CommandSpec>& table);
 void register_slowlog_command(std::vector<CommandSpec>& table);
+void register_dump_commands(std::vector<CommandSpec>& table);
 
 // The table, built once; lookup is case-insensitive. nullptr if unknown.
 const CommandSpec* find_command(std::string_view name);

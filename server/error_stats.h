@@ -21,8 +21,8 @@
 
 namespace tmkv::server {
 
-inline constexpr std::array<std::string_view, 9> kErrorCodes = {
-    "ERR", "WRONGTYPE", "EXECABORT", "NOAUTH", "WRONGPASS", "NOPROTO", "OOM", "DENIED", "OTHER"};
+inline constexpr std::array<std::string_view, 10> kErrorCodes = {
+    "ERR", "WRONGTYPE", "EXECABORT", "NOAUTH", "WRONGPASS", "NOPROTO", "OOM", "DENIED", "BUSYKEY", "OTHER"};
 
 // The index in kErrorCodes of an error line's code; `line` is the reply
 // without its leading '-'.

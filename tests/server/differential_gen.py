@@ -63,8 +63,17 @@ ARITY = {
     "incr": 2, "decr": 2, "incrby": 3, "decrby": 3, "incrbyfloat": 3, "append": 3, "strlen": 2,
     "getrange": 4, "setrange": 4, "multi": 1, "exec": 1, "discard": 1, "watch": -2, "unwatch": 1,
     "dbsize": 1, "flushdb": -1, "flushall": -1, "touch": -2, "move": 3, "substr": 4, "lcs": -3,
-    "object": -2, "memory": -2,
+    "object": -2, "memory": -2, "dump": 2, "restore": -4,
 }
+# DUMP payloads made by redis-server 7.0 (RDB version 10): a plain string,
+# an integer encoding, an LZF-compressed one ("abc" * 30); then damaged ones
+# and a list's.
+REDIS_PAYLOADS = [b"\x00\x05hello\n\x00cr\xdfve4 \n",
+                  b"\x00\xc190\n\x00\x9d\x94\xea'\x93\xfc\x08\xb9",
+                  b"\x00\xc3\x0b@Z\x03abca\xe0K\x02\x01bc\n\x00#\x806\xf9\xe2\xd0\xc7\x80"]
+BAD_PAYLOADS = [b"", b"garbage", b"\x00\x05hello\n\x00cr\xdfve4 \x0b",  # wrong CRC
+                b"\x00\x05hello\x0b\x00cr\xdfve4 \n",                       # version 11
+                b"\x00\x05hel\n\x00cr\xdfve4 \n"]                           # body cut, CRC wrong
 LCS_OPTIONS = [["LEN"], ["IDX"], ["IDX", "WITHMATCHLEN"], ["IDX", "MINMATCHLEN", 2], ["IDX", "MINMATCHLEN", 0],
                ["IDX", "MINMATCHLEN", -3, "WITHMATCHLEN"], ["LEN", "IDX"], ["MINMATCHLEN"], ["MINMATCHLEN", "x"],
                ["FOO"], ["withmatchlen"], ["idx", "len"]]
@@ -378,6 +387,42 @@ class Gen:
         return [([self.name(self.rng.choice(["object", "memory"])), self.rng.choice(["FOO", "encoding"])],
                  "exact")]
 
+    def g_dump(self):
+        return "dump"
+
+    def g_restore(self):
+        args = [self.name("restore"), self.key()]
+        x = self.rng.random()
+        absttl = self.rng.random() < 0.2
+        if x < 0.6:
+            ttl = 0
+        elif x < 0.75:
+            ttl = self.abs_s() * 1000 if absttl else self.rel_s() * 1000
+        elif x < 0.85:
+            ttl = self.past_abs_s() * 1000 if absttl else self.rng.choice([-1, -1000])
+        else:
+            ttl = self.rng.choice(BAD_NUMS)
+        args.append(ttl)
+        args.append(self.rng.choice(REDIS_PAYLOADS * 3 + BAD_PAYLOADS))
+        opts = []
+        if self.rng.random() < 0.5:
+            opts.append([self.case("REPLACE")])
+        if absttl:
+            opts.append([self.case("ABSTTL")])
+        y = self.rng.random()
+        if y < 0.1:
+            opts.append([self.case("IDLETIME"), self.rng.choice([0, 100, -1, "x"])])
+        elif y < 0.2:
+            opts.append([self.case("FREQ"), self.rng.choice([0, 255, 256, -1, "x"])])
+        elif y < 0.25:
+            opts += [[self.case("IDLETIME"), 5], [self.case("FREQ"), 5]]
+        elif y < 0.3:
+            opts.append([self.rng.choice(["FOO", "IDLETIME", "FREQ"])])
+        self.rng.shuffle(opts)
+        for o in opts:
+            args += o
+        return [(args, "exact")]
+
     def g_unknown(self):
         args = [self.rng.choice(UNKNOWN_NAMES)]
         for _ in range(self.rng.randint(0, 5)):
@@ -413,7 +458,7 @@ class Gen:
         ("g_persist", 2), ("g_get", 8), ("g_set", 14), ("g_setnx", 2), ("g_setex", 3), ("g_getset", 2),
         ("g_getex", 4), ("g_mget", 3), ("g_mset", 4), ("g_incr", 6), ("g_incrbyfloat", 4), ("g_append", 3),
         ("g_getrange", 3), ("g_setrange", 3), ("g_unknown", 1), ("g_arity", 2), ("g_randomkey", 1),
-        ("g_scan", 1), ("g_touch", 2), ("g_substr", 1), ("g_lcs", 3), ("g_move", 3), ("g_object", 2),
+        ("g_scan", 1), ("g_dump", 2), ("g_restore", 2), ("g_touch", 2), ("g_substr", 1), ("g_lcs", 3), ("g_move", 3), ("g_object", 2),
     ]
 
     def random_steps(self, in_multi):
@@ -423,7 +468,7 @@ class Gen:
             g = self.rng.choices(names, weights)[0]
             steps = getattr(self, g)()
             if isinstance(steps, str) and in_multi:
-                continue  # RANDOMKEY / SCAN cursors cannot be compared inside EXEC
+                continue  # RANDOMKEY / SCAN cursors / DUMP payloads cannot be compared inside EXEC
             return steps
 
     # ---- executing ----
@@ -435,6 +480,21 @@ class Gen:
             if ka[0] == "$" and ka[1] is not None and kb[0] == "$" and kb[1] is not None:
                 # Each server's pick must be a live key.
                 self.r.do_split(label, ("EXISTS", ka[1]), ("EXISTS", kb[1]), "EXISTS <the key RANDOMKEY returned>")
+        elif steps == "dump":
+            # Payloads are Redis's format on both sides, but Redis compresses
+            # values over 20 bytes with LZF and tmkv does not: compared by
+            # what they restore to. Each server restores its own payload,
+            # then each payload is restored on both (tmkv must read Redis's
+            # and Redis tmkv's).
+            ka, kb = self.r.do(label, self.name("dump"), self.key(), mode=SAME_TYPE)
+            if ka[0] == "$" and ka[1] is not None and kb[0] == "$" and kb[1] is not None:
+                dst = self.key()
+                self.r.do_split(label, ("RESTORE", dst, 0, ka[1], "REPLACE"), ("RESTORE", dst, 0, kb[1], "REPLACE"),
+                                f"RESTORE {dst!r} 0 <each server's own DUMP> REPLACE")
+                self.r.do(label, "GET", dst)
+                for payload in (ka[1], kb[1]):
+                    self.r.do(label, "RESTORE", dst, 0, payload, "REPLACE")
+                    self.r.do(label, "GET", dst)
         elif steps == "scan":
             opts = []
             if self.rng.random() < 0.5:

@@ -532,6 +532,22 @@ def send_and_drain(port, payload, timeout=10.0):
     return data, closed
 
 
+def crc64_jones(data):
+    """Redis's crc64 (crc-64-jones, reflected), for DUMP payload footers."""
+    crc = 0
+    for b in data:
+        crc ^= b
+        for _ in range(8):
+            crc = (crc >> 1) ^ 0x95AC9329AC4BC9B5 if crc & 1 else crc >> 1
+    return crc
+
+
+def with_dump_footer(body):
+    """A DUMP payload around `body`: RDB version 10 and a valid CRC-64."""
+    body = body + b"\x0a\x00"
+    return body + crc64_jones(body).to_bytes(8, "little")
+
+
 def test_hostile_input():
     srv = harness.start_tmkv()
     hog = None
@@ -652,6 +668,20 @@ def test_hostile_input():
         check_eq(other.cmd("GET", "hog:counter"), str(rounds).encode(), "other client after the hog left")
         other.close()
         assert_alive(srv, "after the non-reading client")
+
+        # RESTORE payloads that claim more than they hold: refused without
+        # allocating what they claim (the dump-payload fuzzer's first find
+        # was an LZF length of ~4 GB that the decoder reserved up front).
+        c = RawConn(port)
+        rss0 = rss_kib(srv.proc.pid)
+        for body, why in ((b"\x00\xc3\x40\x00\x80\xf8\x0b\x00\x00", "LZF of nothing claiming 4 GB"),
+                          (b"\x00\xc3\x02\x81\x00\x00\x01\x00\x00\x00\x00\x00" + b"\x00a", "LZF claiming 1 TB"),
+                          (b"\x00\x80\xff\xff\xff\xff" + b"x" * 10, "4 GB of raw bytes, 10 sent")):
+            r = c.cmd("RESTORE", "hostile", 0, with_dump_footer(body))
+            check_eq(r, ("ERR", "ERR Bad data format"), f"RESTORE, {why}")
+        check(rss_kib(srv.proc.pid) < rss0 + 64 * 1024, "no memory grown by hostile RESTOREs")
+        c.close()
+        assert_alive(srv, "after hostile RESTORE payloads")
     finally:
         if hog is not None:
             try:

@@ -1,0 +1,102 @@
+// DUMP and RESTORE, with Redis's payload format (rdb_string.h) and Redis
+// 7's options, checks and error texts: values move between redis-server and
+// tmkv in both directions. RESTORE is one transaction: the BUSYKEY check,
+// the delete of REPLACE and the new value commit together.
+#include <string>
+
+#include "server/cmd_util.h"
+#include "server/command.h"
+#include "server/rdb_string.h"
+#include "server/server.h"
+#include "store/clock.h"
+
+namespace tmkv::server {
+namespace {
+
+void cmd_dump(CommandContext& c) {
+  const store::Blob* b = lookup_for_read(c, c.arg(1));
+  if (b == nullptr) {
+    c.out.null();
+    return;
+  }
+  c.out.bulk(encode_dump_payload(b->view()));
+}
+
+// RESTORE key ttl serialized-value [REPLACE] [ABSTTL] [IDLETIME seconds]
+// [FREQ frequency]. tmkv keeps no access time or frequency per key, so
+// IDLETIME and FREQ are checked as Redis checks them and then have nothing
+// to set.
+void cmd_restore(CommandContext& c) {
+  bool replace = false, absttl = false, idletime = false, freq = false;
+  for (size_t j = 4; j < c.argc(); ++j) {
+    const bool more = j + 1 < c.argc();
+    int64_t n;
+    if (equals_ci(c.arg(j), "replace")) {
+      replace = true;
+    } else if (equals_ci(c.arg(j), "absttl")) {
+      absttl = true;
+    } else if (equals_ci(c.arg(j), "idletime") && more && !freq) {
+      if (!get_ll_or_reply(c.out, c.arg(++j), &n)) return;
+      if (n < 0) {
+        c.out.error("ERR Invalid IDLETIME value, must be >= 0");
+        return;
+      }
+      idletime = true;
+    } else if (equals_ci(c.arg(j), "freq") && more && !idletime) {
+      if (!get_ll_or_reply(c.out, c.arg(++j), &n)) return;
+      if (n < 0 || n > 255) {
+        c.out.error("ERR Invalid FREQ value, must be >= 0 and <= 255");
+        return;
+      }
+      freq = true;
+    } else {
+      c.out.syntax_error();
+      return;
+    }
+  }
+  const std::string_view key = c.arg(1);
+  if (!replace && c.db().lookup(*c.tx, key) != nullptr) {  // a write's lookup: no hit/miss
+    c.out.error("BUSYKEY Target key name already exists.");
+    return;
+  }
+  int64_t ttl;
+  if (!get_ll_or_reply(c.out, c.arg(2), &ttl)) return;
+  if (ttl < 0) {
+    c.out.error("ERR Invalid TTL value, must be >= 0");
+    return;
+  }
+  DecodedPayload p = decode_dump_payload(c.arg(3), c.db().max_value_bytes());
+  if (!p.error.empty()) {
+    c.out.error(p.error);
+    return;
+  }
+  int64_t expire_at = 0;
+  if (ttl != 0) {
+    const int64_t now = store::now_ms();
+    // Redis adds the relative TTL to the clock in 64-bit two's complement;
+    // an overflow lands in the past and the key is not created, as there.
+    expire_at = absttl ? ttl : static_cast<int64_t>(static_cast<uint64_t>(ttl) + static_cast<uint64_t>(now));
+    if (expire_at <= now) {
+      if (replace) c.db().del(*c.tx, key);
+      c.out.ok();
+      return;
+    }
+  }
+  const store::OpStatus s = c.db().put(*c.tx, key, store::ValueType::kString, p.value, expire_at);
+  if (s != store::OpStatus::kOk) {
+    reply_status(c.out, s);
+    return;
+  }
+  c.out.ok();
+}
+
+}  // namespace
+
+void register_dump_commands(std::vector<CommandSpec>& t) {
+  t.push_back({"dump", 2, kTransactional | kReadOnly, 1, 1, 1, "generic",
+               "Returns a serialized representation of the value stored at a key.", cmd_dump});
+  t.push_back({"restore", -4, kTransactional | kWrite | kDenyOom, 1, 1, 1, "generic",
+               "Creates a key from the serialized representation of a value.", cmd_restore});
+}
+
+}  // namespace tmkv::server

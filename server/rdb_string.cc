@@ -1,0 +1,282 @@
+#include "server/rdb_string.h"
+
+#include <algorithm>
+#include <array>
+#include <charconv>
+#include <cstring>
+
+#include "store/int_codec.h"
+
+namespace tmkv::server {
+namespace {
+
+// RDB length and encoding prefixes (the top two bits of the first byte).
+constexpr uint8_t k6BitLen = 0;
+constexpr uint8_t k14BitLen = 1;
+constexpr uint8_t k32BitLen = 0x80;
+constexpr uint8_t k64BitLen = 0x81;
+constexpr uint8_t kEncVal = 3;
+constexpr uint8_t kEncInt8 = 0, kEncInt16 = 1, kEncInt32 = 2, kEncLzf = 3;
+constexpr uint8_t kRdbTypeString = 0;
+constexpr size_t kFooterBytes = 10;  // version (2) + CRC-64 (8)
+
+constexpr std::array<uint64_t, 256> make_crc64_table() {
+  // Reflected form of the Jones polynomial 0xad93d23594c935a9.
+  constexpr uint64_t kPoly = 0x95ac9329ac4bc9b5ull;
+  std::array<uint64_t, 256> t{};
+  for (uint64_t i = 0; i < 256; ++i) {
+    uint64_t c = i;
+    for (int k = 0; k < 8; ++k) c = (c & 1) ? (c >> 1) ^ kPoly : c >> 1;
+    t[i] = c;
+  }
+  return t;
+}
+constexpr std::array<uint64_t, 256> kCrc64Table = make_crc64_table();
+
+void put_le(std::string& out, uint64_t v, int bytes) {
+  for (int i = 0; i < bytes; ++i) out.push_back(static_cast<char>((v >> (8 * i)) & 0xff));
+}
+
+void put_length(std::string& out, uint64_t len) {
+  if (len < (1u << 6)) {
+    out.push_back(static_cast<char>((k6BitLen << 6) | len));
+  } else if (len < (1u << 14)) {
+    out.push_back(static_cast<char>((k14BitLen << 6) | ((len >> 8) & 0x3f)));
+    out.push_back(static_cast<char>(len & 0xff));
+  } else if (len <= UINT32_MAX) {
+    out.push_back(static_cast<char>(k32BitLen));
+    for (int i = 3; i >= 0; --i) out.push_back(static_cast<char>((len >> (8 * i)) & 0xff));  // big endian
+  } else {
+    out.push_back(static_cast<char>(k64BitLen));
+    for (int i = 7; i >= 0; --i) out.push_back(static_cast<char>((len >> (8 * i)) & 0xff));
+  }
+}
+
+// Redis's rdbTryIntegerEncoding: a canonical decimal (it prints back the
+// same) of at most 11 characters that fits 32 bits.
+bool put_integer(std::string& out, std::string_view s) {
+  if (s.size() > 11) return false;
+  const auto v = store::parse_int64(s);
+  if (!v) return false;
+  char buf[24];
+  const auto [end, ec] = std::to_chars(buf, buf + sizeof buf, *v);
+  if (ec != std::errc() || std::string_view(buf, static_cast<size_t>(end - buf)) != s) return false;
+  if (*v >= INT8_MIN && *v <= INT8_MAX) {
+    out.push_back(static_cast<char>((kEncVal << 6) | kEncInt8));
+    put_le(out, static_cast<uint64_t>(*v), 1);
+  } else if (*v >= INT16_MIN && *v <= INT16_MAX) {
+    out.push_back(static_cast<char>((kEncVal << 6) | kEncInt16));
+    put_le(out, static_cast<uint64_t>(*v), 2);
+  } else if (*v >= INT32_MIN && *v <= INT32_MAX) {
+    out.push_back(static_cast<char>((kEncVal << 6) | kEncInt32));
+    put_le(out, static_cast<uint64_t>(*v), 4);
+  } else {
+    return false;
+  }
+  return true;
+}
+
+// A cursor over the payload's body, every read bounds-checked.
+class Reader {
+ public:
+  explicit Reader(std::string_view in) : in_(in) {}
+  bool byte(uint8_t* b) {
+    if (pos_ >= in_.size()) return false;
+    *b = static_cast<uint8_t>(in_[pos_++]);
+    return true;
+  }
+  bool bytes(size_t n, std::string_view* out) {
+    if (in_.size() - pos_ < n) return false;
+    *out = in_.substr(pos_, n);
+    pos_ += n;
+    return true;
+  }
+  // Redis's rdbLoadLenByRef: a length, or (is_encoded) an encoding type.
+  bool length(uint64_t* len, bool* is_encoded) {
+    uint8_t b;
+    if (!byte(&b)) return false;
+    *is_encoded = false;
+    const uint8_t type = (b & 0xc0) >> 6;
+    if (type == kEncVal) {
+      *is_encoded = true;
+      *len = b & 0x3f;
+    } else if (type == k6BitLen) {
+      *len = b & 0x3f;
+    } else if (type == k14BitLen) {
+      uint8_t lo;
+      if (!byte(&lo)) return false;
+      *len = (static_cast<uint64_t>(b & 0x3f) << 8) | lo;
+    } else if (b == k32BitLen || b == k64BitLen) {
+      std::string_view raw;
+      if (!bytes(b == k32BitLen ? 4 : 8, &raw)) return false;
+      *len = 0;
+      for (char c : raw) *len = (*len << 8) | static_cast<uint8_t>(c);
+    } else {
+      return false;
+    }
+    return true;
+  }
+
+ private:
+  std::string_view in_;
+  size_t pos_ = 0;
+};
+
+int64_t sign_extend(uint64_t v, int bytes) {
+  const int shift = 64 - 8 * bytes;
+  return static_cast<int64_t>(v << shift) >> shift;
+}
+
+// LZF's densest token, a long back reference, is 3 bytes that expand to
+// 264: no valid input of n bytes expands past 88 * n.
+constexpr uint64_t kLzfMaxExpansion = 88;
+
+// Redis's rdbGenericLoadStringObject, for a plain string. LZF's recorded
+// length is checked against what its input could expand to, and against
+// max_value, before anything is allocated for it: a hostile payload cannot
+// make it allocate more than that.
+bool read_string(Reader& r, uint64_t max_value, std::string* out, bool* too_large) {
+  uint64_t len;
+  bool encoded;
+  if (!r.length(&len, &encoded)) return false;
+  if (!encoded) {
+    std::string_view raw;
+    if (!r.bytes(len, &raw)) return false;
+    if (len > max_value) {
+      *too_large = true;
+      return false;
+    }
+    out->assign(raw);
+    return true;
+  }
+  if (len == kEncInt8 || len == kEncInt16 || len == kEncInt32) {
+    const int n = len == kEncInt8 ? 1 : len == kEncInt16 ? 2 : 4;
+    std::string_view raw;
+    if (!r.bytes(static_cast<size_t>(n), &raw)) return false;
+    uint64_t v = 0;
+    for (int i = n - 1; i >= 0; --i) v = (v << 8) | static_cast<uint8_t>(raw[static_cast<size_t>(i)]);
+    *out = std::to_string(sign_extend(v, n));
+    return true;
+  }
+  if (len == kEncLzf) {
+    uint64_t clen, ulen;
+    bool e1, e2;
+    if (!r.length(&clen, &e1) || !r.length(&ulen, &e2) || e1 || e2) return false;
+    std::string_view compressed;
+    if (!r.bytes(clen, &compressed)) return false;
+    if (ulen > clen * kLzfMaxExpansion) return false;
+    if (ulen > max_value) {
+      *too_large = true;
+      return false;
+    }
+    auto plain = lzf_decompress(compressed, ulen);
+    if (!plain) return false;
+    *out = std::move(*plain);
+    return true;
+  }
+  return false;
+}
+
+// Redis 7's RDB object types, by what they hold.
+const char* rdb_type_name(uint8_t type) {
+  switch (type) {
+    case 1: case 10: case 14: case 18: return "a list";
+    case 2: case 11: case 20: return "a set";
+    case 3: case 5: case 12: case 17: return "a sorted set";
+    case 4: case 9: case 13: case 16: return "a hash";
+    case 15: case 19: case 21: return "a stream";
+    case 6: case 7: return "a module value";
+    default: return nullptr;
+  }
+}
+
+}  // namespace
+
+uint64_t crc64_jones(uint64_t crc, std::string_view bytes) {
+  for (char c : bytes) crc = kCrc64Table[(crc ^ static_cast<uint8_t>(c)) & 0xff] ^ (crc >> 8);
+  return crc;
+}
+
+std::string encode_dump_payload(std::string_view value) {
+  std::string out;
+  out.reserve(value.size() + 24);
+  out.push_back(static_cast<char>(kRdbTypeString));
+  if (!put_integer(out, value)) {
+    put_length(out, value.size());
+    out.append(value);
+  }
+  put_le(out, kRdbVersion, 2);
+  put_le(out, crc64_jones(0, out), 8);
+  return out;
+}
+
+std::optional<std::string> lzf_decompress(std::string_view in, size_t out_len) {
+  std::string out;
+  // Never more than the input could expand to (a malformed out_len fails
+  // below, after at most that much).
+  out.reserve(std::min<uint64_t>(out_len, in.size() * kLzfMaxExpansion));
+  size_t ip = 0;
+  while (ip < in.size()) {
+    const uint8_t ctrl = static_cast<uint8_t>(in[ip++]);
+    if (ctrl < (1u << 5)) {  // a literal run of ctrl + 1 bytes
+      const size_t run = ctrl + 1u;
+      if (out.size() + run > out_len || in.size() - ip < run) return std::nullopt;
+      out.append(in.substr(ip, run));
+      ip += run;
+    } else {  // a back reference: len + 2 bytes from `distance` back
+      size_t len = ctrl >> 5;
+      size_t distance = static_cast<size_t>(ctrl & 0x1f) << 8;
+      if (ip >= in.size()) return std::nullopt;
+      if (len == 7) {
+        len += static_cast<uint8_t>(in[ip++]);
+        if (ip >= in.size()) return std::nullopt;
+      }
+      distance += static_cast<uint8_t>(in[ip++]) + 1u;
+      if (out.size() + len + 2 > out_len || distance > out.size()) return std::nullopt;
+      size_t from = out.size() - distance;
+      for (size_t i = 0; i < len + 2; ++i) out.push_back(out[from + i]);  // may overlap what it appends
+    }
+  }
+  if (out.size() != out_len) return std::nullopt;
+  return out;
+}
+
+DecodedPayload decode_dump_payload(std::string_view payload, uint64_t max_value) {
+  DecodedPayload d;
+  const char* kWrongFooter = "ERR DUMP payload version or checksum are wrong";
+  if (payload.size() < kFooterBytes) {
+    d.error = kWrongFooter;
+    return d;
+  }
+  const std::string_view footer = payload.substr(payload.size() - kFooterBytes);
+  const uint16_t version =
+      static_cast<uint16_t>(static_cast<uint8_t>(footer[0]) | (static_cast<uint8_t>(footer[1]) << 8));
+  uint64_t crc = 0;
+  for (int i = 7; i >= 0; --i) crc = (crc << 8) | static_cast<uint8_t>(footer[2 + static_cast<size_t>(i)]);
+  if (version > kRdbVersion || crc != crc64_jones(0, payload.substr(0, payload.size() - 8))) {
+    d.error = kWrongFooter;
+    return d;
+  }
+  Reader r(payload.substr(0, payload.size() - kFooterBytes));
+  uint8_t type;
+  if (!r.byte(&type)) {
+    d.error = "ERR Bad data format";
+    return d;
+  }
+  if (type != kRdbTypeString) {
+    if (const char* name = rdb_type_name(type)) {
+      d.error = std::string("ERR tmkv stores strings only; this DUMP payload holds ") + name;
+    } else {
+      d.error = "ERR Bad data format";
+    }
+    return d;
+  }
+  bool too_large = false;
+  if (!read_string(r, max_value, &d.value, &too_large)) {
+    d.error = too_large ? "ERR string exceeds maximum allowed size (proto-max-bulk-len)" : "ERR Bad data format";
+    d.value.clear();
+  }
+  return d;
+}
+
+}  // namespace tmkv::server

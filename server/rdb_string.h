@@ -1,0 +1,50 @@
+// The DUMP / RESTORE payload of a string value, in Redis's format, so that
+// values move between redis-server and tmkv-server with DUMP and RESTORE
+// (and the tools built on them) in both directions.
+//
+// A payload is: the RDB object type (0, a string), the RDB string encoding
+// of the value, the RDB version (2 bytes, little endian), and a CRC-64 of
+// everything before it (Jones polynomial, reflected, as Redis's crc64.c;
+// 8 bytes, little endian). The string encoding is one of:
+//   - a length (6, 14, 32 or 64 bits) and the bytes;
+//   - an integer (8, 16 or 32 bits, little endian) for a canonical decimal;
+//   - LZF-compressed bytes with their compressed and original lengths.
+// encode_dump_payload writes the first two forms (Redis also compresses
+// values longer than 20 bytes; RESTORE accepts either). decode reads all
+// three, and reads nothing else: payloads of other types are refused with
+// a clear error, since tmkv stores strings only.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace tmkv::server {
+
+// The RDB version Redis 7.0 writes, and the newest tmkv reads.
+inline constexpr uint16_t kRdbVersion = 10;
+
+// Redis's crc64 (crc-64-jones, as in redis/src/crc64.c): crc64(0, "123456789")
+// is 0xe9c6d914c4b8d9ca.
+uint64_t crc64_jones(uint64_t crc, std::string_view bytes);
+
+std::string encode_dump_payload(std::string_view value);
+
+// LZF decompression (the format Redis's lzf_d.c reads): `out_len` is the
+// original length, recorded beside the compressed bytes. nullopt if the
+// input is malformed or does not produce exactly out_len bytes.
+std::optional<std::string> lzf_decompress(std::string_view in, size_t out_len);
+
+struct DecodedPayload {
+  std::string value;
+  std::string error;  // non-empty: the error reply (without "-")
+};
+// Checks the footer (version, checksum) and decodes a string of at most
+// max_value bytes (the server passes proto-max-bulk-len). Errors are Redis's
+// texts where Redis has one: "ERR DUMP payload version or checksum are
+// wrong", "ERR Bad data format", and the store's for a value too large.
+// Allocates at most max_value bytes, whatever lengths the payload claims.
+DecodedPayload decode_dump_payload(std::string_view payload, uint64_t max_value = UINT32_MAX);
+
+}  // namespace tmkv::server
