@@ -48,6 +48,10 @@ class Client {
   bool reply_off = false;
   bool reply_skip_next = false;  // set by SKIP, moves to reply_skip at the next command
   bool reply_skip = false;       // this command's replies are dropped
+  // MONITOR mode; a command that enters or leaves it sets monitor_change,
+  // and the connection (un)subscribes once the command returns.
+  bool monitoring = false;
+  bool monitor_change = false;
   std::vector<std::vector<std::string>> queued;
   size_t queued_bytes = 0;
   std::vector<WatchedKey> watched;

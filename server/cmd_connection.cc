@@ -137,6 +137,10 @@ void cmd_reset(CommandContext& c) {
   c.client.resp = 2;
   c.out.set_resp3(false);
   c.client.set_name("");
+  if (c.client.monitoring) {
+    c.client.monitoring = false;  // the connection unsubscribes after this command
+    c.client.monitor_change = true;
+  }
   c.client.reply_off = false;  // Redis clears OFF and SKIP's pending skip, not a skip already applied
   c.client.reply_skip_next = false;
   // As a new connection (Redis's clearClientConnectionState).
@@ -246,9 +250,10 @@ void client_kill(CommandContext& c) {
   c.out.integer(killed);
 }
 
-constexpr SubcommandArity kClientSubcommands[] = {{"id", 2},       {"getname", 2},  {"setname", 3}, {"setinfo", 4},
-                                                {"info", 2},     {"list", -2},    {"kill", -3},   {"no-evict", 3},
-                                                {"no-touch", 3}, {"reply", 3}, {"help", 2}};
+// Admin as in Redis 7.0: LIST, KILL and NO-EVICT (MONITOR hides them).
+constexpr SubcommandArity kClientSubcommands[] = {
+    {"id", 2},           {"getname", 2},       {"setname", 3},  {"setinfo", 4},    {"info", 2},  {"list", -2, true},
+    {"kill", -3, true},  {"no-evict", 3, true}, {"no-touch", 3}, {"reply", 3},     {"help", 2}};
 
 // CLIENT REPLY ON|OFF|SKIP, as Redis: OFF and SKIP say nothing themselves;
 // SKIP while OFF changes nothing. Inside EXEC it is refused: dropping

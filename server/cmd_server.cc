@@ -350,6 +350,19 @@ void cmd_config(CommandContext& c) {
   }
 }
 
+// MONITOR: from now on this connection receives every command that runs
+// (monitor.h). As Redis: refused inside EXEC; a second MONITOR says nothing.
+void cmd_monitor(CommandContext& c) {
+  if (c.in_exec) {
+    c.out.error("ERR MONITOR isn't allowed for DENY BLOCKING client");
+    return;
+  }
+  if (c.client.monitoring) return;
+  c.client.monitoring = true;
+  c.client.monitor_change = true;
+  c.out.ok();
+}
+
 void cmd_time(CommandContext& c) {
   struct timespec ts;
   clock_gettime(CLOCK_REALTIME, &ts);
@@ -492,6 +505,8 @@ void register_server_commands(std::vector<CommandSpec>& t) {
   t.push_back({"info", -1, 0, 0, 0, 0, "server", "Returns information and statistics about the server.", cmd_info});
   t.push_back({"config", -2, kAdmin, 0, 0, 0, "server", "A container for server configuration commands.", cmd_config, kConfigSubcommands});
   t.push_back({"time", 1, kFast, 0, 0, 0, "server", "Returns the server time.", cmd_time});
+  t.push_back({"monitor", 1, kAdmin, 0, 0, 0, "server", "Listens for all requests received by the server in real-time.",
+               cmd_monitor});
   t.push_back({"shutdown", -1, kAdmin | kNoMulti, 0, 0, 0, "server", "Synchronously saves the database(s) to disk and shuts down the Redis server.", cmd_shutdown});
   t.push_back({"command", -1, 0, 0, 0, 0, "server", "Returns detailed information about all commands.", cmd_command, kCommandSubcommands});
 }

@@ -54,8 +54,9 @@ using CommandHandler = void (*)(CommandContext& ctx);
 // One subcommand of a container command (CLIENT, CONFIG, COMMAND, OBJECT,
 // MEMORY): its name and Redis arity, counted from the container's name.
 struct SubcommandArity {
-  const char* name;  // lower case
-  int arity;         // > 0 exact, < 0 at least -arity
+  const char* name;    // lower case
+  int arity;           // > 0 exact, < 0 at least -arity
+  bool admin = false;  // Redis's "admin" flag on this subcommand (hidden from MONITOR)
 };
 
 struct CommandSpec {
@@ -94,6 +95,10 @@ const std::vector<CommandSpec>& all_commands();
 // arguments for 'client|setname' command"); empty if the call is well formed
 // or the command is no container.
 std::string subcommand_error(const CommandSpec& spec, std::span<const std::string_view> args);
+
+// Redis's "admin" commands (CONFIG, SLOWLOG, SHUTDOWN, MONITOR, CLIENT
+// LIST/KILL/NO-EVICT, ...), which MONITOR does not show.
+bool is_admin_call(const CommandSpec& spec, std::span<const std::string_view> args);
 
 // Arity check by Redis's rule.
 inline bool arity_ok(const CommandSpec& spec, size_t argc) {

@@ -54,6 +54,15 @@ const CommandSpec* find_command(std::string_view name) {
 
 const std::vector<CommandSpec>& all_commands() { return table().specs; }
 
+bool is_admin_call(const CommandSpec& spec, std::span<const std::string_view> args) {
+  if (spec.flags & kAdmin) return true;
+  if (spec.subcommands.empty() || args.size() < 2) return false;
+  for (const SubcommandArity& s : spec.subcommands) {
+    if (equals_ci(args[1], s.name)) return s.admin;
+  }
+  return false;
+}
+
 std::string subcommand_error(const CommandSpec& spec, std::span<const std::string_view> args) {
   if (spec.subcommands.empty() || args.size() < 2) return {};
   const std::string sub = to_lower(args[1]);

@@ -32,6 +32,7 @@ Connection::Connection(Server& server, asio::ip::tcp::socket socket, WorkerStats
 }
 
 Connection::~Connection() {
+  if (monitor_) server_.monitors().unsubscribe(monitor_.get());
   if (registered_) {
     unwatch_all(server_, client_);
     server_.unregister_client(&client_);
@@ -128,6 +129,11 @@ void Connection::run_requests() {
       // before it replies, so its +OK stays.
       if (client_.reply_off || client_.reply_skip) reply.truncate(reply_at);
       client_.reply_skip = false;
+      if (client_.monitor_change) update_monitoring();
+      // A monitor's own commands appear in its stream right after their
+      // replies, as in Redis (and lines from others are picked up too).
+      // Nothing more goes to a client that is closing (QUIT), as in Redis.
+      if (monitor_ && !client_.close_after_reply) out_.append(monitor_->take());
       if (client_.close_after_reply) closing_ = true;
     }
     in_start_ += parser_.consumed();
@@ -229,11 +235,45 @@ void Connection::on_write(const std::error_code& ec, size_t n) {
   std::string().swap(writing_);  // only remainders of big batches come here
   // Requests may still wait in the buffer (the batch stopped at the reply cap).
   process_input();
+  if (monitor_) flush_monitor();
+}
+
+void Connection::update_monitoring() {
+  client_.monitor_change = false;
+  if (client_.monitoring && !monitor_) {
+    std::weak_ptr<Connection> self = weak_from_this();
+    monitor_ = std::make_shared<MonitorSink>(socket_.get_executor(), [self] {
+      if (auto c = self.lock()) c->flush_monitor();
+    });
+    server_.monitors().subscribe(monitor_);
+  } else if (!client_.monitoring && monitor_) {
+    server_.monitors().unsubscribe(monitor_.get());
+    monitor_.reset();
+  }
+}
+
+void Connection::flush_monitor() {
+  if (closed_ || !monitor_) return;
+  if (monitor_->overflowed()) {  // it stopped reading: no more room for it
+    close();
+    return;
+  }
+  // While a write is in flight the lines wait in the sink (bounded there);
+  // on_write calls back here.
+  if (writing_now_ || closing_) return;
+  std::string lines = monitor_->take();
+  if (lines.empty()) return;
+  out_.append(lines);
+  if (write_now() && closing_) close();
 }
 
 void Connection::close() {
   if (closed_) return;
   closed_ = true;
+  if (monitor_) {
+    server_.monitors().unsubscribe(monitor_.get());
+    monitor_.reset();
+  }
   std::error_code ignored;
   socket_.shutdown(asio::ip::tcp::socket::shutdown_both, ignored);
   socket_.close(ignored);

@@ -19,6 +19,7 @@
 #include <string>
 
 #include "server/client.h"
+#include "server/monitor.h"
 #include "server/resp_parser.h"
 
 namespace tmkv::server {
@@ -40,6 +41,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
   // Owner thread: idle longer than the timeout, or killed?
   bool should_close(int64_t now_ms, uint64_t timeout_s) const;
   Client& client() { return client_; }
+  // Owner thread (posted by the MonitorSink): moves MONITOR lines out.
+  void flush_monitor();
 
  private:
   void do_read();
@@ -50,6 +53,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   bool write_now();     // true: out_ fully written; false: async write pending or closed
   void on_write(const std::error_code& ec, size_t n);
   void close();
+  void update_monitoring();  // after a command that set client_.monitor_change
 
   Server& server_;
   asio::ip::tcp::socket socket_;
@@ -70,6 +74,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   bool reading_now_ = false;
   bool closing_ = false;  // close after the current write
   bool closed_ = false;
+  std::shared_ptr<MonitorSink> monitor_;  // set while subscribed to MONITOR
 };
 
 }  // namespace tmkv::server

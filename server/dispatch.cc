@@ -51,6 +51,10 @@ void reject(Server& server, Client& client, Reply& out, const CommandSpec* spec,
 
 bool is_exec(const CommandSpec& spec) { return std::string_view(spec.name) == "exec"; }
 
+void feed_monitors(Server& server, const Client& client, unsigned db, std::span<const std::string_view> args) {
+  server.monitors().publish(monitor_line(db, client.addr(), args));
+}
+
 void log_if_slow(Server& server, const Client& client, uint64_t ns, std::span<const std::string_view> args) {
   if (!server.slowlog().is_slow(ns / 1000)) return;
   server.slowlog().record(ns / 1000, args, client.addr(), client.name());
@@ -158,6 +162,11 @@ void dispatch_command(Server& server, Client& client, Reply& out, std::span<cons
     reject(server, client, out, spec, "NOAUTH Authentication required.");
     return;
   }
+  // A monitoring connection is a replica to Redis: it may not touch keys.
+  if (client.monitoring && (spec->flags & kTransactional)) {
+    reject(server, client, out, spec, "ERR Replica can't interact with the keyspace");
+    return;
+  }
   // Redis's maxmemory with the noeviction policy: writes fail, reads go on.
   // Checked at queue time too (Redis rejects there, failing the EXEC).
   if ((spec->flags & kDenyOom) && server.over_maxmemory()) {
@@ -189,6 +198,9 @@ void dispatch_command(Server& server, Client& client, Reply& out, std::span<cons
     // EXEC logs the commands it ran instead (run_exec), as Redis does.
     if (!is_exec(*spec)) log_if_slow(server, client, ns, args);
   }
+  // MONITOR shows what ran, after it ran (so SELECT shows its new db), but
+  // not the admin commands, as Redis.
+  if (server.monitors().active() && !is_admin_call(*spec, args)) feed_monitors(server, client, client.db, args);
   delete_expired_seen(server, client);
   client.shown_db.store(client.db, std::memory_order_relaxed);
   client.shown_resp.store(client.resp, std::memory_order_relaxed);
@@ -230,6 +242,8 @@ void run_exec(Server& server, Client& client, Reply& out) {
   // Each command's own time in that attempt, for SLOWLOG (0: not timed).
   const bool timed = server.slowlog().enabled();
   std::vector<uint64_t> took_ns(specs.size(), 0);
+  // Each command's db once it ran, for MONITOR (SELECT inside EXEC).
+  std::vector<unsigned> db_after(specs.size(), db0);
   // The whole block, watches included, is one transaction.
   auto body = [&](stm::Tx& tx) -> bool {
     out.truncate(mark);
@@ -246,6 +260,7 @@ void run_exec(Server& server, Client& client, Reply& out) {
       const uint64_t t0 = timed ? stm::ticks() : 0;
       specs[i]->handler(ctx);
       if (timed) took_ns[i] = stm::ticks_to_ns(stm::ticks() - t0);
+      db_after[i] = client.db;
       failed[i] = out.error_at(reply_at) ? static_cast<uint8_t>(1 + error_code_index(out.error_line_at(reply_at))) : 0;
     }
     return true;
@@ -273,6 +288,9 @@ void run_exec(Server& server, Client& client, Reply& out) {
       stats.errors.by_code[failed[i] - 1].add();
     }
     if (timed) log_if_slow(server, client, took_ns[i], argvs[i]);
+    if (server.monitors().active() && !is_admin_call(*specs[i], argvs[i])) {
+      feed_monitors(server, client, db_after[i], argvs[i]);
+    }
   }
 }
 

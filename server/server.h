@@ -18,6 +18,8 @@
 //                  load + store, no read-modify-write), summed by INFO.
 //   slowlog_       every worker records its slow commands; own mutex,
 //                  taken only by slow commands and SLOWLOG (slowlog.h).
+//   monitors_      MONITOR's subscribers; own mutex, taken per command
+//                  only while a client monitors (monitor.h).
 //   baseline_      CONFIG RESETSTAT's snapshot; guarded by baseline_mu_
 //                  (RESETSTAT and INFO only).
 #pragma once
@@ -37,6 +39,7 @@
 #include "server/config.h"
 #include "server/error_stats.h"
 #include "server/info_counters.h"
+#include "server/monitor.h"
 #include "server/resp_parser.h"
 #include "server/slowlog.h"
 #include "store/store.h"
@@ -152,6 +155,7 @@ class Server {
   }
 
   SlowLog& slowlog() { return slowlog_; }
+  MonitorFeed& monitors() { return monitors_; }
 
   // What INFO shows: the counters since the last CONFIG RESETSTAT (or the
   // start); the raw ones above stay monotonic for /metrics.
@@ -209,6 +213,7 @@ class Server {
   // a standalone number, a request may see the previous tick's value.
   std::atomic<uint64_t> used_memory_{0};
   SlowLog slowlog_;  // its own lock (slowlog.h); settings from publish_settings
+  MonitorFeed monitors_;  // its own lock (monitor.h)
   mutable std::mutex baseline_mu_;
   InfoCounters baseline_;  // guarded by baseline_mu_; written by CONFIG RESETSTAT
   int64_t start_ms_ = 0;

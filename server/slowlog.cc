@@ -1,34 +1,11 @@
 #include "server/slowlog.h"
 
-#include <cctype>
+#include <algorithm>
 #include <ctime>
 
+#include "server/redact.h"
+
 namespace tmkv::server {
-namespace {
-
-bool iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    if (std::tolower(static_cast<unsigned char>(a[i])) != std::tolower(static_cast<unsigned char>(b[i]))) {
-      return false;
-    }
-  }
-  return true;
-}
-
-// Whether argument i carries a password: AUTH's arguments, the one after
-// HELLO's AUTH <user>, and CONFIG SET requirepass's value.
-bool is_secret(std::span<const std::string_view> args, size_t i) {
-  if (iequals(args[0], "auth")) return i >= 1;
-  // HELLO [protover [AUTH username password] ...]: both, as Redis does.
-  if (iequals(args[0], "hello")) return i >= 3 && (iequals(args[i - 1], "auth") || iequals(args[i - 2], "auth"));
-  if (iequals(args[0], "config") && args.size() >= 2 && iequals(args[1], "set")) {
-    return i >= 3 && i % 2 == 1 && iequals(args[i - 1], "requirepass");
-  }
-  return false;
-}
-
-}  // namespace
 
 std::vector<std::string> slowlog_args(std::span<const std::string_view> args) {
   std::vector<std::string> out;
@@ -38,7 +15,7 @@ std::vector<std::string> slowlog_args(std::span<const std::string_view> args) {
       out.push_back("... (" + std::to_string(args.size() - shown + 1) + " more arguments)");
       break;
     }
-    if (is_secret(args, i)) {
+    if (is_secret_argument(args, i)) {
       out.emplace_back("(redacted)");
     } else if (args[i].size() > SlowLog::kMaxArgBytes) {
       out.push_back(std::string(args[i].substr(0, SlowLog::kMaxArgBytes)) + "... (" +
