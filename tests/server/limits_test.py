@@ -40,7 +40,7 @@ import time
 import traceback
 
 import harness
-from raw_resp import Failure, RawConn, check, check_eq, parse_info, resp_command, short
+from raw_resp import Failure, RawConn, check, check_eq, parse_info, resp_command, rss_kib, short
 
 MIB = 1 << 20
 NOAUTH = "NOAUTH Authentication required."
@@ -113,14 +113,6 @@ def assert_alive(srv, what, password=None):
         check_eq(c.cmd("PING"), "PONG", f"{what}: a fresh client's PING")
     finally:
         c.close()
-
-
-def rss_kib(pid):
-    with open(f"/proc/{pid}/status") as f:
-        for line in f:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1])
-    raise Failure("no VmRSS in /proc/PID/status")
 
 
 def config_get(conn, name):

@@ -22,7 +22,7 @@ import sys
 import time
 
 import harness
-from raw_resp import Failure, RawConn, check, check_eq, resp_command
+from raw_resp import RawConn, check, check_eq, resp_command, rss_kib
 
 MASK = re.compile(rb"^\+\d+\.\d{6} \[(\d+) 127\.0\.0\.1:\d+\]")
 
@@ -131,14 +131,6 @@ def test_two_monitors_across_threads():
             x.close()
     finally:
         srv.stop()
-
-
-def rss_kib(pid):
-    with open(f"/proc/{pid}/status") as f:
-        for line in f:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1])
-    raise Failure("no VmRSS")
 
 
 def test_slow_monitor_is_disconnected():

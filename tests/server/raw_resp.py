@@ -160,3 +160,12 @@ class RawConn:
             self.sock.close()
         except OSError:
             pass
+
+
+def rss_kib(pid):
+    """A process's resident set (VmRSS), in KiB."""
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    raise Failure("no VmRSS in /proc/PID/status")
