@@ -132,8 +132,12 @@ void Connection::run_requests() {
       if (client_.monitor_change) update_monitoring();
       // A monitor's own commands appear in its stream right after their
       // replies, as in Redis (and lines from others are picked up too).
-      // Nothing more goes to a client that is closing (QUIT), as in Redis.
-      if (monitor_ && !client_.close_after_reply) out_.append(monitor_->take());
+      // Nothing more goes to a client that is closing (QUIT) or has
+      // replies off, as in Redis.
+      if (monitor_) {
+        std::string lines = monitor_->take();
+        if (!client_.close_after_reply && !client_.reply_off) out_.append(lines);
+      }
       if (client_.close_after_reply) closing_ = true;
     }
     in_start_ += parser_.consumed();
@@ -262,9 +266,9 @@ void Connection::flush_monitor() {
   // on_write calls back here.
   if (writing_now_ || closing_) return;
   std::string lines = monitor_->take();
-  if (lines.empty()) return;
+  if (lines.empty() || client_.reply_off) return;  // CLIENT REPLY OFF drops them, as in Redis
   out_.append(lines);
-  if (write_now() && closing_) close();
+  write_now();
 }
 
 void Connection::close() {

@@ -111,10 +111,6 @@ void delete_expired_seen(Server& server, Client& client) {
   keys.clear();
 }
 
-}  // namespace
-
-namespace {
-
 // Counts the reply that one top-level request produced if it is an error
 // (INFO errorstats), on every way out of dispatch_command: rejected,
 // queued (a queuing error), or run. EXEC's array counts the errors of its
