@@ -71,6 +71,7 @@ class Client {
   std::atomic<unsigned> shown_db{0};        // db, mirrored for CLIENT LIST
   std::atomic<int> shown_resp{2};           // resp, mirrored
   std::atomic<bool> shown_multi{false};     // in_multi, mirrored
+  std::atomic<bool> shown_monitor{false};   // monitoring, mirrored
   std::atomic<const char*> last_command{"NULL"};  // a CommandSpec name (static storage)
   std::atomic<bool> kill_requested{false};  // set by CLIENT KILL / shutdown; the owner closes
 

@@ -165,7 +165,7 @@ std::string client_line(const Client& cl) {
   o << "id=" << cl.id() << " addr=" << cl.addr() << " laddr=" << cl.laddr() << " name=" << cl.name()
     << " age=" << (now - cl.created_ms()) / 1000
     << " idle=" << (now - cl.last_active_ms.load(std::memory_order_relaxed)) / 1000 << " flags="
-    << (cl.shown_multi.load(std::memory_order_relaxed) ? "x" : "N")
+    << (cl.shown_monitor.load(std::memory_order_relaxed) ? "O" : cl.shown_multi.load(std::memory_order_relaxed) ? "x" : "N")
     << " db=" << cl.shown_db.load(std::memory_order_relaxed) << " sub=0 psub=0"
     << " cmd=" << cl.last_command.load(std::memory_order_relaxed) << " user=default"
     << " resp=" << cl.shown_resp.load(std::memory_order_relaxed) << " lib-name=" << cl.lib_name()

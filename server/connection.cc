@@ -244,6 +244,7 @@ void Connection::on_write(const std::error_code& ec, size_t n) {
 
 void Connection::update_monitoring() {
   client_.monitor_change = false;
+  client_.shown_monitor.store(client_.monitoring, std::memory_order_relaxed);  // CLIENT LIST's "O"
   if (client_.monitoring && !monitor_) {
     std::weak_ptr<Connection> self = weak_from_this();
     monitor_ = std::make_shared<MonitorSink>(socket_.get_executor(), [self] {

@@ -112,6 +112,8 @@ def test_two_monitors_across_threads():
         for m in mons:
             m.send(b"MONITOR\r\n")
             check_eq(m.read_line(), b"+OK", "MONITOR")
+        listing = RawConn(srv.port).cmd("CLIENT", "LIST").decode()
+        check_eq(listing.count("flags=O "), 2, "CLIENT LIST shows both monitors with flag O")
         # Four clients: round-robin puts them on both I/O threads.
         clients = [RawConn(srv.port) for _ in range(4)]
         for round_ in range(25):
