@@ -638,11 +638,15 @@ def set_option_matrix(r):
 
 @scenario
 def unknown_and_arity(r):
+    # Not "get\x00": Redis 7.0 hashes the name's every byte but compares it
+    # as a C string, so whether it finds GET there depends on its random
+    # hash seed (a CI run met the lucky seed). "gex\x00" names nothing
+    # either way.
     fresh(r)
     long_arg = "x" * 300
     for args in [("foo",), ("foo", "a", "b"), ("FOO", "a b", "c"), ("foo", long_arg), ("foo", "a" * 100, "b" * 100),
                  ("foo", "1", "2", "3", "4", "5", "6", "7"), ("foo", "a\r\nb"), ("foo", "\x00"), ("", "x"),
-                 ("x" * 200,), ("get\x00", "a"), ("bogus-cmd", ""),
+                 ("x" * 200,), ("gex\x00", "a"), ("bogus-cmd", ""),
                  ("GET",), ("get", "a", "b"), ("Set", "a"), ("setex", "a", "1"), ("mset", "a"),
                  ("mset", "a", "b", "c"), ("msetnx", "a", "b", "c"), ("exists",), ("del",), ("echo",),
                  ("select",), ("select", 1, 2), ("keys",), ("scan",), ("randomkey", "x"), ("copy", "a"),

@@ -151,8 +151,13 @@ def test_slow_monitor_is_disconnected():
             c.send(resp_command("SET", f"big{i % 10}", value))
             c.read_reply()
         check_eq(c.cmd("PING"), "PONG", "a writer is unaffected by the stuck monitor")
-        grown = rss_kib(srv.proc.pid) - rss0
-        check(grown < 300 * 1024, f"server grew by {grown} KiB for the stuck monitor (limit 64 MiB of lines)")
+        # The bound shows in RSS with jemalloc; a sanitizer's allocator keeps
+        # freed memory in quarantine (ASan: up to 256 MiB), so there only the
+        # disconnect below is checked.
+        allocator = c.cmd("INFO", "memory").decode()
+        if "mem_allocator:jemalloc" in allocator:
+            grown = rss_kib(srv.proc.pid) - rss0
+            check(grown < 300 * 1024, f"server grew by {grown} KiB for the stuck monitor (limit 64 MiB of lines)")
         # The server cut the monitor off (the kernel may still be trickling
         # its last bytes into a 4 KiB window: look from the server's side).
         deadline = time.time() + 10
