@@ -421,7 +421,7 @@ void command_docs(Reply& out, const CommandSpec& s) {
 }
 
 constexpr SubcommandArity kCommandSubcommands[] = {{"count", 2}, {"info", -2},    {"docs", -2},
-                                                {"list", -2}, {"getkeys", -3}, {"help", 2}};
+                                                {"list", -2}, {"getkeys", -4}, {"help", 2}};
 
 void cmd_command(CommandContext& c) {
   const auto& all = all_commands();
@@ -476,10 +476,20 @@ void cmd_command(CommandContext& c) {
                                   "GETKEYS <full-command>", "    Return the keys from a full command.",
                                   "HELP", "    Print this help."};
     reply_help(c.out, kHelp);
-  } else if (sub == "getkeys" && c.argc() >= 3) {
+  } else if (sub == "getkeys" && c.argc() >= 4) {
+    // Redis 7.0's checks, in its order: the command, whether it has keys,
+    // then its own arity.
     const CommandSpec* s = find_command(c.arg(2));
     if (s == nullptr) {
       c.out.error("ERR Invalid command specified");
+      return;
+    }
+    if (s->first_key <= 0) {
+      c.out.error("ERR The command has no key arguments");
+      return;
+    }
+    if (!arity_ok(*s, c.argc() - 2)) {
+      c.out.error("ERR Invalid number of arguments specified for command");
       return;
     }
     std::vector<std::string_view> keys;

@@ -63,7 +63,7 @@ bool parse_bool(std::string_view v, bool* out) {
 const char* kMutable[] = {"requirepass", "maxclients", "timeout", "proto-max-bulk-len", "client-query-buffer-limit",
                           "max-multibulk-len", "max-inline-size", "protected-mode", "maxmemory",
                           "latency-tracking", "tx-sample-rate", "prefetch-batch-max-size",
-                          "slowlog-log-slower-than", "slowlog-max-len"};
+                          "slowlog-log-slower-than", "slowlog-max-len", "maxmemory-policy"};
 
 }  // namespace
 
@@ -141,6 +141,12 @@ bool apply_setting(ServerConfig& cfg, std::string_view name_in, std::string_view
     // them bound the log to a few GiB at worst.
     ok = parse_uint(value, 1000000, &n);
     cfg.slowlog_max_len = n;
+  } else if (name == "maxmemory-policy") {
+    // tmkv never evicts: over maxmemory, writes fail (Redis's noeviction).
+    // Accepted so redis.conf files and clients that check it work.
+    ok = lower(value) == "noeviction";
+    if (!ok) *error = "'" + std::string(value) + "' is not supported: tmkv evicts nothing (only noeviction)";
+    return ok;
   } else if (name == "save" || name == "appendonly" || name == "daemonize") {
     // Accepted for redis.conf compatibility; tmkv keeps no files and does
     // not fork. Anything but "off" values is refused rather than ignored.
@@ -179,6 +185,7 @@ std::optional<std::string> setting_value(const ServerConfig& cfg, std::string_vi
   if (name == "prefetch-batch-max-size") return std::to_string(cfg.prefetch_batch_max_size);
   if (name == "slowlog-log-slower-than") return std::to_string(cfg.slowlog_log_slower_than);
   if (name == "slowlog-max-len") return std::to_string(cfg.slowlog_max_len);
+  if (name == "maxmemory-policy") return std::string("noeviction");
   if (name == "save") return std::string();
   if (name == "appendonly") return std::string("no");
   if (name == "daemonize") return std::string("no");
@@ -189,7 +196,7 @@ const std::vector<std::string>& setting_names() {
   static const std::vector<std::string> kNames = {
       "bind",       "port",     "io-threads", "tm-mode",  "requirepass", "protected-mode",
       "databases",  "maxclients", "timeout",  "proto-max-bulk-len", "client-query-buffer-limit",
-      "max-multibulk-len", "max-inline-size", "metrics-bind", "metrics-port", "maxmemory", "latency-tracking", "tx-sample-rate", "prefetch-batch-max-size", "slowlog-log-slower-than", "slowlog-max-len", "save", "appendonly", "daemonize"};
+      "max-multibulk-len", "max-inline-size", "metrics-bind", "metrics-port", "maxmemory", "latency-tracking", "tx-sample-rate", "prefetch-batch-max-size", "slowlog-log-slower-than", "slowlog-max-len", "maxmemory-policy", "save", "appendonly", "daemonize"};
   return kNames;
 }
 
@@ -220,6 +227,7 @@ std::string usage_text() {
          "  --metrics-port N               Prometheus endpoint port; 0 = off (default 9379)\n"
          "  --maxmemory BYTES            * writes fail with OOM while jemalloc's allocated bytes\n"
          "                                 exceed it; 0 = no limit (default 0)\n"
+         "  --maxmemory-policy noeviction  * the only policy: tmkv evicts nothing\n"
          "  --latency-tracking yes|no    * command and transaction latency histograms (default yes)\n"
          "  --tx-sample-rate N           * transactions sampled for the width and latency\n"
          "                                 histograms: one in N per thread (default 16; 1 = all)\n"

@@ -888,7 +888,10 @@ def object_and_memory(r):
                 ["MEMORY", "PURGE", "x"], ["CLIENT", "FOO"], ["CLIENT", "ID", "x"], ["CLIENT", "GETNAME", "x"],
                 ["CLIENT", "NO-EVICT", "maybe"], ["CLIENT", "NO-EVICT"], ["CONFIG", "GET"], ["CONFIG", "FOO"],
                 ["CONFIG", "SET", "a", "b", "c"], ["CONFIG", "SET", "a"], ["COMMAND", "FOO"],
-                ["COMMAND", "COUNT", "x"], ["COMMAND", "GETKEYS"], ["CLIENT", "KILL", "1.2.3.4:5"],
+                ["COMMAND", "COUNT", "x"], ["COMMAND", "GETKEYS"], ["COMMAND", "GETKEYS", "ping"],
+                ["COMMAND", "GETKEYS", "get", "a", "b"], ["COMMAND", "GETKEYS", "nosuch", "a"],
+                ["COMMAND", "GETKEYS", "client", "list"], ["COMMAND", "GETKEYS", "mset", "a", "1", "b", "2"],
+                ["CLIENT", "KILL", "1.2.3.4:5"],
                 ["CLIENT", "KILL", "ID"], ["CLIENT", "KILL", "ID", "0"], ["CLIENT", "KILL", "TYPE", "foo"],
                 ["CLIENT", "KILL", "USER", "bob"], ["CLIENT", "KILL", "FOO", "bar"]):
         r.do("A", *bad)
