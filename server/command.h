@@ -100,10 +100,12 @@ std::string subcommand_error(const CommandSpec& spec, std::span<const std::strin
 // LIST/KILL/NO-EVICT, ...), which MONITOR does not show.
 bool is_admin_call(const CommandSpec& spec, std::span<const std::string_view> args);
 
-// Arity check by Redis's rule.
-inline bool arity_ok(const CommandSpec& spec, size_t argc) {
-  return spec.arity > 0 ? argc == static_cast<size_t>(spec.arity) : argc >= static_cast<size_t>(-spec.arity);
+// Redis's arity rule: > 0 exactly that many arguments (the name counted),
+// < 0 at least -arity.
+inline bool arity_allows(int arity, size_t argc) {
+  return arity > 0 ? argc == static_cast<size_t>(arity) : argc >= static_cast<size_t>(-arity);
 }
+inline bool arity_ok(const CommandSpec& spec, size_t argc) { return arity_allows(spec.arity, argc); }
 
 // Helpers shared by handlers.
 bool equals_ci(std::string_view a, std::string_view b);

@@ -68,9 +68,7 @@ std::string subcommand_error(const CommandSpec& spec, std::span<const std::strin
   const std::string sub = to_lower(args[1]);
   for (const SubcommandArity& s : spec.subcommands) {
     if (sub != s.name) continue;
-    const bool ok = s.arity > 0 ? args.size() == static_cast<size_t>(s.arity)
-                                : args.size() >= static_cast<size_t>(-s.arity);
-    if (ok) return {};
+    if (arity_allows(s.arity, args.size())) return {};
     return "ERR wrong number of arguments for '" + std::string(spec.name) + "|" + sub + "' command";
   }
   std::string upper = spec.name;
