@@ -38,24 +38,26 @@ int main(int argc, char** argv) {
   std::signal(SIGPIPE, SIG_IGN);
   // SIGINT/SIGTERM are handled by the server's asio::signal_set.
   server::Server srv(*cfg);
-  if (!srv.start(&error)) {
-    std::fprintf(stderr, "tmkv-server: %s\n", error.c_str());
-    return 1;
-  }
   // The metrics endpoint lives as long as the server; a port that cannot be
   // bound is a startup error, like the RESP port (an operator asked for it).
+  // It starts (and registers /metrics) before the RESP port listens: a
+  // client or test that waits for the RESP port may scrape at once, and
+  // must not meet a refused connection or a 404 (a TSan run did). Until
+  // the workers start, a scrape reads zeros.
   metrics::MetricsEndpoint endpoint;
   if (cfg->metrics_port != 0) {
     if (!endpoint.start(cfg->metrics_bind, cfg->metrics_port, srv, &error)) {
       std::fprintf(stderr, "tmkv-server: %s\n", error.c_str());
-      srv.shutdown();
-      srv.wait();
       return 1;
     }
     std::fprintf(stderr, "tmkv-server: metrics at http://%s:%u/metrics\n", cfg->metrics_bind.c_str(),
                  endpoint.port());
   } else {
     std::fprintf(stderr, "tmkv-server: metrics endpoint off (--metrics-port 0)\n");
+  }
+  if (!srv.start(&error)) {
+    std::fprintf(stderr, "tmkv-server: %s\n", error.c_str());
+    return 1;
   }
   std::fprintf(stderr, "tmkv-server: %u I/O threads, %u databases; ready to accept connections on %s:%u\n",
                srv.io_threads(), srv.database_count(), cfg->bind.c_str(), srv.bound_port());
