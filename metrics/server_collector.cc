@@ -66,6 +66,15 @@ void append_clients_and_exec(const server::Server& srv, std::vector<prometheus::
   out.push_back(
       single_counter("tmkv_net_output_bytes_total", "Bytes written to clients.", static_cast<double>(t.net_out)));
 
+  auto pubsub = family("tmkv_pubsub_channels",
+                       "Pub/sub channels, patterns and shard channels with at least one subscriber "
+                       "(INFO's pubsub_channels, pubsub_patterns, pubsubshard_channels).",
+                       MetricType::Gauge);
+  add_gauge(pubsub, {{"kind", "channel"}}, static_cast<double>(srv.pubsub().count(server::PubSubKind::kChannel)));
+  add_gauge(pubsub, {{"kind", "pattern"}}, static_cast<double>(srv.pubsub().count(server::PubSubKind::kPattern)));
+  add_gauge(pubsub, {{"kind", "shard"}}, static_cast<double>(srv.pubsub().count(server::PubSubKind::kShard)));
+  out.push_back(std::move(pubsub));
+
   auto exec = family("tmkv_exec_total", "EXEC outcomes.", MetricType::Counter);
   add_counter(exec, {{"outcome", "committed"}}, static_cast<double>(t.exec_ok));
   add_counter(exec, {{"outcome", "watch_failed"}}, static_cast<double>(t.exec_watch_failed));

@@ -6,12 +6,18 @@
 // no other data is published through them) or guarded by info_mu.
 #pragma once
 
+#include <array>
 #include <atomic>
 #include <cstdint>
+#include <functional>
+#include <memory>
 #include <mutex>
+#include <set>
 #include <string>
 #include <vector>
 
+#include "server/mailbox.h"
+#include "server/pubsub.h"
 #include "store/store.h"
 
 namespace tmkv::server {
@@ -20,6 +26,28 @@ struct WatchedKey {
   unsigned db;
   std::string key;
   store::Store::WatchToken token;
+};
+
+// A client's pub/sub subscriptions, by kind (channels, patterns, shard
+// channels).
+struct PubSubState {
+  std::array<std::set<std::string>, kPubSubKinds> names;
+
+  std::set<std::string>& of(PubSubKind k) { return names[static_cast<size_t>(k)]; }
+  const std::set<std::string>& of(PubSubKind k) const { return names[static_cast<size_t>(k)]; }
+  // Redis's CLIENT_PUBSUB: any subscription at all.
+  size_t total() const { return names[0].size() + names[1].size() + names[2].size(); }
+};
+
+// A pub/sub effect of a command inside EXEC, applied once the block has
+// committed (cmd_pubsub.h): the block may run more than once, and a
+// message must go out once, after the writes it announces are visible.
+struct PendingPubSub {
+  enum class Op : uint8_t { kSubscribe, kUnsubscribe, kPublish };
+  Op op;
+  PubSubKind kind;
+  std::string name;  // channel or pattern
+  std::string message;  // kPublish only
 };
 
 class Client {
@@ -55,6 +83,14 @@ class Client {
   std::vector<std::vector<std::string>> queued;
   size_t queued_bytes = 0;
   std::vector<WatchedKey> watched;
+  // Pub/sub: what this client is subscribed to (the registry, PubSub, holds
+  // the reverse index), and the effects an EXEC block is holding back.
+  PubSubState pubsub;
+  std::vector<PendingPubSub> pubsub_pending;
+  // Where MONITOR lines and pub/sub messages for this client arrive;
+  // made on first use by open_mailbox, which the connection provides.
+  std::shared_ptr<Mailbox> mailbox;
+  std::function<std::shared_ptr<Mailbox>()> open_mailbox;
 
   // Leaves MULTI state: drops the queue and the EXECABORT flag (not the
   // watches: callers drop those through unwatch_all, which needs the store).
@@ -72,6 +108,7 @@ class Client {
   std::atomic<int> shown_resp{2};           // resp, mirrored
   std::atomic<bool> shown_multi{false};     // in_multi, mirrored
   std::atomic<bool> shown_monitor{false};   // monitoring, mirrored
+  std::array<std::atomic<size_t>, kPubSubKinds> shown_pubsub{};  // pubsub's set sizes, mirrored
   std::atomic<const char*> last_command{"NULL"};  // a CommandSpec name (static storage)
   std::atomic<bool> kill_requested{false};  // set by CLIENT KILL / shutdown; the owner closes
 

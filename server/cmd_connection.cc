@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "server/client.h"
+#include "server/cmd_pubsub.h"
 #include "server/cmd_util.h"
 #include "server/command.h"
 #include "server/dispatch.h"
@@ -16,6 +17,11 @@ namespace {
 void cmd_ping(CommandContext& c) {
   if (c.argc() > 2) {
     c.out.wrong_arity("ping");
+  } else if (c.client.resp == 2 && c.client.pubsub.total() != 0) {
+    // Subscribed (RESP2): the answer looks like a message, as in Redis.
+    c.out.array(2);
+    c.out.bulk("pong");
+    c.out.bulk(c.argc() == 2 ? c.arg(1) : std::string_view());
   } else if (c.argc() == 2) {
     c.out.bulk(c.arg(1));
   } else {
@@ -141,6 +147,7 @@ void cmd_reset(CommandContext& c) {
     c.client.monitoring = false;  // the connection unsubscribes after this command
     c.client.monitor_change = true;
   }
+  unsubscribe_all_silently(c.server, c.client);
   c.client.reply_off = false;  // Redis clears OFF and SKIP's pending skip, not a skip already applied
   c.client.reply_skip_next = false;
   // As a new connection (Redis's clearClientConnectionState).
@@ -157,16 +164,23 @@ void cmd_select(CommandContext& c) {
 
 // One CLIENT LIST / CLIENT INFO line in Redis's key=value format, with the
 // fields tmkv tracks (Redis's buffer-size fields such as qbuf or omem are
-// left out rather than shown as made-up zeros; sub/psub are truly 0: there
-// is no pub/sub).
+// left out rather than shown as made-up zeros).
 std::string client_line(const Client& cl) {
   const int64_t now = store::system_unix_ms();
+  const size_t sub = cl.shown_pubsub[0].load(std::memory_order_relaxed);
+  const size_t psub = cl.shown_pubsub[1].load(std::memory_order_relaxed);
+  const size_t ssub = cl.shown_pubsub[2].load(std::memory_order_relaxed);
+  // Redis's flag letters, in its order: O monitor, P pub/sub, x MULTI; N none.
+  std::string flags;
+  if (cl.shown_monitor.load(std::memory_order_relaxed)) flags += 'O';
+  if (sub + psub + ssub != 0) flags += 'P';
+  if (cl.shown_multi.load(std::memory_order_relaxed)) flags += 'x';
+  if (flags.empty()) flags = "N";
   std::ostringstream o;
   o << "id=" << cl.id() << " addr=" << cl.addr() << " laddr=" << cl.laddr() << " name=" << cl.name()
     << " age=" << (now - cl.created_ms()) / 1000
-    << " idle=" << (now - cl.last_active_ms.load(std::memory_order_relaxed)) / 1000 << " flags="
-    << (cl.shown_monitor.load(std::memory_order_relaxed) ? "O" : cl.shown_multi.load(std::memory_order_relaxed) ? "x" : "N")
-    << " db=" << cl.shown_db.load(std::memory_order_relaxed) << " sub=0 psub=0"
+    << " idle=" << (now - cl.last_active_ms.load(std::memory_order_relaxed)) / 1000 << " flags=" << flags
+    << " db=" << cl.shown_db.load(std::memory_order_relaxed) << " sub=" << sub << " psub=" << psub << " ssub=" << ssub
     << " cmd=" << cl.last_command.load(std::memory_order_relaxed) << " user=default"
     << " resp=" << cl.shown_resp.load(std::memory_order_relaxed) << " lib-name=" << cl.lib_name()
     << " lib-ver=" << cl.lib_ver() << "\n";
@@ -352,12 +366,12 @@ void cmd_client(CommandContext& c) {
 }  // namespace
 
 void register_connection_commands(std::vector<CommandSpec>& t) {
-  t.push_back({"ping", -1, kFast, 0, 0, 0, "connection", "Returns the server's liveliness response.", cmd_ping});
+  t.push_back({"ping", -1, kFast | kSubscribedContext, 0, 0, 0, "connection", "Returns the server's liveliness response.", cmd_ping});
   t.push_back({"echo", 2, kFast, 0, 0, 0, "connection", "Returns the given string.", cmd_echo});
   t.push_back({"auth", -2, kNoAuth | kFast, 0, 0, 0, "connection", "Authenticates the connection.", cmd_auth});
   t.push_back({"hello", -1, kNoAuth | kFast, 0, 0, 0, "connection", "Handshakes with the Redis server.", cmd_hello});
-  t.push_back({"quit", -1, kNoAuth | kNoMulti | kFast, 0, 0, 0, "connection", "Closes the connection.", cmd_quit});
-  t.push_back({"reset", 1, kNoAuth | kNoMulti | kFast, 0, 0, 0, "connection", "Resets the connection.", cmd_reset});
+  t.push_back({"quit", -1, kNoAuth | kNoMulti | kFast | kSubscribedContext, 0, 0, 0, "connection", "Closes the connection.", cmd_quit});
+  t.push_back({"reset", 1, kNoAuth | kNoMulti | kFast | kSubscribedContext, 0, 0, 0, "connection", "Resets the connection.", cmd_reset});
   t.push_back({"select", 2, kFast, 0, 0, 0, "connection", "Changes the selected database.", cmd_select});
   t.push_back({"client", -2, 0, 0, 0, 0, "connection", "A container for client connection commands.", cmd_client, kClientSubcommands});
 }

@@ -137,7 +137,7 @@ void section_errorstats(std::ostringstream& o, const InfoCounters& c) {
   o << "\r\n";
 }
 
-void section_stats(std::ostringstream& o, const InfoCounters& c) {
+void section_stats(std::ostringstream& o, const InfoCounters& c, const PubSub& pubsub) {
   const StatsSnapshot& t = c.totals;
   o << "# Stats\r\n"
     << "total_connections_received:" << t.connections << "\r\n"
@@ -148,7 +148,10 @@ void section_stats(std::ostringstream& o, const InfoCounters& c) {
     << "expired_keys:" << c.expired_keys << "\r\n";
   const KeyspaceStats ks = keyspace_stats(c.tx);
   o << "keyspace_hits:" << ks.hits << "\r\n"
-    << "keyspace_misses:" << ks.misses << "\r\n";
+    << "keyspace_misses:" << ks.misses << "\r\n"
+    << "pubsub_channels:" << pubsub.count(PubSubKind::kChannel) << "\r\n"
+    << "pubsub_patterns:" << pubsub.count(PubSubKind::kPattern) << "\r\n"
+    << "pubsubshard_channels:" << pubsub.count(PubSubKind::kShard) << "\r\n";
   uint64_t errors = 0;
   for (uint64_t n : c.errors) errors += n;
   o << "unexpected_error_replies:0\r\n"  // Redis's count of replies it should never send
@@ -286,7 +289,7 @@ void cmd_info(CommandContext& c) {
     if (s == "errorstats") section_errorstats(o, get_counters());
     if (s == "commandstats") section_commandstats(o, get_counters());
     if (s == "latencystats") section_latencystats(o, get_counters());
-    if (s == "stats") section_stats(o, get_counters());
+    if (s == "stats") section_stats(o, get_counters(), c.server.pubsub());
     if (s == "transactions") section_transactions(o, get_counters());
     if (s == "keyspace") section_keyspace(o, c.server);
   }

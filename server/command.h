@@ -34,6 +34,10 @@ enum CommandFlags : uint32_t {
   kAdmin = 1u << 5,
   kFast = 1u << 6,
   kDenyOom = 1u << 7,  // may grow memory: refused while over maxmemory (Redis's "denyoom")
+  // Allowed to a RESP2 client with subscriptions (Redis's Pub/Sub context:
+  // (P|S)SUBSCRIBE, (P|S)UNSUBSCRIBE, PING, QUIT, RESET).
+  kSubscribedContext = 1u << 8,
+  kPubSub = 1u << 9,  // has pub/sub effects that EXEC holds back until it commits (cmd_pubsub.h)
 };
 
 struct CommandContext {
@@ -84,6 +88,7 @@ void register_lcs_command(std::vector<CommandSpec>& table);
 void register_introspection_commands(std::vector<CommandSpec>& table);
 void register_slowlog_command(std::vector<CommandSpec>& table);
 void register_dump_commands(std::vector<CommandSpec>& table);
+void register_pubsub_commands(std::vector<CommandSpec>& table);
 
 // The table, built once; lookup is case-insensitive. nullptr if unknown.
 const CommandSpec* find_command(std::string_view name);

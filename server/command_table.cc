@@ -24,6 +24,7 @@ struct Table {
     register_introspection_commands(specs);
     register_slowlog_command(specs);
     register_dump_commands(specs);
+    register_pubsub_commands(specs);
     std::sort(specs.begin(), specs.end(),
               [](const CommandSpec& a, const CommandSpec& b) { return std::string_view(a.name) < b.name; });
     for (const CommandSpec& s : specs) by_name.emplace(s.name, &s);

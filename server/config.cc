@@ -63,7 +63,56 @@ bool parse_bool(std::string_view v, bool* out) {
 const char* kMutable[] = {"requirepass", "maxclients", "timeout", "proto-max-bulk-len", "client-query-buffer-limit",
                           "max-multibulk-len", "max-inline-size", "protected-mode", "maxmemory",
                           "latency-tracking", "tx-sample-rate", "prefetch-batch-max-size",
-                          "slowlog-log-slower-than", "slowlog-max-len", "maxmemory-policy"};
+                          "slowlog-log-slower-than", "slowlog-max-len", "maxmemory-policy",
+                          "client-output-buffer-limit"};
+
+// client-output-buffer-limit: "<class> <hard> <soft> <soft-seconds>" groups,
+// classes normal, replica (or slave) and pubsub, as Redis takes it; the
+// classes not named keep their values. Redis's error texts.
+bool apply_output_limits(ServerConfig& cfg, std::string_view value, std::string* error) {
+  std::istringstream in{std::string(value)};
+  std::vector<std::string> words;
+  for (std::string w; in >> w;) words.push_back(w);
+  if (words.empty() || words.size() % 4 != 0) {
+    *error = "Wrong number of arguments in buffer limit configuration.";
+    return false;
+  }
+  ServerConfig next = cfg;
+  for (size_t i = 0; i < words.size(); i += 4) {
+    const std::string cls = lower(words[i]);
+    ServerConfig::OutputLimitClass limit;
+    if (!parse_memory(words[i + 1], &limit.hard) || !parse_memory(words[i + 2], &limit.soft) ||
+        !parse_uint(words[i + 3], INT64_MAX, &limit.soft_seconds)) {
+      *error = "Error in hard, soft or soft_seconds setting in buffer limit configuration.";
+      return false;
+    }
+    if (cls == "pubsub") {
+      next.pubsub_output_limit = limit;
+    } else if (cls == "replica" || cls == "slave") {
+      next.replica_output_limit = limit;  // no replicas: kept and reported only
+    } else if (cls == "normal") {
+      if (limit.hard != 0 || limit.soft != 0 || limit.soft_seconds != 0) {
+        *error = "tmkv does not limit normal clients' output (a client's replies never pile up: its requests "
+                 "wait while they do); only \"normal 0 0 0\" is accepted";
+        return false;
+      }
+    } else {
+      *error = "Invalid client class specified in buffer limit configuration.";
+      return false;
+    }
+  }
+  cfg = next;
+  return true;
+}
+
+std::string output_limits_text(const ServerConfig& cfg) {
+  auto group = [](const char* cls, const ServerConfig::OutputLimitClass& l) {
+    return std::string(cls) + " " + std::to_string(l.hard) + " " + std::to_string(l.soft) + " " +
+           std::to_string(l.soft_seconds);
+  };
+  return group("normal", {}) + " " + group("slave", cfg.replica_output_limit) + " " +
+         group("pubsub", cfg.pubsub_output_limit);
+}
 
 }  // namespace
 
@@ -147,6 +196,8 @@ bool apply_setting(ServerConfig& cfg, std::string_view name_in, std::string_view
     ok = lower(value) == "noeviction";
     if (!ok) *error = "'" + std::string(value) + "' is not supported: tmkv evicts nothing (only noeviction)";
     return ok;
+  } else if (name == "client-output-buffer-limit") {
+    return apply_output_limits(cfg, value, error);
   } else if (name == "save" || name == "appendonly" || name == "daemonize") {
     // Accepted for redis.conf compatibility; tmkv keeps no files and does
     // not fork. Anything but "off" values is refused rather than ignored.
@@ -186,6 +237,7 @@ std::optional<std::string> setting_value(const ServerConfig& cfg, std::string_vi
   if (name == "slowlog-log-slower-than") return std::to_string(cfg.slowlog_log_slower_than);
   if (name == "slowlog-max-len") return std::to_string(cfg.slowlog_max_len);
   if (name == "maxmemory-policy") return std::string("noeviction");
+  if (name == "client-output-buffer-limit") return output_limits_text(cfg);
   if (name == "save") return std::string();
   if (name == "appendonly") return std::string("no");
   if (name == "daemonize") return std::string("no");
@@ -196,7 +248,7 @@ const std::vector<std::string>& setting_names() {
   static const std::vector<std::string> kNames = {
       "bind",       "port",     "io-threads", "tm-mode",  "requirepass", "protected-mode",
       "databases",  "maxclients", "timeout",  "proto-max-bulk-len", "client-query-buffer-limit",
-      "max-multibulk-len", "max-inline-size", "metrics-bind", "metrics-port", "maxmemory", "latency-tracking", "tx-sample-rate", "prefetch-batch-max-size", "slowlog-log-slower-than", "slowlog-max-len", "maxmemory-policy", "save", "appendonly", "daemonize"};
+      "max-multibulk-len", "max-inline-size", "metrics-bind", "metrics-port", "maxmemory", "latency-tracking", "tx-sample-rate", "prefetch-batch-max-size", "slowlog-log-slower-than", "slowlog-max-len", "maxmemory-policy", "client-output-buffer-limit", "save", "appendonly", "daemonize"};
   return kNames;
 }
 
@@ -236,6 +288,11 @@ std::string usage_text() {
          "  --slowlog-log-slower-than US * SLOWLOG records commands slower than this; -1 = none,\n"
          "                                 0 = all (default 10000)\n"
          "  --slowlog-max-len N          * SLOWLOG entries kept (default 128, max 1000000)\n"
+         "  --client-output-buffer-limit \"CLASS HARD SOFT SECONDS ...\"\n"
+         "                               * a pub/sub subscriber whose unsent messages exceed HARD\n"
+         "                                 bytes, or SOFT for SECONDS, is disconnected (default\n"
+         "                                 \"pubsub 32mb 8mb 60\"); the replica class is kept but\n"
+         "                                 unused (no replicas), normal must be 0 0 0\n"
          "  -h, --help                     this text\n";
 }
 

@@ -47,6 +47,15 @@ struct ServerConfig {
   // slowlog-max-len of them kept.
   int64_t slowlog_log_slower_than = 10000;
   uint64_t slowlog_max_len = 128;
+  // client-output-buffer-limit, Redis's classes and defaults (bytes, bytes,
+  // seconds). Only pubsub applies: tmkv has no replicas, and a normal
+  // client's replies never pile up (a connection stops reading requests
+  // while its replies wait to be written), so its limit must stay 0 0 0.
+  struct OutputLimitClass {
+    uint64_t hard = 0, soft = 0, soft_seconds = 0;
+  };
+  OutputLimitClass replica_output_limit{uint64_t{256} << 20, uint64_t{64} << 20, 60};
+  OutputLimitClass pubsub_output_limit{uint64_t{32} << 20, uint64_t{8} << 20, 60};
   std::string config_file;       // where the settings came from, if any
 };
 

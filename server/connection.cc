@@ -5,6 +5,7 @@
 #include <string_view>
 #include <vector>
 
+#include "server/cmd_pubsub.h"
 #include "server/dispatch.h"
 #include "server/pipeline_prefetch.h"
 #include "server/reply.h"
@@ -32,7 +33,8 @@ Connection::Connection(Server& server, asio::ip::tcp::socket socket, WorkerStats
 }
 
 Connection::~Connection() {
-  if (monitor_) server_.monitors().unsubscribe(monitor_.get());
+  if (client_.mailbox) server_.monitors().unsubscribe(client_.mailbox.get());
+  unsubscribe_all_silently(server_, client_);
   if (registered_) {
     unwatch_all(server_, client_);
     server_.unregister_client(&client_);
@@ -49,6 +51,14 @@ void Connection::start(std::string refusal) {
   }
   std::error_code ec;
   socket_.non_blocking(true, ec);  // for write_now(); asio's async operations work either way
+  // MONITOR and pub/sub open the mailbox on first use; its wake-ups run
+  // here, on this connection's thread.
+  std::weak_ptr<Connection> weak = weak_from_this();
+  client_.open_mailbox = [weak, executor = socket_.get_executor()] {
+    return std::make_shared<Mailbox>(executor, [weak] {
+      if (auto c = weak.lock()) c->flush_mailbox();
+    });
+  };
   if (!refusal.empty()) {
     out_ = std::move(refusal);
     closing_ = true;
@@ -61,6 +71,9 @@ void Connection::start(std::string refusal) {
 bool Connection::should_close(int64_t now_ms, uint64_t timeout_s) const {
   if (client_.kill_requested.load(std::memory_order_relaxed)) return true;
   if (timeout_s == 0) return false;
+  // As Redis: the idle timeout spares subscribers and monitors, which wait
+  // for the server to speak.
+  if (client_.monitoring || client_.pubsub.total() != 0) return false;
   return now_ms - client_.last_active_ms.load(std::memory_order_relaxed) > static_cast<int64_t>(timeout_s) * 1000;
 }
 
@@ -119,6 +132,8 @@ void Connection::run_requests() {
       break;
     }
     if (st == ParseStatus::kCommand) {
+      // Messages that arrived before this command go out before its reply.
+      take_mailbox();
       reply.set_resp3(client_.resp == 3);
       const size_t reply_at = reply.mark();
       client_.reply_skip = client_.reply_skip_next;
@@ -130,14 +145,10 @@ void Connection::run_requests() {
       if (client_.reply_off || client_.reply_skip) reply.truncate(reply_at);
       client_.reply_skip = false;
       if (client_.monitor_change) update_monitoring();
+      if (client_.mailbox) client_.mailbox->set_resp3(client_.resp == 3);
       // A monitor's own commands appear in its stream right after their
       // replies, as in Redis (and lines from others are picked up too).
-      // Nothing more goes to a client that is closing (QUIT) or has
-      // replies off, as in Redis.
-      if (monitor_) {
-        std::string lines = monitor_->take();
-        if (!client_.close_after_reply && !client_.reply_off) out_.append(lines);
-      }
+      take_mailbox();
       if (client_.close_after_reply) closing_ = true;
     }
     in_start_ += parser_.consumed();
@@ -239,46 +250,55 @@ void Connection::on_write(const std::error_code& ec, size_t n) {
   std::string().swap(writing_);  // only remainders of big batches come here
   // Requests may still wait in the buffer (the batch stopped at the reply cap).
   process_input();
-  if (monitor_) flush_monitor();
+  if (client_.mailbox) flush_mailbox();
 }
 
 void Connection::update_monitoring() {
   client_.monitor_change = false;
   client_.shown_monitor.store(client_.monitoring, std::memory_order_relaxed);  // CLIENT LIST's "O"
-  if (client_.monitoring && !monitor_) {
-    std::weak_ptr<Connection> self = weak_from_this();
-    monitor_ = std::make_shared<MonitorSink>(socket_.get_executor(), [self] {
-      if (auto c = self.lock()) c->flush_monitor();
-    });
-    server_.monitors().subscribe(monitor_);
-  } else if (!client_.monitoring && monitor_) {
-    server_.monitors().unsubscribe(monitor_.get());
-    monitor_.reset();
+  if (client_.monitoring && !monitor_subscribed_) {
+    if (!client_.mailbox) client_.mailbox = client_.open_mailbox();
+    server_.monitors().subscribe(client_.mailbox);
+    monitor_subscribed_ = true;
+  } else if (!client_.monitoring && monitor_subscribed_) {
+    server_.monitors().unsubscribe(client_.mailbox.get());
+    monitor_subscribed_ = false;
+    // RESET's own line, fed before the client left; Redis no longer
+    // counts it as a monitor by then. (RESET also ended its
+    // subscriptions, and messages from before it went out first.)
+    client_.mailbox->take();
   }
 }
 
-void Connection::flush_monitor() {
-  if (closed_ || !monitor_) return;
-  if (monitor_->overflowed()) {  // it stopped reading: no more room for it
+void Connection::take_mailbox() {
+  if (!client_.mailbox) return;
+  std::string bytes = client_.mailbox->take();
+  // Nothing more goes to a client that is closing (QUIT) or has replies
+  // off, as in Redis.
+  if (!bytes.empty() && !client_.close_after_reply && !client_.reply_off) out_.append(bytes);
+}
+
+void Connection::flush_mailbox() {
+  if (closed_ || !client_.mailbox) return;
+  if (client_.mailbox->overflowed()) {  // it stopped reading: over its output limit
     close();
     return;
   }
-  // While a write is in flight the lines wait in the sink (bounded there);
-  // on_write calls back here.
+  // While a write is in flight the bytes wait in the mailbox (bounded
+  // there); on_write calls back here.
   if (writing_now_ || closing_) return;
-  std::string lines = monitor_->take();
-  if (lines.empty() || client_.reply_off) return;  // CLIENT REPLY OFF drops them, as in Redis
-  out_.append(lines);
-  write_now();
+  take_mailbox();
+  if (!out_.empty()) write_now();
 }
 
 void Connection::close() {
   if (closed_) return;
   closed_ = true;
-  if (monitor_) {
-    server_.monitors().unsubscribe(monitor_.get());
-    monitor_.reset();
-  }
+  // Nothing is published to a closed connection; the mailbox itself goes
+  // with the last reference (a publisher may hold one for a moment).
+  if (client_.mailbox) server_.monitors().unsubscribe(client_.mailbox.get());
+  monitor_subscribed_ = false;
+  unsubscribe_all_silently(server_, client_);
   std::error_code ignored;
   socket_.shutdown(asio::ip::tcp::socket::shutdown_both, ignored);
   socket_.close(ignored);

@@ -41,8 +41,9 @@ class Connection : public std::enable_shared_from_this<Connection> {
   // Owner thread: idle longer than the timeout, or killed?
   bool should_close(int64_t now_ms, uint64_t timeout_s) const;
   Client& client() { return client_; }
-  // Owner thread (posted by the MonitorSink): moves MONITOR lines out.
-  void flush_monitor();
+  // Owner thread (posted by the mailbox): writes out MONITOR lines and
+  // pub/sub messages, or closes the connection if they overflowed.
+  void flush_mailbox();
 
  private:
   void do_read();
@@ -54,6 +55,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   void on_write(const std::error_code& ec, size_t n);
   void close();
   void update_monitoring();  // after a command that set client_.monitor_change
+  void take_mailbox();       // appends what the mailbox holds to out_
 
   Server& server_;
   asio::ip::tcp::socket socket_;
@@ -74,7 +76,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   bool reading_now_ = false;
   bool closing_ = false;  // close after the current write
   bool closed_ = false;
-  std::shared_ptr<MonitorSink> monitor_;  // set while subscribed to MONITOR
+  bool monitor_subscribed_ = false;  // client_.mailbox is in the server's MonitorFeed
 };
 
 }  // namespace tmkv::server

@@ -1,9 +1,11 @@
 #include "server/dispatch.h"
 
+#include <optional>
 #include <string>
 
 #include "htm/atomically.h"
 #include "server/client.h"
+#include "server/cmd_pubsub.h"
 #include "server/command.h"
 #include "server/reply.h"
 #include "server/server.h"
@@ -50,6 +52,14 @@ void reject(Server& server, Client& client, Reply& out, const CommandSpec* spec,
 }
 
 bool is_exec(const CommandSpec& spec) { return std::string_view(spec.name) == "exec"; }
+
+// Redis's "fullname": "client|list" for a container's subcommand (already
+// checked to be one of its own), the name otherwise.
+std::string full_name(const CommandSpec& spec, std::span<const std::string_view> args) {
+  std::string name = spec.name;
+  if (!spec.subcommands.empty() && args.size() >= 2) name += "|" + to_lower(args[1]);
+  return name;
+}
 
 void feed_monitors(Server& server, const Client& client, unsigned db, std::span<const std::string_view> args) {
   server.monitors().publish(monitor_line(db, client.addr(), args));
@@ -158,15 +168,24 @@ void dispatch_command(Server& server, Client& client, Reply& out, std::span<cons
     reject(server, client, out, spec, "NOAUTH Authentication required.");
     return;
   }
-  // A monitoring connection is a replica to Redis: it may not touch keys.
-  if (client.monitoring && (spec->flags & kTransactional)) {
-    reject(server, client, out, spec, "ERR Replica can't interact with the keyspace");
-    return;
-  }
   // Redis's maxmemory with the noeviction policy: writes fail, reads go on.
   // Checked at queue time too (Redis rejects there, failing the EXEC).
   if ((spec->flags & kDenyOom) && server.over_maxmemory()) {
     reject(server, client, out, spec, "OOM command not allowed when used memory > 'maxmemory'.");
+    return;
+  }
+  // A RESP2 client with subscriptions reads messages on its connection: it
+  // may only change its subscriptions, PING, QUIT or RESET (RESP3 clients
+  // tell pushes from replies and may send anything).
+  if (client.resp == 2 && client.pubsub.total() != 0 && !(spec->flags & kSubscribedContext)) {
+    reject(server, client, out, spec,
+           "ERR Can't execute '" + full_name(*spec, args) +
+               "': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context");
+    return;
+  }
+  // A monitoring connection is a replica to Redis: it may not touch keys.
+  if (client.monitoring && (spec->flags & kTransactional)) {
+    reject(server, client, out, spec, "ERR Replica can't interact with the keyspace");
     return;
   }
   if (client.in_multi && !(spec->flags & kNoMulti)) {
@@ -222,11 +241,18 @@ void run_exec(Server& server, Client& client, Reply& out) {
   std::vector<const CommandSpec*> specs;
   std::vector<std::vector<std::string_view>> argvs;
   bool read_only = true;
+  bool has_pubsub = false;
   for (const auto& cmd : queued) {
     specs.push_back(find_command(cmd[0]));
     argvs.emplace_back(cmd.begin(), cmd.end());
     if (!(specs.back()->flags & kReadOnly)) read_only = false;
+    if (specs.back()->flags & kPubSub) has_pubsub = true;
   }
+  // Pub/sub commands change the client's subscriptions as they run and
+  // hold their registry changes and messages back (cmd_pubsub.h): every
+  // attempt starts from the subscriptions the client had.
+  std::optional<PubSubState> pubsub0;
+  if (has_pubsub) pubsub0 = client.pubsub;
 
   const size_t mark = out.mark();
   const unsigned db0 = client.db;
@@ -244,6 +270,10 @@ void run_exec(Server& server, Client& client, Reply& out) {
   auto body = [&](stm::Tx& tx) -> bool {
     out.truncate(mark);
     client.db = db0;
+    if (pubsub0) {
+      client.pubsub = *pubsub0;
+      client.pubsub_pending.clear();
+    }
     for (const WatchedKey& w : client.watched) {
       if (!server.db(w.db).watch_intact(tx, w.token)) return false;
     }
@@ -269,6 +299,15 @@ void run_exec(Server& server, Client& client, Reply& out) {
   }
   unwatch_all(server, client);
   if (has_watches && committed) WorkerStats::bump(stats.watch_intact);
+  if (pubsub0) {
+    if (committed) {
+      apply_pending_pubsub(server, client);
+    } else {
+      client.pubsub = std::move(*pubsub0);
+      client.pubsub_pending.clear();
+    }
+    mirror_pubsub_counts(client);
+  }
   if (!committed) {
     out.truncate(mark);
     out.null_array();

@@ -56,46 +56,13 @@ std::string monitor_line(unsigned db, std::string_view client_addr, std::span<co
   return line;
 }
 
-void MonitorSink::push(std::string_view line) {
-  bool post = false;
-  {
-    std::lock_guard<std::mutex> g(mu_);
-    if (overflowed_) return;
-    if (buf_.size() + line.size() > kBufferLimit) {
-      // Wake the owner even if a wake-up is pending: that one may be
-      // parked behind a write the client never drains.
-      overflowed_ = true;
-      std::string().swap(buf_);
-      post = true;
-    } else {
-      buf_.append(line);
-      post = !wake_posted_;
-    }
-    wake_posted_ = true;
-  }
-  if (post) asio::post(executor_, wake_);
-}
-
-std::string MonitorSink::take() {
-  std::lock_guard<std::mutex> g(mu_);
-  wake_posted_ = false;
-  std::string out;
-  out.swap(buf_);
-  return out;
-}
-
-bool MonitorSink::overflowed() const {
-  std::lock_guard<std::mutex> g(mu_);
-  return overflowed_;
-}
-
-void MonitorFeed::subscribe(std::shared_ptr<MonitorSink> sink) {
+void MonitorFeed::subscribe(std::shared_ptr<Mailbox> sink) {
   std::lock_guard<std::mutex> g(mu_);
   sinks_.push_back(std::move(sink));
   count_.store(sinks_.size(), std::memory_order_relaxed);
 }
 
-void MonitorFeed::unsubscribe(const MonitorSink* sink) {
+void MonitorFeed::unsubscribe(const Mailbox* sink) {
   std::lock_guard<std::mutex> g(mu_);
   sinks_.erase(std::remove_if(sinks_.begin(), sinks_.end(), [&](const auto& s) { return s.get() == sink; }),
                sinks_.end());
@@ -104,7 +71,7 @@ void MonitorFeed::unsubscribe(const MonitorSink* sink) {
 
 void MonitorFeed::publish(std::string_view line) {
   std::lock_guard<std::mutex> g(mu_);
-  for (const auto& s : sinks_) s->push(line);
+  for (const auto& s : sinks_) s->push(line, OutputLimit{kBufferLimit, 0, 0});
 }
 
 }  // namespace tmkv::server

@@ -49,6 +49,7 @@ void Reply::map(size_t pairs) {
   }
 }
 void Reply::set(size_t n) { header(resp3_ ? '~' : '*', static_cast<int64_t>(n)); }
+void Reply::push(size_t n) { header(resp3_ ? '>' : '*', static_cast<int64_t>(n)); }
 
 void Reply::dbl(double v) {
   char tmp[64];

@@ -46,6 +46,7 @@ class Reply {
   void array(size_t n);                       // *n
   void map(size_t pairs);                     // %n / *2n
   void set(size_t n);                         // ~n / *n
+  void push(size_t n);                        // >n / *n (pub/sub events)
   void dbl(double v);                         // ,v / $ (Redis's %.17g formatting)
   void verbatim(std::string_view s);          // =len txt:s / $ (INFO, CLIENT INFO)
 

@@ -312,6 +312,9 @@ void Server::publish_settings() {
   limits_.requirepass_set.store(!config_.requirepass.empty(), std::memory_order_relaxed);
   limits_.maxmemory.store(config_.maxmemory, std::memory_order_relaxed);
   limits_.prefetch_batch_max_size.store(config_.prefetch_batch_max_size, std::memory_order_relaxed);
+  limits_.pubsub_hard.store(config_.pubsub_output_limit.hard, std::memory_order_relaxed);
+  limits_.pubsub_soft.store(config_.pubsub_output_limit.soft, std::memory_order_relaxed);
+  limits_.pubsub_soft_seconds.store(config_.pubsub_output_limit.soft_seconds, std::memory_order_relaxed);
   slowlog_.set_threshold_us(config_.slowlog_log_slower_than);
   slowlog_.set_max_len(config_.slowlog_max_len);
   stm::set_latency_tracking(config_.latency_tracking);

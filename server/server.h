@@ -20,6 +20,8 @@
 //                  taken only by slow commands and SLOWLOG (slowlog.h).
 //   monitors_      MONITOR's subscribers; own mutex, taken per command
 //                  only while a client monitors (monitor.h).
+//   pubsub_        the channel registry; own reader-writer lock, taken by
+//                  pub/sub commands only (pubsub.h).
 //   baseline_      CONFIG RESETSTAT's snapshot; guarded by baseline_mu_
 //                  (RESETSTAT and INFO only).
 #pragma once
@@ -40,6 +42,7 @@
 #include "server/error_stats.h"
 #include "server/info_counters.h"
 #include "server/monitor.h"
+#include "server/pubsub.h"
 #include "server/resp_parser.h"
 #include "server/slowlog.h"
 #include "store/store.h"
@@ -82,6 +85,13 @@ struct Limits {
   std::atomic<bool> requirepass_set;
   std::atomic<uint64_t> maxmemory;
   std::atomic<uint64_t> prefetch_batch_max_size;  // requests per key prefetch; < 2 = off
+  // client-output-buffer-limit's pubsub class (mailbox.h).
+  std::atomic<uint64_t> pubsub_hard, pubsub_soft, pubsub_soft_seconds;
+
+  OutputLimit pubsub_output_limit() const {
+    return OutputLimit{pubsub_hard.load(std::memory_order_relaxed), pubsub_soft.load(std::memory_order_relaxed),
+                       pubsub_soft_seconds.load(std::memory_order_relaxed)};
+  }
 
   ParserLimits parser_limits(bool authenticated) const {
     ParserLimits l;
@@ -156,6 +166,8 @@ class Server {
 
   SlowLog& slowlog() { return slowlog_; }
   MonitorFeed& monitors() { return monitors_; }
+  PubSub& pubsub() { return pubsub_; }
+  const PubSub& pubsub() const { return pubsub_; }
 
   // What INFO shows: the counters since the last CONFIG RESETSTAT (or the
   // start); the raw ones above stay monotonic for /metrics.
@@ -214,6 +226,7 @@ class Server {
   std::atomic<uint64_t> used_memory_{0};
   SlowLog slowlog_;  // its own lock (slowlog.h); settings from publish_settings
   MonitorFeed monitors_;  // its own lock (monitor.h)
+  PubSub pubsub_;         // its own lock (pubsub.h)
   mutable std::mutex baseline_mu_;
   InfoCounters baseline_;  // guarded by baseline_mu_; written by CONFIG RESETSTAT
   int64_t start_ms_ = 0;

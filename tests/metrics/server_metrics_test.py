@@ -209,7 +209,19 @@ def main():
         check(v(snap2, "tmkv_keyspace_hits_total") + v(snap2, "tmkv_keyspace_misses_total")
               == v(snap, "tmkv_keyspace_hits_total") + v(snap, "tmkv_keyspace_misses_total") + 1,
               "keyspace metrics go on counting across RESETSTAT")
-        for conn in (a, b, c):
+        # Pub/sub gauges follow the registry, as INFO's pubsub fields do.
+        sub = RawConn(srv.port)
+        sub.cmd("SUBSCRIBE", "ch1", "ch2")
+        sub.read_reply()  # the second channel's event
+        sub.send(b"PSUBSCRIBE p*\r\n")
+        sub.read_reply()
+        stats = info(a, "stats")
+        snap3 = scrape(mport)
+        for kind, field, n in (("channel", "pubsub_channels", 2), ("pattern", "pubsub_patterns", 1),
+                               ("shard", "pubsubshard_channels", 0)):
+            check(v(snap3, "tmkv_pubsub_channels", kind=kind) == n == int(stats[field]),
+                  f"tmkv_pubsub_channels{{kind={kind}}} = INFO {field} = {n}")
+        for conn in (a, b, c, sub):
             conn.close()
     finally:
         srv.stop()

@@ -63,7 +63,7 @@ ARITY = {
     "incr": 2, "decr": 2, "incrby": 3, "decrby": 3, "incrbyfloat": 3, "append": 3, "strlen": 2,
     "getrange": 4, "setrange": 4, "multi": 1, "exec": 1, "discard": 1, "watch": -2, "unwatch": 1,
     "dbsize": 1, "flushdb": -1, "flushall": -1, "touch": -2, "move": 3, "substr": 4, "lcs": -3,
-    "object": -2, "memory": -2, "dump": 2, "restore": -4,
+    "object": -2, "memory": -2, "dump": 2, "restore": -4, "publish": 3, "spublish": 3, "pubsub": -2,
 }
 # DUMP payloads made by redis-server 7.0 (RDB version 10): a plain string,
 # an integer encoding, an LZF-compressed one ("abc" * 30); then damaged ones
@@ -356,6 +356,24 @@ class Gen:
     def g_touch(self):
         return [([self.name("touch")] + self.keys(1, 4), "exact")]
 
+    def g_publish(self):
+        """Pub/sub without subscribers (this connection never subscribes:
+        a RESP2 subscriber could run nothing else): PUBLISH counts 0 and the
+        PUBSUB introspection answers empty, inside MULTI too; its argument
+        errors and subcommand arities are compared."""
+        x = self.rng.random()
+        if x < 0.4:
+            return [([self.name(self.rng.choice(["publish", "spublish"])), self.key(), self.val()], "exact")]
+        sub = self.rng.choice(["channels", "shardchannels", "numsub", "shardnumsub", "numpat", "foo"])
+        args = [self.name("pubsub"), self.name(sub)]
+        if sub in ("channels", "shardchannels"):
+            args += self.rng.choice([[], ["*"], ["k*"], ["a", "b"]])
+        elif sub in ("numsub", "shardnumsub"):
+            args += self.keys(0, 3)
+        elif sub == "numpat":
+            args += self.rng.choice([[], [], ["x"]])
+        return [(args, "exact")]
+
     def g_substr(self):
         return [([self.name("substr"), self.key(), self.rng.choice(RANGE_OFFSETS),
                   self.rng.choice(RANGE_OFFSETS)], "exact")]
@@ -459,6 +477,7 @@ class Gen:
         ("g_getex", 4), ("g_mget", 3), ("g_mset", 4), ("g_incr", 6), ("g_incrbyfloat", 4), ("g_append", 3),
         ("g_getrange", 3), ("g_setrange", 3), ("g_unknown", 1), ("g_arity", 2), ("g_randomkey", 1),
         ("g_scan", 1), ("g_dump", 2), ("g_restore", 2), ("g_touch", 2), ("g_substr", 1), ("g_lcs", 3), ("g_move", 3), ("g_object", 2),
+        ("g_publish", 2),
     ]
 
     def random_steps(self, in_multi):

@@ -22,7 +22,7 @@ import sys
 import time
 
 import harness
-from raw_resp import RawConn, check, check_eq, resp_command, rss_kib
+from raw_resp import RawConn, check, check_eq, resp_command, rss_kib, run_tests
 
 MASK = re.compile(rb"^\+\d+\.\d{6} \[(\d+) 127\.0\.0\.1:\d+\]")
 
@@ -180,21 +180,5 @@ TESTS = [
 ]
 
 
-def main():
-    failed = 0
-    for num, name, fn in TESTS:
-        if len(sys.argv) > 1 and num not in sys.argv[1:]:
-            continue
-        t0 = time.time()
-        try:
-            fn()
-            print(f"PASS ({num}) {name} [{time.time() - t0:.1f}s]", flush=True)
-        except Exception as e:  # noqa: BLE001
-            failed += 1
-            print(f"FAIL ({num}) {name}: {e}", flush=True)
-    print(f"{len(TESTS) - failed} passed, {failed} failed" if len(sys.argv) == 1 else f"{failed} failed")
-    return 1 if failed else 0
-
-
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(run_tests(TESTS, sys.argv[1:]))

@@ -3,6 +3,7 @@ small RESP2/RESP3 reply reader that keeps error replies as values, and the
 check helpers the test scripts share. Used where a client library would hide
 what the server sent (protocol errors, closed connections, exact bytes)."""
 import socket
+import time
 
 
 class Failure(Exception):
@@ -169,3 +170,22 @@ def rss_kib(pid):
             if line.startswith("VmRSS:"):
                 return int(line.split()[1])
     raise Failure("no VmRSS in /proc/PID/status")
+
+
+def run_tests(tests, argv):
+    """Runs (id, name, fn) tests, or only those whose ids argv names; prints
+    PASS/FAIL per test and returns the exit status."""
+    failed = 0
+    picked = set(argv)
+    for num, name, fn in tests:
+        if picked and num not in picked:
+            continue
+        t0 = time.time()
+        try:
+            fn()
+            print(f"PASS ({num}) {name} [{time.time() - t0:.1f}s]", flush=True)
+        except Exception as e:  # noqa: BLE001
+            failed += 1
+            print(f"FAIL ({num}) {name}: {e}", flush=True)
+    print(f"{len(tests) - failed} passed, {failed} failed" if not picked else f"{failed} failed")
+    return 1 if failed else 0
