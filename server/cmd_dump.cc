@@ -6,6 +6,7 @@
 
 #include "server/cmd_util.h"
 #include "server/command.h"
+#include "server/keyspace_events.h"
 #include "server/rdb_string.h"
 #include "server/server.h"
 #include "store/clock.h"
@@ -77,7 +78,7 @@ void cmd_restore(CommandContext& c) {
     // an overflow lands in the past and the key is not created, as there.
     expire_at = absttl ? ttl : static_cast<int64_t>(static_cast<uint64_t>(ttl) + static_cast<uint64_t>(now));
     if (expire_at <= now) {
-      if (replace) c.db().del(*c.tx, key);
+      if (replace && c.db().del(*c.tx, key)) notify_keyspace_event(c, kNotifyGeneric, "del", key);
       c.out.ok();
       return;
     }
@@ -87,6 +88,7 @@ void cmd_restore(CommandContext& c) {
     reply_status(c.out, s);
     return;
   }
+  notify_keyspace_event(c, kNotifyGeneric, "restore", key);
   c.out.ok();
 }
 

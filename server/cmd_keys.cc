@@ -7,6 +7,7 @@
 #include "server/client.h"
 #include "server/cmd_util.h"
 #include "server/command.h"
+#include "server/keyspace_events.h"
 #include "server/server.h"
 #include "store/clock.h"
 
@@ -17,7 +18,11 @@ using store::Blob;
 
 void cmd_del(CommandContext& c) {
   int64_t n = 0;
-  for (size_t i = 1; i < c.argc(); ++i) n += c.db().del(*c.tx, c.arg(i)) ? 1 : 0;
+  for (size_t i = 1; i < c.argc(); ++i) {
+    if (!c.db().del(*c.tx, c.arg(i))) continue;
+    ++n;
+    notify_keyspace_event(c, kNotifyGeneric, "del", c.arg(i));
+  }
   c.out.integer(n);
 }
 
@@ -68,6 +73,8 @@ void rename_generic(CommandContext& c, bool nx) {
     reply_status(c.out, s);
     return;
   }
+  notify_keyspace_event(c, kNotifyGeneric, "rename_from", src);
+  notify_keyspace_event(c, kNotifyGeneric, "rename_to", dst);
   if (nx) {
     c.out.integer(1);
   } else {
@@ -114,6 +121,7 @@ void cmd_copy(CommandContext& c) {
     reply_status(c.out, s);
     return;
   }
+  notify_keyspace_event(c, kNotifyGeneric, "copy_to", c.arg(2), dst_db);
   c.out.integer(1);
 }
 
@@ -148,6 +156,8 @@ void cmd_move(CommandContext& c) {
     return;
   }
   c.db().del(*c.tx, key);
+  notify_keyspace_event(c, kNotifyGeneric, "move_from", key);
+  notify_keyspace_event(c, kNotifyGeneric, "move_to", key, dst_db);
   c.out.integer(1);
 }
 
@@ -297,6 +307,7 @@ void expire_generic(CommandContext& c, int64_t unit_ms, bool absolute, const cha
   }
   if (when <= store::now_ms()) {
     c.db().del(*c.tx, c.arg(1));
+    notify_keyspace_event(c, kNotifyGeneric, "del", c.arg(1));
     c.out.integer(1);
     return;
   }
@@ -307,6 +318,7 @@ void expire_generic(CommandContext& c, int64_t unit_ms, bool absolute, const cha
     reply_status(c.out, s);
     return;
   }
+  notify_keyspace_event(c, kNotifyGeneric, "expire", c.arg(1));
   c.out.integer(1);
 }
 void cmd_expire(CommandContext& c) { expire_generic(c, 1000, false, "expire"); }
@@ -354,6 +366,7 @@ void cmd_persist(CommandContext& c) {
   const store::ValueType type = b->type;
   std::string value(b->view());
   c.db().put(*c.tx, c.arg(1), type, value, 0);
+  notify_keyspace_event(c, kNotifyGeneric, "persist", c.arg(1));
   c.out.integer(1);
 }
 

@@ -6,6 +6,7 @@
 
 #include "server/cmd_util.h"
 #include "server/command.h"
+#include "server/keyspace_events.h"
 #include "server/server.h"
 #include "store/clock.h"
 
@@ -30,10 +31,13 @@ bool read_string(CommandContext& c, std::string_view key, const Blob** blob, boo
   return true;
 }
 
+bool born_expired(int64_t expire_at) { return expire_at != 0 && expire_at <= store::now_ms(); }
+
 // Writes a string with an absolute expiry (0 = none); a time already in the
-// past deletes the key instead, as Redis does.
+// past deletes the key instead (see born_expired).
 bool write_string(CommandContext& c, std::string_view key, std::string_view value, int64_t expire_at) {
-  OpStatus s = c.db().put(*c.tx, key, ValueType::kString, value, expire_at);
+  const bool gone = born_expired(expire_at);
+  OpStatus s = c.db().put(*c.tx, key, ValueType::kString, value, gone ? 0 : expire_at);
   if (s != OpStatus::kOk) {
     reply_status(c.out, s);
     return false;
@@ -41,7 +45,8 @@ bool write_string(CommandContext& c, std::string_view key, std::string_view valu
   // Already expired: Redis stores it and lets it expire, which WATCH sees as
   // a modification even of a key that was absent. Writing then deleting in
   // the same transaction commits exactly that: a new version, no value.
-  if (expire_at != 0 && expire_at <= store::now_ms()) c.db().del(*c.tx, key);
+  // (A plain delete: whether it counts as an expiry is the caller's call.)
+  if (gone) c.db().del(*c.tx, key);
   return true;
 }
 
@@ -118,6 +123,14 @@ void cmd_set(CommandContext& c) {
   std::string old_value = old ? std::string(old->view()) : std::string();
   if (keepttl && old) expire_at = old->expire_at_ms();
   if (!write_string(c, key, c.arg(2), expire_at)) return;
+  notify_keyspace_event(c, kNotifyString, "set", key);
+  if (!expire_kind.empty()) notify_keyspace_event(c, kNotifyGeneric, "expire", key);
+  if (born_expired(expire_at)) {
+    // Redis keeps it until it reclaims it as expired: the same count and
+    // event, told now (tmkv deleted it already).
+    c.db().count_expired_at_commit(*c.tx);
+    notify_keyspace_event(c, kNotifyExpired, "expired", key);
+  }
   if (get) {
     if (exists) {
       c.out.bulk(old_value);
@@ -134,13 +147,18 @@ void cmd_setnx(CommandContext& c) {
     c.out.integer(0);
     return;
   }
-  if (write_string(c, c.arg(1), c.arg(2), 0)) c.out.integer(1);
+  if (!write_string(c, c.arg(1), c.arg(2), 0)) return;
+  notify_keyspace_event(c, kNotifyString, "set", c.arg(1));
+  c.out.integer(1);
 }
 
 void setex_generic(CommandContext& c, int64_t unit_ms, std::string_view name) {
   int64_t at;
   if (!parse_expire_or_reply(c.out, c.arg(2), unit_ms, false, store::now_ms(), name, &at)) return;
-  if (write_string(c, c.arg(1), c.arg(3), at)) c.out.ok();
+  if (!write_string(c, c.arg(1), c.arg(3), at)) return;
+  notify_keyspace_event(c, kNotifyString, "set", c.arg(1));
+  notify_keyspace_event(c, kNotifyGeneric, "expire", c.arg(1));
+  c.out.ok();
 }
 void cmd_setex(CommandContext& c) { setex_generic(c, 1000, "setex"); }
 void cmd_psetex(CommandContext& c) { setex_generic(c, 1, "psetex"); }
@@ -151,6 +169,7 @@ void cmd_getset(CommandContext& c) {
   std::string prev = old ? std::string(old->view()) : std::string();
   const bool existed = old != nullptr;
   if (!write_string(c, c.arg(1), c.arg(2), 0)) return;
+  notify_keyspace_event(c, kNotifyString, "set", c.arg(1));
   if (existed) {
     c.out.bulk(prev);
   } else {
@@ -167,6 +186,7 @@ void cmd_getdel(CommandContext& c) {
   }
   std::string prev(old->view());
   c.db().del(*c.tx, c.arg(1));
+  notify_keyspace_event(c, kNotifyGeneric, "del", c.arg(1));
   c.out.bulk(prev);
 }
 
@@ -209,8 +229,11 @@ void cmd_getex(CommandContext& c) {
   std::string value(b->view());
   if (action == kSet) {
     if (!write_string(c, c.arg(1), value, at)) return;
+    // A time already past deletes the key (write_string), as in Redis.
+    notify_keyspace_event(c, kNotifyGeneric, born_expired(at) ? "del" : "expire", c.arg(1));
   } else if (action == kPersist && b->expire_at_ms() != 0) {
     if (!write_string(c, c.arg(1), value, 0)) return;
+    notify_keyspace_event(c, kNotifyGeneric, "persist", c.arg(1));
   }
   c.out.bulk(value);
 }
@@ -240,6 +263,7 @@ void cmd_mset(CommandContext& c) {
   }
   for (size_t i = 1; i < c.argc(); i += 2) {
     if (!write_string(c, c.arg(i), c.arg(i + 1), 0)) return;
+    notify_keyspace_event(c, kNotifyString, "set", c.arg(i));
   }
   c.out.ok();
 }
@@ -257,6 +281,7 @@ void cmd_msetnx(CommandContext& c) {
   }
   for (size_t i = 1; i < c.argc(); i += 2) {
     if (!write_string(c, c.arg(i), c.arg(i + 1), 0)) return;
+    notify_keyspace_event(c, kNotifyString, "set", c.arg(i));
   }
   c.out.integer(1);
 }
@@ -267,6 +292,7 @@ void incr_generic(CommandContext& c, int64_t delta) {
     reply_status(c.out, r.status());
     return;
   }
+  notify_keyspace_event(c, kNotifyString, "incrby", c.arg(1));
   c.out.integer(r.value());
 }
 
@@ -310,6 +336,7 @@ void cmd_incrbyfloat(CommandContext& c) {
   }
   std::string text = format_ld(result);
   if (!write_string(c, c.arg(1), text, b ? b->expire_at_ms() : 0)) return;
+  notify_keyspace_event(c, kNotifyString, "incrbyfloat", c.arg(1));
   c.out.bulk(text);
 }
 
@@ -327,6 +354,7 @@ void cmd_append(CommandContext& c) {
   if (b) v.append(b->view());
   v.append(add);
   if (!write_string(c, c.arg(1), v, b ? b->expire_at_ms() : 0)) return;
+  notify_keyspace_event(c, kNotifyString, "append", c.arg(1));
   c.out.integer(static_cast<int64_t>(v.size()));
 }
 
@@ -387,6 +415,7 @@ void cmd_setrange(CommandContext& c) {
   if (v.size() < need) v.resize(need, '\0');
   std::memcpy(v.data() + offset, value.data(), value.size());
   if (!write_string(c, c.arg(1), v, b ? b->expire_at_ms() : 0)) return;
+  notify_keyspace_event(c, kNotifyString, "setrange", c.arg(1));
   c.out.integer(static_cast<int64_t>(v.size()));
 }
 

@@ -1,5 +1,7 @@
 #include "server/config.h"
 
+#include "server/keyspace_events.h"
+
 #include <algorithm>
 #include <charconv>
 #include <fstream>
@@ -64,7 +66,7 @@ const char* kMutable[] = {"requirepass", "maxclients", "timeout", "proto-max-bul
                           "max-multibulk-len", "max-inline-size", "protected-mode", "maxmemory",
                           "latency-tracking", "tx-sample-rate", "prefetch-batch-max-size",
                           "slowlog-log-slower-than", "slowlog-max-len", "maxmemory-policy",
-                          "client-output-buffer-limit"};
+                          "client-output-buffer-limit", "notify-keyspace-events"};
 
 // client-output-buffer-limit: "<class> <hard> <soft> <soft-seconds>" groups,
 // classes normal, replica (or slave) and pubsub, as Redis takes it; the
@@ -198,6 +200,10 @@ bool apply_setting(ServerConfig& cfg, std::string_view name_in, std::string_view
     return ok;
   } else if (name == "client-output-buffer-limit") {
     return apply_output_limits(cfg, value, error);
+  } else if (name == "notify-keyspace-events") {
+    const std::optional<uint32_t> flags = parse_notify_flags(value, error);
+    if (flags) cfg.notify_keyspace_events = *flags;
+    return flags.has_value();
   } else if (name == "save" || name == "appendonly" || name == "daemonize") {
     // Accepted for redis.conf compatibility; tmkv keeps no files and does
     // not fork. Anything but "off" values is refused rather than ignored.
@@ -238,6 +244,7 @@ std::optional<std::string> setting_value(const ServerConfig& cfg, std::string_vi
   if (name == "slowlog-max-len") return std::to_string(cfg.slowlog_max_len);
   if (name == "maxmemory-policy") return std::string("noeviction");
   if (name == "client-output-buffer-limit") return output_limits_text(cfg);
+  if (name == "notify-keyspace-events") return notify_flags_text(cfg.notify_keyspace_events);
   if (name == "save") return std::string();
   if (name == "appendonly") return std::string("no");
   if (name == "daemonize") return std::string("no");
@@ -248,7 +255,7 @@ const std::vector<std::string>& setting_names() {
   static const std::vector<std::string> kNames = {
       "bind",       "port",     "io-threads", "tm-mode",  "requirepass", "protected-mode",
       "databases",  "maxclients", "timeout",  "proto-max-bulk-len", "client-query-buffer-limit",
-      "max-multibulk-len", "max-inline-size", "metrics-bind", "metrics-port", "maxmemory", "latency-tracking", "tx-sample-rate", "prefetch-batch-max-size", "slowlog-log-slower-than", "slowlog-max-len", "maxmemory-policy", "client-output-buffer-limit", "save", "appendonly", "daemonize"};
+      "max-multibulk-len", "max-inline-size", "metrics-bind", "metrics-port", "maxmemory", "latency-tracking", "tx-sample-rate", "prefetch-batch-max-size", "slowlog-log-slower-than", "slowlog-max-len", "maxmemory-policy", "client-output-buffer-limit", "notify-keyspace-events", "save", "appendonly", "daemonize"};
   return kNames;
 }
 
@@ -288,6 +295,10 @@ std::string usage_text() {
          "  --slowlog-log-slower-than US * SLOWLOG records commands slower than this; -1 = none,\n"
          "                                 0 = all (default 10000)\n"
          "  --slowlog-max-len N          * SLOWLOG entries kept (default 128, max 1000000)\n"
+         "  --notify-keyspace-events FLAGS * keyspace notifications, Redis's classes: K, E and\n"
+         "                                 g $ x (A = all); l s h z t d e never fire here (no\n"
+         "                                 such types, no eviction); m and n are refused\n"
+         "                                 (default \"\": off)\n"
          "  --client-output-buffer-limit \"CLASS HARD SOFT SECONDS ...\"\n"
          "                               * a pub/sub subscriber whose unsent messages exceed HARD\n"
          "                                 bytes, or SOFT for SECONDS, is disconnected (default\n"

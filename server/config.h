@@ -56,6 +56,8 @@ struct ServerConfig {
   };
   OutputLimitClass replica_output_limit{uint64_t{256} << 20, uint64_t{64} << 20, 60};
   OutputLimitClass pubsub_output_limit{uint64_t{32} << 20, uint64_t{8} << 20, 60};
+  // notify-keyspace-events (keyspace_events.h flags); 0 = off, as in Redis.
+  uint32_t notify_keyspace_events = 0;
   std::string config_file;       // where the settings came from, if any
 };
 

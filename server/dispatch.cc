@@ -6,6 +6,7 @@
 #include "htm/atomically.h"
 #include "server/client.h"
 #include "server/cmd_pubsub.h"
+#include "server/keyspace_events.h"
 #include "server/command.h"
 #include "server/reply.h"
 #include "server/server.h"
@@ -72,12 +73,15 @@ void log_if_slow(Server& server, const Client& client, uint64_t ns, std::span<co
 
 // Runs a key-touching command as one transaction. Client state a handler may
 // change (the selected db, for SELECT inside EXEC) is restored per attempt.
+// Keyspace events wait in the client's pending pub/sub effects until the
+// transaction commits (keyspace_events.h).
 void run_transactional(const CommandSpec& spec, CommandContext& ctx) {
   const size_t mark = ctx.out.mark();
   const unsigned db0 = ctx.client.db;
   auto body = [&](stm::Tx& tx) {
     ctx.out.truncate(mark);
     ctx.client.db = db0;
+    ctx.client.pubsub_pending.clear();
     ctx.tx = &tx;
     spec.handler(ctx);
   };
@@ -87,6 +91,9 @@ void run_transactional(const CommandSpec& spec, CommandContext& ctx) {
     htm::atomically(body);
   }
   ctx.tx = nullptr;
+  // Redis tells of a key found expired before of what the command did to it.
+  publish_expired_events(ctx.server);
+  if (!ctx.client.pubsub_pending.empty()) apply_pending_pubsub(ctx.server, ctx.client);
 }
 
 void queue_command(Server& server, Client& client, Reply& out, std::span<const std::string_view> args) {
@@ -217,6 +224,7 @@ void dispatch_command(Server& server, Client& client, Reply& out, std::span<cons
   // not the admin commands, as Redis.
   if (server.monitors().active() && !is_admin_call(*spec, args)) feed_monitors(server, client, client.db, args);
   delete_expired_seen(server, client);
+  publish_expired_events(server);  // of those, and of WATCH's deletes
   client.shown_db.store(client.db, std::memory_order_relaxed);
   client.shown_resp.store(client.resp, std::memory_order_relaxed);
 }
@@ -270,10 +278,8 @@ void run_exec(Server& server, Client& client, Reply& out) {
   auto body = [&](stm::Tx& tx) -> bool {
     out.truncate(mark);
     client.db = db0;
-    if (pubsub0) {
-      client.pubsub = *pubsub0;
-      client.pubsub_pending.clear();
-    }
+    if (pubsub0) client.pubsub = *pubsub0;
+    client.pubsub_pending.clear();
     for (const WatchedKey& w : client.watched) {
       if (!server.db(w.db).watch_intact(tx, w.token)) return false;
     }
@@ -299,15 +305,14 @@ void run_exec(Server& server, Client& client, Reply& out) {
   }
   unwatch_all(server, client);
   if (has_watches && committed) WorkerStats::bump(stats.watch_intact);
-  if (pubsub0) {
-    if (committed) {
-      apply_pending_pubsub(server, client);
-    } else {
-      client.pubsub = std::move(*pubsub0);
-      client.pubsub_pending.clear();
-    }
-    mirror_pubsub_counts(client);
+  if (committed) {
+    publish_expired_events(server);
+    if (!client.pubsub_pending.empty()) apply_pending_pubsub(server, client);
+  } else {
+    if (pubsub0) client.pubsub = std::move(*pubsub0);
+    client.pubsub_pending.clear();
   }
+  if (pubsub0) mirror_pubsub_counts(client);
   if (!committed) {
     out.truncate(mark);
     out.null_array();

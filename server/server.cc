@@ -1,5 +1,8 @@
 #include "server/server.h"
 
+#include "server/keyspace_events.h"
+#include "store/expiry_log.h"
+
 #include <algorithm>
 #include <cstdio>
 #include <random>
@@ -264,6 +267,7 @@ void Server::sweep_expired(Worker& w) {
       for (const std::string& key : candidates) {
         htm::atomically([&](stm::Tx& tx) { s.delete_if_expired(tx, key); });
       }
+      publish_expired_events(*this);
       found = !candidates.empty();
     } else {
       w.sweep_cursor = 0;
@@ -315,6 +319,10 @@ void Server::publish_settings() {
   limits_.pubsub_hard.store(config_.pubsub_output_limit.hard, std::memory_order_relaxed);
   limits_.pubsub_soft.store(config_.pubsub_output_limit.soft, std::memory_order_relaxed);
   limits_.pubsub_soft_seconds.store(config_.pubsub_output_limit.soft_seconds, std::memory_order_relaxed);
+  limits_.notify_flags.store(config_.notify_keyspace_events, std::memory_order_relaxed);
+  // The store logs expirations only while "expired" events can go out.
+  const uint32_t notify = config_.notify_keyspace_events;
+  store::set_expiry_log((notify & kNotifyExpired) && (notify & (kNotifyKeyspace | kNotifyKeyevent)));
   slowlog_.set_threshold_us(config_.slowlog_log_slower_than);
   slowlog_.set_max_len(config_.slowlog_max_len);
   stm::set_latency_tracking(config_.latency_tracking);

@@ -87,6 +87,7 @@ struct Limits {
   std::atomic<uint64_t> prefetch_batch_max_size;  // requests per key prefetch; < 2 = off
   // client-output-buffer-limit's pubsub class (mailbox.h).
   std::atomic<uint64_t> pubsub_hard, pubsub_soft, pubsub_soft_seconds;
+  std::atomic<uint32_t> notify_flags;  // notify-keyspace-events (keyspace_events.h)
 
   OutputLimit pubsub_output_limit() const {
     return OutputLimit{pubsub_hard.load(std::memory_order_relaxed), pubsub_soft.load(std::memory_order_relaxed),

@@ -7,6 +7,7 @@
 
 #include "stm/global_clock.h"
 #include "store/clock.h"
+#include "store/expiry_log.h"
 #include "store/hash.h"
 #include "store/int_codec.h"
 
@@ -107,8 +108,13 @@ const Blob* Store::read_for_write(stm::Tx& tx, Record* r) {
 bool Store::expire_if_due(stm::Tx& tx, Record* r, const Blob* b) {
   if (b == nullptr || !b->expired_at(now_ms())) return false;
   tx.write_word(r->word, 0, &value_ops_);
-  tx.on_commit([](void* self, uint64_t) { static_cast<Store*>(self)->count_expired(); }, this);
+  count_expired_at_commit(tx);
+  if (expiry_log_on()) log_expired(tx, this, r->key());
   return true;
+}
+
+void Store::count_expired_at_commit(stm::Tx& tx) {
+  tx.on_commit([](void* self, uint64_t) { static_cast<Store*>(self)->count_expired(); }, this);
 }
 
 void Store::count_expired() {

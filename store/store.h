@@ -141,6 +141,10 @@ class Store {
   uint64_t expired_candidates(uint64_t cursor, size_t buckets, std::vector<std::string>* out);
   // Inside a transaction: deletes key if it is expired now; true if it did.
   bool delete_if_expired(stm::Tx& tx, std::string_view key);
+  // Inside a transaction: counts one more expired key (expired_count())
+  // if it commits. For a write that stores a value already past its expiry
+  // and deletes it at once: Redis counts that key when it reclaims it.
+  void count_expired_at_commit(stm::Tx& tx);
   // Keys this thread found expired while reading (read-only transactions
   // cannot delete them): the caller deletes them after its command, which
   // is Redis's lazy expiry. Moves them into *out.

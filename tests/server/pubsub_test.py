@@ -28,6 +28,11 @@ transactions, and at its limits.
   (5) python3-redis's PubSub object works unchanged.
   (6) The idle timeout closes a quiet plain client but not a subscriber or
       a monitor, on both servers.
+  (7) Keyspace notifications (notify-keyspace-events): a script of every
+      string and generic write, MULTI/EXEC, a broken WATCH and keys that
+      expire (found by a read, a write, the sweep) makes the same events on
+      both servers, in the same order, for several flag sets; CONFIG
+      GET/SET of the flags as Redis.
 
 Run: TMKV_SERVER=build/bin/tmkv-server /usr/bin/python3 tests/server/pubsub_test.py
 """
@@ -363,6 +368,103 @@ def test_idle_timeout_spares_subscribers():
             server.stop()
 
 
+PAYLOAD = b"\x00\x05hello\n\x00cr\xdfve4 \n"  # redis-server 7.0's DUMP of "hello"
+KEYSPACE_SCRIPT = [
+    ["SET", "a", "1"], ["SET", "a", "2", "EX", "100"], ["SET", "a", "3", "KEEPTTL"], ["SET", "a", "4", "GET"],
+    ["SET", "b", "1", "NX"], ["SET", "b", "1", "NX"], ["SET", "b", "2", "XX", "PX", "100000"],
+    ["SET", "a", "1", "NX", "GET"], ["SET", "t", "v", "EXAT", "1"], ["EXISTS", "t"],
+    ["SET", "t2", "v", "PXAT", "1", "GET"], ["EXISTS", "t2"],
+    ["SETNX", "c", "1"], ["SETNX", "c", "1"], ["SETEX", "d", "100", "x"], ["PSETEX", "d", "100000", "x"],
+    ["GETSET", "d", "y"], ["MSET", "e", "1", "f", "2"], ["MSETNX", "g", "1", "h", "2"], ["MSETNX", "g", "1", "z", "2"],
+    ["INCR", "n"], ["INCRBY", "n", "5"], ["DECR", "n"], ["DECRBY", "n", "2"], ["INCRBYFLOAT", "n", "1.5"],
+    ["INCR", "e"], ["INCR", "f2", "x"], ["APPEND", "s", "xy"], ["SETRANGE", "s", "5", "z"], ["SETRANGE", "s", "1", ""],
+    ["SETRANGE", "nos", "0", ""], ["GETDEL", "s"], ["GETDEL", "s"], ["GETEX", "e", "EX", "100"],
+    ["GETEX", "e", "PERSIST"], ["GETEX", "e", "PERSIST"], ["GETEX", "f"], ["GETEX", "f", "PXAT", "1"],
+    ["DEL", "a", "b", "zz"], ["UNLINK", "c"], ["EXPIRE", "d", "100"], ["EXPIRE", "d", "100", "NX"],
+    ["PEXPIRE", "d", "-1"], ["EXPIRE", "e", "100"], ["PERSIST", "e"], ["PERSIST", "e"], ["EXPIREAT", "g", "1"],
+    ["SET", "r", "1"], ["RENAME", "r", "r2"], ["RENAME", "r2", "r2"], ["SET", "r3", "x"], ["RENAME", "r2", "r3"],
+    ["RENAMENX", "r3", "h"], ["RENAMENX", "r3", "r4"], ["COPY", "r4", "r5"], ["COPY", "r4", "r5"],
+    ["COPY", "r4", "r5", "REPLACE"], ["COPY", "r4", "r6", "DB", "1"], ["MOVE", "r4", "2"], ["MOVE", "nokey", "2"],
+    ["RESTORE", "rs", "0", PAYLOAD], ["RESTORE", "rs", "0", PAYLOAD, "REPLACE"], ["RESTORE", "rs", "1", PAYLOAD],
+    ["RESTORE", "rs", "1", PAYLOAD, "REPLACE", "ABSTTL"], ["RESTORE", "rs2", "1", PAYLOAD, "ABSTTL"],
+    ["SELECT", "3"], ["SET", "x3", "1"], ["SELECT", "0"],
+    ["MULTI"], ["SET", "m1", "1"], ["INCR", "m1"], ["SELECT", "4"], ["SET", "m4", "x"], ["SELECT", "0"], ["DEL", "m1"],
+    ["PUBLISH", "plain", "in exec"], ["EXEC"],
+    ["WATCH", "n"], ["SET", "n", "0"], ["MULTI"], ["SET", "never", "1"], ["EXEC"],  # its own write breaks it
+    ["GET", "never"], ["FLUSHDB"], ["LCS", "a", "b"], ["GET", "a"],
+]
+
+
+def keyspace_events(port, flags):
+    """Runs KEYSPACE_SCRIPT and the expiry steps with notify-keyspace-events
+    set to `flags`; returns what a PSUBSCRIBE __key*__:* listener heard."""
+    c, listener, other = RawConn(port), RawConn(port), RawConn(port)
+    c.cmd("FLUSHALL")
+    check_eq(c.cmd("CONFIG", "SET", "notify-keyspace-events", flags), "OK", f"CONFIG SET {flags}")
+    check_eq(listener.cmd("PSUBSCRIBE", "__key*__:*"), [b"psubscribe", b"__key*__:*", 1], "PSUBSCRIBE")
+    for cmd in KEYSPACE_SCRIPT:
+        c.cmd(*cmd)
+    # A WATCH broken by another client: the block writes nothing, tells nothing.
+    c.cmd("WATCH", "w")
+    other.cmd("SET", "w", "other")
+    check_eq([c.cmd("MULTI"), c.cmd("SET", "w", "mine"), c.cmd("EXEC")], ["OK", "QUEUED", None], "broken WATCH")
+    script_data, _ = listener.read_raw(timeout=0.3)
+    # Expiry: found by a read, by a write, or by the background sweep, each
+    # told once as "expired". Which comes first depends on when each
+    # server's sweep runs, so the caller compares these as a set.
+    c.cmd("SET", "x1", "v", "PX", "30")
+    c.cmd("SET", "x2", "v", "PX", "30")
+    time.sleep(0.3)
+    c.cmd("GET", "x1")
+    c.cmd("SET", "x2", "again")
+    c.cmd("SET", "x3", "v", "PX", "30")
+    deadline = time.time() + 3
+    while c.cmd("DBSIZE") != 2 and time.time() < deadline:  # w, x2: until x3 is reclaimed
+        time.sleep(0.05)
+    expiry_data, _ = listener.read_raw(timeout=0.5)
+    c.cmd("CONFIG", "SET", "notify-keyspace-events", "")
+    for x in (c, listener, other):
+        x.close()
+    return [m[2:] for m in parse_all(script_data)], [m[2:] for m in parse_all(expiry_data)]
+
+
+def test_keyspace_notifications():
+    tmkv = harness.start_tmkv("--io-threads", 2)
+    redis = harness.start_redis()
+    try:
+        for flags in ("KEA", "Ex", "Kg", "E$x", "Ag"):
+            (got, got_x), (want, want_x) = keyspace_events(tmkv.port, flags), keyspace_events(redis.port, flags)
+            for i, (g, w) in enumerate(zip(got, want)):
+                check_eq(g, w, f"flags {flags}: event {i}")
+            check_eq(len(got), len(want), f"flags {flags}: number of events")
+            check_eq(sorted(got_x), sorted(want_x), f"flags {flags}: the expiry events")
+            for events in (got_x, want_x):
+                x2 = [e[1] for e in events if e[0] == b"__keyspace@0__:x2"]
+                if b"expired" in x2 and b"set" in x2:
+                    check(x2[-2:] == [b"expired", b"set"], f"x2: expired, then written again: {x2}")
+        script, expiry = keyspace_events(tmkv.port, "KEA")
+        check(len(script) > 100 and len(expiry) == 20, f"the script makes events: {len(script)}, {len(expiry)}")
+        for server in (tmkv, redis):
+            c = RawConn(server.port)
+            for flags, shown in (("KEA", b"AKE"), ("Ex", b"xE"), ("gg$E", b"g$E"), ("AKE", b"AKE"), ("", b""),
+                                 ("KA", b"AK"), ("lshztdeK", b"lshzetdK")):
+                check_eq(c.cmd("CONFIG", "SET", "notify-keyspace-events", flags), "OK", f"{server.name}: {flags}")
+                check_eq(c.cmd("CONFIG", "GET", "notify-keyspace-events"), [b"notify-keyspace-events", shown],
+                         f"{server.name}: {flags} reads back as {shown}")
+            reply = c.cmd("CONFIG", "SET", "notify-keyspace-events", "Ezq")
+            check(reply[0] == "ERR" and "Invalid event class character. Use 'Ag$lshzxeKEtmdn'." in reply[1],
+                  f"{server.name}: a bad class: {reply}")
+            c.close()
+        c = RawConn(tmkv.port)
+        for flags in ("Em", "KEn"):
+            reply = c.cmd("CONFIG", "SET", "notify-keyspace-events", flags)
+            check(reply[0] == "ERR" and "does not emit" in reply[1], f"tmkv refuses {flags}: {reply}")
+        c.close()
+    finally:
+        tmkv.stop()
+        redis.stop()
+
+
 def test_python_redis_client():
     srv = harness.start_tmkv("--io-threads", 2)
     try:
@@ -394,6 +496,7 @@ TESTS = [
     ("4", "client-output-buffer-limit for subscribers", test_output_limit),
     ("5", "python3-redis PubSub", test_python_redis_client),
     ("6", "the idle timeout spares subscribers", test_idle_timeout_spares_subscribers),
+    ("7", "keyspace notifications", test_keyspace_notifications),
 ]
 
 

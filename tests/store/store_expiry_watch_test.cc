@@ -4,8 +4,10 @@
 
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "store/clock.h"
+#include "store/expiry_log.h"
 #include "store/store.h"
 
 namespace tmkv::store {
@@ -158,6 +160,57 @@ TEST(StoreWatch, ConcurrentWritersAreNeverMissed) {
   }
   stop = true;
   writer.join();
+}
+
+}  // namespace
+}  // namespace tmkv::store
+
+// The expiry log (store/expiry_log.h) behind "expired" notifications: only
+// committed attempts' expiries reach it, in the order they happened, and
+// nothing is logged while it is off.
+namespace tmkv::store {
+namespace {
+
+std::vector<std::string> take_keys(const Store& s) {
+  std::vector<ExpiredKey> log;
+  take_expired_log(&log);
+  std::vector<std::string> keys;
+  for (const ExpiredKey& e : log) {
+    EXPECT_EQ(e.store, &s);
+    keys.push_back(e.key);
+  }
+  return keys;
+}
+
+TEST(StoreExpiryLog, OnlyCommittedExpiriesInOrder) {
+  Store s;
+  set_expiry_log(true);
+  put_at(s, "a", "v", kT0 + 10, kT0);
+  put_at(s, "b", "v", kT0 + 10, kT0);
+  put_at(s, "c", "v", kT0 + 10, kT0);
+  {
+    ScopedCommandTime at(kT0 + 20);
+    // An attempt that expires "a" and then does not commit tells nothing.
+    atomically([&](Tx& tx) {
+      s.del(tx, "a");
+      tx.cancel();
+    });
+    EXPECT_EQ(take_keys(s), std::vector<std::string>{});
+    atomically([&](Tx& tx) {
+      s.del(tx, "b");
+      s.del(tx, "a");
+    });
+  }
+  EXPECT_EQ(take_keys(s), (std::vector<std::string>{"b", "a"}));
+  EXPECT_EQ(take_keys(s), std::vector<std::string>{});  // taken once
+  EXPECT_EQ(s.expired_count(), 2u);
+  set_expiry_log(false);
+  {
+    ScopedCommandTime at(kT0 + 20);
+    EXPECT_TRUE(atomically([&](Tx& tx) { return s.delete_if_expired(tx, "c"); }));
+  }
+  EXPECT_EQ(take_keys(s), std::vector<std::string>{});  // off: counted, not logged
+  EXPECT_EQ(s.expired_count(), 3u);
 }
 
 }  // namespace

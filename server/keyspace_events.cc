@@ -1,0 +1,116 @@
+#include "server/keyspace_events.h"
+
+#include <vector>
+
+#include "server/client.h"
+#include "server/command.h"
+#include "server/server.h"
+#include "store/expiry_log.h"
+
+namespace tmkv::server {
+namespace {
+
+struct FlagChar {
+  char c;
+  uint32_t flag;
+};
+// Redis's order for the string form (keyspaceEventsFlagsToString).
+constexpr FlagChar kClassChars[] = {{'g', kNotifyGeneric}, {'$', kNotifyString}, {'l', kNotifyList},
+                                    {'s', kNotifySet},     {'h', kNotifyHash},   {'z', kNotifyZset},
+                                    {'x', kNotifyExpired}, {'e', kNotifyEvicted}, {'t', kNotifyStream},
+                                    {'d', kNotifyModule}};
+
+std::string keyspace_channel(unsigned db, std::string_view key) {
+  std::string ch = "__keyspace@" + std::to_string(db) + "__:";
+  ch.append(key);
+  return ch;
+}
+
+std::string keyevent_channel(unsigned db, std::string_view event) {
+  std::string ch = "__keyevent@" + std::to_string(db) + "__:";
+  ch.append(event);
+  return ch;
+}
+
+}  // namespace
+
+std::optional<uint32_t> parse_notify_flags(std::string_view s, std::string* error) {
+  uint32_t flags = 0;
+  for (char ch : s) {
+    if (ch == 'A') {
+      flags |= kNotifyAll;
+    } else if (ch == 'K') {
+      flags |= kNotifyKeyspace;
+    } else if (ch == 'E') {
+      flags |= kNotifyKeyevent;
+    } else if (ch == 'm' || ch == 'n') {
+      *error = std::string("tmkv does not emit ") + (ch == 'm' ? "key-miss (m)" : "new-key (n)") +
+               " events; the classes it emits are g, $ and x (A includes them)";
+      return std::nullopt;
+    } else {
+      bool known = false;
+      for (const FlagChar& f : kClassChars) {
+        if (f.c == ch) {
+          flags |= f.flag;
+          known = true;
+        }
+      }
+      if (!known) {
+        *error = "Invalid event class character. Use 'Ag$lshzxeKEtmdn'.";
+        return std::nullopt;
+      }
+    }
+  }
+  return flags;
+}
+
+std::string notify_flags_text(uint32_t flags) {
+  std::string out;
+  if ((flags & kNotifyAll) == kNotifyAll) {
+    out += 'A';
+  } else {
+    for (const FlagChar& f : kClassChars) {
+      if (flags & f.flag) out += f.c;
+    }
+  }
+  if (flags & kNotifyKeyspace) out += 'K';
+  if (flags & kNotifyKeyevent) out += 'E';
+  return out;
+}
+
+void notify_keyspace_event(CommandContext& c, uint32_t cls, const char* event, std::string_view key, unsigned db) {
+  const uint32_t flags = c.server.limits().notify_flags.load(std::memory_order_relaxed);
+  if (!(flags & cls)) return;
+  // Redis sends the keyspace message first, then the keyevent one.
+  if (flags & kNotifyKeyspace) {
+    c.client.pubsub_pending.push_back(
+        {PendingPubSub::Op::kPublish, PubSubKind::kChannel, keyspace_channel(db, key), event});
+  }
+  if (flags & kNotifyKeyevent) {
+    c.client.pubsub_pending.push_back(
+        {PendingPubSub::Op::kPublish, PubSubKind::kChannel, keyevent_channel(db, event), std::string(key)});
+  }
+}
+
+void notify_keyspace_event(CommandContext& c, uint32_t cls, const char* event, std::string_view key) {
+  notify_keyspace_event(c, cls, event, key, c.client.db);
+}
+
+void publish_expired_events(Server& server) {
+  thread_local std::vector<store::ExpiredKey> expired;
+  store::take_expired_log(&expired);
+  if (expired.empty()) return;
+  const uint32_t flags = server.limits().notify_flags.load(std::memory_order_relaxed);
+  const OutputLimit limit = server.limits().pubsub_output_limit();
+  for (const store::ExpiredKey& e : expired) {
+    if (!(flags & kNotifyExpired)) break;
+    unsigned db = 0;
+    while (db < server.database_count() && &server.db(db) != e.store) ++db;
+    if (db == server.database_count()) continue;
+    if (flags & kNotifyKeyspace) server.pubsub().publish(false, keyspace_channel(db, e.key), "expired", limit);
+    if (flags & kNotifyKeyevent) server.pubsub().publish(false, keyevent_channel(db, "expired"), e.key, limit);
+  }
+  expired.clear();
+}
+
+}  // namespace tmkv::server
