@@ -7,8 +7,9 @@ namespace tmkv::server {
 class Client;
 class Server;
 
-// After an EXEC block committed: applies its (un)subscriptions to the
-// registry and publishes its messages, in the order the block ran them.
+// After a command's transaction committed (dispatch_command): applies the
+// pub/sub effects it held back (an EXEC block's (un)subscriptions and
+// messages, keyspace events), in the order they were made.
 void apply_pending_pubsub(Server& server, Client& client);
 // Drops every subscription without a reply (RESET, a closing connection).
 void unsubscribe_all_silently(Server& server, Client& client);

@@ -101,6 +101,10 @@ const std::vector<CommandSpec>& all_commands();
 // or the command is no container.
 std::string subcommand_error(const CommandSpec& spec, std::span<const std::string_view> args);
 
+// Redis 7's "fullname": "client|list" for a container's subcommand (args[1]
+// already checked to be one of its own), the command's name otherwise.
+std::string command_full_name(const CommandSpec& spec, std::span<const std::string_view> args);
+
 // Redis's "admin" commands (CONFIG, SLOWLOG, SHUTDOWN, MONITOR, CLIENT
 // LIST/KILL/NO-EVICT, ...), which MONITOR does not show.
 bool is_admin_call(const CommandSpec& spec, std::span<const std::string_view> args);

@@ -64,13 +64,19 @@ bool is_admin_call(const CommandSpec& spec, std::span<const std::string_view> ar
   return false;
 }
 
+std::string command_full_name(const CommandSpec& spec, std::span<const std::string_view> args) {
+  std::string name = spec.name;
+  if (!spec.subcommands.empty() && args.size() >= 2) name += "|" + to_lower(args[1]);
+  return name;
+}
+
 std::string subcommand_error(const CommandSpec& spec, std::span<const std::string_view> args) {
   if (spec.subcommands.empty() || args.size() < 2) return {};
   const std::string sub = to_lower(args[1]);
   for (const SubcommandArity& s : spec.subcommands) {
     if (sub != s.name) continue;
     if (arity_allows(s.arity, args.size())) return {};
-    return "ERR wrong number of arguments for '" + std::string(spec.name) + "|" + sub + "' command";
+    return "ERR wrong number of arguments for '" + command_full_name(spec, args) + "' command";
   }
   std::string upper = spec.name;
   for (char& ch : upper) ch = static_cast<char>(ch - ('a' - 'A') * (ch >= 'a' && ch <= 'z'));

@@ -79,7 +79,8 @@ bool apply_output_limits(ServerConfig& cfg, std::string_view value, std::string*
     *error = "Wrong number of arguments in buffer limit configuration.";
     return false;
   }
-  ServerConfig next = cfg;
+  // All or nothing: the classes change only once every group parsed.
+  ServerConfig::OutputLimitClass pubsub = cfg.pubsub_output_limit, replica = cfg.replica_output_limit;
   for (size_t i = 0; i < words.size(); i += 4) {
     const std::string cls = lower(words[i]);
     ServerConfig::OutputLimitClass limit;
@@ -89,9 +90,9 @@ bool apply_output_limits(ServerConfig& cfg, std::string_view value, std::string*
       return false;
     }
     if (cls == "pubsub") {
-      next.pubsub_output_limit = limit;
+      pubsub = limit;
     } else if (cls == "replica" || cls == "slave") {
-      next.replica_output_limit = limit;  // no replicas: kept and reported only
+      replica = limit;  // no replicas: kept and reported only
     } else if (cls == "normal") {
       if (limit.hard != 0 || limit.soft != 0 || limit.soft_seconds != 0) {
         *error = "tmkv does not limit normal clients' output (a client's replies never pile up: its requests "
@@ -103,7 +104,8 @@ bool apply_output_limits(ServerConfig& cfg, std::string_view value, std::string*
       return false;
     }
   }
-  cfg = next;
+  cfg.pubsub_output_limit = pubsub;
+  cfg.replica_output_limit = replica;
   return true;
 }
 

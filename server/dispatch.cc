@@ -54,14 +54,6 @@ void reject(Server& server, Client& client, Reply& out, const CommandSpec* spec,
 
 bool is_exec(const CommandSpec& spec) { return std::string_view(spec.name) == "exec"; }
 
-// Redis's "fullname": "client|list" for a container's subcommand (already
-// checked to be one of its own), the name otherwise.
-std::string full_name(const CommandSpec& spec, std::span<const std::string_view> args) {
-  std::string name = spec.name;
-  if (!spec.subcommands.empty() && args.size() >= 2) name += "|" + to_lower(args[1]);
-  return name;
-}
-
 void feed_monitors(Server& server, const Client& client, unsigned db, std::span<const std::string_view> args) {
   server.monitors().publish(monitor_line(db, client.addr(), args));
 }
@@ -72,9 +64,9 @@ void log_if_slow(Server& server, const Client& client, uint64_t ns, std::span<co
 }
 
 // Runs a key-touching command as one transaction. Client state a handler may
-// change (the selected db, for SELECT inside EXEC) is restored per attempt.
-// Keyspace events wait in the client's pending pub/sub effects until the
-// transaction commits (keyspace_events.h).
+// change (the selected db, for SELECT inside EXEC) is restored per attempt,
+// and so are the pub/sub effects it holds back (keyspace events), which
+// dispatch_command publishes once the command is done.
 void run_transactional(const CommandSpec& spec, CommandContext& ctx) {
   const size_t mark = ctx.out.mark();
   const unsigned db0 = ctx.client.db;
@@ -91,9 +83,6 @@ void run_transactional(const CommandSpec& spec, CommandContext& ctx) {
     htm::atomically(body);
   }
   ctx.tx = nullptr;
-  // Redis tells of a key found expired before of what the command did to it.
-  publish_expired_events(ctx.server);
-  if (!ctx.client.pubsub_pending.empty()) apply_pending_pubsub(ctx.server, ctx.client);
 }
 
 void queue_command(Server& server, Client& client, Reply& out, std::span<const std::string_view> args) {
@@ -186,7 +175,7 @@ void dispatch_command(Server& server, Client& client, Reply& out, std::span<cons
   // tell pushes from replies and may send anything).
   if (client.resp == 2 && client.pubsub.total() != 0 && !(spec->flags & kSubscribedContext)) {
     reject(server, client, out, spec,
-           "ERR Can't execute '" + full_name(*spec, args) +
+           "ERR Can't execute '" + command_full_name(*spec, args) +
                "': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context");
     return;
   }
@@ -224,7 +213,12 @@ void dispatch_command(Server& server, Client& client, Reply& out, std::span<cons
   // not the admin commands, as Redis.
   if (server.monitors().active() && !is_admin_call(*spec, args)) feed_monitors(server, client, client.db, args);
   delete_expired_seen(server, client);
-  publish_expired_events(server);  // of those, and of WATCH's deletes
+  // What the committed transactions of this command did, told once: keys
+  // that expired (found by the command, by its lazy deletes or WATCH's)
+  // before the command's own keyspace events and EXEC's messages, as Redis
+  // tells them. An aborted attempt or a failed EXEC left nothing pending.
+  publish_expired_events(server);
+  if (!client.pubsub_pending.empty()) apply_pending_pubsub(server, client);
   client.shown_db.store(client.db, std::memory_order_relaxed);
   client.shown_resp.store(client.resp, std::memory_order_relaxed);
 }
@@ -305,10 +299,8 @@ void run_exec(Server& server, Client& client, Reply& out) {
   }
   unwatch_all(server, client);
   if (has_watches && committed) WorkerStats::bump(stats.watch_intact);
-  if (committed) {
-    publish_expired_events(server);
-    if (!client.pubsub_pending.empty()) apply_pending_pubsub(server, client);
-  } else {
+  // Committed: dispatch_command applies what the block held back.
+  if (!committed) {
     if (pubsub0) client.pubsub = std::move(*pubsub0);
     client.pubsub_pending.clear();
   }

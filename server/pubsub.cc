@@ -69,41 +69,36 @@ bool PubSub::unsubscribe(PubSubKind kind, std::string_view name, const Mailbox* 
   return true;
 }
 
+template <class Fn>
+void PubSub::for_each_receiving(bool shard, std::string_view channel, Fn&& fn) const {
+  const Table& direct = table(shard ? PubSubKind::kShard : PubSubKind::kChannel);
+  if (auto it = direct.find(std::string(channel)); it != direct.end()) fn(nullptr, it->second);
+  if (shard) return;  // shard channels have no patterns
+  for (const auto& [pattern, subs] : table(PubSubKind::kPattern)) {
+    if (glob_match(pattern, channel)) fn(&pattern, subs);
+  }
+}
+
 size_t PubSub::publish(bool shard, std::string_view channel, std::string_view message, const OutputLimit& limit) {
   std::shared_lock<std::shared_mutex> g(mu_);
   size_t receivers = 0;
-  const Table& direct = table(shard ? PubSubKind::kShard : PubSubKind::kChannel);
-  if (auto it = direct.find(std::string(channel)); it != direct.end()) {
-    Message msg(shard ? "smessage" : "message", channel, message);
-    for (const auto& m : it->second) {
-      m->push(msg.for_mailbox(*m), limit);
-      ++receivers;
-    }
-  }
-  if (shard) return receivers;
-  for (const auto& [pattern, subs] : table(PubSubKind::kPattern)) {
-    if (!glob_match(pattern, channel)) continue;
-    Message msg("pmessage", pattern, channel, message);
+  for_each_receiving(shard, channel, [&](const std::string* pattern, const Subscribers& subs) {
+    Message msg = pattern != nullptr ? Message("pmessage", *pattern, channel, message)
+                                     : Message(shard ? "smessage" : "message", channel, message);
     for (const auto& m : subs) {
       m->push(msg.for_mailbox(*m), limit);
       ++receivers;
     }
-  }
+  });
   return receivers;
 }
 
 size_t PubSub::receivers(bool shard, std::string_view channel, const Mailbox* except) const {
   std::shared_lock<std::shared_mutex> g(mu_);
-  auto others = [&](const Subscribers& subs) {
-    return static_cast<size_t>(std::count_if(subs.begin(), subs.end(), [&](const auto& m) { return m.get() != except; }));
-  };
   size_t n = 0;
-  const Table& direct = table(shard ? PubSubKind::kShard : PubSubKind::kChannel);
-  if (auto it = direct.find(std::string(channel)); it != direct.end()) n += others(it->second);
-  if (shard) return n;
-  for (const auto& [pattern, subs] : table(PubSubKind::kPattern)) {
-    if (glob_match(pattern, channel)) n += others(subs);
-  }
+  for_each_receiving(shard, channel, [&](const std::string*, const Subscribers& subs) {
+    n += static_cast<size_t>(std::count_if(subs.begin(), subs.end(), [&](const auto& m) { return m.get() != except; }));
+  });
   return n;
 }
 

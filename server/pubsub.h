@@ -72,6 +72,11 @@ class PubSub {
   using Subscribers = std::vector<std::shared_ptr<Mailbox>>;
   using Table = std::unordered_map<std::string, Subscribers>;
   const Table& table(PubSubKind kind) const { return tables_[static_cast<size_t>(kind)]; }
+  // The one receiving rule of publish() and receivers(): calls
+  // fn(pattern, subscribers) for the channel's own subscribers (pattern
+  // nullptr), then, unless shard, for each pattern matching it. mu_ held.
+  template <class Fn>
+  void for_each_receiving(bool shard, std::string_view channel, Fn&& fn) const;
   Table& table(PubSubKind kind) { return tables_[static_cast<size_t>(kind)]; }
 
   mutable std::shared_mutex mu_;
