@@ -13,7 +13,6 @@ namespace {
 
 void append_commands(const server::Server& srv, std::vector<prometheus::MetricFamily>& out) {
   const std::vector<server::CommandTotals> totals = srv.command_totals();
-  const auto& specs = server::all_commands();
   auto calls = family("tmkv_commands_total", "Commands executed (inside EXEC: counted when the block commits).",
                       MetricType::Counter);
   auto failed = family("tmkv_command_failed_total", "Commands that ran and replied with an error.",
@@ -26,10 +25,11 @@ void append_commands(const server::Server& srv, std::vector<prometheus::MetricFa
                         "(kept while latency-tracking is on).",
                         MetricType::Histogram);
   for (size_t i = 0; i < totals.size(); ++i) {
-    const bool unknown = i == server::CommandStats::unknown_slot();
-    const Labels labels = {{"cmd", unknown ? std::string("unknown") : std::string(specs[i].name)}};
+    const bool only_rejections = server::CommandStats::only_rejections(i);
+    // Redis's names: "get", "client|list" (a container's subcommands apart).
+    const Labels labels = {{"cmd", server::CommandStats::slot_name(i)}};
     const server::CommandTotals& t = totals[i];
-    if (!unknown) {
+    if (!only_rejections) {
       add_counter(calls, labels, static_cast<double>(t.calls));
       add_counter(failed, labels, static_cast<double>(t.failed));
       add_histogram(latency, labels, t.latency, stm::kLatencyBoundsNs, 1e-9);

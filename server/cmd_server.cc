@@ -163,15 +163,14 @@ void section_stats(std::ostringstream& o, const InfoCounters& c, const PubSub& p
 // latency-tracking is off).
 void section_commandstats(std::ostringstream& o, const InfoCounters& c) {
   const std::vector<CommandTotals>& totals = c.commands;
-  const auto& specs = all_commands();
   o << "# Commandstats\r\n";
-  for (size_t i = 0; i < specs.size(); ++i) {
+  for (size_t i = 0; i < CommandStats::unknown_slot(); ++i) {
     const CommandTotals& t = totals[i];
     if (t.calls == 0 && t.rejected == 0) continue;
     const uint64_t usec = t.latency.sum / 1000;
     char per_call[32];
     std::snprintf(per_call, sizeof per_call, "%.2f", t.calls ? static_cast<double>(t.latency.sum) / 1000.0 / static_cast<double>(t.calls) : 0.0);
-    o << "cmdstat_" << specs[i].name << ":calls=" << t.calls << ",usec=" << usec << ",usec_per_call=" << per_call
+    o << "cmdstat_" << CommandStats::slot_name(i) << ":calls=" << t.calls << ",usec=" << usec << ",usec_per_call=" << per_call
       << ",rejected_calls=" << t.rejected << ",failed_calls=" << t.failed << "\r\n";
   }
   o << "\r\n";
@@ -181,15 +180,14 @@ void section_commandstats(std::ostringstream& o, const InfoCounters& c) {
 // (interpolated inside a bucket, so within a bucket's width).
 void section_latencystats(std::ostringstream& o, const InfoCounters& c) {
   const std::vector<CommandTotals>& totals = c.commands;
-  const auto& specs = all_commands();
   o << "# Latencystats\r\n";
-  for (size_t i = 0; i < specs.size(); ++i) {
+  for (size_t i = 0; i < CommandStats::unknown_slot(); ++i) {
     const stm::LatencyCounts& h = totals[i].latency;
     if (h.count() == 0) continue;
     char line[160];
     std::snprintf(line, sizeof line, "p50=%.3f,p99=%.3f,p99.9=%.3f", h.quantile(0.5, stm::kLatencyBoundsNs) / 1000,
                   h.quantile(0.99, stm::kLatencyBoundsNs) / 1000, h.quantile(0.999, stm::kLatencyBoundsNs) / 1000);
-    o << "latency_percentiles_usec_" << specs[i].name << ":" << line << "\r\n";
+    o << "latency_percentiles_usec_" << CommandStats::slot_name(i) << ":" << line << "\r\n";
   }
   o << "\r\n";
 }

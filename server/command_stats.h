@@ -6,6 +6,12 @@
 // load + store); INFO commandstats/latencystats and the metrics scrape sum
 // every worker's with relaxed loads. No shared word is written per command.
 //
+// As in Redis 7, a container's subcommands are counted apart ("client|list",
+// "config|get"): each has its own slot. The container's own slot counts only
+// calls rejected before a subcommand was named (CLIENT alone: wrong arity).
+// A call naming an unknown subcommand is counted with the unknown commands,
+// as Redis, which resolves it to no command, does not count it at all.
+//
 // What counts, as Redis's commandstats:
 //   calls     the command ran (inside EXEC: once, when the block commits)
 //   failed    it ran and replied with an error
@@ -16,6 +22,8 @@
 
 #include <cstddef>
 #include <memory>
+#include <span>
+#include <string_view>
 #include <vector>
 
 #include "server/command.h"
@@ -40,18 +48,29 @@ struct CommandTotals {
 class CommandStats {
  public:
   CommandStats();
-  // The counters of spec's command; nullptr means an unknown command.
-  CommandCounters& of(const CommandSpec* spec) { return slots_[spec == nullptr ? unknown_slot() : index_of(spec)]; }
+  // The counters of the call `args` of spec's command (see slot_of).
+  CommandCounters& of(const CommandSpec* spec, std::span<const std::string_view> args) {
+    return slots_[slot_of(spec, args)];
+  }
+  CommandCounters& at(size_t slot) { return slots_[slot]; }
   // Adds these counters into totals (sized slot_count()).
   void add_to(std::vector<CommandTotals>& totals) const;
 
-  // Slot i < all_commands().size() is all_commands()[i]; the last slot
-  // counts unknown commands.
+  // The slot of a call: its subcommand's for a container called with one of
+  // its subcommands, the container's when args name none (args.size() < 2),
+  // unknown_slot() for an unknown subcommand or spec == nullptr (an unknown
+  // command).
+  static size_t slot_of(const CommandSpec* spec, std::span<const std::string_view> args);
+  // Redis's name of a slot: "get", "client|list"; "unknown" for the last.
+  // Static storage: it may be kept as a const char*.
+  static const char* slot_name(size_t slot);
   static size_t slot_count();
   static size_t unknown_slot();
+  // True for the unknown slot and a container's own: nothing ever runs
+  // there, so only rejections are counted.
+  static bool only_rejections(size_t slot);
 
  private:
-  static size_t index_of(const CommandSpec* spec);
   std::unique_ptr<CommandCounters[]> slots_;
 };
 

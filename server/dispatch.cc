@@ -38,8 +38,9 @@ void reply_unknown_command(Reply& out, std::span<const std::string_view> args) {
 // transaction; a rejected EXEC discards it at once with EXECABORT and, as
 // Redis's discardTransaction does, forgets the client's WATCHes, in MULTI
 // or not (EXEC with arguments after WATCH, say).
-void reject(Server& server, Client& client, Reply& out, const CommandSpec* spec, std::string_view error) {
-  server.stats_of_this_thread().cmds.of(spec).rejected.add();
+// `slot`: the call's CommandStats slot.
+void reject(Server& server, Client& client, Reply& out, const CommandSpec* spec, size_t slot, std::string_view error) {
+  server.stats_of_this_thread().cmds.at(slot).rejected.add();
   if (client.in_multi) client.multi_error = true;
   if (spec != nullptr && std::string_view(spec->name) == "exec") {
     client.end_multi();
@@ -143,45 +144,49 @@ void dispatch_command(Server& server, Client& client, Reply& out, std::span<cons
   const CountErrorReply count_error(out, stats.errors);
   WorkerStats::bump(stats.commands);
   const CommandSpec* spec = find_command(args[0]);
+  // CLIENT LIST's cmd=: Redis's fullname ("client|list"), or NULL for a
+  // command or subcommand it does not know.
+  const size_t slot = CommandStats::slot_of(spec, args);
+  client.last_command.store(slot == CommandStats::unknown_slot() ? "NULL" : CommandStats::slot_name(slot),
+                            std::memory_order_relaxed);
   if (spec == nullptr) {
-    stats.cmds.of(nullptr).rejected.add();
+    stats.cmds.at(slot).rejected.add();
     if (client.in_multi) client.multi_error = true;
     reply_unknown_command(out, args);
     return;
   }
-  client.last_command.store(spec->name, std::memory_order_relaxed);
   if (!arity_ok(*spec, args.size())) {
-    reject(server, client, out, spec, "ERR wrong number of arguments for '" + std::string(spec->name) + "' command");
+    reject(server, client, out, spec, slot, "ERR wrong number of arguments for '" + std::string(spec->name) + "' command");
     return;
   }
   if (!spec->subcommands.empty()) {
     if (std::string error = subcommand_error(*spec, args); !error.empty()) {
-      reject(server, client, out, spec, error);
+      reject(server, client, out, spec, slot, error);
       return;
     }
   }
   if (!server.authenticated(client) && !(spec->flags & kNoAuth)) {
-    reject(server, client, out, spec, "NOAUTH Authentication required.");
+    reject(server, client, out, spec, slot, "NOAUTH Authentication required.");
     return;
   }
   // Redis's maxmemory with the noeviction policy: writes fail, reads go on.
   // Checked at queue time too (Redis rejects there, failing the EXEC).
   if ((spec->flags & kDenyOom) && server.over_maxmemory()) {
-    reject(server, client, out, spec, "OOM command not allowed when used memory > 'maxmemory'.");
+    reject(server, client, out, spec, slot, "OOM command not allowed when used memory > 'maxmemory'.");
     return;
   }
   // A RESP2 client with subscriptions reads messages on its connection: it
   // may only change its subscriptions, PING, QUIT or RESET (RESP3 clients
   // tell pushes from replies and may send anything).
   if (client.resp == 2 && client.pubsub.total() != 0 && !(spec->flags & kSubscribedContext)) {
-    reject(server, client, out, spec,
+    reject(server, client, out, spec, slot,
            "ERR Can't execute '" + command_full_name(*spec, args) +
                "': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context");
     return;
   }
   // A monitoring connection is a replica to Redis: it may not touch keys.
   if (client.monitoring && (spec->flags & kTransactional)) {
-    reject(server, client, out, spec, "ERR Replica can't interact with the keyspace");
+    reject(server, client, out, spec, slot, "ERR Replica can't interact with the keyspace");
     return;
   }
   if (client.in_multi && !(spec->flags & kNoMulti)) {
@@ -199,7 +204,7 @@ void dispatch_command(Server& server, Client& client, Reply& out, std::span<cons
   } else {
     spec->handler(ctx);
   }
-  CommandCounters& counters = stats.cmds.of(spec);
+  CommandCounters& counters = stats.cmds.at(slot);
   counters.calls.add();
   // EXEC's own reply is an array; its commands' errors count for them.
   if (out.error_at(reply_at)) counters.failed.add();
@@ -313,7 +318,7 @@ void run_exec(Server& server, Client& client, Reply& out) {
   }
   WorkerStats::bump(stats.exec_ok);
   for (size_t i = 0; i < specs.size(); ++i) {
-    CommandCounters& counters = stats.cmds.of(specs[i]);
+    CommandCounters& counters = stats.cmds.of(specs[i], argvs[i]);
     counters.calls.add();
     if (failed[i]) {
       counters.failed.add();

@@ -263,7 +263,8 @@ def parse_reference(path):
     start = text.index("## Metric reference")
     ref = {}
     for line in text[start:].splitlines():
-        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        # Markdown's "\|" is a pipe inside a cell, not a cell border.
+        cells = [c.strip() for c in re.split(r"(?<!\\)\|", line.strip().strip("|"))]
         if len(cells) != 4 or cells[0] in ("name", "") or set(cells[0]) <= set("-"):
             continue
         name, mtype, labels_cell, _ = cells

@@ -113,6 +113,9 @@ def main():
         check(isinstance(r, tuple) and "max number of clients" in r[1], f"4th client refused: {r!r}")
         refused.close()
         a.cmd("CONFIG", "SET", "maxclients", "10000")
+        # Containers: counted per subcommand, as Redis 7's commandstats.
+        check(a.cmd("CLIENT")[0] == "ERR", "CLIENT alone: wrong arity")       # rejected on client
+        check(a.cmd("CLIENT", "NOSUCH")[0] == "ERR", "unknown subcommand")  # rejected as unknown
         time.sleep(0.3)  # the refused connection's bookkeeping
 
         after = scrape(mport)
@@ -133,7 +136,10 @@ def main():
             (("tmkv_command_failed_total", {"cmd": "get"}), 0),
             (("tmkv_command_rejected_total", {"cmd": "get"}), 1),
             (("tmkv_command_rejected_total", {"cmd": "set"}), 1),
-            (("tmkv_command_rejected_total", {"cmd": "unknown"}), 1),
+            (("tmkv_command_rejected_total", {"cmd": "unknown"}), 2),  # FOO-like and CLIENT NOSUCH
+            (("tmkv_commands_total", {"cmd": "config|set"}), 2),
+            (("tmkv_command_rejected_total", {"cmd": "client"}), 1),
+            (("tmkv_command_rejected_total", {"cmd": "config|set"}), 0),
             (("tmkv_command_duration_seconds_count", {"cmd": "get"}), 3),
             (("tmkv_command_duration_seconds_count", {"cmd": "exec"}), 3),
             (("tmkv_exec_total", {"outcome": "committed"}), 1),
@@ -147,10 +153,10 @@ def main():
             (("tmkv_connections_opened_total", {}), 2),  # c and the refused one
             (("tmkv_connections_rejected_total", {"reason": "maxclients"}), 1),
             (("tmkv_connections_rejected_total", {"reason": "protected_mode"}), 0),
-            # INCR on text, GET's arity, the unknown command, SET x queued;
-            # the maxclients refusal is written before any command, as in
-            # Redis, and is not an error reply.
-            (("tmkv_error_replies_total", {"code": "ERR"}), 4),
+            # INCR on text, GET's arity, the unknown command, SET x queued,
+            # CLIENT and CLIENT NOSUCH; the maxclients refusal is written
+            # before any command, as in Redis, and is not an error reply.
+            (("tmkv_error_replies_total", {"code": "ERR"}), 6),
             (("tmkv_error_replies_total", {"code": "EXECABORT"}), 1),
             (("tmkv_error_replies_total", {"code": "WRONGTYPE"}), 0),
         ]
