@@ -21,14 +21,14 @@
 
 namespace tmkv::stm {
 
-template <class Fn>
-auto atomically(Fn&& fn, TxKind kind = TxKind::kReadWrite) -> std::invoke_result_t<Fn&, Tx&> {
-  using R = std::invoke_result_t<Fn&, Tx&>;
-  static_assert(!std::is_reference_v<R>,
-                "a transaction must not return a reference into transactional memory");
-  Tx& tx = Tx::current();
-  if (tx.active()) return fn(tx);  // flattened nesting
+namespace detail {
 
+// The outermost call: begin, attempts, retries. Out of line so that a nested
+// atomically() (the common case inside composed operations) inlines to the
+// active() test and fn itself, without this function's register saves.
+template <class Fn>
+[[gnu::noinline]] auto run_outermost(Tx& tx, Fn& fn, TxKind kind) -> std::invoke_result_t<Fn&, Tx&> {
+  using R = std::invoke_result_t<Fn&, Tx&>;
   struct RunGuard {
     Tx& tx;
     ~RunGuard() { tx.run_end(); }
@@ -45,7 +45,7 @@ auto atomically(Fn&& fn, TxKind kind = TxKind::kReadWrite) -> std::invoke_result
         R result = fn(tx);
         if (tx.commit()) return result;
       }
-    } catch (const detail::Restart&) {
+    } catch (const Restart&) {
       // Already rolled back; fall through to retry.
     } catch (Cancelled<R>& c) {
       tx.rollback(AbortCause::kUserAbort);
@@ -60,6 +60,17 @@ auto atomically(Fn&& fn, TxKind kind = TxKind::kReadWrite) -> std::invoke_result
     }
     tx.prepare_retry();
   }
+}
+
+}  // namespace detail
+
+template <class Fn>
+auto atomically(Fn&& fn, TxKind kind = TxKind::kReadWrite) -> std::invoke_result_t<Fn&, Tx&> {
+  static_assert(!std::is_reference_v<std::invoke_result_t<Fn&, Tx&>>,
+                "a transaction must not return a reference into transactional memory");
+  Tx& tx = Tx::current();
+  if (tx.active()) return fn(tx);  // flattened nesting
+  return detail::run_outermost(tx, fn, kind);
 }
 
 // A read-only transaction: keeps no read set and commits without validation.

@@ -69,7 +69,6 @@ Tx& Tx::make_current() {
 }
 
 Tx::Tx() : ctx_(&this_thread_context()) {
-  reads_.reserve(256);
   if (ctx_->rng_state == 0) ctx_->rng_state = reinterpret_cast<uintptr_t>(ctx_) | 1;
 }
 
@@ -125,6 +124,8 @@ void Tx::begin_attempt() {
 
 void Tx::end_attempt() {
   reads_.clear();
+  last_read_ = nullptr;
+  if (reads_.capacity() > kMaxKeptReads) reads_.shrink_to(kInitialReads);
   writes_.clear();
   checks_used_ = 0;
   hooks_.clear();
@@ -225,7 +226,7 @@ uint64_t Tx::read_word_slow(const TWord& w) {
           continue;  // rv now covers the version: sample again
         }
         if (logging) {
-          reads_.push_back(&w);
+          log_read(w, l1);
         } else {
           ++ro_reads_;
         }
@@ -352,6 +353,13 @@ bool Tx::lock_write_set(AbortCause* why) {
         unlock_write_set(i);
         return false;
       }
+      // A read moved into this entry (write_word) is valid only while the
+      // word is as that read saw it; locking it keeps it so until release.
+      if (!is_locked(cur) && entries[i].read_lock != kNoRead && cur != entries[i].read_lock) {
+        *why = AbortCause::kReadValidation;
+        unlock_write_set(i);
+        return false;
+      }
       // Acquire: we are about to read the value the previous owner wrote
       // back (to retire it) and overwrite it.
       if (!is_locked(cur) && cas_word(lock, cur, locked_word(cur), std::memory_order_acquire, emulated_)) {
@@ -402,6 +410,12 @@ bool Tx::validate_reads_unlocked() {
   for (const TWord* w : reads_) {
     uint64_t l = load_word(w->lock, std::memory_order_acquire, emulated_);
     if (is_locked(l) || version_of(l) > rv_) return false;
+  }
+  // The reads that moved into write entries (write_word): still as read.
+  for (const WriteEntry& e : writes_.entries()) {
+    if (e.read_lock != kNoRead && load_word(e.word->lock, std::memory_order_acquire, emulated_) != e.read_lock) {
+      return false;
+    }
   }
   return true;
 }

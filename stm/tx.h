@@ -37,6 +37,7 @@
 #include <vector>
 
 #include "stm/abort_cause.h"
+#include "stm/append_log.h"
 #include "stm/tick_clock.h"
 #include "stm/thread_context.h"
 #include "stm/tx_stats.h"
@@ -107,7 +108,7 @@ class Tx {
       const uint64_t v = w.value.raw().load(std::memory_order_acquire);  // see read_word_slow
       const uint64_t l2 = w.lock.raw().load(std::memory_order_relaxed);
       if (l1 == l2 && !is_locked(l1) && version_of(l1) <= rv_) [[likely]] {
-        reads_.push_back(&w);
+        log_read(w, l1);
         return v;
       }
     }
@@ -118,6 +119,19 @@ class Tx {
   void write_word(TWord& w, uint64_t value, const ValueOps* ops) {
     // Inline fast path: first write of a word by a read-write transaction.
     if (mode_ == TxMode::kReadWrite && !writes_.may_contain(&w)) [[likely]] {
+      // Read, then written (a read-modify-write: the usual case). The read
+      // leaves the read set for the write entry, which keeps the lock word
+      // it saw: commit checks it when it locks the word (unchanged means
+      // not written since the read; versions only grow once read, since a
+      // read moves the clock up to the version it sees). So commit neither
+      // validates it again nor searches the write set to tell that the
+      // locked word is its own.
+      if (last_read_ == &w) [[likely]] {
+        reads_.pop_back();
+        last_read_ = nullptr;
+        writes_.add(&w, value, ops, last_read_lock_);
+        return;
+      }
       writes_.add(&w, value, ops);
       return;
     }
@@ -226,6 +240,12 @@ class Tx {
   static constinit thread_local Tx* t_current_;
 
   [[noreturn]] void restart(AbortCause c);
+  // Logs a validated read of w that saw lock word `lock` (read-write mode).
+  void log_read(const TWord& w, uint64_t lock) {
+    reads_.push_back(&w);
+    last_read_ = &w;
+    last_read_lock_ = lock;
+  }
   uint64_t read_word_slow(const TWord& w);
   void write_word_slow(TWord& w, uint64_t value, const ValueOps* ops);
   void abort_attempt(AbortCause c);
@@ -292,8 +312,15 @@ class Tx {
   uint32_t aborts_ = 0;
   AbortCause last_cause_{};
   uint32_t ro_reads_ = 0;  // reads in a read-only attempt (it keeps no read set)
+  static constexpr size_t kInitialReads = 256;
+  static constexpr size_t kMaxKeptReads = 1 << 16;  // a bigger read set is given back at the attempt's end
   Version rv_ = 0;
-  std::vector<const TWord*> reads_;
+  AppendLog<const TWord*> reads_{kInitialReads};
+  // The newest entry of reads_ and the lock word its read saw, or nullptr
+  // once that entry moved to the write set or the attempt ended. Only
+  // log_read() sets it, so last_read_ != nullptr means reads_.back() is it.
+  const TWord* last_read_ = nullptr;
+  uint64_t last_read_lock_ = 0;
   WriteSet writes_;
   std::vector<PendingCheck> checks_;
   size_t checks_used_ = 0;

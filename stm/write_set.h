@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "stm/append_log.h"
 #include "stm/tword.h"
 
 namespace tmkv::stm {
@@ -22,11 +23,20 @@ struct ValueOps {
   void* ctx = nullptr;
 };
 
+// WriteEntry::read_lock when the entry carries no read of its word.
+inline constexpr uint64_t kNoRead = kDeadLock;  // never the lock word of a readable word
+
 struct WriteEntry {
   TWord* word;
   uint64_t value;          // the buffered new value
   const ValueOps* ops;     // nullptr: inline value, nobody observes
   uint64_t unlocked_word;  // lock word seen when we locked it (commit only)
+  // A read of `word` moved here from the read set when the transaction
+  // wrote the word right after reading it (tx.h, write_word): the lock word
+  // that read saw. The read stays valid while the lock word is unchanged,
+  // which commit checks when it locks the word and rv extension checks with
+  // the read set. kNoRead: nothing to check.
+  uint64_t read_lock;
 };
 
 class WriteSet {
@@ -49,21 +59,15 @@ class WriteSet {
   }
 
   // REQUIRES: find(w) == nullptr.
-  void add(TWord* w, uint64_t value, const ValueOps* ops) {
-    entries_.push_back(WriteEntry{w, value, ops, 0});
+  void add(TWord* w, uint64_t value, const ValueOps* ops, uint64_t read_lock = kNoRead) {
+    entries_.push_back(WriteEntry{w, value, ops, 0, read_lock});
     filter_ |= filter_bit(w);
-    if (entries_.size() > kLinearMax) {
-      // Crossing the linear limit indexes every entry; past it, grow at half load.
-      if (entries_.size() == kLinearMax + 1 || entries_.size() * 2 > table_.size()) {
-        rebuild();
-      } else {
-        insert_index(static_cast<uint32_t>(entries_.size() - 1));
-      }
-    }
+    if (entries_.size() > kLinearMax) [[unlikely]] index_last();
   }
 
   void clear() {
     entries_.clear();
+    if (entries_.capacity() > kMaxKeptEntries) entries_.shrink_to(kInitialEntries);
     filter_ = 0;
     // The table is rebuilt whenever a transaction crosses kLinearMax, so a
     // stale one is harmless; only drop a huge one.
@@ -75,10 +79,12 @@ class WriteSet {
 
   bool empty() const { return entries_.empty(); }
   size_t size() const { return entries_.size(); }
-  std::vector<WriteEntry>& entries() { return entries_; }
+  AppendLog<WriteEntry>& entries() { return entries_; }
 
  private:
   static constexpr size_t kLinearMax = 16;
+  static constexpr size_t kInitialEntries = 64;
+  static constexpr size_t kMaxKeptEntries = 1 << 16;  // a bigger log is given back at clear()
   static constexpr uint32_t kEmpty = ~uint32_t{0};
 
   static uint64_t filter_bit(const TWord* w) {
@@ -93,6 +99,15 @@ class WriteSet {
     while (table_[i] != kEmpty) i = (i + 1) & mask_;
     table_[i] = idx;
   }
+  // Out of line, so add()'s inlined fast path stays small (append_log.h).
+  [[gnu::noinline]] void index_last() {
+    // Crossing the linear limit indexes every entry; past it, grow at half load.
+    if (entries_.size() == kLinearMax + 1 || entries_.size() * 2 > table_.size()) {
+      rebuild();
+    } else {
+      insert_index(static_cast<uint32_t>(entries_.size() - 1));
+    }
+  }
   void rebuild() {
     size_t n = 64;
     while (n < entries_.size() * 4) n <<= 1;
@@ -101,7 +116,7 @@ class WriteSet {
     for (uint32_t i = 0; i < entries_.size(); ++i) insert_index(i);
   }
 
-  std::vector<WriteEntry> entries_;
+  AppendLog<WriteEntry> entries_{kInitialEntries};
   uint64_t filter_ = 0;
   std::vector<uint32_t> table_;
   size_t mask_ = 0;

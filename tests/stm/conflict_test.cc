@@ -7,6 +7,7 @@
 #include <memory>
 #include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "stm/stm.h"
@@ -207,6 +208,81 @@ TEST(StmConflict, ConcurrentIncrementsAreNotLost) {
   EXPECT_EQ(attempts, 2);
   EXPECT_EQ(delta.aborts(AbortCause::kReadValidation), 1u);
   EXPECT_EQ(delta.total_aborts(), 1u);
+}
+
+// A read followed at once by a write of the same word leaves the read set
+// for the write entry (tx.h, write_word), which commit checks when it locks
+// the word. Here T2 commits x after T1 wrote it, before T1 commits: the lock
+// check must catch it as the read set's validation would have.
+TEST(StmConflict, ReadThenWrittenWordChangedBeforeCommitAbortsAtLock) {
+  TVar<int64_t> x{10};
+  Stage stage;
+  StatsDelta delta;
+  int attempts = 0;
+  std::thread t1([&] {
+    atomically([&](Tx& tx) {
+      int a = ++attempts;
+      x.write(tx, x.read(tx) + 1);
+      if (a == 1) {
+        stage.advance_to(1);
+        stage.wait(2);
+      }
+    });
+  });
+  std::thread t2([&] {
+    stage.wait(1);
+    atomically([&](Tx& tx) { x.write(tx, x.read(tx) + 100); });
+    stage.advance_to(2);
+  });
+  t1.join();
+  t2.join();
+  ASSERT_FALSE(stage.timed_out());
+  EXPECT_EQ(x.unsafe_peek(), 111);
+  EXPECT_EQ(attempts, 2);
+  EXPECT_EQ(delta.aborts(AbortCause::kReadValidation), 1u);
+  EXPECT_EQ(delta.total_aborts(), 1u);
+}
+
+// The same moved read must also be checked when a later read extends the
+// read version (stamped clock): T1 reads and writes x, T2 commits x and y,
+// T1 then reads y. Extending would pair the old x with the new y, a state
+// that never existed; the attempt must restart instead and see both new.
+TEST(StmConflict, ReadThenWrittenWordIsCheckedWhenTheReadVersionExtends) {
+  RetryPolicyGuard guard;
+  retry_policy().stamp_clock.store(true);
+  TVar<int64_t> x{1};
+  TVar<int64_t> y{2};
+  Stage stage;
+  StatsDelta delta;
+  int attempts = 0;
+  std::vector<std::pair<int64_t, int64_t>> seen;  // T1 only: (x, y) per attempt that got to y
+  std::thread t1([&] {
+    atomically([&](Tx& tx) {
+      int a = ++attempts;
+      const int64_t vx = x.read(tx);
+      x.write(tx, vx + 1);
+      if (a == 1) {
+        stage.advance_to(1);
+        stage.wait(2);
+      }
+      seen.emplace_back(vx, y.read(tx));
+    });
+  });
+  std::thread t2([&] {
+    stage.wait(1);
+    atomically([&](Tx& tx) {
+      x.write(tx, 7);
+      y.write(tx, 30);
+    });
+    stage.advance_to(2);
+  });
+  t1.join();
+  t2.join();
+  ASSERT_FALSE(stage.timed_out());
+  EXPECT_EQ(attempts, 2);
+  EXPECT_EQ(seen, (std::vector<std::pair<int64_t, int64_t>>{{7, 30}})) << "never (1, 30): that state never existed";
+  EXPECT_EQ(x.unsafe_peek(), 8);
+  EXPECT_EQ(delta.aborts(AbortCause::kReadValidation), 1u);
 }
 
 // Blind writes do not conflict in TL2: T1 commits after T2 and wins, with no
