@@ -21,6 +21,7 @@ struct Table {
     register_server_commands(specs);
     register_transaction_commands(specs);
     register_lcs_command(specs);
+    register_bitmap_commands(specs);
     register_introspection_commands(specs);
     register_slowlog_command(specs);
     register_dump_commands(specs);

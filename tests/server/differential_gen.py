@@ -64,6 +64,7 @@ ARITY = {
     "getrange": 4, "setrange": 4, "multi": 1, "exec": 1, "discard": 1, "watch": -2, "unwatch": 1,
     "dbsize": 1, "flushdb": -1, "flushall": -1, "touch": -2, "move": 3, "substr": 4, "lcs": -3,
     "object": -2, "memory": -2, "dump": 2, "restore": -4, "publish": 3, "spublish": 3, "pubsub": -2,
+    "setbit": 4, "getbit": 3, "bitcount": -2, "bitpos": -3, "bitop": -4, "bitfield": -2, "bitfield_ro": -2,
 }
 # DUMP payloads made by redis-server 7.0 (RDB version 10): a plain string,
 # an integer encoding, an LZF-compressed one ("abc" * 30); then damaged ones
@@ -74,6 +75,13 @@ REDIS_PAYLOADS = [b"\x00\x05hello\n\x00cr\xdfve4 \n",
 BAD_PAYLOADS = [b"", b"garbage", b"\x00\x05hello\n\x00cr\xdfve4 \x0b",  # wrong CRC
                 b"\x00\x05hello\x0b\x00cr\xdfve4 \n",                       # version 11
                 b"\x00\x05hel\n\x00cr\xdfve4 \n"]                           # body cut, CRC wrong
+# Bit offsets: small ones that keep keys short, byte edges, bad ones and
+# the proto-max-bulk-len edge (2^32 bits = 512 MiB: refused, never allocated).
+BIT_OFFSETS = [0, 1, 7, 8, 9, 15, 23, 31, 40, 63, 64, 100, -1, "x", "", "1.5", 4294967296, "99999999999999999999"]
+BIT_RANGES = [0, 1, 2, -1, -2, -3, 5, 100, -100, "a"]
+BITFIELD_TYPES = ["u1", "u4", "u8", "u13", "u63", "i1", "i5", "i8", "i16", "i64", "u64", "i65", "u0", "x8", "I8", ""]
+BITFIELD_OFFSETS = [0, 3, 8, 17, "#0", "#1", "#3", -1, "#-1", "z", 4294967296]
+BITFIELD_VALUES = [0, 1, -1, 7, 100, -100, 255, 256, -129, 9223372036854775807, -9223372036854775808, "v"]
 LCS_OPTIONS = [["LEN"], ["IDX"], ["IDX", "WITHMATCHLEN"], ["IDX", "MINMATCHLEN", 2], ["IDX", "MINMATCHLEN", 0],
                ["IDX", "MINMATCHLEN", -3, "WITHMATCHLEN"], ["LEN", "IDX"], ["MINMATCHLEN"], ["MINMATCHLEN", "x"],
                ["FOO"], ["withmatchlen"], ["idx", "len"]]
@@ -353,6 +361,56 @@ class Gen:
                                         ("9223372036854775807", b"ab")])
         return [([self.name("setrange"), self.key(), off, val], "exact")]
 
+    def g_setbit(self):
+        x = self.rng.random()
+        off = self.rng.choice(BIT_OFFSETS) if x < 0.2 else self.rng.randint(0, 70)
+        bit = self.rng.choice([0, 1, 1, 0, 2, -1, "x"]) if x > 0.1 else self.rng.choice([0, 1])
+        return [([self.name("setbit"), self.key(), off, bit], "exact")]
+
+    def g_getbit(self):
+        off = self.rng.choice(BIT_OFFSETS) if self.rng.random() < 0.2 else self.rng.randint(0, 70)
+        return [([self.name("getbit"), self.key(), off], "exact")]
+
+    def g_bitcount(self):
+        args = [self.name("bitcount"), self.key()]
+        n = self.rng.choice([0, 2, 2, 3, 1])
+        args += [self.rng.choice(BIT_RANGES) for _ in range(min(n, 2))]
+        if n == 3:
+            args.append(self.rng.choice(["BIT", "byte", "Bit", "BYTE", "bits"]))
+        return [(args, "exact")]
+
+    def g_bitpos(self):
+        args = [self.name("bitpos"), self.key(), self.rng.choice([0, 1, 0, 1, 2, "x"])]
+        n = self.rng.choice([0, 1, 2, 3, 3])
+        args += [self.rng.choice(BIT_RANGES) for _ in range(min(n, 2))]
+        if n == 3:
+            args.append(self.rng.choice(["BIT", "byte", "bit", "BYTE", "foo"]))
+        return [(args, "exact")]
+
+    def g_bitop(self):
+        op = self.rng.choice(["AND", "or", "Xor", "NOT", "NOT", "nand"])
+        n = 1 if op == "NOT" and self.rng.random() < 0.85 else self.rng.randint(1, 3)
+        return [([self.name("bitop"), op, self.key()] + self.keys(n, n), "exact")]
+
+    def g_bitfield(self):
+        ro = self.rng.random() < 0.2
+        args = [self.name("bitfield_ro" if ro else "bitfield"), self.key()]
+        for _ in range(self.rng.randint(0, 3)):
+            x = self.rng.random()
+            typ = self.rng.choice(BITFIELD_TYPES) if x < 0.15 else self.rng.choice(BITFIELD_TYPES[:10])
+            off = self.rng.choice(BITFIELD_OFFSETS) if x < 0.3 else self.rng.randint(0, 40)
+            if x < 0.15:
+                args += [self.case("OVERFLOW"), self.rng.choice(["WRAP", "sat", "FAIL", "fail", "nope"])]
+            elif x < 0.45 or (ro and x < 0.9):
+                args += [self.case("GET"), typ, off]
+            elif x < 0.75:
+                args += [self.case("SET"), typ, off, self.rng.choice(BITFIELD_VALUES)]
+            elif x < 0.97:
+                args += [self.case("INCRBY"), typ, off, self.rng.choice(BITFIELD_VALUES)]
+            else:
+                args += [self.rng.choice(["GET", "SET", "FOO"])]  # missing arguments or unknown
+        return [(args, "exact")]
+
     def g_touch(self):
         return [([self.name("touch")] + self.keys(1, 4), "exact")]
 
@@ -477,7 +535,8 @@ class Gen:
         ("g_getex", 4), ("g_mget", 3), ("g_mset", 4), ("g_incr", 6), ("g_incrbyfloat", 4), ("g_append", 3),
         ("g_getrange", 3), ("g_setrange", 3), ("g_unknown", 1), ("g_arity", 2), ("g_randomkey", 1),
         ("g_scan", 1), ("g_dump", 2), ("g_restore", 2), ("g_touch", 2), ("g_substr", 1), ("g_lcs", 3), ("g_move", 3), ("g_object", 2),
-        ("g_publish", 2),
+        ("g_publish", 2), ("g_setbit", 4), ("g_getbit", 2), ("g_bitcount", 2), ("g_bitpos", 2), ("g_bitop", 2),
+        ("g_bitfield", 3),
     ]
 
     def random_steps(self, in_multi):

@@ -392,6 +392,11 @@ KEYSPACE_SCRIPT = [
     ["PUBLISH", "plain", "in exec"], ["EXEC"],
     ["WATCH", "n"], ["SET", "n", "0"], ["MULTI"], ["SET", "never", "1"], ["EXEC"],  # its own write breaks it
     ["GET", "never"], ["FLUSHDB"], ["LCS", "a", "b"], ["GET", "a"],
+    # Bitmaps: only a changed (or created, or grown) string is told.
+    ["SETBIT", "bm", "3", "1"], ["SETBIT", "bm", "3", "1"], ["SETBIT", "bm", "3", "0"], ["SETBIT", "bm", "20", "0"],
+    ["GETBIT", "bm", "3"], ["BITOP", "NOT", "bm2", "bm"], ["BITOP", "AND", "bm2", "nokey"], ["BITOP", "AND", "bm3", "nokey"],
+    ["BITFIELD", "bf", "SET", "u8", "0", "5"], ["BITFIELD", "bf", "SET", "u8", "0", "5"], ["BITFIELD", "bf", "GET", "u8", "0"],
+    ["BITFIELD", "bf", "OVERFLOW", "FAIL", "INCRBY", "u8", "0", "1000"], ["BITFIELD", "bf", "INCRBY", "u8", "0", "1"],
 ]
 
 
