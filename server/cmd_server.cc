@@ -90,12 +90,13 @@ void section_memory(std::ostringstream& o, Server& s) {
 
 // tmkv keeps no files: the fields tools read to see a load or save in
 // progress, all truthfully 0.
-void section_persistence(std::ostringstream& o) {
+void section_persistence(std::ostringstream& o, const Server& s) {
   o << "# Persistence\r\n"
     << "loading:0\r\n"
     << "async_loading:0\r\n"
     << "rdb_bgsave_in_progress:0\r\n"
     << "rdb_saves:0\r\n"
+    << "rdb_last_save_time:" << s.start_ms() / 1000 << "\r\n"
     << "aof_enabled:0\r\n"
     << "aof_rewrite_in_progress:0\r\n"
     << "tmkv_persistence:none\r\n\r\n";
@@ -281,7 +282,7 @@ void cmd_info(CommandContext& c) {
     if (s == "server") section_server(o, c.server);
     if (s == "clients") section_clients(o, c.server);
     if (s == "memory") section_memory(o, c.server);
-    if (s == "persistence") section_persistence(o);
+    if (s == "persistence") section_persistence(o, c.server);
     if (s == "replication") section_replication(o, c.server);
     if (s == "cpu") section_cpu(o);
     if (s == "errorstats") section_errorstats(o, get_counters());
@@ -371,6 +372,20 @@ void cmd_time(CommandContext& c) {
   c.out.bulk(std::to_string(ts.tv_sec));
   c.out.bulk(std::to_string(ts.tv_nsec / 1000));
 }
+
+// ROLE: a primary with no replicas and no replication stream (the offset
+// INFO replication shows).
+void cmd_role(CommandContext& c) {
+  c.out.array(3);
+  c.out.bulk("master");
+  c.out.integer(0);
+  c.out.array(0);
+}
+
+// LASTSAVE: Redis answers the time of the last successful save, which is
+// the start time until one happens. tmkv never saves (no persistence), so
+// it is always the start time, as INFO's rdb_last_save_time.
+void cmd_lastsave(CommandContext& c) { c.out.integer(c.server.start_ms() / 1000); }
 
 void cmd_shutdown(CommandContext& c) {
   for (size_t i = 1; i < c.argc(); ++i) {
@@ -516,6 +531,8 @@ void register_server_commands(std::vector<CommandSpec>& t) {
   t.push_back({"info", -1, 0, 0, 0, 0, "server", "Returns information and statistics about the server.", cmd_info});
   t.push_back({"config", -2, kAdmin, 0, 0, 0, "server", "A container for server configuration commands.", cmd_config, kConfigSubcommands});
   t.push_back({"time", 1, kFast, 0, 0, 0, "server", "Returns the server time.", cmd_time});
+  t.push_back({"role", 1, kFast, 0, 0, 0, "server", "Returns the replication role.", cmd_role});
+  t.push_back({"lastsave", 1, kFast, 0, 0, 0, "server", "Returns the Unix timestamp of the last successful save to disk.", cmd_lastsave});
   t.push_back({"monitor", 1, kAdmin, 0, 0, 0, "server", "Listens for all requests received by the server in real-time.",
                cmd_monitor});
   t.push_back({"shutdown", -1, kAdmin | kNoMulti, 0, 0, 0, "server", "Synchronously saves the database(s) to disk and shuts down the Redis server.", cmd_shutdown});

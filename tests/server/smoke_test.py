@@ -10,7 +10,7 @@
   (d) requirepass: NOAUTH / WRONGPASS texts, AUTH, HELLO 3 AUTH
   (e) a protocol error closes that connection only
   (f) SIGTERM with clients connected: exit status 0; SHUTDOWN NOSAVE
-  (g) python3-redis's info() can parse every INFO section
+  (g) python3-redis's info() can parse every INFO section; ROLE, LASTSAVE
   (i) python3-redis: TOUCH, MOVE, LCS, OBJECT, MEMORY, and CLIENT KILL by
       ID / address / LADDR really closing the victim
   (j) SLOWLOG: what is logged, entry layout, truncation, redaction, GET,
@@ -400,6 +400,14 @@ def test_g_python_redis_info(srv):
     check("redis_version" in r.info("server"), "INFO server has redis_version")
     check("used_memory" in r.info("memory"), "INFO memory has used_memory")
     check("connected_clients" in r.info("clients"), "INFO clients has connected_clients")
+    # ROLE and LASTSAVE, as a primary that has not saved since it started
+    # (tmkv never saves): redis-py's role() and lastsave() parse them.
+    check_eq(r.role(), ["master", 0, []], "ROLE of a primary without replicas")
+    last = r.lastsave()
+    now = r.time()[0]
+    uptime = r.info("server")["uptime_in_seconds"]
+    check(abs(last.timestamp() - (now - uptime)) <= 2, f"LASTSAVE {last} is the start time (now {now}, up {uptime} s)")
+    check_eq(int(last.timestamp()), r.info("persistence")["rdb_last_save_time"], "LASTSAVE = INFO rdb_last_save_time")
 
 
 def wait_closed(conn, what, timeout=5.0):
