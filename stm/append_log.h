@@ -31,7 +31,8 @@ class AppendLog {
   }
   void pop_back() { --size_; }
   void clear() { size_ = 0; }
-  // Gives back memory a huge transaction made the log take.
+  // Gives back memory a huge transaction made the log take. Drops the
+  // contents: call it on an empty (cleared) log.
   void shrink_to(size_t capacity) {
     if (cap_ <= capacity) return;
     data_ = std::make_unique_for_overwrite<T[]>(capacity);

@@ -57,6 +57,10 @@ INTENTIONAL_DIFFERENCES = [
      "reclaimed yet, where tmkv answers nil"),
     ("RANDOMKEY", "random by definition; compared exactly when the database holds one key, otherwise "
      "only nil vs non-nil (preceded by an exactly compared DBSIZE)"),
+    ("BITFIELD whose every write OVERFLOW FAIL refuses, on a key it creates or grows", "Redis stores the "
+     "zero-padded string without telling WATCH; tmkv cannot store without a new version, so WATCH sees it. "
+     "Not generated in random sequences: a BITFIELD with OVERFLOW FAIL ends with an applied write "
+     "(OVERFLOW WRAP INCRBY u1 0 0), which makes Redis tell WATCH too; values and replies are still compared"),
 ]
 
 

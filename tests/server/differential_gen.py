@@ -409,6 +409,11 @@ class Gen:
                 args += [self.case("INCRBY"), typ, off, self.rng.choice(BITFIELD_VALUES)]
             else:
                 args += [self.rng.choice(["GET", "SET", "FOO"])]  # missing arguments or unknown
+        # See INTENTIONAL_DIFFERENCES (BITFIELD ... OVERFLOW FAIL): one write
+        # that is always applied and changes no bit.
+        upper = [str(a).upper() for a in args]
+        if not ro and "FAIL" in upper and ("SET" in upper or "INCRBY" in upper):
+            args += ["OVERFLOW", "WRAP", "INCRBY", "u1", 0, 0]
         return [(args, "exact")]
 
     def g_touch(self):
