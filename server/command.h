@@ -86,6 +86,7 @@ void register_server_commands(std::vector<CommandSpec>& table);
 void register_transaction_commands(std::vector<CommandSpec>& table);
 void register_lcs_command(std::vector<CommandSpec>& table);
 void register_bitmap_commands(std::vector<CommandSpec>& table);
+void register_latency_command(std::vector<CommandSpec>& table);
 void register_introspection_commands(std::vector<CommandSpec>& table);
 void register_slowlog_command(std::vector<CommandSpec>& table);
 void register_dump_commands(std::vector<CommandSpec>& table);

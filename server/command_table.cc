@@ -22,6 +22,7 @@ struct Table {
     register_transaction_commands(specs);
     register_lcs_command(specs);
     register_bitmap_commands(specs);
+    register_latency_command(specs);
     register_introspection_commands(specs);
     register_slowlog_command(specs);
     register_dump_commands(specs);

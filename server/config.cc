@@ -66,7 +66,7 @@ const char* kMutable[] = {"requirepass", "maxclients", "timeout", "proto-max-bul
                           "max-multibulk-len", "max-inline-size", "protected-mode", "maxmemory",
                           "latency-tracking", "tx-sample-rate", "prefetch-batch-max-size",
                           "slowlog-log-slower-than", "slowlog-max-len", "maxmemory-policy",
-                          "client-output-buffer-limit", "notify-keyspace-events"};
+                          "client-output-buffer-limit", "notify-keyspace-events", "latency-monitor-threshold"};
 
 // client-output-buffer-limit: "<class> <hard> <soft> <soft-seconds>" groups,
 // classes normal, replica (or slave) and pubsub, as Redis takes it; the
@@ -194,6 +194,9 @@ bool apply_setting(ServerConfig& cfg, std::string_view name_in, std::string_view
     // them bound the log to a few GiB at worst.
     ok = parse_uint(value, 1000000, &n);
     cfg.slowlog_max_len = n;
+  } else if (name == "latency-monitor-threshold") {
+    ok = parse_uint(value, INT64_MAX, &n);  // Redis's range: 0 and up
+    cfg.latency_monitor_threshold_ms = n;
   } else if (name == "maxmemory-policy") {
     // tmkv never evicts: over maxmemory, writes fail (Redis's noeviction).
     // Accepted so redis.conf files and clients that check it work.
@@ -244,6 +247,7 @@ std::optional<std::string> setting_value(const ServerConfig& cfg, std::string_vi
   if (name == "prefetch-batch-max-size") return std::to_string(cfg.prefetch_batch_max_size);
   if (name == "slowlog-log-slower-than") return std::to_string(cfg.slowlog_log_slower_than);
   if (name == "slowlog-max-len") return std::to_string(cfg.slowlog_max_len);
+  if (name == "latency-monitor-threshold") return std::to_string(cfg.latency_monitor_threshold_ms);
   if (name == "maxmemory-policy") return std::string("noeviction");
   if (name == "client-output-buffer-limit") return output_limits_text(cfg);
   if (name == "notify-keyspace-events") return notify_flags_text(cfg.notify_keyspace_events);
@@ -257,7 +261,7 @@ const std::vector<std::string>& setting_names() {
   static const std::vector<std::string> kNames = {
       "bind",       "port",     "io-threads", "tm-mode",  "requirepass", "protected-mode",
       "databases",  "maxclients", "timeout",  "proto-max-bulk-len", "client-query-buffer-limit",
-      "max-multibulk-len", "max-inline-size", "metrics-bind", "metrics-port", "maxmemory", "latency-tracking", "tx-sample-rate", "prefetch-batch-max-size", "slowlog-log-slower-than", "slowlog-max-len", "maxmemory-policy", "client-output-buffer-limit", "notify-keyspace-events", "save", "appendonly", "daemonize"};
+      "max-multibulk-len", "max-inline-size", "metrics-bind", "metrics-port", "maxmemory", "latency-tracking", "tx-sample-rate", "prefetch-batch-max-size", "slowlog-log-slower-than", "slowlog-max-len", "latency-monitor-threshold", "maxmemory-policy", "client-output-buffer-limit", "notify-keyspace-events", "save", "appendonly", "daemonize"};
   return kNames;
 }
 
@@ -297,6 +301,8 @@ std::string usage_text() {
          "  --slowlog-log-slower-than US * SLOWLOG records commands slower than this; -1 = none,\n"
          "                                 0 = all (default 10000)\n"
          "  --slowlog-max-len N          * SLOWLOG entries kept (default 128, max 1000000)\n"
+         "  --latency-monitor-threshold MS * LATENCY samples events lasting at least this many\n"
+         "                                 ms (commands, expiry sweeps); 0 = off (default 0)\n"
          "  --notify-keyspace-events FLAGS * keyspace notifications, Redis's classes: K, E and\n"
          "                                 g $ x (A = all); l s h z t d e never fire here (no\n"
          "                                 such types, no eviction); m and n are refused\n"

@@ -47,6 +47,9 @@ struct ServerConfig {
   // slowlog-max-len of them kept.
   int64_t slowlog_log_slower_than = 10000;
   uint64_t slowlog_max_len = 128;
+  // The latency monitor (latency_monitor.h): events lasting at least this
+  // many milliseconds are sampled; 0 (Redis's default) turns it off.
+  uint64_t latency_monitor_threshold_ms = 0;
   // client-output-buffer-limit, Redis's classes and defaults (bytes, bytes,
   // seconds). Only pubsub applies: tmkv has no replicas, and a normal
   // client's replies never pile up (a connection stops reading requests

@@ -64,6 +64,15 @@ void log_if_slow(Server& server, const Client& client, uint64_t ns, std::span<co
   server.slowlog().record(ns / 1000, args, client.addr(), client.name());
 }
 
+// The latency monitor's "command" / "fast-command" events (Redis's names,
+// by the command's fast flag).
+void sample_latency(Server& server, const CommandSpec& spec, uint64_t ns) {
+  LatencyMonitor& m = server.latency_monitor();
+  const uint64_t ms = ns / 1000000;
+  if (!m.is_spike(ms)) return;
+  m.add((spec.flags & kFast) ? "fast-command" : "command", ms, store::system_unix_ms() / 1000);
+}
+
 // Runs a key-touching command as one transaction. Client state a handler may
 // change (the selected db, for SELECT inside EXEC) is restored per attempt,
 // and so are the pub/sub effects it holds back (keyspace events), which
@@ -196,7 +205,7 @@ void dispatch_command(Server& server, Client& client, Reply& out, std::span<cons
   store::ScopedCommandTime now;  // one instant for every expiry decision
   CommandContext ctx{args, out, client, server};
   // Timing covers the command and its transaction, retries included.
-  const bool timed = stm::latency_tracking() || server.slowlog().enabled();
+  const bool timed = stm::latency_tracking() || server.slowlog().enabled() || server.latency_monitor().enabled();
   const uint64_t t0 = timed ? stm::ticks() : 0;
   const size_t reply_at = out.mark();
   if (spec->flags & kTransactional) {
@@ -213,6 +222,7 @@ void dispatch_command(Server& server, Client& client, Reply& out, std::span<cons
     if (stm::latency_tracking()) counters.latency.observe(stm::kLatencyBoundsNs, ns);
     // EXEC logs the commands it ran instead (run_exec), as Redis does.
     if (!is_exec(*spec)) log_if_slow(server, client, ns, args);
+    sample_latency(server, *spec, ns);
   }
   // MONITOR shows what ran, after it ran (so SELECT shows its new db), but
   // not the admin commands, as Redis.
@@ -268,8 +278,9 @@ void run_exec(Server& server, Client& client, Reply& out) {
   // (each attempt overwrites every entry): 0, or 1 + the error's code
   // (error_stats.h).
   std::vector<uint8_t> failed(specs.size(), 0);
-  // Each command's own time in that attempt, for SLOWLOG (0: not timed).
-  const bool timed = server.slowlog().enabled();
+  // Each command's own time in that attempt, for SLOWLOG and the latency
+  // monitor (0: not timed).
+  const bool timed = server.slowlog().enabled() || server.latency_monitor().enabled();
   std::vector<uint64_t> took_ns(specs.size(), 0);
   // Each command's db once it ran, for MONITOR (SELECT inside EXEC).
   std::vector<unsigned> db_after(specs.size(), db0);
@@ -324,7 +335,10 @@ void run_exec(Server& server, Client& client, Reply& out) {
       counters.failed.add();
       stats.errors.by_code[failed[i] - 1].add();
     }
-    if (timed) log_if_slow(server, client, took_ns[i], argvs[i]);
+    if (timed) {
+      log_if_slow(server, client, took_ns[i], argvs[i]);
+      sample_latency(server, *specs[i], took_ns[i]);
+    }
     if (server.monitors().active() && !is_admin_call(*specs[i], argvs[i])) {
       feed_monitors(server, client, db_after[i], argvs[i]);
     }

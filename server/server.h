@@ -18,6 +18,9 @@
 //                  load + store, no read-modify-write), summed by INFO.
 //   slowlog_       every worker records its slow commands; own mutex,
 //                  taken only by slow commands and SLOWLOG (slowlog.h).
+//   latency_monitor_  every worker samples events at or above the
+//                  threshold; own mutex, taken only by such samples and
+//                  LATENCY (latency_monitor.h).
 //   monitors_      MONITOR's subscribers; own mutex, taken per command
 //                  only while a client monitors (monitor.h).
 //   pubsub_        the channel registry; own reader-writer lock, taken by
@@ -44,6 +47,7 @@
 #include "server/monitor.h"
 #include "server/pubsub.h"
 #include "server/resp_parser.h"
+#include "server/latency_monitor.h"
 #include "server/slowlog.h"
 #include "store/store.h"
 
@@ -166,6 +170,7 @@ class Server {
   }
 
   SlowLog& slowlog() { return slowlog_; }
+  LatencyMonitor& latency_monitor() { return latency_monitor_; }
   MonitorFeed& monitors() { return monitors_; }
   PubSub& pubsub() { return pubsub_; }
   const PubSub& pubsub() const { return pubsub_; }
@@ -226,6 +231,7 @@ class Server {
   // a standalone number, a request may see the previous tick's value.
   std::atomic<uint64_t> used_memory_{0};
   SlowLog slowlog_;  // its own lock (slowlog.h); settings from publish_settings
+  LatencyMonitor latency_monitor_;  // its own lock (latency_monitor.h); threshold from publish_settings
   MonitorFeed monitors_;  // its own lock (monitor.h)
   PubSub pubsub_;         // its own lock (pubsub.h)
   mutable std::mutex baseline_mu_;

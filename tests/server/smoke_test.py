@@ -16,6 +16,7 @@
   (j) SLOWLOG: what is logged, entry layout, truncation, redaction, GET,
       LEN, RESET, slowlog-max-len (thresholds 0 and -1: no timing asserted)
   (k) CONFIG RESETSTAT restarts INFO's stats and commandstats
+  (l) LATENCY: the latency monitor (LATEST, HISTORY, RESET) and HISTOGRAM
 
 Every sub-test is reported on its own; the script exits 1 if any failed.
 
@@ -545,6 +546,62 @@ def test_k_config_resetstat(srv):
     check_eq(r.info("stats")["keyspace_hits"], 1, "hits count again from zero")
 
 
+def test_l_latency(srv):
+    """LATENCY: off by default; with latency-monitor-threshold 1 a slow LCS
+    (two 3000-byte strings) is sampled as a "command" event in LATEST and
+    HISTORY, RESET forgets it; HISTOGRAM reports per-command cumulative
+    counts (tmkv's buckets, so only the shape and the totals are checked);
+    GRAPH of an unknown event is refused as in Redis."""
+    r = srv.client()
+    lat = lambda *a: r.execute_command("LATENCY", *a)  # noqa: E731
+    check_eq(r.config_get("latency-monitor-threshold"), {"latency-monitor-threshold": "0"}, "monitor off by default")
+    lat("RESET")
+    check_eq(lat("LATEST"), [], "LATEST while off")
+    check_eq(lat("HISTORY", "command"), [], "HISTORY of an event never seen")
+    check(isinstance(lat("DOCTOR"), (bytes, str)), "DOCTOR answers a text")
+    try:
+        lat("GRAPH", "nosuchevent")
+        raise Failure("GRAPH of an unknown event must fail")
+    except redis.ResponseError as e:
+        check_eq(str(e), "No samples available for event 'nosuchevent'", "GRAPH error")
+    try:
+        r.config_set("latency-monitor-threshold", "1")
+        rng = __import__("random").Random(5)
+        r.set("lat:a", "".join(rng.choice("ab") for _ in range(3000)))
+        r.set("lat:b", "".join(rng.choice("ab") for _ in range(3000)))
+        t0 = int(time.time())
+        r.execute_command("LCS", "lat:a", "lat:b", "LEN")
+        latest = {e[0]: e[1:] for e in lat("LATEST")}
+        check(b"command" in latest, f"LCS sampled as a 'command' event: {latest}")
+        when, last_ms, max_ms = latest[b"command"]
+        check(abs(when - t0) <= 5 and 1 <= last_ms <= max_ms, f"command sample: {latest[b'command']}")
+        history = lat("HISTORY", "command")
+        check(len(history) >= 1 and all(len(s) == 2 and s[1] >= 1 for s in history), f"HISTORY: {history}")
+        check_eq(lat("RESET", "command", "nosuchevent"), 1, "RESET counts the events it forgot")
+        check(b"command" not in {e[0] for e in lat("LATEST")}, "RESET forgot the event")
+    finally:
+        r.config_set("latency-monitor-threshold", "0")
+    # HISTOGRAM: five more GETRANGE calls, and nothing for an unknown name.
+    def getrange_calls():
+        h = lat("HISTOGRAM", "getrange")
+        return dict(zip(h[1][::2], h[1][1::2])) if h else {b"calls": 0, b"histogram_usec": []}
+    before = getrange_calls()[b"calls"]
+    for _ in range(5):
+        r.getrange("lat:a", 0, 3)
+    hist = lat("HISTOGRAM", "getrange", "nosuchcommand")
+    check_eq(len(hist), 2, f"HISTOGRAM getrange nosuchcommand: one command: {hist}")
+    check_eq(hist[0], b"getrange", "HISTOGRAM names the command")
+    body = dict(zip(hist[1][::2], hist[1][1::2]))
+    check_eq(body[b"calls"], before + 5, "HISTOGRAM counts each call")
+    points = body[b"histogram_usec"]
+    bounds, counts = points[::2], points[1::2]
+    check(bounds == sorted(bounds) and counts == sorted(counts) and counts[-1] == before + 5,
+          f"cumulative counts grow to the calls: {points}")
+    config = lat("HISTOGRAM", "config")
+    names = config[::2]
+    check(b"config|set" in names and b"config|get" in names, f"a container's subcommands: {names}")
+
+
 # ---------------------------------------------------------------- (d) requirepass
 
 NOAUTH = "NOAUTH Authentication required."
@@ -746,6 +803,7 @@ TESTS = [
     ("i", "python3-redis TOUCH/MOVE/LCS/OBJECT/MEMORY/CLIENT KILL", test_i_python_redis_introspection),
     ("j", "SLOWLOG", test_j_slowlog),
     ("k", "CONFIG RESETSTAT", test_k_config_resetstat),
+    ("l", "LATENCY", test_l_latency),
     ("d", "requirepass", test_d_requirepass),
     ("e", "protocol error", test_e_protocol_error),
     ("f", "SIGTERM / SHUTDOWN", test_f_sigterm),
