@@ -76,6 +76,9 @@ struct CommandSpec {
   // handler runs (and at MULTI queue time, failing the EXEC), as Redis 7's
   // processCommand does.
   std::span<const SubcommandArity> subcommands = {};
+  // Set by the table: this spec's position in all_commands(), which is also
+  // its CommandStats slot.
+  uint32_t index = 0;
 };
 
 // Registration: each cmd_*.cc file contributes its specs.

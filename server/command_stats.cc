@@ -42,15 +42,11 @@ bool CommandStats::only_rejections(size_t slot) {
   return slot == unknown_slot() || (slot < specs.size() && !specs[slot].subcommands.empty());
 }
 
-size_t CommandStats::slot_of(const CommandSpec* spec, std::span<const std::string_view> args) {
+size_t CommandStats::subcommand_slot(const CommandSpec* spec, std::span<const std::string_view> args) {
   const SlotTable& t = slot_table();
   if (spec == nullptr) return t.unknown;
-  // The table is one vector built once (command_table.cc), so a spec's
-  // position in it is its index.
-  const auto index = static_cast<size_t>(spec - all_commands().data());
-  if (spec->subcommands.empty() || args.size() < 2) return index;
   for (size_t i = 0; i < spec->subcommands.size(); ++i) {
-    if (equals_ci(args[1], spec->subcommands[i].name)) return t.first_subcommand[index] + i;
+    if (equals_ci(args[1], spec->subcommands[i].name)) return t.first_subcommand[spec->index] + i;
   }
   return t.unknown;
 }

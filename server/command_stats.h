@@ -60,10 +60,21 @@ class CommandStats {
   // its subcommands, the container's when args name none (args.size() < 2),
   // unknown_slot() for an unknown subcommand or spec == nullptr (an unknown
   // command).
-  static size_t slot_of(const CommandSpec* spec, std::span<const std::string_view> args);
+  // Inline for a plain command: it runs for every request.
+  static size_t slot_of(const CommandSpec* spec, std::span<const std::string_view> args) {
+    if (spec != nullptr && (spec->subcommands.empty() || args.size() < 2)) [[likely]] return spec->index;
+    return subcommand_slot(spec, args);
+  }
   // Redis's name of a slot: "get", "client|list"; "unknown" for the last.
   // Static storage: it may be kept as a const char*.
   static const char* slot_name(size_t slot);
+  // What CLIENT LIST shows as cmd= for a call in `slot` of spec's command:
+  // its name, a subcommand's full name, or "NULL" for an unknown command or
+  // subcommand (as Redis).
+  static const char* shown_name(const CommandSpec* spec, size_t slot) {
+    if (spec != nullptr && slot == spec->index) [[likely]] return spec->name;
+    return slot == unknown_slot() ? "NULL" : slot_name(slot);
+  }
   static size_t slot_count();
   static size_t unknown_slot();
   // True for the unknown slot and a container's own: nothing ever runs
@@ -71,6 +82,7 @@ class CommandStats {
   static bool only_rejections(size_t slot);
 
  private:
+  static size_t subcommand_slot(const CommandSpec* spec, std::span<const std::string_view> args);
   std::unique_ptr<CommandCounters[]> slots_;
 };
 

@@ -156,8 +156,7 @@ void dispatch_command(Server& server, Client& client, Reply& out, std::span<cons
   // CLIENT LIST's cmd=: Redis's fullname ("client|list"), or NULL for a
   // command or subcommand it does not know.
   const size_t slot = CommandStats::slot_of(spec, args);
-  client.last_command.store(slot == CommandStats::unknown_slot() ? "NULL" : CommandStats::slot_name(slot),
-                            std::memory_order_relaxed);
+  client.last_command.store(CommandStats::shown_name(spec, slot), std::memory_order_relaxed);
   if (spec == nullptr) {
     stats.cmds.at(slot).rejected.add();
     if (client.in_multi) client.multi_error = true;
