@@ -28,7 +28,6 @@ using store::Blob;
 using store::OpStatus;
 using store::ValueType;
 
-const char* kWrongType = "WRONGTYPE Operation against a key holding the wrong kind of value";
 const char* kBadOffset = "ERR bit offset is not an integer or out of range";
 
 // ---- Parsing -----------------------------------------------------------------
@@ -55,17 +54,6 @@ bool get_bit_offset_or_reply(CommandContext& c, std::string_view arg, int bits, 
     return false;
   }
   *offset = static_cast<uint64_t>(off);
-  return true;
-}
-
-// The string at key for a read (counts a keyspace hit or miss). False,
-// having replied WRONGTYPE, for another type.
-bool read_string(CommandContext& c, std::string_view key, const Blob** b) {
-  *b = lookup_for_read(c, key);
-  if (*b != nullptr && (*b)->type != ValueType::kString) {
-    c.out.error(kWrongType);
-    return false;
-  }
   return true;
 }
 
@@ -142,11 +130,8 @@ void cmd_setbit(CommandContext& c) {
     c.out.error("ERR bit is not an integer or out of range");
     return;
   }
-  const Blob* b = c.db().lookup(*c.tx, c.arg(1));
-  if (b != nullptr && b->type != ValueType::kString) {
-    c.out.error(kWrongType);
-    return;
-  }
+  const Blob* b;
+  if (!lookup_string_or_reply(c, c.arg(1), &b, false)) return;
   const std::string_view old = b != nullptr ? b->view() : std::string_view();
   const bool was = bit_at(old, offset);
   const size_t need = static_cast<size_t>(offset >> 3) + 1;
@@ -166,7 +151,7 @@ void cmd_getbit(CommandContext& c) {
   uint64_t offset;
   if (!get_bit_offset_or_reply(c, c.arg(2), 0, &offset)) return;
   const Blob* b;
-  if (!read_string(c, c.arg(1), &b)) return;
+  if (!lookup_string_or_reply(c, c.arg(1), &b, true)) return;
   c.out.integer(b != nullptr && bit_at(b->view(), offset) ? 1 : 0);
 }
 
@@ -176,7 +161,7 @@ void cmd_getbit(CommandContext& c) {
 // missing key answers 0 whatever the arguments.
 void cmd_bitcount(CommandContext& c) {
   const Blob* b;
-  if (!read_string(c, c.arg(1), &b)) return;
+  if (!lookup_string_or_reply(c, c.arg(1), &b, true)) return;
   if (b == nullptr) {
     c.out.integer(0);
     return;
@@ -248,7 +233,7 @@ void cmd_bitpos(CommandContext& c) {
     return;
   }
   const Blob* b;
-  if (!read_string(c, c.arg(1), &b)) return;
+  if (!lookup_string_or_reply(c, c.arg(1), &b, true)) return;
   // A missing key is an endless run of zero bits.
   if (b == nullptr) {
     c.out.integer(want == 1 ? -1 : 0);
@@ -321,7 +306,7 @@ void cmd_bitop(CommandContext& c) {
   size_t max_len = 0;
   for (size_t i = 3; i < c.argc(); ++i) {
     const Blob* b;
-    if (!read_string(c, c.arg(i), &b)) return;
+    if (!lookup_string_or_reply(c, c.arg(i), &b, true)) return;
     src.push_back(b != nullptr ? b->view() : std::string_view());
     max_len = std::max(max_len, src.back().size());
   }
@@ -547,7 +532,7 @@ void bitfield_generic(CommandContext& c, bool ro_command) {
   if (!parse_fields(c, &fields, &read_only, &highest_bit)) return;
   if (read_only) {
     const Blob* b;
-    if (!read_string(c, c.arg(1), &b)) return;
+    if (!lookup_string_or_reply(c, c.arg(1), &b, true)) return;
     const std::string_view s = b != nullptr ? b->view() : std::string_view();
     c.out.array(fields.size());
     for (const Field& f : fields) reply_get(c, s, f);
@@ -557,11 +542,8 @@ void bitfield_generic(CommandContext& c, bool ro_command) {
     c.out.error("ERR BITFIELD_RO only supports the GET subcommand");
     return;
   }
-  const Blob* b = c.db().lookup(*c.tx, c.arg(1));
-  if (b != nullptr && b->type != ValueType::kString) {
-    c.out.error(kWrongType);
-    return;
-  }
+  const Blob* b;
+  if (!lookup_string_or_reply(c, c.arg(1), &b, false)) return;
   const size_t need = static_cast<size_t>(highest_bit >> 3) + 1;
   // Redis lets the last field run up to 8 bytes past proto-max-bulk-len;
   // tmkv's store holds no value above it, so that corner is refused whole.

@@ -17,20 +17,6 @@ using store::Blob;
 using store::OpStatus;
 using store::ValueType;
 
-const char* kWrongType = "WRONGTYPE Operation against a key holding the wrong kind of value";
-
-// The string at key: *blob = nullptr if absent. False (after replying
-// WRONGTYPE) if the key holds another type.
-// `for_read`: the lookup of a read (counts a keyspace hit or miss).
-bool read_string(CommandContext& c, std::string_view key, const Blob** blob, bool for_read) {
-  *blob = for_read ? lookup_for_read(c, key) : c.db().lookup(*c.tx, key);
-  if (*blob != nullptr && (*blob)->type != ValueType::kString) {
-    c.out.error(kWrongType);
-    return false;
-  }
-  return true;
-}
-
 bool born_expired(int64_t expire_at) { return expire_at != 0 && expire_at <= store::now_ms(); }
 
 // Writes a string with an absolute expiry (0 = none); a time already in the
@@ -52,7 +38,7 @@ bool write_string(CommandContext& c, std::string_view key, std::string_view valu
 
 void cmd_get(CommandContext& c) {
   const Blob* b;
-  if (!read_string(c, c.arg(1), &b, true)) return;
+  if (!lookup_string_or_reply(c, c.arg(1), &b, true)) return;
   if (b == nullptr) {
     c.out.null();
   } else {
@@ -100,7 +86,7 @@ void cmd_set(CommandContext& c) {
   const std::string_view key = c.arg(1);
   const Blob* old = nullptr;
   if (get) {
-    if (!read_string(c, key, &old, true)) return;
+    if (!lookup_string_or_reply(c, key, &old, true)) return;
   } else if (nx || xx || keepttl) {
     old = c.db().lookup(*c.tx, key);
   }
@@ -165,7 +151,7 @@ void cmd_psetex(CommandContext& c) { setex_generic(c, 1, "psetex"); }
 
 void cmd_getset(CommandContext& c) {
   const Blob* old;
-  if (!read_string(c, c.arg(1), &old, true)) return;
+  if (!lookup_string_or_reply(c, c.arg(1), &old, true)) return;
   std::string prev = old ? std::string(old->view()) : std::string();
   const bool existed = old != nullptr;
   if (!write_string(c, c.arg(1), c.arg(2), 0)) return;
@@ -179,7 +165,7 @@ void cmd_getset(CommandContext& c) {
 
 void cmd_getdel(CommandContext& c) {
   const Blob* old;
-  if (!read_string(c, c.arg(1), &old, true)) return;
+  if (!lookup_string_or_reply(c, c.arg(1), &old, true)) return;
   if (old == nullptr) {
     c.out.null();
     return;
@@ -212,7 +198,7 @@ void cmd_getex(CommandContext& c) {
     }
   }
   const Blob* b;
-  if (!read_string(c, c.arg(1), &b, true)) return;
+  if (!lookup_string_or_reply(c, c.arg(1), &b, true)) return;
   if (b == nullptr) {
     c.out.null();
     return;
@@ -315,7 +301,7 @@ void cmd_decrby(CommandContext& c) {
 void cmd_incrbyfloat(CommandContext& c) {
   auto incr = parse_ld(c.arg(2));
   const Blob* b;
-  if (!read_string(c, c.arg(1), &b, false)) return;
+  if (!lookup_string_or_reply(c, c.arg(1), &b, false)) return;
   long double cur = 0;
   if (b != nullptr) {
     auto v = parse_ld(b->view());
@@ -342,7 +328,7 @@ void cmd_incrbyfloat(CommandContext& c) {
 
 void cmd_append(CommandContext& c) {
   const Blob* b;
-  if (!read_string(c, c.arg(1), &b, false)) return;
+  if (!lookup_string_or_reply(c, c.arg(1), &b, false)) return;
   std::string_view add = c.arg(2);
   const size_t old_len = b ? b->size : 0;
   if (old_len + add.size() > c.db().max_value_bytes()) {
@@ -360,7 +346,7 @@ void cmd_append(CommandContext& c) {
 
 void cmd_strlen(CommandContext& c) {
   const Blob* b;
-  if (!read_string(c, c.arg(1), &b, true)) return;
+  if (!lookup_string_or_reply(c, c.arg(1), &b, true)) return;
   c.out.integer(b ? static_cast<int64_t>(b->size) : 0);
 }
 
@@ -368,7 +354,7 @@ void cmd_getrange(CommandContext& c) {
   int64_t start, end;
   if (!get_ll_or_reply(c.out, c.arg(2), &start) || !get_ll_or_reply(c.out, c.arg(3), &end)) return;
   const Blob* b;
-  if (!read_string(c, c.arg(1), &b, true)) return;
+  if (!lookup_string_or_reply(c, c.arg(1), &b, true)) return;
   std::string_view s = b ? b->view() : std::string_view();
   const int64_t len = static_cast<int64_t>(s.size());
   // Redis 7.0's getrangeCommand arithmetic.
@@ -397,7 +383,7 @@ void cmd_setrange(CommandContext& c) {
   }
   std::string_view value = c.arg(3);
   const Blob* b;
-  if (!read_string(c, c.arg(1), &b, false)) return;
+  if (!lookup_string_or_reply(c, c.arg(1), &b, false)) return;
   if (b == nullptr && value.empty()) {
     c.out.integer(0);
     return;

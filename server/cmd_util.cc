@@ -20,6 +20,15 @@ const store::Blob* lookup_for_read(CommandContext& c, std::string_view key) {
   return b;
 }
 
+bool lookup_string_or_reply(CommandContext& c, std::string_view key, const store::Blob** blob, bool for_read) {
+  *blob = for_read ? lookup_for_read(c, key) : c.db().lookup(*c.tx, key);
+  if (*blob != nullptr && (*blob)->type != store::ValueType::kString) {
+    c.out.error(kWrongTypeError);
+    return false;
+  }
+  return true;
+}
+
 std::optional<int64_t> parse_ll(std::string_view s) { return store::parse_int64(s); }
 
 bool get_ll_or_reply(Reply& out, std::string_view s, int64_t* v) {

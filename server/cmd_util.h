@@ -42,6 +42,14 @@ bool parse_expire_or_reply(Reply& out, std::string_view value, int64_t unit_ms, 
 // APPEND, RENAME, EXPIRE ...); handlers follow the same split.
 const store::Blob* lookup_for_read(CommandContext& c, std::string_view key);
 
+// Redis's WRONGTYPE error.
+inline constexpr const char* kWrongTypeError = "WRONGTYPE Operation against a key holding the wrong kind of value";
+
+// The string at key: *blob = nullptr if absent. False, after replying
+// WRONGTYPE, if the key holds another type. `for_read`: the lookup of a
+// read (lookup_for_read: counts a keyspace hit or miss).
+bool lookup_string_or_reply(CommandContext& c, std::string_view key, const store::Blob** blob, bool for_read);
+
 
 // Redis's glob matching (util.c stringmatchlen), for KEYS and SCAN MATCH.
 bool glob_match(std::string_view pattern, std::string_view s, bool nocase = false);

@@ -955,3 +955,56 @@ def reset_command(r):
     r.do("A", "PERSIST", "k")
     r.do("A", "PEXPIRETIME", "k")
     r.do("A", "PEXPIRETIME", "missing")
+
+
+@scenario
+def bitmap_edges(r):
+    """SETBIT/GETBIT/BITCOUNT/BITPOS/BITOP/BITFIELD at their edges: byte
+    and bit ranges, the proto-max-bulk-len offset limit, BITFIELD's "#n"
+    offsets, i64/u63 overflow in each mode, and order-of-checks errors.
+    Then WATCH: a SETBIT or BITFIELD that changes nothing is no write, one
+    that grows the string is."""
+    fresh(r)
+    cmds = [
+        ["SETBIT", "k0", 7, 1], ["GETBIT", "k0", 7], ["GET", "k0"], ["SETBIT", "k0", 7, 1], ["SETBIT", "k0", 100, 1],
+        ["SETBIT", "k0", -1, 1], ["SETBIT", "k0", "x", 1], ["SETBIT", "k0", 1, 2], ["SETBIT", "k0", 4294967296, 1],
+        ["GETBIT", "k0", 4294967295], ["GETBIT", "k0", 999999999999], ["GETBIT", "k1", 3], ["GETBIT", "k0", -1],
+        ["SET", "k2", "foobar"], ["BITCOUNT", "k2"], ["BITCOUNT", "k2", 1, -1], ["BITCOUNT", "k2", -2, -1],
+        ["BITCOUNT", "k2", 5, 30, "BIT"], ["BITCOUNT", "k2", -5, -1, "BIT"], ["BITCOUNT", "k2", 0, 1, "foo"],
+        ["BITCOUNT", "k2", -1, -5, "foo"], ["BITCOUNT", "k3", "a", "b"], ["BITCOUNT", "k2", 0],
+        ["SET", "k4", b"\xff\xf0\x00"], ["BITPOS", "k4", 0], ["BITPOS", "k4", 1, 2], ["BITPOS", "k4", 1, 2, -1, "BYTE"],
+        ["BITPOS", "k4", 0, 7, 15, "BIT"], ["BITPOS", "k4", 0, 0, 5, "BIT"], ["BITPOS", "k4", 1, 12, 23, "bit"],
+        ["SET", "k5", b"\xff\xff\xff"], ["BITPOS", "k5", 0], ["BITPOS", "k5", 0, 0, -1], ["BITPOS", "k5", 0, 1],
+        ["BITPOS", "k6", 0], ["BITPOS", "k6", 1], ["BITPOS", "k4", 2], ["BITPOS", "k4", 1, 0, 1, "BITS"],
+        ["SET", "k6", ""], ["BITPOS", "k6", 0], ["BITCOUNT", "k6"],
+        ["BITOP", "AND", "k7", "k2", "k4"], ["GET", "k7"], ["BITOP", "or", "k7", "k2", "k4", "k1"], ["GET", "k7"],
+        ["BITOP", "NOT", "k7", "k2"], ["GET", "k7"], ["BITOP", "NOT", "k7", "k2", "k4"], ["BITOP", "nand", "k7", "k2"],
+        ["EXPIRE", "k7", 100], ["BITOP", "XOR", "k7", "k2"], ["TTL", "k7"], ["BITOP", "AND", "k7", "k1", "k3"],
+        ["EXISTS", "k7"],
+        ["BITFIELD", "k1", "SET", "u8", 0, 255, "GET", "u8", 0], ["BITFIELD", "k1", "OVERFLOW", "SAT", "INCRBY", "u8", 0, 300],
+        ["BITFIELD", "k1", "OVERFLOW", "FAIL", "INCRBY", "u8", 0, 1], ["BITFIELD", "k1", "OVERFLOW", "WRAP", "INCRBY", "u8", 0, -256],
+        ["BITFIELD", "k1", "SET", "i8", "#1", -100, "GET", "i8", "#1", "INCRBY", "i8", "#1", -100],
+        ["BITFIELD", "k1", "SET", "i64", 0, -1, "GET", "u63", 0, "GET", "i64", 0],
+        ["BITFIELD", "k1", "OVERFLOW", "SAT", "INCRBY", "i64", 0, "-9223372036854775808"],
+        ["BITFIELD", "k1", "OVERFLOW", "WRAP", "INCRBY", "i64", 0, "9223372036854775807", "INCRBY", "i64", 0, 2],
+        ["BITFIELD", "k1", "OVERFLOW", "FAIL", "INCRBY", "u63", 0, "9223372036854775807", "INCRBY", "u63", 0, 1],
+        ["BITFIELD", "k1", "OVERFLOW", "SAT", "SET", "u8", 0, -1], ["BITFIELD", "k1", "OVERFLOW", "WRAP", "SET", "i8", 0, 1000],
+        ["BITFIELD", "k1", "SET", "u64", 0, 1], ["BITFIELD", "k1", "SET", "i65", 0, 1], ["BITFIELD", "k1", "SET", "u0", 0, 1],
+        ["BITFIELD", "k1", "SET", "u8", "#-1", 1], ["BITFIELD", "k1", "OVERFLOW", "XX", "GET", "u8", 0],
+        ["BITFIELD", "k1", "GET", "u8", "#536870911"], ["BITFIELD", "k1", "GET", "u8", "#536870912"],
+        ["BITFIELD", "k1", "GET", "u8", "#9223372036854775807"], ["BITFIELD", "k1"], ["BITFIELD", "k3", "GET", "u8", 0],
+        ["EXISTS", "k3"], ["BITFIELD_RO", "k1", "GET", "u8", 0, "GET", "i4", 4], ["BITFIELD_RO", "k1", "SET", "u8", 0, 1],
+        ["SET", "k3", "12345"], ["BITCOUNT", "k3"], ["SETBIT", "k3", 0, 1], ["GET", "k3"],
+    ]
+    for cmd in cmds:
+        r.do("A", *cmd)
+    # WATCH: setting a bit to its value is no write (EXEC runs), growing the
+    # string is (EXEC fails); so is a BITFIELD that changes no field.
+    for change in (["SETBIT", "k0", 7, 1], ["BITFIELD", "k0", "SET", "u1", 7, 1], ["SETBIT", "k0", 1000, 0],
+                   ["BITFIELD", "k0", "INCRBY", "u8", 0, 0]):
+        r.do("A", "WATCH", "k0")
+        r.do("B", *change)
+        r.do("A", "MULTI")
+        r.do("A", "GET", "k0")
+        r.do("A", "EXEC")
+    r.do("A", "DBSIZE")
