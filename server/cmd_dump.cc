@@ -83,6 +83,7 @@ void cmd_restore(CommandContext& c) {
       return;
     }
   }
+  if (replace) c.db().del(*c.tx, key);  // as Redis: deleted, then added ("new" either way)
   const store::OpStatus s = c.db().put(*c.tx, key, store::ValueType::kString, p.value, expire_at);
   if (s != store::OpStatus::kOk) {
     reply_status(c.out, s);

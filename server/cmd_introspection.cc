@@ -65,7 +65,8 @@ void cmd_object(CommandContext& c) {
     c.out.syntax_error();  // not reached: the dispatcher checked the subcommand (kObjectSubcommands)
     return;
   }
-  const store::Blob* b = lookup_for_read(c, c.arg(2));  // Redis counts these lookups too
+  // Redis counts these lookups too, but tells no keymiss (LOOKUP_NONOTIFY).
+  const store::Blob* b = lookup_for_read(c, c.arg(2), false);
   if (b == nullptr) {
     c.out.null();
     return;

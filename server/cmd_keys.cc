@@ -68,6 +68,9 @@ void rename_generic(CommandContext& c, bool nx) {
   const int64_t expire_at = b->expire_at_ms();
   std::string value(b->view());
   c.db().del(*c.tx, src);
+  // As Redis: a destination that exists is deleted, then the key added (so
+  // "new" keyspace events tell it either way).
+  c.db().del(*c.tx, dst);
   store::OpStatus s = c.db().put(*c.tx, dst, type, value, expire_at);
   if (s != store::OpStatus::kOk) {
     reply_status(c.out, s);
@@ -116,6 +119,7 @@ void cmd_copy(CommandContext& c) {
   const store::ValueType type = b->type;
   const int64_t expire_at = b->expire_at_ms();
   std::string value(b->view());
+  if (replace) to.del(*c.tx, c.arg(2));  // as Redis: deleted, then added ("new" either way)
   store::OpStatus s = to.put(*c.tx, c.arg(2), type, value, expire_at);
   if (s != store::OpStatus::kOk) {
     reply_status(c.out, s);

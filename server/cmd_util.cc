@@ -1,5 +1,6 @@
 #include "server/cmd_util.h"
 
+#include "server/keyspace_events.h"
 #include "server/server.h"
 #include "store/store.h"
 
@@ -14,9 +15,10 @@
 
 namespace tmkv::server {
 
-const store::Blob* lookup_for_read(CommandContext& c, std::string_view key) {
+const store::Blob* lookup_for_read(CommandContext& c, std::string_view key, bool notify_miss) {
   const store::Blob* b = c.db().lookup(*c.tx, key);
   c.tx->tally(b != nullptr ? store::kTallyKeyspaceHits : store::kTallyKeyspaceMisses);
+  if (b == nullptr && notify_miss) notify_keyspace_event(c, kNotifyKeyMiss, "keymiss", key);
   return b;
 }
 

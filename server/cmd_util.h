@@ -40,7 +40,9 @@ bool parse_expire_or_reply(Reply& out, std::string_view value, int64_t unit_ms, 
 // commits. Redis counts the lookups of reads only (GET, MGET, EXISTS, TYPE,
 // TTL, SET ... GET, GETDEL, COPY's source ...), not those of writes (INCR,
 // APPEND, RENAME, EXPIRE ...); handlers follow the same split.
-const store::Blob* lookup_for_read(CommandContext& c, std::string_view key);
+// A miss also tells the "keymiss" keyspace event, unless !notify_miss
+// (OBJECT's lookups, as Redis's LOOKUP_NONOTIFY).
+const store::Blob* lookup_for_read(CommandContext& c, std::string_view key, bool notify_miss = true);
 
 // Redis's WRONGTYPE error.
 inline constexpr const char* kWrongTypeError = "WRONGTYPE Operation against a key holding the wrong kind of value";

@@ -203,6 +203,7 @@ void dispatch_command(Server& server, Client& client, Reply& out, std::span<cons
   }
   store::ScopedCommandTime now;  // one instant for every expiry decision
   CommandContext ctx{args, out, client, server};
+  const ScopedCurrentCommand current(ctx);  // for the store's "new key" events
   // Timing covers the command and its transaction, retries included.
   const bool timed = stm::latency_tracking() || server.slowlog().enabled() || server.latency_monitor().enabled();
   const uint64_t t0 = timed ? stm::ticks() : 0;
@@ -295,6 +296,7 @@ void run_exec(Server& server, Client& client, Reply& out) {
     out.array(specs.size());
     for (size_t i = 0; i < specs.size(); ++i) {
       CommandContext ctx{argvs[i], out, client, server};
+      const ScopedCurrentCommand current(ctx);
       ctx.in_exec = true;
       if (specs[i]->flags & kTransactional) ctx.tx = &tx;
       const size_t reply_at = out.mark();

@@ -43,10 +43,10 @@ std::optional<uint32_t> parse_notify_flags(std::string_view s, std::string* erro
       flags |= kNotifyKeyspace;
     } else if (ch == 'E') {
       flags |= kNotifyKeyevent;
-    } else if (ch == 'm' || ch == 'n') {
-      *error = std::string("tmkv does not emit ") + (ch == 'm' ? "key-miss (m)" : "new-key (n)") +
-               " events; the classes it emits are g, $ and x (A includes them)";
-      return std::nullopt;
+    } else if (ch == 'm') {
+      flags |= kNotifyKeyMiss;
+    } else if (ch == 'n') {
+      flags |= kNotifyNew;
     } else {
       bool known = false;
       for (const FlagChar& f : kClassChars) {
@@ -75,7 +75,31 @@ std::string notify_flags_text(uint32_t flags) {
   }
   if (flags & kNotifyKeyspace) out += 'K';
   if (flags & kNotifyKeyevent) out += 'E';
+  // Redis 7.2's form. (7.0 leaves out the n, a bug its 7.2 fixed.)
+  if (flags & kNotifyKeyMiss) out += 'm';
+  if (flags & kNotifyNew) out += 'n';
   return out;
+}
+
+namespace {
+thread_local CommandContext* t_current_command = nullptr;
+}  // namespace
+
+ScopedCurrentCommand::ScopedCurrentCommand(CommandContext& c) : previous_(t_current_command) {
+  t_current_command = &c;
+}
+ScopedCurrentCommand::~ScopedCurrentCommand() { t_current_command = previous_; }
+
+void notify_key_created(void* server, const store::Store& db, std::string_view key) {
+  CommandContext* c = t_current_command;
+  if (c == nullptr) return;
+  auto& srv = *static_cast<Server*>(server);
+  for (unsigned i = 0; i < srv.database_count(); ++i) {
+    if (&srv.db(i) == &db) {
+      notify_keyspace_event(*c, kNotifyNew, "new", key, i);
+      return;
+    }
+  }
 }
 
 void notify_keyspace_event(CommandContext& c, uint32_t cls, const char* event, std::string_view key, unsigned db) {

@@ -12,15 +12,21 @@
 //
 // Classes as in Redis: g generic, $ string, x expired, e evicted (tmkv
 // evicts nothing), l s h z t d for types and modules tmkv does not have
-// (accepted: they can never fire), A for all of those; K and E pick the
-// channels. m (key misses) and n (new keys) are refused: tmkv does not
-// emit them.
+// (accepted: they can never fire), A for all of those; m key misses (a
+// read's lookup of an absent key, where keyspace_misses counts one, but
+// OBJECT's) and n new keys (a write that creates its key: the store tells,
+// store.h observe_creations), both outside A as in Redis; K and E pick the
+// channels.
 #pragma once
 
 #include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
+
+namespace tmkv::store {
+class Store;
+}
 
 namespace tmkv::server {
 
@@ -40,6 +46,8 @@ enum NotifyFlags : uint32_t {
   kNotifyEvicted = 1u << 9,   // e
   kNotifyStream = 1u << 10,   // t
   kNotifyModule = 1u << 11,   // d
+  kNotifyKeyMiss = 1u << 12,  // m
+  kNotifyNew = 1u << 13,      // n
   kNotifyAll = kNotifyGeneric | kNotifyString | kNotifyList | kNotifySet | kNotifyHash | kNotifyZset |
                kNotifyExpired | kNotifyEvicted | kNotifyStream | kNotifyModule,  // A
 };
@@ -53,6 +61,24 @@ std::string notify_flags_text(uint32_t flags);
 void notify_keyspace_event(CommandContext& c, uint32_t cls, const char* event, std::string_view key, unsigned db);
 // The same in the client's selected database.
 void notify_keyspace_event(CommandContext& c, uint32_t cls, const char* event, std::string_view key);
+
+// The command running on this thread, for the store's "new key" observer
+// (which has no context of its own): set by the dispatcher around each
+// command's execution (inside EXEC, each queued command's), cleared after.
+class ScopedCurrentCommand {
+ public:
+  explicit ScopedCurrentCommand(CommandContext& c);
+  ~ScopedCurrentCommand();
+  ScopedCurrentCommand(const ScopedCurrentCommand&) = delete;
+  ScopedCurrentCommand& operator=(const ScopedCurrentCommand&) = delete;
+
+ private:
+  CommandContext* previous_;
+};
+
+// The store's CreateObserver (store.h): a "new" event for `key` in the
+// current command, if one runs on this thread. `server` is the Server.
+void notify_key_created(void* server, const store::Store& db, std::string_view key);
 
 // After a transaction committed on this thread: publishes the "expired"
 // events of the keys it deleted (store/expiry_log.h), and forgets those of

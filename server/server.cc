@@ -48,7 +48,10 @@ int current_worker() { return t_worker; }
 Server::Server(ServerConfig config) : config_(std::move(config)) {
   store::StoreOptions opts;
   opts.max_value_bytes = config_.proto_max_bulk_len;
-  for (unsigned i = 0; i < config_.databases; ++i) databases_.push_back(std::make_unique<store::Store>(opts));
+  for (unsigned i = 0; i < config_.databases; ++i) {
+    databases_.push_back(std::make_unique<store::Store>(opts));
+    databases_.back()->set_create_observer(notify_key_created, this);  // keyspace "new" events
+  }
   publish_settings();
   unsigned n = config_.io_threads != 0 ? config_.io_threads : std::max(1u, std::thread::hardware_concurrency());
   for (unsigned i = 0; i < n; ++i) workers_.push_back(std::make_unique<Worker>());
@@ -333,6 +336,9 @@ void Server::publish_settings() {
   // The store logs expirations only while "expired" events can go out.
   const uint32_t notify = config_.notify_keyspace_events;
   store::set_expiry_log((notify & kNotifyExpired) && (notify & (kNotifyKeyspace | kNotifyKeyevent)));
+  // Writes read the key they write only while "new" events can go out.
+  const bool tell_new = (notify & kNotifyNew) && (notify & (kNotifyKeyspace | kNotifyKeyevent));
+  for (auto& db : databases_) db->observe_creations(tell_new);
   slowlog_.set_threshold_us(config_.slowlog_log_slower_than);
   slowlog_.set_max_len(config_.slowlog_max_len);
   latency_monitor_.set_threshold_ms(config_.latency_monitor_threshold_ms);

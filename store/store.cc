@@ -237,6 +237,10 @@ void Store::write_value(stm::Tx& tx, std::string_view key, ValueType type, std::
     r = index_.find_or_insert(key, hash, &created);
     if (created) queue_reap(r);  // reaped if our transaction never fills it
   }
+  if (observe_creations_.load(std::memory_order_relaxed) && create_fn_ != nullptr &&
+      read_for_write(tx, r) == nullptr) {
+    create_fn_(create_arg_, *this, key);
+  }
   // Allocated last, once nothing can abort before the write set owns it.
   tx.write_word(r->word, reinterpret_cast<uint64_t>(Blob::make(type, bytes, expire_at_ms)), &value_ops_);
 }

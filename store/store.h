@@ -172,6 +172,19 @@ class Store {
   // nest), so it may be called from any thread, in a transaction or not.
   void prefetch(std::span<const std::string_view> keys) const;
 
+  // Keyspace "new" events: while on, a write that creates its key (absent,
+  // or present but expired, which the write then deletes first, as Redis)
+  // calls `fn` inside the writing transaction, before the write. The
+  // observer is set once, before any transaction runs; `on` may change at
+  // any time (relaxed: a standalone switch, a write may see it a little
+  // late). Off, writes stay blind: they read nothing.
+  using CreateObserver = void (*)(void* arg, const Store& store, std::string_view key);
+  void set_create_observer(CreateObserver fn, void* arg) {
+    create_fn_ = fn;
+    create_arg_ = arg;
+  }
+  void observe_creations(bool on) { observe_creations_.store(on, std::memory_order_relaxed); }
+
   const StoreOptions& options() const { return options_; }
   // The largest value accepted now (CONFIG SET proto-max-bulk-len changes it).
   size_t max_value_bytes() const { return max_value_bytes_.load(std::memory_order_relaxed); }
@@ -228,6 +241,9 @@ class Store {
   // A standalone limit: relaxed is enough (no data is published through it;
   // a request racing with CONFIG SET may see either value).
   std::atomic<size_t> max_value_bytes_;
+  std::atomic<bool> observe_creations_{false};  // see observe_creations()
+  CreateObserver create_fn_ = nullptr;          // set before any transaction, then read-only
+  void* create_arg_ = nullptr;
   Index index_;
   stm::ValueOps value_ops_;
   // The calling thread's slot, registered on first use.
