@@ -123,6 +123,7 @@ void Tx::begin_attempt() {
 }
 
 void Tx::end_attempt() {
+  holds_write_locks_ = false;
   reads_.clear();
   last_read_ = nullptr;
   if (reads_.capacity() > kMaxKeptReads) reads_.shrink_to(kInitialReads);
@@ -253,7 +254,9 @@ bool Tx::extend_for(Version seen) {
   const Version now = global_clock().now.load(std::memory_order_seq_cst);
   // `now` is read before validating: if everything read is still current
   // after this point, the snapshot is valid at `now` (TinySTM's extension).
-  if (mode_ == TxMode::kReadOnly ? ro_reads_ != 0 : !validate_reads_unlocked()) return false;
+  // A read-only attempt logs nothing, so it can extend only before its
+  // first read, a miss included (a key it found absent may have appeared).
+  if (mode_ == TxMode::kReadOnly ? ro_reads_ != 0 || absent_keys_ != 0 : !validate_reads_unlocked()) return false;
   rv_ = now;
   return true;
 }
@@ -312,7 +315,8 @@ void Tx::pin() {
       rv_ = now;  // nothing committed since rv but aborted committers' ticks
       return;
     case TxMode::kReadOnly:
-      if (ro_reads_ != 0) restart(AbortCause::kReadValidation);  // no read set to revalidate
+      // No read set to revalidate (misses included).
+      if (ro_reads_ != 0 || absent_keys_ != 0) restart(AbortCause::kReadValidation);
       rv_ = now;
       return;
     case TxMode::kReadWrite:
@@ -417,6 +421,13 @@ bool Tx::validate_reads_unlocked() {
       return false;
     }
   }
+  // The facts TL2 cannot see in a lock word (a key found absent): a new rv
+  // must not come after one of them stopped holding, or the attempt would
+  // see a state that never existed (a key absent next to another key the
+  // same commit created).
+  for (size_t i = 0; i < checks_used_; ++i) {
+    if (!checks_[i].fn(checks_[i].owner, checks_[i].key, *this)) return false;
+  }
   return true;
 }
 
@@ -462,6 +473,7 @@ bool Tx::commit() {
     return true;
   }
   AbortCause why{};
+  holds_write_locks_ = true;  // from here to end_attempt (commit checks read it)
   if (!lock_write_set(&why)) {
     abort_attempt(why);
     return false;

@@ -139,6 +139,9 @@ class Tx {
   }
   // True if this transaction has buffered a write to `w`.
   bool writes(const TWord& w) { return writes_.find(&w) != nullptr; }
+  // True while commit holds (or is taking) the write set's locks: a commit
+  // check then finds its own written words locked by itself.
+  bool holds_write_locks() const { return holds_write_locks_; }
 
   // Enters the reclamation epoch so that pointers read from now on stay
   // valid until the attempt ends. Cheap after the first call. If the clock
@@ -305,6 +308,7 @@ class Tx {
   bool pinned_ = false;
   bool emulated_ = false;  // Shared<> hooks installed (emulated HTM): set per attempt
   bool holds_serial_ = false;
+  bool holds_write_locks_ = false;  // see holds_write_locks()
   bool holds_global_lock_ = false;
   bool global_lock_mode_ = false;
   HardwareAbortFn hw_abort_ = nullptr;

@@ -127,10 +127,13 @@ bool Store::still_absent(const void* owner, std::string_view key, stm::Tx& tx) {
   const auto* self = static_cast<const Store*>(owner);
   Record* r = self->index_.find(key, hash_key(key));
   if (r == nullptr) return true;
-  if (tx.writes(r->word)) {
+  if (tx.holds_write_locks() && tx.writes(r->word)) {
     // Locked by us for this commit: the value is the pre-commit one.
     return r->word.value.load(std::memory_order_relaxed) == 0;
   }
+  // Otherwise (at commit, or when rv extends mid-attempt): absent now only
+  // if unlocked and empty.
+
   uint64_t l1 = r->word.lock.load(std::memory_order_acquire);
   uint64_t v = r->word.value.load(std::memory_order_acquire);
   uint64_t l2 = r->word.lock.load(std::memory_order_relaxed);

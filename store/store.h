@@ -17,9 +17,11 @@
 //
 // MISSES. A lookup that finds no record leaves nothing in TL2's read set, so
 // read-write transactions register a commit check (stm::Tx::add_commit_check)
-// that fails if the key appeared meanwhile. Read-only transactions need none:
-// a key missing from the index was absent at their read version (records are
-// reaped only when every running transaction is newer than their delete).
+// that fails if the key appeared meanwhile; it also runs whenever the read
+// version extends. Read-only transactions need none: a key missing from the
+// index was absent at their read version (records are reaped only when
+// every running transaction is newer than their delete), and one that has
+// missed a key never extends its read version.
 //
 // REAPING. A record whose value becomes 0 (deleted, or created by a
 // transaction that aborted) is queued, once, on the thread that saw it. After

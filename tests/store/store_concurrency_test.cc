@@ -7,9 +7,11 @@
 #include <latch>
 #include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "store/store.h"
+#include "tests/stm/stm_test_util.h"
 
 namespace tmkv::store {
 namespace {
@@ -224,6 +226,60 @@ TEST(StoreConcurrency, BankOverKeysConservesMoney) {
   EXPECT_GT(reports.load(), 0);
   EXPECT_GT(transfers.load(), 100);
 }
+
+}  // namespace
+}  // namespace tmkv::store
+
+namespace tmkv::store {
+namespace {
+
+// A miss must hold across a read-version extension. T1 finds key a absent
+// (no record at all), pauses; T2 creates a and b in one transaction; T1 then
+// reads b, whose version is above its rv, and extends. Extending without
+// re-checking the miss would show "a absent, b present": a state that never
+// existed. Read-write and read-only attempts both. (Found by
+// store_hybrid_test's paired inserts, which saw such a torn pair about once
+// in a hundred runs.)
+void miss_then_extend(bool read_only) {
+  stm::testing::RetryPolicyGuard guard;
+  stm::retry_policy().stamp_clock.store(true);  // readers move the clock and extend
+  Store s;
+  stm::testing::Stage stage;
+  std::vector<std::pair<bool, bool>> seen;  // T1 only: (a, b) per attempt that read both
+  int attempts = 0;
+  std::thread t1([&] {
+    auto body = [&](Tx& tx) {
+      const bool a = s.exists(tx, "a");
+      if (++attempts == 1) {
+        stage.advance_to(1);
+        stage.wait(2);
+      }
+      const bool b = s.exists(tx, "b");
+      seen.emplace_back(a, b);
+    };
+    if (read_only) {
+      stm::atomically_read_only(body);
+    } else {
+      atomically(body);
+    }
+  });
+  std::thread t2([&] {
+    stage.wait(1);
+    atomically([&](Tx& tx) {
+      s.set(tx, "a", "x");
+      s.set(tx, "b", "y");
+    });
+    stage.advance_to(2);
+  });
+  t1.join();
+  t2.join();
+  ASSERT_FALSE(stage.timed_out());
+  EXPECT_EQ(attempts, 2);
+  EXPECT_EQ(seen, (std::vector<std::pair<bool, bool>>{{true, true}})) << "never (false, true)";
+}
+
+TEST(StoreConcurrency, MissHoldsAcrossReadVersionExtension) { miss_then_extend(false); }
+TEST(StoreConcurrency, MissHoldsAcrossReadVersionExtensionReadOnly) { miss_then_extend(true); }
 
 }  // namespace
 }  // namespace tmkv::store
