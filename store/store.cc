@@ -133,7 +133,6 @@ bool Store::still_absent(const void* owner, std::string_view key, stm::Tx& tx) {
   }
   // Otherwise (at commit, or when rv extends mid-attempt): absent now only
   // if unlocked and empty.
-
   uint64_t l1 = r->word.lock.load(std::memory_order_acquire);
   uint64_t v = r->word.value.load(std::memory_order_acquire);
   uint64_t l2 = r->word.lock.load(std::memory_order_relaxed);
