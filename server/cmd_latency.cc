@@ -75,23 +75,18 @@ void reply_doctor(CommandContext& c) {
 // Redis's powers of two.
 void reply_command_histogram(CommandContext& c, const stm::LatencyCounts& h) {
   const auto& bounds = stm::kLatencyBoundsNs;
-  std::vector<std::pair<uint64_t, uint64_t>> points;  // (µs, cumulative)
+  // As Redis: only the bounds where the count grows. Buckets that share a
+  // bound in µs (those below 1 µs) merge into one point.
+  std::vector<std::pair<uint64_t, uint64_t>> shown;  // (µs, cumulative)
   uint64_t cumulative = 0;
   for (size_t i = 0; i < h.buckets.size(); ++i) {
     cumulative += h.buckets[i];
     const uint64_t us = std::max<uint64_t>(1, bounds[std::min(i, bounds.size() - 1)] / 1000);
-    if (!points.empty() && points.back().first == us) {
-      points.back().second = cumulative;
-    } else if (points.empty() || cumulative > points.back().second) {
-      points.emplace_back(us, cumulative);
+    if (!shown.empty() && shown.back().first == us) {
+      shown.back().second = cumulative;
+    } else if (cumulative > (shown.empty() ? 0 : shown.back().second)) {
+      shown.emplace_back(us, cumulative);
     }
-  }
-  // As Redis: only the bounds where the count grows.
-  std::vector<std::pair<uint64_t, uint64_t>> shown;
-  uint64_t previous = 0;
-  for (const auto& p : points) {
-    if (p.second > previous) shown.push_back(p);
-    previous = p.second;
   }
   c.out.map(2);
   c.out.bulk("calls");

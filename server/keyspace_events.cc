@@ -32,6 +32,14 @@ std::string keyevent_channel(unsigned db, std::string_view event) {
   return ch;
 }
 
+// The index of database `db` in the server, or nullopt.
+std::optional<unsigned> db_index_of(Server& server, const store::Store& db) {
+  for (unsigned i = 0; i < server.database_count(); ++i) {
+    if (&server.db(i) == &db) return i;
+  }
+  return std::nullopt;
+}
+
 }  // namespace
 
 std::optional<uint32_t> parse_notify_flags(std::string_view s, std::string* error) {
@@ -93,13 +101,7 @@ ScopedCurrentCommand::~ScopedCurrentCommand() { t_current_command = previous_; }
 void notify_key_created(void* server, const store::Store& db, std::string_view key) {
   CommandContext* c = t_current_command;
   if (c == nullptr) return;
-  auto& srv = *static_cast<Server*>(server);
-  for (unsigned i = 0; i < srv.database_count(); ++i) {
-    if (&srv.db(i) == &db) {
-      notify_keyspace_event(*c, kNotifyNew, "new", key, i);
-      return;
-    }
-  }
+  if (auto i = db_index_of(*static_cast<Server*>(server), db)) notify_keyspace_event(*c, kNotifyNew, "new", key, *i);
 }
 
 void notify_keyspace_event(CommandContext& c, uint32_t cls, const char* event, std::string_view key, unsigned db) {
@@ -128,11 +130,10 @@ void publish_expired_events(Server& server) {
   const OutputLimit limit = server.limits().pubsub_output_limit();
   for (const store::ExpiredKey& e : expired) {
     if (!(flags & kNotifyExpired)) break;
-    unsigned db = 0;
-    while (db < server.database_count() && &server.db(db) != e.store) ++db;
-    if (db == server.database_count()) continue;
-    if (flags & kNotifyKeyspace) server.pubsub().publish(false, keyspace_channel(db, e.key), "expired", limit);
-    if (flags & kNotifyKeyevent) server.pubsub().publish(false, keyevent_channel(db, "expired"), e.key, limit);
+    const auto db = db_index_of(server, *e.store);
+    if (!db) continue;
+    if (flags & kNotifyKeyspace) server.pubsub().publish(false, keyspace_channel(*db, e.key), "expired", limit);
+    if (flags & kNotifyKeyevent) server.pubsub().publish(false, keyevent_channel(*db, "expired"), e.key, limit);
   }
   expired.clear();
 }
