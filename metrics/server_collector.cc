@@ -102,6 +102,8 @@ void append_keyspace(const server::Server& srv, const stm::TxStatsSnapshot& tx,
   out.push_back(std::move(expiring));
   out.push_back(single_counter("tmkv_expired_keys_total", "Keys deleted because they expired.",
                                static_cast<double>(expired)));
+  out.push_back(single_counter("tmkv_evicted_keys_total", "Keys deleted by the maxmemory policy.",
+                               static_cast<double>(srv.evictor().evicted_keys())));
   const server::KeyspaceStats ks = server::keyspace_stats(tx);
   out.push_back(single_counter("tmkv_keyspace_hits_total", "Read lookups that found the key (committed only).",
                                static_cast<double>(ks.hits)));

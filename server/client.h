@@ -74,6 +74,7 @@ class Client {
   // CLIENT REPLY (Redis's flags): OFF drops every reply until ON; SKIP
   // drops the next command's. The connection applies them per request.
   bool reply_off = false;
+  bool no_touch = false;  // CLIENT NO-TOUCH ON: reads leave keys' access bits (owner thread only)
   bool reply_skip_next = false;  // set by SKIP, moves to reply_skip at the next command
   bool reply_skip = false;       // this command's replies are dropped
   // MONITOR mode; a command that enters or leaves it sets monitor_change,

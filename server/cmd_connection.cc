@@ -150,6 +150,7 @@ void cmd_reset(CommandContext& c) {
   unsubscribe_all_silently(c.server, c.client);
   c.client.reply_off = false;  // Redis clears OFF and SKIP's pending skip, not a skip already applied
   c.client.reply_skip_next = false;
+  c.client.no_touch = false;
   // As a new connection (Redis's clearClientConnectionState).
   c.client.authenticated = !c.server.limits().requirepass_set.load(std::memory_order_relaxed);
   c.out.simple("RESET");
@@ -340,11 +341,14 @@ void cmd_client(CommandContext& c) {
   } else if (sub == "reply") {
     client_reply(c);
   } else if ((sub == "no-evict" || sub == "no-touch") && c.argc() == 3) {
-    // Nothing to switch: tmkv neither evicts clients nor tracks key access.
     if (!equals_ci(c.arg(2), "on") && !equals_ci(c.arg(2), "off")) {
       c.out.syntax_error();
       return;
     }
+    // NO-TOUCH (Redis 7.2): this client's commands leave the keys' access
+    // time and frequency alone, but TOUCH. NO-EVICT: tmkv never evicts
+    // clients, so there is nothing to switch.
+    if (sub == "no-touch") c.client.no_touch = equals_ci(c.arg(2), "on");
     c.out.ok();
   } else if (sub == "help" && c.argc() == 2) {
     static const char* kHelp[] = {"CLIENT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",

@@ -2,6 +2,7 @@
 // 7's options, checks and error texts: values move between redis-server and
 // tmkv in both directions. RESTORE is one transaction: the BUSYKEY check,
 // the delete of REPLACE and the new value commit together.
+#include <optional>
 #include <string>
 
 #include "server/cmd_util.h"
@@ -9,6 +10,7 @@
 #include "server/keyspace_events.h"
 #include "server/rdb_string.h"
 #include "server/server.h"
+#include "store/access_clock.h"
 #include "store/clock.h"
 
 namespace tmkv::server {
@@ -24,11 +26,12 @@ void cmd_dump(CommandContext& c) {
 }
 
 // RESTORE key ttl serialized-value [REPLACE] [ABSTTL] [IDLETIME seconds]
-// [FREQ frequency]. tmkv keeps no access time or frequency per key, so
-// IDLETIME and FREQ are checked as Redis checks them and then have nothing
-// to set.
+// [FREQ frequency]. As in Redis, IDLETIME sets the key's access time under
+// an LRU (or no) eviction policy and FREQ its counter under an LFU one;
+// each is checked either way and ignored under the other kind.
 void cmd_restore(CommandContext& c) {
   bool replace = false, absttl = false, idletime = false, freq = false;
+  int64_t idle_seconds = 0, frequency = 0;
   for (size_t j = 4; j < c.argc(); ++j) {
     const bool more = j + 1 < c.argc();
     int64_t n;
@@ -43,6 +46,7 @@ void cmd_restore(CommandContext& c) {
         return;
       }
       idletime = true;
+      idle_seconds = n;
     } else if (equals_ci(c.arg(j), "freq") && more && !idletime) {
       if (!get_ll_or_reply(c.out, c.arg(++j), &n)) return;
       if (n < 0 || n > 255) {
@@ -50,6 +54,7 @@ void cmd_restore(CommandContext& c) {
         return;
       }
       freq = true;
+      frequency = n;
     } else {
       c.out.syntax_error();
       return;
@@ -84,7 +89,11 @@ void cmd_restore(CommandContext& c) {
     }
   }
   if (replace) c.db().del(*c.tx, key);  // as Redis: deleted, then added ("new" either way)
-  const store::OpStatus s = c.db().put(*c.tx, key, store::ValueType::kString, p.value, expire_at);
+  std::optional<uint32_t> access;
+  const bool lfu = is_lfu_policy(c.server.evictor().policy());
+  if (lfu && freq) access = store::lfu_bits_with_counter(static_cast<uint32_t>(frequency), store::now_ms());
+  if (!lfu && idletime) access = store::lru_bits_idle_for(static_cast<uint64_t>(idle_seconds), store::now_ms());
+  const store::OpStatus s = c.db().put(*c.tx, key, store::ValueType::kString, p.value, expire_at, access);
   if (s != store::OpStatus::kOk) {
     reply_status(c.out, s);
     return;

@@ -4,9 +4,9 @@
 // tmkv stores every string the same way (store/blob.h), so OBJECT ENCODING
 // answers with the encoding Redis would give the same value when SET stores
 // it (int, embstr or raw), and OBJECT REFCOUNT with Redis's shared-integer
-// count for the values Redis shares. tmkv keeps no access time or
-// frequency per key: OBJECT IDLETIME says so, and OBJECT FREQ gives Redis's
-// own answer for a server without an LFU policy (tmkv evicts nothing).
+// count for the values Redis shares. OBJECT IDLETIME and OBJECT FREQ read
+// the key's access bits (store/access_clock.h), with Redis's errors for the
+// one the maxmemory policy does not track.
 #include <malloc.h>
 
 #include <string>
@@ -14,7 +14,9 @@
 #include "server/cmd_util.h"
 #include "server/command.h"
 #include "server/server.h"
+#include "store/access_clock.h"
 #include "store/allocator_stats.h"
+#include "store/clock.h"
 #include "store/int_codec.h"
 #include "store/record.h"
 
@@ -49,9 +51,11 @@ void cmd_object(CommandContext& c) {
         "    Return the kind of internal representation Redis would use to store the value",
         "    associated with a <key> (tmkv stores all strings alike).",
         "FREQ <key>",
-        "    Return the access frequency index of the <key> (needs an LFU policy: tmkv has none).",
+        "    Return the access frequency index of the <key>. The returned integer is",
+        "    proportional to the logarithm of the recent access frequency of the key.",
         "IDLETIME <key>",
-        "    Return the idle time of the <key> (tmkv does not track access times).",
+        "    Return the idle time of the <key>, that is the approximated number of",
+        "    seconds elapsed since the last access to the key.",
         "REFCOUNT <key>",
         "    Return the number of references of the value associated with the specified",
         "    <key>.",
@@ -65,7 +69,9 @@ void cmd_object(CommandContext& c) {
     c.out.syntax_error();  // not reached: the dispatcher checked the subcommand (kObjectSubcommands)
     return;
   }
-  // Redis counts these lookups too, but tells no keymiss (LOOKUP_NONOTIFY).
+  // Redis counts these lookups too, but tells no keymiss (LOOKUP_NONOTIFY)
+  // and leaves the access time alone (LOOKUP_NOTOUCH).
+  const store::ScopedNoTouch no_touch;
   const store::Blob* b = lookup_for_read(c, c.arg(2), false);
   if (b == nullptr) {
     c.out.null();
@@ -76,11 +82,21 @@ void cmd_object(CommandContext& c) {
   } else if (sub == "refcount") {
     c.out.integer(redis_refcount(b->view()));
   } else if (sub == "freq") {
-    c.out.error(
-        "ERR An LFU maxmemory policy is not selected, access frequency not tracked. Please note that when switching "
-        "between policies at runtime LRU and LFU data will take some time to adjust.");
+    if (!is_lfu_policy(c.server.evictor().policy())) {
+      c.out.error(
+          "ERR An LFU maxmemory policy is not selected, access frequency not tracked. Please note that when "
+          "switching between policies at runtime LRU and LFU data will take some time to adjust.");
+      return;
+    }
+    c.out.integer(store::lfu_counter(b->access(), store::now_ms()));
   } else {
-    c.out.error("ERR OBJECT IDLETIME is not supported: tmkv does not track key access times");
+    if (is_lfu_policy(c.server.evictor().policy())) {
+      c.out.error(
+          "ERR An LFU maxmemory policy is selected, idle time not tracked. Please note that when switching "
+          "between policies at runtime LRU and LFU data will take some time to adjust.");
+      return;
+    }
+    c.out.integer(static_cast<int64_t>(store::lru_idle_ms(b->access(), store::now_ms()) / 1000));
   }
 }
 
@@ -112,6 +128,7 @@ void cmd_memory(CommandContext& c) {
         return;
       }
     }
+    const store::ScopedNoTouch no_touch;  // Redis's dbFind: no access either
     const store::Blob* b = c.db().lookup(*c.tx, c.arg(2));  // no hit/miss: Redis's dbFind
     if (b == nullptr) {
       c.out.null();

@@ -9,6 +9,7 @@
 #include "server/command.h"
 #include "server/keyspace_events.h"
 #include "server/server.h"
+#include "store/access_clock.h"
 #include "store/clock.h"
 
 namespace tmkv::server {
@@ -26,22 +27,32 @@ void cmd_del(CommandContext& c) {
   c.out.integer(n);
 }
 
-void cmd_exists(CommandContext& c) {
+// EXISTS leaves the keys' access time alone (Redis's LOOKUP_NOTOUCH);
+// TOUCH is the same count, made for updating it.
+void count_present(CommandContext& c) {
   int64_t n = 0;
   for (size_t i = 1; i < c.argc(); ++i) n += lookup_for_read(c, c.arg(i)) != nullptr ? 1 : 0;
   c.out.integer(n);
 }
 
+void cmd_exists(CommandContext& c) {
+  const store::ScopedNoTouch no_touch;
+  count_present(c);
+}
+
 const char* type_name(const Blob* b) {
   if (b == nullptr) return "none";
-  switch (b->type) {
+  switch (b->type()) {
     case store::ValueType::kString:
       return "string";
   }
   return "none";
 }
 
-void cmd_type(CommandContext& c) { c.out.simple(type_name(lookup_for_read(c, c.arg(1)))); }
+void cmd_type(CommandContext& c) {
+  const store::ScopedNoTouch no_touch;
+  c.out.simple(type_name(lookup_for_read(c, c.arg(1))));
+}
 
 void rename_generic(CommandContext& c, bool nx) {
   const std::string_view src = c.arg(1), dst = c.arg(2);
@@ -64,14 +75,15 @@ void rename_generic(CommandContext& c, bool nx) {
   }
   // Copy out before writing: the view dies with the blob when src is deleted
   // at commit, and put() may run reap jobs.
-  const store::ValueType type = b->type;
+  const store::ValueType type = b->type();
   const int64_t expire_at = b->expire_at_ms();
+  const uint32_t access = b->access();  // the key moves with its access time, as Redis's object does
   std::string value(b->view());
   c.db().del(*c.tx, src);
   // As Redis: a destination that exists is deleted, then the key added (so
   // "new" keyspace events tell it either way).
   c.db().del(*c.tx, dst);
-  store::OpStatus s = c.db().put(*c.tx, dst, type, value, expire_at);
+  store::OpStatus s = c.db().put(*c.tx, dst, type, value, expire_at, access);
   if (s != store::OpStatus::kOk) {
     reply_status(c.out, s);
     return;
@@ -116,7 +128,7 @@ void cmd_copy(CommandContext& c) {
     c.out.integer(0);
     return;
   }
-  const store::ValueType type = b->type;
+  const store::ValueType type = b->type();
   const int64_t expire_at = b->expire_at_ms();
   std::string value(b->view());
   if (replace) to.del(*c.tx, c.arg(2));  // as Redis: deleted, then added ("new" either way)
@@ -131,8 +143,11 @@ void cmd_copy(CommandContext& c) {
 
 // TOUCH key [key ...]: Redis counts the keys that exist, each argument
 // once per mention, through a read lookup (a keyspace hit or miss each).
-// tmkv keeps no access time, so there is nothing else to update.
-void cmd_touch(CommandContext& c) { cmd_exists(c); }
+// The lookup updates each key's access time (LRU clock or LFU counter).
+void cmd_touch(CommandContext& c) {
+  const store::ScopedNoTouch touch(false);  // even for a CLIENT NO-TOUCH client, as in Redis
+  count_present(c);
+}
 
 // MOVE key db: one transaction over both databases, so no client ever sees
 // the key in both or in neither.
@@ -151,10 +166,10 @@ void cmd_move(CommandContext& c) {
     return;
   }
   // Copy out before writing (see rename_generic).
-  const store::ValueType type = b->type;
+  const store::ValueType type = b->type();
   const int64_t expire_at = b->expire_at_ms();
   std::string value(b->view());
-  store::OpStatus s = to.put(*c.tx, key, type, value, expire_at);
+  store::OpStatus s = to.put(*c.tx, key, type, value, expire_at, b->access());
   if (s != store::OpStatus::kOk) {
     reply_status(c.out, s);
     return;
@@ -315,7 +330,7 @@ void expire_generic(CommandContext& c, int64_t unit_ms, bool absolute, const cha
     c.out.integer(1);
     return;
   }
-  const store::ValueType type = b->type;
+  const store::ValueType type = b->type();
   std::string value(b->view());
   store::OpStatus s = c.db().put(*c.tx, c.arg(1), type, value, when);
   if (s != store::OpStatus::kOk) {
@@ -331,6 +346,7 @@ void cmd_expireat(CommandContext& c) { expire_generic(c, 1000, true, "expireat")
 void cmd_pexpireat(CommandContext& c) { expire_generic(c, 1, true, "pexpireat"); }
 
 void ttl_generic(CommandContext& c, bool ms) {
+  const store::ScopedNoTouch no_touch;
   const Blob* b = lookup_for_read(c, c.arg(1));
   if (b == nullptr) {
     c.out.integer(-2);
@@ -349,6 +365,7 @@ void cmd_ttl(CommandContext& c) { ttl_generic(c, false); }
 void cmd_pttl(CommandContext& c) { ttl_generic(c, true); }
 
 void expiretime_generic(CommandContext& c, bool ms) {
+  const store::ScopedNoTouch no_touch;
   const Blob* b = lookup_for_read(c, c.arg(1));
   if (b == nullptr) {
     c.out.integer(-2);
@@ -367,7 +384,7 @@ void cmd_persist(CommandContext& c) {
     c.out.integer(0);
     return;
   }
-  const store::ValueType type = b->type;
+  const store::ValueType type = b->type();
   std::string value(b->view());
   c.db().put(*c.tx, c.arg(1), type, value, 0);
   notify_keyspace_event(c, kNotifyGeneric, "persist", c.arg(1));

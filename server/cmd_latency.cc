@@ -63,7 +63,8 @@ void reply_doctor(CommandContext& c) {
     }
     r += "\n\"command\" and \"fast-command\" are commands (fast ones by Redis's flag; inside EXEC each "
          "command and EXEC itself), transaction retries included; \"expire-cycle\" is one worker's "
-         "active expiry sweep. SLOWLOG GET names the slow commands.\n";
+         "active expiry sweep; \"eviction-cycle\" is one round of maxmemory evictions before a command "
+         "and \"eviction-del\" one evicted key's delete. SLOWLOG GET names the slow commands.\n";
   }
   c.out.verbatim(r);
 }

@@ -55,8 +55,8 @@ void cmd_lcs(CommandContext& c) {
   // Redis looks both keys up before it parses the options.
   const store::Blob* ba = lookup_for_read(c, c.arg(1));
   const store::Blob* bb = lookup_for_read(c, c.arg(2));
-  if ((ba != nullptr && ba->type != store::ValueType::kString) ||
-      (bb != nullptr && bb->type != store::ValueType::kString)) {
+  if ((ba != nullptr && ba->type() != store::ValueType::kString) ||
+      (bb != nullptr && bb->type() != store::ValueType::kString)) {
     c.out.error("ERR The specified keys must contain string values");
     return;
   }

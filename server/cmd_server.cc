@@ -75,8 +75,8 @@ void section_memory(std::ostringstream& o, Server& s) {
   const store::AllocatorStats a = store::read_allocator_stats();
   const uint64_t rss = store::process_resident_bytes();
   o << "# Memory\r\n"
-    << "used_memory:" << a.allocated << "\r\n"
-    << "used_memory_human:" << human_bytes(a.allocated) << "\r\n"
+    << "used_memory:" << a.in_use() << "\r\n"
+    << "used_memory_human:" << human_bytes(a.in_use()) << "\r\n"
     << "used_memory_rss:" << rss << "\r\n"
     << "used_memory_rss_human:" << human_bytes(rss) << "\r\n"
     << "allocator_allocated:" << a.allocated << "\r\n"
@@ -85,7 +85,8 @@ void section_memory(std::ostringstream& o, Server& s) {
     << "mem_allocator:" << (a.available ? "jemalloc" : "libc (sanitizer build: jemalloc statistics unavailable)")
     << "\r\n"
     << "maxmemory:" << s.limits().maxmemory.load(std::memory_order_relaxed) << "\r\n"
-    << "maxmemory_policy:noeviction\r\n\r\n";
+    << "maxmemory_human:" << human_bytes(s.limits().maxmemory.load(std::memory_order_relaxed)) << "\r\n"
+    << "maxmemory_policy:" << eviction_policy_name(s.evictor().policy()) << "\r\n\r\n";
 }
 
 // tmkv keeps no files: the fields tools read to see a load or save in
@@ -146,7 +147,8 @@ void section_stats(std::ostringstream& o, const InfoCounters& c, const PubSub& p
     << "total_net_input_bytes:" << t.net_in << "\r\n"
     << "total_net_output_bytes:" << t.net_out << "\r\n"
     << "rejected_connections:" << c.rejected_connections << "\r\n"
-    << "expired_keys:" << c.expired_keys << "\r\n";
+    << "expired_keys:" << c.expired_keys << "\r\n"
+    << "evicted_keys:" << c.evicted_keys << "\r\n";
   const KeyspaceStats ks = keyspace_stats(c.tx);
   o << "keyspace_hits:" << ks.hits << "\r\n"
     << "keyspace_misses:" << ks.misses << "\r\n"

@@ -228,7 +228,7 @@ void cmd_mget(CommandContext& c) {
   c.out.array(c.argc() - 1);
   for (size_t i = 1; i < c.argc(); ++i) {
     const Blob* b = lookup_for_read(c, c.arg(i));
-    if (b == nullptr || b->type != ValueType::kString) {
+    if (b == nullptr || b->type() != ValueType::kString) {
       c.out.null();
     } else {
       c.out.bulk(b->view());

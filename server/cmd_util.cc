@@ -24,7 +24,7 @@ const store::Blob* lookup_for_read(CommandContext& c, std::string_view key, bool
 
 bool lookup_string_or_reply(CommandContext& c, std::string_view key, const store::Blob** blob, bool for_read) {
   *blob = for_read ? lookup_for_read(c, key) : c.db().lookup(*c.tx, key);
-  if (*blob != nullptr && (*blob)->type != store::ValueType::kString) {
+  if (*blob != nullptr && (*blob)->type() != store::ValueType::kString) {
     c.out.error(kWrongTypeError);
     return false;
   }

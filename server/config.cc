@@ -1,5 +1,6 @@
 #include "server/config.h"
 
+#include "server/eviction.h"
 #include "server/keyspace_events.h"
 
 #include <algorithm>
@@ -65,7 +66,8 @@ bool parse_bool(std::string_view v, bool* out) {
 const char* kMutable[] = {"requirepass", "maxclients", "timeout", "proto-max-bulk-len", "client-query-buffer-limit",
                           "max-multibulk-len", "max-inline-size", "protected-mode", "maxmemory",
                           "latency-tracking", "tx-sample-rate", "prefetch-batch-max-size",
-                          "slowlog-log-slower-than", "slowlog-max-len", "maxmemory-policy",
+                          "slowlog-log-slower-than", "slowlog-max-len", "maxmemory-policy", "maxmemory-samples",
+                          "maxmemory-eviction-tenacity", "lfu-log-factor", "lfu-decay-time",
                           "client-output-buffer-limit", "notify-keyspace-events", "latency-monitor-threshold"};
 
 // client-output-buffer-limit: "<class> <hard> <soft> <soft-seconds>" groups,
@@ -198,11 +200,28 @@ bool apply_setting(ServerConfig& cfg, std::string_view name_in, std::string_view
     ok = parse_uint(value, INT64_MAX, &n);  // Redis's range: 0 and up
     cfg.latency_monitor_threshold_ms = n;
   } else if (name == "maxmemory-policy") {
-    // tmkv never evicts: over maxmemory, writes fail (Redis's noeviction).
-    // Accepted so redis.conf files and clients that check it work.
-    ok = lower(value) == "noeviction";
-    if (!ok) *error = "'" + std::string(value) + "' is not supported: tmkv evicts nothing (only noeviction)";
-    return ok;
+    const std::optional<EvictionPolicy> p = parse_eviction_policy(value);
+    if (!p) {
+      *error = "argument(s) must be one of the following: volatile-lru, volatile-lfu, volatile-random, "
+               "volatile-ttl, allkeys-lru, allkeys-lfu, allkeys-random, noeviction";  // Redis's text
+      return false;
+    }
+    cfg.maxmemory_policy = eviction_policy_name(*p);
+  } else if (name == "maxmemory-samples" || name == "maxmemory-eviction-tenacity" || name == "lfu-log-factor" ||
+             name == "lfu-decay-time") {
+    // Redis's ranges, but samples: at most 64 (Redis allows up to INT_MAX;
+    // each eviction walks about ten buckets per sample).
+    const uint64_t lo = name == "maxmemory-samples" ? 1 : 0;
+    const uint64_t hi = name == "maxmemory-samples" ? 64 : name == "maxmemory-eviction-tenacity" ? 100 : INT32_MAX;
+    if (!parse_uint(value, hi, &n) || n < lo) {
+      *error = "argument must be between " + std::to_string(lo) + " and " + std::to_string(hi) + " inclusive";
+      return false;
+    }
+    uint32_t& field = name == "maxmemory-samples"             ? cfg.maxmemory_samples
+                      : name == "maxmemory-eviction-tenacity" ? cfg.maxmemory_eviction_tenacity
+                      : name == "lfu-log-factor"              ? cfg.lfu_log_factor
+                                                              : cfg.lfu_decay_time;
+    field = static_cast<uint32_t>(n);
   } else if (name == "client-output-buffer-limit") {
     return apply_output_limits(cfg, value, error);
   } else if (name == "notify-keyspace-events") {
@@ -248,7 +267,11 @@ std::optional<std::string> setting_value(const ServerConfig& cfg, std::string_vi
   if (name == "slowlog-log-slower-than") return std::to_string(cfg.slowlog_log_slower_than);
   if (name == "slowlog-max-len") return std::to_string(cfg.slowlog_max_len);
   if (name == "latency-monitor-threshold") return std::to_string(cfg.latency_monitor_threshold_ms);
-  if (name == "maxmemory-policy") return std::string("noeviction");
+  if (name == "maxmemory-policy") return cfg.maxmemory_policy;
+  if (name == "maxmemory-samples") return std::to_string(cfg.maxmemory_samples);
+  if (name == "maxmemory-eviction-tenacity") return std::to_string(cfg.maxmemory_eviction_tenacity);
+  if (name == "lfu-log-factor") return std::to_string(cfg.lfu_log_factor);
+  if (name == "lfu-decay-time") return std::to_string(cfg.lfu_decay_time);
   if (name == "client-output-buffer-limit") return output_limits_text(cfg);
   if (name == "notify-keyspace-events") return notify_flags_text(cfg.notify_keyspace_events);
   if (name == "save") return std::string();
@@ -261,7 +284,7 @@ const std::vector<std::string>& setting_names() {
   static const std::vector<std::string> kNames = {
       "bind",       "port",     "io-threads", "tm-mode",  "requirepass", "protected-mode",
       "databases",  "maxclients", "timeout",  "proto-max-bulk-len", "client-query-buffer-limit",
-      "max-multibulk-len", "max-inline-size", "metrics-bind", "metrics-port", "maxmemory", "latency-tracking", "tx-sample-rate", "prefetch-batch-max-size", "slowlog-log-slower-than", "slowlog-max-len", "latency-monitor-threshold", "maxmemory-policy", "client-output-buffer-limit", "notify-keyspace-events", "save", "appendonly", "daemonize"};
+      "max-multibulk-len", "max-inline-size", "metrics-bind", "metrics-port", "maxmemory", "latency-tracking", "tx-sample-rate", "prefetch-batch-max-size", "slowlog-log-slower-than", "slowlog-max-len", "latency-monitor-threshold", "maxmemory-policy", "maxmemory-samples", "maxmemory-eviction-tenacity", "lfu-log-factor", "lfu-decay-time", "client-output-buffer-limit", "notify-keyspace-events", "save", "appendonly", "daemonize"};
   return kNames;
 }
 
@@ -290,9 +313,19 @@ std::string usage_text() {
          "  --max-inline-size BYTES      * longest inline command (default 64kb)\n"
          "  --metrics-bind ADDR            Prometheus endpoint address (default 127.0.0.1)\n"
          "  --metrics-port N               Prometheus endpoint port; 0 = off (default 9379)\n"
-         "  --maxmemory BYTES            * writes fail with OOM while jemalloc's allocated bytes\n"
-         "                                 exceed it; 0 = no limit (default 0)\n"
-         "  --maxmemory-policy noeviction  * the only policy: tmkv evicts nothing\n"
+         "  --maxmemory BYTES            * limit on used memory (jemalloc's allocated bytes less its\n"
+         "                                 thread caches): over it, keys are evicted\n"
+         "                                 (maxmemory-policy) or writes fail with OOM; 0 = no\n"
+         "                                 limit (default 0)\n"
+         "  --maxmemory-policy POLICY    * noeviction (default), allkeys-lru, volatile-lru,\n"
+         "                                 allkeys-lfu, volatile-lfu, allkeys-random,\n"
+         "                                 volatile-random or volatile-ttl, as in Redis\n"
+         "  --maxmemory-samples N        * keys sampled per database and eviction (default 5, 1..64)\n"
+         "  --maxmemory-eviction-tenacity N * time one eviction round may take: 0..100, 100 = no\n"
+         "                                 limit (default 10: 500 us)\n"
+         "  --lfu-log-factor N           * LFU counter's logarithm factor (default 10)\n"
+         "  --lfu-decay-time MINUTES     * LFU counter decays by one per this period; 0 = never\n"
+         "                                 (default 1)\n"
          "  --latency-tracking yes|no    * command and transaction latency histograms (default yes)\n"
          "  --tx-sample-rate N           * transactions sampled for the width and latency\n"
          "                                 histograms: one in N per thread (default 16; 1 = all)\n"
@@ -304,8 +337,8 @@ std::string usage_text() {
          "  --latency-monitor-threshold MS * LATENCY samples events lasting at least this many\n"
          "                                 ms (commands, expiry sweeps); 0 = off (default 0)\n"
          "  --notify-keyspace-events FLAGS * keyspace notifications, Redis's classes: K, E and\n"
-         "                                 g $ x (A = all), m (key misses), n (new keys); l s h\n"
-         "                                 z t d e never fire here (no such types, no eviction)\n"
+         "                                 g $ x e (A = all), m (key misses), n (new keys); l s h\n"
+         "                                 z t d never fire here (no such types)\n"
          "                                 (default \"\": off)\n"
          "  --client-output-buffer-limit \"CLASS HARD SOFT SECONDS ...\"\n"
          "                               * a pub/sub subscriber whose unsent messages exceed HARD\n"

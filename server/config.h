@@ -3,8 +3,10 @@
 //
 // Names are Redis's where Redis has the option (port, bind, requirepass,
 // maxclients, timeout, databases, proto-max-bulk-len,
-// client-query-buffer-limit, protected-mode, maxmemory, latency-tracking,
-// prefetch-batch-max-size), tmkv's own otherwise
+// client-query-buffer-limit, protected-mode, maxmemory, maxmemory-policy,
+// maxmemory-samples, maxmemory-eviction-tenacity, lfu-log-factor,
+// lfu-decay-time, latency-tracking, prefetch-batch-max-size), tmkv's own
+// otherwise
 // (io-threads, tm-mode, max-inline-size, max-multibulk-len, metrics-*).
 // Flags are the same names with "--": `--port 7379`.
 #pragma once
@@ -36,7 +38,13 @@ struct ServerConfig {
   uint64_t max_inline_size = 64 * 1024;
   std::string metrics_bind = "127.0.0.1";
   uint16_t metrics_port = 9379;  // 0: no metrics endpoint
-  uint64_t maxmemory = 0;        // bytes; writes fail with OOM above it; 0 = no limit
+  uint64_t maxmemory = 0;        // bytes; over it, keys are evicted or writes fail (OOM); 0 = no limit
+  // Redis's eviction settings (eviction.h), names, defaults and ranges.
+  std::string maxmemory_policy = "noeviction";
+  uint32_t maxmemory_samples = 5;
+  uint32_t maxmemory_eviction_tenacity = 10;
+  uint32_t lfu_log_factor = 10;
+  uint32_t lfu_decay_time = 1;  // minutes
   bool latency_tracking = true;  // per-command and per-transaction latency histograms
   uint32_t tx_sample_rate = 16;  // width/latency histograms sample one transaction in N per thread
   // Pipelined requests whose keys are prefetched together (Redis 8's name

@@ -10,6 +10,7 @@
 #include "server/keyspace_events.h"
 #include "server/reply.h"
 #include "server/server.h"
+#include "store/access_clock.h"
 #include "store/clock.h"
 
 namespace tmkv::server {
@@ -54,6 +55,16 @@ void reject(Server& server, Client& client, Reply& out, const CommandSpec* spec,
 }
 
 bool is_exec(const CommandSpec& spec) { return std::string_view(spec.name) == "exec"; }
+
+// True if a queued command may grow memory (Redis's EXEC check against
+// maxmemory); every queued command was found at queue time.
+bool queued_may_grow(const Client& client) {
+  for (const auto& cmd : client.queued) {
+    const CommandSpec* spec = find_command(cmd[0]);
+    if (spec != nullptr && (spec->flags & kDenyOom)) return true;
+  }
+  return false;
+}
 
 void feed_monitors(Server& server, const Client& client, unsigned db, std::span<const std::string_view> args) {
   server.monitors().publish(monitor_line(db, client.addr(), args));
@@ -177,9 +188,13 @@ void dispatch_command(Server& server, Client& client, Reply& out, std::span<cons
     reject(server, client, out, spec, slot, "NOAUTH Authentication required.");
     return;
   }
-  // Redis's maxmemory with the noeviction policy: writes fail, reads go on.
-  // Checked at queue time too (Redis rejects there, failing the EXEC).
-  if ((spec->flags & kDenyOom) && server.over_maxmemory()) {
+  // Redis's maxmemory: over it, keys are evicted per maxmemory-policy
+  // (eviction.h); if none can be, writes fail and reads go on. Checked at
+  // queue time too (Redis rejects there, failing the EXEC), and again at
+  // an EXEC that would run a write (EXECABORT if it cannot make room).
+  if (server.limits().maxmemory.load(std::memory_order_relaxed) != 0 &&
+      ((spec->flags & kDenyOom) || (client.in_multi && is_exec(*spec) && queued_may_grow(client))) &&
+      !server.make_room()) {
     reject(server, client, out, spec, slot, "OOM command not allowed when used memory > 'maxmemory'.");
     return;
   }
@@ -202,6 +217,8 @@ void dispatch_command(Server& server, Client& client, Reply& out, std::span<cons
     return;
   }
   store::ScopedCommandTime now;  // one instant for every expiry decision
+  std::optional<store::ScopedNoTouch> no_touch;  // CLIENT NO-TOUCH: this client's reads leave the access bits
+  if (client.no_touch) no_touch.emplace();
   CommandContext ctx{args, out, client, server};
   const ScopedCurrentCommand current(ctx);  // for the store's "new key" events
   // Timing covers the command and its transaction, retries included.

@@ -29,6 +29,7 @@ InfoCounters read_info_counters(const Server& s) {
   c.totals = s.totals();
   c.rejected_connections = s.rejected_connections();
   for (unsigned i = 0; i < s.database_count(); ++i) c.expired_keys += s.db(i).expired_count();
+  c.evicted_keys = s.evictor().evicted_keys();
   c.commands = s.command_totals();
   c.errors = s.error_totals();
   c.tx = stm::collect_tx_stats();
@@ -45,6 +46,7 @@ InfoCounters counters_since(const InfoCounters& now, const InfoCounters& base) {
                            minus(a.exec_aborted, b.exec_aborted), minus(a.watch_intact, b.watch_intact)};
   d.rejected_connections = minus(now.rejected_connections, base.rejected_connections);
   d.expired_keys = minus(now.expired_keys, base.expired_keys);
+  d.evicted_keys = minus(now.evicted_keys, base.evicted_keys);
   d.commands = now.commands;
   for (size_t i = 0; i < d.commands.size() && i < base.commands.size(); ++i) {
     CommandTotals& t = d.commands[i];

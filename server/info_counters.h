@@ -33,6 +33,7 @@ struct InfoCounters {
   StatsSnapshot totals;
   uint64_t rejected_connections = 0;
   uint64_t expired_keys = 0;
+  uint64_t evicted_keys = 0;
   std::vector<CommandTotals> commands;  // CommandStats slots
   ErrorTotals errors{};                 // error replies by code
   stm::TxStatsSnapshot tx;              // commits, aborts, keyspace hits/misses (tallies), ...

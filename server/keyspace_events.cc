@@ -138,4 +138,12 @@ void publish_expired_events(Server& server) {
   expired.clear();
 }
 
+void publish_evicted_event(Server& server, unsigned db, std::string_view key) {
+  const uint32_t flags = server.limits().notify_flags.load(std::memory_order_relaxed);
+  if (!(flags & kNotifyEvicted)) return;
+  const OutputLimit limit = server.limits().pubsub_output_limit();
+  if (flags & kNotifyKeyspace) server.pubsub().publish(false, keyspace_channel(db, key), "evicted", limit);
+  if (flags & kNotifyKeyevent) server.pubsub().publish(false, keyevent_channel(db, "evicted"), key, limit);
+}
+
 }  // namespace tmkv::server

@@ -10,8 +10,8 @@
 // that expire are logged by the store (store/expiry_log.h) from whichever
 // transaction deleted them and published as "expired" after it committed.
 //
-// Classes as in Redis: g generic, $ string, x expired, e evicted (tmkv
-// evicts nothing), l s h z t d for types and modules tmkv does not have
+// Classes as in Redis: g generic, $ string, x expired, e evicted (the
+// maxmemory policies' deletes, eviction.h), l s h z t d for types and modules tmkv does not have
 // (accepted: they can never fire), A for all of those; m key misses (a
 // read's lookup of an absent key, where keyspace_misses counts one, but
 // OBJECT's) and n new keys (a write that creates its key: the store tells,
@@ -84,5 +84,9 @@ void notify_key_created(void* server, const store::Store& db, std::string_view k
 // events of the keys it deleted (store/expiry_log.h), and forgets those of
 // aborted attempts.
 void publish_expired_events(Server& server);
+
+// After the eviction of `key` from database `db` committed (eviction.h):
+// its "evicted" event (class e), published at once.
+void publish_evicted_event(Server& server, unsigned db, std::string_view key);
 
 }  // namespace tmkv::server

@@ -3,7 +3,9 @@
 // ms, every event that lasts at least that long is sampled into the event's
 // series: "command" and "fast-command" (a command, or one inside EXEC, and
 // EXEC itself, by the command's fast flag, as Redis names them) and
-// "expire-cycle" (one active expiry sweep of a worker).
+// "expire-cycle" (one active expiry sweep of a worker), "eviction-cycle"
+// (one round of evictions before a command, eviction.h) and "eviction-del"
+// (one evicted key's delete).
 //
 // Each series keeps Redis's 160 samples, at most one per second (the
 // largest latency of that second), and the all-time maximum.
@@ -16,6 +18,7 @@
 
 #include <array>
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <map>
 #include <mutex>
@@ -76,6 +79,29 @@ class LatencyMonitor {
   std::atomic<uint64_t> threshold_ms_{0};
   mutable std::mutex mu_;
   std::map<std::string, Series, std::less<>> events_;  // guarded by mu_
+};
+
+// Samples its own lifetime as one `event` (a static name) when it ends.
+// Reads no clock while the monitor is off (the default).
+class ScopedLatencyEvent {
+ public:
+  ScopedLatencyEvent(LatencyMonitor& m, const char* event) : m_(m), event_(event) {
+    if (m_.enabled()) start_ = std::chrono::steady_clock::now();
+  }
+  ~ScopedLatencyEvent() {
+    if (start_ == std::chrono::steady_clock::time_point{}) return;
+    const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start_);
+    const int64_t now_s =
+        std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+    m_.maybe_add(event_, static_cast<uint64_t>(ms.count()), now_s);
+  }
+  ScopedLatencyEvent(const ScopedLatencyEvent&) = delete;
+  ScopedLatencyEvent& operator=(const ScopedLatencyEvent&) = delete;
+
+ private:
+  LatencyMonitor& m_;
+  const char* event_;
+  std::chrono::steady_clock::time_point start_{};  // zero: not timing
 };
 
 }  // namespace tmkv::server

@@ -10,6 +10,7 @@
 #include "htm/atomically.h"
 #include "server/client.h"
 #include "server/connection.h"
+#include "store/access_clock.h"
 #include "store/allocator_stats.h"
 #include "store/clock.h"
 
@@ -248,9 +249,31 @@ void Server::on_tick(Worker& w) {
   }
   w.connections.resize(kept);
   sweep_expired(w);
+  // What deletes on this thread (FLUSHALL, eviction, expiry) left for
+  // reclamation comes back even while the thread serves no more writes
+  // (writes run these jobs too, in batches): the absent records and the
+  // replaced values whose grace periods are over.
+  for (auto& db : databases_) db->reap_now();
   if (&w == workers_.front().get()) {
+    used_memory_ms_.store(store::system_unix_ms(), std::memory_order_relaxed);
     used_memory_.store(store::used_memory_bytes(), std::memory_order_relaxed);
+    evictor_.clear_pending();
   }
+}
+
+uint64_t Server::used_memory_fresh() {
+  const int64_t now = store::system_unix_ms();
+  int64_t last = used_memory_ms_.load(std::memory_order_relaxed);
+  // One refresh per millisecond however many threads ask: the winner of
+  // the exchange refreshes, the others use the figure they find.
+  if (now != last && used_memory_ms_.compare_exchange_strong(last, now, std::memory_order_relaxed)) {
+    used_memory_.store(store::used_memory_bytes(), std::memory_order_relaxed);
+    // What was evicted before this refresh is in the figure now, or still
+    // waiting for reclamation, in which case it is evicted for again
+    // (eviction.h, MEMORY FIGURE).
+    evictor_.clear_pending();
+  }
+  return used_memory_.load(std::memory_order_relaxed);
 }
 
 void Server::sweep_expired(Worker& w) {
@@ -258,17 +281,9 @@ void Server::sweep_expired(Worker& w) {
   // found expired keys, within a time budget per tick (a quarter of it), so
   // deletion keeps up with workloads that create expiring keys quickly.
   // Databases without expiring keys are skipped without scanning.
-  const auto start = std::chrono::steady_clock::now();
-  const auto deadline = start + kTick / 4;
+  const auto deadline = std::chrono::steady_clock::now() + kTick / 4;
   // Redis's "expire-cycle" latency event: one sweep's duration.
-  struct SampleOnExit {
-    LatencyMonitor& m;
-    std::chrono::steady_clock::time_point start;
-    ~SampleOnExit() {
-      const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start);
-      m.maybe_add("expire-cycle", static_cast<uint64_t>(ms.count()), store::system_unix_ms() / 1000);
-    }
-  } sample{latency_monitor_, start};
+  const ScopedLatencyEvent sample(latency_monitor_, "expire-cycle");
   std::vector<std::string> candidates;
   for (unsigned idle_dbs = 0; idle_dbs < databases_.size();) {
     store::Store& s = *databases_[w.sweep_db];
@@ -339,6 +354,12 @@ void Server::publish_settings() {
   // Writes read the key they write only while "new" events can go out.
   const bool tell_new = (notify & kNotifyNew) && (notify & (kNotifyKeyspace | kNotifyKeyevent));
   for (auto& db : databases_) db->observe_creations(tell_new);
+  const EvictionPolicy policy = parse_eviction_policy(config_.maxmemory_policy).value_or(EvictionPolicy::kNoEviction);
+  evictor_.configure(policy, config_.maxmemory_samples, config_.maxmemory_eviction_tenacity);
+  // New values and reads carry the LFU counter under an LFU policy, the LRU
+  // clock otherwise (as in Redis, OBJECT IDLETIME works under noeviction).
+  store::set_access_mode(is_lfu_policy(policy) ? store::AccessMode::kLfu : store::AccessMode::kLru);
+  store::set_lfu_parameters(config_.lfu_log_factor, config_.lfu_decay_time);
   slowlog_.set_threshold_us(config_.slowlog_log_slower_than);
   slowlog_.set_max_len(config_.slowlog_max_len);
   latency_monitor_.set_threshold_ms(config_.latency_monitor_threshold_ms);

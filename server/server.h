@@ -42,6 +42,7 @@
 
 #include "server/command_stats.h"
 #include "server/config.h"
+#include "server/eviction.h"
 #include "server/error_stats.h"
 #include "server/info_counters.h"
 #include "server/monitor.h"
@@ -160,14 +161,20 @@ class Server {
   uint64_t rejected_maxclients() const { return rejected_maxclients_.load(std::memory_order_relaxed); }
   uint64_t rejected_protected() const { return rejected_protected_.load(std::memory_order_relaxed); }
 
-  // store::used_memory_bytes() as of the last tick (worker 0 refreshes it
-  // every 100 ms): what maxmemory is checked against.
+  // store::used_memory_bytes() as of the last refresh: worker 0's tick
+  // (every 100 ms), or used_memory_fresh().
   uint64_t used_memory() const { return used_memory_.load(std::memory_order_relaxed); }
-  // True if maxmemory is set and used_memory() exceeds it.
-  bool over_maxmemory() const {
-    const uint64_t limit = limits_.maxmemory.load(std::memory_order_relaxed);
-    return limit != 0 && used_memory() > limit;
+  // The same, refreshed first if the last refresh is a millisecond old or
+  // more (what maxmemory is checked against; eviction.h).
+  uint64_t used_memory_fresh();
+  // Before a command that may add memory: evicts per maxmemory-policy
+  // while over maxmemory; false if the command must be refused with OOM.
+  // Outside transactions.
+  bool make_room() {
+    // Inline: without maxmemory (the default) a write pays one load.
+    return limits_.maxmemory.load(std::memory_order_relaxed) == 0 || evictor_.make_room(*this);
   }
+  const Evictor& evictor() const { return evictor_; }
 
   SlowLog& slowlog() { return slowlog_; }
   LatencyMonitor& latency_monitor() { return latency_monitor_; }
@@ -227,9 +234,13 @@ class Server {
   std::atomic<uint64_t> rejected_maxclients_{0};
   std::atomic<uint64_t> rejected_protected_{0};
   std::atomic<bool> stopping_{false};
-  // Written by worker 0's tick, read by every command that writes; relaxed:
-  // a standalone number, a request may see the previous tick's value.
+  // Written by worker 0's tick and by used_memory_fresh() (the thread that
+  // wins used_memory_ms_'s exchange for this millisecond), read by every
+  // command that writes; relaxed: a standalone number, a request may see
+  // the previous refresh's value.
   std::atomic<uint64_t> used_memory_{0};
+  std::atomic<int64_t> used_memory_ms_{0};  // when used_memory_ was refreshed (Unix ms); relaxed, as above
+  Evictor evictor_;  // its own atomics (eviction.h); settings from publish_settings
   SlowLog slowlog_;  // its own lock (slowlog.h); settings from publish_settings
   LatencyMonitor latency_monitor_;  // its own lock (latency_monitor.h); threshold from publish_settings
   MonitorFeed monitors_;  // its own lock (monitor.h)

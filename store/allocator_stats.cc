@@ -22,6 +22,10 @@ AllocatorStats read_allocator_stats() {
   bool ok = mallctl("stats.allocated", &s.allocated, &len, nullptr, 0) == 0 &&
             mallctl("stats.active", &s.active, &len, nullptr, 0) == 0 &&
             mallctl("stats.resident", &s.resident, &len, nullptr, 0) == 0;
+  // Merged over every arena (MALLCTL_ARENAS_ALL = 4096). Missing from a
+  // jemalloc built without statistics of it: then 0, and in_use() is the
+  // cruder stats.allocated.
+  if (ok && mallctl("stats.arenas.4096.tcache_bytes", &s.thread_cached, &len, nullptr, 0) != 0) s.thread_cached = 0;
   s.available = ok;
 #endif
   return s;
@@ -36,7 +40,7 @@ size_t process_resident_bytes() {
 
 size_t used_memory_bytes() {
   const AllocatorStats a = read_allocator_stats();
-  return a.available ? a.allocated : process_resident_bytes();
+  return a.available ? a.in_use() : process_resident_bytes();
 }
 
 size_t allocation_size(size_t request) {

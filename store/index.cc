@@ -241,6 +241,36 @@ uint64_t Index::scan(uint64_t cursor, size_t count, const std::function<void(Rec
   return (bucket_cursor << kShardBits) | shard;
 }
 
+uint64_t Index::sample_walk(uint64_t cursor, size_t buckets, const std::function<bool(Record*)>& fn) const {
+  size_t shard = cursor & (kShards - 1);
+  uint64_t bucket = cursor >> kShardBits;
+  size_t visited = 0;
+  while (shard < kShards && visited < buckets) {
+    // A chain is acyclic at every instant, resizes included (index.h), and
+    // the caller's pin keeps every table and record we reach alive, so the
+    // walk needs no retry: a record moved meanwhile is just missed or seen
+    // twice.
+    const Table* t = shards_[shard].table.load(std::memory_order_acquire);
+    bucket &= t->mask;  // a random cursor starts at a random bucket
+    bool stop = false;
+    for (; bucket <= t->mask && visited < buckets && !stop; ++bucket, ++visited) {
+      // fn's "enough" takes effect at the end of the bucket, so that one
+      // pass sees every record once.
+      for (Record* r = t->heads[bucket].load(std::memory_order_acquire); r != nullptr;
+           r = r->next.load(std::memory_order_acquire)) {
+        if (!is_dead(r) && !fn(r)) stop = true;
+      }
+    }
+    if (bucket > t->mask) {
+      ++shard;
+      bucket = 0;
+    }
+    if (stop) break;
+  }
+  if (shard >= kShards) return 0;
+  return (bucket << kShardBits) | shard;
+}
+
 size_t Index::record_count() const {
   size_t n = 0;
   for (const Shard& s : shards_) n += s.records.load(std::memory_order_relaxed);

@@ -81,6 +81,16 @@ class Index {
   // least once even if shards resize in between. REQUIRES: caller pinned.
   uint64_t scan(uint64_t cursor, size_t count, const std::function<void(Record*)>& fn) const;
 
+  // Sampling walk (eviction candidates): calls fn on the live records of up
+  // to `buckets` consecutive buckets, in table order (cheap on the cache,
+  // unlike scan's reverse-binary order), from `cursor` on; when fn returns
+  // false, stops at the end of that bucket. Returns the next cursor, 0 after
+  // the last shard. No
+  // SCAN guarantee: a concurrent resize may make it miss or repeat records,
+  // which sampling does not mind. Any 64-bit value is a valid cursor.
+  // REQUIRES: caller pinned.
+  uint64_t sample_walk(uint64_t cursor, size_t buckets, const std::function<bool(Record*)>& fn) const;
+
   // Cache prefetch for a batch of upcoming lookups (the server calls it for
   // pipelined commands; see Store::prefetch). For each hash: the bucket's
   // head slot, then the head record, then that record's value box (or the

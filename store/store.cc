@@ -6,6 +6,8 @@
 #include "stm/epoch.h"
 
 #include "stm/global_clock.h"
+#include "store/access_clock.h"
+#include "store/allocator_stats.h"
 #include "store/clock.h"
 #include "store/expiry_log.h"
 #include "store/hash.h"
@@ -61,12 +63,18 @@ const Blob* Store::read_record(stm::Tx& tx, std::string_view key) {
   const auto* b = reinterpret_cast<const Blob*>(tx.read_word(r->word));
   // Expired reads as absent. The record's word is in the read set, so a
   // write that revives the key conflicts like any other.
-  if (b != nullptr && b->expired_at(now_ms())) {
+  if (b == nullptr) return nullptr;
+  const int64_t now = now_ms();
+  if (b->expired_at(now)) {
     auto& seen = local().expired_seen;
     if (seen.size() < 1024) seen.emplace_back(key);  // bounded: the sweep gets the rest
     t_expired_seen_ = true;
     return nullptr;
   }
+  // Redis's lookupKey updates the key's LRU clock or LFU counter; not
+  // transactional (access_clock.h), so an attempt that aborts may leave it
+  // touched, as a read that happened.
+  if (touching_enabled()) b->touch(now);
   return b;
 }
 
@@ -145,7 +153,7 @@ const Blob* Store::lookup(stm::Tx& tx, std::string_view key) { return read_recor
 OpResult<std::optional<std::string_view>> Store::get(stm::Tx& tx, std::string_view key) {
   const Blob* b = read_record(tx, key);
   if (b == nullptr) return std::optional<std::string_view>{};
-  if (b->type != ValueType::kString) return OpStatus::kWrongType;
+  if (b->type() != ValueType::kString) return OpStatus::kWrongType;
   return std::optional<std::string_view>{b->view()};
 }
 
@@ -156,7 +164,7 @@ std::vector<std::optional<std::string_view>> Store::mget(stm::Tx& tx, std::span<
   out.reserve(keys.size());
   for (std::string_view k : keys) {
     const Blob* b = read_record(tx, k);
-    if (b != nullptr && b->type == ValueType::kString) {
+    if (b != nullptr && b->type() == ValueType::kString) {
       out.emplace_back(b->view());
     } else {
       out.emplace_back();
@@ -175,6 +183,43 @@ uint64_t Store::scan(stm::Tx& tx, uint64_t cursor, size_t count, std::vector<std
     if (b != nullptr && !b->expired_at(now)) out->emplace_back(r->key());
   }
   return next;
+}
+
+uint64_t Store::sample(stm::Tx& tx, uint64_t cursor, size_t n, bool volatile_only, std::vector<Sample>* out) {
+  // Like Redis's dictGetSomeKeys: consecutive buckets from the cursor, a
+  // bounded number of them, so one call costs a bounded walk however
+  // sparse the table is; the caller walks on from the cursor returned.
+  tx.pin();
+  const int64_t now = now_ms();
+  const size_t max_buckets = std::max<size_t>(n * 10, 64);
+  thread_local std::vector<Record*> records;
+  size_t found = 0;
+  for (size_t visited = 0; found < n && visited < max_buckets && (visited == 0 || cursor != 0); visited += 16) {
+    // Gather the records still wanted (under volatile_only the whole
+    // stretch, as most may be skipped), starting to fetch their value boxes,
+    // then judge them: each record and box is a cache miss; gathered first,
+    // the misses overlap instead of coming one after another, and no more
+    // records are touched than needed.
+    records.clear();
+    const size_t want = volatile_only ? SIZE_MAX : n - found;
+    cursor = index_.sample_walk(cursor, 16, [&](Record* r) {
+      __builtin_prefetch(reinterpret_cast<const void*>(r->word.value.raw().load(std::memory_order_relaxed)));
+      records.push_back(r);
+      return records.size() < want;
+    });
+    for (Record* r : records) {
+      const auto* b = reinterpret_cast<const Blob*>(tx.read_word(r->word));
+      if (b == nullptr || b->expired_at(now)) continue;
+      const int64_t expire_at = b->expire_at_ms();
+      if (volatile_only && expire_at == 0) continue;
+      const size_t bytes = allocation_size(sizeof(Record) + r->key_size()) + allocation_size(b->allocation_bytes());
+      // All of them, though that may be a few more than n: the walk has
+      // moved past them.
+      out->push_back(Sample{std::string(r->key()), b->access(), expire_at, bytes});
+      ++found;
+    }
+  }
+  return cursor;
 }
 
 std::optional<std::string> Store::random_key(stm::Tx& tx, uint64_t random_bits) {
@@ -227,7 +272,7 @@ OpStatus Store::check_value(std::string_view value) const {
 }
 
 void Store::write_value(stm::Tx& tx, std::string_view key, ValueType type, std::string_view bytes,
-                        int64_t expire_at_ms) {
+                        int64_t expire_at_ms, std::optional<uint32_t> access) {
   maybe_run_reap_jobs(tx);
   tx.pin();
   const uint64_t hash = hash_key(key);
@@ -244,13 +289,14 @@ void Store::write_value(stm::Tx& tx, std::string_view key, ValueType type, std::
     create_fn_(create_arg_, *this, key);
   }
   // Allocated last, once nothing can abort before the write set owns it.
-  tx.write_word(r->word, reinterpret_cast<uint64_t>(Blob::make(type, bytes, expire_at_ms)), &value_ops_);
+  tx.write_word(r->word, reinterpret_cast<uint64_t>(Blob::make(type, bytes, expire_at_ms, access)), &value_ops_);
 }
 
-OpStatus Store::put(stm::Tx& tx, std::string_view key, ValueType type, std::string_view bytes, int64_t expire_at_ms) {
+OpStatus Store::put(stm::Tx& tx, std::string_view key, ValueType type, std::string_view bytes, int64_t expire_at_ms,
+                    std::optional<uint32_t> access) {
   if (key.size() > Record::kMaxKeySize) return OpStatus::kKeyTooLarge;
   if (OpStatus s = check_value(bytes); s != OpStatus::kOk) return s;
-  write_value(tx, key, type, bytes, expire_at_ms);
+  write_value(tx, key, type, bytes, expire_at_ms, access);
   return OpStatus::kOk;
 }
 
@@ -285,7 +331,7 @@ OpResult<int64_t> Store::incrby(stm::Tx& tx, std::string_view key, int64_t delta
   int64_t expire_at = 0;
   if (b != nullptr) {
     expire_at = b->expire_at_ms();
-    if (b->type != ValueType::kString) return OpStatus::kWrongType;
+    if (b->type() != ValueType::kString) return OpStatus::kWrongType;
     std::optional<int64_t> parsed = parse_int64(b->view());
     if (!parsed) return OpStatus::kNotInteger;
     current = *parsed;
@@ -310,6 +356,12 @@ void Store::on_replace(void* ctx, stm::TWord* w, uint64_t old_value, uint64_t ne
     ThreadLocal& local = self->local();
     local.expiring_delta.store(local.expiring_delta.load(std::memory_order_relaxed) + expiring_change,
                                std::memory_order_relaxed);
+  }
+  // An overwritten key keeps its access frequency under LFU, as in Redis
+  // (dbSetValue); the box is ours until release, and the bits are not
+  // transactional anyway (access_clock.h).
+  if (old_blob != nullptr && new_blob != nullptr && access_mode() == AccessMode::kLfu && !new_blob->access_given()) {
+    new_blob->set_access(old_blob->access());
   }
   if ((old_value == 0) == (new_value == 0)) return;  // overwrite: count unchanged
   ThreadLocal& local = self->local();

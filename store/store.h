@@ -102,12 +102,29 @@ class Store {
   bool exists(stm::Tx& tx, std::string_view key);
   // Sets a string without expiry (SET's plain form: clears any TTL).
   OpStatus set(stm::Tx& tx, std::string_view key, std::string_view value);
-  // Writes any value with an absolute expiry (0 = none).
-  OpStatus put(stm::Tx& tx, std::string_view key, ValueType type, std::string_view bytes, int64_t expire_at_ms);
+  // Writes any value with an absolute expiry (0 = none). `access`: the
+  // value's access bits (access_clock.h) when it keeps its own (RENAME,
+  // MOVE, RESTORE IDLETIME/FREQ); otherwise it starts as a new key's, or
+  // under LFU keeps the overwritten key's frequency.
+  OpStatus put(stm::Tx& tx, std::string_view key, ValueType type, std::string_view bytes, int64_t expire_at_ms,
+               std::optional<uint32_t> access = std::nullopt);
   // True if the key existed (an expired value is deleted too, returning false).
   bool del(stm::Tx& tx, std::string_view key);
   // Deletes every key; returns how many were present.
   size_t flush(stm::Tx& tx);
+  // Eviction candidates (the server's maxmemory policies): the present keys
+  // (only those with a TTL if volatile_only) of the buckets from `cursor`
+  // on, until it has at least n or has visited a bounded number of
+  // buckets; returns the next cursor (0: the walk reached the table's
+  // end). Any 64-bit value is a valid cursor to start from. Leaves the
+  // keys' access bits alone.
+  struct Sample {
+    std::string key;
+    uint32_t access;       // Blob::access(): LRU clock or LFU word
+    int64_t expire_at_ms;  // 0 = none
+    size_t bytes;          // what deleting it frees: record and value box, as allocated
+  };
+  uint64_t sample(stm::Tx& tx, uint64_t cursor, size_t n, bool volatile_only, std::vector<Sample>* out);
   // A uniformly chosen bucket's first present key, nullopt if none found.
   std::optional<std::string> random_key(stm::Tx& tx, uint64_t random_bits);
   // One entry per key, in order; non-strings read as nullopt (as MGET does).
@@ -223,7 +240,7 @@ class Store {
   static bool is_watched(const void* self, const Record* r);
   OpStatus check_value(std::string_view value) const;
   void write_value(stm::Tx& tx, std::string_view key, ValueType type, std::string_view bytes,
-                   int64_t expire_at_ms = 0);
+                   int64_t expire_at_ms = 0, std::optional<uint32_t> access = std::nullopt);
   void queue_reap(Record* r);
   void maybe_run_reap_jobs(stm::Tx& tx);
   void queue_reap_locked(ThreadLocal& local, Record* r);  // no batch run

@@ -182,6 +182,7 @@ def main():
         check(int(stats["keyspace_hits"]) == v(snap, "tmkv_keyspace_hits_total"), "INFO keyspace_hits = metrics")
         check(int(stats["keyspace_misses"]) == v(snap, "tmkv_keyspace_misses_total"), "INFO keyspace_misses = metrics")
         check(int(stats["expired_keys"]) == v(snap, "tmkv_expired_keys_total"), "INFO expired_keys = metrics")
+        check(int(stats["evicted_keys"]) == v(snap, "tmkv_evicted_keys_total"), "INFO evicted_keys = metrics")
         check(int(stats["rejected_connections"]) == sum(v(snap, "tmkv_connections_rejected_total", reason=r)
                                                       for r in ("maxclients", "protected_mode")),
               "INFO rejected_connections = metrics")

@@ -880,7 +880,9 @@ def test_config_get_set():
                            (b"bind", b"127.0.0.1"), (b"databases", b"16")):
             check_eq(all_.get(name), want, f"CONFIG GET * has {name.decode()}")
         r = c.cmd("CONFIG", "GET", "max*")
-        check_eq(sorted(r[0::2]), [b"max-inline-size", b"max-multibulk-len", b"maxclients", b"maxmemory", b"maxmemory-policy"], "CONFIG GET max*")
+        check_eq(sorted(r[0::2]), [b"max-inline-size", b"max-multibulk-len", b"maxclients", b"maxmemory",
+                                   b"maxmemory-eviction-tenacity", b"maxmemory-policy", b"maxmemory-samples"],
+                 "CONFIG GET max*")
         # The pipelined-key prefetch: Redis 8's name, default and range.
         check_eq(config_get(c, "prefetch-batch-max-size"), b"16", "CONFIG GET prefetch-batch-max-size")
         r = c.cmd("CONFIG", "SET", "prefetch-batch-max-size", "129")
@@ -899,12 +901,18 @@ def test_config_get_set():
         check_eq(c.cmd("CONFIG", "SET", "slowlog-log-slower-than", "-1"), "OK", "slowlog off")
         check_eq(config_get(c, "slowlog-log-slower-than"), b"-1", "slowlog-log-slower-than after SET")
         check_eq(c.cmd("CONFIG", "SET", "slowlog-log-slower-than", "10000"), "OK", "slowlog back on")
-        # maxmemory-policy: Redis's default, the only one tmkv has (clients
-        # such as job queues check it); any other is refused, not ignored.
+        # maxmemory-policy: Redis's default and its policies (eviction_test.py
+        # tests what they do); a name Redis does not know is refused with
+        # Redis's text.
         check_eq(config_get(c, "maxmemory-policy"), b"noeviction", "CONFIG GET maxmemory-policy")
-        check_eq(c.cmd("CONFIG", "SET", "maxmemory-policy", "NoEviction"), "OK", "CONFIG SET maxmemory-policy noeviction")
-        r = c.cmd("CONFIG", "SET", "maxmemory-policy", "allkeys-lru")
-        check(isinstance(r, tuple) and "evicts nothing" in r[1], f"CONFIG SET maxmemory-policy allkeys-lru: {r!r}")
+        check_eq(c.cmd("CONFIG", "SET", "maxmemory-policy", "AllKeys-LRU"), "OK", "CONFIG SET maxmemory-policy allkeys-lru")
+        check_eq(config_get(c, "maxmemory-policy"), b"allkeys-lru", "maxmemory-policy after SET")
+        r = c.cmd("CONFIG", "SET", "maxmemory-policy", "lru")
+        check_eq(r, ("ERR", "ERR CONFIG SET failed (possibly related to argument 'maxmemory-policy') - argument(s) "
+                              "must be one of the following: volatile-lru, volatile-lfu, volatile-random, "
+                              "volatile-ttl, allkeys-lru, allkeys-lfu, allkeys-random, noeviction"),
+                 "CONFIG SET maxmemory-policy lru")
+        check_eq(c.cmd("CONFIG", "SET", "maxmemory-policy", "noeviction"), "OK", "back to noeviction")
 
         r = c.cmd("CONFIG", "SET", "port", str(harness.free_port()))
         check(isinstance(r, tuple) and r[1].startswith("ERR"), f"CONFIG SET port is refused: {r!r}")
