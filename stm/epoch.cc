@@ -69,6 +69,10 @@ void epoch_reclaim(ThreadContext& ctx) {
     }
   }
   ctx.limbo.resize(kept);
+  // A mass delete (FLUSHALL, a burst of evictions) can grow the list to
+  // millions of entries; give that memory back once they are freed, keeping
+  // the room a normal batch needs.
+  if (ctx.limbo.capacity() > 4096 && kept < ctx.limbo.capacity() / 4) ctx.limbo.shrink_to_fit();
 }
 
 void epoch_drain_all_for_testing() {

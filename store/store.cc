@@ -441,6 +441,9 @@ void Store::run_reap_jobs(bool force_advance) {
     q[kept++] = ReapJob{r, stm::global_clock().now.load(std::memory_order_seq_cst), stm::epoch_current()};
   }
   q.resize(kept);
+  // As for the epoch's list (stm/epoch.cc): a mass delete queues a job per
+  // key; once they are done, the queue gives that memory back.
+  if (q.capacity() > 4096 && kept < q.capacity() / 4) q.shrink_to_fit();
   stm::epoch_unpin(ctx);
 }
 
