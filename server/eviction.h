@@ -22,14 +22,16 @@
 // after a time budget set by maxmemory-eviction-tenacity (Redis's formula);
 // the command then runs and the next one carries on.
 //
-// MEMORY FIGURE. jemalloc's allocated bytes (store/allocator_stats.h),
+// MEMORY FIGURE. jemalloc's allocated bytes less the free blocks in its
+// thread caches (store/allocator_stats.h, AllocatorStats::in_use),
 // refreshed at most once per millisecond while writes arrive over the
 // limit (Server::used_memory_fresh). A deleted key's memory comes back only
 // after the epoch grace period (stm/epoch.h) and the record's reaping, so
 // the bytes evicted since the last refresh count as freed until the next
 // refresh; what the refresh still finds unreclaimed is evicted for again.
-// The error is on the side of evicting a little too much, never of staying
-// over the limit.
+// So it errs toward evicting a little too much; it runs over the limit by
+// what is written between two refreshes, and while a round that ran out of
+// its time budget leaves work to the next command.
 //
 // An evicted key is an ordinary transactional delete: WATCH sees it, and it
 // raises "evicted" keyspace events (class e), counted in INFO's
