@@ -11,6 +11,7 @@
 
 #include "stm/cpu_relax.h"
 #include "stm/shared_word.h"
+#include "stm/xorshift.h"
 
 namespace tmkv::htm::emu {
 namespace {
@@ -111,14 +112,7 @@ void check_doomed(EmuTx& tx) {
   if (g_doomed[tx.slot].load(std::memory_order_seq_cst)) abort_with(tx, kConflict | kRetry);
 }
 
-uint64_t next_random(EmuTx& tx) {
-  uint64_t x = tx.rng;
-  x ^= x << 13;
-  x ^= x >> 7;
-  x ^= x << 17;
-  tx.rng = x;
-  return x;
-}
+uint64_t next_random(EmuTx& tx) { return stm::xorshift64(tx.rng); }
 
 void maybe_spurious(EmuTx& tx) {
   uint32_t rate = g_config.spurious_aborts_per_million;

@@ -6,6 +6,7 @@
 #include "htm/hw_ops.h"
 #include "stm/cpu_relax.h"
 #include "stm/serial_gate.h"
+#include "stm/xorshift.h"
 
 namespace tmkv::htm {
 
@@ -57,12 +58,7 @@ bool transient(HwAbort cause) {
 void backoff(stm::ThreadContext& ctx, uint32_t attempt) {
   uint64_t limit = uint64_t{hybrid_policy().backoff_base.load(std::memory_order_relaxed)} << std::min(attempt, 10u);
   if (limit == 0) return;
-  uint64_t x = ctx.rng_state;
-  x ^= x << 13;
-  x ^= x >> 7;
-  x ^= x << 17;
-  ctx.rng_state = x;
-  for (uint64_t i = x % limit; i > 0; --i) stm::cpu_relax();
+  for (uint64_t i = stm::xorshift64(ctx.rng_state) % limit; i > 0; --i) stm::cpu_relax();
 }
 
 }  // namespace

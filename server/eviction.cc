@@ -8,6 +8,7 @@
 #include "htm/atomically.h"
 #include "server/keyspace_events.h"
 #include "server/server.h"
+#include "stm/xorshift.h"
 #include "store/access_clock.h"
 #include "store/clock.h"
 
@@ -41,11 +42,8 @@ std::chrono::microseconds round_budget(uint32_t tenacity) {
 
 // Per-thread xorshift for the sampling's start buckets (no shared state).
 uint64_t random_bits() {
-  thread_local uint64_t x = 0x2545F4914F6CDD1Dull ^ reinterpret_cast<uintptr_t>(&x);
-  x ^= x << 13;
-  x ^= x >> 7;
-  x ^= x << 17;
-  return x;
+  thread_local uint64_t state = 0x2545F4914F6CDD1Dull ^ reinterpret_cast<uintptr_t>(&state);
+  return stm::xorshift64(state);
 }
 
 // What ranks a sampled key for eviction: higher goes first (Redis's "idle"

@@ -122,6 +122,15 @@ void notify_keyspace_event(CommandContext& c, uint32_t cls, const char* event, s
   notify_keyspace_event(c, cls, event, key, c.client.db);
 }
 
+namespace {
+// An event no command's queue carries (expired, evicted): published at once.
+void publish_now(Server& server, uint32_t flags, const OutputLimit& limit, unsigned db, const char* event,
+                 std::string_view key) {
+  if (flags & kNotifyKeyspace) server.pubsub().publish(false, keyspace_channel(db, key), event, limit);
+  if (flags & kNotifyKeyevent) server.pubsub().publish(false, keyevent_channel(db, event), key, limit);
+}
+}  // namespace
+
 void publish_expired_events(Server& server) {
   thread_local std::vector<store::ExpiredKey> expired;
   store::take_expired_log(&expired);
@@ -131,9 +140,7 @@ void publish_expired_events(Server& server) {
   for (const store::ExpiredKey& e : expired) {
     if (!(flags & kNotifyExpired)) break;
     const auto db = db_index_of(server, *e.store);
-    if (!db) continue;
-    if (flags & kNotifyKeyspace) server.pubsub().publish(false, keyspace_channel(*db, e.key), "expired", limit);
-    if (flags & kNotifyKeyevent) server.pubsub().publish(false, keyevent_channel(*db, "expired"), e.key, limit);
+    if (db) publish_now(server, flags, limit, *db, "expired", e.key);
   }
   expired.clear();
 }
@@ -141,9 +148,7 @@ void publish_expired_events(Server& server) {
 void publish_evicted_event(Server& server, unsigned db, std::string_view key) {
   const uint32_t flags = server.limits().notify_flags.load(std::memory_order_relaxed);
   if (!(flags & kNotifyEvicted)) return;
-  const OutputLimit limit = server.limits().pubsub_output_limit();
-  if (flags & kNotifyKeyspace) server.pubsub().publish(false, keyspace_channel(db, key), "evicted", limit);
-  if (flags & kNotifyKeyevent) server.pubsub().publish(false, keyevent_channel(db, "evicted"), key, limit);
+  publish_now(server, flags, server.limits().pubsub_output_limit(), db, "evicted", key);
 }
 
 }  // namespace tmkv::server

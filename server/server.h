@@ -170,10 +170,7 @@ class Server {
   // Before a command that may add memory: evicts per maxmemory-policy
   // while over maxmemory; false if the command must be refused with OOM.
   // Outside transactions.
-  bool make_room() {
-    // Inline: without maxmemory (the default) a write pays one load.
-    return limits_.maxmemory.load(std::memory_order_relaxed) == 0 || evictor_.make_room(*this);
-  }
+  bool make_room() { return evictor_.make_room(*this); }
   const Evictor& evictor() const { return evictor_; }
 
   SlowLog& slowlog() { return slowlog_; }

@@ -11,6 +11,7 @@
 #include "stm/global_clock.h"
 #include "stm/retry_policy.h"
 #include "stm/serial_gate.h"
+#include "stm/xorshift.h"
 
 namespace tmkv::stm {
 
@@ -194,13 +195,8 @@ void Tx::backoff() {
   uint64_t cap = policy.backoff_cap.load(std::memory_order_relaxed);
   if (limit > cap) limit = cap;
   if (limit == 0) return;
-  // xorshift64: per-thread, so threads that collided pick different waits.
-  uint64_t x = ctx_->rng_state;
-  x ^= x << 13;
-  x ^= x >> 7;
-  x ^= x << 17;
-  ctx_->rng_state = x;
-  for (uint64_t i = x % limit; i > 0; --i) cpu_relax();
+  // Per-thread, so threads that collided pick different waits.
+  for (uint64_t i = xorshift64(ctx_->rng_state) % limit; i > 0; --i) cpu_relax();
 }
 
 // ---------------------------------------------------------------------------

@@ -2,6 +2,8 @@
 
 #include <atomic>
 
+#include "stm/xorshift.h"
+
 namespace tmkv::store {
 
 std::atomic<AccessMode> detail::g_access_mode{AccessMode::kLru};
@@ -24,14 +26,7 @@ thread_local uint64_t t_coin = 0x9E3779B97F4A7C15ull;
 
 // A uniform draw in [0, 1) from a per-thread xorshift: the LFU increment is
 // a coin toss, and a shared random source would be a contended word.
-double coin() {
-  uint64_t x = t_coin;
-  x ^= x << 13;
-  x ^= x >> 7;
-  x ^= x << 17;
-  t_coin = x;
-  return static_cast<double>(x >> 11) * 0x1.0p-53;
-}
+double coin() { return static_cast<double>(stm::xorshift64(t_coin) >> 11) * 0x1.0p-53; }
 
 uint32_t lfu_decayed(uint32_t bits, int64_t now_ms) {
   const uint32_t decay = g_lfu_decay_minutes.load(std::memory_order_relaxed);
@@ -52,13 +47,9 @@ void set_lfu_parameters(uint32_t log_factor, uint32_t decay_minutes) {
   g_lfu_decay_minutes.store(decay_minutes, std::memory_order_relaxed);
 }
 
-uint32_t initial_access(int64_t now_ms) {
-  if (access_mode() == AccessMode::kLfu) return lfu_bits(minutes_clock(now_ms), kLfuInitialCounter);
-  return lru_clock(now_ms);
-}
+uint32_t detail::lfu_initial_access(int64_t now_ms) { return lfu_bits(minutes_clock(now_ms), kLfuInitialCounter); }
 
-uint32_t touched_access(uint32_t current, int64_t now_ms) {
-  if (access_mode() == AccessMode::kLru) return lru_clock(now_ms);
+uint32_t detail::lfu_touched_access(uint32_t current, int64_t now_ms) {
   uint32_t counter = lfu_decayed(current, now_ms);
   if (counter < 255) {
     const uint32_t base = counter > kLfuInitialCounter ? counter - kLfuInitialCounter : 0;

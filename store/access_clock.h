@@ -49,14 +49,26 @@ inline AccessMode access_mode() { return detail::g_access_mode.load(std::memory_
 // Redis's lfu-log-factor and lfu-decay-time (minutes; 0 = never decay).
 void set_lfu_parameters(uint32_t log_factor, uint32_t decay_minutes);
 
-// The bits a new value box starts with at now_ms, in the current mode.
-uint32_t initial_access(int64_t now_ms);
-// The bits after one more access at now_ms. Bits written under the other
-// mode are read as if they were of this one, as Redis reads them.
-uint32_t touched_access(uint32_t current, int64_t now_ms);
-// The LRU bits for an access at now_ms (inline: every read computes it).
+// The LRU bits for an access at now_ms.
 inline uint32_t lru_clock(int64_t now_ms) {
   return static_cast<uint32_t>(static_cast<uint64_t>(now_ms) / 1000) & kAccessMask;
+}
+
+namespace detail {
+uint32_t lfu_initial_access(int64_t now_ms);
+uint32_t lfu_touched_access(uint32_t current, int64_t now_ms);
+}  // namespace detail
+
+// The bits a new value box starts with at now_ms, in the current mode.
+// Inline, as touched_access: every write and read computes them, and the
+// LRU case is a division.
+inline uint32_t initial_access(int64_t now_ms) {
+  return access_mode() == AccessMode::kLru ? lru_clock(now_ms) : detail::lfu_initial_access(now_ms);
+}
+// The bits after one more access at now_ms. Bits written under the other
+// mode are read as if they were of this one, as Redis reads them.
+inline uint32_t touched_access(uint32_t current, int64_t now_ms) {
+  return access_mode() == AccessMode::kLru ? lru_clock(now_ms) : detail::lfu_touched_access(current, now_ms);
 }
 
 // Bits for a value restored with RESTORE's IDLETIME (LRU) or FREQ (LFU),

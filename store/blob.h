@@ -60,8 +60,7 @@ class Blob {
   void touch(int64_t now_ms) const {
     const uint32_t m = meta();
     const uint32_t current = m >> kAccessShift;
-    const uint32_t next =
-        access_mode() == AccessMode::kLru ? lru_clock(now_ms) : touched_access(current, now_ms);
+    const uint32_t next = touched_access(current, now_ms);
     if (next != current) meta_ref().store((m & kImmutableMask) | (next << kAccessShift), std::memory_order_relaxed);
   }
   // Overwrites the access bits (LFU: an overwritten key keeps its
@@ -86,9 +85,7 @@ class Blob {
     b->size = static_cast<uint32_t>(bytes.size());
     // Not yet shared: a plain store (commit publishes the box with a
     // release store of the record's word).
-    const uint32_t bits = access                                  ? *access & kAccessMask
-                          : access_mode() == AccessMode::kLru ? lru_clock(now_ms())
-                                                              : initial_access(now_ms());
+    const uint32_t bits = access ? *access & kAccessMask : initial_access(now_ms());
     b->meta_ = static_cast<uint32_t>(type) | (uint32_t{flags} << kFlagsShift) | (access ? kAccessGiven : 0) |
                (bits << kAccessShift);
     if (flags & kHasExpiry) std::memcpy(static_cast<char*>(mem) + sizeof(Blob), &expire_at_ms, sizeof expire_at_ms);

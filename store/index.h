@@ -85,9 +85,9 @@ class Index {
   // to `buckets` consecutive buckets, in table order (cheap on the cache,
   // unlike scan's reverse-binary order), from `cursor` on; when fn returns
   // false, stops at the end of that bucket. Returns the next cursor, 0 after
-  // the last shard. No
-  // SCAN guarantee: a concurrent resize may make it miss or repeat records,
-  // which sampling does not mind. Any 64-bit value is a valid cursor.
+  // the last shard. No SCAN guarantee: a concurrent resize may make it miss
+  // or repeat records, which sampling does not mind. Any 64-bit value is a
+  // valid cursor.
   // REQUIRES: caller pinned.
   uint64_t sample_walk(uint64_t cursor, size_t buckets, const std::function<bool(Record*)>& fn) const;
 

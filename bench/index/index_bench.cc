@@ -13,6 +13,7 @@
 #include <tbb/concurrent_hash_map.h>
 
 #include "stm/epoch.h"
+#include "stm/xorshift.h"
 #include "store/hash.h"
 #include "store/index.h"
 
@@ -34,13 +35,6 @@ const std::vector<std::string>& keys() {
   return k;
 }
 
-uint64_t next_rand(uint64_t& x) {
-  x ^= x << 13;
-  x ^= x >> 7;
-  x ^= x << 17;
-  return x;
-}
-
 // ---- tmkv::store::Index ----------------------------------------------------
 
 tmkv::store::Index* g_index = nullptr;
@@ -58,7 +52,7 @@ void BM_IndexFind(benchmark::State& state) {
   uint64_t x = 0x9E3779B97F4A7C15ull + state.thread_index();
   size_t found = 0;
   for (auto _ : state) {
-    const std::string& k = keys()[next_rand(x) % kKeys];
+    const std::string& k = keys()[tmkv::stm::xorshift64(x) % kKeys];
     tmkv::stm::epoch_pin(ctx);  // what a transaction does once per attempt
     found += g_index->find(k, tmkv::store::hash_key(k)) != nullptr;
     tmkv::stm::epoch_unpin(ctx);
@@ -108,7 +102,7 @@ void BM_TbbFind(benchmark::State& state) {
   size_t found = 0;
   for (auto _ : state) {
     TbbMap::const_accessor acc;
-    found += g_tbb->find(acc, keys()[next_rand(x) % kKeys]);
+    found += g_tbb->find(acc, keys()[tmkv::stm::xorshift64(x) % kKeys]);
   }
   if (found != static_cast<size_t>(state.iterations())) state.SkipWithError("missing key");
   if (state.thread_index() == 0) {
