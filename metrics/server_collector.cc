@@ -3,6 +3,7 @@
 #include <string>
 
 #include "metrics/families.h"
+#include "server/memory_report.h"
 #include "stm/tx_stats.h"
 
 namespace tmkv::metrics {
@@ -110,9 +111,14 @@ void append_keyspace(const server::Server& srv, const stm::TxStatsSnapshot& tx,
   out.push_back(single_counter("tmkv_keyspace_misses_total", "Read lookups that did not find the key.",
                                static_cast<double>(ks.misses)));
   out.push_back(single_gauge("tmkv_memory_used_bytes",
-                             "The memory figure maxmemory is checked against: jemalloc's allocated bytes "
-                             "(the resident set size in builds without jemalloc), as of the last 100 ms tick.",
+                             "The memory figure maxmemory is checked against: jemalloc's allocated bytes less the "
+                             "free blocks in its thread caches (the resident set size in builds without jemalloc), "
+                             "as of the last 100 ms tick.",
                              static_cast<double>(srv.used_memory())));
+  out.push_back(single_gauge("tmkv_memory_clients_bytes",
+                             "Memory the client connections hold: input and reply buffers, queued MULTI commands "
+                             "and the connection objects (INFO mem_clients_normal).",
+                             static_cast<double>(server::summarize_clients(srv).memory)));
   out.push_back(single_gauge("tmkv_memory_limit_bytes", "maxmemory: the memory limit for writes (0 = none).",
                              static_cast<double>(srv.limits().maxmemory.load(std::memory_order_relaxed))));
 }

@@ -50,10 +50,28 @@ struct PendingPubSub {
   std::string message;  // kPublish only
 };
 
+// What a connection's buffers hold, in Redis's CLIENT LIST terms. The
+// owner mirrors them after each batch of requests, when it parks or trims
+// its buffers, and when an asynchronous write ends; CLIENT LIST, INFO and
+// MEMORY STATS read them from any thread (relaxed: standalone statistics,
+// nothing else is published through them).
+struct ShownBuffers {
+  std::atomic<size_t> query{0};       // qbuf: received bytes not yet run
+  std::atomic<size_t> query_free{0};  // qbuf-free: room left for the next read
+  std::atomic<size_t> reply_size{0};  // rbs: the reply buffer's capacity
+  std::atomic<size_t> reply_peak{0};  // rbp: the most it held since the last trim check
+  std::atomic<size_t> reply_bytes{0};  // obl: replies built, not yet handed to the socket
+  std::atomic<size_t> writing{0};     // omem: the remainder an asynchronous write still sends
+  std::atomic<size_t> total{0};       // tot-mem: all of the above's capacities, the queued
+                                      // MULTI commands and the connection itself
+  std::atomic<bool> reading{false};   // events: r (a read or a readiness wait is armed)
+  std::atomic<bool> writing_now{false};  // events: w
+};
+
 class Client {
  public:
-  Client(uint64_t id, std::string addr, std::string laddr, int64_t now_ms)
-      : id_(id), addr_(std::move(addr)), laddr_(std::move(laddr)), created_ms_(now_ms) {
+  Client(uint64_t id, std::string addr, std::string laddr, int64_t now_ms, int fd = -1)
+      : id_(id), addr_(std::move(addr)), laddr_(std::move(laddr)), created_ms_(now_ms), fd_(fd) {
     last_active_ms.store(now_ms, std::memory_order_relaxed);
   }
 
@@ -61,6 +79,7 @@ class Client {
   const std::string& addr() const { return addr_; }
   const std::string& laddr() const { return laddr_; }
   int64_t created_ms() const { return created_ms_; }
+  int fd() const { return fd_; }
 
   // ---- Owner thread only. ----
   unsigned db = 0;
@@ -100,14 +119,20 @@ class Client {
     multi_error = false;
     queued.clear();
     queued_bytes = 0;
-    shown_multi.store(false, std::memory_order_relaxed);
+    shown_multi.store(-1, std::memory_order_relaxed);
+    shown_multi_bytes.store(0, std::memory_order_relaxed);
   }
+  // Mirrors the watch list's size (WATCH, UNWATCH, EXEC, DISCARD, RESET).
+  void show_watched() { shown_watched.store(watched.size(), std::memory_order_relaxed); }
 
   // ---- Shared (see the file comment). ----
   std::atomic<int64_t> last_active_ms{0};
   std::atomic<unsigned> shown_db{0};        // db, mirrored for CLIENT LIST
   std::atomic<int> shown_resp{2};           // resp, mirrored
-  std::atomic<bool> shown_multi{false};     // in_multi, mirrored
+  std::atomic<int64_t> shown_multi{-1};     // queued.size() inside MULTI, else -1 (CLIENT LIST's multi=)
+  std::atomic<size_t> shown_multi_bytes{0};  // queued_bytes, mirrored (multi-mem=)
+  std::atomic<size_t> shown_watched{0};      // watched.size(), mirrored (INFO's watching_clients)
+  ShownBuffers shown_buffers;
   std::atomic<bool> shown_monitor{false};   // monitoring, mirrored
   std::array<std::atomic<size_t>, kPubSubKinds> shown_pubsub{};  // pubsub's set sizes, mirrored
   std::atomic<const char*> last_command{"NULL"};  // a CommandSpec name (static storage)
@@ -139,6 +164,7 @@ class Client {
   const uint64_t id_;
   const std::string addr_, laddr_;
   const int64_t created_ms_;
+  const int fd_;  // the socket's descriptor (CLIENT LIST's fd=)
   mutable std::mutex info_mu_;
   std::string name_, lib_name_, lib_ver_;  // guarded by info_mu_
 };

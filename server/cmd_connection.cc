@@ -163,10 +163,17 @@ void cmd_select(CommandContext& c) {
   c.out.ok();
 }
 
-// One CLIENT LIST / CLIENT INFO line in Redis's key=value format, with the
-// fields tmkv tracks (Redis's buffer-size fields such as qbuf or omem are
-// left out rather than shown as made-up zeros).
-std::string client_line(const Client& cl) {
+// One CLIENT LIST / CLIENT INFO line in Redis 7's key=value format and
+// field order. The buffer fields map onto a connection's two buffers
+// (server/connection.h): qbuf/qbuf-free the input buffer, rbs/rbp/obl the
+// reply buffer, oll/omem the remainder of a reply still being written (one
+// "node" while an asynchronous write runs). They are as the client's own
+// thread last mirrored them (client.h, ShownBuffers). argv-mem is the
+// running command's arguments: other clients are between commands as far
+// as this line is concerned (their arguments live only while a command
+// runs), so theirs is 0, as in Redis. redir is -1: client-side caching
+// (CLIENT TRACKING) is not implemented.
+std::string client_line(const Client& cl, size_t argv_bytes) {
   const int64_t now = store::system_unix_ms();
   const size_t sub = cl.shown_pubsub[0].load(std::memory_order_relaxed);
   const size_t psub = cl.shown_pubsub[1].load(std::memory_order_relaxed);
@@ -175,17 +182,36 @@ std::string client_line(const Client& cl) {
   std::string flags;
   if (cl.shown_monitor.load(std::memory_order_relaxed)) flags += 'O';
   if (sub + psub + ssub != 0) flags += 'P';
-  if (cl.shown_multi.load(std::memory_order_relaxed)) flags += 'x';
+  const int64_t multi = cl.shown_multi.load(std::memory_order_relaxed);
+  if (multi >= 0) flags += 'x';
   if (flags.empty()) flags = "N";
+  const ShownBuffers& b = cl.shown_buffers;
+  const size_t writing = b.writing.load(std::memory_order_relaxed);
+  const size_t multi_bytes = cl.shown_multi_bytes.load(std::memory_order_relaxed);
+  std::string events;
+  if (b.reading.load(std::memory_order_relaxed)) events += 'r';
+  if (b.writing_now.load(std::memory_order_relaxed)) events += 'w';
   std::ostringstream o;
-  o << "id=" << cl.id() << " addr=" << cl.addr() << " laddr=" << cl.laddr() << " name=" << cl.name()
-    << " age=" << (now - cl.created_ms()) / 1000
+  o << "id=" << cl.id() << " addr=" << cl.addr() << " laddr=" << cl.laddr() << " fd=" << cl.fd()
+    << " name=" << cl.name() << " age=" << (now - cl.created_ms()) / 1000
     << " idle=" << (now - cl.last_active_ms.load(std::memory_order_relaxed)) / 1000 << " flags=" << flags
     << " db=" << cl.shown_db.load(std::memory_order_relaxed) << " sub=" << sub << " psub=" << psub << " ssub=" << ssub
-    << " cmd=" << cl.last_command.load(std::memory_order_relaxed) << " user=default"
+    << " multi=" << multi << " qbuf=" << b.query.load(std::memory_order_relaxed)
+    << " qbuf-free=" << b.query_free.load(std::memory_order_relaxed) << " argv-mem=" << argv_bytes
+    << " multi-mem=" << multi_bytes << " rbs=" << b.reply_size.load(std::memory_order_relaxed)
+    << " rbp=" << b.reply_peak.load(std::memory_order_relaxed) << " obl=" << b.reply_bytes.load(std::memory_order_relaxed)
+    << " oll=" << (writing != 0 ? 1 : 0) << " omem=" << writing
+    << " tot-mem=" << b.total.load(std::memory_order_relaxed) + argv_bytes << " events=" << events
+    << " cmd=" << cl.last_command.load(std::memory_order_relaxed) << " user=default redir=-1"
     << " resp=" << cl.shown_resp.load(std::memory_order_relaxed) << " lib-name=" << cl.lib_name()
     << " lib-ver=" << cl.lib_ver() << "\n";
   return o.str();
+}
+
+size_t argv_bytes(const CommandContext& c) {
+  size_t n = 0;
+  for (std::string_view a : c.args) n += a.size();
+  return n;
 }
 
 // CLIENT KILL addr:port (the old form: OK or "No such client"), or
@@ -327,14 +353,14 @@ void cmd_client(CommandContext& c) {
     c.client.set_lib(std::string(c.arg(3)), std::string(c.arg(3)), attr == "lib-name", attr == "lib-ver");
     c.out.ok();
   } else if (sub == "info" && c.argc() == 2) {
-    c.out.verbatim(client_line(c.client));
+    c.out.verbatim(client_line(c.client, argv_bytes(c)));
   } else if (sub == "list") {
     if (c.argc() != 2 && !(c.argc() >= 4 && equals_ci(c.arg(2), "type"))) {
       c.out.syntax_error();
       return;
     }
     std::string all;
-    c.server.for_each_client([&](const Client& cl) { all += client_line(cl); });
+    c.server.for_each_client([&](const Client& cl) { all += client_line(cl, &cl == &c.client ? argv_bytes(c) : 0); });
     c.out.verbatim(all);
   } else if (sub == "kill" && c.argc() >= 3) {
     client_kill(c);

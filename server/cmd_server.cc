@@ -12,6 +12,7 @@
 #include "server/client.h"
 #include "server/cmd_util.h"
 #include "server/command.h"
+#include "server/memory_report.h"
 #include "server/server.h"
 #include "stm/tx_stats.h"
 #include "store/allocator_stats.h"
@@ -19,21 +20,6 @@
 
 namespace tmkv::server {
 namespace {
-
-std::string human_bytes(uint64_t n) {
-  char buf[32];
-  const double d = static_cast<double>(n);
-  if (n < 1024) {
-    std::snprintf(buf, sizeof buf, "%lluB", static_cast<unsigned long long>(n));
-  } else if (n < (1ull << 20)) {
-    std::snprintf(buf, sizeof buf, "%.2fK", d / 1024);
-  } else if (n < (1ull << 30)) {
-    std::snprintf(buf, sizeof buf, "%.2fM", d / (1 << 20));
-  } else {
-    std::snprintf(buf, sizeof buf, "%.2fG", d / (1 << 30));
-  }
-  return buf;
-}
 
 // An INFO value: one line, and no ',' (clients such as redis-py split
 // values on ',' into sub-fields).
@@ -64,29 +50,80 @@ void section_server(std::ostringstream& o, Server& s) {
     << "config_file:" << cfg.config_file << "\r\n\r\n";
 }
 
+// Redis 7.2's fields. tmkv has no cluster, no blocking commands and no
+// client-side caching: those counts are truthfully 0. The buffer maxima are
+// the clients' buffers now (Redis's "recent" keeps a few seconds of them).
 void section_clients(std::ostringstream& o, Server& s) {
+  const ClientsSummary c = summarize_clients(s);
+  size_t watched_keys = 0;
+  for (unsigned db = 0; db < s.database_count(); ++db) watched_keys += s.db(db).watched_keys();
   o << "# Clients\r\n"
-    << "connected_clients:" << s.client_count() << "\r\n"
+    << "connected_clients:" << c.connected << "\r\n"
+    << "cluster_connections:0\r\n"
     << "maxclients:" << s.limits().maxclients.load(std::memory_order_relaxed) << "\r\n"
-    << "blocked_clients:0\r\n\r\n";
+    << "client_recent_max_input_buffer:" << c.max_input_buffer << "\r\n"
+    << "client_recent_max_output_buffer:" << c.max_output_buffer << "\r\n"
+    << "blocked_clients:0\r\n"
+    << "tracking_clients:0\r\n"
+    << "pubsub_clients:" << c.pubsub << "\r\n"
+    << "watching_clients:" << c.watching << "\r\n"
+    << "clients_in_timeout_table:0\r\n"
+    << "total_watched_keys:" << watched_keys << "\r\n"
+    << "total_blocking_keys:0\r\n"
+    << "total_blocking_keys_on_nokey:0\r\n\r\n";
 }
 
+std::string fixed2(double v) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.2f", v);
+  return buf;
+}
+
+// Redis 7's fields, in its order, where tmkv has the thing measured
+// (server/memory_report.h says what each is made of here). No Lua, no
+// replication, no AOF: those are left out, not shown as zeros, except the
+// two that say what eviction does not count and lazy freeing, which are
+// truthfully 0 (tmkv frees in the epoch scheme, not on a lazyfree thread).
 void section_memory(std::ostringstream& o, Server& s) {
-  const store::AllocatorStats a = store::read_allocator_stats();
-  const uint64_t rss = store::process_resident_bytes();
+  const MemoryReport m = memory_report(s);
+  const store::AllocatorStats& a = m.allocator;
+  const uint64_t maxmemory = s.limits().maxmemory.load(std::memory_order_relaxed);
   o << "# Memory\r\n"
-    << "used_memory:" << a.in_use() << "\r\n"
-    << "used_memory_human:" << human_bytes(a.in_use()) << "\r\n"
-    << "used_memory_rss:" << rss << "\r\n"
-    << "used_memory_rss_human:" << human_bytes(rss) << "\r\n"
+    << "used_memory:" << m.used << "\r\n"
+    << "used_memory_human:" << human_bytes(m.used) << "\r\n"
+    << "used_memory_rss:" << m.rss << "\r\n"
+    << "used_memory_rss_human:" << human_bytes(m.rss) << "\r\n"
+    << "used_memory_peak:" << m.peak << "\r\n"
+    << "used_memory_peak_human:" << human_bytes(m.peak) << "\r\n"
+    << "used_memory_peak_perc:" << fixed2(m.peak_percent()) << "%\r\n"
+    << "used_memory_overhead:" << m.overhead << "\r\n"
+    << "used_memory_startup:" << m.startup << "\r\n"
+    << "used_memory_dataset:" << m.dataset << "\r\n"
+    << "used_memory_dataset_perc:" << fixed2(m.dataset_percent()) << "%\r\n"
     << "allocator_allocated:" << a.allocated << "\r\n"
     << "allocator_active:" << a.active << "\r\n"
     << "allocator_resident:" << a.resident << "\r\n"
+    << "total_system_memory:" << m.system << "\r\n"
+    << "total_system_memory_human:" << human_bytes(m.system) << "\r\n"
+    << "maxmemory:" << maxmemory << "\r\n"
+    << "maxmemory_human:" << human_bytes(maxmemory) << "\r\n"
+    << "maxmemory_policy:" << eviction_policy_name(s.evictor().policy()) << "\r\n";
+  if (a.available) {
+    o << "allocator_frag_ratio:" << fixed2(a.allocated ? double(a.active) / double(a.allocated) : 0) << "\r\n"
+      << "allocator_frag_bytes:" << (a.active > a.allocated ? a.active - a.allocated : 0) << "\r\n"
+      << "allocator_rss_ratio:" << fixed2(a.active ? double(a.resident) / double(a.active) : 0) << "\r\n"
+      << "allocator_rss_bytes:" << (a.resident > a.active ? a.resident - a.active : 0) << "\r\n"
+      << "rss_overhead_ratio:" << fixed2(a.resident ? double(m.rss) / double(a.resident) : 0) << "\r\n"
+      << "rss_overhead_bytes:" << static_cast<int64_t>(m.rss) - static_cast<int64_t>(a.resident) << "\r\n";
+  }
+  o << "mem_fragmentation_ratio:" << fixed2(m.fragmentation()) << "\r\n"
+    << "mem_fragmentation_bytes:" << static_cast<int64_t>(m.rss) - static_cast<int64_t>(m.used) << "\r\n"
+    << "mem_not_counted_for_evict:0\r\n"
+    << "mem_clients_slaves:0\r\n"
+    << "mem_clients_normal:" << m.clients << "\r\n"
     << "mem_allocator:" << (a.available ? "jemalloc" : "libc (sanitizer build: jemalloc statistics unavailable)")
     << "\r\n"
-    << "maxmemory:" << s.limits().maxmemory.load(std::memory_order_relaxed) << "\r\n"
-    << "maxmemory_human:" << human_bytes(s.limits().maxmemory.load(std::memory_order_relaxed)) << "\r\n"
-    << "maxmemory_policy:" << eviction_policy_name(s.evictor().policy()) << "\r\n\r\n";
+    << "lazyfree_pending_objects:0\r\n\r\n";
 }
 
 // tmkv keeps no files: the fields tools read to see a load or save in

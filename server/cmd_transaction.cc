@@ -16,7 +16,7 @@ void cmd_multi(CommandContext& c) {
   }
   c.client.in_multi = true;
   c.client.multi_error = false;
-  c.client.shown_multi.store(true, std::memory_order_relaxed);
+  c.client.shown_multi.store(0, std::memory_order_relaxed);
   c.out.ok();
 }
 
@@ -53,6 +53,7 @@ void cmd_watch(CommandContext& c) {
     // the snapshot is of the absent key and the sweep has nothing to change.
     htm::atomically([&](stm::Tx& tx) { db.delete_if_expired(tx, c.arg(i)); });
     c.client.watched.push_back(WatchedKey{c.client.db, std::string(c.arg(i)), db.watch(c.arg(i))});
+    c.client.show_watched();
   }
   c.out.ok();
 }

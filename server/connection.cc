@@ -15,6 +15,15 @@
 namespace tmkv::server {
 namespace {
 constexpr size_t kReadChunk = 16 * 1024;
+// A drained input buffer larger than this (grown by a big request or
+// pipeline) is freed before the next read, which allocates one read's worth.
+constexpr size_t kMaxKeptInput = 2 * kReadChunk;
+// The bytes a buffer holds on the heap (a short string lives inside the
+// object, which tot-mem counts as part of the connection).
+size_t heap_bytes(const std::string& s) { return s.capacity() > std::string().capacity() ? s.capacity() : 0; }
+// The reply buffer's capacity kept at a trim check: twice its recent peak,
+// and never less than this (below it, trimming gains too little).
+constexpr size_t kMinTrimmedReply = 1024;
 // Stop running pipelined requests once this much reply is waiting and write
 // it first: bounds the output buffer of a client that pipelines thousands of
 // big GETs.
@@ -26,7 +35,7 @@ Connection::Connection(Server& server, asio::ip::tcp::socket socket, WorkerStats
     : server_(server),
       socket_(std::move(socket)),
       stats_(stats),
-      client_(id, std::move(addr), std::move(laddr), store::system_unix_ms()) {
+      client_(id, std::move(addr), std::move(laddr), store::system_unix_ms(), socket_.native_handle()) {
   // As Redis: a client that connects while no password is set is
   // authenticated for good (setting one later does not lock it out).
   client_.authenticated = !server_.limits().requirepass_set.load(std::memory_order_relaxed);
@@ -66,6 +75,7 @@ void Connection::start(std::string refusal) {
     return;
   }
   do_read();
+  show_buffers();
 }
 
 bool Connection::should_close(int64_t now_ms, uint64_t timeout_s) const {
@@ -87,7 +97,10 @@ void Connection::close_gracefully() {
 
 void Connection::do_read() {
   if (closed_ || reading_now_) return;
-  if (in_start_ == in_end_) in_start_ = in_end_ = prefetched_end_ = 0;
+  if (in_start_ == in_end_) {
+    in_start_ = in_end_ = prefetched_end_ = 0;
+    if (in_.size() > kMaxKeptInput) std::string().swap(in_);  // regrown to one read's worth below
+  }
   // Room for the next read: compact consumed bytes away, then grow.
   if (in_.size() - in_end_ < kReadChunk && in_start_ > 0) {
     std::memmove(in_.data(), in_.data() + in_start_, in_end_ - in_start_);
@@ -103,6 +116,15 @@ void Connection::do_read() {
 
 void Connection::on_read(const std::error_code& ec, size_t n) {
   reading_now_ = false;
+  if (park_requested_) {
+    park_requested_ = false;
+    // The read trim_buffers cancelled. It may have completed first, with
+    // bytes: then it is handled as any read, and the connection is busy.
+    if (ec == asio::error::operation_aborted && !closed_) {
+      park();
+      return;
+    }
+  }
   if (ec || closed_) {
     close();
     return;
@@ -116,6 +138,73 @@ void Connection::on_read(const std::error_code& ec, size_t n) {
     return;
   }
   process_input();
+}
+
+void Connection::park() {
+  // Nothing is buffered (trim_buffers checked): free the input buffer and
+  // let the reactor tell us when the client speaks again. asio re-arms the
+  // socket's registration for the wait, so bytes that arrived meanwhile
+  // wake it at once.
+  std::string().swap(in_);
+  in_start_ = in_end_ = prefetched_end_ = 0;
+  parked_ = true;
+  reading_now_ = true;  // do_read() stays out until the wait ends
+  socket_.async_wait(asio::socket_base::wait_read,
+                     [self = shared_from_this()](const std::error_code& ec) { self->on_readable(ec); });
+  show_buffers();
+}
+
+void Connection::on_readable(const std::error_code& ec) {
+  reading_now_ = false;
+  parked_ = false;
+  if (ec || closed_) {
+    close();
+    return;
+  }
+  do_read();  // speculative: the bytes are there, so the read completes at once
+}
+
+void Connection::trim_buffers(int64_t now_ms) {
+  // Only between batches, with nothing in flight: out_ is empty then (each
+  // batch is written or handed to writing_ before its handler returns), and
+  // the input buffer is only touched by the pending read.
+  if (closed_ || writing_now_ || parked_ || park_requested_ || !out_.empty()) return;
+  // Redis's clientsCronResizeOutputBuffer: a reply buffer much larger than
+  // what recent batches needed shrinks to twice their peak.
+  if (out_.capacity() > kMinTrimmedReply && out_.capacity() > 2 * out_peak_) {
+    std::string smaller;
+    smaller.reserve(std::max(2 * out_peak_, kMinTrimmedReply));
+    out_.swap(smaller);
+  }
+  out_peak_ = 0;
+  const bool idle = now_ms - client_.last_active_ms.load(std::memory_order_relaxed) >= kParkAfterIdleMs;
+  if (idle && reading_now_ && in_start_ == in_end_) {
+    std::string().swap(out_);
+    // The pending read owns the input buffer until it completes: cancel it;
+    // on_read sees the request and parks.
+    park_requested_ = true;
+    std::error_code ignored;
+    socket_.cancel(ignored);
+  }
+  show_buffers();
+}
+
+void Connection::show_buffers() {
+  ShownBuffers& b = client_.shown_buffers;
+  const size_t query = in_end_ - in_start_;
+  b.query.store(query, std::memory_order_relaxed);
+  b.query_free.store(in_.size() - in_end_, std::memory_order_relaxed);
+  b.reply_size.store(heap_bytes(out_), std::memory_order_relaxed);
+  b.reply_peak.store(out_peak_, std::memory_order_relaxed);
+  b.reply_bytes.store(out_.size(), std::memory_order_relaxed);
+  // writing_ is the remainder's own allocation only while a write runs
+  // (on_write frees it); otherwise it is an empty string.
+  const size_t writing = writing_now_ ? heap_bytes(writing_) : 0;
+  b.writing.store(writing, std::memory_order_relaxed);
+  b.total.store(sizeof(Connection) + heap_bytes(in_) + heap_bytes(out_) + writing + client_.queued_bytes,
+                std::memory_order_relaxed);
+  b.reading.store(reading_now_, std::memory_order_relaxed);
+  b.writing_now.store(writing_now_, std::memory_order_relaxed);
 }
 
 void Connection::run_requests() {
@@ -189,10 +278,14 @@ void Connection::process_input() {
         close();
       } else {
         do_read();
+        show_buffers();
       }
       return;
     }
-    if (!write_now()) return;  // an async write carries on (on_write)
+    if (!write_now()) {  // an async write carries on (on_write)
+      show_buffers();
+      return;
+    }
     if (closing_) {
       close();
       return;
@@ -206,6 +299,7 @@ bool Connection::write_now() {
   // for replies that fit the socket buffer (nearly all) completes at once and
   // costs no trip through the event loop. Only a remainder waits for
   // writability, as an async write.
+  out_peak_ = std::max(out_peak_, out_.size());
   std::error_code ec;
   size_t n = socket_.write_some(asio::buffer(out_), ec);
   if (ec == asio::error::would_block || ec == asio::error::try_again) {

@@ -9,6 +9,13 @@
 // growing our buffers. Requests are parsed incrementally: a half-sent
 // request holds its bytes, never a thread.
 //
+// Memory: a connection holds one read's worth of input buffer while it waits
+// for a request, and no reply buffer. A big request or pipeline grows the
+// input buffer; once drained it goes back to one read's worth. A connection
+// idle for two seconds (as in Redis's clientsCron) *parks*: its pending read
+// is replaced by a readiness wait, and both buffers are freed, so an idle
+// client costs the connection objects alone.
+//
 // Lifetime: shared_ptr, held by the pending asio operation and by the
 // worker's connection set; everything runs on the owning worker's thread.
 #pragma once
@@ -44,10 +51,19 @@ class Connection : public std::enable_shared_from_this<Connection> {
   // Owner thread (posted by the mailbox): writes out MONITOR lines and
   // pub/sub messages, or closes the connection if they overflowed.
   void flush_mailbox();
+  // Owner thread, from the worker's tick: gives back what the reply buffer
+  // holds beyond its recent peak, and parks the connection once it has been
+  // idle for kParkAfterIdleMs (see Memory above).
+  void trim_buffers(int64_t now_ms);
+
+  static constexpr int64_t kParkAfterIdleMs = 2000;
 
  private:
   void do_read();
   void on_read(const std::error_code& ec, size_t n);
+  void park();  // frees the input buffer and waits for readability instead of reading
+  void on_readable(const std::error_code& ec);
+  void show_buffers();  // mirrors the buffer sizes into client_.shown_buffers
   void process_input();
   void run_requests();  // parses and runs buffered requests into out_
   void prefetch_next_batch();  // see pipeline_prefetch.h
@@ -72,8 +88,11 @@ class Connection : public std::enable_shared_from_this<Connection> {
   size_t prefetched_end_ = 0;
   std::string out_;      // replies not yet written
   std::string writing_;  // the unwritten remainder an async write is sending
+  size_t out_peak_ = 0;   // the most out_ held since the last trim_buffers
   bool writing_now_ = false;
-  bool reading_now_ = false;
+  bool reading_now_ = false;  // a read or a readiness wait (parked_) is pending
+  bool park_requested_ = false;  // the pending read was cancelled to park
+  bool parked_ = false;
   bool closing_ = false;  // close after the current write
   bool closed_ = false;
   bool monitor_subscribed_ = false;  // client_.mailbox is in the server's MonitorFeed

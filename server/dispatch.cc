@@ -123,6 +123,8 @@ void queue_command(Server& server, Client& client, Reply& out, std::span<const s
     client.queued_bytes += a.size();
   }
   client.queued.push_back(std::move(copy));
+  client.shown_multi.store(static_cast<int64_t>(client.queued.size()), std::memory_order_relaxed);
+  client.shown_multi_bytes.store(client.queued_bytes, std::memory_order_relaxed);
   out.simple("QUEUED");
 }
 
@@ -258,6 +260,7 @@ void dispatch_command(Server& server, Client& client, Reply& out, std::span<cons
 void unwatch_all(Server& server, Client& client) {
   for (const WatchedKey& w : client.watched) server.db(w.db).unwatch(w.token);
   client.watched.clear();
+  client.show_watched();
 }
 
 void run_exec(Server& server, Client& client, Reply& out) {

@@ -59,6 +59,16 @@ Server::Server(ServerConfig config) : config_(std::move(config)) {
   std::random_device rd;
   static const char kHex[] = "0123456789abcdef";
   for (int i = 0; i < 40; ++i) replication_id_.push_back(kHex[rd() & 15]);
+  used_memory_startup_ = refresh_used_memory();
+}
+
+uint64_t Server::refresh_used_memory() {
+  const uint64_t used = store::used_memory_bytes();
+  used_memory_.store(used, std::memory_order_relaxed);
+  uint64_t peak = used_memory_peak_.load(std::memory_order_relaxed);
+  while (used > peak && !used_memory_peak_.compare_exchange_weak(peak, used, std::memory_order_relaxed)) {
+  }
+  return used;
 }
 
 Server::~Server() {
@@ -245,6 +255,7 @@ void Server::on_tick(Worker& w) {
       c->close_gracefully();
       continue;
     }
+    c->trim_buffers(now);
     w.connections[kept++] = w.connections[i];
   }
   w.connections.resize(kept);
@@ -256,7 +267,7 @@ void Server::on_tick(Worker& w) {
   for (auto& db : databases_) db->reap_now();
   if (&w == workers_.front().get()) {
     used_memory_ms_.store(store::system_unix_ms(), std::memory_order_relaxed);
-    used_memory_.store(store::used_memory_bytes(), std::memory_order_relaxed);
+    refresh_used_memory();
     evictor_.clear_pending();
   }
 }
@@ -267,7 +278,7 @@ uint64_t Server::used_memory_fresh() {
   // One refresh per millisecond however many threads ask: the winner of
   // the exchange refreshes, the others use the figure they find.
   if (now != last && used_memory_ms_.compare_exchange_strong(last, now, std::memory_order_relaxed)) {
-    used_memory_.store(store::used_memory_bytes(), std::memory_order_relaxed);
+    refresh_used_memory();
     // What was evicted before this refresh is in the figure now, or still
     // waiting for reclamation, in which case it is evicted for again
     // (eviction.h, MEMORY FIGURE).

@@ -167,6 +167,14 @@ class Server {
   // The same, refreshed first if the last refresh is a millisecond old or
   // more (what maxmemory is checked against; eviction.h).
   uint64_t used_memory_fresh();
+  // The most any refresh of used_memory() found (INFO's used_memory_peak).
+  uint64_t used_memory_peak() const { return used_memory_peak_.load(std::memory_order_relaxed); }
+  // used_memory() once the server was built, before any client: what an
+  // empty server takes (INFO's used_memory_startup).
+  uint64_t used_memory_startup() const { return used_memory_startup_; }
+  // Refreshes used_memory() now (and the peak); returns it. For INFO and
+  // MEMORY STATS, which should not show a figure up to 100 ms old.
+  uint64_t refresh_used_memory();
   // Before a command that may add memory: evicts per maxmemory-policy
   // while over maxmemory; false if the command must be refused with OOM.
   // Outside transactions.
@@ -237,6 +245,10 @@ class Server {
   // the previous refresh's value.
   std::atomic<uint64_t> used_memory_{0};
   std::atomic<int64_t> used_memory_ms_{0};  // when used_memory_ was refreshed (Unix ms); relaxed, as above
+  // Raised (compare-exchange, relaxed: a standalone maximum) by every
+  // refresh of used_memory_.
+  std::atomic<uint64_t> used_memory_peak_{0};
+  uint64_t used_memory_startup_ = 0;  // immutable after construction
   Evictor evictor_;  // its own atomics (eviction.h); settings from publish_settings
   SlowLog slowlog_;  // its own lock (slowlog.h); settings from publish_settings
   LatencyMonitor latency_monitor_;  // its own lock (latency_monitor.h); threshold from publish_settings

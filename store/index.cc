@@ -283,6 +283,10 @@ size_t Index::bucket_count() const {
   return n;
 }
 
+size_t Index::overhead_bytes() const {
+  return bucket_count() * sizeof(stm::Shared<Record*>) + record_count() * sizeof(Record);
+}
+
 void Index::for_each_unsafe(const std::function<void(Record*)>& fn) const {
   for (const Shard& s : shards_) {
     const Table* t = s.table.load(std::memory_order_relaxed);

@@ -108,6 +108,10 @@ class Index {
   // Records linked, absent ones included (approximate under concurrency).
   size_t record_count() const;
   size_t bucket_count() const;
+  // What the index itself takes: its bucket arrays and the records' fixed
+  // headers (keys and values not counted). For INFO's used_memory_overhead
+  // and MEMORY STATS; approximate under concurrency.
+  size_t overhead_bytes() const;
 
   // Calls fn on every linked record. REQUIRES: no concurrent writers.
   void for_each_unsafe(const std::function<void(Record*)>& fn) const;

@@ -152,6 +152,9 @@ class Store {
   // Inside the EXEC transaction: true if the key was not modified since
   // watch() and, if it was alive then, has not expired since.
   bool watch_intact(stm::Tx& tx, const WatchToken& token);
+  // Distinct keys some client watches (INFO's total_watched_keys). A
+  // statistic: relaxed, may lag a concurrent WATCH.
+  size_t watched_keys() const { return watched_any_.load(std::memory_order_relaxed); }
 
   // ---- Active expiry: the server's sweeper calls these. --------------------
   // Outside transactions: appends keys that look expired in the buckets the
@@ -179,6 +182,10 @@ class Store {
   // Present keys. Exact when no transaction is committing; otherwise a sum
   // of per-thread deltas that may be off by the commits in flight.
   size_t size() const;
+  // The key index's own memory (Index::overhead_bytes): Redis's
+  // overhead.hashtable.main. Expiry times live in the value boxes, so there
+  // is no second table for them.
+  size_t index_overhead_bytes() const { return index_.overhead_bytes(); }
   // Records in the index, absent ones included.
   size_t record_count() const { return index_.record_count(); }
   // Runs the calling thread's pending reap jobs whose grace period is over.

@@ -183,6 +183,11 @@ def main():
         check(int(stats["keyspace_misses"]) == v(snap, "tmkv_keyspace_misses_total"), "INFO keyspace_misses = metrics")
         check(int(stats["expired_keys"]) == v(snap, "tmkv_expired_keys_total"), "INFO expired_keys = metrics")
         check(int(stats["evicted_keys"]) == v(snap, "tmkv_evicted_keys_total"), "INFO evicted_keys = metrics")
+        # Both sum what each client's thread last mirrored; INFO's own
+        # connection may have re-mirrored its buffers in between.
+        mem_clients = int(info(a, "memory")["mem_clients_normal"])
+        check(abs(mem_clients - v(snap, "tmkv_memory_clients_bytes")) <= 64 * 1024 and mem_clients > 0,
+              f"INFO mem_clients_normal {mem_clients} ~ tmkv_memory_clients_bytes {v(snap, 'tmkv_memory_clients_bytes')}")
         check(int(stats["rejected_connections"]) == sum(v(snap, "tmkv_connections_rejected_total", reason=r)
                                                       for r in ("maxclients", "protected_mode")),
               "INFO rejected_connections = metrics")
