@@ -14,6 +14,7 @@
 #include <mutex>
 #include <set>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "server/mailbox.h"
@@ -107,6 +108,21 @@ class Client {
   // the reverse index), and the effects an EXEC block is holding back.
   PubSubState pubsub;
   std::vector<PendingPubSub> pubsub_pending;
+  // Commands the running script called in the current attempt, counted
+  // (INFO commandstats and errorstats) once its transaction has committed:
+  // how many calls, by (stats slot, outcome), so a script looping over a
+  // command holds one entry. The key is script_call_key().
+  std::unordered_map<uint32_t, uint64_t> script_calls;
+  // outcome: 0 ran fine, 1 + an error code's index (error_stats.h), or
+  // kScriptCallRejected (refused before running: arity, not allowed from
+  // scripts, a write in a read-only script).
+  static constexpr uint32_t kScriptCallRejected = 255;
+  static uint32_t script_call_key(size_t slot, uint32_t outcome) {
+    return static_cast<uint32_t>(slot << 8) | outcome;
+  }
+  // The command's error reply is a script's inner command error, already
+  // counted with script_calls (Redis counts such an error once).
+  bool error_counted = false;
   // Where MONITOR lines and pub/sub messages for this client arrive;
   // made on first use by open_mailbox, which the connection provides.
   std::shared_ptr<Mailbox> mailbox;

@@ -94,6 +94,7 @@ void register_introspection_commands(std::vector<CommandSpec>& table);
 void register_slowlog_command(std::vector<CommandSpec>& table);
 void register_dump_commands(std::vector<CommandSpec>& table);
 void register_pubsub_commands(std::vector<CommandSpec>& table);
+void register_scripting_commands(std::vector<CommandSpec>& table);
 
 // The table, built once; lookup is case-insensitive. nullptr if unknown.
 const CommandSpec* find_command(std::string_view name);

@@ -95,6 +95,8 @@ void run_transactional(const CommandSpec& spec, CommandContext& ctx) {
     ctx.out.truncate(mark);
     ctx.client.db = db0;
     ctx.client.pubsub_pending.clear();
+    ctx.client.script_calls.clear();
+    ctx.client.error_counted = false;
     ctx.tx = &tx;
     spec.handler(ctx);
   };
@@ -146,9 +148,15 @@ void delete_expired_seen(Server& server, Client& client) {
 // commands itself (run_exec).
 class CountErrorReply {
  public:
-  CountErrorReply(const Reply& out, ErrorCounters& errors) : out_(out), at_(out.mark()), errors_(errors) {}
+  CountErrorReply(const Reply& out, ErrorCounters& errors, Client& client)
+      : out_(out), at_(out.mark()), errors_(errors), client_(client) {
+    client_.error_counted = false;
+  }
   ~CountErrorReply() {
-    if (out_.error_at(at_)) errors_.count(out_.error_line_at(at_));
+    // A script's reply that is one of its commands' errors was counted
+    // with that command (apply_script_calls).
+    if (out_.error_at(at_) && !client_.error_counted) errors_.count(out_.error_line_at(at_));
+    client_.error_counted = false;
   }
   CountErrorReply(const CountErrorReply&) = delete;
   CountErrorReply& operator=(const CountErrorReply&) = delete;
@@ -157,13 +165,33 @@ class CountErrorReply {
   const Reply& out_;
   const size_t at_;
   ErrorCounters& errors_;
+  Client& client_;
 };
+
+// The commands scripts ran in the command's committed transaction: counted
+// as Redis counts them (calls, failed calls, error replies by code).
+void apply_script_calls(WorkerStats& stats, Client& client) {
+  for (const auto& [key, n] : client.script_calls) {
+    CommandCounters& counters = stats.cmds.at(key >> 8);
+    const uint32_t outcome = key & 0xff;
+    if (outcome == Client::kScriptCallRejected) {
+      counters.rejected.add(n);
+      continue;
+    }
+    counters.calls.add(n);
+    if (outcome != 0) {
+      counters.failed.add(n);
+      stats.errors.by_code[outcome - 1].add(n);
+    }
+  }
+  client.script_calls.clear();
+}
 
 }  // namespace
 
 void dispatch_command(Server& server, Client& client, Reply& out, std::span<const std::string_view> args) {
   WorkerStats& stats = server.stats_of_this_thread();
-  const CountErrorReply count_error(out, stats.errors);
+  const CountErrorReply count_error(out, stats.errors, client);
   WorkerStats::bump(stats.commands);
   const CommandSpec* spec = find_command(args[0]);
   // CLIENT LIST's cmd=: Redis's fullname ("client|list"), or NULL for a
@@ -253,6 +281,7 @@ void dispatch_command(Server& server, Client& client, Reply& out, std::span<cons
   // tells them. An aborted attempt or a failed EXEC left nothing pending.
   publish_expired_events(server);
   if (!client.pubsub_pending.empty()) apply_pending_pubsub(server, client);
+  if (!client.script_calls.empty()) apply_script_calls(stats, client);
   client.shown_db.store(client.db, std::memory_order_relaxed);
   client.shown_resp.store(client.resp, std::memory_order_relaxed);
 }
@@ -304,12 +333,16 @@ void run_exec(Server& server, Client& client, Reply& out) {
   std::vector<uint64_t> took_ns(specs.size(), 0);
   // Each command's db once it ran, for MONITOR (SELECT inside EXEC).
   std::vector<unsigned> db_after(specs.size(), db0);
+  // Which commands' error replies scripts counted already (EVAL returning
+  // one of its commands' errors).
+  std::vector<bool> counted(specs.size(), false);
   // The whole block, watches included, is one transaction.
   auto body = [&](stm::Tx& tx) -> bool {
     out.truncate(mark);
     client.db = db0;
     if (pubsub0) client.pubsub = *pubsub0;
     client.pubsub_pending.clear();
+    client.script_calls.clear();
     for (const WatchedKey& w : client.watched) {
       if (!server.db(w.db).watch_intact(tx, w.token)) return false;
     }
@@ -324,6 +357,8 @@ void run_exec(Server& server, Client& client, Reply& out) {
       specs[i]->handler(ctx);
       if (timed) took_ns[i] = stm::ticks_to_ns(stm::ticks() - t0);
       db_after[i] = client.db;
+      counted[i] = client.error_counted;
+      client.error_counted = false;
       failed[i] = out.error_at(reply_at) ? static_cast<uint8_t>(1 + error_code_index(out.error_line_at(reply_at))) : 0;
     }
     return true;
@@ -340,6 +375,7 @@ void run_exec(Server& server, Client& client, Reply& out) {
   if (!committed) {
     if (pubsub0) client.pubsub = std::move(*pubsub0);
     client.pubsub_pending.clear();
+    client.script_calls.clear();
   }
   if (pubsub0) mirror_pubsub_counts(client);
   if (!committed) {
@@ -354,7 +390,7 @@ void run_exec(Server& server, Client& client, Reply& out) {
     counters.calls.add();
     if (failed[i]) {
       counters.failed.add();
-      stats.errors.by_code[failed[i] - 1].add();
+      if (!counted[i]) stats.errors.by_code[failed[i] - 1].add();
     }
     if (timed) {
       log_if_slow(server, client, took_ns[i], argvs[i]);

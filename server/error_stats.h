@@ -4,7 +4,8 @@
 //
 // tmkv replies with a fixed set of codes, so a fixed array of counters
 // serves (no map, nothing allocated on the command path); a code outside
-// the set would count as OTHER. One ErrorCounters per worker, written by
+// the set counts as OTHER (only a script can make one: error_reply("MY x")
+// is errorstat_MY in Redis, errorstat_OTHER here). One ErrorCounters per worker, written by
 // its thread only (stm::Counter: relaxed load + store), summed by readers.
 //
 // What counts, as in Redis: every error reply a client receives, whether
@@ -21,8 +22,9 @@
 
 namespace tmkv::server {
 
-inline constexpr std::array<std::string_view, 10> kErrorCodes = {
-    "ERR", "WRONGTYPE", "EXECABORT", "NOAUTH", "WRONGPASS", "NOPROTO", "OOM", "DENIED", "BUSYKEY", "OTHER"};
+inline constexpr std::array<std::string_view, 13> kErrorCodes = {
+    "ERR",    "WRONGTYPE", "EXECABORT", "NOAUTH",  "WRONGPASS",  "NOPROTO", "OOM",
+    "DENIED", "BUSYKEY",   "NOSCRIPT",  "NOTBUSY", "UNKILLABLE", "OTHER"};
 
 // The index in kErrorCodes of an error line's code; `line` is the reply
 // without its leading '-'.

@@ -86,10 +86,9 @@ Server::~Server() {
 
 bool Server::start(std::string* error) {
   start_ms_ = store::system_unix_ms();
-  Worker& w0 = *workers_[0];
   try {
     asio::ip::tcp::endpoint ep(asio::ip::make_address(config_.bind), config_.port);
-    acceptor_ = std::make_unique<asio::ip::tcp::acceptor>(w0.io);
+    acceptor_ = std::make_unique<asio::ip::tcp::acceptor>(accept_io_);
     acceptor_->open(ep.protocol());
     acceptor_->set_option(asio::ip::tcp::acceptor::reuse_address(true));
     acceptor_->bind(ep);
@@ -99,13 +98,17 @@ bool Server::start(std::string* error) {
     *error = "cannot listen on " + config_.bind + ":" + std::to_string(config_.port) + ": " + e.what();
     return false;
   }
-  signals_ = std::make_unique<asio::signal_set>(w0.io, SIGINT, SIGTERM);
+  signals_ = std::make_unique<asio::signal_set>(accept_io_, SIGINT, SIGTERM);
   signals_->async_wait([this](const std::error_code& ec, int sig) {
     if (ec) return;
     std::fprintf(stderr, "tmkv-server: received %s, shutting down\n", sig == SIGINT ? "SIGINT" : "SIGTERM");
     shutdown();
   });
   accept_next();
+  // Accepting and signals have a thread of their own: a worker busy with a
+  // long command (a script's loop, KEYS over millions of keys) must not
+  // stop new clients from connecting, nor SIGTERM from being handled.
+  accept_thread_ = std::thread([this] { accept_io_.run(); });
   for (size_t i = 0; i < workers_.size(); ++i) {
     Worker& w = *workers_[i];
     w.tick = std::make_unique<asio::steady_timer>(w.io);
@@ -123,13 +126,15 @@ void Server::wait() {
   for (auto& w : workers_) {
     if (w->thread.joinable()) w->thread.join();
   }
+  if (accept_thread_.joinable()) accept_thread_.join();
 }
 
 void Server::shutdown() {
   if (stopping_.exchange(true, std::memory_order_acq_rel)) return;
   if (workers_.empty() || !acceptor_) return;
-  // Worker 0 owns the acceptor and the signal set.
-  asio::post(workers_[0]->io, [this] {
+  // The accept thread owns the acceptor and the signal set; once both are
+  // closed its io_context runs out of work and the thread ends.
+  asio::post(accept_io_, [this] {
     std::error_code ignored;
     if (acceptor_) acceptor_->close(ignored);
     if (signals_) signals_->cancel(ignored);

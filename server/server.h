@@ -1,12 +1,13 @@
 // Server: tmkv-server's process-wide state and its I/O threads.
 //
-// THREADS. N workers, each running its own asio::io_context on one thread.
-// Worker 0 also owns the acceptor and hands each new socket to the next
-// worker in turn; from then on a connection lives on that worker's thread
-// only, and its commands run there, directly against the store. Nothing on
-// the command path takes a lock: commands synchronize through transactions.
-// Each worker runs a 100 ms tick: closes idle clients (timeout) and sweeps a
-// slice of the keyspace for expired keys.
+// THREADS. N workers, each running its own asio::io_context on one thread,
+// and an accept thread (the acceptor and the SIGINT/SIGTERM handler), which
+// hands each new socket to the next worker in turn; from then on a
+// connection lives on that worker's thread only, and its commands run
+// there, directly against the store. Nothing on the command path takes a
+// lock: commands synchronize through transactions. Each worker runs a
+// 100 ms tick: closes idle clients (timeout) and sweeps a slice of the
+// keyspace for expired keys.
 //
 // SHARED STATE, and who writes it:
 //   config_        guarded by config_mu_ (CONFIG SET, rare); the limits that
@@ -25,6 +26,9 @@
 //                  only while a client monitors (monitor.h).
 //   pubsub_        the channel registry; own reader-writer lock, taken by
 //                  pub/sub commands only (pubsub.h).
+//   scripts_       Lua script bodies and the running scripts; own mutex,
+//                  taken by EVAL (twice per script run), EVALSHA and SCRIPT
+//                  (script_cache.h).
 //   baseline_      CONFIG RESETSTAT's snapshot; guarded by baseline_mu_
 //                  (RESETSTAT and INFO only).
 #pragma once
@@ -48,6 +52,7 @@
 #include "server/monitor.h"
 #include "server/pubsub.h"
 #include "server/resp_parser.h"
+#include "server/script_cache.h"
 #include "server/latency_monitor.h"
 #include "server/slowlog.h"
 #include "store/store.h"
@@ -185,6 +190,8 @@ class Server {
   LatencyMonitor& latency_monitor() { return latency_monitor_; }
   MonitorFeed& monitors() { return monitors_; }
   PubSub& pubsub() { return pubsub_; }
+  ScriptCache& scripts() { return scripts_; }
+  const ScriptCache& scripts() const { return scripts_; }
   const PubSub& pubsub() const { return pubsub_; }
 
   // What INFO shows: the counters since the last CONFIG RESETSTAT (or the
@@ -227,9 +234,11 @@ class Server {
   Limits limits_;
   std::vector<std::unique_ptr<store::Store>> databases_;
   std::vector<std::unique_ptr<Worker>> workers_;
-  std::unique_ptr<asio::ip::tcp::acceptor> acceptor_;  // worker 0's thread only
-  size_t next_worker_ = 0;                             // worker 0's thread only
-  std::unique_ptr<asio::signal_set> signals_;          // worker 0's thread only
+  asio::io_context accept_io_{1};  // the acceptor's and the signal set's
+  std::thread accept_thread_;       // runs accept_io_
+  std::unique_ptr<asio::ip::tcp::acceptor> acceptor_;  // the accept thread only
+  size_t next_worker_ = 0;                             // the accept thread only
+  std::unique_ptr<asio::signal_set> signals_;          // the accept thread only
 
   mutable std::mutex clients_mu_;
   std::map<uint64_t, Client*> clients_;  // guarded by clients_mu_
@@ -254,6 +263,7 @@ class Server {
   LatencyMonitor latency_monitor_;  // its own lock (latency_monitor.h); threshold from publish_settings
   MonitorFeed monitors_;  // its own lock (monitor.h)
   PubSub pubsub_;         // its own lock (pubsub.h)
+  ScriptCache scripts_;   // its own lock (script_cache.h)
   mutable std::mutex baseline_mu_;
   InfoCounters baseline_;  // guarded by baseline_mu_; written by CONFIG RESETSTAT
   int64_t start_ms_ = 0;

@@ -19,6 +19,7 @@ are errors or in the past whatever the clock, except as absolute times
 (VALID_HUGE_RELATIVE). Keys that expire in between
 commands are covered by the deterministic scenarios with generous sleeps.
 """
+import hashlib
 import time
 
 from differential_core import SAME_TYPE
@@ -437,6 +438,47 @@ class Gen:
             args += self.rng.choice([[], [], ["x"]])
         return [(args, "exact")]
 
+    # Scripts: each runs in its command's transaction in tmkv, alone on
+    # Redis's thread; the replies (conversions, errors with the script's
+    # SHA-1 and line, partial writes before an error) must be the same.
+    SCRIPTS = [
+        (1, "return redis.call('get', KEYS[1])"),
+        (1, "return redis.call('incrby', KEYS[1], ARGV[1])"),
+        (2, "local v = redis.call('get', KEYS[1])\nif v then redis.call('set', KEYS[2], v) end\nreturn v"),
+        (3, "return redis.call('mget', unpack(KEYS))"),
+        (1, "return redis.pcall('incr', KEYS[1])"),
+        (1, "redis.call('set', KEYS[1], ARGV[1])\nreturn redis.call('incr', KEYS[1])"),
+        (1, "return {redis.call('exists', KEYS[1]), redis.call('ttl', KEYS[1]), redis.call('type', KEYS[1])}"),
+        (2, "return redis.call('del', unpack(KEYS))"),
+        (2, "local a = tonumber(redis.call('get', KEYS[1]) or '0')\nlocal n = tonumber(ARGV[1])\n"
+            "if a == nil or n == nil then return redis.error_reply('ERR not a number') end\n"
+            "if a < n then return {err = 'ERR insufficient funds'} end\n"
+            "redis.call('decrby', KEYS[1], n)\nreturn redis.call('incrby', KEYS[2], n)"),
+        (1, "return redis.call('expire', KEYS[1], ARGV[1])"),
+        (1, "return redis.call('append', KEYS[1], ARGV[1]) + 0.5"),
+        (0, "return {1, 'two', {3, false}, true, nil, 'unseen'}"),
+        (1, "local t = redis.call('getex', KEYS[1])\nreturn type(t)"),
+        (1, "return redis.status_reply(redis.call('set', KEYS[1], ARGV[1], 'get') or 'none')"),
+        (1, "return redis.call('setrange', KEYS[1], ARGV[1], 'x')"),
+        (0, "return redis.call('nosuchcommand')"),
+        (0, "error('deliberate')"),
+    ]
+
+    def g_eval(self):
+        nkeys, body = self.rng.choice(self.SCRIPTS)
+        keys = [self.key() for _ in range(nkeys)]
+        argv = [self.rng.choice([self.val(), b"3", b"-2", b"x"]) for _ in range(self.rng.randint(1, 2))]
+        x = self.rng.random()
+        if x < 0.7:
+            return [([self.name("eval"), body, len(keys)] + keys + argv, "exact")]
+        if x < 0.85:
+            # EVAL cached it (or not yet: NOSCRIPT on both).
+            sha = hashlib.sha1(body.encode()).hexdigest()
+            return [([self.name("evalsha"), sha, len(keys)] + keys + argv, "exact")]
+        if x < 0.95:
+            return [([self.name("eval_ro"), body, len(keys)] + keys + argv, "exact")]
+        return [([self.name("eval"), body, self.rng.choice([-1, len(keys) + 5, "x"])] + keys, "exact")]
+
     def g_substr(self):
         return [([self.name("substr"), self.key(), self.rng.choice(RANGE_OFFSETS),
                   self.rng.choice(RANGE_OFFSETS)], "exact")]
@@ -541,7 +583,7 @@ class Gen:
         ("g_getrange", 3), ("g_setrange", 3), ("g_unknown", 1), ("g_arity", 2), ("g_randomkey", 1),
         ("g_scan", 1), ("g_dump", 2), ("g_restore", 2), ("g_touch", 2), ("g_substr", 1), ("g_lcs", 3), ("g_move", 3), ("g_object", 2),
         ("g_publish", 2), ("g_setbit", 4), ("g_getbit", 2), ("g_bitcount", 2), ("g_bitpos", 2), ("g_bitop", 2),
-        ("g_bitfield", 3),
+        ("g_bitfield", 3), ("g_eval", 4),
     ]
 
     def random_steps(self, in_multi):

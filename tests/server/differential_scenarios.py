@@ -1008,3 +1008,120 @@ def bitmap_edges(r):
         r.do("A", "GET", "k0")
         r.do("A", "EXEC")
     r.do("A", "DBSIZE")
+
+
+@scenario
+def scripting(r):
+    """EVAL and friends: conversions both ways, errors (with the script's
+    SHA-1 and line), partial writes before an error, the script cache,
+    scripts inside MULTI, SELECT inside a script, RESP3 conversions."""
+    fresh(r)
+    r.do("A", "SET", "s", "abc")
+    r.do("A", "SET", "n", "10")
+    cases = [
+        ("return redis.call('incr', 's')", 0),
+        ("return x", 0),
+        ("x = 1", 0),
+        ("return redis.call('nosuch')", 0),
+        ("return redis.call('get')", 0),
+        ("return redis.call('multi')", 0),
+        ("return redis.call()", 0),
+        ("return redis.pcall('incr', 's')", 0),
+        ("return {1, 2, {3, 'a'}, nil, 5}", 0),
+        ("return {ok = 'fine'}", 0),
+        ("return {err = 'WRONGTYPE bad thing'}", 0),
+        ("return {err = 'ERR weird'}", 0),
+        ("return 3.99", 0),
+        ("return -3.99", 0),
+        ("return true", 0),
+        ("return false", 0),
+        ("return nil", 0),
+        ("return {}", 0),
+        ("return 'a' .. ", 0),
+        ("return redis.call('get', {})", 0),
+        ("return redis.call('set', 'num', 3.0)", 0),
+        ("return redis.call('set', 'num', 1.5)", 0),
+        ("return redis.call('get', 'num')", 0),
+        ("error('boom')", 0),
+        ("local a = 1\nlocal b = 2\nerror('on line three')", 0),
+        ("local t = {}\nreturn t.x.y", 0),
+        ("return redis.error_reply('BUSYKEY my code')", 0),
+        ("return redis.status_reply('YES')", 0),
+        ("return redis.sha1hex('')", 0),
+        ("return redis.sha1hex('The quick brown fox jumps over the lazy dog')", 0),
+        ("return KEYS[1] .. ARGV[1] .. #KEYS .. #ARGV", 1, "k\x00bin", "a\r\nb"),
+        ("redis.call('set', 'partial', 'written')\nreturn redis.call('incr', 's')", 0),
+        ("return redis.call('get', 'partial')", 0),
+        ("local ok, err = pcall(redis.call, 'incr', 's')\nreturn {tostring(ok), err}", 0),
+        ("local ok, err = pcall(redis.call, 'incr', 's')\nreturn 1", 0),
+        ("local ok, err = pcall(error, 'x')\nreturn {tostring(ok), err}", 0),
+        ("local ok, err = pcall(error, {err = 'ERR t'})\nreturn {tostring(ok), err}", 0),
+        ("return redis.call('select', 1)", 0),
+        ("redis.call('select', 2)\nredis.call('set', 'in2', 'x')\nreturn redis.call('dbsize')", 0),
+        ("return redis.call('get', 'in2')", 0),
+        ("return cjson.encode({1, 2, 3})", 0),
+        ("return cjson.decode('[1,\"b\",{\"c\":true}]')[2]", 0),
+        ("return bit.bxor(5, 3)", 0),
+        ("return string.format('%d-%s', 7, 'x')", 0),
+        ("return tostring(math.max(3, 9))", 0),
+        ("return table.concat({'a', 'b'}, ',')", 0),
+        ("return redis.call('ping')", 0),
+        ("return redis.call('echo', 'hi')", 0),
+        ("return redis.call('mget', 's', 'missing', 'n')", 0),
+        ("return redis.call('publish', 'ch', 'from a script')", 0),
+        ("return type(redis.call('get', 'missing'))", 0),
+        ("return redis.call('exists', 'missing') == 0", 0),
+        ("return loadstring", 0),
+        ("return dofile", 0),
+    ]
+    for body, numkeys, *rest in cases:
+        r.do("A", "EVAL", body, numkeys, *rest)
+    r.do("A", "EVAL", "return 1", -1)
+    r.do("A", "EVAL", "return 1", 2, "a")
+    r.do("A", "EVAL", "return 1", "x")
+    r.do("A", "EVAL", "return 1")
+    r.do("A", "EVAL_RO", "return redis.call('set', 'a', 'b')", 0)
+    r.do("A", "EVAL_RO", "return redis.call('get', 's')", 0)
+    # The cache: EVAL keeps its script for EVALSHA; SCRIPT LOAD, EXISTS
+    # (in any case), FLUSH.
+    r.do("A", "EVALSHA", "ffffffffffffffffffffffffffffffffffffffff", 0)
+    r.do("A", "EVALSHA", "short", 0)
+    r.do("A", "EVALSHA", "e0e1f9fabfc9d4800c877a703b823ac0578ff8db", 0)
+    r.do("A", "SCRIPT", "LOAD", "return 1")
+    r.do("A", "SCRIPT", "LOAD", "return (")
+    r.do("A", "SCRIPT", "EXISTS", "e0e1f9fabfc9d4800c877a703b823ac0578ff8db", "E0E1F9FABFC9D4800C877A703B823AC0578FF8DB",
+         "ffff")
+    r.do("A", "EVALSHA", "E0E1F9FABFC9D4800C877A703B823AC0578FF8DB", 0)
+    r.do("A", "EVALSHA_RO", "e0e1f9fabfc9d4800c877a703b823ac0578ff8db", 0)
+    r.do("A", "EVALSHA", "c243b9f46db13ba8f69da41b45a77708832babed", 0)  # EVALed above
+    r.do("A", "SCRIPT", "FLUSH")
+    r.do("A", "SCRIPT", "FLUSH", "ASYNC")
+    r.do("A", "SCRIPT", "FLUSH", "bogus")
+    r.do("A", "SCRIPT", "EXISTS", "e0e1f9fabfc9d4800c877a703b823ac0578ff8db")
+    r.do("A", "EVALSHA", "e0e1f9fabfc9d4800c877a703b823ac0578ff8db", 0)
+    r.do("A", "SCRIPT", "KILL")
+    r.do("A", "SCRIPT", "FOO")
+    r.do("A", "SCRIPT")
+    # Inside MULTI, and with WATCH.
+    r.do("A", "WATCH", "n")
+    r.do("A", "MULTI")
+    r.do("A", "EVAL", "return redis.call('incr', KEYS[1])", 1, "n")
+    r.do("A", "EVAL", "return redis.call('incr', 's')", 0)
+    r.do("A", "EXEC")
+    r.do("A", "WATCH", "n")
+    r.do("B", "EVAL", "return redis.call('incr', KEYS[1])", 1, "n")
+    r.do("A", "MULTI")
+    r.do("A", "GET", "n")
+    r.do("A", "EXEC")
+    # RESP3 conversions.
+    r.do("A", "HELLO", "3", mode=HELLO)
+    for body in ["redis.setresp(3)\nreturn redis.call('hello', '3')",
+                 "return redis.call('get', 'missing')",
+                 "redis.setresp(3)\nreturn type(redis.call('get', 'missing'))",
+                 "redis.setresp(3)\nreturn redis.call('incrbyfloat', 'f', '1.5')",
+                 "return {double = 3.5}",
+                 "redis.setresp(4)",
+                 "return redis.call('set', 'k', 'v')"]:
+        r.do("A", "EVAL", body, 0)
+    r.do("A", "HELLO", "2", mode=HELLO)
+    r.do("A", "DBSIZE")

@@ -13,6 +13,13 @@ transfers while other clients take consistent reports.
                its initial value plus the committed transfers the clients
                recorded, some transfers committed and some reports ran
 
+--lua runs the same bank as Lua scripts: a transfer is one EVAL composing
+withdraw() and deposit() (the withdraw reads its balance through pcall,
+which must not swallow a transaction restart), and a report is an EVAL_RO
+reading every account in a random order, alternating with MGET inside a
+script. In tmkv each script is one transaction, run beside the others on
+every I/O thread; in Redis, alone on its thread.
+
 --broken makes each transfer two separate commands (DECRBY, sleep, INCRBY;
 no WATCH, no MULTI) so the reports must see money in flight;
 --expect-violation inverts the verdict: exit 0 only if a violation was seen.
@@ -49,6 +56,7 @@ def parse_args():
     ap.add_argument("--seconds", type=float, default=8.0)
     ap.add_argument("--hot", type=int, default=0,
                     help="if > 0, half the transfers use only the first HOT accounts (more conflicts)")
+    ap.add_argument("--lua", action="store_true", help="transfers and reports are Lua scripts (EVAL / EVAL_RO)")
     ap.add_argument("--broken", action="store_true",
                     help="transfers are two separate commands with a sleep between (must be caught)")
     ap.add_argument("--expect-violation", action="store_true",
@@ -65,10 +73,39 @@ class Stats:
         self.committed = 0
         self.retries = 0
         self.insufficient = 0
-        self.reports = {"multi-get": 0, "multi-mget": 0, "mget": 0}
+        self.reports = {"multi-get": 0, "multi-mget": 0, "mget": 0, "script-get": 0, "script-mget": 0}
         self.violations = []       # (report kind, description)
         self.errors = []           # unexpected exceptions
         self.deltas = {}           # account -> net committed change
+
+
+TRANSFER_SCRIPT = """
+local function withdraw(key, amount)
+  local ok, balance = pcall(redis.call, 'get', key)
+  if not ok then return error(balance) end
+  balance = tonumber(balance)
+  if balance < amount then return false end
+  redis.call('decrby', key, amount)
+  return true
+end
+local function deposit(key, amount)
+  return redis.call('incrby', key, amount)
+end
+local amount = tonumber(ARGV[1])
+local before = tonumber(redis.call('get', KEYS[2]))
+if not withdraw(KEYS[1], amount) then return {0} end
+local after = deposit(KEYS[2], amount)
+return {1, before, after}
+"""
+
+REPORT_SCRIPT = """
+local balances = {}
+if ARGV[1] == 'mget' then
+  return redis.call('mget', unpack(KEYS))
+end
+for i = 1, #KEYS do balances[i] = redis.call('get', KEYS[i]) end
+return balances
+"""
 
 
 def transfer_worker(srv, args, stats, stop, seed, broken):
@@ -82,6 +119,18 @@ def transfer_worker(srv, args, stats, stop, seed, broken):
             src, dst = rng.sample(range(n), 2)
             amount = rng.randint(1, args.max_amount)
             ks, kd = KEY.format(src), KEY.format(dst)
+            if args.lua:
+                res = r.eval(TRANSFER_SCRIPT, 2, ks, kd, amount)
+                if res[0] == 0:
+                    insufficient += 1
+                    continue
+                if res[2] != res[1] + amount:
+                    with stats.lock:
+                        stats.violations.append(("transfer-script", f"{kd} went {res[1]} -> {res[2]} for {amount}"))
+                deltas[src] = deltas.get(src, 0) - amount
+                deltas[dst] = deltas.get(dst, 0) + amount
+                committed += 1
+                continue
             if broken:
                 bal = int(r.get(ks))
                 if bal < amount:
@@ -156,13 +205,23 @@ def report_worker(srv, args, stats, stop, seed):
     rng = random.Random(seed)
     r = srv.client(socket_timeout=30)
     keys = [KEY.format(i) for i in range(args.accounts)]
-    counts = {"multi-get": 0, "multi-mget": 0, "mget": 0}
+    counts = {"multi-get": 0, "multi-mget": 0, "mget": 0, "script-get": 0, "script-mget": 0}
     i = 0
     try:
         while not stop.is_set():
             kind = ("multi-get", "multi-mget", "mget")[i % 3]
+            if args.lua:
+                kind = ("script-get", "script-mget")[i % 2]
             i += 1
-            if kind == "multi-get":
+            if kind.startswith("script"):
+                order = list(range(args.accounts))
+                rng.shuffle(order)
+                res = r.execute_command("EVAL_RO", REPORT_SCRIPT, len(order), *[keys[a] for a in order],
+                                        "mget" if kind == "script-mget" else "get")
+                balances = [0] * args.accounts
+                for a, v in zip(order, res):
+                    balances[a] = int(v)
+            elif kind == "multi-get":
                 p = r.pipeline(transaction=True)
                 order = list(range(args.accounts))
                 rng.shuffle(order)  # any order: the snapshot must still be consistent
@@ -205,7 +264,8 @@ def main():
             flags += ["--io-threads", args.io_threads]
         srv = harness.start_tmkv(*flags)
         target = f"tmkv-server {' '.join(map(str, flags))}"
-    mode = "BROKEN (non-atomic transfers)" if args.broken else "WATCH/MULTI/EXEC transfers"
+    mode = ("BROKEN (non-atomic transfers)" if args.broken else
+            "Lua script transfers" if args.lua else "WATCH/MULTI/EXEC transfers")
     print(f"network bank against {target} on port {srv.port} (log {srv.log_path})")
     print(f"  {args.accounts} accounts x {args.initial}, {args.transfer_threads} transfer threads, "
           f"{args.report_threads} report threads, {args.seconds}s, {mode}, seed {seed}", flush=True)

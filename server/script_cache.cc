@@ -1,0 +1,68 @@
+#include "server/script_cache.h"
+
+namespace tmkv::server {
+
+void ScriptCache::add(const std::string& sha, std::string_view body) {
+  std::lock_guard<std::mutex> g(mu_);
+  auto [it, inserted] = scripts_.try_emplace(sha, body);
+  if (inserted) bytes_ += sha.size() + body.size();
+}
+
+std::optional<std::string> ScriptCache::body(const std::string& sha) const {
+  std::lock_guard<std::mutex> g(mu_);
+  auto it = scripts_.find(sha);
+  if (it == scripts_.end()) return std::nullopt;
+  return it->second;
+}
+
+bool ScriptCache::exists(const std::string& sha) const {
+  std::lock_guard<std::mutex> g(mu_);
+  return scripts_.count(sha) != 0;
+}
+
+void ScriptCache::flush() {
+  std::lock_guard<std::mutex> g(mu_);
+  scripts_.clear();
+  bytes_ = 0;
+  generation_.fetch_add(1, std::memory_order_release);
+}
+
+size_t ScriptCache::count() const {
+  std::lock_guard<std::mutex> g(mu_);
+  return scripts_.size();
+}
+
+size_t ScriptCache::bytes() const {
+  std::lock_guard<std::mutex> g(mu_);
+  return bytes_;
+}
+
+void ScriptCache::started(RunningScript* s) {
+  std::lock_guard<std::mutex> g(mu_);
+  running_.insert(s);
+}
+
+void ScriptCache::finished(RunningScript* s) {
+  std::lock_guard<std::mutex> g(mu_);
+  running_.erase(s);
+}
+
+ScriptCache::KillResult ScriptCache::kill() {
+  std::lock_guard<std::mutex> g(mu_);
+  if (running_.empty()) return KillResult::kNotBusy;
+  // Every script that has not written: its transaction is then read-only
+  // and killing it loses nothing (Redis kills only such scripts too). One
+  // that has written is left to finish.
+  bool killed = false;
+  for (RunningScript* s : running_) {
+    s->kill.store(true, std::memory_order_seq_cst);
+    if (s->wrote.load(std::memory_order_seq_cst)) {
+      s->kill.store(false, std::memory_order_seq_cst);  // it wrote: leave it (see RunningScript)
+      continue;
+    }
+    killed = true;
+  }
+  return killed ? KillResult::kKilled : KillResult::kUnkillable;
+}
+
+}  // namespace tmkv::server

@@ -1,0 +1,726 @@
+#include "server/script_engine.h"
+
+extern "C" {
+#include <lauxlib.h>
+#include <lua.h>
+#include <lualib.h>
+// Debian's lua-cjson and lua-bitop, linked as libraries (server/CMakeLists.txt).
+int luaopen_cjson(lua_State* L);
+int luaopen_bit(lua_State* L);
+}
+
+#include <cstdio>
+#include <cstdlib>
+#include <exception>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "server/client.h"
+#include "server/command.h"
+#include "server/command_stats.h"
+#include "server/error_stats.h"
+#include "server/keyspace_events.h"
+#include "server/script_cache.h"
+#include "server/server.h"
+#include "server/sha1.h"
+
+namespace tmkv::server {
+namespace {
+
+constexpr const char* kChunkName = "@user_script";
+constexpr int kMaxReplyDepth = 64;  // nesting of a command's reply converted to Lua
+// Marks an error table made from a command's error reply (counted already).
+constexpr const char* kCountedField = "ignore_err_stats_update";
+
+// Commands a script may not call (Redis's "noscript" flag): transactions,
+// subscriptions, scripting itself, and connection state.
+bool allowed_from_script(std::string_view name) {
+  static const char* kDenied[] = {"multi",     "exec",       "discard",     "watch",    "unwatch",  "subscribe",
+                                  "psubscribe", "ssubscribe", "unsubscribe", "punsubscribe", "sunsubscribe",
+                                  "monitor",   "eval",       "evalsha",     "eval_ro",  "evalsha_ro", "script",
+                                  "auth",      "hello",      "quit",        "reset",    "client",   "shutdown"};
+  for (const char* d : kDenied) {
+    if (name == d) return false;
+  }
+  return true;
+}
+
+struct Engine {
+  lua_State* L = nullptr;
+  const Server* server = nullptr;
+  uint64_t generation = 0;
+  // The running script (one at a time per thread).
+  CommandContext* ctx = nullptr;
+  bool read_only = false;
+  int resp = 2;  // redis.setresp()
+  RunningScript running;
+  std::exception_ptr pending;  // what a command threw (a transaction restart)
+  bool killed = false;
+  int error_line = 0;  // the script's line when the last error was raised
+
+  ~Engine() {
+    if (L != nullptr) lua_close(L);
+  }
+};
+
+thread_local std::unique_ptr<Engine> t_engine;
+
+Engine& engine() { return *t_engine; }
+
+// ---------------------------------------------------------------------------
+// Replies -> Lua values (Redis's rules): integer -> number, bulk -> string,
+// null -> false, array -> table, status -> {ok=...}, error -> {err=...};
+// RESP3 (redis.setresp(3)): map -> {map={...}}, set -> {set={k=true}},
+// double -> {double=n}, boolean -> boolean, null -> nil, big number ->
+// {big_number="..."}, verbatim -> string.
+
+const char* line_end(const char* p) {
+  while (!(p[0] == '\r' && p[1] == '\n')) ++p;
+  return p;
+}
+
+void push_table_with(lua_State* L, const char* field, const char* s, size_t n) {
+  lua_newtable(L);
+  lua_pushstring(L, field);
+  lua_pushlstring(L, s, n);
+  lua_settable(L, -3);
+}
+
+const char* push_reply(lua_State* L, const char* p, int depth) {
+  const char type = *p++;
+  const char* eol = line_end(p);
+  const std::string head(p, eol);
+  const char* next = eol + 2;
+  switch (type) {
+    case '+':
+      push_table_with(L, "ok", p, static_cast<size_t>(eol - p));
+      return next;
+    case '-':
+      push_table_with(L, "err", p, static_cast<size_t>(eol - p));
+      return next;
+    case ':':
+      lua_pushnumber(L, static_cast<lua_Number>(std::strtoll(head.c_str(), nullptr, 10)));
+      return next;
+    case '$':
+    case '=':
+    case '!': {
+      const long long n = std::strtoll(head.c_str(), nullptr, 10);
+      if (n < 0) {
+        lua_pushboolean(L, 0);
+        return next;
+      }
+      if (type == '!') {
+        push_table_with(L, "err", next, static_cast<size_t>(n));
+      } else if (type == '=') {
+        lua_pushlstring(L, next + 4, static_cast<size_t>(n) - 4);  // "txt:" prefix
+      } else {
+        lua_pushlstring(L, next, static_cast<size_t>(n));
+      }
+      return next + n + 2;
+    }
+    case '_':
+      lua_pushnil(L);
+      return next;
+    case '#':
+      lua_pushboolean(L, head == "t");
+      return next;
+    case ',':
+      lua_newtable(L);
+      lua_pushstring(L, "double");
+      lua_pushnumber(L, std::strtod(head.c_str(), nullptr));
+      lua_settable(L, -3);
+      return next;
+    case '(':
+      push_table_with(L, "big_number", p, static_cast<size_t>(eol - p));
+      return next;
+    case '*':
+    case '~':
+    case '>':
+    case '%': {
+      const long long n = std::strtoll(head.c_str(), nullptr, 10);
+      if (n < 0) {
+        lua_pushboolean(L, 0);
+        return next;
+      }
+      const bool nested_ok = depth < kMaxReplyDepth && lua_checkstack(L, 8);
+      if (!nested_ok) luaL_error(L, "reached lua stack limit");
+      if (type == '%' || type == '~') {
+        lua_newtable(L);  // the wrapper
+        lua_pushstring(L, type == '%' ? "map" : "set");
+        lua_newtable(L);
+        for (long long i = 0; i < n; ++i) {
+          next = push_reply(L, next, depth + 1);
+          if (type == '%') {
+            next = push_reply(L, next, depth + 1);
+          } else {
+            lua_pushboolean(L, 1);
+          }
+          lua_settable(L, -3);
+        }
+        lua_settable(L, -3);
+        return next;
+      }
+      lua_newtable(L);
+      for (long long i = 0; i < n; ++i) {
+        lua_pushnumber(L, static_cast<lua_Number>(i + 1));
+        next = push_reply(L, next, depth + 1);
+        lua_settable(L, -3);
+      }
+      return next;
+    }
+    default:
+      luaL_error(L, "unexpected reply type '%c'", type);
+      return next;
+  }
+}
+
+// ---------------------------------------------------------------------------
+// Lua values -> replies (Redis's rules).
+
+std::string number_arg(lua_Number n) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%.17g", static_cast<double>(n));
+  return buf;
+}
+
+bool table_string_field(lua_State* L, int index, const char* field, std::string* out) {
+  lua_pushstring(L, field);
+  lua_rawget(L, index);
+  const bool found = lua_type(L, -1) == LUA_TSTRING;
+  if (found) {
+    size_t n;
+    const char* s = lua_tolstring(L, -1, &n);
+    out->assign(s, n);
+  }
+  lua_pop(L, 1);
+  return found;
+}
+
+void reply_from_lua(lua_State* L, Reply& out, int depth) {
+  const int index = lua_gettop(L);
+  switch (lua_type(L, index)) {
+    case LUA_TSTRING: {
+      size_t n;
+      const char* s = lua_tolstring(L, index, &n);
+      out.bulk(std::string_view(s, n));
+      return;
+    }
+    case LUA_TNUMBER:
+      out.integer(static_cast<int64_t>(lua_tonumber(L, index)));
+      return;
+    case LUA_TBOOLEAN:
+      if (lua_toboolean(L, index)) {
+        out.integer(1);
+      } else {
+        out.null();
+      }
+      return;
+    case LUA_TTABLE: {
+      std::string s;
+      if (table_string_field(L, index, "err", &s)) {
+        out.error(s);
+        return;
+      }
+      if (table_string_field(L, index, "ok", &s)) {
+        out.simple(s);
+        return;
+      }
+      if (depth >= kMaxReplyDepth) {
+        out.error("ERR reached lua stack limit");
+        return;
+      }
+      lua_pushstring(L, "double");
+      lua_rawget(L, index);
+      if (lua_type(L, -1) == LUA_TNUMBER) {
+        out.dbl(lua_tonumber(L, -1));
+        lua_pop(L, 1);
+        return;
+      }
+      lua_pop(L, 1);
+      // An array: elements 1, 2, ... up to the first nil.
+      size_t n = 0;
+      for (;;) {
+        lua_rawgeti(L, index, static_cast<int>(n + 1));
+        const bool end = lua_isnil(L, -1);
+        lua_pop(L, 1);
+        if (end) break;
+        ++n;
+      }
+      out.array(n);
+      for (size_t i = 1; i <= n; ++i) {
+        lua_rawgeti(L, index, static_cast<int>(i));
+        reply_from_lua(L, out, depth + 1);
+        lua_pop(L, 1);
+      }
+      return;
+    }
+    default:
+      out.null();
+      return;
+  }
+}
+
+// ---------------------------------------------------------------------------
+// redis.* functions. Each does its C++ work in a function that returns the
+// number of results, or -1 with the error value pushed: the Lua entry
+// point raises it (lua_error longjmps, and must not skip C++ destructors).
+
+int script_line(lua_State* L) {
+  lua_Debug ar;
+  for (int level = 0; lua_getstack(L, level, &ar); ++level) {
+    lua_getinfo(L, "Sl", &ar);
+    if (std::string_view(ar.source) == kChunkName) return ar.currentline;
+  }
+  return 0;
+}
+
+void push_error_table(lua_State* L, std::string_view msg) { push_table_with(L, "err", msg.data(), msg.size()); }
+
+void stop_hook(lua_State* L, lua_Debug*);
+constexpr int kHookInstructions = 100000;
+
+// From now on the hook raises the stop at every line (see the file comment
+// of script_engine.h).
+void stop_at_every_line(lua_State* L) { lua_sethook(L, stop_hook, LUA_MASKLINE | LUA_MASKCOUNT, kHookInstructions); }
+
+int redis_call_impl(lua_State* L, bool raise) {
+  Engine& e = engine();
+  if (e.pending || e.killed) {
+    lua_pushstring(L, "tmkv: the script is being unwound");
+    return -1;
+  }
+  const int argc = lua_gettop(L);
+  if (argc == 0) {
+    push_error_table(L, "ERR Please specify at least one argument for this redis lib call");
+    return -1;
+  }
+  std::vector<std::string> args;
+  args.reserve(static_cast<size_t>(argc));
+  for (int i = 1; i <= argc; ++i) {
+    const int t = lua_type(L, i);
+    if (t == LUA_TNUMBER) {
+      args.push_back(number_arg(lua_tonumber(L, i)));
+    } else if (t == LUA_TSTRING) {
+      size_t n;
+      const char* s = lua_tolstring(L, i, &n);
+      args.emplace_back(s, n);
+    } else {
+      push_error_table(L, "ERR Lua redis lib command arguments must be strings or integers");
+      return -1;
+    }
+  }
+  std::vector<std::string_view> views(args.begin(), args.end());
+  const CommandSpec* spec = find_command(views[0]);
+  // A refused call counts as rejected (Redis's rejected_calls).
+  auto fail = [&](std::string_view msg) {
+    if (spec != nullptr) {
+      ++e.ctx->client.script_calls[Client::script_call_key(CommandStats::slot_of(spec, views),
+                                                           Client::kScriptCallRejected)];
+    }
+    push_error_table(L, msg);
+    return raise ? -1 : 1;
+  };
+  if (spec == nullptr) return fail("ERR Unknown Redis command called from script");
+  if (!arity_allows(spec->arity, views.size())) return fail("ERR Wrong number of args calling Redis command from script");
+  if (!spec->subcommands.empty()) {
+    if (std::string error = subcommand_error(*spec, views); !error.empty()) return fail(error);
+  }
+  if (!allowed_from_script(spec->name)) return fail("ERR This Redis command is not allowed from script");
+  if (e.read_only && (spec->flags & kWrite)) return fail("ERR Write commands are not allowed from read-only scripts.");
+  if (spec->flags & kWrite) {
+    // SCRIPT KILL may only stop a script that has not written: say so
+    // before writing, then look for a kill (script_cache.h, RunningScript).
+    e.running.wrote.store(true, std::memory_order_seq_cst);
+    if (e.running.kill.load(std::memory_order_seq_cst)) {
+      e.killed = true;
+      stop_at_every_line(L);
+      lua_pushstring(L, "ERR Script killed by user with SCRIPT KILL...");
+      return -1;
+    }
+  }
+  std::string buf;
+  try {
+    Reply reply(&buf);
+    reply.set_resp3(e.resp == 3);
+    CommandContext& outer = *e.ctx;
+    CommandContext ctx{views, reply, outer.client, outer.server};
+    ctx.in_exec = true;  // pub/sub effects wait for the commit, as inside EXEC
+    if (spec->flags & kTransactional) ctx.tx = outer.tx;
+    const ScopedCurrentCommand current(ctx);
+    spec->handler(ctx);
+    const bool failed = reply.error_at(0);
+    const uint32_t outcome = failed ? static_cast<uint32_t>(1 + error_code_index(reply.error_line_at(0))) : 0;
+    ++outer.client.script_calls[Client::script_call_key(CommandStats::slot_of(spec, views), outcome)];
+  } catch (...) {
+    e.pending = std::current_exception();
+    stop_at_every_line(L);
+    lua_pushstring(L, "tmkv: the script is being unwound");
+    return -1;
+  }
+  push_reply(L, buf.data(), 0);
+  const bool is_error = !buf.empty() && (buf[0] == '-' || buf[0] == '!');
+  if (is_error) {
+    // Counted with the call: a script that returns or raises it does not
+    // count it again.
+    lua_pushboolean(L, 1);
+    lua_setfield(L, -2, kCountedField);
+  }
+  return is_error && raise ? -1 : 1;
+}
+
+int redis_call(lua_State* L) {
+  const int n = redis_call_impl(L, true);
+  if (n < 0) {
+    engine().error_line = script_line(L);
+    return lua_error(L);
+  }
+  return n;
+}
+
+int redis_pcall(lua_State* L) {
+  const int n = redis_call_impl(L, false);
+  if (n < 0) {
+    engine().error_line = script_line(L);
+    return lua_error(L);
+  }
+  return n;
+}
+
+// The script's pcall(): Lua's, except that an error a command raised
+// through redis.call ({err = "..."}) reaches the handler as its message
+// string, as in Redis 7; and the stops the script cannot catch (SCRIPT
+// KILL, a transaction restart) are raised again at once.
+int script_pcall(lua_State* L) {
+  luaL_checkany(L, 1);
+  const int status = lua_pcall(L, lua_gettop(L) - 1, LUA_MULTRET, 0);
+  Engine& e = engine();
+  if (status != 0 && (e.pending || e.killed)) return lua_error(L);
+  if (status != 0 && lua_istable(L, -1)) {
+    lua_getfield(L, -1, "err");
+    if (lua_isstring(L, -1)) lua_replace(L, -2);
+    else lua_pop(L, 1);
+  }
+  lua_pushboolean(L, status == 0);
+  lua_insert(L, 1);
+  return lua_gettop(L);
+}
+
+int redis_error_reply(lua_State* L) {
+  size_t n;
+  const char* s = luaL_checklstring(L, 1, &n);
+  push_table_with(L, "err", s, n);
+  return 1;
+}
+
+int redis_status_reply(lua_State* L) {
+  size_t n;
+  const char* s = luaL_checklstring(L, 1, &n);
+  push_table_with(L, "ok", s, n);
+  return 1;
+}
+
+int redis_sha1hex(lua_State* L) {
+  if (lua_gettop(L) != 1) return luaL_error(L, "wrong number of arguments");
+  size_t n;
+  const char* s = lua_tolstring(L, 1, &n);
+  const std::string hex = sha1_hex(std::string_view(s != nullptr ? s : "", s != nullptr ? n : 0));
+  lua_pushlstring(L, hex.data(), hex.size());
+  return 1;
+}
+
+int redis_setresp(lua_State* L) {
+  const int v = static_cast<int>(luaL_checknumber(L, 1));
+  if (v != 2 && v != 3) {
+    lua_pushstring(L, "RESP version must be 2 or 3.");  // no position, as Redis
+    return lua_error(L);
+  }
+  engine().resp = v;
+  return 0;
+}
+
+// redis.log(level, message...): tmkv logs to stderr, as its other lines.
+int redis_log(lua_State* L) {
+  const int argc = lua_gettop(L);
+  if (argc < 2) return luaL_error(L, "redis.log() requires two arguments or more.");
+  std::string line;
+  for (int i = 2; i <= argc; ++i) {
+    size_t n;
+    const char* s = lua_tolstring(L, i, &n);
+    if (s == nullptr) continue;
+    if (!line.empty()) line += ' ';
+    line.append(s, n);
+  }
+  std::fprintf(stderr, "tmkv-server: script log: %s\n", line.c_str());
+  return 0;
+}
+
+int redis_noop_true(lua_State* L) {
+  lua_pushboolean(L, 1);
+  return 1;
+}
+
+int redis_noop(lua_State*) { return 0; }
+
+// Globals are read-only and reading an undefined one is an error, as in
+// Redis 7 (scripts must not keep state between runs).
+int global_newindex(lua_State* L) {
+  luaL_where(L, 1);
+  lua_pushstring(L, "Attempt to modify a readonly table");
+  lua_concat(L, 2);
+  return lua_error(L);
+}
+
+int global_index(lua_State* L) {
+  const char* name = lua_tostring(L, 2);
+  luaL_where(L, 1);
+  lua_pushfstring(L, "Script attempted to access nonexistent global variable '%s'", name != nullptr ? name : "?");
+  lua_concat(L, 2);
+  return lua_error(L);
+}
+
+// Polled every kHookInstructions instructions while a script runs; once the
+// script must stop (SCRIPT KILL, or a transaction restart being unwound),
+// at every line, so that pcall() cannot hold it.
+void stop_hook(lua_State* L, lua_Debug*) {
+  Engine& e = engine();
+  // A script that wrote is never killed (only this thread sets `wrote`, so
+  // the check is exact, whatever SCRIPT KILL saw).
+  if (!e.killed && !e.pending && e.running.kill.load(std::memory_order_seq_cst) &&
+      !e.running.wrote.load(std::memory_order_relaxed)) {
+    e.killed = true;
+  }
+  if (!e.killed && !e.pending) return;
+  stop_at_every_line(L);
+  e.error_line = script_line(L);
+  if (e.killed) {
+    lua_pushstring(L, "ERR Script killed by user with SCRIPT KILL...");
+  } else {
+    lua_pushstring(L, "tmkv: the script is being unwound");
+  }
+  lua_error(L);
+}
+
+// lua_pcall's message handler: notes the script's line where the error was
+// raised (the stack is still there).
+int error_handler(lua_State* L) {
+  Engine& e = engine();
+  if (e.error_line == 0) e.error_line = script_line(L);
+  return 1;
+}
+
+void set_function(lua_State* L, const char* name, lua_CFunction f) {
+  lua_pushstring(L, name);
+  lua_pushcfunction(L, f);
+  lua_settable(L, -3);
+}
+
+void set_number(lua_State* L, const char* name, lua_Number v) {
+  lua_pushstring(L, name);
+  lua_pushnumber(L, v);
+  lua_settable(L, -3);
+}
+
+void open_library(lua_State* L, lua_CFunction open, const char* name) {
+  lua_pushcfunction(L, open);
+  lua_pushstring(L, name);
+  lua_call(L, 1, 0);
+}
+
+lua_State* new_state() {
+  lua_State* L = luaL_newstate();
+  open_library(L, luaopen_base, "");
+  open_library(L, luaopen_table, LUA_TABLIBNAME);
+  open_library(L, luaopen_string, LUA_STRLIBNAME);
+  open_library(L, luaopen_math, LUA_MATHLIBNAME);
+  // cjson and bit register globals of those names (and return the table).
+  lua_pushcfunction(L, luaopen_cjson);
+  lua_call(L, 0, 1);
+  lua_setglobal(L, "cjson");
+  lua_pushcfunction(L, luaopen_bit);
+  lua_call(L, 0, 1);
+  lua_setglobal(L, "bit");
+  lua_pushcfunction(L, script_pcall);
+  lua_setglobal(L, "pcall");
+  // No files, modules, printing or environment tampering, as in Redis 7
+  // (which keeps load, loadstring and collectgarbage: they see the same
+  // read-only globals).
+  for (const char* name : {"dofile", "loadfile", "print", "module", "require", "getfenv", "setfenv", "newproxy"}) {
+    lua_pushnil(L);
+    lua_setglobal(L, name);
+  }
+  lua_newtable(L);
+  set_function(L, "call", redis_call);
+  set_function(L, "pcall", redis_pcall);
+  set_function(L, "error_reply", redis_error_reply);
+  set_function(L, "status_reply", redis_status_reply);
+  set_function(L, "sha1hex", redis_sha1hex);
+  set_function(L, "setresp", redis_setresp);
+  set_function(L, "log", redis_log);
+  set_function(L, "replicate_commands", redis_noop_true);  // effects replication is the only kind (no replicas here)
+  set_function(L, "set_repl", redis_noop);
+  set_function(L, "breakpoint", redis_noop);  // no script debugger
+  set_function(L, "debug", redis_noop);
+  set_number(L, "LOG_DEBUG", 0);
+  set_number(L, "LOG_VERBOSE", 1);
+  set_number(L, "LOG_NOTICE", 2);
+  set_number(L, "LOG_WARNING", 3);
+  set_number(L, "REPL_NONE", 0);
+  set_number(L, "REPL_AOF", 1);
+  set_number(L, "REPL_SLAVE", 2);
+  set_number(L, "REPL_REPLICA", 2);
+  set_number(L, "REPL_ALL", 3);
+  lua_pushstring(L, "REDIS_VERSION");
+  lua_pushstring(L, "7.0.0");
+  lua_settable(L, -3);
+  set_number(L, "REDIS_VERSION_NUM", 0x070000);
+  lua_setglobal(L, "redis");
+  // Compiled scripts, by SHA-1.
+  lua_newtable(L);
+  lua_setfield(L, LUA_REGISTRYINDEX, "tmkv_scripts");
+  // Globals become read-only last.
+  lua_pushvalue(L, LUA_GLOBALSINDEX);
+  lua_newtable(L);
+  lua_pushcfunction(L, global_newindex);
+  lua_setfield(L, -2, "__newindex");
+  lua_pushcfunction(L, global_index);
+  lua_setfield(L, -2, "__index");
+  lua_setmetatable(L, -2);
+  lua_pop(L, 1);
+  return L;
+}
+
+Engine& engine_for(const Server& server) {
+  const uint64_t generation = server.scripts().generation();
+  if (!t_engine || t_engine->server != &server) {
+    t_engine = std::make_unique<Engine>();
+    t_engine->L = new_state();
+    t_engine->server = &server;
+    t_engine->generation = generation;
+  } else if (t_engine->generation != generation) {
+    // SCRIPT FLUSH: drop what this thread compiled.
+    lua_newtable(t_engine->L);
+    lua_setfield(t_engine->L, LUA_REGISTRYINDEX, "tmkv_scripts");
+    lua_gc(t_engine->L, LUA_GCCOLLECT, 0);
+    t_engine->generation = generation;
+  }
+  return *t_engine;
+}
+
+// Pushes the compiled function for `sha`, compiling `body` if this thread
+// has not yet; on a compile error pushes nothing and returns the message.
+std::string push_function(lua_State* L, const std::string& sha, std::string_view body) {
+  lua_getfield(L, LUA_REGISTRYINDEX, "tmkv_scripts");
+  lua_getfield(L, -1, sha.c_str());
+  if (lua_isfunction(L, -1)) {
+    lua_remove(L, -2);
+    return {};
+  }
+  lua_pop(L, 1);
+  if (luaL_loadbuffer(L, body.data(), body.size(), kChunkName) != 0) {
+    std::string msg = lua_tostring(L, -1) != nullptr ? lua_tostring(L, -1) : "?";
+    lua_pop(L, 2);
+    return "ERR Error compiling script (new function): " + msg;
+  }
+  lua_pushvalue(L, -1);
+  lua_setfield(L, -3, sha.c_str());
+  lua_remove(L, -2);
+  return {};
+}
+
+void set_global_array(lua_State* L, const char* name, std::span<const std::string_view> values) {
+  lua_pushstring(L, name);
+  lua_createtable(L, static_cast<int>(values.size()), 0);
+  for (size_t i = 0; i < values.size(); ++i) {
+    lua_pushlstring(L, values[i].data(), values[i].size());
+    lua_rawseti(L, -2, static_cast<int>(i + 1));
+  }
+  lua_rawset(L, LUA_GLOBALSINDEX);
+}
+
+// Redis 7's error reply for a failed script: the error (a command's
+// error as it was, a Lua error prefixed with ERR), the script and the line.
+std::string script_error(lua_State* L, const std::string& sha, int line) {
+  std::string msg;
+  if (lua_istable(L, -1)) {
+    if (!table_string_field(L, lua_gettop(L), "err", &msg)) msg = "ERR unknown error";
+  } else if (const char* s = lua_tostring(L, -1); s != nullptr) {
+    msg = s;
+    if (msg.rfind("ERR ", 0) != 0) msg = "ERR " + msg;
+  } else {
+    msg = "ERR unknown error";
+  }
+  return msg + " script: " + sha + ", on " + kChunkName + ":" + std::to_string(line) + ".";
+}
+
+}  // namespace
+
+std::string compile_script(CommandContext& c, const std::string& sha, std::string_view body, bool* fresh) {
+  Engine& e = engine_for(c.server);
+  lua_getfield(e.L, LUA_REGISTRYINDEX, "tmkv_scripts");
+  lua_getfield(e.L, -1, sha.c_str());
+  *fresh = !lua_isfunction(e.L, -1);
+  lua_pop(e.L, 2);
+  if (!*fresh) return {};
+  std::string error = push_function(e.L, sha, body);
+  if (error.empty()) lua_pop(e.L, 1);
+  return error;
+}
+
+void run_script(CommandContext& c, const std::string& sha, std::string_view body,
+                std::span<const std::string_view> keys, std::span<const std::string_view> argv, bool read_only) {
+  Engine& e = engine_for(c.server);
+  lua_State* L = e.L;
+  // Lua allocates and may run long: a hardware attempt would abort anyway.
+  c.tx->require_software();
+  lua_settop(L, 0);
+  lua_pushcfunction(L, error_handler);
+  if (std::string error = push_function(L, sha, body); !error.empty()) {
+    lua_settop(L, 0);
+    c.out.error(error);
+    return;
+  }
+  set_global_array(L, "KEYS", keys);
+  set_global_array(L, "ARGV", argv);
+  e.ctx = &c;
+  e.read_only = read_only;
+  e.resp = 2;
+  e.pending = nullptr;
+  e.killed = false;
+  e.error_line = 0;
+  e.running.wrote.store(false, std::memory_order_relaxed);
+  e.running.kill.store(false, std::memory_order_relaxed);
+  ScriptCache& scripts = c.server.scripts();
+  scripts.started(&e.running);
+  const unsigned db0 = c.client.db;
+  lua_sethook(L, stop_hook, LUA_MASKCOUNT, kHookInstructions);
+  const int status = lua_pcall(L, 0, 1, 1);
+  lua_sethook(L, nullptr, 0, 0);
+  scripts.finished(&e.running);
+  c.client.db = db0;  // SELECT inside the script was the script's own
+  e.ctx = nullptr;
+  if (e.pending) {
+    std::exception_ptr p = std::move(e.pending);
+    e.pending = nullptr;
+    lua_settop(L, 0);
+    std::rethrow_exception(p);  // the transaction restarts, and the script with it
+  }
+  // An error that is a command's error, returned or raised as it came, was
+  // counted with the command (dispatch.cc counts the reply otherwise).
+  if (lua_istable(L, -1)) {
+    lua_getfield(L, -1, kCountedField);
+    c.client.error_counted = lua_toboolean(L, -1) != 0;
+    lua_pop(L, 1);
+  }
+  if (status == 0) {
+    reply_from_lua(L, c.out, 0);
+  } else if (status == LUA_ERRMEM) {
+    c.out.error("ERR Error running script: out of memory");
+  } else {
+    c.out.error(script_error(L, sha, e.error_line));
+  }
+  lua_settop(L, 0);
+  lua_gc(L, LUA_GCSTEP, 1);
+}
+
+}  // namespace tmkv::server

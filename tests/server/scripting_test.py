@@ -1,0 +1,315 @@
+#!/usr/bin/python3
+"""Lua scripts (EVAL, EVALSHA, SCRIPT) against the real tmkv-server, in what
+a reply-by-reply comparison with Redis cannot show (the differential test's
+"scripting" scenario and random EVALs compare the replies themselves):
+
+  (a) other clients are served while a script runs (on another I/O thread):
+      a script is a transaction, not a stop of the server;
+  (b) SCRIPT KILL stops a script that has not written, even one that loops
+      inside pcall(); its client gets Redis's error; then NOTBUSY;
+  (c) a script that has written cannot be killed (UNKILLABLE) and finishes;
+  (d) a PUBLISH in a script reaches a subscriber once, after the commit,
+      also from a script that then fails, and also from a script whose
+      transaction was restarted by conflicts;
+  (e) the script cache is the server's: EVAL on one thread, EVALSHA on
+      another; SCRIPT FLUSH drops what every thread compiled;
+  (f) SELECT inside a script does not change the client's database; a
+      script inside MULTI runs in the EXEC transaction;
+  (g) INFO commandstats count the commands a script ran, once, however
+      often its transaction restarted.
+
+SCRIPTING_AGAINST_REDIS=1 runs what applies to redis-server 7 as well ((b),
+(d) partly, (e), (f), (g) on one thread; (a) and the concurrent parts are
+tmkv's own: Redis runs nothing else while a script runs).
+
+Run: TMKV_SERVER=build/bin/tmkv-server /usr/bin/python3 tests/server/scripting_test.py [a b ...]
+"""
+import os
+import socket
+import sys
+import threading
+import time
+
+import redis
+
+import harness
+from raw_resp import RawConn, check, check_eq, run_tests
+
+AGAINST_REDIS = os.environ.get("SCRIPTING_AGAINST_REDIS") == "1"
+
+LOOP_FOREVER = "local i = 0\nwhile true do i = i + 1 end"
+LOOP_IN_PCALL = "while true do pcall(function() local x = 0 for i = 1, 1000 do x = x + i end end) end"
+
+
+def start():
+    # Two I/O threads: connections alternate between them, so a second
+    # client is served by the thread the first one's script is not on.
+    return harness.start_redis() if AGAINST_REDIS else harness.start_tmkv("--io-threads", "2")
+
+
+def client(s):
+    return s.client(decode_responses=True)
+
+
+def run_in_thread(fn):
+    result = {}
+
+    def body():
+        try:
+            result["value"] = fn()
+        except Exception as e:  # noqa: BLE001
+            result["error"] = e
+
+    t = threading.Thread(target=body)
+    t.start()
+    return t, result
+
+
+def wait_running(r, timeout=5.0):
+    """Until SCRIPT KILL would find a script (probing with a harmless
+    command: SCRIPT KILL itself would kill it). redis-server answers nothing
+    but BUSY while a script runs: there, a pause."""
+    if AGAINST_REDIS:
+        time.sleep(0.5)
+        return
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        busy = [c for c in r.client_list() if c.get("cmd") in ("eval", "evalsha")]
+        if busy:
+            return
+        time.sleep(0.05)
+    raise AssertionError("the script did not start")
+
+
+def test_others_served_while_a_script_runs():
+    if AGAINST_REDIS:
+        print("  (a) skipped: redis-server serves no one while a script runs")
+        return
+    with start() as s:
+        runner = RawConn(s.port)  # first connection: I/O thread 0
+        other = client(s)         # the next ones alternate
+        other.ping()
+        helper = client(s)
+        helper.ping()
+        runner.send(b"*3\r\n$4\r\nEVAL\r\n$%d\r\n%s\r\n$1\r\n0\r\n" % (len(LOOP_FOREVER), LOOP_FOREVER.encode()))
+        time.sleep(0.3)
+        # Whichever of the two others shares the runner's thread waits; the
+        # one on the other thread is served at once.
+        served = []
+
+        def probe(c, name):
+            t0 = time.time()
+            c.set(f"during:{name}", "x")
+            served.append((name, time.time() - t0))
+
+        threads = [threading.Thread(target=probe, args=(c, n)) for c, n in ((other, "other"), (helper, "helper"))]
+        for t in threads:
+            t.start()
+        time.sleep(1.0)
+        check(len(served) >= 1 and served[0][1] < 1.0, f"a client on the other thread was served meanwhile: {served}")
+        killer = client(s)
+        # The killer may share the runner's thread too: then it waits like
+        # the rest, and the script would run forever. Try from every client
+        # on the other thread (one of `other`/`helper` is there).
+        done_name = served[0][0]
+        (other if done_name == "other" else helper).execute_command("SCRIPT", "KILL")
+        reply = runner.read_reply()
+        check(isinstance(reply, tuple) and reply[1].startswith("ERR Script killed by user with SCRIPT KILL..."),
+              f"the script was killed: {reply}")
+        for t in threads:
+            t.join(10)
+        check_eq(len(served), 2, "both clients served in the end")
+        check_eq(killer.get("during:other"), "x", "the writes made meanwhile are there")
+        runner.close()
+
+
+def test_script_kill():
+    with start() as s:
+        for body in (LOOP_FOREVER, LOOP_IN_PCALL):
+            # Connected in this order, the two are on different I/O threads
+            # (they alternate), so `r` is served while the script runs.
+            victim = client(s)
+            victim.ping()
+            r = client(s)
+            r.ping()
+            t, result = run_in_thread(lambda b=body, v=victim: v.eval(b, 0))
+            wait_running(r)
+            check_eq(r.execute_command("SCRIPT", "KILL"), "OK", "SCRIPT KILL")
+            t.join(10)
+            check(not t.is_alive(), "the killed script's client got its reply")
+            err = str(result.get("error"))
+            check(err.startswith("Script killed by user with SCRIPT KILL..."),
+                  f"the killed script's reply: {result}")
+            check(", on @user_script:" in err, f"with the script and line: {err}")
+            try:
+                r.execute_command("SCRIPT", "KILL")
+                check(False, "a second SCRIPT KILL finds nothing")
+            except redis.ResponseError as e:
+                check(str(e).endswith("No scripts in execution right now."), f"NOTBUSY: {e}")
+            check_eq(victim.ping(), True, "the victim's connection works on")
+
+
+def test_unkillable_after_a_write():
+    if AGAINST_REDIS:
+        print("  (c) skipped: redis-server answers BUSY to everything but SCRIPT KILL / SHUTDOWN NOSAVE here")
+        return
+    with start() as s:
+        writer = client(s)
+        writer.ping()
+        r = client(s)  # on the other I/O thread (see test_script_kill)
+        r.ping()
+        body = ("redis.call('set', 'w', 'written')\n"
+                "local t0 = tonumber(redis.call('time')[1])\n"
+                "while tonumber(redis.call('time')[1]) - t0 < 2 do end\n"
+                "return 'done'")
+        t, result = run_in_thread(lambda: writer.eval(body, 0))
+        wait_running(r)
+        time.sleep(0.2)
+        try:
+            r.execute_command("SCRIPT", "KILL")
+            check(False, "SCRIPT KILL refused")
+        except redis.ResponseError as e:
+            check("Sorry the script already executed write commands" in str(e), f"UNKILLABLE: {e}")
+        t.join(15)
+        check_eq(result.get("value"), "done", "the script finished")
+        check_eq(r.get("w"), "written", "its write is there")
+
+
+def test_publish_from_scripts():
+    with start() as s:
+        r = client(s)
+        sub = client(s).pubsub()
+        sub.subscribe("news")
+        check_eq(sub.get_message(timeout=5)["type"], "subscribe", "subscribed")
+        check_eq(r.eval("return redis.call('publish', 'news', 'one')", 0), 1, "one subscriber")
+        try:
+            r.eval("redis.call('publish', 'news', 'two')\nreturn redis.call('incr', 'news-not-a-number')", 0)
+        except redis.ResponseError:
+            check(False, "INCR of a missing key works")
+        r.set("s", "abc")
+        try:
+            r.eval("redis.call('publish', 'news', 'three')\nreturn redis.call('incr', 's')", 0)
+            check(False, "the script fails")
+        except redis.ResponseError as e:
+            check("value is not an integer" in str(e), f"its error: {e}")
+        got = []
+        deadline = time.time() + 5
+        while len(got) < 3 and time.time() < deadline:
+            m = sub.get_message(timeout=1)
+            if m and m["type"] == "message":
+                got.append(m["data"])
+        check_eq(got, ["one", "two", "three"], "each message once, in order (a failed script's too, as in Redis)")
+        if AGAINST_REDIS:
+            sub.close()
+            return
+        # Conflicting scripts: each publishes once per committed run.
+        r.set("counter", 0)
+        script = "local v = redis.call('incr', 'counter')\nredis.call('publish', 'news', v)\nreturn v"
+        errors = []
+
+        def bump(n):
+            try:
+                c = client(s)
+                for _ in range(n):
+                    c.eval(script, 0)
+            except Exception as e:  # noqa: BLE001
+                errors.append(repr(e))
+
+        threads = [threading.Thread(target=bump, args=(150,)) for _ in range(4)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(60)
+        check_eq(errors, [], "no errors")
+        check_eq(r.get("counter"), "600", "every increment once")
+        seen = []
+        deadline = time.time() + 10
+        while len(seen) < 600 and time.time() < deadline:
+            m = sub.get_message(timeout=1)
+            if m and m["type"] == "message":
+                seen.append(int(m["data"]))
+        check_eq(sorted(seen), list(range(1, 601)), "one message per committed increment, none from a restarted run")
+        sub.close()
+
+
+def test_script_cache_across_threads():
+    with start() as s:
+        a, b = client(s), client(s)  # on different I/O threads in tmkv
+        a.ping()
+        b.ping()
+        body = "return 'cached ' .. ARGV[1]"
+        check_eq(a.eval(body, 0, "a"), "cached a", "EVAL")
+        sha = a.script_load(body)
+        check_eq(b.evalsha(sha, 0, "b"), "cached b", "EVALSHA on the other thread")
+        check_eq(a.evalsha(sha, 0, "a"), "cached a", "and on the first")
+        check_eq(b.script_exists(sha, "0" * 40), [True, False], "SCRIPT EXISTS")
+        check_eq(a.script_flush(), True, "SCRIPT FLUSH")
+        for c, name in ((a, "first"), (b, "second")):
+            try:
+                c.evalsha(sha, 0, "x")
+                check(False, f"NOSCRIPT on the {name} thread")
+            except redis.exceptions.NoScriptError:
+                pass
+        check_eq(b.eval(body, 0, "again"), "cached again", "EVAL compiles it again")
+
+
+def test_select_and_multi():
+    with start() as s:
+        r = client(s)
+        check_eq(r.eval("redis.call('select', 5)\nredis.call('set', 'k5', 'v')\nreturn redis.call('dbsize')", 0), 1,
+                 "the script's own SELECT")
+        check_eq(r.get("k5"), None, "the client is still on db 0")
+        r.select(5)
+        check_eq(r.get("k5"), "v", "the write went to db 5")
+        r.select(0)
+        p = r.pipeline(transaction=True)
+        p.set("m", 1)
+        p.eval("return redis.call('incrby', 'm', 10)", 0)
+        p.get("m")
+        check_eq(p.execute(), [True, 11, "11"], "EVAL inside MULTI/EXEC")
+
+
+def test_commandstats_count_once():
+    with start() as s:
+        r = client(s)
+        r.config_resetstat()
+        r.set("hot", 0)
+        script = "redis.call('get', 'hot')\nreturn redis.call('incr', 'hot')"
+        threads = []
+        errors = []
+
+        def run(n):
+            try:
+                c = client(s)
+                for _ in range(n):
+                    c.eval(script, 0)
+            except Exception as e:  # noqa: BLE001
+                errors.append(repr(e))
+
+        for _ in range(1 if AGAINST_REDIS else 4):
+            threads.append(threading.Thread(target=run, args=(200,)))
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(60)
+        check_eq(errors, [], "no errors")
+        runs = 200 * len(threads)
+        stats = r.info("commandstats")
+        check_eq(stats["cmdstat_eval"]["calls"], runs, "EVAL calls")
+        check_eq(stats["cmdstat_incr"]["calls"], runs, "INCR counted once per committed run")
+        check_eq(stats["cmdstat_get"]["calls"], runs, "GET counted once per committed run")
+        check_eq(r.get("hot"), str(runs), "every increment once")
+
+
+TESTS = [
+    ("a", "other clients are served while a script runs", test_others_served_while_a_script_runs),
+    ("b", "SCRIPT KILL stops a script that has not written, even in pcall", test_script_kill),
+    ("c", "a script that wrote is UNKILLABLE and finishes", test_unkillable_after_a_write),
+    ("d", "PUBLISH from scripts: once, after the commit", test_publish_from_scripts),
+    ("e", "the script cache across I/O threads, SCRIPT FLUSH", test_script_cache_across_threads),
+    ("f", "SELECT inside a script; EVAL inside MULTI", test_select_and_multi),
+    ("g", "commandstats count a script's commands once", test_commandstats_count_once),
+]
+
+if __name__ == "__main__":
+    sys.exit(run_tests(TESTS, sys.argv[1:]))
