@@ -9,6 +9,7 @@ int luaopen_cjson(lua_State* L);
 int luaopen_bit(lua_State* L);
 }
 
+#include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <exception>
@@ -29,7 +30,9 @@ namespace tmkv::server {
 namespace {
 
 constexpr const char* kChunkName = "@user_script";
-constexpr int kMaxReplyDepth = 64;  // nesting of a command's reply converted to Lua
+// Nesting converted either way (a script's table that contains itself
+// would recurse forever: it gets Redis's "reached lua stack limit").
+constexpr int kMaxReplyDepth = 1000;
 // Marks an error table made from a command's error reply (counted already).
 constexpr const char* kCountedField = "ignore_err_stats_update";
 
@@ -85,6 +88,24 @@ void push_table_with(lua_State* L, const char* field, const char* s, size_t n) {
   lua_pushstring(L, field);
   lua_pushlstring(L, s, n);
   lua_settable(L, -3);
+}
+
+// Past `n` replies starting at p (what a cut-off level holds).
+const char* skip_reply(const char* p, long long n) {
+  for (long long i = 0; i < n; ++i) {
+    const char type = *p++;
+    const char* eol = line_end(p);
+    const long long len = std::strtoll(std::string(p, eol).c_str(), nullptr, 10);
+    p = eol + 2;
+    if (type == '$' || type == '=' || type == '!') {
+      if (len >= 0) p += len + 2;
+    } else if (type == '*' || type == '~' || type == '>') {
+      if (len > 0) p = skip_reply(p, len);
+    } else if (type == '%') {
+      if (len > 0) p = skip_reply(p, 2 * len);
+    }
+  }
+  return p;
 }
 
 const char* push_reply(lua_State* L, const char* p, int depth) {
@@ -143,8 +164,13 @@ const char* push_reply(lua_State* L, const char* p, int depth) {
         lua_pushboolean(L, 0);
         return next;
       }
-      const bool nested_ok = depth < kMaxReplyDepth && lua_checkstack(L, 8);
-      if (!nested_ok) luaL_error(L, "reached lua stack limit");
+      // Room for this level (no reply of ours nests anywhere near the
+      // limit; deeper is cut off as an empty table rather than raised:
+      // a raise would longjmp past the caller's C++ objects).
+      if (depth >= kMaxReplyDepth || !lua_checkstack(L, 8)) {
+        lua_newtable(L);
+        return skip_reply(next, type == '%' ? 2 * n : n);
+      }
       if (type == '%' || type == '~') {
         lua_newtable(L);  // the wrapper
         lua_pushstring(L, type == '%' ? "map" : "set");
@@ -169,8 +195,8 @@ const char* push_reply(lua_State* L, const char* p, int depth) {
       }
       return next;
     }
-    default:
-      luaL_error(L, "unexpected reply type '%c'", type);
+    default:  // not a type tmkv writes
+      lua_pushnil(L);
       return next;
   }
 }
@@ -197,8 +223,20 @@ bool table_string_field(lua_State* L, int index, const char* field, std::string*
   return found;
 }
 
+// Redis's conversion of a Lua number to an integer reply: truncation; what
+// has no integer value (NaN, infinities, out of range) is what x86's
+// conversion gives, INT64_MIN.
+int64_t lua_integer(lua_Number n) {
+  if (!(n >= -9223372036854775808.0 && n < 9223372036854775808.0)) return INT64_MIN;
+  return static_cast<int64_t>(n);
+}
+
 void reply_from_lua(lua_State* L, Reply& out, int depth) {
   const int index = lua_gettop(L);
+  if (!lua_checkstack(L, 4)) {
+    out.error("ERR reached lua stack limit");
+    return;
+  }
   switch (lua_type(L, index)) {
     case LUA_TSTRING: {
       size_t n;
@@ -207,7 +245,7 @@ void reply_from_lua(lua_State* L, Reply& out, int depth) {
       return;
     }
     case LUA_TNUMBER:
-      out.integer(static_cast<int64_t>(lua_tonumber(L, index)));
+      out.integer(lua_integer(lua_tonumber(L, index)));
       return;
     case LUA_TBOOLEAN:
       if (lua_toboolean(L, index)) {
@@ -369,17 +407,11 @@ int redis_call_impl(lua_State* L, bool raise) {
   return is_error && raise ? -1 : 1;
 }
 
+// redis.call raises a command's error; redis.pcall returns it. Both raise
+// what stops the script (see redis_call_impl).
+template <bool kRaise>
 int redis_call(lua_State* L) {
-  const int n = redis_call_impl(L, true);
-  if (n < 0) {
-    engine().error_line = script_line(L);
-    return lua_error(L);
-  }
-  return n;
-}
-
-int redis_pcall(lua_State* L) {
-  const int n = redis_call_impl(L, false);
+  const int n = redis_call_impl(L, kRaise);
   if (n < 0) {
     engine().error_line = script_line(L);
     return lua_error(L);
@@ -550,8 +582,8 @@ lua_State* new_state() {
     lua_setglobal(L, name);
   }
   lua_newtable(L);
-  set_function(L, "call", redis_call);
-  set_function(L, "pcall", redis_pcall);
+  set_function(L, "call", redis_call<true>);
+  set_function(L, "pcall", redis_call<false>);
   set_function(L, "error_reply", redis_error_reply);
   set_function(L, "status_reply", redis_status_reply);
   set_function(L, "sha1hex", redis_sha1hex);

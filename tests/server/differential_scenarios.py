@@ -1071,6 +1071,11 @@ def scripting(r):
         ("return redis.call('publish', 'ch', 'from a script')", 0),
         ("return type(redis.call('get', 'missing'))", 0),
         ("return redis.call('exists', 'missing') == 0", 0),
+        ("return 0/0", 0),
+        ("return 1/0", 0),
+        ("return -1e300", 0),
+        ("return 2^53 + 0.5", 0),
+        ("local t = {}\nlocal c = t\nfor i = 1, 30 do c[1] = {}\nc = c[1] end\nreturn t", 0),
         ("return loadstring", 0),
         ("return dofile", 0),
     ]

@@ -16,7 +16,9 @@ a reply-by-reply comparison with Redis cannot show (the differential test's
   (f) SELECT inside a script does not change the client's database; a
       script inside MULTI runs in the EXEC transaction;
   (g) INFO commandstats count the commands a script ran, once, however
-      often its transaction restarted.
+      often its transaction restarted;
+  (h) a returned table that contains itself ends in "reached lua stack
+      limit", and the connection goes on.
 
 SCRIPTING_AGAINST_REDIS=1 runs what applies to redis-server 7 as well ((b),
 (d) partly, (e), (f), (g) on one thread; (a) and the concurrent parts are
@@ -63,6 +65,27 @@ def run_in_thread(fn):
     t = threading.Thread(target=body)
     t.start()
     return t, result
+
+
+def eval_from_threads(s, script, threads, each):
+    """Runs `script` `each` times on each of `threads` connections at once;
+    returns the errors."""
+    errors = []
+
+    def run():
+        try:
+            c = client(s)
+            for _ in range(each):
+                c.eval(script, 0)
+        except Exception as e:  # noqa: BLE001
+            errors.append(repr(e))
+
+    workers = [threading.Thread(target=run) for _ in range(threads)]
+    for t in workers:
+        t.start()
+    for t in workers:
+        t.join(60)
+    return errors
 
 
 def wait_running(r, timeout=5.0):
@@ -205,22 +228,7 @@ def test_publish_from_scripts():
         # Conflicting scripts: each publishes once per committed run.
         r.set("counter", 0)
         script = "local v = redis.call('incr', 'counter')\nredis.call('publish', 'news', v)\nreturn v"
-        errors = []
-
-        def bump(n):
-            try:
-                c = client(s)
-                for _ in range(n):
-                    c.eval(script, 0)
-            except Exception as e:  # noqa: BLE001
-                errors.append(repr(e))
-
-        threads = [threading.Thread(target=bump, args=(150,)) for _ in range(4)]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join(60)
-        check_eq(errors, [], "no errors")
+        check_eq(eval_from_threads(s, script, 4, 150), [], "no errors")
         check_eq(r.get("counter"), "600", "every increment once")
         seen = []
         deadline = time.time() + 10
@@ -275,30 +283,35 @@ def test_commandstats_count_once():
         r.config_resetstat()
         r.set("hot", 0)
         script = "redis.call('get', 'hot')\nreturn redis.call('incr', 'hot')"
-        threads = []
-        errors = []
-
-        def run(n):
-            try:
-                c = client(s)
-                for _ in range(n):
-                    c.eval(script, 0)
-            except Exception as e:  # noqa: BLE001
-                errors.append(repr(e))
-
-        for _ in range(1 if AGAINST_REDIS else 4):
-            threads.append(threading.Thread(target=run, args=(200,)))
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join(60)
-        check_eq(errors, [], "no errors")
-        runs = 200 * len(threads)
+        threads = 1 if AGAINST_REDIS else 4
+        check_eq(eval_from_threads(s, script, threads, 200), [], "no errors")
+        runs = 200 * threads
         stats = r.info("commandstats")
         check_eq(stats["cmdstat_eval"]["calls"], runs, "EVAL calls")
         check_eq(stats["cmdstat_incr"]["calls"], runs, "INCR counted once per committed run")
         check_eq(stats["cmdstat_get"]["calls"], runs, "GET counted once per committed run")
         check_eq(r.get("hot"), str(runs), "every increment once")
+
+
+def test_self_containing_table():
+    """A script returning a table that contains itself: the reply nests
+    arrays until the limit, then Redis's error (Redis cuts it off where its
+    Lua stack runs out, deeper); the server and the connection go on."""
+    with start() as s:
+        conn = socket.create_connection(("127.0.0.1", s.port))
+        body = b"local t = {}\nt[1] = t\nreturn t"
+        conn.sendall(b"*3\r\n$4\r\nEVAL\r\n$%d\r\n%s\r\n$1\r\n0\r\nPING\r\n" % (len(body), body))
+        data = b""
+        deadline = time.time() + 10
+        while not data.endswith(b"+PONG\r\n") and time.time() < deadline:
+            chunk = conn.recv(65536)
+            if not chunk:
+                break
+            data += chunk
+        check(b"-ERR reached lua stack limit\r\n" in data, f"the cut-off error: ...{data[-120:]!r}")
+        check(data.startswith(b"*1\r\n*1\r\n"), f"nested arrays first: {data[:40]!r}")
+        check(data.endswith(b"+PONG\r\n"), "the connection goes on")
+        conn.close()
 
 
 TESTS = [
@@ -309,6 +322,7 @@ TESTS = [
     ("e", "the script cache across I/O threads, SCRIPT FLUSH", test_script_cache_across_threads),
     ("f", "SELECT inside a script; EVAL inside MULTI", test_select_and_multi),
     ("g", "commandstats count a script's commands once", test_commandstats_count_once),
+    ("h", "a table that contains itself is cut off with an error", test_self_containing_table),
 ]
 
 if __name__ == "__main__":
