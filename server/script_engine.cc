@@ -223,6 +223,17 @@ bool table_string_field(lua_State* L, int index, const char* field, std::string*
   return found;
 }
 
+// A status or error line from a script's {ok=...} / {err=...}: as Redis
+// writes it, up to the first NUL (a C string there), with CR and LF as
+// spaces (a line cannot hold them; raw, they would break the protocol).
+std::string reply_line(std::string s) {
+  if (size_t nul = s.find('\0'); nul != std::string::npos) s.resize(nul);
+  for (char& ch : s) {
+    if (ch == '\r' || ch == '\n') ch = ' ';
+  }
+  return s;
+}
+
 // Redis's conversion of a Lua number to an integer reply: truncation; what
 // has no integer value (NaN, infinities, out of range) is what x86's
 // conversion gives, INT64_MIN.
@@ -257,11 +268,11 @@ void reply_from_lua(lua_State* L, Reply& out, int depth) {
     case LUA_TTABLE: {
       std::string s;
       if (table_string_field(L, index, "err", &s)) {
-        out.error(s);
+        out.error(reply_line(std::move(s)));
         return;
       }
       if (table_string_field(L, index, "ok", &s)) {
-        out.simple(s);
+        out.simple(reply_line(std::move(s)));
         return;
       }
       if (depth >= kMaxReplyDepth) {
@@ -682,7 +693,7 @@ std::string script_error(lua_State* L, const std::string& sha, int line) {
   } else {
     msg = "ERR unknown error";
   }
-  return msg + " script: " + sha + ", on " + kChunkName + ":" + std::to_string(line) + ".";
+  return reply_line(std::move(msg)) + " script: " + sha + ", on " + kChunkName + ":" + std::to_string(line) + ".";
 }
 
 }  // namespace
