@@ -130,7 +130,7 @@ void memory_stats(CommandContext& c) {
   };
   const Field before_dbs[] = {
       {"peak.allocated", n(m.peak)},   {"total.allocated", n(m.used)}, {"startup.allocated", n(m.startup)},
-      {"replication.backlog", 0L},     {"clients.slaves", 0L},         {"clients.normal", n(m.clients)},
+      {"replication.backlog", 0L},     {"clients.slaves", 0L},         {"clients.normal", n(m.clients.memory)},
       {"cluster.links", 0L},           {"aof.buffer", 0L},             {"lua.caches", 0L},
       {"functions.caches", 0L}};
   const Field after_dbs[] = {
@@ -198,8 +198,7 @@ void cmd_memory(CommandContext& c) {
     memory_stats(c);
   } else if (sub == "doctor" && c.argc() == 2) {
     c.tx->require_software();
-    c.out.verbatim(memory_doctor(memory_report(c.server), summarize_clients(c.server),
-                                 c.server.limits().maxmemory.load(std::memory_order_relaxed)));
+    c.out.verbatim(memory_doctor(memory_report(c.server), c.server.limits().maxmemory.load(std::memory_order_relaxed)));
   } else if (sub == "malloc-stats" && c.argc() == 2) {
     c.out.verbatim(store::allocator_report());
   } else if (sub == "purge" && c.argc() == 2) {

@@ -11,12 +11,6 @@
 namespace tmkv::server {
 namespace {
 
-std::string lower_sha(std::string_view s) {
-  std::string out(s);
-  for (char& ch : out) ch = static_cast<char>(ch >= 'A' && ch <= 'Z' ? ch + ('a' - 'A') : ch);
-  return out;
-}
-
 // EVAL* script|sha numkeys key... arg...
 void eval_generic(CommandContext& c, bool by_sha, bool read_only) {
   int64_t numkeys;
@@ -31,7 +25,7 @@ void eval_generic(CommandContext& c, bool by_sha, bool read_only) {
   }
   std::string sha, body;
   if (by_sha) {
-    sha = lower_sha(c.arg(1));
+    sha = to_lower(c.arg(1));
     std::optional<std::string> found = sha.size() == 40 ? c.server.scripts().body(sha) : std::nullopt;
     if (!found) {
       c.out.error("NOSCRIPT No matching script. Please use EVAL.");
@@ -77,7 +71,7 @@ void cmd_script(CommandContext& c) {
     c.out.bulk(sha);
   } else if (sub == "exists") {
     c.out.array(c.argc() - 2);
-    for (size_t i = 2; i < c.argc(); ++i) c.out.integer(scripts.exists(lower_sha(c.arg(i))) ? 1 : 0);
+    for (size_t i = 2; i < c.argc(); ++i) c.out.integer(scripts.exists(to_lower(c.arg(i))) ? 1 : 0);
   } else if (sub == "flush") {
     // ASYNC and SYNC are both accepted; the bodies go at once either way.
     if (c.argc() > 3 || (c.argc() == 3 && !equals_ci(c.arg(2), "async") && !equals_ci(c.arg(2), "sync"))) {

@@ -120,7 +120,7 @@ void section_memory(std::ostringstream& o, Server& s) {
     << "mem_fragmentation_bytes:" << static_cast<int64_t>(m.rss) - static_cast<int64_t>(m.used) << "\r\n"
     << "mem_not_counted_for_evict:0\r\n"
     << "mem_clients_slaves:0\r\n"
-    << "mem_clients_normal:" << m.clients << "\r\n"
+    << "mem_clients_normal:" << m.clients.memory << "\r\n"
     << "mem_allocator:" << (a.available ? "jemalloc" : "libc (sanitizer build: jemalloc statistics unavailable)")
     << "\r\n"
     << "lazyfree_pending_objects:0\r\n\r\n";

@@ -73,7 +73,7 @@ MemoryReport memory_report(Server& server) {
   m.startup = server.used_memory_startup();
   m.rss = store::process_resident_bytes();
   m.system = physical_memory();
-  m.clients = summarize_clients(server).memory;
+  m.clients = summarize_clients(server);
   uint64_t indexes = 0;
   for (unsigned db = 0; db < server.database_count(); ++db) {
     const store::Store& s = server.db(db);
@@ -87,12 +87,13 @@ MemoryReport memory_report(Server& server) {
     m.db_overhead.emplace_back(db, bytes);
   }
   m.indexes = indexes;
-  m.overhead = m.startup + m.clients + indexes;
+  m.overhead = m.startup + m.clients.memory + indexes;
   m.dataset = m.used > m.overhead ? m.used - m.overhead : 0;
   return m;
 }
 
-std::string memory_doctor(const MemoryReport& m, const ClientsSummary& clients, uint64_t maxmemory) {
+std::string memory_doctor(const MemoryReport& m, uint64_t maxmemory) {
+  const ClientsSummary& clients = m.clients;
   std::ostringstream o;
   constexpr uint64_t kLittle = 5ull << 20;
   if (m.used < kLittle) {

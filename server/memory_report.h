@@ -35,7 +35,7 @@ struct MemoryReport {
   uint64_t startup = 0;  // used_memory_startup
   uint64_t rss = 0;      // used_memory_rss
   uint64_t system = 0;   // total_system_memory
-  uint64_t clients = 0;  // mem_clients_normal
+  ClientsSummary clients;  // clients.memory: mem_clients_normal
   // Databases holding keys: (index, its index's own bytes).
   std::vector<std::pair<unsigned, uint64_t>> db_overhead;
   uint64_t indexes = 0;   // every database's index, emptied ones included
@@ -52,7 +52,7 @@ MemoryReport memory_report(Server& server);
 // A few sentences on what looks wrong (peak far above now, fragmentation,
 // big client buffers, an index much larger than its keys, nearly at
 // maxmemory), or that nothing does.
-std::string memory_doctor(const MemoryReport& m, const ClientsSummary& clients, uint64_t maxmemory);
+std::string memory_doctor(const MemoryReport& m, uint64_t maxmemory);
 
 // "1.50M": Redis's *_human format.
 std::string human_bytes(uint64_t n);
