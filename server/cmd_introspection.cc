@@ -80,10 +80,11 @@ void cmd_object(CommandContext& c) {
     c.out.null();
     return;
   }
+  const bool is_string = b->type() == store::ValueType::kString;
   if (sub == "encoding") {
-    c.out.bulk(redis_string_encoding(b->view()));
+    c.out.bulk(is_string ? redis_string_encoding(b->view()) : store::Hash::from_body(b->view()).encoding());
   } else if (sub == "refcount") {
-    c.out.integer(redis_refcount(b->view()));
+    c.out.integer(is_string ? redis_refcount(b->view()) : 1);
   } else if (sub == "freq") {
     if (!is_lfu_policy(c.server.evictor().policy())) {
       c.out.error(

@@ -45,6 +45,8 @@ const char* type_name(const Blob* b) {
   switch (b->type()) {
     case store::ValueType::kString:
       return "string";
+    case store::ValueType::kHash:
+      return "hash";
   }
   return "none";
 }
@@ -199,20 +201,7 @@ void cmd_keys(CommandContext& c) {
 // SCAN cursor [MATCH pattern] [COUNT count] [TYPE type]
 void cmd_scan(CommandContext& c) {
   uint64_t cursor = 0;
-  {
-    std::string_view s = c.arg(1);
-    bool ok = !s.empty() && s.size() <= 20;
-    for (char ch : s) ok = ok && ch >= '0' && ch <= '9';
-    if (ok) {
-      errno = 0;
-      cursor = std::strtoull(std::string(s).c_str(), nullptr, 10);
-      ok = errno == 0;
-    }
-    if (!ok) {
-      c.out.error("ERR invalid cursor");
-      return;
-    }
-  }
+  if (!parse_cursor_or_reply(c.out, c.arg(1), &cursor)) return;
   std::optional<std::string_view> pattern;  // MATCH "" matches only the empty key
   std::string type;
   int64_t count = 10;

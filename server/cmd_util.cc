@@ -31,6 +31,22 @@ bool lookup_string_or_reply(CommandContext& c, std::string_view key, const store
   return true;
 }
 
+bool parse_cursor_or_reply(Reply& out, std::string_view s, uint64_t* cursor) {
+  // Redis's parseScanCursorOrReply is strtoul's grammar: an optional sign
+  // ("-1" is 2^64 - 1), no leading space, nothing after the digits, no
+  // overflow; "" is cursor 0.
+  const std::string text(s);
+  bool ok = text.find('\0') == std::string::npos && (text.empty() || !std::isspace(static_cast<unsigned char>(text[0])));
+  if (ok) {
+    char* end = nullptr;
+    errno = 0;
+    *cursor = std::strtoull(text.c_str(), &end, 10);
+    ok = *end == '\0' && errno != ERANGE;
+  }
+  if (!ok) out.error("ERR invalid cursor");
+  return ok;
+}
+
 std::optional<int64_t> parse_ll(std::string_view s) { return store::parse_int64(s); }
 
 bool get_ll_or_reply(Reply& out, std::string_view s, int64_t* v) {

@@ -53,6 +53,10 @@ inline constexpr const char* kWrongTypeError = "WRONGTYPE Operation against a ke
 bool lookup_string_or_reply(CommandContext& c, std::string_view key, const store::Blob** blob, bool for_read);
 
 
+// A SCAN-family cursor: an unsigned 64-bit decimal; replies "ERR invalid
+// cursor" and returns false otherwise.
+bool parse_cursor_or_reply(Reply& out, std::string_view s, uint64_t* cursor);
+
 // Redis's glob matching (util.c stringmatchlen), for KEYS and SCAN MATCH.
 bool glob_match(std::string_view pattern, std::string_view s, bool nocase = false);
 

@@ -68,7 +68,9 @@ const char* kMutable[] = {"requirepass", "maxclients", "timeout", "proto-max-bul
                           "latency-tracking", "tx-sample-rate", "prefetch-batch-max-size",
                           "slowlog-log-slower-than", "slowlog-max-len", "maxmemory-policy", "maxmemory-samples",
                           "maxmemory-eviction-tenacity", "lfu-log-factor", "lfu-decay-time",
-                          "client-output-buffer-limit", "notify-keyspace-events", "latency-monitor-threshold"};
+                          "client-output-buffer-limit", "notify-keyspace-events", "latency-monitor-threshold",
+                          "hash-max-listpack-entries", "hash-max-listpack-value", "hash-max-ziplist-entries",
+                          "hash-max-ziplist-value"};
 
 // client-output-buffer-limit: "<class> <hard> <soft> <soft-seconds>" groups,
 // classes normal, replica (or slave) and pubsub, as Redis takes it; the
@@ -186,6 +188,12 @@ bool apply_setting(ServerConfig& cfg, std::string_view name_in, std::string_view
     // Redis's range; the prefetch itself uses at most Index::kMaxPrefetch keys.
     ok = parse_uint(value, 128, &n);
     cfg.prefetch_batch_max_size = n;
+  } else if (name == "hash-max-listpack-entries" || name == "hash-max-ziplist-entries") {
+    ok = parse_uint(value, INT64_MAX, &n);  // Redis's range (its old name is an alias, as there)
+    cfg.hash_max_listpack_entries = n;
+  } else if (name == "hash-max-listpack-value" || name == "hash-max-ziplist-value") {
+    ok = parse_uint(value, INT64_MAX, &n);
+    cfg.hash_max_listpack_value = n;
   } else if (name == "slowlog-log-slower-than") {
     // Redis's range: -1 (off) and up.
     const bool negative = !value.empty() && value[0] == '-';
@@ -264,6 +272,12 @@ std::optional<std::string> setting_value(const ServerConfig& cfg, std::string_vi
   if (name == "latency-tracking") return cfg.latency_tracking ? "yes" : "no";
   if (name == "tx-sample-rate") return std::to_string(cfg.tx_sample_rate);
   if (name == "prefetch-batch-max-size") return std::to_string(cfg.prefetch_batch_max_size);
+  if (name == "hash-max-listpack-entries" || name == "hash-max-ziplist-entries") {
+    return std::to_string(cfg.hash_max_listpack_entries);
+  }
+  if (name == "hash-max-listpack-value" || name == "hash-max-ziplist-value") {
+    return std::to_string(cfg.hash_max_listpack_value);
+  }
   if (name == "slowlog-log-slower-than") return std::to_string(cfg.slowlog_log_slower_than);
   if (name == "slowlog-max-len") return std::to_string(cfg.slowlog_max_len);
   if (name == "latency-monitor-threshold") return std::to_string(cfg.latency_monitor_threshold_ms);
@@ -284,7 +298,7 @@ const std::vector<std::string>& setting_names() {
   static const std::vector<std::string> kNames = {
       "bind",       "port",     "io-threads", "tm-mode",  "requirepass", "protected-mode",
       "databases",  "maxclients", "timeout",  "proto-max-bulk-len", "client-query-buffer-limit",
-      "max-multibulk-len", "max-inline-size", "metrics-bind", "metrics-port", "maxmemory", "latency-tracking", "tx-sample-rate", "prefetch-batch-max-size", "slowlog-log-slower-than", "slowlog-max-len", "latency-monitor-threshold", "maxmemory-policy", "maxmemory-samples", "maxmemory-eviction-tenacity", "lfu-log-factor", "lfu-decay-time", "client-output-buffer-limit", "notify-keyspace-events", "save", "appendonly", "daemonize"};
+      "max-multibulk-len", "max-inline-size", "metrics-bind", "metrics-port", "maxmemory", "latency-tracking", "tx-sample-rate", "prefetch-batch-max-size", "hash-max-listpack-entries", "hash-max-listpack-value", "slowlog-log-slower-than", "slowlog-max-len", "latency-monitor-threshold", "maxmemory-policy", "maxmemory-samples", "maxmemory-eviction-tenacity", "lfu-log-factor", "lfu-decay-time", "client-output-buffer-limit", "notify-keyspace-events", "save", "appendonly", "daemonize"};
   return kNames;
 }
 
@@ -326,6 +340,10 @@ std::string usage_text() {
          "  --lfu-log-factor N           * LFU counter's logarithm factor (default 10)\n"
          "  --lfu-decay-time MINUTES     * LFU counter decays by one per this period; 0 = never\n"
          "                                 (default 1)\n"
+         "  --hash-max-listpack-entries N * hashes with more fields report the hashtable\n"
+         "                                 encoding and list in trie order (default 512)\n"
+         "  --hash-max-listpack-value N  * the same for a field or value longer than N bytes\n"
+         "                                 (default 64)\n"
          "  --latency-tracking yes|no    * command and transaction latency histograms (default yes)\n"
          "  --tx-sample-rate N           * transactions sampled for the width and latency\n"
          "                                 histograms: one in N per thread (default 16; 1 = all)\n"

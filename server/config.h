@@ -50,6 +50,12 @@ struct ServerConfig {
   // Pipelined requests whose keys are prefetched together (Redis 8's name
   // and default); 0 or 1 turns it off (pipeline_prefetch.h).
   uint64_t prefetch_batch_max_size = 16;
+  // Redis's hash listpack limits: a hash with more fields, or a longer field
+  // or value, reports the "hashtable" encoding from then on and lists its
+  // entries in trie order instead of insertion order (store/hash_value.h).
+  // tmkv keeps one representation; these decide only what it reports.
+  uint64_t hash_max_listpack_entries = 512;
+  uint64_t hash_max_listpack_value = 64;
   // SLOWLOG (slowlog.h), Redis's names and defaults: commands slower than
   // this many microseconds are logged (-1: none, 0: all), the newest
   // slowlog-max-len of them kept.

@@ -18,6 +18,8 @@ constexpr uint8_t k64BitLen = 0x81;
 constexpr uint8_t kEncVal = 3;
 constexpr uint8_t kEncInt8 = 0, kEncInt16 = 1, kEncInt32 = 2, kEncLzf = 3;
 constexpr uint8_t kRdbTypeString = 0;
+constexpr uint8_t kRdbTypeHash = 4;
+constexpr uint8_t kRdbTypeHashListpack = 16;
 constexpr size_t kFooterBytes = 10;  // version (2) + CRC-64 (8)
 
 constexpr std::array<uint64_t, 256> make_crc64_table() {
@@ -177,6 +179,80 @@ bool read_string(Reader& r, uint64_t max_value, std::string* out, bool* too_larg
   return false;
 }
 
+// One entry of a listpack (Redis's listpack.c): its bytes as a string (an
+// integer entry in decimal). Advances past the entry's back-length.
+bool read_listpack_entry(std::string_view lp, size_t* pos, std::string* out) {
+  auto need = [&](size_t n) { return lp.size() - *pos >= n; };
+  if (!need(1)) return false;
+  const uint8_t b = static_cast<uint8_t>(lp[*pos]);
+  size_t header = 1, len = 0;
+  bool is_int = false;
+  int64_t v = 0;
+  auto le = [&](size_t at, int n) {
+    uint64_t x = 0;
+    for (int i = n - 1; i >= 0; --i) x = (x << 8) | static_cast<uint8_t>(lp[at + static_cast<size_t>(i)]);
+    return x;
+  };
+  if ((b & 0x80) == 0) {  // 7-bit unsigned
+    is_int = true;
+    v = b & 0x7f;
+  } else if ((b & 0xc0) == 0x80) {  // string, 6-bit length
+    len = b & 0x3f;
+  } else if ((b & 0xe0) == 0xc0) {  // 13-bit signed
+    if (!need(2)) return false;
+    is_int = true;
+    header = 2;
+    v = (int64_t{b & 0x1f} << 8) | static_cast<uint8_t>(lp[*pos + 1]);
+    if (v >= 4096) v -= 8192;
+  } else if ((b & 0xf0) == 0xe0) {  // string, 12-bit length
+    if (!need(2)) return false;
+    header = 2;
+    len = (size_t{b & 0x0fu} << 8) | static_cast<uint8_t>(lp[*pos + 1]);
+  } else if (b == 0xf0) {  // string, 32-bit length
+    if (!need(5)) return false;
+    header = 5;
+    len = le(*pos + 1, 4);
+  } else if (b >= 0xf1 && b <= 0xf4) {  // 16, 24, 32, 64-bit signed
+    const int n = b == 0xf1 ? 2 : b == 0xf2 ? 3 : b == 0xf3 ? 4 : 8;
+    if (!need(1 + static_cast<size_t>(n))) return false;
+    is_int = true;
+    header = 1 + static_cast<size_t>(n);
+    v = sign_extend(le(*pos + 1, n), n);
+  } else {
+    return false;  // 0xff (the end) or an unused encoding
+  }
+  if (!need(header) || lp.size() - *pos - header < len) return false;
+  const size_t entry = header + len;
+  const size_t backlen = entry < 128 ? 1 : entry < 16384 ? 2 : entry < 2097152 ? 3 : entry < 268435456 ? 4 : 5;
+  if (lp.size() - *pos - entry < backlen) return false;
+  if (is_int) {
+    *out = std::to_string(v);
+  } else {
+    out->assign(lp.substr(*pos + header, len));
+  }
+  *pos += entry + backlen;
+  return true;
+}
+
+// A hash's listpack (RDB type 16): a 6-byte header (total bytes, count),
+// field and value entries alternating, then 0xff.
+bool read_hash_listpack(std::string_view lp, std::vector<std::pair<std::string, std::string>>* out) {
+  if (lp.size() < 7 || static_cast<uint8_t>(lp.back()) != 0xff) return false;
+  uint32_t total = 0;
+  for (int i = 3; i >= 0; --i) total = (total << 8) | static_cast<uint8_t>(lp[static_cast<size_t>(i)]);
+  if (total != lp.size()) return false;
+  const std::string_view body = lp.substr(0, lp.size() - 1);
+  size_t pos = 6;
+  while (pos < body.size()) {
+    std::string field, value;
+    if (!read_listpack_entry(body, &pos, &field) || pos >= body.size() || !read_listpack_entry(body, &pos, &value)) {
+      return false;
+    }
+    out->emplace_back(std::move(field), std::move(value));
+  }
+  return pos == body.size();
+}
+
 // Redis 7's RDB object types, by what they hold.
 const char* rdb_type_name(uint8_t type) {
   switch (type) {
@@ -204,6 +280,23 @@ std::string encode_dump_payload(std::string_view value) {
   if (!put_integer(out, value)) {
     put_length(out, value.size());
     out.append(value);
+  }
+  put_le(out, kRdbVersion, 2);
+  put_le(out, crc64_jones(0, out), 8);
+  return out;
+}
+
+std::string encode_hash_dump_payload(const std::vector<store::HashEntry>& entries) {
+  std::string out;
+  out.push_back(static_cast<char>(kRdbTypeHash));
+  put_length(out, entries.size());
+  for (const store::HashEntry& e : entries) {
+    for (std::string_view s : {e.field, e.value}) {
+      if (!put_integer(out, s)) {
+        put_length(out, s.size());
+        out.append(s);
+      }
+    }
   }
   put_le(out, kRdbVersion, 2);
   put_le(out, crc64_jones(0, out), 8);
@@ -263,18 +356,45 @@ DecodedPayload decode_dump_payload(std::string_view payload, uint64_t max_value)
     d.error = "ERR Bad data format";
     return d;
   }
-  if (type != kRdbTypeString) {
+  bool too_large = false;
+  bool ok = false;
+  if (type == kRdbTypeString) {
+    ok = read_string(r, max_value, &d.value, &too_large);
+  } else if (type == kRdbTypeHash) {
+    d.type = store::ValueType::kHash;
+    uint64_t pairs;
+    bool encoded;
+    ok = r.length(&pairs, &encoded) && !encoded && pairs > 0;
+    // No reserve from the claimed count: each string takes at least a byte
+    // of the payload, so a false count ends at the payload's end.
+    for (uint64_t i = 0; ok && i < pairs; ++i) {
+      std::string field, value;
+      ok = read_string(r, max_value, &field, &too_large) && read_string(r, max_value, &value, &too_large);
+      if (ok) d.fields.emplace_back(std::move(field), std::move(value));
+    }
+  } else if (type == kRdbTypeHashListpack) {
+    d.type = store::ValueType::kHash;
+    std::string lp;
+    ok = read_string(r, max_value, &lp, &too_large) && read_hash_listpack(lp, &d.fields) && !d.fields.empty();
+  } else {
     if (const char* name = rdb_type_name(type)) {
-      d.error = std::string("ERR tmkv stores strings only; this DUMP payload holds ") + name;
+      d.error = std::string("ERR tmkv stores strings and hashes only; this DUMP payload holds ") + name;
+      if (std::string_view(name) == "a hash") d.error = "ERR tmkv does not read this older encoding of a hash (zipmap or ziplist)";
     } else {
       d.error = "ERR Bad data format";
     }
     return d;
   }
-  bool too_large = false;
-  if (!read_string(r, max_value, &d.value, &too_large)) {
+  if (ok && d.type == store::ValueType::kHash) {  // Redis refuses repeated fields
+    std::vector<std::string_view> names;
+    for (const auto& f : d.fields) names.push_back(f.first);
+    std::sort(names.begin(), names.end());
+    ok = std::adjacent_find(names.begin(), names.end()) == names.end();
+  }
+  if (!ok) {
     d.error = too_large ? "ERR string exceeds maximum allowed size (proto-max-bulk-len)" : "ERR Bad data format";
     d.value.clear();
+    d.fields.clear();
   }
   return d;
 }

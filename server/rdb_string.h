@@ -1,24 +1,34 @@
-// The DUMP / RESTORE payload of a string value, in Redis's format, so that
-// values move between redis-server and tmkv-server with DUMP and RESTORE
-// (and the tools built on them) in both directions.
+// The DUMP / RESTORE payload of a value, in Redis's format, so that values
+// move between redis-server and tmkv-server with DUMP and RESTORE (and the
+// tools built on them) in both directions. (The file's name is from when
+// strings were the only type.)
 //
-// A payload is: the RDB object type (0, a string), the RDB string encoding
-// of the value, the RDB version (2 bytes, little endian), and a CRC-64 of
-// everything before it (Jones polynomial, reflected, as Redis's crc64.c;
-// 8 bytes, little endian). The string encoding is one of:
+// A payload is: the RDB object type, the value's RDB encoding, the RDB
+// version (2 bytes, little endian), and a CRC-64 of everything before it
+// (Jones polynomial, reflected, as Redis's crc64.c; 8 bytes, little endian).
+//
+// A string (type 0) is one RDB string, which is one of:
 //   - a length (6, 14, 32 or 64 bits) and the bytes;
 //   - an integer (8, 16 or 32 bits, little endian) for a canonical decimal;
 //   - LZF-compressed bytes with their compressed and original lengths.
 // encode_dump_payload writes the first two forms (Redis also compresses
-// values longer than 20 bytes; RESTORE accepts either). decode reads all
-// three, and reads nothing else: payloads of other types are refused with
-// a clear error, since tmkv stores strings only.
+// values longer than 20 bytes; RESTORE accepts either).
+//
+// A hash is written as type 4 (a count of pairs, then field and value as
+// RDB strings), which every Redis reads. decode also reads type 16, the
+// listpack Redis 7 writes for small hashes, so a hash DUMPed by Redis
+// RESTOREs here. Other types and older hash encodings (zipmap, ziplist)
+// are refused with a clear error.
 #pragma once
 
 #include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
+
+#include "store/blob.h"
 
 namespace tmkv::server {
 
@@ -30,6 +40,8 @@ inline constexpr uint16_t kRdbVersion = 10;
 uint64_t crc64_jones(uint64_t crc, std::string_view bytes);
 
 std::string encode_dump_payload(std::string_view value);
+// A hash's payload (type 4), its entries in the order given.
+std::string encode_hash_dump_payload(const std::vector<store::HashEntry>& entries);
 
 // LZF decompression (the format Redis's lzf_d.c reads): `out_len` is the
 // original length, recorded beside the compressed bytes. nullopt if the
@@ -37,11 +49,14 @@ std::string encode_dump_payload(std::string_view value);
 std::optional<std::string> lzf_decompress(std::string_view in, size_t out_len);
 
 struct DecodedPayload {
-  std::string value;
+  store::ValueType type = store::ValueType::kString;
+  std::string value;                                      // a string's bytes
+  std::vector<std::pair<std::string, std::string>> fields;  // a hash's entries
   std::string error;  // non-empty: the error reply (without "-")
 };
-// Checks the footer (version, checksum) and decodes a string of at most
-// max_value bytes (the server passes proto-max-bulk-len). Errors are Redis's
+// Checks the footer (version, checksum) and decodes a string, or a hash,
+// whose strings are each at most max_value bytes (the server passes
+// proto-max-bulk-len). A hash with a repeated field, or none, is malformed. Errors are Redis's
 // texts where Redis has one: "ERR DUMP payload version or checksum are
 // wrong", "ERR Bad data format", and the store's for a value too large.
 // Allocates at most max_value bytes, whatever lengths the payload claims.

@@ -36,15 +36,22 @@ constexpr int kMaxReplyDepth = 1000;
 // Marks an error table made from a command's error reply (counted already).
 constexpr const char* kCountedField = "ignore_err_stats_update";
 
-// Commands a script may not call (Redis's "noscript" flag): transactions,
-// subscriptions, scripting itself, and connection state.
-bool allowed_from_script(std::string_view name) {
+// Commands a script may not call (Redis 7.0's "noscript" flag): transactions,
+// subscriptions, scripting itself, connection state, and administration
+// (CONFIG, LATENCY, SAVE, ...). Of the containers, only HELP is allowed.
+bool allowed_from_script(std::string_view name, std::span<const std::string_view> args) {
   static const char* kDenied[] = {"multi",     "exec",       "discard",     "watch",    "unwatch",  "subscribe",
                                   "psubscribe", "ssubscribe", "unsubscribe", "punsubscribe", "sunsubscribe",
-                                  "monitor",   "eval",       "evalsha",     "eval_ro",  "evalsha_ro", "script",
-                                  "auth",      "hello",      "quit",        "reset",    "client",   "shutdown"};
+                                  "monitor",   "eval",       "evalsha",     "eval_ro",  "evalsha_ro",
+                                  "auth",      "hello",      "quit",        "reset",    "shutdown", "save",
+                                  "bgsave",    "bgrewriteaof", "debug",     "role",     "replicaof", "slaveof",
+                                  "wait",      "sync",       "psync",       "failover", "fcall",    "fcall_ro"};
+  static const char* kDeniedBut_help[] = {"script", "client", "config", "latency", "acl", "function", "module"};
   for (const char* d : kDenied) {
     if (name == d) return false;
+  }
+  for (const char* d : kDeniedBut_help) {
+    if (name == d) return args.size() >= 2 && equals_ci(args[1], "help");
   }
   return true;
 }
@@ -242,6 +249,31 @@ int64_t lua_integer(lua_Number n) {
   return static_cast<int64_t>(n);
 }
 
+// {verbatim_string={format="txt", string="..."}}: a verbatim string (a bulk
+// string for RESP2). False if the table is not one.
+bool reply_verbatim_from_lua(lua_State* L, int index, Reply& out) {
+  lua_pushstring(L, "verbatim_string");
+  lua_rawget(L, index);
+  bool done = false;
+  if (lua_type(L, -1) == LUA_TTABLE) {
+    const int t = lua_gettop(L);
+    std::string format, text;
+    if (table_string_field(L, t, "format", &format) && table_string_field(L, t, "string", &text)) {
+      if (out.resp3()) {
+        format.resize(3, ' ');  // RESP3's format is three characters
+        out.raw("=" + std::to_string(text.size() + 4) + "\r\n" + format + ":");
+        out.raw(text);
+        out.raw("\r\n");
+      } else {
+        out.bulk(text);
+      }
+      done = true;
+    }
+  }
+  lua_pop(L, 1);
+  return done;
+}
+
 void reply_from_lua(lua_State* L, Reply& out, int depth) {
   const int index = lua_gettop(L);
   if (!lua_checkstack(L, 4)) {
@@ -287,6 +319,49 @@ void reply_from_lua(lua_State* L, Reply& out, int depth) {
         return;
       }
       lua_pop(L, 1);
+      if (table_string_field(L, index, "big_number", &s)) {
+        s = reply_line(std::move(s));
+        if (out.resp3()) {
+          out.raw("(" + s + "\r\n");
+        } else {
+          out.bulk(s);
+        }
+        return;
+      }
+      if (reply_verbatim_from_lua(L, index, out)) return;
+      // {map={k=v, ...}} and {set={k=true, ...}}: Lua's iteration order, as
+      // Redis's (the same Lua 5.1 tables); a RESP2 client gets arrays.
+      for (const char* kind : {"map", "set"}) {
+        lua_pushstring(L, kind);
+        lua_rawget(L, index);
+        if (lua_type(L, -1) != LUA_TTABLE) {
+          lua_pop(L, 1);
+          continue;
+        }
+        const bool map = kind[0] == 'm';
+        const int t = lua_gettop(L);
+        size_t n = 0;
+        lua_pushnil(L);
+        while (lua_next(L, t) != 0) {
+          lua_pop(L, 1);
+          ++n;
+        }
+        if (map) {
+          out.map(n);
+        } else {
+          out.set(n);
+        }
+        lua_pushnil(L);
+        while (lua_next(L, t) != 0) {  // stack: ..., t, key, value
+          lua_pushvalue(L, -2);        // a copy of the key, converted and dropped
+          reply_from_lua(L, out, depth + 1);
+          lua_pop(L, 1);
+          if (map) reply_from_lua(L, out, depth + 1);
+          lua_pop(L, 1);  // the value; the key stays for lua_next
+        }
+        lua_pop(L, 1);  // t
+        return;
+      }
       // An array: elements 1, 2, ... up to the first nil.
       size_t n = 0;
       for (;;) {
@@ -375,7 +450,7 @@ int redis_call_impl(lua_State* L, bool raise) {
   if (!spec->subcommands.empty()) {
     if (std::string error = subcommand_error(*spec, views); !error.empty()) return fail(error);
   }
-  if (!allowed_from_script(spec->name)) return fail("ERR This Redis command is not allowed from script");
+  if (!allowed_from_script(spec->name, views)) return fail("ERR This Redis command is not allowed from script");
   if (e.read_only && (spec->flags & kWrite)) return fail("ERR Write commands are not allowed from read-only scripts.");
   if (spec->flags & kWrite) {
     // SCRIPT KILL may only stop a script that has not written: say so

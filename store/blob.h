@@ -7,8 +7,11 @@
 // access_clock.h), then the expiry time (8 bytes) only if the key has one,
 // then the bytes, in one allocation. A 32-byte value without a TTL
 // takes jemalloc's 48-byte class; keys without a TTL pay nothing for expiry.
-// The type tag is here so later Redis types (hash, list, ...) can share the
-// record layout.
+// The type tag is here so Redis's types share the record layout. A string's
+// bytes are the string; a hash's are a HashBody (hash_value.h), whose root
+// this box holds one reference to: make() takes it, destroy() drops it, so
+// code that copies a value's bytes into a new box (RENAME, COPY, EXPIRE)
+// stays correct for every type.
 //
 // Expiry lives in the value, not the record, so that setting or clearing a
 // TTL is an ordinary transactional write of the record's word: it commits or
@@ -25,10 +28,11 @@
 
 #include "store/access_clock.h"
 #include "store/clock.h"
+#include "store/hash_value.h"
 
 namespace tmkv::store {
 
-enum class ValueType : uint8_t { kString = 0 };
+enum class ValueType : uint8_t { kString = 0, kHash = 1 };
 
 class Blob {
  public:
@@ -90,11 +94,20 @@ class Blob {
                (bits << kAccessShift);
     if (flags & kHasExpiry) std::memcpy(static_cast<char*>(mem) + sizeof(Blob), &expire_at_ms, sizeof expire_at_ms);
     if (!bytes.empty()) std::memcpy(const_cast<char*>(b->bytes()), bytes.data(), bytes.size());
+    if (type == ValueType::kHash) hash_body_retain(b->bytes());
     return b;
   }
-  static void destroy(void* b) { std::free(b); }
-  // Bytes of one allocation: header (with the expiry, if any) and value.
-  size_t allocation_bytes() const { return header_size(flags()) + size; }
+  static void destroy(void* p) {
+    auto* b = static_cast<Blob*>(p);
+    if (b->type() == ValueType::kHash) hash_body_release(b->bytes());
+    std::free(p);
+  }
+  // Bytes of one allocation: header (with the expiry, if any) and value;
+  // for a hash, also its nodes (shared with other versions, if any).
+  size_t allocation_bytes() const {
+    const size_t own = header_size(flags()) + size;
+    return type() == ValueType::kHash ? own + hash_body_node_bytes(bytes()) : own;
+  }
 
  private:
   // meta_: bits 0..5 the type, bit 6 kAccessGiven, bit 7 the flags

@@ -18,10 +18,12 @@ inline uint64_t mix64(uint64_t x) {
   return x;
 }
 
-inline uint64_t hash_key(std::string_view key) {
+// `seed` varies the function (a hash's fields use a per-process seed,
+// hash_value.cc); hash_key is seed 0.
+inline uint64_t hash_key_seeded(std::string_view key, uint64_t seed) {
   const auto* p = reinterpret_cast<const unsigned char*>(key.data());
   size_t n = key.size();
-  uint64_t h = 0x9e3779b97f4a7c15ull ^ (n * 0xff51afd7ed558ccdull);
+  uint64_t h = 0x9e3779b97f4a7c15ull ^ seed ^ (n * 0xff51afd7ed558ccdull);
   while (n >= 8) {
     uint64_t w;
     std::memcpy(&w, p, 8);
@@ -34,5 +36,7 @@ inline uint64_t hash_key(std::string_view key) {
   h = (h ^ mix64(tail ^ (uint64_t{n} << 59))) * 0x9e3779b97f4a7c15ull;
   return mix64(h);
 }
+
+inline uint64_t hash_key(std::string_view key) { return hash_key_seeded(key, 0); }
 
 }  // namespace tmkv::store

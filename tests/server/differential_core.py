@@ -15,6 +15,14 @@ compared under a *mode*:
   NILNESS        RANDOMKEY: both nil, or both a bulk string
   SAME_TYPE      OBJECT ENCODING, MEMORY USAGE: errors and nils exact, else
                  the same reply type
+  PAIRS          HGETALL (RESP2 flat array or RESP3 map): errors and nils
+                 exact, else the same reply type and the same multiset of
+                 (field, value) pairs (see INTENTIONAL_DIFFERENCES)
+  ('hrandfield', count, withvalues)
+                 HRANDFIELD: errors and nils exact, else the same reply
+                 type and shape (RESP2 flat pairs, RESP3 nested ones), the
+                 same length, distinct fields for a positive count, and the
+                 same entries where the reply is the whole hash
   HELLO          see INTENTIONAL_DIFFERENCES
   ('exec', [..]) EXEC: an array compared element by element with the modes
                  of the commands that were queued; anything else EXACT
@@ -22,7 +30,7 @@ compared under a *mode*:
 import collections
 import time
 
-from differential_resp import RespConn, fmt, fmt_args
+from differential_resp import RespConn, encode, fmt, fmt_args
 
 EXACT = "exact"
 SORTED = "sorted"
@@ -31,6 +39,8 @@ TTL_MS = "ttl_ms"
 NILNESS = "nilness"
 SAME_TYPE = "same_type"
 HELLO = "hello"
+PAIRS = "pairs"
+HRANDFIELD = "hrandfield"
 
 TTL_TOLERANCE_S = 2
 TTL_TOLERANCE_MS = 2000
@@ -57,6 +67,18 @@ INTENTIONAL_DIFFERENCES = [
      "reclaimed yet, where tmkv answers nil"),
     ("RANDOMKEY", "random by definition; compared exactly when the database holds one key, otherwise "
      "only nil vs non-nil (preceded by an exactly compared DBSIZE)"),
+    ("HGETALL / HKEYS / HVALS / HSCAN order", "a hash Redis keeps as a listpack (at most 512 fields, no field "
+     "or value over 64 bytes, and never bigger since) lists in insertion order, and so does tmkv; past that "
+     "Redis's hashtable lists in its dict's order and tmkv in its trie's. Compared exactly in the scenario hashes "
+     "for listpack-sized hashes; bigger ones there, and every hash in random sequences, as multisets of (field, "
+     "value) pairs (HGETALL, HSCAN's union of pages) or of elements (HKEYS, HVALS). So is a script's map (a Lua "
+     "table {map = ...}, walked in Lua's table order)"),
+    ("HSCAN cursors", "as SCAN's: each server iterated to cursor 0, the unions of (field, value) pairs compared; "
+     "the server that needed fewer calls gets repeated first calls until both made as many, so INFO's keyspace "
+     "hits and commandstats still agree exactly"),
+    ("HRANDFIELD", "random by definition: compared by reply type, shape (RESP2 flat, RESP3 nested pairs) and "
+     "length, fields distinct for a positive count, and entry by entry where the reply is the whole hash; "
+     "random sequences then check each server's entries against its own hash (HGETALL, HEXISTS); errors exactly"),
     ("BITFIELD whose every write OVERFLOW FAIL refuses, on a key it creates or grows", "Redis stores the "
      "zero-padded string without telling WATCH; tmkv cannot store without a new version, so WATCH sees it. "
      "Not generated in random sequences: a BITFIELD with OVERFLOW FAIL ends with an applied write "
@@ -101,11 +123,74 @@ def same(mode, a, b):
         if a[0] in "-!" or b[0] in "-!" or _is_nil(a) or _is_nil(b):
             return a == b
         return a[0] == b[0]
+    if isinstance(mode, tuple) and mode[0] == HRANDFIELD:
+        return _hrandfield_same(mode[1], mode[2], a, b)
     if mode == HELLO:
         if a[0] in "-!" or b[0] in "-!":
             return a == b
         return a[0] == b[0] and _hello_proto(a) == _hello_proto(b) and _hello_proto(a) is not None
+    if mode == PAIRS:
+        # Anything but an array or a map (errors, nils, +QUEUED) exactly.
+        if a[0] not in "*%" or _is_nil(a) or _is_nil(b) or a[0] != b[0]:
+            return a == b
+        pa, pb = hash_pairs(a), hash_pairs(b)
+        return pa is not None and pb is not None and sorted(pa) == sorted(pb)
     raise ValueError(mode)
+
+
+def _pair_key(kv):
+    return (_sort_key(kv[0]), _sort_key(kv[1]))
+
+
+def hash_pairs(r):
+    """The (field, value) pairs of an HGETALL-like reply (RESP2 flat array,
+    RESP3 map) as sortable tuples of their text, or None if it is neither."""
+    if r[0] == "%":
+        pairs = r[1]
+    elif r[0] == "*" and r[1] is not None and len(r[1]) % 2 == 0:
+        pairs = list(zip(r[1][0::2], r[1][1::2]))
+    else:
+        return None
+    return [_pair_key(kv) for kv in pairs]
+
+
+def hrandfield_entries(r, withvalues):
+    """HRANDFIELD's entries as (field,) or (field, value) tuples of reply
+    text, or None if the reply is not of a shape HRANDFIELD gives: with
+    WITHVALUES, RESP2 flattens the pairs and RESP3 nests them."""
+    if r[0] != "*" or r[1] is None:
+        return None
+    items = r[1]
+    if not withvalues:
+        return [(_sort_key(x),) for x in items] if all(x[0] == "$" for x in items) else None
+    if items and all(x[0] == "*" and x[1] is not None and len(x[1]) == 2 for x in items):
+        return [_pair_key(x[1]) for x in items]
+    if len(items) % 2 == 0 and all(x[0] == "$" for x in items):
+        return [_pair_key(kv) for kv in zip(items[0::2], items[1::2])]
+    return None
+
+
+def _hrandfield_same(count, withvalues, a, b):
+    # Anything but the reply's type (errors, nils, +QUEUED) exactly.
+    if a[0] != ("$" if count is None else "*") or _is_nil(a) or _is_nil(b) or a[0] != b[0]:
+        return a == b
+    if count is None:  # one random field
+        return True
+    ea, eb = hrandfield_entries(a, withvalues), hrandfield_entries(b, withvalues)
+    if ea is None or eb is None or len(ea) != len(eb):
+        return False
+    # The same element types too: RESP2's flat pairs on one side and RESP3's
+    # nested ones on the other would give the same entries.
+    if [x[0] for x in a[1]] != [x[0] for x in b[1]]:
+        return False
+    if count < 0:  # with repetitions: always -count of them (none if no hash)
+        return len(ea) in (0, -count)
+    for e in (ea, eb):
+        if len({x[0] for x in e}) != len(e) or len(e) > count:
+            return False
+    if len(ea) < count:  # fewer than asked: the whole hash
+        return sorted(ea) == sorted(eb)
+    return True
 
 
 def _hello_proto(r):
@@ -251,6 +336,59 @@ class Runner:
         self._check(label, "SCAN 0.. (full iteration, union of keys) " + fmt_args(opts), EXACT, *results)
         return results
 
+    def hscan_all(self, label, key, *opts):
+        """HSCAN key from cursor 0 to 0 on each server; compares the unions
+        of (field, value) pairs (cursors are implementation-defined; a
+        hashtable-encoded hash may return a field twice) or the errors.
+        Each HSCAN call is a keyspace hit or miss and a commandstats call:
+        the server that finished in fewer calls gets its first call again
+        until both made as many."""
+        results, steps_by_side = [], []
+        for side in (0, 1):
+            conn = self.conns[label][side]
+            cursor, pairs, reply, steps = b"0", set(), None, 0
+            while True:
+                conn.send(("HSCAN", key, cursor) + tuple(opts))
+                reply = conn.read()
+                self.commands += 1
+                steps += 1
+                if reply[0] != "*" or reply[1] is None or len(reply[1]) != 2 or reply[1][0][0] != "$" \
+                        or reply[1][1][0] != "*" or reply[1][1][1] is None or len(reply[1][1][1]) % 2:
+                    break
+                page = reply[1][1][1]
+                pairs.update(zip((x[1] for x in page[0::2]), (x[1] for x in page[1::2])))
+                cursor = reply[1][0][1]
+                if cursor == b"0" or steps > 10000:
+                    reply = None
+                    break
+            steps_by_side.append(steps)
+            results.append(reply if reply is not None else
+                           ("*", [x for kv in sorted(pairs) for x in (("$", kv[0]), ("$", kv[1]))]))
+        self._check(label, f"HSCAN {fmt_args([key])} 0.. (full iteration, union of pairs) " + fmt_args(opts),
+                    EXACT, *results)
+        for side in (0, 1):
+            for _ in range(max(steps_by_side) - steps_by_side[side]):
+                conn = self.conns[label][side]
+                conn.send(("HSCAN", key, 0) + tuple(opts))
+                conn.read()
+        return results
+
+    def pipeline(self, label, cmds):
+        """Several (args, mode) commands in one write to each server, then
+        compared reply by reply as do() compares them: one round trip for
+        the lot. Tracks no MULTI state: not for MULTI, EXEC, DISCARD, RESET."""
+        ca, cb = self.conns[label]
+        data = b"".join(encode(args) for args, _ in cmds)
+        ca.send_raw(data)
+        cb.send_raw(data)
+        out = []
+        for args, mode in cmds:
+            ra, rb = ca.read(), cb.read()
+            self.commands += 1
+            self._check(label, fmt_args(args), mode, ra, rb)
+            out.append((ra, rb))
+        return out
+
     def sleep(self, seconds, why=""):
         self.history.append(("--", f"(sleep {seconds * 1000:.0f} ms{' ' + why if why else ''})", None, None))
         time.sleep(seconds)
@@ -277,7 +415,7 @@ class Runner:
                 lines.append(f"    {h_label}: {h_shown} -> {fmt(h_a, 200)}")
             else:
                 lines.append(f"    {h_label}: {h_shown} -> {fmt(h_a, 200)} / {fmt(h_b, 200)}")
-        lines.append(f"  command   {label}: {shown}   (compared as {mode if isinstance(mode, str) else 'exec'})")
+        lines.append(f"  command   {label}: {shown}   (compared as {mode if isinstance(mode, str) else mode[0]})")
         lines.append(f"  {self.names[0]:>8}: {fmt(ra)}")
         lines.append(f"  {self.names[1]:>8}: {fmt(rb)}")
         if self.keep_going and self.on_divergence:

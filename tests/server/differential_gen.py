@@ -4,7 +4,9 @@ One sequence: two fresh client pairs A and B (RESP2, or RESP3 after HELLO 3
 for some sequences), FLUSHALL, then a few dozen random commands over a small
 keyspace. A may WATCH, open MULTI and queue commands (some of them bad, for
 EXECABORT), EXEC or DISCARD; B runs plain commands in between, so its writes
-can break A's WATCH.
+can break A's WATCH. String and hash commands share the keyspace, so each
+meets the other's keys (WRONGTYPE both ways, SET over a hash, DUMP / RESTORE,
+RENAME, COPY, MOVE and EXPIRE of hashes).
 
 TIMING. Two servers cannot be hit at the same instant, so a random sequence
 never lets a key expire on its own: every expiry it sets is either already in
@@ -22,7 +24,8 @@ commands are covered by the deterministic scenarios with generous sleeps.
 import hashlib
 import time
 
-from differential_core import SAME_TYPE
+from differential_core import HRANDFIELD, PAIRS, SAME_TYPE, hash_pairs, hrandfield_entries
+from differential_resp import fmt_args
 
 KEYS = [b"k0", b"k1", b"k2", b"k3", b"k4", b"k5", b"k6", b"k7", b"bin\x00\xff", b"\r\n key", b"", b"h?llo*"]
 KEY_WEIGHTS = [10, 10, 8, 8, 5, 4, 3, 3, 2, 2, 1, 1]
@@ -66,13 +69,23 @@ ARITY = {
     "dbsize": 1, "flushdb": -1, "flushall": -1, "touch": -2, "move": 3, "substr": 4, "lcs": -3,
     "object": -2, "memory": -2, "dump": 2, "restore": -4, "publish": 3, "spublish": 3, "pubsub": -2,
     "setbit": 4, "getbit": 3, "bitcount": -2, "bitpos": -3, "bitop": -4, "bitfield": -2, "bitfield_ro": -2,
+    "hset": -4, "hmset": -4, "hsetnx": 4, "hget": 3, "hmget": -3, "hdel": -3, "hlen": 2, "hstrlen": 3,
+    "hexists": 3, "hincrby": 4, "hincrbyfloat": 4, "hgetall": 2, "hkeys": 2, "hvals": 2, "hrandfield": -2,
+    "hscan": -3,
 }
 # DUMP payloads made by redis-server 7.0 (RDB version 10): a plain string,
 # an integer encoding, an LZF-compressed one ("abc" * 30); then damaged ones
 # and a list's.
 REDIS_PAYLOADS = [b"\x00\x05hello\n\x00cr\xdfve4 \n",
                   b"\x00\xc190\n\x00\x9d\x94\xea'\x93\xfc\x08\xb9",
-                  b"\x00\xc3\x0b@Z\x03abca\xe0K\x02\x01bc\n\x00#\x806\xf9\xe2\xd0\xc7\x80"]
+                  b"\x00\xc3\x0b@Z\x03abca\xe0K\x02\x01bc\n\x00#\x806\xf9\xe2\xd0\xc7\x80",
+                  # Hashes: a listpack (RDB type 16: f0 v, f1 10 as an
+                  # integer entry, "" x, "bin\0\xff" "a\r\nb"), and a
+                  # hashtable (type 4: f0 "x" * 100 LZF-compressed, f1 -7
+                  # as an 8-bit integer).
+                  b"\x10&&\x00\x00\x00\x08\x00\x82f0\x03\x81v\x02\x82f1\x03\n\x01\x80\x01\x81x\x02\x85bin\x00\xff"
+                  b"\x06\x84a\r\nb\x05\xff\n\x00\xae\xa0e\xb1\xb4\x11\x9e\x7f",
+                  b"\x04\x02\x02f0\xc3\t@d\x01xx\xe0W\x00\x01xx\x02f1\xc0\xf9\n\x00^\xf4\x03f\x80\xc1\x89\x1d"]
 BAD_PAYLOADS = [b"", b"garbage", b"\x00\x05hello\n\x00cr\xdfve4 \x0b",  # wrong CRC
                 b"\x00\x05hello\x0b\x00cr\xdfve4 \n",                       # version 11
                 b"\x00\x05hel\n\x00cr\xdfve4 \n"]                           # body cut, CRC wrong
@@ -83,6 +96,13 @@ BIT_RANGES = [0, 1, 2, -1, -2, -3, 5, 100, -100, "a"]
 BITFIELD_TYPES = ["u1", "u4", "u8", "u13", "u63", "i1", "i5", "i8", "i16", "i64", "u64", "i65", "u0", "x8", "I8", ""]
 BITFIELD_OFFSETS = [0, 3, 8, 17, "#0", "#1", "#3", -1, "#-1", "z", 4294967296]
 BITFIELD_VALUES = [0, 1, -1, 7, 100, -100, 255, 256, -129, 9223372036854775807, -9223372036854775808, "v"]
+# Hash fields: a few common ones (so hashes grow and fields are found),
+# empty, binary, CRLF, a key's name, and one over Redis's 64-byte listpack
+# limit (turns the hash into a hashtable for good).
+FIELDS = [b"f0", b"f1", b"f2", b"f3", b"f4", b"f", b"", b"bin\x00\xff", b"a\r\nb", b"k0", b"F" * 65]
+FIELD_WEIGHTS = [10, 10, 8, 6, 4, 3, 2, 2, 2, 1, 1]
+FIELD_PATTERNS = [b"*", b"f*", b"f?", b"f[0-2]", b"*\x00*", b"", b"a\r\n*", b"F*", b"[^f]*", b"\\f*", b"f["]
+HRANDFIELD_COUNTS = [0, 1, 1, 2, 2, 3, 5, 5, 10, 100, -1, -1, -2, -3, -5, -10, "abc", "1.5", "", " 1"]
 LCS_OPTIONS = [["LEN"], ["IDX"], ["IDX", "WITHMATCHLEN"], ["IDX", "MINMATCHLEN", 2], ["IDX", "MINMATCHLEN", 0],
                ["IDX", "MINMATCHLEN", -3, "WITHMATCHLEN"], ["LEN", "IDX"], ["MINMATCHLEN"], ["MINMATCHLEN", "x"],
                ["FOO"], ["withmatchlen"], ["idx", "len"]]
@@ -566,8 +586,92 @@ class Gen:
         n = self.rng.choice(choices)
         if name in ("mset", "msetnx") and self.rng.random() < 0.5:
             n = self.rng.choice([4, 6])  # odd number of key/value arguments
+        if name in ("hset", "hmset") and self.rng.random() < 0.5:
+            n = self.rng.choice([5, 7])  # odd number of field/value arguments
         args = [self.name(name)] + [self.key() for _ in range(n - 1)]
         return [(args, "exact")]
+
+    # ---- hashes: over the same keys as the strings, so each side's
+    # commands meet the other's keys (WRONGTYPE both ways) ----
+    def field(self):
+        return self.rng.choices(FIELDS, FIELD_WEIGHTS)[0]
+
+    def fields(self, lo, hi):
+        return [self.field() for _ in range(self.rng.randint(lo, hi))]
+
+    def g_hset(self):
+        args = [self.name(self.rng.choice(["hset", "hset", "hmset"])), self.key()]
+        for _ in range(self.rng.randint(1, 4)):
+            args += [self.field(), self.val()]
+        if self.rng.random() < 0.05:
+            args.append(self.field())  # odd number of field/value arguments
+        return [(args, "exact")]
+
+    def g_hsetnx(self):
+        return [([self.name("hsetnx"), self.key(), self.field(), self.val()], "exact")]
+
+    def g_hget(self):
+        cmd = self.rng.choice(["hget", "hget", "hexists", "hstrlen"])
+        return [([self.name(cmd), self.key(), self.field()], "exact")]
+
+    def g_hmget(self):
+        return [([self.name("hmget"), self.key()] + self.fields(1, 4), "exact")]
+
+    def g_hdel(self):
+        return [([self.name("hdel"), self.key()] + self.fields(1, 3), "exact")]
+
+    def g_hlen(self):
+        return [([self.name("hlen"), self.key()], "exact")]
+
+    def g_hincrby(self):
+        if self.rng.random() < 0.6:
+            return [([self.name("hincrby"), self.key(), self.field(), self.rng.choice(INCRS)], "exact")]
+        return [([self.name("hincrbyfloat"), self.key(), self.field(), self.rng.choice(FLOAT_INCRS)], "exact")]
+
+    def g_hgetall(self):
+        # See INTENTIONAL_DIFFERENCES: a hash that outgrew the listpack
+        # lists in a different order on each server.
+        cmd = self.rng.choice(["hgetall", "hgetall", "hkeys", "hvals"])
+        return [([self.name(cmd), self.key()], PAIRS if cmd == "hgetall" else "sorted")]
+
+    def hrandfield_args(self):
+        """(args, count or None, withvalues) of a random HRANDFIELD."""
+        args = [self.name("hrandfield"), self.key()]
+        x = self.rng.random()
+        if x < 0.2:
+            return args, None, False
+        if x < 0.93:
+            count = self.rng.choice(HRANDFIELD_COUNTS)
+        else:
+            # Out of range (an error on both, even with repetitions), or
+            # only whole hashes (Redis's own bound is LONG_MAX, LONG_MAX / 2
+            # with WITHVALUES). Never a huge negative count that is in
+            # range: Redis would build a reply of that many entries.
+            count = self.rng.choice(["-9223372036854775808", "9223372036854775807", "4611686018427387904",
+                                     "9223372036854775808"])
+        args.append(count)
+        withvalues = False
+        y = self.rng.random()
+        if y < 0.4:
+            args.append(self.case("WITHVALUES"))
+            withvalues = True
+        elif y < 0.45:
+            args.append(self.rng.choice(["WITHVALUE", "foo", ""]))
+        elif y < 0.48:
+            args += [self.case("WITHVALUES"), self.case("WITHVALUES")]
+        # The count as a number for the comparison (see HRANDFIELD in
+        # differential_core); a non-number is an error on both servers.
+        n = int(count) if str(count).lstrip("-").isdigit() else None
+        return args, n, withvalues
+
+    def g_hrandfield(self):
+        args, count, withvalues = self.hrandfield_args()
+        if self.rng.random() < 0.5:
+            return [(args, (HRANDFIELD, count, withvalues))]
+        return ("hrandfield", args, count, withvalues)
+
+    def g_hscan(self):
+        return "hscan"
 
     def g_randomkey(self):
         return "randomkey"
@@ -584,6 +688,8 @@ class Gen:
         ("g_scan", 1), ("g_dump", 2), ("g_restore", 2), ("g_touch", 2), ("g_substr", 1), ("g_lcs", 3), ("g_move", 3), ("g_object", 2),
         ("g_publish", 2), ("g_setbit", 4), ("g_getbit", 2), ("g_bitcount", 2), ("g_bitpos", 2), ("g_bitop", 2),
         ("g_bitfield", 3), ("g_eval", 4),
+        ("g_hset", 15), ("g_hsetnx", 2), ("g_hget", 6), ("g_hmget", 3), ("g_hdel", 4), ("g_hlen", 2),
+        ("g_hincrby", 5), ("g_hgetall", 5), ("g_hrandfield", 3), ("g_hscan", 2),
     ]
 
     def random_steps(self, in_multi):
@@ -592,7 +698,7 @@ class Gen:
         while True:
             g = self.rng.choices(names, weights)[0]
             steps = getattr(self, g)()
-            if isinstance(steps, str) and in_multi:
+            if not isinstance(steps, list) and in_multi:
                 continue  # RANDOMKEY / SCAN cursors / DUMP payloads cannot be compared inside EXEC
             return steps
 
@@ -616,10 +722,27 @@ class Gen:
                 dst = self.key()
                 self.r.do_split(label, ("RESTORE", dst, 0, ka[1], "REPLACE"), ("RESTORE", dst, 0, kb[1], "REPLACE"),
                                 f"RESTORE {dst!r} 0 <each server's own DUMP> REPLACE")
-                self.r.do(label, "GET", dst)
+                self.check_restored(label, dst)
                 for payload in (ka[1], kb[1]):
                     self.r.do(label, "RESTORE", dst, 0, payload, "REPLACE")
-                    self.r.do(label, "GET", dst)
+                    self.check_restored(label, dst)
+        elif isinstance(steps, tuple) and steps[0] == "hrandfield":
+            self.hrandfield_step(label, *steps[1:])
+        elif steps == "hscan":
+            key = self.key()
+            cursor_errors = ["abc", " 0", "1.5", "18446744073709551616", "0x1"]
+            if self.rng.random() < 0.08:
+                # Refused before the key is looked up: compared as is.
+                self.r.do(label, self.name("hscan"), key, self.rng.choice(cursor_errors))
+                return
+            opts = []
+            if self.rng.random() < 0.5:
+                opts += [self.case("MATCH"), self.rng.choice(FIELD_PATTERNS)]
+            if self.rng.random() < 0.4:
+                opts += [self.case("COUNT"), self.rng.choice([1, 2, 5, 10, 1000, 0, -1, "abc"])]
+            if self.rng.random() < 0.1:
+                opts += self.rng.choice([["MATCH"], ["COUNT"], ["TYPE", "hash"], ["FOO", "bar"], ["NOVALUES"]])
+            self.r.hscan_all(label, key, *opts)
         elif steps == "scan":
             opts = []
             if self.rng.random() < 0.5:
@@ -627,7 +750,7 @@ class Gen:
             if self.rng.random() < 0.4:
                 opts += ["COUNT", self.rng.choice([1, 2, 5, 10, 1000, 0, -1, "abc"])]
             if self.rng.random() < 0.2:
-                typ = self.rng.choice(["string", "list", "none", "STRING"])
+                typ = self.rng.choice(["string", "list", "none", "STRING", "hash", "HASH"])
                 opts += ["TYPE", typ]
                 if typ == "none":
                     # Redis 7.0 returns a logically expired key that is not
@@ -639,6 +762,41 @@ class Gen:
         else:
             for args, mode in steps:
                 self.r.do(label, *args, mode=mode)
+
+    def check_restored(self, label, key):
+        """What a RESTORE left at key: its type, then its value (a hash's
+        pairs in any order: see INTENTIONAL_DIFFERENCES)."""
+        t, _ = self.r.do(label, "TYPE", key)
+        if t == ("+", b"hash"):
+            self.r.do(label, "HGETALL", key, mode=PAIRS)
+        else:
+            self.r.do(label, "GET", key)
+
+    def hrandfield_step(self, label, args, count, withvalues):
+        """HRANDFIELD (compared by shape, see differential_core), then each
+        server's answer checked against its own hash: a lone field must
+        exist there (HEXISTS), a counted reply's entries must be entries of
+        the hash (after an HGETALL compared as pairs)."""
+        ra, rb = self.r.do(label, *args, mode=(HRANDFIELD, count, withvalues))
+        key = args[1]
+        if count is None:
+            if ra[0] == "$" and ra[1] is not None and rb[0] == "$" and rb[1] is not None:
+                self.r.do_split(label, ("HEXISTS", key, ra[1]), ("HEXISTS", key, rb[1]),
+                                "HEXISTS <key> <the field HRANDFIELD returned>")
+            return
+        if ra[0] != "*" or rb[0] != "*" or ra[1] is None or rb[1] is None:
+            return
+        ha, hb = self.r.do(label, "HGETALL", key, mode=PAIRS)
+        for side, (reply, whole) in enumerate(((ra, ha), (rb, hb))):
+            entries = hrandfield_entries(reply, withvalues)
+            pairs = hash_pairs(whole)
+            if entries is None or pairs is None:
+                continue  # a divergence already reported
+            known = set(pairs) if withvalues else {(p[0],) for p in pairs}
+            stray = [e for e in entries if e not in known]
+            if stray:
+                self.r._fail(label, f"{fmt_args(args)} (entries not in {self.r.names[side]}'s own hash: "
+                             f"{stray[:3]})", ra, rb)
 
     def sequence(self, length):
         r = self.r
@@ -672,13 +830,15 @@ class Gen:
                 self.run_steps("A", self.random_steps(a_multi))
         if r.in_multi("A"):
             r.do("A", self.name("exec"))
-        # The final state, every database the sequence may have touched.
+        # The final state, every database the sequence may have touched, in
+        # one pipelined round trip: every key's type, and its value (MGET
+        # gives nil for a hash, HGETALL WRONGTYPE for a string).
+        final = []
         for db in (0, 1, 2, 15):
-            r.do("A", "SELECT", db)
-            r.do("A", "EXISTS", *KEYS)
-            r.do("A", "DBSIZE")
-            r.do("A", "KEYS", "*", mode="sorted")
-            r.do("A", "MGET", *KEYS)
+            final += [(["SELECT", db], "exact"), (["EXISTS"] + KEYS, "exact"), (["DBSIZE"], "exact"),
+                      (["KEYS", "*"], "sorted"), (["MGET"] + KEYS, "exact")]
+            final += [(["TYPE", k], "exact") for k in KEYS]
+            final += [(["HGETALL", k], PAIRS) for k in KEYS]
             if db == 0:
-                for k in KEYS:
-                    r.do("A", "PTTL", k, mode="ttl_ms")
+                final += [(["PTTL", k], "ttl_ms") for k in KEYS]
+        r.pipeline("A", final)

@@ -1,14 +1,15 @@
 """Deterministic scenarios for the differential test: the cases a random
 sequence cannot reach robustly (keys expiring between commands, WATCH
 against other clients, key expiry and FLUSHDB, RESP3, inline commands,
-pipelines, protocol errors, large values).
+pipelines, protocol errors, large values), and every hash command with its
+edge cases and exact error texts (hashes).
 
 Timing margins: a key set with a short expiry is only ever checked
 *after* a sleep of several times that expiry (never near its deadline); a
 key checked while still alive has had at least 500 ms left when set.
 """
-from differential_core import HELLO, SAME_TYPE, SORTED, TTL_MS, TTL_S
-from differential_gen import KEYS
+from differential_core import HELLO, HRANDFIELD, PAIRS, SAME_TYPE, SORTED, TTL_MS, TTL_S
+from differential_gen import KEYS, REDIS_PAYLOADS
 from raw_resp import resp_command
 
 SCENARIOS = []
@@ -1084,6 +1085,18 @@ def scripting(r):
         ("local t = {}\nlocal c = t\nfor i = 1, 30 do c[1] = {}\nc = c[1] end\nreturn t", 0),
         ("return loadstring", 0),
         ("return dofile", 0),
+        # Redis 7's "noscript" commands, and the containers' HELP, which is allowed.
+        ("return redis.call('config', 'get', 'maxmemory')", 0),
+        ("return redis.pcall('config', 'set', 'maxmemory', '0')", 0),
+        ("return redis.call('latency', 'latest')", 0),
+        ("return redis.call('client', 'id')", 0),
+        ("return #redis.call('config', 'help') > 0", 0),
+        # RESP3-shaped returns: a RESP2 client gets arrays and a bulk string.
+        ("return {map={a='1'}}", 0),
+        ("return {set={x=true}}", 0),
+        ("return {big_number='123456789012345678901234567890'}", 0),
+        ("return {verbatim_string={format='txt', string='hello'}}", 0),
+        ("return {double=3.5}", 0),
     ]
     for body, numkeys, *rest in cases:
         r.do("A", "EVAL", body, numkeys, *rest)
@@ -1132,7 +1145,392 @@ def scripting(r):
                  "redis.setresp(3)\nreturn redis.call('incrbyfloat', 'f', '1.5')",
                  "return {double = 3.5}",
                  "redis.setresp(4)",
-                 "return redis.call('set', 'k', 'v')"]:
+                 "return redis.call('set', 'k', 'v')",
+                 "return {map={a='1'}}",
+                 "return {set={x=true}}",
+                 "return {big_number='123456789012345678901234567890'}",
+                 "return {verbatim_string={format='txt', string='hello'}}"]:
         r.do("A", "EVAL", body, 0)
     r.do("A", "HELLO", "2", mode=HELLO)
+    r.do("A", "DBSIZE")
+
+
+def restore_both_ways(r, src, dst):
+    """DUMP src on both servers (payloads differ: tmkv writes a hash as RDB
+    type 4, Redis a small one as a listpack, type 16), restore each
+    server's own payload, then each payload on both: both must read both.
+    The result is compared as pairs (a restored hashtable-sized hash lists
+    in each server's own order) with its TTL and encoding."""
+    ka, kb = r.do("A", "DUMP", src, mode=SAME_TYPE)
+    if ka[0] != "$" or ka[1] is None or kb[0] != "$" or kb[1] is None:
+        return
+    r.do_split("A", ("RESTORE", dst, 0, ka[1], "REPLACE"), ("RESTORE", dst, 0, kb[1], "REPLACE"),
+               f"RESTORE {dst} 0 <each server's own DUMP of {src}> REPLACE")
+    r.do("A", "HGETALL", dst, mode=PAIRS)
+    r.do("A", "OBJECT", "ENCODING", dst)
+    for payload in (ka[1], kb[1]):
+        r.do("A", "RESTORE", dst, 0, payload)  # BUSYKEY
+        r.do("A", "RESTORE", dst, 0, payload, "REPLACE")
+        r.do("A", "HGETALL", dst, mode=PAIRS)
+        r.do("A", "HLEN", dst)
+        r.do("A", "OBJECT", "ENCODING", dst)
+        r.do("A", "RESTORE", dst, 100000, payload, "REPLACE")
+        r.do("A", "PTTL", dst, mode=TTL_MS)
+        r.do("A", "TYPE", dst)
+
+
+# (setup, commands of client B): FLUSHALL; setup; A WATCH h; B's commands;
+# A MULTI; HGETALL h; EXEC -> nil where B's command changed h. As in Redis,
+# only a write that changes something tells WATCH (HSETNX of an existing
+# field, HDEL of a missing one and failed commands do not), but HSET of the
+# same value and HINCRBY 0 do.
+HASH_WATCH_CASES = [
+    ([("HSET", "h", "f", "1")], [("HSET", "h", "g", "2")]),
+    ([("HSET", "h", "f", "1")], [("HSET", "h", "f", "1")]),
+    ([("HSET", "h", "f", "1")], [("HMSET", "h", "f", "1")]),
+    ([("HSET", "h", "f", "1")], [("HGET", "h", "f"), ("HGETALL", "h"), ("HLEN", "h"), ("HEXISTS", "h", "f"),
+                                 ("HSTRLEN", "h", "f"), ("HMGET", "h", "f", "x"), ("HKEYS", "h"), ("HVALS", "h"),
+                                 ("HRANDFIELD", "h"), ("HSCAN", "h", 0), ("TYPE", "h")]),
+    ([("HSET", "h", "f", "1")], [("HSETNX", "h", "f", "2")]),
+    ([("HSET", "h", "f", "1")], [("HSETNX", "h", "g", "2")]),
+    ([], [("HSETNX", "h", "g", "2")]),
+    ([], [("HSET", "h", "g", "2")]),
+    ([("HSET", "h", "f", "1")], [("HDEL", "h", "nofield")]),
+    ([("HSET", "h", "f", "1", "g", "2")], [("HDEL", "h", "g")]),
+    ([("HSET", "h", "f", "1")], [("HDEL", "h", "f")]),  # deletes the key
+    ([], [("HDEL", "h", "f")]),
+    ([("HSET", "h", "f", "1")], [("HINCRBY", "h", "f", 0)]),
+    ([("HSET", "h", "f", "x")], [("HINCRBY", "h", "f", 1)]),  # not an integer: no change
+    ([("HSET", "h", "f", "9223372036854775807")], [("HINCRBY", "h", "f", 1)]),  # overflow: no change
+    ([("HSET", "h", "f", "1")], [("HINCRBYFLOAT", "h", "f", "0")]),
+    ([("HSET", "h", "f", "x")], [("HINCRBYFLOAT", "h", "f", "1")]),
+    ([("HSET", "h", "f", "1")], [("HINCRBYFLOAT", "h", "f", "inf")]),
+    ([("SET", "h", "str")], [("HSET", "h", "f", "1")]),  # WRONGTYPE: no change
+    ([("HSET", "h", "f", "1")], [("SET", "h", "str")]),
+    ([("HSET", "h", "f", "1")], [("EXPIRE", "h", 100)]),
+    ([("HSET", "h", "f", "1")], [("RENAME", "h", "j")]),
+    ([("HSET", "j", "f", "1")], [("RENAME", "j", "h")]),
+    ([("HSET", "j", "f", "1")], [("COPY", "j", "h")]),
+    ([("HSET", "h", "f", "1")], [("COPY", "h", "j")]),
+    ([("HSET", "h", "f", "1")], [("MOVE", "h", 1)]),
+    ([("HSET", "h", "f", "1")], [("DEL", "h")]),
+    ([("HSET", "h", "f", "1")], [("FLUSHDB",)]),
+]
+
+
+@scenario
+def hashes(r):
+    """The hash commands against Redis: replies and error texts, WRONGTYPE
+    both ways, HINCRBY / HINCRBYFLOAT edges, the listpack / hashtable
+    encodings (a listpack-sized hash lists in insertion order on both, so
+    those are compared exactly; bigger ones as pairs: see
+    INTENTIONAL_DIFFERENCES), HRANDFIELD, HSCAN, DUMP / RESTORE, expiry,
+    RENAME / COPY / MOVE, MULTI / EXEC, WATCH, RESP3 and scripts."""
+    fresh(r)
+    cmds = [
+        ["HSET", "h", "f1", "v1", "f2", "v2", "f3", "v3"], ["HSET", "h", "f2", "new", "f4", "v4"],
+        ["HSET", "h", "f4", "x", "f4", "y"], ["HMSET", "h", "f5", "v5", "f6", "v6"], ["HGETALL", "h"],
+        ["HKEYS", "h"], ["HVALS", "h"], ["HLEN", "h"], ["TYPE", "h"], ["EXISTS", "h"],
+        ["HSETNX", "h", "f1", "x"], ["HSETNX", "h", "f7", "v7"], ["HSETNX", "nx", "f", "v"], ["HGETALL", "nx"],
+        ["HGET", "h", "f1"], ["HGET", "h", "nofield"], ["HGET", "nokey", "f1"], ["HGET", "h", ""],
+        ["HMGET", "h", "f1", "nofield", "f2", "f1"], ["HMGET", "nokey", "a", "b"],
+        ["HSTRLEN", "h", "f2"], ["HSTRLEN", "h", "nofield"], ["HSTRLEN", "nokey", "f"],
+        ["HEXISTS", "h", "f1"], ["HEXISTS", "h", "nofield"], ["HEXISTS", "nokey", "f"],
+        ["HLEN", "nokey"], ["HGETALL", "nokey"], ["HKEYS", "nokey"], ["HVALS", "nokey"],
+        ["HDEL", "h", "f1", "f1", "nofield"], ["HDEL", "h", "nofield"], ["HDEL", "nokey", "f"], ["HGETALL", "h"],
+        ["HSET", "h", "f1", "back"], ["HGETALL", "h"],  # a re-added field goes last, as in a listpack
+        # Empty, binary and CRLF fields and values; integers a listpack
+        # stores as numbers come back as the same text.
+        ["HSET", "b", "", "", b"bin\x00\xff", b"\x00", "a\r\nb", "c\r\nd", "n", "-0", "i", "12345", "j", "007",
+         "big", "9223372036854775807", "neg", "-9223372036854775808", "over", "9223372036854775808"],
+        ["HGETALL", "b"], ["HGET", "b", ""], ["HGET", "b", b"bin\x00\xff"], ["HSTRLEN", "b", "i"],
+        ["HSTRLEN", "b", ""], ["HMGET", "b", "a\r\nb", "n", "j"], ["HEXISTS", "b", ""],
+        ["HDEL", "b", "", "a\r\nb"], ["HGETALL", "b"],
+        # Odd number of field/value arguments, and arities.
+        ["HSET", "h", "f1", "v1", "f2"], ["HMSET", "h", "f1", "v1", "f2"], ["HSET", "h", "f1"], ["HSET", "h"],
+        ["HMSET", "h", "f1"], ["HSETNX", "h", "f"], ["HSETNX", "h", "f", "v", "w"], ["HGET", "h"],
+        ["HGET", "h", "f", "g"], ["HMGET", "h"], ["HDEL", "h"], ["HLEN"], ["HLEN", "h", "x"], ["HSTRLEN", "h"],
+        ["HEXISTS", "h", "f", "g"], ["HINCRBY", "h", "f"], ["HINCRBYFLOAT", "h", "f", "1", "2"], ["HGETALL"],
+        ["HKEYS", "h", "x"], ["HVALS"], ["HRANDFIELD"], ["HSCAN", "h"], ["HGETALL", "h"],
+        # HDEL of the last field deletes the key.
+        ["HSET", "d", "a", "1", "b", "2"], ["HDEL", "d", "a"], ["EXISTS", "d"], ["HDEL", "d", "b", "c"],
+        ["EXISTS", "d"], ["TYPE", "d"], ["HLEN", "d"], ["HGETALL", "d"], ["KEYS", "d"],
+    ]
+    for c in cmds:
+        r.do("A", *c)
+
+    # WRONGTYPE both ways: hash commands on a string, string commands on a
+    # hash (SET replaces whatever is there; MGET answers nil).
+    r.do("A", "SET", "s", "str")
+    for c in (["HSET", "s", "f", "v"], ["HMSET", "s", "f", "v"], ["HSETNX", "s", "f", "v"], ["HGET", "s", "f"],
+              ["HMGET", "s", "f"], ["HDEL", "s", "f"], ["HLEN", "s"], ["HSTRLEN", "s", "f"], ["HEXISTS", "s", "f"],
+              ["HINCRBY", "s", "f", 1], ["HINCRBY", "s", "f", "x"], ["HINCRBYFLOAT", "s", "f", 1],
+              ["HINCRBYFLOAT", "s", "f", "x"], ["HGETALL", "s"], ["HKEYS", "s"], ["HVALS", "s"], ["HRANDFIELD", "s"],
+              ["HRANDFIELD", "s", 2], ["HRANDFIELD", "s", 0], ["HRANDFIELD", "s", -2, "WITHVALUES"],
+              ["HRANDFIELD", "s", "x"], ["HSCAN", "s", 0], ["HSCAN", "s", "x"], ["HSCAN", "s", 0, "COUNT", 0],
+              ["GET", "s"], ["HSET", "h", "f1", "v"]):
+        r.do("A", *c)
+    for c in (["GET", "h"], ["GETSET", "h", "x"], ["APPEND", "h", "x"], ["STRLEN", "h"], ["INCR", "h"],
+              ["DECRBY", "h", 2], ["INCRBYFLOAT", "h", "1"], ["GETRANGE", "h", 0, -1], ["SUBSTR", "h", 0, -1],
+              ["SETRANGE", "h", 0, "x"], ["GETEX", "h"], ["GETEX", "h", "PERSIST"], ["GETDEL", "h"],
+              ["SET", "h", "x", "GET"], ["SET", "h", "x", "NX"], ["SETNX", "h", "x"], ["MSETNX", "h", "x", "q", "y"],
+              ["MGET", "h", "s", "nokey"], ["SETBIT", "h", 1, 1], ["GETBIT", "h", 1], ["BITCOUNT", "h"],
+              ["BITPOS", "h", 1], ["BITOP", "AND", "dest", "h", "s"], ["BITOP", "NOT", "h", "s"],
+              ["BITFIELD", "h", "GET", "u8", 0], ["BITFIELD_RO", "h", "GET", "u8", 0], ["LCS", "h", "s"],
+              ["LCS", "s", "h"], ["TYPE", "h"], ["HGETALL", "h"]):
+        r.do("A", *c)
+    r.do("A", "SET", "h2", "str")
+    r.do("A", "HSET", "hs", "f", "v")
+    r.do("A", "SET", "hs", "now a string", "GET")
+    r.do("A", "SET", "hs", "now a string")
+    r.do("A", "GET", "hs")
+    r.do("A", "TYPE", "hs")
+    r.do("A", "HSET", "hs", "f", "v")
+    r.do("A", "MSET", "hs", "again", "hs2", "x")
+    r.do("A", "HGET", "hs", "f")
+
+    # HINCRBY: Redis's integer rules and overflow.
+    r.do("A", "DEL", "n")
+    for field, init, incrs in [
+        ("i", "9223372036854775807", ["1", "0", "-1", "-9223372036854775808", "-9223372036854775808"]),
+        ("j", "-9223372036854775808", ["-1", "1", "9223372036854775807", "9223372036854775807"]),
+        ("z", "0", ["9223372036854775807", "1", "-9223372036854775808", "-9223372036854775807"]),
+        ("x", "abc", ["1", "abc"]), ("e", "", ["1"]), ("sp", " 12", ["1"]), ("tr", "12 ", ["1"]),
+        ("pl", "+5", ["1"]), ("lz", "007", ["1"]), ("m0", "-0", ["1"]), ("fl", "1.0", ["1"]),
+        ("hx", "0x10", ["1"]), ("ok", "10", ["-100", "", " 1", "1 ", "+1", "01", "1.5", "9223372036854775808",
+                                           "-9223372036854775809", "abc"]),
+    ]:
+        r.do("A", "HSET", "n", field, init)
+        for inc in incrs:
+            r.do("A", "HINCRBY", "n", field, inc)
+        r.do("A", "HGET", "n", field)
+    r.do("A", "HINCRBY", "n", "new", 5)
+    r.do("A", "HINCRBY", "new", "f", -5)
+    r.do("A", "HINCRBY", "new2", "f", "abc")
+    r.do("A", "EXISTS", "new2")
+    r.do("A", "HGETALL", "n")
+    r.do("A", "HGETALL", "new")
+
+    # HINCRBYFLOAT: Redis's float rules, NaN / Infinity, long double range.
+    r.do("A", "DEL", "n")
+    for init, incrs in [
+        ("10.50", ["0"]), ("0.1", ["0.2"]), ("10.5", ["-0.5"]), ("1", ["1e20"]), ("0", ["3.0e3"]),
+        ("0", ["1.5e-7"]), ("0", ["5e-324"]), ("0", ["123456789.123456789"]), ("5.0e3", ["0"]), (".5", [".5"]),
+        ("-0", ["-0"]), ("0", ["-0.0"]), ("9223372036854775807", ["1"]), ("3", ["1.1e1"]), ("100", ["-100"]),
+        ("1", ["inf"]), ("1", ["-inf"]), ("1", ["nan"]), ("1", ["abc"]), ("1", [""]), ("1", [" 1"]), ("1", ["1 "]),
+        ("1", ["0x10"]), ("1", ["1e400"]), ("abc", ["1"]), ("1e", ["1"]), ("inf", ["1"]), ("nan", ["1"]),
+        (" 1", ["1"]), ("0x10", ["1"]), ("", ["1"]), ("1.7976931348623157e308", ["1.7976931348623157e308"]),
+        ("1e4932", ["1e4932"]), ("-1e4932", ["-1e4932"]), ("1e4931", ["1"]),
+    ]:
+        r.do("A", "HSET", "n", "f", init)
+        for inc in incrs:
+            r.do("A", "HINCRBYFLOAT", "n", "f", inc)
+        r.do("A", "HGET", "n", "f")
+    r.do("A", "HINCRBYFLOAT", "n", "new", "2.5")
+    r.do("A", "HINCRBYFLOAT", "newf", "f", "inf")
+    r.do("A", "HINCRBYFLOAT", "newf", "f", "x")
+    r.do("A", "EXISTS", "newf")
+    r.do("A", "HINCRBYFLOAT", "newf", "f", "-1.5")
+    r.do("A", "HGETALL", "newf")
+
+    # Encodings: a listpack up to 512 fields and 64-byte fields and values;
+    # past that a hashtable for good (deleting the big entry does not go
+    # back). HGETALL of a listpack-sized hash is compared exactly.
+    r.do("A", "FLUSHALL")
+    r.do("A", "HSET", "small", "f", "x" * 64)
+    r.do("A", "HSET", "bigv", "f", "x" * 65)
+    r.do("A", "HSET", "bigf", "F" * 65, "v")
+    r.do("A", "HSET", "lp", "F" * 64, "v")
+    r.do("A", "HSETNX", "nxbig", "f", "x" * 65)
+    r.do("A", "HSET", "flt", "f", "1")
+    r.do("A", "HINCRBYFLOAT", "flt", "f", "1e70")  # a 71-byte value
+    r.do("A", "HSET", "flt", "g", "1")
+    fields512 = []
+    for i in range(512):
+        fields512 += [f"f{i:03d}", f"v{i}"]
+    r.do("A", "HSET", "e512", *fields512)
+    r.do("A", "HSET", "e513", *fields512, "f512", "v512")
+    r.do("A", "HSET", "grow", *fields512)
+    for k in ("small", "bigv", "bigf", "lp", "nxbig", "flt", "e512", "e513", "grow"):
+        r.do("A", "OBJECT", "ENCODING", k)
+    r.do("A", "HGETALL", "e512")
+    r.do("A", "HKEYS", "small")
+    r.do("A", "HGETALL", "flt", mode=PAIRS)
+    r.do("A", "HSET", "grow", "f512", "x")  # the 513th field
+    r.do("A", "OBJECT", "ENCODING", "grow")
+    r.do("A", "HDEL", "grow", "f512", "f000", "f001")
+    r.do("A", "OBJECT", "ENCODING", "grow")
+    r.do("A", "HDEL", "bigv", "f")
+    r.do("A", "HSET", "bigv", "a", "1", "b", "2")
+    r.do("A", "OBJECT", "ENCODING", "bigv")
+    for k in ("e513", "grow", "bigv"):
+        r.do("A", "HGETALL", k, mode=PAIRS)
+        r.do("A", "HKEYS", k, mode=SORTED)
+        r.do("A", "HVALS", k, mode=SORTED)
+        r.do("A", "HLEN", k)
+    r.do("A", "OBJECT", "ENCODING", "nokey")
+    r.do("A", "OBJECT", "FREQ", "small")
+    for k in ("small", "bigv", "e512", "e513"):
+        r.do("A", "MEMORY", "USAGE", k, mode=SAME_TYPE)
+    r.do("A", "KEYS", "*", mode=SORTED)
+    r.do("A", "SET", "str", "x")
+    r.scan_all("A", "TYPE", "hash")
+    r.scan_all("A", "TYPE", "string")
+
+    # HRANDFIELD: one field, counts with and without repetition, argument
+    # errors in Redis's order (the count first, then the syntax).
+    r.do("A", "HSET", "one", "only", "1")
+    r.do("A", "HRANDFIELD", "one")
+    r.do("A", "HRANDFIELD", "one", 1)
+    r.do("A", "HRANDFIELD", "one", -3, "WITHVALUES")
+    r.do("A", "HRANDFIELD", "one", 5, "withvalues")
+    for key in ("small", "e512", "e513", "bigv", "nokey"):
+        for count in (None, 0, 1, 2, 5, 511, 512, 513, 1000, -1, -5, -600, "9223372036854775807"):
+            for wv in ((), ("WITHVALUES",)):
+                if count is None and wv:
+                    continue
+                args = ["HRANDFIELD", key] + ([] if count is None else [count]) + list(wv)
+                n = None if count is None else int(count)
+                r.do("A", *args, mode=(HRANDFIELD, n, bool(wv)))
+    for args in (["HRANDFIELD", "small", "abc"], ["HRANDFIELD", "small", "1.5"], ["HRANDFIELD", "small", ""],
+                 ["HRANDFIELD", "small", 1, "foo"], ["HRANDFIELD", "small", 1, "WITHVALUES", "x"],
+                 ["HRANDFIELD", "small", "abc", "foo"], ["HRANDFIELD", "nokey", "abc"],
+                 ["HRANDFIELD", "small", "-9223372036854775808"], ["HRANDFIELD", "nokey", "-9223372036854775808"],
+                 ["HRANDFIELD", "small", "-9223372036854775808", "foo"], ["HRANDFIELD", "small", "9223372036854775808"],
+                 ["HRANDFIELD", "small", "4611686018427387903", "WITHVALUES"],
+                 ["HRANDFIELD", "small", "4611686018427387904", "WITHVALUES"],
+                 ["HRANDFIELD", "small", "-4611686018427387904", "WITHVALUES"],
+                 ["HRANDFIELD", "nokey", "4611686018427387904", "WITHVALUES"],
+                 ["HRANDFIELD", "str", "4611686018427387904", "WITHVALUES"],
+                 ["HRANDFIELD", "nokey", "-9223372036854775807"], ["HRANDFIELD", "str", "-9223372036854775807"]):
+        r.do("A", *args)
+
+    # HSCAN: a listpack-sized hash comes back whole with cursor 0 whatever
+    # the cursor and COUNT (compared exactly); a hashtable is iterated.
+    r.do("A", "HSET", "sc", "f1", "a", "f2", "b", "g1", "c", "", "d", "f*", "e", b"f\x00", "g")
+    for args in ([0], [0, "COUNT", 1], [0, "MATCH", "f*"], [0, "MATCH", "f\\*"], [0, "MATCH", "*", "COUNT", 2],
+                 [0, "match", "[a-f]?", "count", 100], [0, "MATCH", ""], [0, "MATCH", "nomatch*"], [7],
+                 ["18446744073709551615"], ["18446744073709551616"], ["abc"], [" 0"], ["0 "], ["1.5"], ["0x1"],
+                 [0, "COUNT", 0], [0, "COUNT", -1], [0, "COUNT", "abc"], [0, "COUNT"], [0, "MATCH"],
+                 [0, "TYPE", "string"], [0, "NOVALUES"], [0, "FOO", "bar"], [0, "COUNT", 0, "MATCH", "*"],
+                 [0, "MATCH", "*", "COUNT", 0], ["abc", "COUNT", 0], ["-1"], ["+0"]):
+        r.do("A", "HSCAN", "sc", *args)
+    r.do("A", "HSCAN", "nokey", 0)
+    r.do("A", "HSCAN", "nokey", 0, "COUNT", 0)  # Redis answers an empty scan before the options
+    r.do("A", "HSCAN", "nokey", "abc")
+    for key in ("e513", "grow", "bigv", "sc"):
+        for opts in ([], ["COUNT", 1], ["COUNT", 7], ["COUNT", 1000], ["MATCH", "f1*"], ["MATCH", "f1*", "COUNT", 3],
+                     ["MATCH", "nomatch"]):
+            r.hscan_all("A", key, *opts)
+
+    # DUMP / RESTORE: each server's payloads on both; Redis's own payloads
+    # of a listpack and a hashtable hash.
+    r.do("A", "HSET", "dumped", "f1", "v1", "", "", b"bin\x00\xff", "a\r\nb", "i", "-7", "x", "y")
+    r.do("A", "PEXPIRE", "dumped", 100000)
+    for src in ("dumped", "small", "e512", "e513", "bigv", "grow", "flt"):
+        restore_both_ways(r, src, "restored")
+    r.do("A", "DUMP", "nokey")
+    for payload, mode in zip(REDIS_PAYLOADS[3:], ("exact", PAIRS)):
+        r.do("A", "RESTORE", "rp", 0, payload, "REPLACE")
+        r.do("A", "HGETALL", "rp", mode=mode)  # a listpack's order survives, a hashtable's is each server's
+        r.do("A", "OBJECT", "ENCODING", "rp")
+        r.do("A", "HGET", "rp", "f1")
+
+    # Expiry on a hash: kept by HSET / HDEL / HINCRBY, gone with the key when
+    # its last field goes, and the hash expires like any key.
+    r.do("A", "FLUSHALL")
+    r.do("A", "HSET", "h", "f", "1", "g", "2")
+    for c in (["EXPIRE", "h", 100], ["TTL", "h"], ["HSET", "h", "f", "2"], ["HINCRBY", "h", "f", 1],
+              ["HINCRBYFLOAT", "h", "f", "0.5"], ["HDEL", "h", "g"], ["HSETNX", "h", "n", "1"], ["PTTL", "h"],
+              ["EXPIRETIME", "h"], ["PERSIST", "h"], ["TTL", "h"], ["PEXPIRE", "h", 100000, "NX"], ["TTL", "h"],
+              ["HDEL", "h", "f", "n"], ["TTL", "h"], ["EXISTS", "h"], ["HSET", "h", "f", "1"], ["TTL", "h"],
+              ["EXPIRE", "h", 0], ["EXISTS", "h"], ["HGET", "h", "f"]):
+        r.do("A", *c, mode=TTL_S if c[0] in ("TTL", "EXPIRETIME") else TTL_MS if c[0] == "PTTL" else "exact")
+    r.do("A", "HSET", "short", "f", "1")
+    r.do("A", "PEXPIRE", "short", 20)
+    r.do("A", "HSET", "long", "f", "1")
+    r.do("A", "PEXPIRE", "long", 10000)
+    r.sleep(SLEEP, "short expires")
+    for c in (["HGET", "short", "f"], ["HLEN", "short"], ["HGETALL", "short"], ["EXISTS", "short"],
+              ["TYPE", "short"], ["HSETNX", "short", "f", "new"], ["TTL", "short"], ["HGETALL", "long"]):
+        r.do("A", *c)
+    settle(r)
+
+    # RENAME / COPY / MOVE: the copy is a hash of its own.
+    r.do("A", "FLUSHALL")
+    r.do("A", "HSET", "src", "f1", "v1", "f2", "v2", "f3", "v3")
+    r.do("A", "EXPIRE", "src", 1000)
+    for c in (["COPY", "src", "cp"], ["HSET", "cp", "f1", "changed", "f9", "new"], ["HDEL", "cp", "f2"],
+              ["HINCRBY", "cp", "n", 1], ["HGETALL", "src"], ["HGETALL", "cp"], ["TTL", "cp"],
+              ["COPY", "src", "cp"], ["COPY", "src", "cp", "REPLACE"], ["HGETALL", "cp"], ["HDEL", "cp", "f1", "f2"],
+              ["HGETALL", "src"], ["RENAME", "src", "rn"], ["HGETALL", "rn"], ["TTL", "rn"], ["EXISTS", "src"],
+              ["HSET", "rn", "f4", "v4"], ["RENAMENX", "rn", "cp"], ["RENAME", "rn", "cp"], ["HGETALL", "cp"],
+              ["COPY", "cp", "cp", "DB", 1], ["HSET", "cp", "f1", "db0"], ["MOVE", "cp", 2],
+              ["SET", "s", "str"], ["COPY", "s", "cp", "REPLACE"], ["TYPE", "cp"], ["MOVE", "cp", 2],
+              ["SELECT", 1], ["HGETALL", "cp"], ["TTL", "cp"], ["HSET", "cp", "f1", "db1"], ["MOVE", "cp", 2],
+              ["SELECT", 2], ["HGETALL", "cp"], ["SELECT", 0], ["HGETALL", "cp"], ["GET", "cp"]):
+        r.do("A", *c, mode=TTL_S if c[0] == "TTL" else "exact")
+
+    # MULTI / EXEC: a runtime WRONGTYPE inside EXEC does not undo the rest;
+    # a queuing error (arity, odd field/value count is not one) aborts.
+    r.do("A", "FLUSHALL")
+    r.do("A", "SET", "s", "str")
+    for c in (["MULTI"], ["HSET", "h", "a", "1", "b", "2"], ["HINCRBY", "h", "a", 5], ["HINCRBY", "s", "a", 1],
+              ["HSET", "s", "f", "v"], ["HINCRBYFLOAT", "h", "b", "x"], ["HSET", "h", "a"], ["HGETALL", "h"],
+              ["HRANDFIELD", "h", -2], ["HDEL", "h", "b"], ["HLEN", "h"], ["GET", "h"], ["EXEC"], ["HGETALL", "h"]):
+        r.do("A", *c)
+    for c in (["MULTI"], ["HSET", "h", "c", "3"], ["HGET", "h"], ["HDEL", "h", "a"], ["EXEC"], ["HGETALL", "h"]):
+        r.do("A", *c)
+    # WATCH: what tells a watched hash key.
+    for setup, b_cmds in HASH_WATCH_CASES:
+        r.open("B")  # back in db 0
+        r.do("A", "FLUSHALL")
+        for s in setup:
+            r.do("A", *s)
+        r.do("A", "WATCH", "h")
+        for c in b_cmds:
+            if c[0] == "HRANDFIELD":
+                r.do("B", *c, mode=(HRANDFIELD, None, False))
+            else:
+                r.do("B", *c)
+        r.do("A", "MULTI")
+        r.do("A", "HGETALL", "h")
+        r.do("A", "EXEC")
+        r.do("A", "HGETALL", "h")
+
+    # RESP3: HGETALL is a map (an empty one for a missing key), HRANDFIELD
+    # WITHVALUES nests its pairs, nils are nulls.
+    r.open("C", 3)
+    for c in (["SET", "s", "str"], ["HSET", "h", "f1", "v1", "f2", "v2", "n", "1"], ["HGETALL", "h"],
+              ["HGETALL", "nokey"], ["HGETALL", "s"], ["HKEYS", "h"], ["HVALS", "h"], ["HMGET", "h", "f1", "nofield"],
+              ["HMGET", "nokey", "f1"], ["HGET", "h", "nofield"], ["HRANDFIELD", "nokey"],
+              ["HRANDFIELD", "h", 5, "WITHVALUES"], ["HRANDFIELD", "nokey", 5, "WITHVALUES"],
+              ["HINCRBYFLOAT", "h", "n", "1.5"], ["HINCRBY", "h", "i", 2], ["HSCAN", "h", 0], ["HLEN", "h"],
+              ["HEXISTS", "h", "f1"], ["HSTRLEN", "h", "f1"], ["HSETNX", "h", "f1", "x"], ["HDEL", "h", "i"],
+              ["MULTI"], ["HGETALL", "h"], ["HGETALL", "nokey"], ["HRANDFIELD", "h", 5, "WITHVALUES"], ["EXEC"]):
+        r.do("C", *c)
+    r.do("C", "HRANDFIELD", "h", -4, "WITHVALUES", mode=(HRANDFIELD, -4, True))
+    r.do("C", "HRANDFIELD", "h", 2, "WITHVALUES", mode=(HRANDFIELD, 2, True))
+    r.do("C", "HSET", "bigv", "f", "x" * 100, "g", "1")
+    r.do("C", "HGETALL", "bigv", mode=PAIRS)
+
+    # Scripts: hash replies converted to Lua and back (RESP2 and RESP3). A
+    # RESP3 map becomes a Lua table {map = {...}}, and such a table a map
+    # again (RESP2: a flat array) in the order Lua's table walk gives:
+    # compared as pairs.
+    for body in ["return redis.call('hgetall', KEYS[1])",
+                 "return redis.call('hmget', KEYS[1], 'f1', 'nofield')",
+                 "return redis.call('hincrbyfloat', KEYS[1], 'n', '0.25')",
+                 "return redis.call('hincrby', KEYS[1], 'f1', 1)",
+                 "return redis.pcall('hincrby', KEYS[1], 'f1', 1)",
+                 "return redis.call('hget', KEYS[1], 'nofield')",
+                 "return redis.call('hset', KEYS[1], 'a')",
+                 "redis.setresp(3)\nreturn redis.call('hgetall', KEYS[1])",
+                 "redis.setresp(3)\nreturn redis.call('hrandfield', KEYS[1], 1, 'withvalues')",
+                 "return redis.call('hrandfield', 'nokey')",
+                 "return redis.call('hlen', 's')"]:
+        mode = PAIRS if "setresp(3)\nreturn redis.call('hgetall'" in body else \
+            (HRANDFIELD, 1, True) if "'hrandfield', KEYS[1]" in body else "exact"
+        r.do("A", "EVAL", body, 1, "h", mode=mode)
+        r.do("C", "EVAL", body, 1, "h", mode=mode)
     r.do("A", "DBSIZE")

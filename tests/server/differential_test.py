@@ -7,9 +7,10 @@ What runs (against both servers, the same commands in the same order):
   * deterministic scenarios (differential_scenarios.py): keys expiring
     between commands, WATCH against other clients / expiry / FLUSHDB,
     MULTI/EXEC errors, RESP3, inline commands, pipelines, protocol errors,
-    option matrices of SET/GETEX/EXPIRE, integer and float edges;
-  * seeded random command sequences (differential_gen.py) over a small
-    keyspace, two clients each, some in RESP3.
+    option matrices of SET/GETEX/EXPIRE, integer and float edges, the hash
+    commands (scenario hashes);
+  * seeded random command sequences (differential_gen.py) of string and
+    hash commands over one small keyspace, two clients each, some in RESP3.
 
 Environment:
   TMKV_SERVER        tmkv-server binary (set by ctest)
@@ -32,7 +33,8 @@ Environment:
 
 Not exercised reply by reply (no Redis reply to compare byte for byte, or not tmkv's
 business): INFO, CLIENT, CONFIG, COMMAND, TIME, AUTH, SHUTDOWN, and Redis's
-non-string types; OBJECT, DEBUG, SWAPDB and the like do not exist in tmkv.
+types other than strings and hashes; DEBUG, SWAPDB and the like do not exist
+in tmkv.
 At the end, though, INFO's keyspace_hits/misses and commandstats
 (calls, failed_calls, rejected_calls per command) must agree between the two
 servers after the identical traffic (compare_stats: one declared gap).

@@ -1,0 +1,95 @@
+#!/usr/bin/env bash
+# Hashes: tmkv-server against redis-server 7 (Debian), side by side, in one
+# run. redis-benchmark (50 clients) drives three workloads at -P 1 and -P 16:
+#   - hot-hset: redis-benchmark's own `-t hset`, every client writing random
+#     fields of ONE hash (myhash, fields over KEYSPACE): the worst case for
+#     tmkv (each write copies its path in the trie and conflicts with the
+#     other I/O thread's writes of the same key);
+#   - hset: HSET of one field in one of KEYSPACE small hashes (user:N);
+#   - hget: HGET of that field (after the hset run filled them).
+# Each server starts fresh per round; rounds alternate which goes first. The
+# table shows medians over rounds and the median of the per-round ratios.
+#
+# Usage: bench/hashes-vs-redis.sh            (from the repository root)
+# Environment: TMKV_SERVER (default build/bin/tmkv-server, Release),
+#   ROUNDS=3 CLIENTS=50 KEYSPACE=100000 REQUESTS=200000 IO_THREADS=$(nproc)
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+ROUNDS=${ROUNDS:-3}
+CLIENTS=${CLIENTS:-50}
+KEYSPACE=${KEYSPACE:-100000}
+REQUESTS=${REQUESTS:-200000}
+IO_THREADS=${IO_THREADS:-$(nproc)}
+TMKV_SERVER=${TMKV_SERVER:-build/bin/tmkv-server}
+REDIS_SERVER=${REDIS_SERVER:-$(command -v redis-server || echo /usr/bin/redis-server)}
+REDIS_CLI=$(command -v redis-cli || echo /usr/bin/redis-cli)
+REDIS_BENCHMARK=$(command -v redis-benchmark || echo /usr/bin/redis-benchmark)
+
+die() { echo "hashes-vs-redis: $*" >&2; exit 1; }
+[[ -x $REDIS_SERVER ]] || die "redis-server not found (apt-get install redis-server)"
+[[ -x $REDIS_CLI && -x $REDIS_BENCHMARK ]] || die "redis-cli / redis-benchmark not found (apt-get install redis-tools)"
+[[ -x $TMKV_SERVER ]] || die "no tmkv-server at '$TMKV_SERVER' (scripts/run builds one)"
+
+tmp=$(mktemp -d /tmp/hashes-vs-redis.XXXXXX)
+trap 'servers_stop_all; rm -rf "$tmp"' EXIT
+
+redis_cmd() { echo "$REDIS_SERVER --port $1 --bind 127.0.0.1 --save '' --appendonly no --dir $tmp --daemonize no"; }
+tmkv_cmd() { echo "$TMKV_SERVER --port $1 --bind 127.0.0.1 --io-threads $IO_THREADS --metrics-port 0"; }
+
+TESTS=(hot-hset hset hget)
+
+bench() {  # name test pipeline -> rps
+  local name=$1 test=$2 p=$3 out rps
+  local args=(-h 127.0.0.1 -p "${PORT[$name]}" -c "$CLIENTS" -r "$KEYSPACE" -n "$REQUESTS" -P "$p" --csv)
+  case $test in
+    hot-hset) out=$("$REDIS_BENCHMARK" "${args[@]}" -t hset 2>&1) ;;
+    hset) out=$("$REDIS_BENCHMARK" "${args[@]}" HSET "user:__rand_int__" name "__rand_int__" 2>&1) ;;
+    hget) out=$("$REDIS_BENCHMARK" "${args[@]}" HGET "user:__rand_int__" name 2>&1) ;;
+  esac || die "redis-benchmark failed against $name: $out"
+  rps=$(printf '%s\n' "$out" | tr '\r' '\n' | awk -F'","' 'NF > 2 && $1 !~ /^"test$/ { r = $2 } END { print r }')
+  [[ -n $rps ]] || die "no rate in redis-benchmark's output against $name: $out"
+  echo "$rps"
+}
+
+echo "# Hashes: tmkv-server vs redis-server"
+echo
+echo "- date: $(date -u '+%Y-%m-%d %H:%M:%S UTC')"
+echo "- machine: $(nproc) CPUs ($(grep -m1 '^model name' /proc/cpuinfo | sed 's/.*: //')), $(awk '/MemTotal/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo)"
+echo "- command: $(printf '%q ' "$0" "$@")"
+echo "- settings: ROUNDS=$ROUNDS CLIENTS=$CLIENTS KEYSPACE=$KEYSPACE REQUESTS=$REQUESTS IO_THREADS=$IO_THREADS"
+echo "- redis: $("$REDIS_SERVER" --version | cut -d' ' -f1-3)"
+echo "- tmkv: $TMKV_SERVER (git $(git -C "$(dirname "$0")" rev-parse --short HEAD 2>/dev/null || echo '?'))"
+echo
+
+for round in $(seq 1 "$ROUNDS"); do
+  if (( round % 2 )); then order=(redis tmkv); else order=(tmkv redis); fi
+  for s in "${order[@]}"; do server_start "$s"; done
+  for test in "${TESTS[@]}"; do
+    for p in 1 16; do
+      for s in "${order[@]}"; do
+        r=$(bench "$s" "$test" "$p")
+        echo "$r" >> "$tmp/$s.$test.P$p"
+        printf '  round %d %-8s -P %-2s %-5s %s rps\n' "$round" "$test" "$p" "$s" "$r" >&2
+      done
+    done
+  done
+  for s in "${order[@]}"; do
+    echo "$("$REDIS_CLI" -p "${PORT[$s]}" memory usage myhash)" >> "$tmp/$s.mem"
+    server_stop "$s"
+  done
+done
+
+echo "| test | redis rps | tmkv rps | tmkv/redis (min..max) |"
+echo "|---|---|---|---|"
+for test in "${TESTS[@]}"; do
+  for p in 1 16; do
+    ratios=$(paste -d' ' "$tmp/tmkv.$test.P$p" "$tmp/redis.$test.P$p" | awk '{ printf "%.4f\n", $1 / $2 }')
+    lo=$(printf '%s\n' "$ratios" | sort -g | head -1)
+    hi=$(printf '%s\n' "$ratios" | sort -g | tail -1)
+    printf '| %s -P %s | %.0f | %.0f | %.2f (%.2f..%.2f) |\n' "$test" "$p" "$(median < "$tmp/redis.$test.P$p")" \
+      "$(median < "$tmp/tmkv.$test.P$p")" "$(printf '%s\n' "$ratios" | median)" "$lo" "$hi"
+  done
+done
+echo
+printf 'MEMORY USAGE myhash at the end (median): redis %.0f B, tmkv %.0f B\n' "$(median < "$tmp/redis.mem")" "$(median < "$tmp/tmkv.mem")"
