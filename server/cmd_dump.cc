@@ -24,6 +24,8 @@ void cmd_dump(CommandContext& c) {
   }
   if (b->type() == store::ValueType::kHash) {
     c.out.bulk(encode_hash_dump_payload(store::Hash::from_body(b->view()).entries()));
+  } else if (b->type() == store::ValueType::kSet) {
+    c.out.bulk(encode_set_dump_payload(store::Hash::from_body(b->view()).entries()));
   } else {
     c.out.bulk(encode_dump_payload(b->view()));
   }
@@ -97,14 +99,21 @@ void cmd_restore(CommandContext& c) {
   const bool lfu = is_lfu_policy(c.server.evictor().policy());
   if (lfu && freq) access = store::lfu_bits_with_counter(static_cast<uint32_t>(frequency), store::now_ms());
   if (!lfu && idletime) access = store::lru_bits_idle_for(static_cast<uint64_t>(idle_seconds), store::now_ms());
-  // A hash is built here; put() takes its own reference to it, h drops its own.
+  // A hash or set is built here; put() takes its own reference to it, h
+  // drops its own.
   store::Hash h;
-  std::string hash_body;
+  std::string trie_body;
   std::string_view bytes = p.value;
-  if (p.type == store::ValueType::kHash) {
-    for (const auto& [field, value] : p.fields) h.set(field, value);
-    hash_body = h.body_bytes();
-    bytes = hash_body;
+  if (store::is_trie(p.type)) {
+    for (const auto& [field, value] : p.fields) {
+      if (p.type == store::ValueType::kSet) {
+        h.add_member(field);
+      } else {
+        h.set(field, value);
+      }
+    }
+    trie_body = h.body_bytes();
+    bytes = trie_body;
   }
   const store::OpStatus s = c.db().put(*c.tx, key, p.type, bytes, expire_at, access);
   if (s != store::OpStatus::kOk) {

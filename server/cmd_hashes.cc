@@ -37,35 +37,12 @@ using store::ValueType;
 // beyond any use of a random sample). A positive count is at most the hash.
 constexpr uint64_t kMaxRandomFields = 10'000'000;
 
-// The hash at key, as this transaction sees it. *found: whether the key
-// holds one (h stays empty otherwise). False, after replying WRONGTYPE, if
-// the key holds another type. `for_read`: a read's lookup (counts a
-// keyspace hit or miss, as Redis's lookupKeyRead).
 bool hash_at(CommandContext& c, std::string_view key, bool for_read, Hash* h, const Blob** blob = nullptr) {
-  const Blob* b = for_read ? lookup_for_read(c, key) : c.db().lookup(*c.tx, key);
-  if (blob != nullptr) *blob = b;
-  if (b == nullptr) return true;
-  if (b->type() != ValueType::kHash) {
-    c.out.error(kWrongTypeError);
-    return false;
-  }
-  *h = Hash::from_body(b->view());
-  return true;
+  return trie_at(c, key, ValueType::kHash, for_read, h, blob);
 }
 
-// Stores the new version of the hash at key, keeping the key's expiry;
-// an empty hash deletes the key, as in Redis. False after replying an error.
 bool store_hash(CommandContext& c, std::string_view key, const Hash& h, const Blob* old) {
-  if (h.empty()) {
-    c.db().del(*c.tx, key);
-    return true;
-  }
-  const OpStatus s = c.db().put(*c.tx, key, ValueType::kHash, h.body_bytes(), old != nullptr ? old->expire_at_ms() : 0);
-  if (s != OpStatus::kOk) {
-    reply_status(c.out, s);
-    return false;
-  }
-  return true;
+  return store_trie(c, key, ValueType::kHash, h, old);
 }
 
 // HSET key field value [field value ...] / HMSET: the same, replying OK.

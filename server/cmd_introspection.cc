@@ -82,7 +82,12 @@ void cmd_object(CommandContext& c) {
   }
   const bool is_string = b->type() == store::ValueType::kString;
   if (sub == "encoding") {
-    c.out.bulk(is_string ? redis_string_encoding(b->view()) : store::Hash::from_body(b->view()).encoding());
+    if (is_string) {
+      c.out.bulk(redis_string_encoding(b->view()));
+    } else {
+      const store::Hash h = store::Hash::from_body(b->view());
+      c.out.bulk(b->type() == store::ValueType::kSet ? h.set_encoding() : h.encoding());
+    }
   } else if (sub == "refcount") {
     c.out.integer(is_string ? redis_refcount(b->view()) : 1);
   } else if (sub == "freq") {

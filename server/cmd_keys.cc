@@ -47,6 +47,8 @@ const char* type_name(const Blob* b) {
       return "string";
     case store::ValueType::kHash:
       return "hash";
+    case store::ValueType::kSet:
+      return "set";
   }
   return "none";
 }

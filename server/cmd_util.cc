@@ -31,6 +31,33 @@ bool lookup_string_or_reply(CommandContext& c, std::string_view key, const store
   return true;
 }
 
+bool trie_at(CommandContext& c, std::string_view key, store::ValueType type, bool for_read, store::Hash* h,
+             const store::Blob** blob) {
+  const store::Blob* b = for_read ? lookup_for_read(c, key) : c.db().lookup(*c.tx, key);
+  if (blob != nullptr) *blob = b;
+  if (b == nullptr) return true;
+  if (b->type() != type) {
+    c.out.error(kWrongTypeError);
+    return false;
+  }
+  *h = store::Hash::from_body(b->view());
+  return true;
+}
+
+bool store_trie(CommandContext& c, std::string_view key, store::ValueType type, const store::Hash& h,
+                const store::Blob* old) {
+  if (h.empty()) {
+    c.db().del(*c.tx, key);
+    return true;
+  }
+  const store::OpStatus s = c.db().put(*c.tx, key, type, h.body_bytes(), old != nullptr ? old->expire_at_ms() : 0);
+  if (s != store::OpStatus::kOk) {
+    reply_status(c.out, s);
+    return false;
+  }
+  return true;
+}
+
 bool parse_cursor_or_reply(Reply& out, std::string_view s, uint64_t* cursor) {
   // Redis's parseScanCursorOrReply is strtoul's grammar: an optional sign
   // ("-1" is 2^64 - 1), no leading space, nothing after the digits, no

@@ -53,6 +53,18 @@ inline constexpr const char* kWrongTypeError = "WRONGTYPE Operation against a ke
 bool lookup_string_or_reply(CommandContext& c, std::string_view key, const store::Blob** blob, bool for_read);
 
 
+// The hash or set (`type`) at key, as this transaction sees it: *h stays
+// empty if the key is absent (*blob, if given, says which: nullptr). False,
+// after replying WRONGTYPE, if the key holds another type. `for_read`: a
+// read's lookup (lookup_for_read: a keyspace hit or miss).
+bool trie_at(CommandContext& c, std::string_view key, store::ValueType type, bool for_read, store::Hash* h,
+             const store::Blob** blob = nullptr);
+// Stores the new version of the hash or set at key, keeping the key's
+// expiry (old's); an empty one deletes the key, as in Redis. False after
+// replying an error.
+bool store_trie(CommandContext& c, std::string_view key, store::ValueType type, const store::Hash& h,
+                const store::Blob* old);
+
 // A SCAN-family cursor: an unsigned 64-bit decimal; replies "ERR invalid
 // cursor" and returns false otherwise.
 bool parse_cursor_or_reply(Reply& out, std::string_view s, uint64_t* cursor);

@@ -84,6 +84,7 @@ struct CommandSpec {
 // Registration: each cmd_*.cc file contributes its specs.
 void register_string_commands(std::vector<CommandSpec>& table);
 void register_hash_commands(std::vector<CommandSpec>& table);
+void register_set_commands(std::vector<CommandSpec>& table);
 void register_key_commands(std::vector<CommandSpec>& table);
 void register_connection_commands(std::vector<CommandSpec>& table);
 void register_server_commands(std::vector<CommandSpec>& table);

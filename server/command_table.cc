@@ -17,6 +17,7 @@ struct Table {
   Table() {
     register_string_commands(specs);
     register_hash_commands(specs);
+    register_set_commands(specs);
     register_key_commands(specs);
     register_connection_commands(specs);
     register_server_commands(specs);

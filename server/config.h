@@ -56,6 +56,10 @@ struct ServerConfig {
   // tmkv keeps one representation; these decide only what it reports.
   uint64_t hash_max_listpack_entries = 512;
   uint64_t hash_max_listpack_value = 64;
+  // Redis 7.0's set-max-intset-entries: a set of at most this many members,
+  // all 64-bit integers, reports "intset" and lists its members in numeric
+  // order, as Redis's intset does; otherwise "hashtable" and trie order.
+  uint64_t set_max_intset_entries = 512;
   // SLOWLOG (slowlog.h), Redis's names and defaults: commands slower than
   // this many microseconds are logged (-1: none, 0: all), the newest
   // slowlog-max-len of them kept.

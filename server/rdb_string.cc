@@ -18,7 +18,10 @@ constexpr uint8_t k64BitLen = 0x81;
 constexpr uint8_t kEncVal = 3;
 constexpr uint8_t kEncInt8 = 0, kEncInt16 = 1, kEncInt32 = 2, kEncLzf = 3;
 constexpr uint8_t kRdbTypeString = 0;
+constexpr uint8_t kRdbTypeSet = 2;
 constexpr uint8_t kRdbTypeHash = 4;
+constexpr uint8_t kRdbTypeSetIntset = 11;
+constexpr uint8_t kRdbTypeSetListpack = 20;
 constexpr uint8_t kRdbTypeHashListpack = 16;
 constexpr size_t kFooterBytes = 10;  // version (2) + CRC-64 (8)
 
@@ -253,6 +256,39 @@ bool read_hash_listpack(std::string_view lp, std::vector<std::pair<std::string, 
   return pos == body.size();
 }
 
+// A set's listpack (RDB type 20): the members as entries.
+bool read_set_listpack(std::string_view lp, std::vector<std::pair<std::string, std::string>>* out) {
+  if (lp.size() < 7 || static_cast<uint8_t>(lp.back()) != 0xff) return false;
+  uint32_t total = 0;
+  for (int i = 3; i >= 0; --i) total = (total << 8) | static_cast<uint8_t>(lp[static_cast<size_t>(i)]);
+  if (total != lp.size()) return false;
+  const std::string_view body = lp.substr(0, lp.size() - 1);
+  size_t pos = 6;
+  while (pos < body.size()) {
+    std::string member;
+    if (!read_listpack_entry(body, &pos, &member)) return false;
+    out->emplace_back(std::move(member), std::string());
+  }
+  return pos == body.size();
+}
+
+// Redis's intset (RDB type 11): the width of each integer (2, 4 or 8 bytes),
+// the count, then the integers, little endian, ascending.
+bool read_intset(std::string_view s, std::vector<std::pair<std::string, std::string>>* out) {
+  auto le = [&](size_t at, size_t n) {
+    uint64_t x = 0;
+    for (size_t i = n; i-- > 0;) x = (x << 8) | static_cast<uint8_t>(s[at + i]);
+    return x;
+  };
+  if (s.size() < 8) return false;
+  const uint64_t width = le(0, 4), count = le(4, 4);
+  if ((width != 2 && width != 4 && width != 8) || s.size() != 8 + width * count) return false;
+  for (uint64_t i = 0; i < count; ++i) {
+    out->emplace_back(std::to_string(sign_extend(le(8 + i * width, width), static_cast<int>(width))), std::string());
+  }
+  return true;
+}
+
 // Redis 7's RDB object types, by what they hold.
 const char* rdb_type_name(uint8_t type) {
   switch (type) {
@@ -296,6 +332,21 @@ std::string encode_hash_dump_payload(const std::vector<store::HashEntry>& entrie
         put_length(out, s.size());
         out.append(s);
       }
+    }
+  }
+  put_le(out, kRdbVersion, 2);
+  put_le(out, crc64_jones(0, out), 8);
+  return out;
+}
+
+std::string encode_set_dump_payload(const std::vector<store::HashEntry>& members) {
+  std::string out;
+  out.push_back(static_cast<char>(kRdbTypeSet));
+  put_length(out, members.size());
+  for (const store::HashEntry& e : members) {
+    if (!put_integer(out, e.field)) {
+      put_length(out, e.field.size());
+      out.append(e.field);
     }
   }
   put_le(out, kRdbVersion, 2);
@@ -372,20 +423,36 @@ DecodedPayload decode_dump_payload(std::string_view payload, uint64_t max_value)
       ok = read_string(r, max_value, &field, &too_large) && read_string(r, max_value, &value, &too_large);
       if (ok) d.fields.emplace_back(std::move(field), std::move(value));
     }
+  } else if (type == kRdbTypeSet) {
+    d.type = store::ValueType::kSet;
+    uint64_t members;
+    bool encoded;
+    ok = r.length(&members, &encoded) && !encoded && members > 0;
+    for (uint64_t i = 0; ok && i < members; ++i) {
+      std::string member;
+      ok = read_string(r, max_value, &member, &too_large);
+      if (ok) d.fields.emplace_back(std::move(member), std::string());
+    }
+  } else if (type == kRdbTypeSetIntset || type == kRdbTypeSetListpack) {
+    d.type = store::ValueType::kSet;
+    std::string blob;
+    ok = read_string(r, max_value, &blob, &too_large) &&
+         (type == kRdbTypeSetIntset ? read_intset(blob, &d.fields) : read_set_listpack(blob, &d.fields)) &&
+         !d.fields.empty();
   } else if (type == kRdbTypeHashListpack) {
     d.type = store::ValueType::kHash;
     std::string lp;
     ok = read_string(r, max_value, &lp, &too_large) && read_hash_listpack(lp, &d.fields) && !d.fields.empty();
   } else {
     if (const char* name = rdb_type_name(type)) {
-      d.error = std::string("ERR tmkv stores strings and hashes only; this DUMP payload holds ") + name;
+      d.error = std::string("ERR tmkv stores strings, hashes and sets only; this DUMP payload holds ") + name;
       if (std::string_view(name) == "a hash") d.error = "ERR tmkv does not read this older encoding of a hash (zipmap or ziplist)";
     } else {
       d.error = "ERR Bad data format";
     }
     return d;
   }
-  if (ok && d.type == store::ValueType::kHash) {  // Redis refuses repeated fields
+  if (ok && d.type != store::ValueType::kString) {  // Redis refuses repeated fields and members
     std::vector<std::string_view> names;
     for (const auto& f : d.fields) names.push_back(f.first);
     std::sort(names.begin(), names.end());

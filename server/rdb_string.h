@@ -17,8 +17,10 @@
 // A hash is written as type 4 (a count of pairs, then field and value as
 // RDB strings), which every Redis reads. decode also reads type 16, the
 // listpack Redis 7 writes for small hashes, so a hash DUMPed by Redis
-// RESTOREs here. Other types and older hash encodings (zipmap, ziplist)
-// are refused with a clear error.
+// RESTOREs here. A set is written as type 2 (a count, then the members);
+// decode also reads Redis's intset (11) and Redis 7.2's listpack (20).
+// Other types and older encodings (zipmap, ziplist) are refused with a
+// clear error.
 #pragma once
 
 #include <cstdint>
@@ -42,6 +44,8 @@ uint64_t crc64_jones(uint64_t crc, std::string_view bytes);
 std::string encode_dump_payload(std::string_view value);
 // A hash's payload (type 4), its entries in the order given.
 std::string encode_hash_dump_payload(const std::vector<store::HashEntry>& entries);
+// A set's payload (type 2), its members (the entries' fields) in the order given.
+std::string encode_set_dump_payload(const std::vector<store::HashEntry>& members);
 
 // LZF decompression (the format Redis's lzf_d.c reads): `out_len` is the
 // original length, recorded beside the compressed bytes. nullopt if the
@@ -51,7 +55,7 @@ std::optional<std::string> lzf_decompress(std::string_view in, size_t out_len);
 struct DecodedPayload {
   store::ValueType type = store::ValueType::kString;
   std::string value;                                      // a string's bytes
-  std::vector<std::pair<std::string, std::string>> fields;  // a hash's entries
+  std::vector<std::pair<std::string, std::string>> fields;  // a hash's entries; a set's members (empty values)
   std::string error;  // non-empty: the error reply (without "-")
 };
 // Checks the footer (version, checksum) and decodes a string, or a hash,

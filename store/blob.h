@@ -8,7 +8,7 @@
 // then the bytes, in one allocation. A 32-byte value without a TTL
 // takes jemalloc's 48-byte class; keys without a TTL pay nothing for expiry.
 // The type tag is here so Redis's types share the record layout. A string's
-// bytes are the string; a hash's are a HashBody (hash_value.h), whose root
+// bytes are the string; a hash's or set's are a HashBody (hash_value.h), whose root
 // this box holds one reference to: make() takes it, destroy() drops it, so
 // code that copies a value's bytes into a new box (RENAME, COPY, EXPIRE)
 // stays correct for every type.
@@ -32,7 +32,11 @@
 
 namespace tmkv::store {
 
-enum class ValueType : uint8_t { kString = 0, kHash = 1 };
+enum class ValueType : uint8_t { kString = 0, kHash = 1, kSet = 2 };
+
+// Hashes and sets share one representation: a persistent trie (hash_value.h;
+// a set's members are fields with empty values).
+inline bool is_trie(ValueType t) { return t == ValueType::kHash || t == ValueType::kSet; }
 
 class Blob {
  public:
@@ -94,19 +98,19 @@ class Blob {
                (bits << kAccessShift);
     if (flags & kHasExpiry) std::memcpy(static_cast<char*>(mem) + sizeof(Blob), &expire_at_ms, sizeof expire_at_ms);
     if (!bytes.empty()) std::memcpy(const_cast<char*>(b->bytes()), bytes.data(), bytes.size());
-    if (type == ValueType::kHash) hash_body_retain(b->bytes());
+    if (is_trie(type)) hash_body_retain(b->bytes());
     return b;
   }
   static void destroy(void* p) {
     auto* b = static_cast<Blob*>(p);
-    if (b->type() == ValueType::kHash) hash_body_release(b->bytes());
+    if (is_trie(b->type())) hash_body_release(b->bytes());
     std::free(p);
   }
   // Bytes of one allocation: header (with the expiry, if any) and value;
   // for a hash, also its nodes (shared with other versions, if any).
   size_t allocation_bytes() const {
     const size_t own = header_size(flags()) + size;
-    return type() == ValueType::kHash ? own + hash_body_node_bytes(bytes()) : own;
+    return is_trie(type()) ? own + hash_body_node_bytes(bytes()) : own;
   }
 
  private:

@@ -9,6 +9,7 @@
 #include <random>
 
 #include "store/hash.h"
+#include "store/int_codec.h"
 
 #ifndef TMKV_HASH_LEVEL_BITS
 #define TMKV_HASH_LEVEL_BITS 5
@@ -70,6 +71,7 @@ uint64_t field_seed() {
 
 std::atomic<uint64_t> g_listpack_entries{512};
 std::atomic<uint64_t> g_listpack_value{64};
+std::atomic<uint64_t> g_intset_entries{512};
 
 std::atomic<uint64_t> g_weak_hash_distinct{0};  // tests only; 0 = the real hash
 
@@ -500,6 +502,8 @@ void set_hash_listpack_limits(uint64_t entries, uint64_t value_bytes) {
   g_listpack_value.store(value_bytes, std::memory_order_relaxed);
 }
 
+void set_set_intset_limit(uint64_t entries) { g_intset_entries.store(entries, std::memory_order_relaxed); }
+
 void hash_value_weak_hash_for_testing(uint64_t distinct) {
   g_weak_hash_distinct.store(distinct, std::memory_order_relaxed);
 }
@@ -568,6 +572,22 @@ bool Hash::contains(std::string_view field) const {
 }
 
 bool Hash::set(std::string_view field, std::string_view value) {
+  const bool added = insert(field, value);
+  const uint64_t max_value = g_listpack_value.load(std::memory_order_relaxed);
+  if (body_.count > g_listpack_entries.load(std::memory_order_relaxed) || field.size() > max_value ||
+      value.size() > max_value) {
+    body_.big = 1;
+  }
+  return added;
+}
+
+bool Hash::add_member(std::string_view member) {
+  const bool added = insert(member, {});
+  if (body_.count > g_intset_entries.load(std::memory_order_relaxed) || !parse_int64(member)) body_.big = 1;
+  return added;
+}
+
+bool Hash::insert(std::string_view field, std::string_view value) {
   const uint64_t h = field_hash(field);
   const HashLeaf* old = find_leaf(body_.root, h, field);
   HashLeaf* l = make_leaf(h, old != nullptr ? old->seq : body_.next_seq, field, value);
@@ -590,11 +610,6 @@ bool Hash::set(std::string_view field, std::string_view value) {
   if (old == nullptr) {
     ++body_.count;
     ++body_.next_seq;
-  }
-  const uint64_t max_value = g_listpack_value.load(std::memory_order_relaxed);
-  if (body_.count > g_listpack_entries.load(std::memory_order_relaxed) || field.size() > max_value ||
-      value.size() > max_value) {
-    body_.big = 1;
   }
   return old == nullptr;
 }

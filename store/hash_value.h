@@ -1,5 +1,6 @@
 // HashValue: the body of a Redis hash (HSET, HGET, ...) as a persistent
-// hash array mapped trie (Bagwell's HAMT, path-copied).
+// hash array mapped trie (Bagwell's HAMT, path-copied). A Redis set (SADD,
+// ...) is the same trie with empty values (add_member).
 //
 // WHY PERSISTENT. A value in the keyspace is immutable once committed (a
 // write builds a new Blob and commit swaps the record's word; blob.h), so
@@ -72,6 +73,8 @@ size_t hash_body_node_bytes(const char* body_bytes);
 // Relaxed atomics: a setting, read by each write; a write racing a change
 // may judge by either value, as a Redis write before or after CONFIG SET.
 void set_hash_listpack_limits(uint64_t entries, uint64_t value_bytes);
+// Redis's set-max-intset-entries (default 512), the same way.
+void set_set_intset_limit(uint64_t entries);
 
 // One field and its value, as stored.
 struct HashEntry {
@@ -106,8 +109,15 @@ class Hash {
   // True and *value (valid while this handle keeps the version) if field is there.
   bool find(std::string_view field, std::string_view* value) const;
   bool contains(std::string_view field) const;
-  // Sets field to value; true if the field is new.
+  // Sets field to value; true if the field is new. Judges the encoding by
+  // the hash rules (hash-max-listpack-*).
   bool set(std::string_view field, std::string_view value);
+  // A set's SADD: adds member with an empty value; true if it is new.
+  // Judges the encoding by the set rules: "intset" while every member is a
+  // canonical 64-bit integer and there are at most set-max-intset-entries.
+  bool add_member(std::string_view member);
+  // Redis's name for this value's encoding, as a set ("intset"/"hashtable").
+  const char* set_encoding() const { return body_.big ? "hashtable" : "intset"; }
   // Removes field; true if it was there.
   bool erase(std::string_view field);
 
@@ -123,6 +133,8 @@ class Hash {
   HashEntry at(uint64_t i) const;
 
  private:
+  bool insert(std::string_view field, std::string_view value);  // set() without the encoding rule
+
   HashBody body_;
 };
 

@@ -23,6 +23,16 @@ compared under a *mode*:
                  type and shape (RESP2 flat pairs, RESP3 nested ones), the
                  same length, distinct fields for a positive count, and the
                  same entries where the reply is the whole hash
+  ('spop', count) / ('srandmember', count)
+                 SPOP / SRANDMEMBER: errors and nils exact, else the same
+                 reply type (SPOP with a count: RESP3 set; SRANDMEMBER: an
+                 array), the same length, distinct members where the command
+                 promises them, and the same members where the reply is the
+                 whole set
+  ENCODING       OBJECT ENCODING in random sequences: a set's encoding
+                 (either side says intset) exactly, else as SAME_TYPE
+  INTSET_ORDER   a set reply built from intsets only: exact (ascending on
+                 both) if it has at most 512 members, else SORTED
   HELLO          see INTENTIONAL_DIFFERENCES
   ('exec', [..]) EXEC: an array compared element by element with the modes
                  of the commands that were queued; anything else EXACT
@@ -41,6 +51,10 @@ SAME_TYPE = "same_type"
 HELLO = "hello"
 PAIRS = "pairs"
 HRANDFIELD = "hrandfield"
+SPOP = "spop"
+SRANDMEMBER = "srandmember"
+ENCODING = "encoding"
+INTSET_ORDER = "intset_order"
 
 TTL_TOLERANCE_S = 2
 TTL_TOLERANCE_MS = 2000
@@ -59,7 +73,8 @@ INTENTIONAL_DIFFERENCES = [
     ("OBJECT ENCODING / REFCOUNT in random sequences", "Redis's answer depends on how the value was written "
      "(APPEND, SETRANGE and INCRBYFLOAT leave raw or embstr strings, SET encodes integers); tmkv stores every "
      "string alike and answers as SET would have stored the value: compared exactly in the scenario "
-     "object_and_memory (values written by SET), in random sequences only by reply type and nil-ness"),
+     "object_and_memory (values written by SET), in random sequences only by reply type and nil-ness, but for "
+     "a set's encoding (intset or hashtable: where either server answers intset), compared exactly"),
     ("DUMP payloads", "Redis LZF-compresses values over 20 bytes and tmkv does not (both are valid payloads): "
      "compared by reply type, then by what each server's payload restores to on both servers"),
     ("MEMORY USAGE", "bytes of two different stores: compared by reply type and nil-ness (errors exactly); "
@@ -79,6 +94,23 @@ INTENTIONAL_DIFFERENCES = [
     ("HRANDFIELD", "random by definition: compared by reply type, shape (RESP2 flat, RESP3 nested pairs) and "
      "length, fields distinct for a positive count, and entry by entry where the reply is the whole hash; "
      "random sequences then check each server's entries against its own hash (HGETALL, HEXISTS); errors exactly"),
+    ("SMEMBERS / SINTER / SUNION / SDIFF / SSCAN order", "Redis lists an intset-encoded set (at most 512 "
+     "members, all canonical 64-bit integers, and never anything else since) in ascending order, and so does "
+     "tmkv; a hashtable-encoded one in its dict's order, tmkv in its own. SINTER walks its smallest input "
+     "(of equal sizes, whichever Redis's qsort puts first), SUNION / SDIFF list a result set that is an intset "
+     "only if Redis built it as one. Compared exactly where every input is an intset: in the scenario sets, and "
+     "in random sequences where OBJECT ENCODING says so first (half of these commands outside MULTI, and every "
+     "intset of the final state); everywhere else (hashtables, mixed inputs, inside MULTI, a script's set "
+     "reply) as multisets"),
+    ("SPOP / SRANDMEMBER", "random by definition: compared by reply type (SPOP with a count: a RESP3 set; "
+     "SRANDMEMBER with a count: an array), length, members distinct for a positive count, and member by member "
+     "where the reply is the whole set (errors exactly). Random sequences check each server's members against "
+     "its own set (SMEMBERS before an SPOP, SISMEMBER / SMEMBERS after an SRANDMEMBER); an SPOP that leaves "
+     "the set non-empty removed different members on each server, so each server gets its own popped members "
+     "back (SADD, same count on both) and the sets agree again; inside MULTI only SPOPs that empty the set, "
+     "or fail, are generated"),
+    ("SSCAN cursors", "as HSCAN's: each server iterated to cursor 0, the unions of members compared, the calls "
+     "evened out (an intset comes back whole in one call with cursor 0 on both)"),
     ("BITFIELD whose every write OVERFLOW FAIL refuses, on a key it creates or grows", "Redis stores the "
      "zero-padded string without telling WATCH; tmkv cannot store without a new version, so WATCH sees it. "
      "Not generated in random sequences: a BITFIELD with OVERFLOW FAIL ends with an applied write "
@@ -125,6 +157,16 @@ def same(mode, a, b):
         return a[0] == b[0]
     if isinstance(mode, tuple) and mode[0] == HRANDFIELD:
         return _hrandfield_same(mode[1], mode[2], a, b)
+    if isinstance(mode, tuple) and mode[0] in (SPOP, SRANDMEMBER):
+        return _sample_same(mode[0], mode[1], a, b)
+    if mode == INTSET_ORDER:
+        if a[0] in "*~" and a[1] is not None and len(a[1]) > 512:
+            return same(SORTED, a, b)
+        return a == b
+    if mode == ENCODING:
+        if a == ("$", b"intset") or b == ("$", b"intset"):
+            return a == b
+        return same(SAME_TYPE, a, b)
     if mode == HELLO:
         if a[0] in "-!" or b[0] in "-!":
             return a == b
@@ -190,6 +232,38 @@ def _hrandfield_same(count, withvalues, a, b):
             return False
     if len(ea) < count:  # fewer than asked: the whole hash
         return sorted(ea) == sorted(eb)
+    return True
+
+
+def sample_members(r):
+    """The members of an SPOP / SRANDMEMBER reply with a count (array, or
+    RESP3 set) as bytes, or None if it is not a flat list of bulk strings."""
+    if r[0] not in "*~" or r[1] is None or not all(x[0] == "$" and x[1] is not None for x in r[1]):
+        return None
+    return [x[1] for x in r[1]]
+
+
+def _sample_same(cmd, count, a, b):
+    """SPOP / SRANDMEMBER: one member (count None) or a reply with a count;
+    anything but that reply's type (errors, nils, +QUEUED) exactly. The
+    type is exact too: SPOP with a count answers a set (RESP3 '~'),
+    SRANDMEMBER with a count an array, also when it returns the whole set."""
+    if count is None:
+        if a[0] != "$" or _is_nil(a) or _is_nil(b):
+            return a == b
+        return b[0] == "$"
+    if a[0] not in "*~" or a[1] is None or b[0] != a[0] or b[1] is None:
+        return a == b
+    ma, mb = sample_members(a), sample_members(b)
+    if ma is None or mb is None or len(ma) != len(mb):
+        return False
+    if count < 0:  # SRANDMEMBER with repetitions: -count of them (none if no set)
+        return cmd == SRANDMEMBER and len(ma) in (0, -count)
+    for m in (ma, mb):
+        if len(set(m)) != len(m) or len(m) > count:
+            return False
+    if len(ma) < count:  # fewer than asked: the whole set
+        return sorted(ma) == sorted(mb)
     return True
 
 
@@ -371,6 +445,60 @@ class Runner:
                 conn = self.conns[label][side]
                 conn.send(("HSCAN", key, 0) + tuple(opts))
                 conn.read()
+        return results
+
+    def sscan_all(self, label, key, *opts):
+        """SSCAN key from cursor 0 to 0 on each server; compares the unions
+        of members (cursors are implementation-defined; an intset comes back
+        whole in one call with cursor 0, a hashtable in pages that may repeat
+        a member) or the errors. Calls evened out as in hscan_all."""
+        results, steps_by_side = [], []
+        for side in (0, 1):
+            conn = self.conns[label][side]
+            cursor, members, reply, steps = b"0", set(), None, 0
+            while True:
+                conn.send(("SSCAN", key, cursor) + tuple(opts))
+                reply = conn.read()
+                self.commands += 1
+                steps += 1
+                if reply[0] != "*" or reply[1] is None or len(reply[1]) != 2 or reply[1][0][0] != "$" \
+                        or reply[1][1][0] != "*" or reply[1][1][1] is None:
+                    break
+                members.update(x[1] for x in reply[1][1][1])
+                cursor = reply[1][0][1]
+                if cursor == b"0" or steps > 10000:
+                    reply = None
+                    break
+            steps_by_side.append(steps)
+            results.append(reply if reply is not None else ("*", [("$", m) for m in sorted(members)]))
+        self._check(label, f"SSCAN {fmt_args([key])} 0.. (full iteration, union of members) " + fmt_args(opts),
+                    EXACT, *results)
+        for side in (0, 1):
+            for _ in range(max(steps_by_side) - steps_by_side[side]):
+                conn = self.conns[label][side]
+                conn.send(("SSCAN", key, 0) + tuple(opts))
+                conn.read()
+        return results
+
+    def events(self, label, shown):
+        """For a connection subscribed (RESP2) to keyspace / keyevent
+        patterns: PING both servers, collect every message that arrives
+        before the PING's reply (what the commands before it published),
+        and compare the two lists in order."""
+        results = []
+        for side in (0, 1):
+            conn = self.conns[label][side]
+            conn.send(("PING",))
+            msgs = []
+            while True:
+                reply = conn.read()
+                self.commands += 1
+                if reply == ("*", [("$", b"pong"), ("$", b"")]) or reply[0] in ("CLOSED", "TIMEOUT", "-") \
+                        or len(msgs) > 1000:
+                    break
+                msgs.append(reply)
+            results.append(("*", msgs + [reply]))
+        self._check(label, f"(keyspace events of {shown}, then PING)", EXACT, *results)
         return results
 
     def pipeline(self, label, cmds):

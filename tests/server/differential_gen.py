@@ -4,9 +4,10 @@ One sequence: two fresh client pairs A and B (RESP2, or RESP3 after HELLO 3
 for some sequences), FLUSHALL, then a few dozen random commands over a small
 keyspace. A may WATCH, open MULTI and queue commands (some of them bad, for
 EXECABORT), EXEC or DISCARD; B runs plain commands in between, so its writes
-can break A's WATCH. String and hash commands share the keyspace, so each
-meets the other's keys (WRONGTYPE both ways, SET over a hash, DUMP / RESTORE,
-RENAME, COPY, MOVE and EXPIRE of hashes).
+can break A's WATCH. String, hash and set commands share the keyspace, so
+each meets the others' keys (WRONGTYPE in every direction, SET over a hash or
+a set, the STORE commands over anything, DUMP / RESTORE, RENAME, COPY, MOVE
+and EXPIRE of hashes and sets).
 
 TIMING. Two servers cannot be hit at the same instant, so a random sequence
 never lets a key expire on its own: every expiry it sets is either already in
@@ -24,7 +25,8 @@ commands are covered by the deterministic scenarios with generous sleeps.
 import hashlib
 import time
 
-from differential_core import HRANDFIELD, PAIRS, SAME_TYPE, hash_pairs, hrandfield_entries
+from differential_core import (ENCODING, HRANDFIELD, INTSET_ORDER, PAIRS, SAME_TYPE, SORTED, SPOP, SRANDMEMBER,
+                               hash_pairs, hrandfield_entries, sample_members)
 from differential_resp import fmt_args
 
 KEYS = [b"k0", b"k1", b"k2", b"k3", b"k4", b"k5", b"k6", b"k7", b"bin\x00\xff", b"\r\n key", b"", b"h?llo*"]
@@ -58,6 +60,14 @@ HUGE_MS = ["9223372036854775807", "-9223372036854775808", "9223370000000000000",
 VALID_HUGE_RELATIVE = {"9223370000000000", "9223370000000000000"}
 UNKNOWN_NAMES = [b"foo", b"FOO", b"gett", b"notacommand", b"S3T", b"x\x00y", b"", b"getexx", b"get\r\n"]
 
+# The share of random sequences that favour the set commands, and by how
+# much (their weights multiplied).
+SET_FOCUS_SHARE = 0.3
+SET_FOCUS = 12
+# ...and their keys: mostly four (so sets meet each other often), the rest
+# rarely (WRONGTYPE from the other types still comes from everywhere).
+SET_FOCUS_KEY_WEIGHTS = [12, 12, 10, 8, 2, 2, 1, 1, 1, 1, 1, 1]
+
 # Redis arities (see `COMMAND INFO`), for wrong-arity errors.
 ARITY = {
     "ping": -1, "echo": 2, "select": 2, "exists": -2, "del": -2, "unlink": -2, "type": 2, "rename": 3,
@@ -72,6 +82,9 @@ ARITY = {
     "hset": -4, "hmset": -4, "hsetnx": 4, "hget": 3, "hmget": -3, "hdel": -3, "hlen": 2, "hstrlen": 3,
     "hexists": 3, "hincrby": 4, "hincrbyfloat": 4, "hgetall": 2, "hkeys": 2, "hvals": 2, "hrandfield": -2,
     "hscan": -3,
+    "sadd": -3, "srem": -3, "scard": 2, "sismember": 3, "smismember": -3, "smembers": 2, "smove": 4,
+    "sinter": -2, "sinterstore": -3, "sintercard": -3, "sunion": -2, "sunionstore": -3, "sdiff": -2,
+    "sdiffstore": -3, "srandmember": -2, "spop": -2, "sscan": -3,
 }
 # DUMP payloads made by redis-server 7.0 (RDB version 10): a plain string,
 # an integer encoding, an LZF-compressed one ("abc" * 30); then damaged ones
@@ -86,9 +99,29 @@ REDIS_PAYLOADS = [b"\x00\x05hello\n\x00cr\xdfve4 \n",
                   b"\x10&&\x00\x00\x00\x08\x00\x82f0\x03\x81v\x02\x82f1\x03\n\x01\x80\x01\x81x\x02\x85bin\x00\xff"
                   b"\x06\x84a\r\nb\x05\xff\n\x00\xae\xa0e\xb1\xb4\x11\x9e\x7f",
                   b"\x04\x02\x02f0\xc3\t@d\x01xx\xe0W\x00\x01xx\x02f1\xc0\xf9\n\x00^\xf4\x03f\x80\xc1\x89\x1d"]
+# Sets (redis-server 7.0.15's DUMP): intsets (RDB type 11: {1, 2, 3} with
+# 16-bit entries, and {-7, 1, 100} with the INT64 edges, 64-bit entries,
+# LZF-compressed), and a hashtable (type 2: "", "-0", "bin\0\xff", "x" * 100
+# LZF-compressed, "a", "\r\n", 1 as an 8-bit integer).
+REDIS_SET_PAYLOADS = [
+    b"\x0b\x0e\x02\x00\x00\x00\x03\x00\x00\x00\x01\x00\x02\x00\x03\x00\n\x00\xa5\x02\\\xe2mnM\x1b",
+    b"\x0b\xc3\x1d0\x04\x08\x00\x00\x00\x05 \x03\xa0\x00\x02\x80\xf9\xff\x80\x00\x00\x01\xa0\x10\x00d\xa0\x07\x80"
+    b"\x15\x01\xff\x7f\n\x00O1\xb3v\x935E\xd2",
+    b"\x02\x07\x02-0\x05bin\x00\xff\xc3\t@d\x01xx\xe0W\x00\x01xx\x01a\x02\r\n\xc0\x01\x00\n\x00\xb7Z\x00_d\x99j\xef"]
+REDIS_PAYLOADS += REDIS_SET_PAYLOADS
 BAD_PAYLOADS = [b"", b"garbage", b"\x00\x05hello\n\x00cr\xdfve4 \x0b",  # wrong CRC
                 b"\x00\x05hello\x0b\x00cr\xdfve4 \n",                       # version 11
-                b"\x00\x05hel\n\x00cr\xdfve4 \n"]                           # body cut, CRC wrong
+                b"\x00\x05hel\n\x00cr\xdfve4 \n",                           # body cut, CRC wrong
+                # Sets Redis refuses ("Bad data format"), valid CRCs: an
+                # empty type-2 set, a duplicate member, an empty intset, an
+                # intset shorter than its count, a type-2 set cut short. (Not
+                # here: an intset unsorted or with duplicates, which Redis
+                # 7.0 loads as is without sanitize-dump-payload.)
+                b"\x02\x00\n\x00:\xce9\x00\x9b\x899\xe8",
+                b"\x02\x02\x01a\x01a\n\x00W\xbev/\xc2\xd6R:",
+                b"\x0b\x08\x02\x00\x00\x00\x00\x00\x00\x00\n\x00ZC;\x1d\x95\xdb\x8d9",
+                b"\x0b\x0c\x02\x00\x00\x00\x03\x00\x00\x00\x01\x00\x02\x00\n\x00\xa3?\xb9Z;\x19\xba\x81",
+                b"\x02\x03\x01a\n\x00^,\xa4IS\x19\x13\x07"]
 # Bit offsets: small ones that keep keys short, byte edges, bad ones and
 # the proto-max-bulk-len edge (2^32 bits = 512 MiB: refused, never allocated).
 BIT_OFFSETS = [0, 1, 7, 8, 9, 15, 23, 31, 40, 63, 64, 100, -1, "x", "", "1.5", 4294967296, "99999999999999999999"]
@@ -103,9 +136,84 @@ FIELDS = [b"f0", b"f1", b"f2", b"f3", b"f4", b"f", b"", b"bin\x00\xff", b"a\r\nb
 FIELD_WEIGHTS = [10, 10, 8, 6, 4, 3, 2, 2, 2, 1, 1]
 FIELD_PATTERNS = [b"*", b"f*", b"f?", b"f[0-2]", b"*\x00*", b"", b"a\r\n*", b"F*", b"[^f]*", b"\\f*", b"f["]
 HRANDFIELD_COUNTS = [0, 1, 1, 2, 2, 3, 5, 5, 10, 100, -1, -1, -2, -3, -5, -10, "abc", "1.5", "", " 1"]
+# Set members: canonical 64-bit integers (a set of nothing else, at most
+# 512 of them, is an intset: listed in ascending order), the INT64 edges and
+# just past them, integers Redis does not take as such ("007", "+1", " 1",
+# "1 ", "-0", "1.5": strings, which turn a set into a hashtable for good),
+# and strings (empty, binary, CRLF, a hash field's name, a long one).
+INT_MEMBERS = [b"1", b"2", b"3", b"0", b"5", b"10", b"-1", b"-7", b"100", b"9223372036854775807",
+               b"-9223372036854775808"]
+INT_MEMBER_WEIGHTS = [10, 10, 8, 6, 5, 4, 4, 3, 3, 2, 2]
+MEMBERS = INT_MEMBERS + [b"9223372036854775808", b"-9223372036854775809", b"007", b"+1", b" 1", b"1 ", b"-0",
+                         b"1.5", b"a", b"b", b"f0", b"", b"bin\x00\xff", b"\r\n", b"x" * 70]
+MEMBER_WEIGHTS = INT_MEMBER_WEIGHTS + [1, 1, 1, 1, 1, 1, 1, 1, 4, 3, 1, 1, 1, 1, 1]
+MEMBER_PATTERNS = [b"*", b"1*", b"-*", b"?", b"[0-9]", b"*\x00*", b"", b"a*", b"\r\n", b"9*", b"*0", b"[^1]*",
+                   b"\\-*", b"0"]
+# SPOP / SRANDMEMBER counts: mostly small; errors; whole-set ones. Never a
+# huge negative SRANDMEMBER count that is in range (Redis would build a
+# reply of that many members).
+SPOP_COUNTS = [0, 1, 1, 2, 2, 3, 3, 4, 5, 10, 100, "9223372036854775807"]
+SRANDMEMBER_COUNTS = [0, 1, 1, 2, 2, 3, 5, 10, 100, -1, -1, -2, -3, -5, -10, "9223372036854775807"]
+BAD_COUNTS = [-1, "abc", "1.5", "", " 1", "+1", "-9223372036854775808", "9223372036854775808"]
+# Inside MULTI an SPOP must leave the same set on both servers: only counts
+# that take the whole set (or nothing, or fail).
+SPOP_WHOLE_COUNTS = [0, 100000, 100000, "9223372036854775807"]
 LCS_OPTIONS = [["LEN"], ["IDX"], ["IDX", "WITHMATCHLEN"], ["IDX", "MINMATCHLEN", 2], ["IDX", "MINMATCHLEN", 0],
                ["IDX", "MINMATCHLEN", -3, "WITHMATCHLEN"], ["LEN", "IDX"], ["MINMATCHLEN"], ["MINMATCHLEN", "x"],
                ["FOO"], ["withmatchlen"], ["idx", "len"]]
+
+
+def check_own_members(r, label, args, ra, rb, sets, what):
+    """Each server's SPOP / SRANDMEMBER reply (ra, rb) against its own
+    SMEMBERS reply (sets): every member returned must be in it."""
+    for side, (reply, whole) in enumerate(zip((ra, rb), sets)):
+        got = ([] if reply[1] is None else [reply[1]]) if reply[0] == "$" else sample_members(reply)
+        own = sample_members(whole)
+        if got is None or own is None:
+            continue  # an error, a nil: compared already
+        stray = [m for m in got if m not in set(own)]
+        if stray:
+            r._fail(label, f"{fmt_args(args)} (members not in {r.names[side]}'s own {what}: {stray[:3]})", ra, rb)
+
+
+def srandmember_checked(r, label, args, count):
+    """SRANDMEMBER (compared by shape, see differential_core), then each
+    server's answer checked against its own set: a lone member must be
+    there (SISMEMBER), a counted reply's members must be members (after an
+    SMEMBERS compared as a multiset)."""
+    ra, rb = r.do(label, *args, mode=(SRANDMEMBER, count))
+    key = args[1]
+    if count is None:
+        if ra[0] == "$" and ra[1] is not None and rb[0] == "$" and rb[1] is not None:
+            r.do_split(label, ("SISMEMBER", key, ra[1]), ("SISMEMBER", key, rb[1]),
+                       "SISMEMBER <key> <the member SRANDMEMBER returned>")
+        return
+    if sample_members(ra) is None or sample_members(rb) is None or not ra[1]:
+        return
+    sets = r.do(label, "SMEMBERS", key, mode=SORTED)
+    check_own_members(r, label, args, ra, rb, sets, "set")
+
+
+def spop_checked(r, label, args, count):
+    """SPOP, with every check a random removal allows: the set before
+    (SMEMBERS, compared as a multiset), the reply by shape (see
+    differential_core), each server's popped members against its own set
+    before, and SCARD after. An SPOP that left members removed different
+    ones on each server: each server gets its own popped members back
+    (SADD: the same count on both, so none of them was still there), which
+    makes the two sets equal again (the same members, the TTL kept; the
+    encoding what Redis's SPOP and SADD make of it) for what follows."""
+    key = args[1]
+    before = r.do(label, "SMEMBERS", key, mode=SORTED)
+    ra, rb = r.do(label, *args, mode=(SPOP, count))
+    check_own_members(r, label, args, ra, rb, before, "set before the SPOP")
+    ca, cb = r.do(label, "SCARD", key)
+    popped = []
+    for reply in (ra, rb):
+        popped.append([reply[1]] if reply[0] == "$" and reply[1] is not None else sample_members(reply) or [])
+    if ca == cb and ca[0] == ":" and ca[1] > 0 and popped[0] and popped[1]:
+        r.do_split(label, ("SADD", key, *popped[0]), ("SADD", key, *popped[1]),
+                   "SADD <key> <each server's own popped members> (the sets agree again)")
 
 
 class Gen:
@@ -115,10 +223,14 @@ class Gen:
         self.proto = proto
         self.t0 = int(time.time())
         self.n = 0
+        # Some sequences favour the set commands (SET_FOCUS), so sets live
+        # long enough to grow, shrink, meet each other and the other types;
+        # the others mix every command by the plain weights.
+        self.set_focus = rng.random() < SET_FOCUS_SHARE
 
     # ---- value pickers ----
     def key(self):
-        return self.rng.choices(KEYS, KEY_WEIGHTS)[0]
+        return self.rng.choices(KEYS, SET_FOCUS_KEY_WEIGHTS if self.set_focus else KEY_WEIGHTS)[0]
 
     def keys(self, lo, hi):
         return [self.key() for _ in range(self.rng.randint(lo, hi))]
@@ -482,21 +594,37 @@ class Gen:
         (1, "return redis.call('setrange', KEYS[1], ARGV[1], 'x')"),
         (0, "return redis.call('nosuchcommand')"),
         (0, "error('deliberate')"),
+        (1, "return redis.call('smembers', KEYS[1])"),
+        (2, "return redis.call('sunion', KEYS[1], KEYS[2])"),
+        (2, "redis.setresp(3)\nreturn redis.call('sinter', KEYS[1], KEYS[2])"),
+        (1, "return redis.call('sadd', KEYS[1], ARGV[1])"),
+        (2, "return {redis.call('scard', KEYS[1]), redis.call('sismember', KEYS[1], ARGV[1]), "
+            "redis.call('smismember', KEYS[1], ARGV[1], '1'), redis.call('sintercard', 2, KEYS[1], KEYS[2])}"),
+        (2, "return redis.pcall('smove', KEYS[1], KEYS[2], ARGV[1])"),
+        (2, "return redis.call('sdiffstore', KEYS[1], KEYS[2], KEYS[1])"),
     ]
+    # Scripts whose reply is a set's members (Lua tables in the set's
+    # order, a RESP3 set turned into a Lua table and back in Lua's table
+    # order): compared as multisets, see INTENTIONAL_DIFFERENCES.
+    SCRIPT_MODES = {"return redis.call('smembers', KEYS[1])": SORTED,
+                    "return redis.call('sunion', KEYS[1], KEYS[2])": SORTED,
+                    "redis.setresp(3)\nreturn redis.call('sinter', KEYS[1], KEYS[2])": SORTED}
 
     def g_eval(self):
         nkeys, body = self.rng.choice(self.SCRIPTS)
+        mode = self.SCRIPT_MODES.get(body, "exact")
         keys = [self.key() for _ in range(nkeys)]
-        argv = [self.rng.choice([self.val(), b"3", b"-2", b"x"]) for _ in range(self.rng.randint(1, 2))]
+        argv = [self.rng.choice([self.val(), b"3", b"-2", b"x", self.member()])
+                for _ in range(self.rng.randint(1, 2))]
         x = self.rng.random()
         if x < 0.7:
-            return [([self.name("eval"), body, len(keys)] + keys + argv, "exact")]
+            return [([self.name("eval"), body, len(keys)] + keys + argv, mode)]
         if x < 0.85:
             # EVAL cached it (or not yet: NOSCRIPT on both).
             sha = hashlib.sha1(body.encode()).hexdigest()
-            return [([self.name("evalsha"), sha, len(keys)] + keys + argv, "exact")]
+            return [([self.name("evalsha"), sha, len(keys)] + keys + argv, mode)]
         if x < 0.95:
-            return [([self.name("eval_ro"), body, len(keys)] + keys + argv, "exact")]
+            return [([self.name("eval_ro"), body, len(keys)] + keys + argv, mode)]
         return [([self.name("eval"), body, self.rng.choice([-1, len(keys) + 5, "x"])] + keys, "exact")]
 
     def g_substr(self):
@@ -516,7 +644,7 @@ class Gen:
     def g_object(self):
         x = self.rng.random()
         if x < 0.4:
-            return [([self.name("object"), self.case("ENCODING"), self.key()], SAME_TYPE)]
+            return [([self.name("object"), self.case("ENCODING"), self.key()], ENCODING)]
         if x < 0.6:
             return [([self.name("object"), self.case("REFCOUNT"), self.key()], SAME_TYPE)]
         if x < 0.75:
@@ -673,6 +801,115 @@ class Gen:
     def g_hscan(self):
         return "hscan"
 
+    # ---- sets: the same keys again (WRONGTYPE with strings and hashes in
+    # every direction; the STORE commands overwrite whatever is there) ----
+    def member(self):
+        return self.rng.choices(MEMBERS, MEMBER_WEIGHTS)[0]
+
+    def members(self, lo, hi):
+        """Members for SADD and the like: half the time integers only, so
+        sets stay intsets long enough for their order to matter."""
+        n = self.rng.randint(lo, hi)
+        if self.rng.random() < 0.5:
+            return self.rng.choices(INT_MEMBERS, INT_MEMBER_WEIGHTS, k=n)
+        return [self.member() for _ in range(n)]
+
+    def g_sadd(self):
+        key = self.key()
+        if self.rng.random() < 0.02:
+            # Around set-max-intset-entries (512): an intset of 510 or 512,
+            # or a hashtable of integers only.
+            base = self.rng.choice([0, -300, 1000])
+            n = self.rng.choice([510, 512, 513, 600])
+            return [([self.name("sadd"), key] + [str(i) for i in range(base, base + n)], "exact")]
+        return [([self.name("sadd"), key] + self.members(1, 4), "exact")]
+
+    def g_srem(self):
+        return [([self.name("srem"), self.key()] + self.members(1, 3), "exact")]
+
+    def g_scard(self):
+        return [([self.name("scard"), self.key()], "exact")]
+
+    def g_sismember(self):
+        if self.rng.random() < 0.5:
+            return [([self.name("sismember"), self.key(), self.member()], "exact")]
+        return [([self.name("smismember"), self.key()] + self.members(1, 4), "exact")]
+
+    def set_reply(self, args):
+        """SMEMBERS / SINTER / SUNION / SDIFF: compared as a multiset (see
+        INTENTIONAL_DIFFERENCES: a hashtable lists in each server's own
+        order), or half the time (not inside MULTI) in order where Redis
+        built the reply from intsets (see set_order_step)."""
+        if self.rng.random() < 0.5:
+            return [(args, SORTED)]
+        return ("setorder", args)
+
+    def g_smembers(self):
+        return self.set_reply([self.name("smembers"), self.key()])
+
+    def g_smove(self):
+        return [([self.name("smove"), self.key(), self.key(), self.member()], "exact")]
+
+    def g_sinter(self):
+        if self.rng.random() < 0.6:
+            return self.set_reply([self.name("sinter")] + self.keys(1, 3))
+        keys = self.keys(1, 3)
+        numkeys = len(keys)
+        if self.rng.random() < 0.12:
+            numkeys = self.rng.choice([0, -1, "x", "", len(keys) + 1, len(keys) + 5, len(keys) - 1,
+                                       "9223372036854775808"])
+        args = [self.name("sintercard"), numkeys] + keys
+        y = self.rng.random()
+        if y < 0.35:
+            args += [self.case("LIMIT"), self.rng.choice([0, 0, 1, 2, 3, 5, 100, "9223372036854775807"])]
+        elif y < 0.45:
+            args += self.rng.choice([["LIMIT"], ["LIMIT", -1], ["LIMIT", "x"], ["FOO"], ["LIMIT", 1, "LIMIT", 2],
+                                     ["LIMIT", "9223372036854775808"], ["limit", " 1"]])
+        return [(args, "exact")]
+
+    def g_sunion(self):
+        return self.set_reply([self.name(self.rng.choice(["sunion", "sdiff"]))] + self.keys(1, 3))
+
+    def g_sstore(self):
+        cmd = self.rng.choice(["sinterstore", "sunionstore", "sdiffstore"])
+        return [([self.name(cmd), self.key()] + self.keys(1, 3), "exact")]
+
+    def g_srandmember(self):
+        args = [self.name("srandmember"), self.key()]
+        count = None
+        if self.rng.random() < 0.75:
+            count = self.rng.choice(SRANDMEMBER_COUNTS if self.rng.random() < 0.85 else BAD_COUNTS[1:])
+            args.append(count)
+            if self.rng.random() < 0.04:
+                args.append(self.rng.choice(["WITHVALUES", "1"]))  # a syntax error
+        n = int(count) if count is not None and str(count).lstrip("-").isdigit() else None
+        if self.rng.random() < 0.4:
+            return [(args, (SRANDMEMBER, n))]
+        return ("srandmember", args, n)
+
+    def g_spop(self):
+        """("spop", args, count) for run_steps, which checks and evens out
+        the servers' sets afterwards; inside MULTI (no such check there,
+        random_steps skips anything but a list) only a list with a count
+        that takes the whole set or fails."""
+        key = self.key()
+        if self.rng.random() < 0.3:
+            count = self.rng.choice(SPOP_WHOLE_COUNTS if self.rng.random() < 0.8 else BAD_COUNTS)
+            args = [self.name("spop"), key, count]
+            if self.rng.random() < 0.1:
+                args.append(self.rng.choice(["1", "COUNT"]))  # a syntax error
+            n = int(count) if str(count).lstrip("-").isdigit() else None
+            return [(args, (SPOP, n))]
+        args = [self.name("spop"), key]
+        if self.rng.random() < 0.3:
+            return ("spop", args, None)
+        count = self.rng.choice(SPOP_COUNTS if self.rng.random() < 0.85 else BAD_COUNTS)
+        n = int(count) if str(count).lstrip("-").isdigit() else None
+        return ("spop", args + [count], n)
+
+    def g_sscan(self):
+        return "sscan"
+
     def g_randomkey(self):
         return "randomkey"
 
@@ -690,11 +927,16 @@ class Gen:
         ("g_bitfield", 3), ("g_eval", 4),
         ("g_hset", 15), ("g_hsetnx", 2), ("g_hget", 6), ("g_hmget", 3), ("g_hdel", 4), ("g_hlen", 2),
         ("g_hincrby", 5), ("g_hgetall", 5), ("g_hrandfield", 3), ("g_hscan", 2),
+        ("g_sadd", 15), ("g_srem", 4), ("g_scard", 2), ("g_sismember", 4), ("g_smembers", 5), ("g_smove", 4),
+        ("g_sinter", 4), ("g_sunion", 3), ("g_sstore", 4), ("g_srandmember", 3), ("g_spop", 4), ("g_sscan", 2),
     ]
+
+    SET_GENERATORS = {"g_sadd", "g_srem", "g_scard", "g_sismember", "g_smembers", "g_smove", "g_sinter", "g_sunion",
+                      "g_sstore", "g_srandmember", "g_spop", "g_sscan"}
 
     def random_steps(self, in_multi):
         names = [n for n, _ in self.GENERATORS]
-        weights = [w for _, w in self.GENERATORS]
+        weights = [w * (SET_FOCUS if self.set_focus and n in self.SET_GENERATORS else 1) for n, w in self.GENERATORS]
         while True:
             g = self.rng.choices(names, weights)[0]
             steps = getattr(self, g)()
@@ -728,6 +970,26 @@ class Gen:
                     self.check_restored(label, dst)
         elif isinstance(steps, tuple) and steps[0] == "hrandfield":
             self.hrandfield_step(label, *steps[1:])
+        elif isinstance(steps, tuple) and steps[0] == "srandmember":
+            self.srandmember_step(label, *steps[1:])
+        elif isinstance(steps, tuple) and steps[0] == "spop":
+            self.spop_step(label, *steps[1:])
+        elif isinstance(steps, tuple) and steps[0] == "setorder":
+            self.set_order_step(label, steps[1])
+        elif steps == "sscan":
+            key = self.key()
+            if self.rng.random() < 0.08:
+                # Refused before the key is looked up: compared as is.
+                self.r.do(label, self.name("sscan"), key, self.rng.choice(["abc", " 0", "1.5", "18446744073709551616"]))
+                return
+            opts = []
+            if self.rng.random() < 0.5:
+                opts += [self.case("MATCH"), self.rng.choice(MEMBER_PATTERNS)]
+            if self.rng.random() < 0.4:
+                opts += [self.case("COUNT"), self.rng.choice([1, 2, 5, 10, 1000, 0, -1, "abc"])]
+            if self.rng.random() < 0.1:
+                opts += self.rng.choice([["MATCH"], ["COUNT"], ["TYPE", "set"], ["FOO", "bar"], ["NOVALUES"]])
+            self.r.sscan_all(label, key, *opts)
         elif steps == "hscan":
             key = self.key()
             cursor_errors = ["abc", " 0", "1.5", "18446744073709551616", "0x1"]
@@ -750,7 +1012,7 @@ class Gen:
             if self.rng.random() < 0.4:
                 opts += ["COUNT", self.rng.choice([1, 2, 5, 10, 1000, 0, -1, "abc"])]
             if self.rng.random() < 0.2:
-                typ = self.rng.choice(["string", "list", "none", "STRING", "hash", "HASH"])
+                typ = self.rng.choice(["string", "list", "none", "STRING", "hash", "HASH", "set", "Set"])
                 opts += ["TYPE", typ]
                 if typ == "none":
                     # Redis 7.0 returns a logically expired key that is not
@@ -765,10 +1027,14 @@ class Gen:
 
     def check_restored(self, label, key):
         """What a RESTORE left at key: its type, then its value (a hash's
-        pairs in any order: see INTENTIONAL_DIFFERENCES)."""
+        pairs, a set's members in any order: see INTENTIONAL_DIFFERENCES;
+        a set's encoding exactly)."""
         t, _ = self.r.do(label, "TYPE", key)
         if t == ("+", b"hash"):
             self.r.do(label, "HGETALL", key, mode=PAIRS)
+        elif t == ("+", b"set"):
+            self.r.do(label, "SMEMBERS", key, mode=SORTED)
+            self.r.do(label, "OBJECT", "ENCODING", key, mode=ENCODING)
         else:
             self.r.do(label, "GET", key)
 
@@ -798,11 +1064,37 @@ class Gen:
                 self.r._fail(label, f"{fmt_args(args)} (entries not in {self.r.names[side]}'s own hash: "
                              f"{stray[:3]})", ra, rb)
 
+    def set_order_step(self, label, args):
+        """OBJECT ENCODING of the keys that decide the order of the reply
+        (SDIFF: the first; the others: every one), then the command: where
+        each of them is an intset or missing, Redis lists the result in
+        ascending order (SINTER walks one of them, SDIFF builds its result
+        from the first, SUNION builds an intset unless it gets past 512
+        members), and so must tmkv: compared in order (INTSET_ORDER)."""
+        keys = args[1:2] if args[0].lower() == "sdiff" else args[1:]
+        intsets = True
+        for k in dict.fromkeys(keys):
+            ea, _ = self.r.do(label, "OBJECT", "ENCODING", k, mode=ENCODING)
+            if ea not in (("$", b"intset"), ("$", None), ("_", None)):
+                intsets = False
+        self.r.do(label, *args, mode=INTSET_ORDER if intsets else SORTED)
+
+    def srandmember_step(self, label, args, count):
+        srandmember_checked(self.r, label, args, count)
+
+    def spop_step(self, label, args, count):
+        spop_checked(self.r, label, args, count)
+
     def sequence(self, length):
         r = self.r
         r.open("A", self.proto)
         r.open("B", self.proto)
         r.do("A", "FLUSHALL")
+        if self.set_focus:
+            # A few sets to start from, on the keys the sequence favours.
+            for k in KEYS[:4]:
+                if self.rng.random() < 0.7:
+                    r.do("A", "SADD", k, *self.members(2, 6))
         for _ in range(length):
             x = self.rng.random()
             a_multi = r.in_multi("A")
@@ -832,13 +1124,26 @@ class Gen:
             r.do("A", self.name("exec"))
         # The final state, every database the sequence may have touched, in
         # one pipelined round trip: every key's type, and its value (MGET
-        # gives nil for a hash, HGETALL WRONGTYPE for a string).
+        # gives nil for a hash or a set, HGETALL and SMEMBERS WRONGTYPE for
+        # the other types), and a set's encoding; then, in a second one,
+        # the intsets' members in order (ascending on both).
         final = []
         for db in (0, 1, 2, 15):
             final += [(["SELECT", db], "exact"), (["EXISTS"] + KEYS, "exact"), (["DBSIZE"], "exact"),
                       (["KEYS", "*"], "sorted"), (["MGET"] + KEYS, "exact")]
             final += [(["TYPE", k], "exact") for k in KEYS]
             final += [(["HGETALL", k], PAIRS) for k in KEYS]
+            final += [(["SMEMBERS", k], SORTED) for k in KEYS]
+            final += [(["OBJECT", "ENCODING", k], ENCODING) for k in KEYS]
             if db == 0:
                 final += [(["PTTL", k], "ttl_ms") for k in KEYS]
-        r.pipeline("A", final)
+        ordered, db = [], None
+        for (args, _), (ra, _) in zip(final, r.pipeline("A", final)):
+            if args[0] == "SELECT":
+                db = args[1]
+            elif args[0] == "OBJECT" and ra == ("$", b"intset"):
+                if ["SELECT", db] not in (a for a, _ in ordered):
+                    ordered.append((["SELECT", db], "exact"))
+                ordered.append((["SMEMBERS", args[2]], INTSET_ORDER))
+        if ordered:
+            r.pipeline("A", ordered)

@@ -2,14 +2,18 @@
 sequence cannot reach robustly (keys expiring between commands, WATCH
 against other clients, key expiry and FLUSHDB, RESP3, inline commands,
 pipelines, protocol errors, large values), and every hash command with its
-edge cases and exact error texts (hashes).
+edge cases and exact error texts (hashes), and every set command likewise
+(sets, set_encodings_as_built, and their keyspace notifications:
+set_keyspace_events).
 
 Timing margins: a key set with a short expiry is only ever checked
 *after* a sleep of several times that expiry (never near its deadline); a
 key checked while still alive has had at least 500 ms left when set.
 """
-from differential_core import HELLO, HRANDFIELD, PAIRS, SAME_TYPE, SORTED, TTL_MS, TTL_S
-from differential_gen import KEYS, REDIS_PAYLOADS
+from differential_core import HELLO, HRANDFIELD, PAIRS, SAME_TYPE, SORTED, SPOP, SRANDMEMBER, TTL_MS, TTL_S
+from differential_gen import (BAD_PAYLOADS, KEYS, REDIS_PAYLOADS, REDIS_SET_PAYLOADS, spop_checked,
+                              srandmember_checked)
+from differential_resp import fmt_args
 from raw_resp import resp_command
 
 SCENARIOS = []
@@ -1430,7 +1434,7 @@ def hashes(r):
     for src in ("dumped", "small", "e512", "e513", "bigv", "grow", "flt"):
         restore_both_ways(r, src, "restored")
     r.do("A", "DUMP", "nokey")
-    for payload, mode in zip(REDIS_PAYLOADS[3:], ("exact", PAIRS)):
+    for payload, mode in zip(REDIS_PAYLOADS[3:5], ("exact", PAIRS)):
         r.do("A", "RESTORE", "rp", 0, payload, "REPLACE")
         r.do("A", "HGETALL", "rp", mode=mode)  # a listpack's order survives, a hashtable's is each server's
         r.do("A", "OBJECT", "ENCODING", "rp")
@@ -1534,3 +1538,652 @@ def hashes(r):
         r.do("A", "EVAL", body, 1, "h", mode=mode)
         r.do("C", "EVAL", body, 1, "h", mode=mode)
     r.do("A", "DBSIZE")
+
+
+def set_payload(body):
+    """A DUMP payload around an RDB body: RDB version 10 and the CRC-64
+    (Jones, reflected) Redis puts after it."""
+    data = body + b"\x0a\x00"
+    crc = 0
+    for byte in data:
+        crc ^= byte
+        for _ in range(8):
+            crc = (crc >> 1) ^ (0x95AC9329AC4BC9B5 if crc & 1 else 0)
+    return data + crc.to_bytes(8, "little")
+
+
+# An intset of 600 16-bit entries, 0..599 (RDB type 11): what redis-server
+# 7.0.15 DUMPs with set-max-intset-entries 1000 (checked byte for byte). With
+# the default 512, Redis RESTOREs it as a hashtable.
+BIG_INTSET_PAYLOAD = set_payload(b"\x0b\x44\xb8" + (2).to_bytes(4, "little") + (600).to_bytes(4, "little")
+                                 + b"".join(i.to_bytes(2, "little") for i in range(600)))
+
+
+def restore_set_both_ways(r, src, dst):
+    """DUMP src on both servers (payloads differ: tmkv writes every set as
+    RDB type 2, Redis an intset as type 11), restore each server's own
+    payload, then each payload on both: both must read both. Compared:
+    the members (as a multiset: a restored hashtable lists in each server's
+    own order), the encoding, the TTL, the type."""
+    ka, kb = r.do("A", "DUMP", src, mode=SAME_TYPE)
+    if ka[0] != "$" or ka[1] is None or kb[0] != "$" or kb[1] is None:
+        return
+    r.do_split("A", ("RESTORE", dst, 0, ka[1], "REPLACE"), ("RESTORE", dst, 0, kb[1], "REPLACE"),
+               f"RESTORE {dst} 0 <each server's own DUMP of {src}> REPLACE")
+    r.do("A", "SMEMBERS", dst, mode=SORTED)
+    r.do("A", "OBJECT", "ENCODING", dst)
+    for payload in (ka[1], kb[1]):
+        r.do("A", "RESTORE", dst, 0, payload)  # BUSYKEY
+        r.do("A", "RESTORE", dst, 0, payload, "REPLACE")
+        r.do("A", "SMEMBERS", dst, mode=SORTED)
+        r.do("A", "SCARD", dst)
+        r.do("A", "OBJECT", "ENCODING", dst)
+        r.do("A", "RESTORE", dst, 100000, payload, "REPLACE")
+        r.do("A", "PTTL", dst, mode=TTL_MS)
+        r.do("A", "TYPE", dst)
+
+
+# (setup, commands of client B): FLUSHALL; setup; A WATCH s; B's commands;
+# A MULTI; SMEMBERS s; EXEC -> nil where B's command changed s. As in Redis,
+# only a write that changes s tells WATCH: SADD of members all there, SREM
+# of absent ones, SPOP 0, SMOVE within s, SMOVE into s of a member s has, a
+# STORE with an empty result on a missing s, and failed commands do not.
+# SPOPs here take the whole set (the same result on both servers).
+SET_WATCH_CASES = [
+    ([("SADD", "s", 1, 2)], [("SADD", "s", 3)]),
+    ([("SADD", "s", 1, 2)], [("SADD", "s", 1, 2)]),
+    ([("SADD", "s", 1, 2)], [("SADD", "s", 2, 5)]),
+    ([], [("SADD", "s", "a")]),
+    ([("SADD", "s", 1, 2)], [("SREM", "s", 3)]),
+    ([("SADD", "s", 1, 2)], [("SREM", "s", 1)]),
+    ([("SADD", "s", 1)], [("SREM", "s", 1, 2)]),  # deletes the key
+    ([], [("SREM", "s", 1)]),
+    ([("SADD", "s", "only")], [("SPOP", "s")]),
+    ([("SADD", "s", 1, 2, 3)], [("SPOP", "s", 10)]),
+    ([("SADD", "s", 1, 2, 3)], [("SPOP", "s", 0)]),
+    ([], [("SPOP", "s"), ("SPOP", "s", 3)]),
+    ([("SADD", "s", 1, 2, 3)], [("SPOP", "s", -1), ("SPOP", "s", "x"), ("SPOP", "s", 1, 2)]),
+    ([("SADD", "s", 1, 2)], [("SMOVE", "s", "t", 1)]),
+    ([("SADD", "s", 1)], [("SMOVE", "s", "t", 1)]),  # empties s
+    ([("SADD", "s", 1, 2)], [("SMOVE", "s", "t", 9)]),
+    ([("SADD", "s", 1, 2)], [("SMOVE", "s", "s", 1)]),
+    ([("SADD", "s", 1, 2), ("SADD", "t", 3)], [("SMOVE", "t", "s", 3)]),
+    ([("SADD", "s", 1, 2), ("SADD", "t", 1, 3)], [("SMOVE", "t", "s", 1)]),  # s has 1 already
+    ([("SADD", "t", 3)], [("SMOVE", "t", "s", 3)]),  # creates s
+    ([("SADD", "s", 1, 2), ("SET", "t", "x")], [("SMOVE", "s", "t", 1)]),  # WRONGTYPE
+    ([("SADD", "s", 1, 2), ("SADD", "a", 2, 3), ("SADD", "b", 2)], [("SINTERSTORE", "s", "a", "b")]),
+    ([("SADD", "s", 1, 2), ("SADD", "a", 1, 2)], [("SINTERSTORE", "s", "a")]),  # the same members again
+    ([("SADD", "s", 1, 2)], [("SINTERSTORE", "s", "nokey")]),  # deletes s
+    ([], [("SINTERSTORE", "s", "nokey"), ("SUNIONSTORE", "s", "nokey"), ("SDIFFSTORE", "s", "nokey")]),
+    ([("SADD", "s", 1, 2), ("SADD", "a", 5)], [("SUNIONSTORE", "s", "a", "s")]),
+    ([("SADD", "s", 1, 2)], [("SDIFFSTORE", "s", "s", "s")]),
+    ([("SADD", "s", 1, 2), ("SADD", "a", 5)], [("SDIFFSTORE", "t", "s", "a"), ("SINTERSTORE", "t", "s"),
+                                               ("SUNIONSTORE", "t", "s", "a")]),  # s only read
+    ([("SADD", "s", 1, 2), ("SET", "str", "x")], [("SINTERSTORE", "s", "str")]),  # WRONGTYPE
+    ([("SADD", "s", 1, 2)], [("SMEMBERS", "s"), ("SCARD", "s"), ("SISMEMBER", "s", 1), ("SMISMEMBER", "s", 1, 3),
+                             ("SINTER", "s", "s"), ("SUNION", "s"), ("SDIFF", "s", "nokey"), ("SINTERCARD", 1, "s"),
+                             ("SSCAN", "s", 0), ("SRANDMEMBER", "s"), ("TYPE", "s"), ("OBJECT", "ENCODING", "s")]),
+    ([("SET", "s", "str")], [("SADD", "s", 1)]),  # WRONGTYPE: no change
+    ([("SADD", "s", 1, 2)], [("SET", "s", "str")]),
+    ([("SET", "s", "str")], [("SUNIONSTORE", "s", "nokey2", "t")]),  # empty result: deletes the string
+    ([("SADD", "s", 1, 2)], [("EXPIRE", "s", 100)]),
+    ([("SADD", "s", 1, 2)], [("RENAME", "s", "t")]),
+    ([("SADD", "t", 1, 2)], [("RENAME", "t", "s")]),
+    ([("SADD", "t", 1, 2)], [("COPY", "t", "s")]),
+    ([("SADD", "s", 1, 2)], [("MOVE", "s", 1)]),
+    ([("SADD", "s", 1, 2)], [("DEL", "s")]),
+    ([("SADD", "s", 1, 2)], [("FLUSHDB",)]),
+]
+
+
+@scenario
+def sets(r):
+    """The set commands against Redis: replies and error texts, WRONGTYPE in
+    every direction, integer and non-integer members, the intset /
+    hashtable encodings (an intset lists in ascending order on both, so
+    those replies are compared exactly; hashtables and mixed inputs as
+    multisets: see INTENTIONAL_DIFFERENCES), SMOVE, the algebra and its
+    STORE forms, SINTERCARD, SPOP / SRANDMEMBER (by shape), SSCAN, DUMP /
+    RESTORE, expiry, RENAME / COPY / MOVE, MULTI / EXEC, WATCH, scripts and
+    RESP3."""
+    fresh(r)
+    cmds = [
+        ["SADD", "s", 3, 1, 2], ["SADD", "s", 2, 4, 4, 5], ["SADD", "s", 1], ["SMEMBERS", "s"], ["SCARD", "s"],
+        ["TYPE", "s"], ["EXISTS", "s"], ["OBJECT", "ENCODING", "s"],
+        ["SISMEMBER", "s", 1], ["SISMEMBER", "s", 9], ["SISMEMBER", "s", "01"], ["SISMEMBER", "s", "+1"],
+        ["SISMEMBER", "s", " 1"], ["SISMEMBER", "s", "1.0"], ["SISMEMBER", "s", ""], ["SISMEMBER", "nokey", 1],
+        ["SMISMEMBER", "s", 1, 9, 1, "007", "", "5"], ["SMISMEMBER", "nokey", 1, 2], ["SMISMEMBER", "s", "x"],
+        ["SREM", "s", 1, 1, 9], ["SREM", "s", "nope"], ["SREM", "s", "02"], ["SREM", "nokey", 1], ["SMEMBERS", "s"],
+        ["SMEMBERS", "nokey"], ["SCARD", "nokey"],
+        # Integers: negatives and the INT64 edges stay in the intset (listed
+        # in ascending order); past the edges, a string.
+        ["SADD", "i", "-1", "0", "9223372036854775807", "-9223372036854775808", "-100", "100", "7"],
+        ["SMEMBERS", "i"], ["OBJECT", "ENCODING", "i"], ["SISMEMBER", "i", "-9223372036854775808"],
+        ["SISMEMBER", "i", "9223372036854775808"], ["SREM", "i", "9223372036854775807"], ["SMEMBERS", "i"],
+        ["SADD", "i", "9223372036854775808"], ["OBJECT", "ENCODING", "i"], ["SISMEMBER", "i", "9223372036854775808"],
+        ["SISMEMBER", "i", "-9223372036854775808"], ["SCARD", "i"],
+        # Strings: empty, binary, CRLF, long.
+        ["SADD", "b", "", b"bin\x00\xff", "\r\n", "a", "x" * 100], ["SISMEMBER", "b", ""],
+        ["SISMEMBER", "b", b"bin\x00\xff"], ["SISMEMBER", "b", b"bin\x00"], ["SMISMEMBER", "b", "\r\n", "x" * 100, "b"],
+        ["SREM", "b", "", "\r\n"], ["SCARD", "b"], ["OBJECT", "ENCODING", "b"],
+        # SREM of the last member deletes the key.
+        ["SADD", "d", "1", "a"], ["SREM", "d", "1", "a", "x"], ["EXISTS", "d"], ["TYPE", "d"], ["SCARD", "d"],
+        ["SMEMBERS", "d"], ["KEYS", "d"], ["SADD", "d", "1"], ["SREM", "d", "1"], ["EXISTS", "d"],
+        # Arities.
+        ["SADD", "s"], ["SADD"], ["SREM", "s"], ["SCARD"], ["SCARD", "s", "x"], ["SISMEMBER", "s"],
+        ["SISMEMBER", "s", 1, 2], ["SMISMEMBER", "s"], ["SMEMBERS"], ["SMEMBERS", "s", "x"], ["SMOVE", "s", "t"],
+        ["SMOVE", "s", "t", 1, 2], ["SINTER"], ["SINTERSTORE", "d"], ["SINTERCARD", 1], ["SUNION"],
+        ["SUNIONSTORE", "d"], ["SDIFF"], ["SDIFFSTORE", "d"], ["SRANDMEMBER"], ["SPOP"], ["SSCAN", "s"],
+        ["SMEMBERS", "s"],
+    ]
+    for c in cmds:
+        r.do("A", *c)
+    r.do("A", "SMEMBERS", "b", mode=SORTED)
+    r.do("A", "SMEMBERS", "i", mode=SORTED)  # a hashtable now
+
+    # Members Redis does not take as integers make a hashtable: the set
+    # stays one whatever is removed later.
+    for m in ["007", "+1", " 1", "1 ", "-0", "1.0", "0x1", "1e3", "-9223372036854775809", "", "1\x00"]:
+        r.do("A", "DEL", "n")
+        r.do("A", "SADD", "n", "1", m)
+        r.do("A", "OBJECT", "ENCODING", "n")
+        r.do("A", "SISMEMBER", "n", m)
+        r.do("A", "SISMEMBER", "n", "1")
+        r.do("A", "SREM", "n", m)
+        r.do("A", "OBJECT", "ENCODING", "n")
+        r.do("A", "SMEMBERS", "n")
+        r.do("A", "SADD", "n", m, "2")  # to a hashtable holding integers only
+        r.do("A", "SMEMBERS", "n", mode=SORTED)
+        r.do("A", "SCARD", "n")
+
+    # WRONGTYPE: set commands on a string and a hash, the other types'
+    # commands on a set (SET and the STORE commands replace whatever is there).
+    r.do("A", "SET", "str", "x")
+    r.do("A", "HSET", "h", "f", "v")
+    for k in ("str", "h"):
+        for c in (["SADD", k, 1], ["SREM", k, 1], ["SCARD", k], ["SISMEMBER", k, 1], ["SMISMEMBER", k, 1],
+                  ["SMEMBERS", k], ["SMOVE", k, "s", 2], ["SMOVE", "s", k, 2], ["SMOVE", "s", k, "nomember"],
+                  ["SMOVE", k, "nokey", 2], ["SMOVE", "nokey", k, 2], ["SMOVE", k, k, 2], ["SINTER", k],
+                  ["SINTER", "s", k], ["SINTER", k, "s"], ["SINTER", "nokey", k], ["SINTER", k, "nokey"],
+                  ["SUNION", "s", k], ["SUNION", "nokey", k], ["SDIFF", k, "s"], ["SDIFF", "s", k], ["SDIFF", "nokey", k],
+                  ["SINTERCARD", 2, "s", k], ["SINTERCARD", 2, "nokey", k], ["SINTERCARD", 1, k, "LIMIT", 1],
+                  ["SINTERSTORE", "dst", "s", k], ["SUNIONSTORE", "dst", k], ["SDIFFSTORE", "dst", "nokey", k],
+                  ["EXISTS", "dst"], ["SRANDMEMBER", k], ["SRANDMEMBER", k, 2], ["SRANDMEMBER", k, -2],
+                  ["SRANDMEMBER", k, 0], ["SRANDMEMBER", k, "x"], ["SPOP", k], ["SPOP", k, 1], ["SPOP", k, 0],
+                  ["SPOP", k, "x"], ["SPOP", k, -1], ["SSCAN", k, 0], ["SSCAN", k, "x"], ["SSCAN", k, 0, "COUNT", 0],
+                  ["TYPE", k]):
+            r.do("A", *c)
+    for c in (["GET", "s"], ["APPEND", "s", "x"], ["STRLEN", "s"], ["INCR", "s"], ["GETRANGE", "s", 0, -1],
+              ["SETRANGE", "s", 0, "x"], ["GETDEL", "s"], ["GETEX", "s"], ["SET", "s", "x", "GET"],
+              ["SETNX", "s", "x"], ["MGET", "s", "str"], ["SETBIT", "s", 1, 1], ["BITCOUNT", "s"], ["LCS", "s", "str"],
+              ["HSET", "s", "f", "v"], ["HGET", "s", "f"], ["HGETALL", "s"], ["HLEN", "s"], ["HDEL", "s", "f"],
+              ["HRANDFIELD", "s"], ["HSCAN", "s", 0], ["HINCRBY", "s", "f", 1], ["SCARD", "s"], ["TYPE", "s"]):
+        r.do("A", *c)
+    r.do("A", "SADD", "ss", 1, 2)
+    r.do("A", "SET", "ss", "now a string", "GET")
+    r.do("A", "SET", "ss", "now a string")
+    r.do("A", "TYPE", "ss")
+    r.do("A", "SADD", "ss", 1)
+    r.do("A", "MSET", "ss", "again", "x", "y")
+    r.do("A", "SADD", "hh", 1)
+    r.do("A", "HSET", "hh", "f", "v")
+    r.do("A", "SETNX", "hh", "v")
+
+    # SMOVE: to itself (nothing moves), to a missing key (created with the
+    # member's encoding), from a missing key (0, whatever the destination),
+    # the last member (the source goes), a member the destination has, a
+    # string member into an intset.
+    r.do("A", "FLUSHALL")
+    r.do("A", "SET", "str", "x")
+    for c in (["SADD", "a", 1, 2, 3], ["SMOVE", "a", "a", 1], ["SMOVE", "a", "a", 9], ["SMEMBERS", "a"],
+              ["SMOVE", "a", "new", 2], ["SMEMBERS", "a"], ["SMEMBERS", "new"], ["OBJECT", "ENCODING", "new"],
+              ["SMOVE", "a", "new", 2], ["SMOVE", "nokey", "a", 1], ["SMOVE", "nokey", "str", 1],
+              ["SMOVE", "nokey", "nokey", 1], ["SMOVE", "nokey", "nokey2", 1], ["EXISTS", "nokey2"],
+              ["SADD", "m", "x", 1], ["SMOVE", "m", "new2", "x"], ["OBJECT", "ENCODING", "new2"],
+              ["SMOVE", "m", "new", "1"], ["EXISTS", "m"], ["SMEMBERS", "new"], ["SADD", "a", 5],
+              ["SMOVE", "a", "new", 1], ["SMEMBERS", "a"], ["SMEMBERS", "new"], ["SMOVE", "new2", "a", "x"],
+              ["EXISTS", "new2"], ["OBJECT", "ENCODING", "a"], ["SMOVE", "a", "new", "x"],
+              ["OBJECT", "ENCODING", "a"], ["OBJECT", "ENCODING", "new"], ["SMOVE", "a", "new", "007"],
+              ["SADD", "a", "007"], ["SMOVE", "a", "new", "007"], ["SMISMEMBER", "new", "007", "7", "x", 1],
+              ["SMOVE", "a", "str", 3], ["SMOVE", "a", "str", 99], ["SMOVE", "str", "a", 3],
+              ["SMOVE", "str", "nokey", 3], ["SMEMBERS", "a"], ["EXPIRE", "a", 1000], ["EXPIRE", "new", 2000],
+              ["SMOVE", "a", "new", 3], ["TTL", "a"], ["TTL", "new"], ["SMOVE", "a", "fresh", 5], ["TTL", "fresh"],
+              ["EXISTS", "a"], ["TTL", "a"]):
+        r.do("A", *c, mode=TTL_S if c[0] == "TTL" else SORTED if c[0] == "SMEMBERS" else "exact")
+
+    # SINTER / SUNION / SDIFF on intsets (compared exactly: ascending on
+    # both), with missing keys, the same key twice, and hashtables
+    # (compared as multisets).
+    r.do("A", "FLUSHALL")
+    r.do("A", "SET", "str", "x")
+    for c in (["SADD", "a", 1, 2, 3, 4, 5], ["SADD", "b", 3, 4, 5, 6, 7], ["SADD", "c", 5, 6, 9, -1],
+              ["SADD", "x", 1, "a", "b", 5], ["SADD", "y", "b", "c"]):
+        r.do("A", *c)
+    for c in (["SINTER", "a", "b", "c"], ["SINTER", "a", "b"], ["SINTER", "b", "a"], ["SINTER", "a"],
+              ["SINTER", "a", "a"], ["SINTER", "a", "nokey"], ["SINTER", "nokey", "a"], ["SINTER", "nokey"],
+              ["SUNION", "a", "b", "c"], ["SUNION", "c", "a"], ["SUNION", "a"], ["SUNION", "a", "a"],
+              ["SUNION", "nokey", "a"], ["SUNION", "nokey"], ["SUNION", "nokey", "nokey2"],
+              ["SDIFF", "a", "b", "c"], ["SDIFF", "b", "a"], ["SDIFF", "c", "a", "b"], ["SDIFF", "a"],
+              ["SDIFF", "a", "a"], ["SDIFF", "a", "nokey"], ["SDIFF", "nokey", "a"], ["SDIFF", "a", "b", "a"],
+              ["SDIFF", "a", "nokey", "b"], ["SDIFF", "nokey"],
+              ["SINTERCARD", 3, "a", "b", "c"], ["SINTERCARD", 2, "a", "b"], ["SINTERCARD", 1, "a"],
+              ["SINTERCARD", 2, "a", "a"], ["SINTERCARD", 2, "a", "nokey"], ["SINTERCARD", 1, "nokey"],
+              ["SINTERCARD", 2, "a", "b", "LIMIT", 0], ["SINTERCARD", 2, "a", "b", "LIMIT", 1],
+              ["SINTERCARD", 2, "a", "b", "LIMIT", 2], ["SINTERCARD", 2, "a", "b", "LIMIT", 3],
+              ["SINTERCARD", 2, "a", "b", "limit", 100], ["SINTERCARD", 1, "a", "LIMIT", 2, "LIMIT", 4],
+              ["SINTERCARD", 1, "a", "LIMIT", "9223372036854775807"], ["SINTERCARD", "1", "x", "LIMIT", 2]):
+        r.do("A", *c)
+    for c in (["SINTER", "x", "a"], ["SINTER", "a", "x"], ["SINTER", "x", "y"], ["SINTER", "x"], ["SUNION", "x", "a"],
+              ["SUNION", "x", "y", "c"], ["SDIFF", "x", "a"], ["SDIFF", "a", "x"], ["SDIFF", "x", "y"],
+              ["SDIFF", "x", "nokey"], ["SDIFF", "x", "x"]):
+        r.do("A", *c, mode=SORTED)
+    # SINTERCARD's argument errors, in Redis's order (numkeys, the keys,
+    # then the options; the keys' types last).
+    for c in (["SINTERCARD", 0, "a"], ["SINTERCARD", -1, "a"], ["SINTERCARD", "x", "a"], ["SINTERCARD", "", "a"],
+              ["SINTERCARD", "1.5", "a"], ["SINTERCARD", " 1", "a"], ["SINTERCARD", "9223372036854775808", "a"],
+              ["SINTERCARD", "9223372036854775807", "a"], ["SINTERCARD", 3, "a", "b"], ["SINTERCARD", 2, "a"],
+              ["SINTERCARD", 1, "a", "b"], ["SINTERCARD", 1, "a", "LIMIT"], ["SINTERCARD", 1, "a", "LIMIT", -1],
+              ["SINTERCARD", 1, "a", "LIMIT", "x"], ["SINTERCARD", 1, "a", "LIMIT", "1.5"],
+              ["SINTERCARD", 1, "a", "LIMIT", "-9223372036854775808"],
+              ["SINTERCARD", 1, "a", "LIMIT", "9223372036854775808"], ["SINTERCARD", 1, "a", "FOO", 1],
+              ["SINTERCARD", 1, "a", "LIMIT", 1, "FOO"], ["SINTERCARD", 1, "str", "LIMIT", -1],
+              ["SINTERCARD", 1, "str", "FOO"], ["SINTERCARD", 0, "str"], ["SINTERCARD", 2, "str", "a"],
+              ["SINTERCARD", 2, "a", "str", "LIMIT", 1]):
+        r.do("A", *c)
+
+    # The STORE forms: the destination replaced whatever it held (a string,
+    # a set that is also a source), its TTL dropped; an empty result deletes
+    # it (a string too) or creates nothing.
+    for c in (["SINTERSTORE", "d", "a", "b"], ["SMEMBERS", "d"], ["OBJECT", "ENCODING", "d"],
+              ["SUNIONSTORE", "d", "a", "b", "c"], ["SMEMBERS", "d"], ["SDIFFSTORE", "d", "a", "b"], ["SMEMBERS", "d"],
+              ["SUNIONSTORE", "d", "x", "a"], ["SMEMBERS", "d", SORTED], ["OBJECT", "ENCODING", "d"],
+              ["SINTERSTORE", "d", "x", "a"], ["SMEMBERS", "d"], ["OBJECT", "ENCODING", "d"],
+              ["SET", "sd", "string", "EX", 100], ["SINTERSTORE", "sd", "a", "b"], ["TYPE", "sd"], ["TTL", "sd"],
+              ["SMEMBERS", "sd"], ["SET", "sd", "string", "EX", 100], ["SUNIONSTORE", "sd", "a"], ["TTL", "sd"],
+              ["SET", "sd", "string", "EX", 100], ["SDIFFSTORE", "sd", "b", "a"], ["TTL", "sd"], ["SMEMBERS", "sd"],
+              ["EXPIRE", "sd", 100], ["SADD", "sd", 100], ["TTL", "sd"], ["SINTERSTORE", "sd", "sd", "b"],
+              ["TTL", "sd"],
+              ["SET", "se", "string", "EX", 100], ["SINTERSTORE", "se", "a", "nokey"], ["EXISTS", "se"],
+              ["TYPE", "se"], ["TTL", "se"], ["SET", "se", "string"], ["SDIFFSTORE", "se", "a", "a"], ["EXISTS", "se"],
+              ["SET", "se", "string"], ["SUNIONSTORE", "se", "nokey"], ["EXISTS", "se"],
+              ["SADD", "se", 1], ["SDIFFSTORE", "se", "se", "se"], ["EXISTS", "se"],
+              ["SINTERSTORE", "se", "nokey"], ["SUNIONSTORE", "se", "nokey", "nokey2"], ["EXISTS", "se"],
+              ["SINTERSTORE", "se", "str"], ["SINTERSTORE", "se", "a", "str"], ["SUNIONSTORE", "se", "str", "a"],
+              ["SDIFFSTORE", "se", "a", "str"], ["SDIFFSTORE", "se", "nokey", "str"], ["EXISTS", "se"],
+              ["SINTERSTORE", "str", "a", "b"], ["TYPE", "str"], ["SMEMBERS", "str"],
+              ["SADD", "t", 1, 2], ["SINTERSTORE", "t", "t", "a"], ["SMEMBERS", "t"], ["SUNIONSTORE", "t", "t", "c"],
+              ["SMEMBERS", "t"], ["SDIFFSTORE", "t", "t", "c"], ["SMEMBERS", "t"], ["SDIFFSTORE", "t", "c", "t"],
+              ["SMEMBERS", "t"], ["SDIFFSTORE", "c", "c", "c"], ["EXISTS", "c"], ["SINTERCARD", 1, "c"]):
+        mode = "exact"
+        if c[-1] == SORTED:
+            c, mode = c[:-1], SORTED
+        r.do("A", *c, mode=TTL_S if c[0] == "TTL" else mode)
+
+    # Encodings: an intset up to 512 integers (listed in ascending order,
+    # also through SPOP / SRANDMEMBER of the whole set); one more, or a
+    # string, makes a hashtable, for good. A STORE result, a copy and a
+    # restored set are built anew.
+    r.do("A", "FLUSHALL")
+    ints = [str(i) for i in range(511, -1, -1)]
+    r.do("A", "SADD", "e512", *ints)
+    r.do("A", "SADD", "e513", *ints, "512")
+    r.do("A", "SADD", "grow", *ints)
+    r.do("A", "SADD", "neg", *[str(-i) for i in range(512)])
+    for k in ("e512", "e513", "grow", "neg"):
+        r.do("A", "OBJECT", "ENCODING", k)
+        r.do("A", "SCARD", k)
+    r.do("A", "SMEMBERS", "e512")
+    r.do("A", "SMEMBERS", "neg")
+    r.do("A", "SMEMBERS", "e513", mode=SORTED)
+    r.do("A", "SSCAN", "e512", 0)
+    r.do("A", "SINTER", "e512", "neg")
+    r.do("A", "SUNION", "e512", "neg", mode=SORTED)  # 1023 members: a hashtable
+    r.do("A", "SDIFF", "e512", "neg")
+    r.do("A", "SINTERCARD", 2, "e512", "e513")
+    r.do("A", "SADD", "grow", "512")  # the 513th
+    r.do("A", "OBJECT", "ENCODING", "grow")
+    r.do("A", "SREM", "grow", "512", "0", "1")
+    r.do("A", "OBJECT", "ENCODING", "grow")
+    r.do("A", "SCARD", "grow")
+    r.do("A", "SMEMBERS", "grow", mode=SORTED)
+    r.do("A", "SADD", "back", 1, 2, "a")
+    r.do("A", "SREM", "back", "a")
+    r.do("A", "OBJECT", "ENCODING", "back")
+    r.do("A", "SADD", "back", 3)
+    r.do("A", "OBJECT", "ENCODING", "back")
+    r.do("A", "SMEMBERS", "back", mode=SORTED)
+    r.do("A", "SADD", "one", "a")
+    r.do("A", "SREM", "one", "a")  # the key goes: a new SADD starts over
+    r.do("A", "SADD", "one", 1)
+    r.do("A", "OBJECT", "ENCODING", "one")
+    for c in (["SUNIONSTORE", "u", "e512"], ["SUNIONSTORE", "u2", "e512", "neg"], ["SINTERSTORE", "u3", "e513", "neg"],
+              ["SINTERSTORE", "u4", "e513", "grow"], ["SDIFFSTORE", "u5", "e513", "grow"],
+              ["SUNIONSTORE", "u6", "back"],
+              ["SINTERSTORE", "u7", "back", "back"], ["SDIFFSTORE", "u8", "back", "nokey"], ["COPY", "back", "u9"],
+              ["COPY", "e512", "u10"], ["COPY", "e513", "u11"], ["SMOVE", "back", "u12", 1]):
+        r.do("A", *c)
+        r.do("A", "OBJECT", "ENCODING", c[1] if c[0] != "SMOVE" else c[2])
+    r.do("A", "SMEMBERS", "u3")
+    r.do("A", "SMEMBERS", "u10")
+    r.do("A", "SREM", "u10", "5")
+    r.do("A", "SCARD", "e512")  # the copy is a set of its own
+    r.do("A", "SCARD", "u10")
+    r.do("A", "OBJECT", "FREQ", "e512")
+    for k in ("e512", "e513", "back", "nokey"):
+        r.do("A", "MEMORY", "USAGE", k, mode=SAME_TYPE)
+        r.do("A", "OBJECT", "ENCODING", k)
+    r.do("A", "SET", "str", "x")
+    r.do("A", "HSET", "h", "f", "v")
+    r.do("A", "KEYS", "*", mode=SORTED)
+    r.scan_all("A", "TYPE", "set")
+    r.scan_all("A", "TYPE", "SET")
+    r.scan_all("A", "TYPE", "string")
+
+    # SRANDMEMBER: argument errors in Redis's order (the count, then the
+    # key), one-member sets (exact), counts with and without repetition.
+    r.do("A", "SADD", "solo", "x")
+    r.do("A", "SADD", "small", 5, 1, 3, "a")
+    r.do("A", "SADD", "ismall", 5, 1, 3)
+    for c in (["SRANDMEMBER", "u12"], ["SRANDMEMBER", "u12", 1], ["SRANDMEMBER", "u12", -3], ["SRANDMEMBER", "u12", 5],
+              ["SRANDMEMBER", "u12", 0], ["SRANDMEMBER", "nokey"], ["SRANDMEMBER", "nokey", 5],
+              ["SRANDMEMBER", "nokey", -5], ["SRANDMEMBER", "nokey", 0], ["SRANDMEMBER", "nokey", "x"],
+              ["SRANDMEMBER", "small", "x"], ["SRANDMEMBER", "small", "1.5"], ["SRANDMEMBER", "small", ""],
+              ["SRANDMEMBER", "small", " 1"], ["SRANDMEMBER", "small", "+1"],
+              ["SRANDMEMBER", "small", "-9223372036854775808"], ["SRANDMEMBER", "nokey", "-9223372036854775808"],
+              ["SRANDMEMBER", "str", "-9223372036854775808"], ["SRANDMEMBER", "small", "9223372036854775808"],
+              ["SRANDMEMBER", "small", 1, 2], ["SRANDMEMBER", "small", 1, "WITHVALUES"],
+              ["SRANDMEMBER", "small", "x", "y"], ["SRANDMEMBER", "str", 1, 2], ["SRANDMEMBER", "nokey", 1, 2],
+              ["SRANDMEMBER", "nokey", "-9223372036854775807"], ["SRANDMEMBER", "str", "-9223372036854775807"],
+              ["SRANDMEMBER", "str", "9223372036854775807"]):
+        r.do("A", *c)
+    for key in ("small", "ismall", "e512", "e513", "grow", "nokey"):
+        for count in (None, 0, 1, 2, 3, 4, 5, 100, 511, 512, 513, 1000, "9223372036854775807", -1, -5, -600):
+            args = ["SRANDMEMBER", key] + ([] if count is None else [count])
+            srandmember_checked(r, "A", args, None if count is None else int(count))
+    # The whole of an intset comes in ascending order (Redis walks the set).
+    for c in (["SRANDMEMBER", "ismall", 3], ["SRANDMEMBER", "ismall", 100], ["SRANDMEMBER", "e512", 512],
+              ["SRANDMEMBER", "e512", "9223372036854775807"]):
+        r.do("A", *c)
+
+    # SPOP: argument errors (the count first, then the key's type), counts
+    # that take nothing, some or all, on intsets and hashtables of every
+    # size (Redis's three strategies). A partial SPOP removes different
+    # members on each server: spop_checked gives them back.
+    for c in (["SPOP", "small", "x"], ["SPOP", "small", -1], ["SPOP", "small", "-9223372036854775808"],
+              ["SPOP", "small", "9223372036854775808"], ["SPOP", "small", "1.5"], ["SPOP", "small", ""],
+              ["SPOP", "small", " 1"], ["SPOP", "small", 1, 2], ["SPOP", "small", "x", "y"], ["SPOP", "small", 0],
+              ["SPOP", "nokey"], ["SPOP", "nokey", 0], ["SPOP", "nokey", 5], ["SPOP", "nokey", "x"],
+              ["SPOP", "nokey", -1], ["SPOP", "str"], ["SPOP", "str", 0], ["SPOP", "str", "x"], ["SPOP", "str", -1],
+              ["SPOP", "str", 1, 2], ["SCARD", "small"], ["SPOP", "solo"], ["EXISTS", "solo"], ["SPOP", "solo"],
+              ["SADD", "solo", 7], ["SPOP", "solo", 1], ["EXISTS", "solo"], ["SADD", "solo", 7], ["SPOP", "solo", 5],
+              ["EXISTS", "solo"]):
+        r.do("A", *c)
+    r.do("A", "SADD", "i20", *range(20))
+    r.do("A", "SADD", "h20", *range(19), "a")
+    r.do("A", "SADD", "h600", *range(600))
+    for key, size in (("small", 4), ("ismall", 3), ("i20", 20), ("h20", 20), ("h600", 600)):
+        for count in (None, 1, 2, 3, size // 5, size // 2, size - size // 6, size - 1):
+            spop_checked(r, "A", ["SPOP", key] + ([] if count is None else [count]), count)
+        r.do("A", "SMEMBERS", key, mode=SORTED)
+        spop_checked(r, "A", ["SPOP", key, size], size)  # the whole set
+        r.do("A", "EXISTS", key)
+    r.do("A", "SADD", "i20", *range(20))
+    r.do("A", "SPOP", "i20", 20)  # an intset popped whole: all of it
+    r.do("A", "SADD", "i20", *range(20))
+    r.do("A", "SPOP", "i20", 100)
+
+    # SSCAN: an intset comes back whole with cursor 0, whatever the cursor
+    # and COUNT (compared exactly), MATCH applied; errors; a hashtable is
+    # iterated.
+    r.do("A", "SADD", "sc", 1, 12, 2, -1, 100, 21)
+    for args in ([0], [0, "COUNT", 1], [0, "MATCH", "1*"], [0, "MATCH", "-*"], [0, "MATCH", "*", "COUNT", 2],
+                 [0, "match", "?", "count", 100], [0, "MATCH", ""], [0, "MATCH", "nomatch*"], [7],
+                 ["18446744073709551615"], ["18446744073709551616"], ["abc"], [" 0"], ["1.5"], ["-1"], ["+0"],
+                 [0, "COUNT", 0], [0, "COUNT", -1], [0, "COUNT", "abc"], [0, "COUNT"], [0, "MATCH"],
+                 [0, "TYPE", "set"], [0, "NOVALUES"], [0, "FOO", "bar"], [0, "COUNT", 0, "MATCH", "*"],
+                 ["abc", "COUNT", 0]):
+        r.do("A", "SSCAN", "sc", *args)
+    r.do("A", "SSCAN", "nokey", 0)
+    r.do("A", "SSCAN", "nokey", 0, "COUNT", 0)
+    r.do("A", "SSCAN", "nokey", "abc")
+    r.do("A", "SADD", "hsc", "a", "b", "c", b"\x00", "ab", 1, 11)
+    for key in ("hsc", "e513", "grow", "sc", "nokey"):
+        for opts in ([], ["COUNT", 1], ["COUNT", 7], ["COUNT", 1000], ["MATCH", "1*"], ["MATCH", "a*", "COUNT", 3],
+                     ["MATCH", "nomatch"]):
+            r.sscan_all("A", key, *opts)
+
+    # DUMP / RESTORE: each server's payloads on both; Redis's own payloads.
+    r.do("A", "SADD", "dumped", 1, "", b"bin\x00\xff", "\r\n", "-0", "x" * 100)
+    r.do("A", "PEXPIRE", "dumped", 100000)
+    r.do("A", "SADD", "idumped", "-9223372036854775808", "9223372036854775807", 0, -70000, 70000)
+    for src in ("dumped", "idumped", "ismall", "e512", "e513", "back", "grow", "neg"):
+        restore_set_both_ways(r, src, "restored")
+    r.do("A", "DUMP", "nokey")
+    for payload in REDIS_SET_PAYLOADS + [BIG_INTSET_PAYLOAD]:
+        r.do("A", "RESTORE", "rp", 0, payload, "REPLACE")
+        r.do("A", "OBJECT", "ENCODING", "rp")
+        r.do("A", "SMEMBERS", "rp", mode=SORTED)
+        r.do("A", "SCARD", "rp")
+        r.do("A", "SISMEMBER", "rp", "1")
+        r.do("A", "SMISMEMBER", "rp", "-9223372036854775808", "-0", "3")
+    for payload in REDIS_SET_PAYLOADS[:2]:
+        r.do("A", "RESTORE", "rp", 0, payload, "REPLACE")
+        r.do("A", "SMEMBERS", "rp")  # intsets: ascending
+    for payload in BAD_PAYLOADS[5:]:
+        r.do("A", "RESTORE", "bad", 0, payload, "REPLACE")
+        r.do("A", "EXISTS", "bad")
+
+    # Expiry on a set: kept by SADD / SREM / SMOVE, gone with the key when
+    # the last member goes; the set expires like any key.
+    r.do("A", "FLUSHALL")
+    r.do("A", "SADD", "s", 1, 2, 3)
+    for c in (["EXPIRE", "s", 100], ["TTL", "s"], ["SADD", "s", 4], ["SREM", "s", 1], ["SMOVE", "s", "t", 2],
+              ["SMOVE", "t", "s", 2], ["SPOP", "s", 0], ["PTTL", "s"], ["EXPIRETIME", "s"], ["TTL", "t"],
+              ["PERSIST", "s"], ["TTL", "s"], ["PEXPIRE", "s", 100000, "NX"], ["TTL", "s"],
+              ["SREM", "s", 2, 3, 4], ["TTL", "s"], ["EXISTS", "s"], ["SADD", "s", 1], ["TTL", "s"],
+              ["EXPIRE", "s", 0], ["EXISTS", "s"], ["SMEMBERS", "s"]):
+        r.do("A", *c, mode=TTL_S if c[0] in ("TTL", "EXPIRETIME") else TTL_MS if c[0] == "PTTL" else "exact")
+    r.do("A", "SADD", "short", 1)
+    r.do("A", "PEXPIRE", "short", 20)
+    r.do("A", "SADD", "long", 1, "a")
+    r.do("A", "PEXPIRE", "long", 10000)
+    r.sleep(SLEEP, "short expires")
+    for c in (["SMEMBERS", "short"], ["SCARD", "short"], ["SISMEMBER", "short", 1], ["SINTER", "short", "long"],
+              ["SUNION", "short", "long"], ["SMOVE", "short", "long", 1], ["SINTERCARD", 1, "short"],
+              ["SRANDMEMBER", "short"], ["SPOP", "short"], ["EXISTS", "short"], ["TYPE", "short"],
+              ["SADD", "short", "new"], ["TTL", "short"], ["SMEMBERS", "short"], ["SCARD", "long"]):
+        r.do("A", *c, mode=SORTED if c[0] == "SUNION" else "exact")
+    settle(r)
+
+    # RENAME / COPY / MOVE: the copy is a set of its own.
+    r.do("A", "FLUSHALL")
+    r.do("A", "SADD", "src", 1, 2, 3, "a")
+    r.do("A", "EXPIRE", "src", 1000)
+    for c in (["COPY", "src", "cp"], ["SADD", "cp", 4], ["SREM", "cp", 1, "a"], ["SMEMBERS", "src"],
+              ["SMEMBERS", "cp"], ["OBJECT", "ENCODING", "cp"], ["TTL", "cp"], ["COPY", "src", "cp"],
+              ["COPY", "src", "cp", "REPLACE"], ["SMEMBERS", "cp"], ["SREM", "cp", 2], ["SMEMBERS", "src"],
+              ["RENAME", "src", "rn"], ["SMEMBERS", "rn"], ["TTL", "rn"], ["EXISTS", "src"], ["SADD", "rn", 5],
+              ["RENAMENX", "rn", "cp"], ["RENAME", "rn", "cp"], ["SMEMBERS", "cp"], ["OBJECT", "ENCODING", "cp"],
+              ["SADD", "is", 1, 2], ["COPY", "is", "is2"], ["OBJECT", "ENCODING", "is2"], ["SADD", "is2", "x"],
+              ["OBJECT", "ENCODING", "is"], ["SMEMBERS", "is"],
+              ["COPY", "cp", "cp", "DB", 1], ["SADD", "cp", "db0"], ["MOVE", "cp", 2], ["SET", "str", "x"],
+              ["COPY", "str", "cp", "REPLACE"], ["TYPE", "cp"], ["MOVE", "cp", 2], ["SELECT", 1], ["SMEMBERS", "cp"],
+              ["TTL", "cp"], ["SADD", "cp", "db1"], ["MOVE", "cp", 2], ["SELECT", 2], ["SMEMBERS", "cp"],
+              ["SINTERSTORE", "d", "cp", "cp"], ["SMEMBERS", "d"], ["SELECT", 0], ["SMEMBERS", "cp"], ["GET", "cp"]):
+        r.do("A", *c, mode=TTL_S if c[0] == "TTL" else SORTED if c[0] == "SMEMBERS" else "exact")
+
+    # MULTI / EXEC: a runtime WRONGTYPE (or SINTERCARD's argument error,
+    # found when it runs) inside EXEC does not undo the rest; a queuing
+    # error (arity) aborts.
+    r.do("A", "FLUSHALL")
+    r.do("A", "SET", "str", "x")
+    for c in (["MULTI"], ["SADD", "m", 3, 1, 2], ["SADD", "str", 1], ["SREM", "m", 1], ["SINTERCARD", 0, "m"],
+              ["SINTERSTORE", "d", "m", "str"], ["SUNIONSTORE", "d", "m", "nokey"], ["SMOVE", "m", "str", 2],
+              ["SMOVE", "m", "d", 3], ["SMEMBERS", "m"], ["SMEMBERS", "d"], ["SCARD", "str"], ["SPOP", "m", 0],
+              ["SPOP", "str", "x"], ["SRANDMEMBER", "d", -2], ["SPOP", "d", 10], ["EXISTS", "d"], ["GET", "m"],
+              ["EXEC"], ["SMEMBERS", "m"]):
+        r.do("A", *c, mode=(SRANDMEMBER, -2) if c[0] == "SRANDMEMBER" else (SPOP, 10) if c == ["SPOP", "d", 10]
+             else "exact")
+    for c in (["MULTI"], ["SADD", "m", 4], ["SADD", "m"], ["SREM", "m", 2], ["EXEC"], ["SMEMBERS", "m"],
+              ["MULTI"], ["SINTERCARD", 1], ["DISCARD"]):
+        r.do("A", *c)
+    # WATCH: what tells a watched set key.
+    for setup, b_cmds in SET_WATCH_CASES:
+        r.open("B")  # back in db 0
+        r.do("A", "FLUSHALL")
+        for c in setup:
+            r.do("A", *c)
+        r.do("A", "WATCH", "s")
+        for c in b_cmds:
+            if c[0] == "SRANDMEMBER":
+                r.do("B", *c, mode=(SRANDMEMBER, None))
+            elif c[0] == "SPOP":
+                r.do("B", *c, mode=(SPOP, int(c[2]) if len(c) == 3 and str(c[2]).lstrip("-").isdigit() else None))
+            elif c[0] in ("SMEMBERS", "SINTER", "SUNION", "SDIFF"):
+                r.do("B", *c, mode=SORTED)
+            else:
+                r.do("B", *c)
+        r.do("A", "MULTI")
+        r.do("A", "SMEMBERS", "s", mode=SORTED)
+        r.do("A", "EXEC")
+        r.do("A", "SMEMBERS", "s", mode=SORTED)
+
+    # Scripts: set replies converted to Lua and back. An intset's members
+    # come in ascending order (exact); with redis.setresp(3) a set becomes
+    # a Lua table {set = {...}} and a set again (RESP2: an array) in Lua's
+    # table order: compared as a multiset.
+    r.open("C", 3)
+    r.do("A", "FLUSHALL")
+    r.do("A", "SADD", "is", 3, 1, 2)
+    r.do("A", "SADD", "hs", "a", 1, "b")
+    r.do("A", "SADD", "one", "x")
+    r.do("A", "SET", "str", "x")
+    for body, mode in [("return redis.call('smembers', KEYS[1])", "exact"),
+                       ("return redis.call('sinter', KEYS[1], KEYS[1])", "exact"),
+                       ("return redis.call('sunion', KEYS[1], 'nokey')", "exact"),
+                       ("return redis.call('sdiff', KEYS[1], 'nokey')", "exact"),
+                       ("redis.setresp(3)\nreturn redis.call('smembers', KEYS[1])", SORTED),
+                       ("redis.setresp(3)\nlocal t = redis.call('smembers', KEYS[1])\nreturn type(t.set)", "exact"),
+                       ("return redis.call('smembers', 'nokey')", "exact"),
+                       ("redis.setresp(3)\nreturn redis.call('smembers', 'nokey')", "exact"),
+                       ("return redis.call('scard', KEYS[1])", "exact"),
+                       ("return redis.call('sismember', KEYS[1], '1')", "exact"),
+                       ("return redis.call('smismember', KEYS[1], '1', 'a', 'zz')", "exact"),
+                       ("return redis.call('sintercard', 2, KEYS[1], 'is')", "exact"),
+                       ("return redis.call('spop', KEYS[1], 0)", "exact"),
+                       ("redis.setresp(3)\nreturn redis.call('spop', 'nokey', 3)", "exact"),
+                       ("return redis.call('srandmember', 'one', -3)", "exact"),
+                       ("return redis.call('srandmember', 'nokey')", "exact"),
+                       ("return redis.call('smembers', 'str')", "exact"),
+                       ("return redis.pcall('sadd', 'str', 1)", "exact"),
+                       ("return redis.call('sintercard', 0, KEYS[1])", "exact"),
+                       ("return redis.call('sadd', KEYS[1], 'new')", "exact")]:
+        for key in ("is", "hs"):
+            m = SORTED if key == "hs" and mode == "exact" else mode
+            r.do("A", "EVAL", body, 1, key, mode=m)
+            r.do("C", "EVAL", body, 1, key, mode=m)
+    r.do("A", "SMEMBERS", "is", mode=SORTED)  # "new" made it a hashtable
+    r.do("A", "SMEMBERS", "hs", mode=SORTED)
+
+    # RESP3: SMEMBERS, SINTER, SUNION, SDIFF and SPOP with a count answer
+    # sets (empty ones for a missing key), SRANDMEMBER with a count an
+    # array, even when it returns the whole set; nils are nulls.
+    for c in (["FLUSHALL"], ["SADD", "s", 3, 1, 2], ["SADD", "t", 2, 5], ["SET", "str", "x"], ["SMEMBERS", "s"],
+              ["SMEMBERS", "nokey"], ["SMEMBERS", "str"], ["SINTER", "s", "t"], ["SINTER", "s", "nokey"],
+              ["SUNION", "s", "t"], ["SUNION", "nokey"], ["SDIFF", "s", "t"], ["SDIFF", "nokey", "s"],
+              ["SPOP", "s", 0], ["SPOP", "nokey", 3], ["SPOP", "nokey"], ["SPOP", "nokey", 0], ["SRANDMEMBER", "nokey"],
+              ["SRANDMEMBER", "nokey", 3], ["SRANDMEMBER", "s", 0], ["SMISMEMBER", "s", 1, 9], ["SISMEMBER", "s", 1],
+              ["SCARD", "s"], ["SINTERCARD", 2, "s", "t"], ["SSCAN", "s", 0], ["SSCAN", "nokey", 0],
+              ["SINTERSTORE", "d", "s", "t"], ["SMOVE", "s", "d", 1],
+              ["MULTI"], ["SMEMBERS", "s"], ["SMEMBERS", "nokey"], ["SPOP", "nokey", 1], ["SRANDMEMBER", "nokey", 1],
+              ["SINTER", "s", "d"], ["EXEC"]):
+        r.do("C", *c)
+    for count in (1, 2, 3, 5, -2, -5):
+        srandmember_checked(r, "C", ["SRANDMEMBER", "s", count], count)
+    spop_checked(r, "C", ["SPOP", "s", 1], 1)
+    spop_checked(r, "C", ["SPOP", "s"], None)
+    r.do("C", "SADD", "s", 7, 8, 9)
+    spop_checked(r, "C", ["SPOP", "s", 10], 10)
+    r.do("C", "SADD", "hs", "a", "b", "c")
+    r.do("C", "SMEMBERS", "hs", mode=SORTED)
+    spop_checked(r, "C", ["SPOP", "hs", 2], 2)
+    r.do("C", "DBSIZE")
+
+
+@scenario
+def set_encodings_as_built(r):
+    """Where Redis's set encoding follows from how a command builds its
+    result, not from the members alone (compared exactly, as everywhere):
+    SDIFF's second algorithm (taken when the first set is big next to the
+    others: copy the first set, remove the others' members) leaves a
+    hashtable that once held a string; an SPOP that leaves few members
+    (remaining * 5 <= count) moves those into a new set, an intset if they
+    are all integers, where fewer pops remove members one by one."""
+    fresh(r)
+    for c, mode in ((["SADD", "d", 1, 2, 3, 4, 5, "a"], "exact"), (["SADD", "e", "a"], "exact"),
+                    (["SADD", "f", "a"], "exact"), (["SDIFFSTORE", "r1", "d", "e", "f"], "exact"),
+                    (["OBJECT", "ENCODING", "r1"], "exact"), (["SMEMBERS", "r1"], SORTED),
+                    (["SDIFF", "d", "e", "f"], SORTED), (["SDIFFSTORE", "r2", "d", "e"], "exact"),
+                    (["OBJECT", "ENCODING", "r2"], "exact"), (["SMEMBERS", "r2"], "exact"),
+                    (["SDIFF", "d", "e"], "exact"),
+                    (["SADD", "p", 1, 2, 3, 4, 5, 6, "a"], "exact"), (["SREM", "p", "a"], "exact"),
+                    (["OBJECT", "ENCODING", "p"], "exact"), (["SPOP", "p", 5], (SPOP, 5)), (["SCARD", "p"], "exact"),
+                    (["OBJECT", "ENCODING", "p"], "exact"), (["SADD", "p2", *range(10), "a"], "exact"),
+                    (["SREM", "p2", "a"], "exact"), (["SPOP", "p2", 1], (SPOP, 1)), (["SCARD", "p2"], "exact"),
+                    (["OBJECT", "ENCODING", "p2"], "exact"), (["SADD", "q", *range(600)], "exact"),
+                    (["SPOP", "q", 500], (SPOP, 500)), (["SCARD", "q"], "exact"),
+                    (["OBJECT", "ENCODING", "q"], "exact")):
+        r.do("A", *c, mode=mode)
+
+
+# Commands (client A) whose keyspace notifications client E must receive
+# alike from both servers (notify-keyspace-events KEA: __keyspace@0__ and
+# __keyevent@0__ messages, in order), each followed by its events. SPOPs
+# here take the whole set, or a one-member set's.
+SET_EVENT_COMMANDS = [
+    ("SADD", "s", 1, 2, "a"), ("SADD", "s", 1), ("SADD", "s", 3), ("SREM", "s", "a"), ("SREM", "s", "zz"),
+    ("SREM", "nokey", 1), ("SMOVE", "s", "t", 1), ("SMOVE", "s", "t", 9), ("SMOVE", "s", "s", 2),
+    ("SMOVE", "nokey", "t", 1), ("SADD", "u", 2), ("SMOVE", "u", "s", 2), ("SMOVE", "s", "u", 2),
+    ("SMOVE", "u", "t", 2), ("SPOP", "t", 0), ("SPOP", "nokey"), ("SPOP", "nokey", 2), ("SADD", "one", "x"),
+    ("SPOP", "one"), ("SADD", "one", "x"), ("SPOP", "one", 1), ("SADD", "one", "x", "y"), ("SPOP", "one", 5),
+    ("SINTERSTORE", "d", "s", "t"), ("SUNIONSTORE", "d", "s", "t"), ("SDIFFSTORE", "d", "s", "t"),
+    ("SDIFFSTORE", "d", "s", "s"), ("SINTERSTORE", "d", "nokey"), ("SET", "str", "x"),
+    ("SUNIONSTORE", "str", "s"), ("SINTERSTORE", "str", "nokey"), ("SADD", "str", 1), ("SET", "str", "x"),
+    ("SADD", "str", 1), ("SINTERSTORE", "d", "s", "str"), ("SINTER", "s", "t"), ("SMEMBERS", "s"),
+    ("SRANDMEMBER", "s", 0), ("SINTERCARD", 1, "s"), ("EXPIRE", "s", 100), ("PERSIST", "s"), ("RENAME", "s", "r"),
+    ("COPY", "r", "c"), ("MOVE", "c", 1), ("RESTORE", "rp", 0, REDIS_SET_PAYLOADS[0]), ("SREM", "rp", 1, 2, 3),
+    ("SADD", "x", 1), ("EXPIRE", "x", 0), ("SADD", "m", 1, 2), ("DEL", "m", "r", "t"),
+]
+
+
+@scenario
+def set_keyspace_events(r):
+    """Keyspace notifications of the set commands (sadd, srem, spop,
+    sinterstore, sunionstore, sdiffstore, del when a set empties or a STORE
+    result is empty, and the generic ones on sets), through a RESP2
+    subscriber that pings after each command; then in MULTI / EXEC, a
+    script, and a set that expires."""
+    fresh(r, clients=("A", "E"))
+    r.do("A", "CONFIG", "SET", "notify-keyspace-events", "KEA")
+    try:
+        r.do("E", "PSUBSCRIBE", "__key*@0__:*")
+        for c in SET_EVENT_COMMANDS:
+            mode = (SPOP, int(c[2]) if len(c) == 3 else None) if c[0] == "SPOP" else \
+                SORTED if c[0] in ("SMEMBERS", "SINTER") else "exact"
+            r.do("A", *c, mode=mode)
+            r.events("E", fmt_args(c))
+        for c in (["MULTI"], ["SADD", "tx", 1, 2], ["SREM", "tx", 1], ["SADD", "str", 1], ["SMOVE", "tx", "ty", 2],
+                  ["SUNIONSTORE", "tz", "ty"], ["EXEC"]):
+            r.do("A", *c)
+        r.events("E", "MULTI ... EXEC")
+        r.do("A", "EVAL", "redis.call('sadd', KEYS[1], 'a', 'b')\nredis.call('srem', KEYS[1], 'a')\n"
+             "return redis.call('spop', KEYS[1], 5)", 1, "ev")
+        r.events("E", "EVAL")
+        r.do("A", "SADD", "short", 1, 2)
+        r.do("A", "PEXPIRE", "short", 20)
+        r.events("E", "SADD, PEXPIRE")
+        r.sleep(SLEEP, "short expires")
+        r.do("A", "SCARD", "short")
+        r.events("E", "the expiry of a set")
+    finally:
+        r.do("A", "CONFIG", "SET", "notify-keyspace-events", "")

@@ -8,9 +8,11 @@ What runs (against both servers, the same commands in the same order):
     between commands, WATCH against other clients / expiry / FLUSHDB,
     MULTI/EXEC errors, RESP3, inline commands, pipelines, protocol errors,
     option matrices of SET/GETEX/EXPIRE, integer and float edges, the hash
-    commands (scenario hashes);
-  * seeded random command sequences (differential_gen.py) of string and
-    hash commands over one small keyspace, two clients each, some in RESP3.
+    commands (scenario hashes), the set commands (scenarios sets,
+    set_encodings_as_built, set_keyspace_events);
+  * seeded random command sequences (differential_gen.py) of string, hash
+    and set commands over one small keyspace, two clients each, some in
+    RESP3 (some sequences favour the set commands).
 
 Environment:
   TMKV_SERVER        tmkv-server binary (set by ctest)
@@ -32,9 +34,10 @@ Environment:
   REDIS_SERVER       redis-server binary (default: on PATH)
 
 Not exercised reply by reply (no Redis reply to compare byte for byte, or not tmkv's
-business): INFO, CLIENT, CONFIG, COMMAND, TIME, AUTH, SHUTDOWN, and Redis's
-types other than strings and hashes; DEBUG, SWAPDB and the like do not exist
-in tmkv.
+business): INFO, CLIENT, CONFIG (but for notify-keyspace-events, set and
+reset by scenario set_keyspace_events), COMMAND, TIME, AUTH, SHUTDOWN, and
+Redis's types other than strings, hashes and sets; DEBUG, SWAPDB and the like
+do not exist in tmkv.
 At the end, though, INFO's keyspace_hits/misses and commandstats
 (calls, failed_calls, rejected_calls per command) must agree between the two
 servers after the identical traffic (compare_stats: one declared gap).

@@ -1,7 +1,8 @@
 // libFuzzer target for RESTORE's payload decoder (server/rdb_string.h):
 // whatever the bytes, decoding must not crash, read out of bounds or leak
 // (ASan/UBSan), and a payload it accepts must survive re-encoding: decode
-// (encode (v)) == v. Built and run by scripts/fuzz-parser.
+// (encode (v)) == v, for strings, hashes and sets alike. Built and run by
+// scripts/fuzz-parser.
 //
 // A checksum guards the payload, so random bytes almost never get past it:
 // when the first input byte is odd, the rest is taken as a payload body and
@@ -13,6 +14,7 @@
 #include <cstdlib>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "server/rdb_string.h"
 
@@ -28,7 +30,16 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   }
   const DecodedPayload d = decode_dump_payload(in);
   if (!d.error.empty()) return 0;
-  const DecodedPayload again = decode_dump_payload(encode_dump_payload(d.value));
-  if (!again.error.empty() || again.value != d.value) std::abort();
+  std::string encoded;
+  if (d.type == tmkv::store::ValueType::kString) {
+    encoded = encode_dump_payload(d.value);
+  } else {
+    std::vector<tmkv::store::HashEntry> entries;
+    for (const auto& [field, value] : d.fields) entries.push_back({field, value});
+    encoded = d.type == tmkv::store::ValueType::kHash ? encode_hash_dump_payload(entries)
+                                                       : encode_set_dump_payload(entries);
+  }
+  const DecodedPayload again = decode_dump_payload(encoded);
+  if (!again.error.empty() || again.type != d.type || again.value != d.value || again.fields != d.fields) std::abort();
   return 0;
 }

@@ -90,7 +90,7 @@ TEST(RdbString, RefusesDamagedPayloadsWithRedisErrors) {
   EXPECT_EQ(decode_dump_payload(with_footer("\x00\x10" "abc"s)).error, "ERR Bad data format") << "cut short";
   EXPECT_EQ(decode_dump_payload(with_footer("\x00\xc5"s)).error, "ERR Bad data format") << "unknown encoding";
   EXPECT_EQ(decode_dump_payload(with_footer("\x0e\x01\x02"s)).error,
-            "ERR tmkv stores strings and hashes only; this DUMP payload holds a list");
+            "ERR tmkv stores strings, hashes and sets only; this DUMP payload holds a list");
   EXPECT_EQ(decode_dump_payload(with_footer("\x63"s)).error, "ERR Bad data format") << "unknown type";
   // LZF claiming ~4 GB from nothing (a fuzzer's find: it used to reserve
   // the claimed length before decompressing).
@@ -122,6 +122,34 @@ TEST(RdbString, DecodesRedisHashListpack) {
       {"e", "1000"},       {"f", "30000"},       {"g", "8000000"},        {"h", "2000000000"},
       {"i", "-100"},       {"j", std::string(64, 'x')}, {"", ""}};
   EXPECT_EQ(d.fields, want);
+}
+
+// redis-server 7.0.15: SADD is 5 -70000 3000000000 1 (an intset of 8-byte
+// integers, RDB type 11) and SADD hs a 7 (a hashtable set, type 2).
+TEST(RdbString, DecodesRedisSets) {
+  const std::string intset =
+      "\x0b\x28\x08\x00\x00\x00\x04\x00\x00\x00\x90\xee\xfe\xff\xff\xff\xff\xff\x01\x00\x00\x00\x00\x00"
+      "\x00\x00\x05\x00\x00\x00\x00\x00\x00\x00\x00\x5e\xd0\xb2\x00\x00\x00\x00\x0a\x00\x84\x83\x79\xe9"
+      "\x9d\xc4\x38\x1b"s;
+  DecodedPayload d = decode_dump_payload(intset);
+  ASSERT_EQ(d.error, "");
+  EXPECT_EQ(d.type, store::ValueType::kSet);
+  std::vector<std::string> members;
+  for (const auto& f : d.fields) members.push_back(f.first);
+  EXPECT_EQ(members, (std::vector<std::string>{"-70000", "1", "5", "3000000000"}));
+  d = decode_dump_payload("\x02\x02\xc0\x07\x01\x61\x0a\x00\xf4\xaa\x35\x8a\x55\xed\x64\x08"s);
+  ASSERT_EQ(d.error, "");
+  EXPECT_EQ(d.type, store::ValueType::kSet);
+  ASSERT_EQ(d.fields.size(), 2u);
+  EXPECT_EQ(d.fields[0].first, "7");
+  EXPECT_EQ(d.fields[1].first, "a");
+  const std::vector<store::HashEntry> set = {{"x", ""}, {"12", ""}};
+  EXPECT_EQ(encode_set_dump_payload(set)[0], '\x02');
+  d = decode_dump_payload(encode_set_dump_payload(set));
+  ASSERT_EQ(d.fields.size(), 2u);
+  EXPECT_EQ(d.fields[1].first, "12");
+  const std::vector<store::HashEntry> twice = {{"x", ""}, {"x", ""}};
+  EXPECT_EQ(decode_dump_payload(encode_set_dump_payload(twice)).error, "ERR Bad data format");
 }
 
 TEST(RdbString, HashPayloadsRoundTripAndRefuseMalformedOnes) {

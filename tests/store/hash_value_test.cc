@@ -132,6 +132,26 @@ TEST_P(HashValue, SmallHashesKeepInsertionOrder) {
   EXPECT_STREQ(h.encoding(), "hashtable") << "never back, as in Redis";
 }
 
+TEST_P(HashValue, SetsJudgeTheIntsetEncoding) {
+  Hash s;
+  EXPECT_TRUE(s.add_member("5"));
+  EXPECT_TRUE(s.add_member("-12"));
+  EXPECT_FALSE(s.add_member("5"));
+  EXPECT_STREQ(s.set_encoding(), "intset");
+  std::string_view v;
+  ASSERT_TRUE(s.find("-12", &v));
+  EXPECT_EQ(v, "");
+  EXPECT_TRUE(s.add_member("007"));  // not a canonical integer
+  EXPECT_STREQ(s.set_encoding(), "hashtable");
+  s.erase("007");
+  EXPECT_STREQ(s.set_encoding(), "hashtable") << "never back, as in Redis";
+  Hash many;
+  for (int i = 0; i < 512; ++i) many.add_member(std::to_string(i));
+  EXPECT_STREQ(many.set_encoding(), "intset");
+  many.add_member("512");
+  EXPECT_STREQ(many.set_encoding(), "hashtable") << "past set-max-intset-entries";
+}
+
 TEST_P(HashValue, BlobsShareAndReleaseTheirVersion) {
   Hash h;
   for (int i = 0; i < 100; ++i) h.set("f" + std::to_string(i), "v");

@@ -1,16 +1,21 @@
 #!/usr/bin/env bash
-# Hashes: tmkv-server against redis-server 7 (Debian), side by side, in one
-# run. redis-benchmark (50 clients) drives three workloads at -P 1 and -P 16:
+# Hashes and sets: tmkv-server against redis-server 7 (Debian), side by
+# side, in one run. redis-benchmark (50 clients) drives these workloads at
+# -P 1 and -P 16:
 #   - hot-hset: redis-benchmark's own `-t hset`, every client writing random
 #     fields of ONE hash (myhash, fields over KEYSPACE): the worst case for
 #     tmkv (each write copies its path in the trie and conflicts with the
 #     other I/O thread's writes of the same key);
 #   - hset: HSET of one field in one of KEYSPACE small hashes (user:N);
-#   - hget: HGET of that field (after the hset run filled them).
+#   - hget: HGET of that field (after the hset run filled them);
+#   - hot-sadd: redis-benchmark's own `-t sadd`, every client adding random
+#     members to ONE set (myset), the sets' worst case, as hot-hset;
+#   - sadd, sismember: SADD / SISMEMBER of one member in one of KEYSPACE
+#     small sets (tags:N).
 # Each server starts fresh per round; rounds alternate which goes first. The
 # table shows medians over rounds and the median of the per-round ratios.
 #
-# Usage: bench/hashes-vs-redis.sh            (from the repository root)
+# Usage: bench/collections-vs-redis.sh            (from the repository root)
 # Environment: TMKV_SERVER (default build/bin/tmkv-server, Release),
 #   ROUNDS=3 CLIENTS=50 KEYSPACE=100000 REQUESTS=200000 IO_THREADS=$(nproc)
 set -euo pipefail
@@ -26,18 +31,18 @@ REDIS_SERVER=${REDIS_SERVER:-$(command -v redis-server || echo /usr/bin/redis-se
 REDIS_CLI=$(command -v redis-cli || echo /usr/bin/redis-cli)
 REDIS_BENCHMARK=$(command -v redis-benchmark || echo /usr/bin/redis-benchmark)
 
-die() { echo "hashes-vs-redis: $*" >&2; exit 1; }
+die() { echo "collections-vs-redis: $*" >&2; exit 1; }
 [[ -x $REDIS_SERVER ]] || die "redis-server not found (apt-get install redis-server)"
 [[ -x $REDIS_CLI && -x $REDIS_BENCHMARK ]] || die "redis-cli / redis-benchmark not found (apt-get install redis-tools)"
 [[ -x $TMKV_SERVER ]] || die "no tmkv-server at '$TMKV_SERVER' (scripts/run builds one)"
 
-tmp=$(mktemp -d /tmp/hashes-vs-redis.XXXXXX)
+tmp=$(mktemp -d /tmp/collections-vs-redis.XXXXXX)
 trap 'servers_stop_all; rm -rf "$tmp"' EXIT
 
 redis_cmd() { echo "$REDIS_SERVER --port $1 --bind 127.0.0.1 --save '' --appendonly no --dir $tmp --daemonize no"; }
 tmkv_cmd() { echo "$TMKV_SERVER --port $1 --bind 127.0.0.1 --io-threads $IO_THREADS --metrics-port 0"; }
 
-TESTS=(hot-hset hset hget)
+TESTS=(hot-hset hset hget hot-sadd sadd sismember)
 
 bench() {  # name test pipeline -> rps
   local name=$1 test=$2 p=$3 out rps
@@ -46,13 +51,16 @@ bench() {  # name test pipeline -> rps
     hot-hset) out=$("$REDIS_BENCHMARK" "${args[@]}" -t hset 2>&1) ;;
     hset) out=$("$REDIS_BENCHMARK" "${args[@]}" HSET "user:__rand_int__" name "__rand_int__" 2>&1) ;;
     hget) out=$("$REDIS_BENCHMARK" "${args[@]}" HGET "user:__rand_int__" name 2>&1) ;;
+    hot-sadd) out=$("$REDIS_BENCHMARK" "${args[@]}" -t sadd 2>&1) ;;
+    sadd) out=$("$REDIS_BENCHMARK" "${args[@]}" SADD "tags:__rand_int__" "__rand_int__" 2>&1) ;;
+    sismember) out=$("$REDIS_BENCHMARK" "${args[@]}" SISMEMBER "tags:__rand_int__" "__rand_int__" 2>&1) ;;
   esac || die "redis-benchmark failed against $name: $out"
   rps=$(printf '%s\n' "$out" | tr '\r' '\n' | awk -F'","' 'NF > 2 && $1 !~ /^"test$/ { r = $2 } END { print r }')
   [[ -n $rps ]] || die "no rate in redis-benchmark's output against $name: $out"
   echo "$rps"
 }
 
-echo "# Hashes: tmkv-server vs redis-server"
+echo "# Hashes and sets: tmkv-server vs redis-server"
 echo
 echo "- date: $(date -u '+%Y-%m-%d %H:%M:%S UTC')"
 echo "- machine: $(nproc) CPUs ($(grep -m1 '^model name' /proc/cpuinfo | sed 's/.*: //')), $(awk '/MemTotal/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo)"
@@ -76,6 +84,7 @@ for round in $(seq 1 "$ROUNDS"); do
   done
   for s in "${order[@]}"; do
     echo "$("$REDIS_CLI" -p "${PORT[$s]}" memory usage myhash)" >> "$tmp/$s.mem"
+    echo "$("$REDIS_CLI" -p "${PORT[$s]}" memory usage myset)" >> "$tmp/$s.setmem"
     server_stop "$s"
   done
 done
@@ -93,3 +102,4 @@ for test in "${TESTS[@]}"; do
 done
 echo
 printf 'MEMORY USAGE myhash at the end (median): redis %.0f B, tmkv %.0f B\n' "$(median < "$tmp/redis.mem")" "$(median < "$tmp/tmkv.mem")"
+printf 'MEMORY USAGE myset at the end (median): redis %.0f B, tmkv %.0f B\n' "$(median < "$tmp/redis.setmem")" "$(median < "$tmp/tmkv.setmem")"

@@ -1,7 +1,7 @@
 #!/usr/bin/python3
-"""Hashes under concurrency, against the real tmkv-server: what a
-reply-by-reply comparison with Redis (the differential test's "hashes"
-scenario and random hash commands) cannot show.
+"""Hashes and sets under concurrency, against the real tmkv-server: what a
+reply-by-reply comparison with Redis (the differential test's "hashes" and
+"sets" scenarios and random commands) cannot show.
 
   (a) the bank in hashes: accounts are fields of three hashes; transfer
       threads WATCH both hashes, read the source with HGET, then MULTI +
@@ -21,10 +21,14 @@ scenario and random hash commands) cannot show.
       then DEL: used_memory returns close to where it started (every
       version's nodes freed once no reader can hold it). Needs jemalloc's
       figures: skipped in sanitizer builds, where LeakSanitizer checks the
-      same at the server's exit.
+      same at the server's exit;
+  (e) tokens between sets: 300 members spread over three sets; movers use
+      SMOVE and WATCH + MULTI SREM/SADD; reporters read all three sets in
+      one transaction (MULTI + SMEMBERS x 3, one SUNION, one EVAL_RO of
+      SCARDs): every report holds each token exactly once.
 
 --tm-mode is passed to the server (ctest runs stm and emulated-htm).
-Run: TMKV_SERVER=build/bin/tmkv-server /usr/bin/python3 tests/server/hash_transactions_test.py [--tm-mode M] [a b ...]
+Run: TMKV_SERVER=build/bin/tmkv-server /usr/bin/python3 tests/server/collection_transactions_test.py [--tm-mode M] [a b ...]
 """
 import random
 import sys
@@ -279,11 +283,100 @@ def test_memory_comes_back():
         check_eq(r.dbsize(), 1, "only the warm-up key left")
 
 
+TOKENS = 300
+SETS = [f"pool:{i}" for i in range(3)]
+CARD_SCRIPT = "local n = 0 for _, k in ipairs(KEYS) do n = n + redis.call('scard', k) end return n"
+
+
+def test_tokens_between_sets():
+    with start() as s:
+        r = s.client(decode_responses=True)
+        for i in range(TOKENS):
+            r.sadd(SETS[i % 3], f"t{i}")
+        everything = {f"t{i}" for i in range(TOKENS)}
+        stop = threading.Event()
+        errors = []
+        counts = {"moves": 0, "reports": 0}
+        lock = threading.Lock()
+
+        def mover(seed):
+            rng = random.Random(seed)
+            c = s.client(decode_responses=True)
+            try:
+                while not stop.is_set():
+                    a, b = rng.sample(SETS, 2)
+                    token = c.srandmember(a)
+                    if token is None:
+                        continue
+                    if rng.random() < 0.5:
+                        moved = c.smove(a, b, token)
+                    else:
+                        with c.pipeline(transaction=True) as p:
+                            try:
+                                p.watch(a)
+                                if not p.sismember(a, token):
+                                    p.unwatch()
+                                    continue
+                                p.multi()
+                                p.srem(a, token)
+                                p.sadd(b, token)
+                                p.execute()
+                                moved = True
+                            except redis.WatchError:
+                                moved = False
+                    if moved:
+                        with lock:
+                            counts["moves"] += 1
+            except Exception as e:  # noqa: BLE001
+                errors.append(f"mover: {e!r}")
+
+        def reporter(seed):
+            rng = random.Random(seed)
+            c = s.client(decode_responses=True)
+            card = c.register_script(CARD_SCRIPT)
+            try:
+                i = 0
+                while not stop.is_set():
+                    kind = i % 3
+                    i += 1
+                    if kind == 0:
+                        with c.pipeline(transaction=True) as p:
+                            for k in rng.sample(SETS, 3):
+                                p.smembers(k)
+                            parts = p.execute()
+                        seen = [m for part in parts for m in part]
+                        check_eq(len(seen), TOKENS, "each token in exactly one set")
+                        check_eq(set(seen), everything, "every token somewhere")
+                    elif kind == 1:
+                        check_eq(c.sunion(*SETS), everything, "one SUNION sees every token")
+                    else:
+                        check_eq(card(keys=SETS), TOKENS, "the SCARDs of one script add up")
+                    with lock:
+                        counts["reports"] += 1
+            except Exception as e:  # noqa: BLE001
+                errors.append(f"reporter: {e!r}")
+
+        threads = [threading.Thread(target=mover, args=(i,)) for i in range(5)]
+        threads += [threading.Thread(target=reporter, args=(50 + i,)) for i in range(2)]
+        for t in threads:
+            t.start()
+        time.sleep(4)
+        stop.set()
+        for t in threads:
+            t.join(30)
+        check(not errors, f"no errors: {errors[:3]}")
+        final = [m for k in SETS for m in r.smembers(k)]
+        check_eq(sorted(final), sorted(everything), "the final sets")
+        check(counts["moves"] > 100 and counts["reports"] > 30, f"the movers ran: {counts}")
+        print(f"  (e) {counts}")
+
+
 TESTS = [
     ("a", "the bank in hashes: every report conserves the total", test_bank_in_hashes),
     ("b", "no lost update on one hash from many writers", test_no_lost_update),
     ("c", "HSCAN returns each field present throughout once, under churn", test_scan_under_churn),
     ("d", "memory comes back after churn and DEL", test_memory_comes_back),
+    ("e", "tokens between sets: every report holds each token once", test_tokens_between_sets),
 ]
 
 if __name__ == "__main__":
