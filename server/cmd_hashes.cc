@@ -307,48 +307,18 @@ void cmd_hrandfield(CommandContext& c) {
 
 // HSCAN key cursor [MATCH pattern] [COUNT count]
 void cmd_hscan(CommandContext& c) {
-  uint64_t cursor;
-  if (!parse_cursor_or_reply(c.out, c.arg(2), &cursor)) return;
-  Hash h;
-  const Blob* b;
-  if (!hash_at(c, c.arg(1), true, &h, &b)) return;
-  if (b == nullptr) {  // Redis answers an empty scan before looking at the options
-    c.out.array(2);
-    c.out.bulk("0");
-    c.out.array(0);
-    return;
-  }
-  std::optional<std::string_view> pattern;
-  int64_t count = 10;
-  for (size_t i = 3; i < c.argc(); i += 2) {
-    if (i + 1 >= c.argc()) {
-      c.out.syntax_error();
-      return;
-    }
-    if (equals_ci(c.arg(i), "count")) {
-      if (!get_ll_or_reply(c.out, c.arg(i + 1), &count)) return;
-      if (count < 1) {
-        c.out.syntax_error();
-        return;
-      }
-    } else if (equals_ci(c.arg(i), "match")) {
-      pattern = c.arg(i + 1);
-    } else {
-      c.out.syntax_error();
-      return;
-    }
-  }
+  CollectionScan scan;
+  if (!begin_collection_scan(c, ValueType::kHash, &scan)) return;
   std::vector<HashEntry> entries;
   uint64_t next = 0;
-  if (std::string_view(h.encoding()) == "listpack") {
-    entries = h.entries();  // as Redis: a listpack is returned whole, cursor 0
+  if (std::string_view(scan.value.encoding()) == "listpack") {
+    entries = scan.value.entries();  // as Redis: a listpack is returned whole, cursor 0
   } else {
-    next = h.scan(cursor, static_cast<size_t>(std::min<int64_t>(count, 1 << 20)), &entries);
+    next = scan.value.scan(scan.cursor, scan.count, &entries);
   }
   std::vector<const HashEntry*> shown;
   for (const HashEntry& e : entries) {
-    if (pattern && *pattern != "*" && !glob_match(*pattern, e.field)) continue;
-    shown.push_back(&e);
+    if (scan.matches(e.field)) shown.push_back(&e);
   }
   c.out.array(2);
   c.out.bulk(std::to_string(next));

@@ -433,49 +433,20 @@ void cmd_spop(CommandContext& c) {
 
 // SSCAN key cursor [MATCH pattern] [COUNT count]
 void cmd_sscan(CommandContext& c) {
-  uint64_t cursor;
-  if (!parse_cursor_or_reply(c.out, c.arg(2), &cursor)) return;
-  Hash s;
-  const Blob* b;
-  if (!set_at(c, c.arg(1), true, &s, &b)) return;
-  if (b == nullptr) {  // Redis answers an empty scan before looking at the options
-    c.out.array(2);
-    c.out.bulk("0");
-    c.out.array(0);
-    return;
-  }
-  std::optional<std::string_view> pattern;
-  int64_t count = 10;
-  for (size_t i = 3; i < c.argc(); i += 2) {
-    if (i + 1 >= c.argc()) {
-      c.out.syntax_error();
-      return;
-    }
-    if (equals_ci(c.arg(i), "count")) {
-      if (!get_ll_or_reply(c.out, c.arg(i + 1), &count)) return;
-      if (count < 1) {
-        c.out.syntax_error();
-        return;
-      }
-    } else if (equals_ci(c.arg(i), "match")) {
-      pattern = c.arg(i + 1);
-    } else {
-      c.out.syntax_error();
-      return;
-    }
-  }
+  CollectionScan scan;
+  if (!begin_collection_scan(c, ValueType::kSet, &scan)) return;
   std::vector<std::string_view> members;
   uint64_t next = 0;
-  if (std::string_view(s.set_encoding()) == "intset") {
-    members = members_of(s);  // as Redis: an intset is returned whole, cursor 0
+  if (std::string_view(scan.value.set_encoding()) == "intset") {
+    members = members_of(scan.value);  // as Redis: an intset is returned whole, cursor 0
   } else {
     std::vector<HashEntry> entries;
-    next = s.scan(cursor, static_cast<size_t>(std::min<int64_t>(count, 1 << 20)), &entries);
+    next = scan.value.scan(scan.cursor, scan.count, &entries);
     for (const HashEntry& e : entries) members.push_back(e.field);
   }
   std::vector<std::string_view> shown;
   for (std::string_view m : members) {
-    if (!pattern || *pattern == "*" || glob_match(*pattern, m)) shown.push_back(m);
+    if (scan.matches(m)) shown.push_back(m);
   }
   c.out.array(2);
   c.out.bulk(std::to_string(next));

@@ -4,6 +4,7 @@
 #include "server/server.h"
 #include "store/store.h"
 
+#include <algorithm>
 #include <cctype>
 #include <cerrno>
 #include <cmath>
@@ -54,6 +55,43 @@ bool store_trie(CommandContext& c, std::string_view key, store::ValueType type, 
   if (s != store::OpStatus::kOk) {
     reply_status(c.out, s);
     return false;
+  }
+  return true;
+}
+
+bool CollectionScan::matches(std::string_view s) const {
+  return !pattern || *pattern == "*" || glob_match(*pattern, s);
+}
+
+bool begin_collection_scan(CommandContext& c, store::ValueType type, CollectionScan* scan) {
+  if (!parse_cursor_or_reply(c.out, c.arg(2), &scan->cursor)) return false;
+  const store::Blob* b;
+  if (!trie_at(c, c.arg(1), type, true, &scan->value, &b)) return false;
+  if (b == nullptr) {
+    c.out.array(2);
+    c.out.bulk("0");
+    c.out.array(0);
+    return false;
+  }
+  for (size_t i = 3; i < c.argc(); i += 2) {
+    if (i + 1 >= c.argc()) {
+      c.out.syntax_error();
+      return false;
+    }
+    if (equals_ci(c.arg(i), "count")) {
+      int64_t count;
+      if (!get_ll_or_reply(c.out, c.arg(i + 1), &count)) return false;
+      if (count < 1) {
+        c.out.syntax_error();
+        return false;
+      }
+      scan->count = static_cast<size_t>(std::min<int64_t>(count, 1 << 20));
+    } else if (equals_ci(c.arg(i), "match")) {
+      scan->pattern = c.arg(i + 1);
+    } else {
+      c.out.syntax_error();
+      return false;
+    }
   }
   return true;
 }

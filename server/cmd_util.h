@@ -9,6 +9,7 @@
 
 #include "server/command.h"
 #include "store/blob.h"
+#include "store/hash_value.h"
 
 namespace tmkv::server {
 
@@ -64,6 +65,19 @@ bool trie_at(CommandContext& c, std::string_view key, store::ValueType type, boo
 // replying an error.
 bool store_trie(CommandContext& c, std::string_view key, store::ValueType type, const store::Hash& h,
                 const store::Blob* old);
+
+// HSCAN and SSCAN up to their walk: the cursor, then the key's hash or set
+// (`type`; a read lookup), then MATCH and COUNT, in Redis's order: a missing
+// key answers an empty scan before the options are looked at. False when it
+// has replied (an error, or that empty scan).
+struct CollectionScan {
+  uint64_t cursor = 0;
+  std::optional<std::string_view> pattern;  // MATCH; none: everything
+  size_t count = 10;                        // COUNT, at most 2^20
+  store::Hash value;
+  bool matches(std::string_view s) const;
+};
+bool begin_collection_scan(CommandContext& c, store::ValueType type, CollectionScan* scan);
 
 // A SCAN-family cursor: an unsigned 64-bit decimal; replies "ERR invalid
 // cursor" and returns false otherwise.

@@ -237,9 +237,9 @@ bool read_listpack_entry(std::string_view lp, size_t* pos, std::string* out) {
   return true;
 }
 
-// A hash's listpack (RDB type 16): a 6-byte header (total bytes, count),
-// field and value entries alternating, then 0xff.
-bool read_hash_listpack(std::string_view lp, std::vector<std::pair<std::string, std::string>>* out) {
+// A listpack's entries: a 6-byte header (total bytes, count), the entries,
+// then 0xff.
+bool read_listpack(std::string_view lp, std::vector<std::string>* out) {
   if (lp.size() < 7 || static_cast<uint8_t>(lp.back()) != 0xff) return false;
   uint32_t total = 0;
   for (int i = 3; i >= 0; --i) total = (total << 8) | static_cast<uint8_t>(lp[static_cast<size_t>(i)]);
@@ -247,29 +247,27 @@ bool read_hash_listpack(std::string_view lp, std::vector<std::pair<std::string, 
   const std::string_view body = lp.substr(0, lp.size() - 1);
   size_t pos = 6;
   while (pos < body.size()) {
-    std::string field, value;
-    if (!read_listpack_entry(body, &pos, &field) || pos >= body.size() || !read_listpack_entry(body, &pos, &value)) {
-      return false;
-    }
-    out->emplace_back(std::move(field), std::move(value));
+    std::string entry;
+    if (!read_listpack_entry(body, &pos, &entry)) return false;
+    out->push_back(std::move(entry));
   }
   return pos == body.size();
 }
 
-// A set's listpack (RDB type 20): the members as entries.
+// A hash's listpack (RDB type 16): field and value entries alternating.
+bool read_hash_listpack(std::string_view lp, std::vector<std::pair<std::string, std::string>>* out) {
+  std::vector<std::string> entries;
+  if (!read_listpack(lp, &entries) || entries.size() % 2 != 0) return false;
+  for (size_t i = 0; i < entries.size(); i += 2) out->emplace_back(std::move(entries[i]), std::move(entries[i + 1]));
+  return true;
+}
+
+// A set's listpack (RDB type 20): the members.
 bool read_set_listpack(std::string_view lp, std::vector<std::pair<std::string, std::string>>* out) {
-  if (lp.size() < 7 || static_cast<uint8_t>(lp.back()) != 0xff) return false;
-  uint32_t total = 0;
-  for (int i = 3; i >= 0; --i) total = (total << 8) | static_cast<uint8_t>(lp[static_cast<size_t>(i)]);
-  if (total != lp.size()) return false;
-  const std::string_view body = lp.substr(0, lp.size() - 1);
-  size_t pos = 6;
-  while (pos < body.size()) {
-    std::string member;
-    if (!read_listpack_entry(body, &pos, &member)) return false;
-    out->emplace_back(std::move(member), std::string());
-  }
-  return pos == body.size();
+  std::vector<std::string> entries;
+  if (!read_listpack(lp, &entries)) return false;
+  for (std::string& m : entries) out->emplace_back(std::move(m), std::string());
+  return true;
 }
 
 // Redis's intset (RDB type 11): the width of each integer (2, 4 or 8 bytes),
