@@ -111,10 +111,10 @@ void cmd_object(CommandContext& c) {
 
 // MEMORY USAGE: the bytes one key holds in tmkv: its record (header and key,
 // store/record.h), its value (store/blob.h), each rounded up to the
-// allocator's size class, and its slot in the index.
+// allocator's size class, a hash's or set's nodes, and its slot in the index.
 size_t key_memory_usage(std::string_view key, const store::Blob& b) {
   const size_t record = store::allocation_size(sizeof(store::Record) + key.size());
-  const size_t value = store::allocation_size(b.allocation_bytes());
+  const size_t value = store::allocation_size(b.allocation_bytes()) + b.node_bytes();
   return record + value + sizeof(void*);
 }
 

@@ -46,11 +46,11 @@ bool allowed_from_script(std::string_view name, std::span<const std::string_view
                                   "auth",      "hello",      "quit",        "reset",    "shutdown", "save",
                                   "bgsave",    "bgrewriteaof", "debug",     "role",     "replicaof", "slaveof",
                                   "wait",      "sync",       "psync",       "failover", "fcall",    "fcall_ro"};
-  static const char* kDeniedBut_help[] = {"script", "client", "config", "latency", "acl", "function", "module"};
+  static const char* kDeniedButHelp[] = {"script", "client", "config", "latency", "acl", "function", "module"};
   for (const char* d : kDenied) {
     if (name == d) return false;
   }
-  for (const char* d : kDeniedBut_help) {
+  for (const char* d : kDeniedButHelp) {
     if (name == d) return args.size() >= 2 && equals_ci(args[1], "help");
   }
   return true;

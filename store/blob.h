@@ -106,12 +106,12 @@ class Blob {
     if (is_trie(b->type())) hash_body_release(b->bytes());
     std::free(p);
   }
-  // Bytes of one allocation: header (with the expiry, if any) and value;
-  // for a hash, also its nodes (shared with other versions, if any).
-  size_t allocation_bytes() const {
-    const size_t own = header_size(flags()) + size;
-    return is_trie(type()) ? own + hash_body_node_bytes(bytes()) : own;
-  }
+  // Bytes of this box's one allocation: header (with the expiry, if any)
+  // and value.
+  size_t allocation_bytes() const { return header_size(flags()) + size; }
+  // For a hash or set, the bytes of its nodes (hash_value.h: already by
+  // size class; shared with other versions, if any); 0 for a string.
+  size_t node_bytes() const { return is_trie(type()) ? hash_body_node_bytes(bytes()) : 0; }
 
  private:
   // meta_: bits 0..5 the type, bit 6 kAccessGiven, bit 7 the flags

@@ -8,6 +8,7 @@
 #include <new>
 #include <random>
 
+#include "store/allocator_stats.h"
 #include "store/hash.h"
 #include "store/int_codec.h"
 
@@ -193,11 +194,13 @@ HashCollision* make_collision(uint32_t n) {
 
 int child_index(uint32_t bitmap, uint32_t s) { return std::popcount(bitmap & ((1u << s) - 1)); }
 
-// Change in this version's node bytes while building it.
+// Change in this version's node bytes while building it: each node as the
+// allocator sizes it (its size class), so MEMORY USAGE and eviction see
+// what the nodes really take.
 struct Delta {
   int64_t bytes = 0;
-  void added(const HashNode* n) { bytes += static_cast<int64_t>(node_bytes(n)); }
-  void dropped(const HashNode* n) { bytes -= static_cast<int64_t>(node_bytes(n)); }
+  void added(const HashNode* n) { bytes += static_cast<int64_t>(allocation_size(node_bytes(n))); }
+  void dropped(const HashNode* n) { bytes -= static_cast<int64_t>(allocation_size(node_bytes(n))); }
 };
 
 // A node holding leaves a and b (distinct fields), at `shift`. Takes over

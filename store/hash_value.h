@@ -58,7 +58,7 @@ struct HashLeaf;
 struct HashBody {
   HashNode* root = nullptr;  // nullptr only for an empty hash (never stored)
   uint64_t count = 0;        // fields
-  uint64_t node_bytes = 0;   // bytes requested for the nodes this version reaches
+  uint64_t node_bytes = 0;   // bytes of the nodes this version reaches, by the allocator's size classes
   uint64_t next_seq = 0;     // insertion number of the next new field
   uint64_t big = 0;          // 1 once Redis would have left the listpack encoding (never reset, as in Redis)
 };

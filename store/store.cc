@@ -212,7 +212,8 @@ uint64_t Store::sample(stm::Tx& tx, uint64_t cursor, size_t n, bool volatile_onl
       if (b == nullptr || b->expired_at(now)) continue;
       const int64_t expire_at = b->expire_at_ms();
       if (volatile_only && expire_at == 0) continue;
-      const size_t bytes = allocation_size(sizeof(Record) + r->key_size()) + allocation_size(b->allocation_bytes());
+      const size_t bytes =
+          allocation_size(sizeof(Record) + r->key_size()) + allocation_size(b->allocation_bytes()) + b->node_bytes();
       // All of them, though that may be a few more than n: the walk has
       // moved past them.
       out->push_back(Sample{std::string(r->key()), b->access(), expire_at, bytes});
