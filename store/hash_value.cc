@@ -146,8 +146,8 @@ void retain(HashNode* n) { n->refs.fetch_add(1, std::memory_order_relaxed); }
 
 // acq_rel: this thread's uses of n happen before the free by whichever thread
 // drops the last reference, and that thread sees every other's uses.
-// Iterative over the spine of single drops, recursive across children: the
-// depth is at most 14 levels.
+// Recursive over the children it frees: the depth is at most the trie's
+// (13 levels and a collision node at 5 bits per level).
 void release(HashNode* n) {
   if (n == nullptr || n->refs.fetch_sub(1, std::memory_order_acq_rel) != 1) return;
   if (n->kind == NodeKind::kBranch) {

@@ -15,21 +15,24 @@
 // bits per level from the low bits up (13 levels, the last with 4 bits).
 // A Branch holds a 32-bit bitmap and one child per set bit; a Leaf holds one
 // field and its value; two fields whose full 64-bit hashes are equal end in
-// a Collision node below the last level. A branch left with a single leaf
-// is collapsed into that leaf, so a small hash is a root branch of leaves.
+// a Collision node below the last level. A branch below the root left with
+// a single leaf is collapsed into that leaf, so a small hash is a root
+// branch of leaves.
 //
 // ORDER. Walking children in bit order visits leaves in increasing
-// `order key` (hash_order_key: the hash's 5-bit chunks, first level most
-// significant). HSCAN's cursor is that key, so a field present for a whole
+// `order key` (order_key in hash_value.cc: the hash's 5-bit chunks, first
+// level most significant). HSCAN's cursor is that key, so a field present for a whole
 // scan is returned once however the hash changes meanwhile, as Redis
 // promises. Every leaf also carries the sequence number of its field's
-// insertion: a hash that Redis would keep as a listpack (at most 512 fields,
-// none longer than 64 bytes, never bigger since) is returned in insertion
-// order, as Redis returns it; a bigger one in trie order.
+// insertion: a hash that Redis would keep as a listpack (by
+// hash-max-listpack-entries/-value, 512 fields and 64 bytes by default,
+// never bigger since) is returned in insertion order, as Redis returns it;
+// a bigger one in trie order. (Sets order their intsets numerically in the
+// server, cmd_sets.cc.)
 //
 // OWNERSHIP AND CONCURRENCY. Nodes are immutable after construction but for
 // their reference count. Each reference (a parent's child pointer, a Blob
-// of type kHash, a Hash handle) owns one count. Counts are atomics because
+// of type kHash or kSet, a Hash handle) owns one count. Counts are atomics because
 // writers on different threads may share a node of a common base version:
 // increments are relaxed (the incrementer already holds a reference, so the
 // node cannot be freed meanwhile), decrements acq_rel (every use of the node
@@ -42,7 +45,6 @@
 
 #include <cstddef>
 #include <cstdint>
-#include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -52,7 +54,7 @@ namespace tmkv::store {
 struct HashNode;
 struct HashLeaf;
 
-// What a kHash Blob's bytes hold (blob.h): trivially copyable, so generic
+// What a kHash or kSet Blob's bytes hold (blob.h): trivially copyable, so generic
 // code may copy a value's bytes (RENAME, COPY, MOVE, EXPIRE's rewrite);
 // Blob::make takes its own reference on the root and Blob::destroy drops it.
 struct HashBody {
@@ -60,10 +62,10 @@ struct HashBody {
   uint64_t count = 0;        // fields
   uint64_t node_bytes = 0;   // bytes of the nodes this version reaches, by the allocator's size classes
   uint64_t next_seq = 0;     // insertion number of the next new field
-  uint64_t big = 0;          // 1 once Redis would have left the listpack encoding (never reset, as in Redis)
+  uint64_t big = 0;          // 1 once Redis would have left listpack (a hash) or intset (a set); never reset, as in Redis
 };
 
-// Called by Blob::make / Blob::destroy / Blob::allocation_bytes for kHash.
+// Called by Blob::make / Blob::destroy / Blob::node_bytes for kHash and kSet.
 void hash_body_retain(const char* body_bytes);
 void hash_body_release(const char* body_bytes);
 size_t hash_body_node_bytes(const char* body_bytes);
