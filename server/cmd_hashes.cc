@@ -12,7 +12,6 @@
 #include <random>
 #include <string>
 #include <string_view>
-#include <unordered_set>
 #include <vector>
 
 #include "server/cmd_util.h"
@@ -232,7 +231,7 @@ void reply_random_header(CommandContext& c, uint64_t n, bool withvalues) {
 
 // HRANDFIELD key [count [WITHVALUES]]
 void cmd_hrandfield(CommandContext& c) {
-  thread_local std::mt19937_64 rng{std::random_device{}()};
+  std::mt19937_64& rng = random_engine();
   if (c.argc() == 2) {
     Hash h;
     if (!hash_at(c, c.arg(1), true, &h)) return;
@@ -286,21 +285,7 @@ void cmd_hrandfield(CommandContext& c) {
     for (const HashEntry& e : all) reply_random_entry(c, e, withvalues);
     return;
   }
-  std::vector<uint64_t> chosen;
-  if (magnitude * 3 > size) {
-    // Most of the hash: drop random entries until `magnitude` are left.
-    std::vector<uint64_t> all(size);
-    for (uint64_t i = 0; i < size; ++i) all[i] = i;
-    std::shuffle(all.begin(), all.end(), rng);
-    all.resize(magnitude);
-    chosen = std::move(all);
-  } else {
-    std::unordered_set<uint64_t> seen;
-    while (chosen.size() < magnitude) {
-      const uint64_t i = pick(rng);
-      if (seen.insert(i).second) chosen.push_back(i);
-    }
-  }
+  const std::vector<uint64_t> chosen = distinct_positions(magnitude, size);
   reply_random_header(c, chosen.size(), withvalues);
   for (uint64_t i : chosen) reply_random_entry(c, h.at(i), withvalues);
 }

@@ -16,7 +16,6 @@
 #include <span>
 #include <string>
 #include <string_view>
-#include <unordered_set>
 #include <vector>
 
 #include "server/cmd_util.h"
@@ -294,30 +293,6 @@ void cmd_sunionstore(CommandContext& c) { union_diff_generic(c, c.args.subspan(2
 void cmd_sdiff(CommandContext& c) { union_diff_generic(c, c.args.subspan(1), nullptr, false); }
 void cmd_sdiffstore(CommandContext& c) { union_diff_generic(c, c.args.subspan(2), &c.args[1], false); }
 
-std::mt19937_64& rng() {
-  thread_local std::mt19937_64 r{std::random_device{}()};
-  return r;
-}
-
-// `n` distinct positions in 0..size-1, n < size, in random order.
-std::vector<uint64_t> distinct_positions(uint64_t n, uint64_t size) {
-  std::vector<uint64_t> chosen;
-  if (n * 3 > size) {
-    std::vector<uint64_t> all(size);
-    for (uint64_t i = 0; i < size; ++i) all[i] = i;
-    std::shuffle(all.begin(), all.end(), rng());
-    all.resize(n);
-    return all;
-  }
-  std::unordered_set<uint64_t> seen;
-  std::uniform_int_distribution<uint64_t> pick(0, size - 1);
-  while (chosen.size() < n) {
-    const uint64_t i = pick(rng());
-    if (seen.insert(i).second) chosen.push_back(i);
-  }
-  return chosen;
-}
-
 // SRANDMEMBER key [count]
 void cmd_srandmember(CommandContext& c) {
   if (c.argc() > 3) {
@@ -331,7 +306,7 @@ void cmd_srandmember(CommandContext& c) {
     if (b == nullptr) {
       c.out.null();
     } else {
-      c.out.bulk(s.at(std::uniform_int_distribution<uint64_t>(0, s.size() - 1)(rng())).field);
+      c.out.bulk(s.at(std::uniform_int_distribution<uint64_t>(0, s.size() - 1)(random_engine())).field);
     }
     return;
   }
@@ -357,7 +332,7 @@ void cmd_srandmember(CommandContext& c) {
     }
     std::uniform_int_distribution<uint64_t> pick(0, size - 1);
     c.out.array(n);
-    for (uint64_t i = 0; i < n; ++i) c.out.bulk(s.at(pick(rng())).field);
+    for (uint64_t i = 0; i < n; ++i) c.out.bulk(s.at(pick(random_engine())).field);
     return;
   }
   if (n >= size) {  // the whole set, as an array
@@ -386,7 +361,7 @@ void cmd_spop(CommandContext& c) {
       c.out.null();
       return;
     }
-    const std::string member(s.at(std::uniform_int_distribution<uint64_t>(0, s.size() - 1)(rng())).field);
+    const std::string member(s.at(std::uniform_int_distribution<uint64_t>(0, s.size() - 1)(random_engine())).field);
     s.erase(member);
     if (!store_set(c, key, s, b)) return;
     notify_keyspace_event(c, kNotifySet, "spop", key);

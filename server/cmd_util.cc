@@ -11,6 +11,9 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <random>
+#include <unordered_set>
+#include <vector>
 
 #include "store/int_codec.h"
 
@@ -94,6 +97,29 @@ bool begin_collection_scan(CommandContext& c, store::ValueType type, CollectionS
     }
   }
   return true;
+}
+
+std::mt19937_64& random_engine() {
+  thread_local std::mt19937_64 engine{std::random_device{}()};
+  return engine;
+}
+
+std::vector<uint64_t> distinct_positions(uint64_t n, uint64_t size) {
+  if (n * 3 > size) {
+    std::vector<uint64_t> all(size);
+    for (uint64_t i = 0; i < size; ++i) all[i] = i;
+    std::shuffle(all.begin(), all.end(), random_engine());
+    all.resize(n);
+    return all;
+  }
+  std::vector<uint64_t> chosen;
+  std::unordered_set<uint64_t> seen;
+  std::uniform_int_distribution<uint64_t> pick(0, size - 1);
+  while (chosen.size() < n) {
+    const uint64_t i = pick(random_engine());
+    if (seen.insert(i).second) chosen.push_back(i);
+  }
+  return chosen;
 }
 
 bool parse_cursor_or_reply(Reply& out, std::string_view s, uint64_t* cursor) {

@@ -3,9 +3,11 @@
 
 #include <cstdint>
 #include <optional>
+#include <random>
 #include <span>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "server/command.h"
 #include "store/blob.h"
@@ -78,6 +80,12 @@ struct CollectionScan {
   bool matches(std::string_view s) const;
 };
 bool begin_collection_scan(CommandContext& c, store::ValueType type, CollectionScan* scan);
+
+// This thread's random generator (HRANDFIELD, SRANDMEMBER, SPOP).
+std::mt19937_64& random_engine();
+// `n` distinct positions in 0..size-1 (n < size), in random order: a
+// shuffle when they are most of the range, rejection sampling otherwise.
+std::vector<uint64_t> distinct_positions(uint64_t n, uint64_t size);
 
 // A SCAN-family cursor: an unsigned 64-bit decimal; replies "ERR invalid
 // cursor" and returns false otherwise.

@@ -4,6 +4,7 @@
 #include <array>
 #include <charconv>
 #include <cstring>
+#include <utility>
 
 #include "store/int_codec.h"
 
@@ -307,17 +308,33 @@ uint64_t crc64_jones(uint64_t crc, std::string_view bytes) {
   return crc;
 }
 
+namespace {
+
+// One RDB string: the integer encoding for a canonical 32-bit decimal,
+// otherwise a length and the bytes (Redis also compresses with LZF; RESTORE
+// accepts either).
+void put_string(std::string& out, std::string_view s) {
+  if (!put_integer(out, s)) {
+    put_length(out, s.size());
+    out.append(s);
+  }
+}
+
+// The footer: the RDB version and the CRC-64 of everything before it.
+std::string with_footer(std::string out) {
+  put_le(out, kRdbVersion, 2);
+  put_le(out, crc64_jones(0, out), 8);
+  return out;
+}
+
+}  // namespace
+
 std::string encode_dump_payload(std::string_view value) {
   std::string out;
   out.reserve(value.size() + 24);
   out.push_back(static_cast<char>(kRdbTypeString));
-  if (!put_integer(out, value)) {
-    put_length(out, value.size());
-    out.append(value);
-  }
-  put_le(out, kRdbVersion, 2);
-  put_le(out, crc64_jones(0, out), 8);
-  return out;
+  put_string(out, value);
+  return with_footer(std::move(out));
 }
 
 std::string encode_hash_dump_payload(const std::vector<store::HashEntry>& entries) {
@@ -325,31 +342,18 @@ std::string encode_hash_dump_payload(const std::vector<store::HashEntry>& entrie
   out.push_back(static_cast<char>(kRdbTypeHash));
   put_length(out, entries.size());
   for (const store::HashEntry& e : entries) {
-    for (std::string_view s : {e.field, e.value}) {
-      if (!put_integer(out, s)) {
-        put_length(out, s.size());
-        out.append(s);
-      }
-    }
+    put_string(out, e.field);
+    put_string(out, e.value);
   }
-  put_le(out, kRdbVersion, 2);
-  put_le(out, crc64_jones(0, out), 8);
-  return out;
+  return with_footer(std::move(out));
 }
 
 std::string encode_set_dump_payload(const std::vector<store::HashEntry>& members) {
   std::string out;
   out.push_back(static_cast<char>(kRdbTypeSet));
   put_length(out, members.size());
-  for (const store::HashEntry& e : members) {
-    if (!put_integer(out, e.field)) {
-      put_length(out, e.field.size());
-      out.append(e.field);
-    }
-  }
-  put_le(out, kRdbVersion, 2);
-  put_le(out, crc64_jones(0, out), 8);
-  return out;
+  for (const store::HashEntry& e : members) put_string(out, e.field);
+  return with_footer(std::move(out));
 }
 
 std::optional<std::string> lzf_decompress(std::string_view in, size_t out_len) {
