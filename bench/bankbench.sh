@@ -5,6 +5,10 @@
 # a ratio compares runs taken seconds apart: on our 2-vCPU VMs the same run
 # varies by up to 2x between minutes (where the hypervisor places the two
 # vCPUs), and per-round ratios cancel most of that.
+# Multi-threaded runs also report a cache-line round trip between the two
+# CPUs (cross_core_probe.h): the placement splits T=2 results in two modes,
+# near (about 60 ns) and far (about 400 ns), and the T=2 ratios are shown for
+# each mode apart as well as together.
 # Usage: bench/bankbench.sh [rounds] [seconds-per-run] [bankbench binary]
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -26,8 +30,13 @@ run() {  # engine threads accounts -> txns/s, or n/a (reason on stderr once)
   [ "$1" = emulated-htm ] && b=$emu_bin
   if out=$("$b" --engine="$1" --threads "$2" --accounts "$3" --seconds "$secs" --memory-keys 0 2>&1); then
     echo "$out" | tail -n1 | sed 's/^txns_per_sec=//'
+    # The vCPUs' placement during the run (cross_core_probe.h): the larger of
+    # the probes before and after it, or n/a (one thread, or no probe).
+    echo "$out" | awk '/^cross_core_rtt_ns:/ { if ($3 != "n/a" && $5 != "n/a") { print ($3 > $5 ? $3 : $5); found = 1 } }
+                       END { if (!found) print "n/a" }' >> "$tmp/$1.$2.$3.rtt"
   else
     echo n/a
+    echo n/a >> "$tmp/$1.$2.$3.rtt"
     [ "$round" = 1 ] && echo "$1 T=$2 A=$3: $(echo "$out" | tail -n1)" >&2
     return 0
   fi
@@ -65,6 +74,28 @@ echo "| stm / libitm, T=2 A=16 | $(ratio stm libitm 2 16) | >= 1.0 |"
 echo "| auto / stm, T=2 A=1M | $(ratio auto stm 2 1000000) | >= 0.97 |"
 echo "| auto / stm, T=1 A=1M | $(ratio auto stm 1 1000000) | >= 0.97 |"
 echo "| auto / stm, T=2 A=16 | $(ratio auto stm 2 16) | >= 0.97 |"
+
+# The T=2 ratios again, by placement: a round counts as near when both runs
+# saw a round trip under NEAR_NS (200), far when both saw one at or above it.
+near_ns=${NEAR_NS:-200}
+ratio_in() {  # mode num-engine den-engine threads accounts
+  local f=$tmp/$2.$4.$5 g=$tmp/$3.$4.$5
+  paste "$f" "$g" "$f.rtt" "$g.rtt" |
+    awk -v mode="$1" -v near="$near_ns" '$1 != "n/a" && $2 != "n/a" && $2 > 0 && $3 != "n/a" && $4 != "n/a" {
+           m = ($3 < near && $4 < near) ? "near" : (($3 >= near && $4 >= near) ? "far" : "mixed")
+           if (m == mode) print $1 / $2 }' | sort -g |
+    awk '{ v[n++] = $1 } END { if (n == 0) { print "n/a (no round)"; exit }
+           m = (n % 2) ? v[(n-1)/2] : (v[n/2-1] + v[n/2]) / 2; printf "%.2f (%.2f..%.2f), %d rounds", m, v[0], v[n-1], n }'
+}
+echo
+echo "Cross-core round trip per round (ns, stm's T=2 A=1M runs): $(paste -sd' ' "$tmp/stm.2.1000000.rtt")"
+echo
+echo "| ratio, T=2 | vCPUs near (< ${near_ns} ns) | vCPUs far |"
+echo "|---|---|---|"
+for pair in "stm ordered-locks 2 1000000" "stm libitm 2 1000000" "stm libitm 2 16"; do
+  set -- $pair
+  echo "| $1 / $2, A=$4 | $(ratio_in near "$@") | $(ratio_in far "$@") |"
+done
 echo
 "$bin" --engine=stm --threads 1 --accounts 2 --seconds 0.1 --memory-keys 1000000 | grep '^memory:'
 echo "(target: <= 64 B/key beyond the key and value bytes)"
