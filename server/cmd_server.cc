@@ -449,7 +449,7 @@ void command_info(Reply& out, const CommandSpec& s) {
   out.integer(s.arity);
   std::vector<const char*> flags;
   if (s.flags & kWrite) flags.push_back("write");
-  if (s.flags & kReadOnly) flags.push_back("readonly");
+  if (s.flags & (kReadOnly | kMayReplicate)) flags.push_back("readonly");  // Redis 7.0 lists no may_replicate
   if (s.flags & kFast) flags.push_back("fast");
   if (s.flags & kNoAuth) flags.push_back("no_auth");
   if (s.flags & kNoMulti) flags.push_back("no_multi");

@@ -38,6 +38,11 @@ enum CommandFlags : uint32_t {
   // (P|S)SUBSCRIBE, (P|S)UNSUBSCRIBE, PING, QUIT, RESET).
   kSubscribedContext = 1u << 8,
   kPubSub = 1u << 9,  // has pub/sub effects that EXEC holds back until it commits (cmd_pubsub.h)
+  // Redis's "readonly" + "may_replicate" (PFCOUNT): read-only to Redis's
+  // users, but it may store bookkeeping in the value (PFCOUNT's cached
+  // estimate), so it runs as a read-write transaction, and read-only
+  // scripts refuse it as Redis's do.
+  kMayReplicate = 1u << 10,
 };
 
 struct CommandContext {
@@ -97,6 +102,7 @@ void register_slowlog_command(std::vector<CommandSpec>& table);
 void register_dump_commands(std::vector<CommandSpec>& table);
 void register_pubsub_commands(std::vector<CommandSpec>& table);
 void register_scripting_commands(std::vector<CommandSpec>& table);
+void register_hyperloglog_commands(std::vector<CommandSpec>& table);
 
 // The table, built once; lookup is case-insensitive. nullptr if unknown.
 const CommandSpec* find_command(std::string_view name);

@@ -70,7 +70,7 @@ const char* kMutable[] = {"requirepass", "maxclients", "timeout", "proto-max-bul
                           "maxmemory-eviction-tenacity", "lfu-log-factor", "lfu-decay-time",
                           "client-output-buffer-limit", "notify-keyspace-events", "latency-monitor-threshold",
                           "hash-max-listpack-entries", "hash-max-listpack-value", "hash-max-ziplist-entries",
-                          "hash-max-ziplist-value", "set-max-intset-entries"};
+                          "hash-max-ziplist-value", "set-max-intset-entries", "hll-sparse-max-bytes"};
 
 // client-output-buffer-limit: "<class> <hard> <soft> <soft-seconds>" groups,
 // classes normal, replica (or slave) and pubsub, as Redis takes it; the
@@ -197,6 +197,9 @@ bool apply_setting(ServerConfig& cfg, std::string_view name_in, std::string_view
   } else if (name == "set-max-intset-entries") {
     ok = parse_uint(value, INT64_MAX, &n);
     cfg.set_max_intset_entries = n;
+  } else if (name == "hll-sparse-max-bytes") {
+    ok = parse_uint(value, INT64_MAX, &n);  // Redis's range (0..LONG_MAX)
+    cfg.hll_sparse_max_bytes = n;
   } else if (name == "slowlog-log-slower-than") {
     // Redis's range: -1 (off) and up.
     const bool negative = !value.empty() && value[0] == '-';
@@ -282,6 +285,7 @@ std::optional<std::string> setting_value(const ServerConfig& cfg, std::string_vi
     return std::to_string(cfg.hash_max_listpack_value);
   }
   if (name == "set-max-intset-entries") return std::to_string(cfg.set_max_intset_entries);
+  if (name == "hll-sparse-max-bytes") return std::to_string(cfg.hll_sparse_max_bytes);
   if (name == "slowlog-log-slower-than") return std::to_string(cfg.slowlog_log_slower_than);
   if (name == "slowlog-max-len") return std::to_string(cfg.slowlog_max_len);
   if (name == "latency-monitor-threshold") return std::to_string(cfg.latency_monitor_threshold_ms);
@@ -302,7 +306,7 @@ const std::vector<std::string>& setting_names() {
   static const std::vector<std::string> kNames = {
       "bind",       "port",     "io-threads", "tm-mode",  "requirepass", "protected-mode",
       "databases",  "maxclients", "timeout",  "proto-max-bulk-len", "client-query-buffer-limit",
-      "max-multibulk-len", "max-inline-size", "metrics-bind", "metrics-port", "maxmemory", "latency-tracking", "tx-sample-rate", "prefetch-batch-max-size", "hash-max-listpack-entries", "hash-max-listpack-value", "set-max-intset-entries", "slowlog-log-slower-than", "slowlog-max-len", "latency-monitor-threshold", "maxmemory-policy", "maxmemory-samples", "maxmemory-eviction-tenacity", "lfu-log-factor", "lfu-decay-time", "client-output-buffer-limit", "notify-keyspace-events", "save", "appendonly", "daemonize"};
+      "max-multibulk-len", "max-inline-size", "metrics-bind", "metrics-port", "maxmemory", "latency-tracking", "tx-sample-rate", "prefetch-batch-max-size", "hash-max-listpack-entries", "hash-max-listpack-value", "set-max-intset-entries", "hll-sparse-max-bytes", "slowlog-log-slower-than", "slowlog-max-len", "latency-monitor-threshold", "maxmemory-policy", "maxmemory-samples", "maxmemory-eviction-tenacity", "lfu-log-factor", "lfu-decay-time", "client-output-buffer-limit", "notify-keyspace-events", "save", "appendonly", "daemonize"};
   return kNames;
 }
 
@@ -350,6 +354,8 @@ std::string usage_text() {
          "                                 (default 64)\n"
          "  --set-max-intset-entries N   * sets of at most N integers report the intset\n"
          "                                 encoding and list in numeric order (default 512)\n"
+         "  --hll-sparse-max-bytes N     * a sparse HyperLogLog growing past N bytes turns dense\n"
+         "                                 (default 3000)\n"
          "  --latency-tracking yes|no    * command and transaction latency histograms (default yes)\n"
          "  --tx-sample-rate N           * transactions sampled for the width and latency\n"
          "                                 histograms: one in N per thread (default 16; 1 = all)\n"

@@ -60,6 +60,9 @@ struct ServerConfig {
   // all 64-bit integers, reports "intset" and lists its members in numeric
   // order, as Redis's intset does; otherwise "hashtable" and trie order.
   uint64_t set_max_intset_entries = 512;
+  // Redis's hll-sparse-max-bytes: a sparse HyperLogLog that would grow past
+  // this many bytes (header included) becomes dense (hyperloglog.h).
+  uint64_t hll_sparse_max_bytes = 3000;
   // SLOWLOG (slowlog.h), Redis's names and defaults: commands slower than
   // this many microseconds are logged (-1: none, 0: all), the newest
   // slowlog-max-len of them kept.

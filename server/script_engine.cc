@@ -451,7 +451,8 @@ int redis_call_impl(lua_State* L, bool raise) {
     if (std::string error = subcommand_error(*spec, views); !error.empty()) return fail(error);
   }
   if (!allowed_from_script(spec->name, views)) return fail("ERR This Redis command is not allowed from script");
-  if (e.read_only && (spec->flags & kWrite)) return fail("ERR Write commands are not allowed from read-only scripts.");
+  // Redis counts may-replicate commands (PFCOUNT) as writes here.
+  if (e.read_only && (spec->flags & (kWrite | kMayReplicate))) return fail("ERR Write commands are not allowed from read-only scripts.");
   if (spec->flags & kWrite) {
     // SCRIPT KILL may only stop a script that has not written: say so
     // before writing, then look for a kill (script_cache.h, RunningScript).

@@ -364,6 +364,7 @@ void Server::publish_settings() {
   limits_.pubsub_soft.store(config_.pubsub_output_limit.soft, std::memory_order_relaxed);
   limits_.pubsub_soft_seconds.store(config_.pubsub_output_limit.soft_seconds, std::memory_order_relaxed);
   limits_.notify_flags.store(config_.notify_keyspace_events, std::memory_order_relaxed);
+  limits_.hll_sparse_max_bytes.store(config_.hll_sparse_max_bytes, std::memory_order_relaxed);
   // The store logs expirations only while "expired" events can go out.
   const uint32_t notify = config_.notify_keyspace_events;
   store::set_expiry_log((notify & kNotifyExpired) && (notify & (kNotifyKeyspace | kNotifyKeyevent)));

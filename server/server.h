@@ -98,6 +98,7 @@ struct Limits {
   // client-output-buffer-limit's pubsub class (mailbox.h).
   std::atomic<uint64_t> pubsub_hard, pubsub_soft, pubsub_soft_seconds;
   std::atomic<uint32_t> notify_flags;  // notify-keyspace-events (keyspace_events.h)
+  std::atomic<uint64_t> hll_sparse_max_bytes;  // hll-sparse-max-bytes (hyperloglog.h)
 
   OutputLimit pubsub_output_limit() const {
     return OutputLimit{pubsub_hard.load(std::memory_order_relaxed), pubsub_soft.load(std::memory_order_relaxed),

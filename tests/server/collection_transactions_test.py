@@ -25,7 +25,15 @@ reply-by-reply comparison with Redis (the differential test's "hashes" and
   (e) tokens between sets: 300 members spread over three sets; movers use
       SMOVE and WATCH + MULTI SREM/SADD; reporters read all three sets in
       one transaction (MULTI + SMEMBERS x 3, one SUNION, one EVAL_RO of
-      SCARDs): every report holds each token exactly once.
+      SCARDs): every report holds each token exactly once;
+  (f) HyperLogLogs: writers PFADD their own elements to one shared key at
+      once (a 12 KB dense string rewritten per command: a conflict must
+      restart it, not drop a register), others PFMERGE private keys into
+      another, and twin writers PFADD each element to two keys in one
+      MULTI while readers PFCOUNT both in one MULTI (PFCOUNT stores its
+      cached estimate: readers write too). Every twin report shows equal
+      counts, and at the end each shared key's registers (PFDEBUG GETREG)
+      equal those of a key built from the same elements by one client.
 
 --tm-mode is passed to the server (ctest runs stm and emulated-htm).
 Run: TMKV_SERVER=build/bin/tmkv-server /usr/bin/python3 tests/server/collection_transactions_test.py [--tm-mode M] [a b ...]
@@ -371,12 +379,86 @@ def test_tokens_between_sets():
         print(f"  (e) {counts}")
 
 
+def test_hyperloglogs():
+    with start() as s:
+        writers, batches, batch = 4, 200, 20
+        errors = []
+        done = threading.Event()
+        twin_reports = [0]
+
+        def adder(w):
+            try:
+                c = s.client()
+                for b in range(batches):
+                    elems = [f"w{w}:{b}:{i}" for i in range(batch)]
+                    c.pfadd("hll:shared", *elems)
+                    c.pfadd(f"hll:own:{w}", *elems)
+                    c.pfmerge("hll:merged", f"hll:own:{w}")
+            except Exception as e:  # noqa: BLE001
+                errors.append(repr(e))
+
+        def twin_writer(w):
+            try:
+                c = s.client()
+                i = 0
+                while not done.is_set():
+                    p = c.pipeline(transaction=True)
+                    p.pfadd("hll:a", f"t{w}:{i}")
+                    p.pfadd("hll:b", f"t{w}:{i}")
+                    p.execute()
+                    i += 1
+            except Exception as e:  # noqa: BLE001
+                errors.append(repr(e))
+
+        def twin_reader():
+            try:
+                c = s.client()
+                while not done.is_set():
+                    p = c.pipeline(transaction=True)
+                    p.pfcount("hll:a")
+                    p.pfcount("hll:b")
+                    p.pfcount("hll:a", "hll:b")
+                    a, b, union = p.execute()
+                    if not a == b == union:
+                        errors.append(f"twin report a={a} b={b} union={union}")
+                        return
+                    twin_reports[0] += 1
+            except Exception as e:  # noqa: BLE001
+                errors.append(repr(e))
+
+        twins = [threading.Thread(target=twin_writer, args=(w,)) for w in range(2)]
+        twins += [threading.Thread(target=twin_reader) for _ in range(2)]
+        adders = [threading.Thread(target=adder, args=(w,)) for w in range(writers)]
+        for t in twins + adders:
+            t.start()
+        for t in adders:
+            t.join(120)
+        done.set()
+        for t in twins:
+            t.join(30)
+        check(not errors, f"no errors, every twin report equal: {errors[:3]}")
+        check(twin_reports[0] > 0, "twin reports were made")
+        r = s.client()
+        every = [f"w{w}:{b}:{i}" for w in range(writers) for b in range(batches) for i in range(batch)]
+        for i in range(0, len(every), 1000):
+            r.pfadd("hll:reference", *every[i:i + 1000])
+        reference = r.execute_command("PFDEBUG", "GETREG", "hll:reference")
+        for key in ("hll:shared", "hll:merged"):
+            check_eq(r.execute_command("PFDEBUG", "GETREG", key), reference, f"{key}: no register lost")
+            check_eq(r.pfcount(key), r.pfcount("hll:reference"), f"{key}: the same estimate")
+        check_eq(r.execute_command("PFDEBUG", "ENCODING", "hll:shared"), b"dense", "dense by now")
+        estimate = r.pfcount("hll:reference")
+        check(abs(estimate - len(every)) < len(every) * 0.04, f"estimate {estimate} near {len(every)}")
+        print(f"  (f) {twin_reports[0]} twin reports, {len(every)} elements, estimate {estimate}")
+
+
 TESTS = [
     ("a", "the bank in hashes: every report conserves the total", test_bank_in_hashes),
     ("b", "no lost update on one hash from many writers", test_no_lost_update),
     ("c", "HSCAN returns each field present throughout once, under churn", test_scan_under_churn),
     ("d", "memory comes back after churn and DEL", test_memory_comes_back),
     ("e", "tokens between sets: every report holds each token once", test_tokens_between_sets),
+    ("f", "HyperLogLogs: no register lost, twin counts always equal", test_hyperloglogs),
 ]
 
 if __name__ == "__main__":
