@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Hashes and sets: tmkv-server against redis-server 7 (Debian), side by
+# Hashes, sets, lists and HyperLogLogs: tmkv-server against redis-server 7 (Debian), side by
 # side, in one run. redis-benchmark (50 clients) drives these workloads at
 # -P 1 and -P 16:
 #   - hot-hset: redis-benchmark's own `-t hset`, every client writing random
@@ -12,12 +12,21 @@
 #     members to ONE set (myset), the sets' worst case, as hot-hset;
 #   - sadd, sismember: SADD / SISMEMBER of one member in one of KEYSPACE
 #     small sets (tags:N).
+#   - hot-lpush, hot-rpop: redis-benchmark's own `-t lpush` / `-t rpop`,
+#     every client pushing onto / popping from ONE list (mylist): a queue;
+#   - lrange-100: `-t lrange_100`, LRANGE mylist 0 99 (redis-benchmark
+#     fills the list first);
+#   - hot-pfadd: PFADD of a random element to ONE HyperLogLog (dense: each
+#     write copies its 12 KB in tmkv, where Redis changes a register in place);
+#   - pfadd: PFADD of one element to one of KEYSPACE small HyperLogLogs;
+#   - pfcount: PFCOUNT of the hot HyperLogLog (cached after the first).
 # Each server starts fresh per round; rounds alternate which goes first. The
 # table shows medians over rounds and the median of the per-round ratios.
 #
 # Usage: bench/collections-vs-redis.sh            (from the repository root)
 # Environment: TMKV_SERVER (default build/bin/tmkv-server, Release),
 #   ROUNDS=3 CLIENTS=50 KEYSPACE=100000 REQUESTS=200000 IO_THREADS=$(nproc)
+#   TESTS="hot-hset hset ..." (a subset, in that order; default all)
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
@@ -42,7 +51,7 @@ trap 'servers_stop_all; rm -rf "$tmp"' EXIT
 redis_cmd() { echo "$REDIS_SERVER --port $1 --bind 127.0.0.1 --save '' --appendonly no --dir $tmp --daemonize no"; }
 tmkv_cmd() { echo "$TMKV_SERVER --port $1 --bind 127.0.0.1 --io-threads $IO_THREADS --metrics-port 0"; }
 
-TESTS=(hot-hset hset hget hot-sadd sadd sismember)
+read -r -a TESTS <<< "${TESTS:-hot-hset hset hget hot-sadd sadd sismember hot-lpush hot-rpop lrange-100 hot-pfadd pfadd pfcount}"
 
 bench() {  # name test pipeline -> rps
   local name=$1 test=$2 p=$3 out rps
@@ -54,18 +63,25 @@ bench() {  # name test pipeline -> rps
     hot-sadd) out=$("$REDIS_BENCHMARK" "${args[@]}" -t sadd 2>&1) ;;
     sadd) out=$("$REDIS_BENCHMARK" "${args[@]}" SADD "tags:__rand_int__" "__rand_int__" 2>&1) ;;
     sismember) out=$("$REDIS_BENCHMARK" "${args[@]}" SISMEMBER "tags:__rand_int__" "__rand_int__" 2>&1) ;;
+    hot-lpush) out=$("$REDIS_BENCHMARK" "${args[@]}" -t lpush 2>&1) ;;
+    hot-rpop) out=$("$REDIS_BENCHMARK" "${args[@]}" -t rpop 2>&1) ;;
+    lrange-100) out=$("$REDIS_BENCHMARK" "${args[@]}" -t lrange_100 2>&1) ;;
+    hot-pfadd) out=$("$REDIS_BENCHMARK" "${args[@]}" PFADD hll "__rand_int__" 2>&1) ;;
+    pfadd) out=$("$REDIS_BENCHMARK" "${args[@]}" PFADD "hll:__rand_int__" "__rand_int__" 2>&1) ;;
+    pfcount) out=$("$REDIS_BENCHMARK" "${args[@]}" PFCOUNT hll 2>&1) ;;
+    *) die "unknown test '$test'" ;;
   esac || die "redis-benchmark failed against $name: $out"
   rps=$(printf '%s\n' "$out" | tr '\r' '\n' | awk -F'","' 'NF > 2 && $1 !~ /^"test$/ { r = $2 } END { print r }')
   [[ -n $rps ]] || die "no rate in redis-benchmark's output against $name: $out"
   echo "$rps"
 }
 
-echo "# Hashes and sets: tmkv-server vs redis-server"
+echo "# Hashes, sets, lists and HyperLogLogs: tmkv-server vs redis-server"
 echo
 echo "- date: $(date -u '+%Y-%m-%d %H:%M:%S UTC')"
 echo "- machine: $(nproc) CPUs ($(grep -m1 '^model name' /proc/cpuinfo | sed 's/.*: //')), $(awk '/MemTotal/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo)"
 echo "- command: $(printf '%q ' "$0" "$@")"
-echo "- settings: ROUNDS=$ROUNDS CLIENTS=$CLIENTS KEYSPACE=$KEYSPACE REQUESTS=$REQUESTS IO_THREADS=$IO_THREADS"
+echo "- settings: ROUNDS=$ROUNDS CLIENTS=$CLIENTS KEYSPACE=$KEYSPACE REQUESTS=$REQUESTS IO_THREADS=$IO_THREADS TESTS=${TESTS[*]}"
 echo "- redis: $("$REDIS_SERVER" --version | cut -d' ' -f1-3)"
 echo "- tmkv: $TMKV_SERVER (git $(git -C "$(dirname "$0")" rev-parse --short HEAD 2>/dev/null || echo '?'))"
 echo
@@ -83,8 +99,11 @@ for round in $(seq 1 "$ROUNDS"); do
     done
   done
   for s in "${order[@]}"; do
-    echo "$("$REDIS_CLI" -p "${PORT[$s]}" memory usage myhash)" >> "$tmp/$s.mem"
-    echo "$("$REDIS_CLI" -p "${PORT[$s]}" memory usage myset)" >> "$tmp/$s.setmem"
+    # 0 where a test that fills the key did not run.
+    for key in myhash myset mylist; do
+      m=$("$REDIS_CLI" -p "${PORT[$s]}" memory usage "$key")
+      echo "${m:-0}" >> "$tmp/$s.mem.$key"
+    done
     server_stop "$s"
   done
 done
@@ -101,5 +120,7 @@ for test in "${TESTS[@]}"; do
   done
 done
 echo
-printf 'MEMORY USAGE myhash at the end (median): redis %.0f B, tmkv %.0f B\n' "$(median < "$tmp/redis.mem")" "$(median < "$tmp/tmkv.mem")"
-printf 'MEMORY USAGE myset at the end (median): redis %.0f B, tmkv %.0f B\n' "$(median < "$tmp/redis.setmem")" "$(median < "$tmp/tmkv.setmem")"
+for key in myhash myset mylist; do
+  printf 'MEMORY USAGE %s at the end (median): redis %.0f B, tmkv %.0f B\n' "$key" \
+    "$(median < "$tmp/redis.mem.$key")" "$(median < "$tmp/tmkv.mem.$key")"
+done

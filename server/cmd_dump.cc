@@ -12,6 +12,7 @@
 #include "server/server.h"
 #include "store/access_clock.h"
 #include "store/clock.h"
+#include "store/list_value.h"
 
 namespace tmkv::server {
 namespace {
@@ -26,6 +27,15 @@ void cmd_dump(CommandContext& c) {
     c.out.bulk(encode_hash_dump_payload(store::Hash::from_body(b->view()).entries()));
   } else if (b->type() == store::ValueType::kSet) {
     c.out.bulk(encode_set_dump_payload(store::Hash::from_body(b->view()).entries()));
+  } else if (b->type() == store::ValueType::kList) {
+    const store::List l = store::List::from_body(b->view());
+    std::vector<std::string_view> elements;
+    elements.reserve(l.size());
+    l.walk(0, l.size() - 1, [&](std::string_view v) {
+      elements.push_back(v);
+      return true;
+    });
+    c.out.bulk(encode_list_dump_payload(elements));
   } else {
     c.out.bulk(encode_dump_payload(b->view()));
   }
@@ -113,6 +123,15 @@ void cmd_restore(CommandContext& c) {
       }
     }
     trie_body = h.body_bytes();
+    bytes = trie_body;
+  }
+  store::List list;  // likewise
+  if (p.type == store::ValueType::kList) {
+    std::vector<std::string_view> elements;
+    elements.reserve(p.fields.size());
+    for (const auto& e : p.fields) elements.push_back(e.first);
+    list = store::List::build(elements);
+    trie_body = list.body_bytes();
     bytes = trie_body;
   }
   const store::OpStatus s = c.db().put(*c.tx, key, p.type, bytes, expire_at, access);

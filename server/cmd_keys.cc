@@ -49,6 +49,8 @@ const char* type_name(const Blob* b) {
       return "hash";
     case store::ValueType::kSet:
       return "set";
+    case store::ValueType::kList:
+      return "list";
   }
   return "none";
 }

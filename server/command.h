@@ -103,6 +103,7 @@ void register_dump_commands(std::vector<CommandSpec>& table);
 void register_pubsub_commands(std::vector<CommandSpec>& table);
 void register_scripting_commands(std::vector<CommandSpec>& table);
 void register_hyperloglog_commands(std::vector<CommandSpec>& table);
+void register_list_commands(std::vector<CommandSpec>& table);
 
 // The table, built once; lookup is case-insensitive. nullptr if unknown.
 const CommandSpec* find_command(std::string_view name);

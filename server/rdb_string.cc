@@ -19,11 +19,14 @@ constexpr uint8_t k64BitLen = 0x81;
 constexpr uint8_t kEncVal = 3;
 constexpr uint8_t kEncInt8 = 0, kEncInt16 = 1, kEncInt32 = 2, kEncLzf = 3;
 constexpr uint8_t kRdbTypeString = 0;
+constexpr uint8_t kRdbTypeList = 1;
 constexpr uint8_t kRdbTypeSet = 2;
 constexpr uint8_t kRdbTypeHash = 4;
 constexpr uint8_t kRdbTypeSetIntset = 11;
 constexpr uint8_t kRdbTypeSetListpack = 20;
 constexpr uint8_t kRdbTypeHashListpack = 16;
+constexpr uint8_t kRdbTypeListQuicklist2 = 18;
+constexpr uint64_t kQuicklistNodePlain = 1, kQuicklistNodePacked = 2;
 constexpr size_t kFooterBytes = 10;  // version (2) + CRC-64 (8)
 
 constexpr std::array<uint64_t, 256> make_crc64_table() {
@@ -356,6 +359,14 @@ std::string encode_set_dump_payload(const std::vector<store::HashEntry>& members
   return with_footer(std::move(out));
 }
 
+std::string encode_list_dump_payload(const std::vector<std::string_view>& elements) {
+  std::string out;
+  out.push_back(static_cast<char>(kRdbTypeList));
+  put_length(out, elements.size());
+  for (std::string_view e : elements) put_string(out, e);
+  return with_footer(std::move(out));
+}
+
 std::optional<std::string> lzf_decompress(std::string_view in, size_t out_len) {
   std::string out;
   // Never more than the input could expand to (a malformed out_len fails
@@ -441,20 +452,54 @@ DecodedPayload decode_dump_payload(std::string_view payload, uint64_t max_value)
     ok = read_string(r, max_value, &blob, &too_large) &&
          (type == kRdbTypeSetIntset ? read_intset(blob, &d.fields) : read_set_listpack(blob, &d.fields)) &&
          !d.fields.empty();
+  } else if (type == kRdbTypeList) {
+    d.type = store::ValueType::kList;
+    uint64_t elements;
+    bool encoded;
+    ok = r.length(&elements, &encoded) && !encoded && elements > 0;
+    for (uint64_t i = 0; ok && i < elements; ++i) {
+      std::string e;
+      ok = read_string(r, max_value, &e, &too_large);
+      if (ok) d.fields.emplace_back(std::move(e), std::string());
+    }
+  } else if (type == kRdbTypeListQuicklist2) {
+    // Nodes: a container kind (plain: one element; packed: a listpack),
+    // then the node as an RDB string. Redis skips empty listpacks.
+    d.type = store::ValueType::kList;
+    uint64_t nodes;
+    bool encoded;
+    ok = r.length(&nodes, &encoded) && !encoded && nodes > 0;
+    for (uint64_t i = 0; ok && i < nodes; ++i) {
+      uint64_t container;
+      std::string node;
+      ok = r.length(&container, &encoded) && !encoded &&
+           (container == kQuicklistNodePlain || container == kQuicklistNodePacked) &&
+           read_string(r, max_value, &node, &too_large);
+      if (!ok) break;
+      if (container == kQuicklistNodePlain) {
+        d.fields.emplace_back(std::move(node), std::string());
+      } else {
+        std::vector<std::string> entries;
+        ok = read_listpack(node, &entries);
+        for (std::string& e : entries) d.fields.emplace_back(std::move(e), std::string());
+      }
+    }
+    ok = ok && !d.fields.empty();
   } else if (type == kRdbTypeHashListpack) {
     d.type = store::ValueType::kHash;
     std::string lp;
     ok = read_string(r, max_value, &lp, &too_large) && read_hash_listpack(lp, &d.fields) && !d.fields.empty();
   } else {
     if (const char* name = rdb_type_name(type)) {
-      d.error = std::string("ERR tmkv stores strings, hashes and sets only; this DUMP payload holds ") + name;
+      d.error = std::string("ERR tmkv stores strings, hashes, sets and lists only; this DUMP payload holds ") + name;
+      if (std::string_view(name) == "a list") d.error = "ERR tmkv does not read this older encoding of a list (ziplist)";
       if (std::string_view(name) == "a hash") d.error = "ERR tmkv does not read this older encoding of a hash (zipmap or ziplist)";
     } else {
       d.error = "ERR Bad data format";
     }
     return d;
   }
-  if (ok && d.type != store::ValueType::kString) {  // Redis refuses repeated fields and members
+  if (ok && store::is_trie(d.type)) {  // Redis refuses repeated fields and members
     std::vector<std::string_view> names;
     for (const auto& f : d.fields) names.push_back(f.first);
     std::sort(names.begin(), names.end());

@@ -19,6 +19,9 @@
 // listpack Redis 7 writes for small hashes, so a hash DUMPed by Redis
 // RESTOREs here. A set is written as type 2 (a count, then the members);
 // decode also reads Redis's intset (11) and Redis 7.2's listpack (20).
+// A list is written as type 1 (a count, then the elements), which every
+// Redis reads; decode also reads Redis 7's quicklist (18: nodes that are
+// each a listpack or one plain element, LZF-compressed or not).
 // Other types and older encodings (zipmap, ziplist) are refused with a
 // clear error.
 #pragma once
@@ -47,6 +50,9 @@ std::string encode_hash_dump_payload(const std::vector<store::HashEntry>& entrie
 // A set's payload (type 2), its members (the entries' fields) in the order given.
 std::string encode_set_dump_payload(const std::vector<store::HashEntry>& members);
 
+// A list's payload (type 1), its elements in order.
+std::string encode_list_dump_payload(const std::vector<std::string_view>& elements);
+
 // LZF decompression (the format Redis's lzf_d.c reads): `out_len` is the
 // original length, recorded beside the compressed bytes. nullopt if the
 // input is malformed or does not produce exactly out_len bytes.
@@ -55,7 +61,7 @@ std::optional<std::string> lzf_decompress(std::string_view in, size_t out_len);
 struct DecodedPayload {
   store::ValueType type = store::ValueType::kString;
   std::string value;                                      // a string's bytes
-  std::vector<std::pair<std::string, std::string>> fields;  // a hash's entries; a set's members (empty values)
+  std::vector<std::pair<std::string, std::string>> fields;  // a hash's entries; a set's members, a list's elements (empty values)
   std::string error;  // non-empty: the error reply (without "-")
 };
 // Checks the footer (version, checksum) and decodes a string, or a hash,

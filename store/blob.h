@@ -29,10 +29,11 @@
 #include "store/access_clock.h"
 #include "store/clock.h"
 #include "store/hash_value.h"
+#include "store/list_value.h"
 
 namespace tmkv::store {
 
-enum class ValueType : uint8_t { kString = 0, kHash = 1, kSet = 2 };
+enum class ValueType : uint8_t { kString = 0, kHash = 1, kSet = 2, kList = 3 };
 
 // Hashes and sets share one representation: a persistent trie (hash_value.h;
 // a set's members are fields with empty values).
@@ -99,19 +100,24 @@ class Blob {
     if (flags & kHasExpiry) std::memcpy(static_cast<char*>(mem) + sizeof(Blob), &expire_at_ms, sizeof expire_at_ms);
     if (!bytes.empty()) std::memcpy(const_cast<char*>(b->bytes()), bytes.data(), bytes.size());
     if (is_trie(type)) hash_body_retain(b->bytes());
+    if (type == ValueType::kList) list_body_retain(b->bytes());
     return b;
   }
   static void destroy(void* p) {
     auto* b = static_cast<Blob*>(p);
     if (is_trie(b->type())) hash_body_release(b->bytes());
+    if (b->type() == ValueType::kList) list_body_release(b->bytes());
     std::free(p);
   }
   // Bytes of this box's one allocation: header (with the expiry, if any)
   // and value.
   size_t allocation_bytes() const { return header_size(flags()) + size; }
-  // For a hash or set, the bytes of its nodes (hash_value.h: already by
+  // For a hash, set or list, the bytes of its nodes (hash_value.h: already by
   // size class; shared with other versions, if any); 0 for a string.
-  size_t node_bytes() const { return is_trie(type()) ? hash_body_node_bytes(bytes()) : 0; }
+  size_t node_bytes() const {
+    if (is_trie(type())) return hash_body_node_bytes(bytes());
+    return type() == ValueType::kList ? list_body_node_bytes(bytes()) : 0;
+  }
 
  private:
   // meta_: bits 0..5 the type, bit 6 kAccessGiven, bit 7 the flags

@@ -33,7 +33,13 @@ reply-by-reply comparison with Redis (the differential test's "hashes" and
       MULTI while readers PFCOUNT both in one MULTI (PFCOUNT stores its
       cached estimate: readers write too). Every twin report shows equal
       counts, and at the end each shared key's registers (PFDEBUG GETREG)
-      equal those of a key built from the same elements by one client.
+      equal those of a key built from the same elements by one client;
+  (g) lists: 200 tokens moving between three lists (LMOVE, RPOPLPUSH, and
+      MULTI LPOP + RPUSH) while reporters read all three in one transaction
+      (MULTI + LRANGE x 3, one EVAL_RO of LLENs): every report holds each
+      token exactly once; and a work queue: producers RPUSH numbered items,
+      consumers LMOVE them to their own lists or LPOP/LMPOP several at once:
+      every item is consumed exactly once, each producer's in its order.
 
 --tm-mode is passed to the server (ctest runs stm and emulated-htm).
 Run: TMKV_SERVER=build/bin/tmkv-server /usr/bin/python3 tests/server/collection_transactions_test.py [--tm-mode M] [a b ...]
@@ -452,6 +458,125 @@ def test_hyperloglogs():
         print(f"  (f) {twin_reports[0]} twin reports, {len(every)} elements, estimate {estimate}")
 
 
+def test_lists():
+    with start() as s:
+        r = s.client(decode_responses=True)
+        tokens = [f"t{i}" for i in range(200)]
+        r.rpush("tok:a", *tokens)
+        lists = ["tok:a", "tok:b", "tok:c"]
+        done = threading.Event()
+        errors = []
+        counts = {"moves": 0, "reports": 0, "consumed": 0}
+
+        def mover(w):
+            try:
+                c = s.client(decode_responses=True)
+                rng = random.Random(w)
+                while not done.is_set():
+                    src, dst = rng.sample(lists, 2)
+                    kind = rng.randrange(3)
+                    if kind == 0:
+                        c.lmove(src, dst, rng.choice(["LEFT", "RIGHT"]), rng.choice(["LEFT", "RIGHT"]))
+                    elif kind == 1:
+                        c.rpoplpush(src, dst)
+                    else:
+                        with c.pipeline(transaction=True) as p:
+                            try:
+                                p.watch(src)
+                                head = p.lindex(src, 0)
+                                if head is None:
+                                    continue
+                                p.multi()
+                                p.lrem(src, 1, head)
+                                p.rpush(dst, head)
+                                p.execute()
+                            except redis.WatchError:
+                                continue
+                    counts["moves"] += 1
+            except Exception as e:  # noqa: BLE001
+                errors.append(repr(e))
+
+        def reporter(w):
+            try:
+                c = s.client(decode_responses=True)
+                while not done.is_set():
+                    if w == 0:
+                        p = c.pipeline(transaction=True)
+                        for name in lists:
+                            p.lrange(name, 0, -1)
+                        seen = [t for part in p.execute() for t in part]
+                        if sorted(seen) != sorted(tokens):
+                            errors.append(f"report holds {len(seen)} tokens, {len(set(seen))} distinct")
+                            return
+                    else:
+                        total = c.eval("local n = 0 for i, k in ipairs(KEYS) do n = n + redis.call('llen', k) end "
+                                       "return n", 3, *lists)
+                        if total != len(tokens):
+                            errors.append(f"EVAL report counted {total}")
+                            return
+                    counts["reports"] += 1
+            except Exception as e:  # noqa: BLE001
+                errors.append(repr(e))
+
+        producers, per_producer, consumers = 3, 600, 3
+        consumed = [[] for _ in range(consumers)]
+
+        def producer(w):
+            try:
+                c = s.client(decode_responses=True)
+                for i in range(0, per_producer, 3):
+                    c.rpush("queue", *[f"{w}:{i + k}" for k in range(3)])
+            except Exception as e:  # noqa: BLE001
+                errors.append(repr(e))
+
+        def consumer(w, producing):
+            try:
+                c = s.client(decode_responses=True)
+                while True:
+                    kind = w % 3
+                    if kind == 0:
+                        got = c.lmove("queue", f"done:{w}", "LEFT", "RIGHT")
+                        items = [got] if got is not None else []
+                    elif kind == 1:
+                        items = c.lpop("queue", 4) or []
+                    else:
+                        res = c.execute_command("LMPOP", 2, "nothing", "queue", "LEFT", "COUNT", 5)
+                        items = res[1] if res else []
+                    consumed[w].extend(items)
+                    if not items and not any(t.is_alive() for t in producing):
+                        if c.llen("queue") == 0:
+                            return
+            except Exception as e:  # noqa: BLE001
+                errors.append(repr(e))
+
+        movers = [threading.Thread(target=mover, args=(w,)) for w in range(3)]
+        reporters = [threading.Thread(target=reporter, args=(w,)) for w in range(2)]
+        prods = [threading.Thread(target=producer, args=(w,)) for w in range(producers)]
+        cons = [threading.Thread(target=consumer, args=(w, prods)) for w in range(consumers)]
+        for t in movers + reporters + prods + cons:
+            t.start()
+        for t in prods + cons:
+            t.join(120)
+        time.sleep(0.5)
+        done.set()
+        for t in movers + reporters:
+            t.join(30)
+        check(not errors, f"no errors, every report whole: {errors[:3]}")
+        check(counts["moves"] > 0 and counts["reports"] > 0, f"work was done: {counts}")
+        every = [x for part in consumed for x in part]
+        check_eq(len(every), producers * per_producer, "every item consumed once (count)")
+        check_eq(sorted(every), sorted(f"{w}:{i}" for w in range(producers) for i in range(per_producer)),
+                 "every item consumed once")
+        check_eq(r.lrange("done:0", 0, -1), consumed[0], "LMOVE's destination holds what it moved, in order")
+        for part in consumed:
+            for w in range(producers):
+                mine = [int(x.split(":")[1]) for x in part if x.startswith(f"{w}:")]
+                check(mine == sorted(mine), "a consumer sees each producer's items in their order")
+        final = r.lrange("tok:a", 0, -1) + r.lrange("tok:b", 0, -1) + r.lrange("tok:c", 0, -1)
+        check_eq(sorted(final), sorted(tokens), "every token once at the end")
+        print(f"  (g) {counts['moves']} moves, {counts['reports']} reports, {len(every)} items consumed")
+
+
 TESTS = [
     ("a", "the bank in hashes: every report conserves the total", test_bank_in_hashes),
     ("b", "no lost update on one hash from many writers", test_no_lost_update),
@@ -459,6 +584,7 @@ TESTS = [
     ("d", "memory comes back after churn and DEL", test_memory_comes_back),
     ("e", "tokens between sets: every report holds each token once", test_tokens_between_sets),
     ("f", "HyperLogLogs: no register lost, twin counts always equal", test_hyperloglogs),
+    ("g", "lists: every report holds each token once; a queue loses and repeats nothing", test_lists),
 ]
 
 if __name__ == "__main__":

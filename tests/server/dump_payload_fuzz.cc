@@ -33,6 +33,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::string encoded;
   if (d.type == tmkv::store::ValueType::kString) {
     encoded = encode_dump_payload(d.value);
+  } else if (d.type == tmkv::store::ValueType::kList) {
+    std::vector<std::string_view> elements;
+    for (const auto& e : d.fields) elements.push_back(e.first);
+    encoded = encode_list_dump_payload(elements);
   } else {
     std::vector<tmkv::store::HashEntry> entries;
     for (const auto& [field, value] : d.fields) entries.push_back({field, value});

@@ -90,7 +90,9 @@ TEST(RdbString, RefusesDamagedPayloadsWithRedisErrors) {
   EXPECT_EQ(decode_dump_payload(with_footer("\x00\x10" "abc"s)).error, "ERR Bad data format") << "cut short";
   EXPECT_EQ(decode_dump_payload(with_footer("\x00\xc5"s)).error, "ERR Bad data format") << "unknown encoding";
   EXPECT_EQ(decode_dump_payload(with_footer("\x0e\x01\x02"s)).error,
-            "ERR tmkv stores strings, hashes and sets only; this DUMP payload holds a list");
+            "ERR tmkv does not read this older encoding of a list (ziplist)");
+  EXPECT_EQ(decode_dump_payload(with_footer("\x0c\x01\x02"s)).error,
+            "ERR tmkv stores strings, hashes, sets and lists only; this DUMP payload holds a sorted set");
   EXPECT_EQ(decode_dump_payload(with_footer("\x63"s)).error, "ERR Bad data format") << "unknown type";
   // LZF claiming ~4 GB from nothing (a fuzzer's find: it used to reserve
   // the claimed length before decompressing).
@@ -150,6 +152,31 @@ TEST(RdbString, DecodesRedisSets) {
   EXPECT_EQ(d.fields[1].first, "12");
   const std::vector<store::HashEntry> twice = {{"x", ""}, {"x", ""}};
   EXPECT_EQ(decode_dump_payload(encode_set_dump_payload(twice)).error, "ERR Bad data format");
+}
+
+// redis-server 7.0.15: RPUSH l a 1 -5 <100 x> 12345678901 is a quicklist
+// (RDB type 18) of one packed node, a listpack LZF-compressed.
+TEST(RdbString, DecodesRedisQuicklistsAndRoundTripsLists) {
+  const std::string quicklist =
+      "\x12\x01\x02\xc3\x22\x40\x80\x10\x80\x00\x00\x00\x05\x00\x81\x61\x02\x01\x01\xdf\xfb\x02\xe0\x64"
+      "\x78\xe0\x5a\x00\x06\x66\xf4\x35\x1c\xdc\xdf\x02\x20\x79\x01\x09\xff\x0a\x00\x1f\xfd\xdd\x27\x3c"
+      "\x6c\x59\x50"s;
+  DecodedPayload d = decode_dump_payload(quicklist);
+  ASSERT_EQ(d.error, "");
+  EXPECT_EQ(d.type, store::ValueType::kList);
+  std::vector<std::string> elements;
+  for (const auto& f : d.fields) elements.push_back(f.first);
+  EXPECT_EQ(elements, (std::vector<std::string>{"a", "1", "-5", std::string(100, 'x'), "12345678901"}));
+  // Written as type 1, which every Redis reads; repeated elements are fine.
+  const std::vector<std::string_view> list = {"x", "x", "", "12"};
+  const std::string payload = encode_list_dump_payload(list);
+  EXPECT_EQ(payload[0], '\x01');
+  d = decode_dump_payload(payload);
+  ASSERT_EQ(d.error, "");
+  EXPECT_EQ(d.type, store::ValueType::kList);
+  ASSERT_EQ(d.fields.size(), 4u);
+  EXPECT_EQ(d.fields[3].first, "12");
+  EXPECT_EQ(decode_dump_payload(encode_list_dump_payload({})).error, "ERR Bad data format") << "an empty list";
 }
 
 TEST(RdbString, HashPayloadsRoundTripAndRefuseMalformedOnes) {

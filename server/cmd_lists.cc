@@ -1,0 +1,590 @@
+// Redis lists: LPUSH, RPUSH, LPUSHX, RPUSHX, LPOP, RPOP, LLEN, LINDEX,
+// LRANGE, LSET, LREM, LTRIM, LINSERT, LPOS, LMOVE, RPOPLPUSH and LMPOP, with
+// Redis 7.0's replies, errors, order of checks, lookups (which count as
+// keyspace hits and misses) and keyspace events.
+//
+// A list is one value of one key (store/list_value.h, a persistent rope),
+// so it commits, aborts, conflicts and is WATCHed at the key's granularity,
+// like a string or a hash; LMOVE and RPOPLPUSH move an element between two
+// keys in one transaction, and EXEC and scripts compose list commands with
+// any others. The blocking forms (BLPOP, BRPOP, BLMOVE, BRPOPLPUSH, BLMPOP)
+// are not implemented (server/README.md).
+#include <algorithm>
+#include <limits>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "server/cmd_util.h"
+#include "server/command.h"
+#include "server/keyspace_events.h"
+#include "store/list_value.h"
+
+namespace tmkv::server {
+namespace {
+
+using store::Blob;
+using store::List;
+using store::OpStatus;
+using store::ValueType;
+
+enum class End { kHead, kTail };
+
+// The list at key: *l stays empty if the key is absent (*blob says which:
+// nullptr). False, after replying WRONGTYPE, if the key holds another type.
+// `for_read`: a read's lookup (a keyspace hit or miss).
+bool list_at(CommandContext& c, std::string_view key, bool for_read, List* l, const Blob** blob) {
+  const Blob* b = for_read ? lookup_for_read(c, key) : c.db().lookup(*c.tx, key);
+  *blob = b;
+  if (b == nullptr) return true;
+  if (b->type() != ValueType::kList) {
+    c.out.error(kWrongTypeError);
+    return false;
+  }
+  *l = List::from_body(b->view());
+  return true;
+}
+
+// Stores the new version at key, keeping the key's expiry (`old`'s); an
+// empty list deletes the key and tells "del", as Redis does.
+bool store_list(CommandContext& c, std::string_view key, const List& l, const Blob* old) {
+  if (l.empty()) {
+    c.db().del(*c.tx, key);
+    notify_keyspace_event(c, kNotifyGeneric, "del", key);
+    return true;
+  }
+  const OpStatus s = c.db().put(*c.tx, key, ValueType::kList, l.body_bytes(), old ? old->expire_at_ms() : 0);
+  if (s != OpStatus::kOk) {
+    reply_status(c.out, s);
+    return false;
+  }
+  return true;
+}
+
+// LEFT or RIGHT, case-insensitively; replies a syntax error otherwise.
+bool parse_end_or_reply(CommandContext& c, std::string_view arg, End* end) {
+  if (equals_ci(arg, "left")) {
+    *end = End::kHead;
+  } else if (equals_ci(arg, "right")) {
+    *end = End::kTail;
+  } else {
+    c.out.syntax_error();
+    return false;
+  }
+  return true;
+}
+
+// Redis's getRangeLongFromObjectOrReply: an integer in [lo, hi], else
+// `message` (or Redis's own texts when there is none).
+bool get_range_or_reply(CommandContext& c, std::string_view arg, int64_t lo, int64_t hi, const char* message,
+                        int64_t* v) {
+  const auto n = parse_ll(arg);
+  if (!n) {
+    c.out.error(message ? std::string("ERR ") + message : "ERR value is not an integer or out of range");
+    return false;
+  }
+  if (*n < lo || *n > hi) {
+    c.out.error(message ? std::string("ERR ") + message
+                        : "ERR value is out of range, must be between " + std::to_string(lo) + " and " +
+                              std::to_string(hi));
+    return false;
+  }
+  *v = *n;
+  return true;
+}
+
+// Redis's addListRangeReply: [start, end] after Redis's index arithmetic,
+// forward, or backward from `end` (`reverse`, RPOP with a count).
+void reply_range(CommandContext& c, const List& l, int64_t start, int64_t end, bool reverse) {
+  const auto len = static_cast<int64_t>(l.size());
+  if (start < 0) start += len;
+  if (end < 0) end += len;
+  if (start < 0) start = 0;
+  if (start > end || start >= len) {
+    c.out.array(0);
+    return;
+  }
+  if (end >= len) end = len - 1;
+  c.out.array(static_cast<size_t>(end - start + 1));
+  auto emit = [&](std::string_view v) {
+    c.out.bulk(v);
+    return true;
+  };
+  if (reverse) {
+    l.walk_backward(static_cast<uint64_t>(end), static_cast<uint64_t>(start), emit);
+  } else {
+    l.walk(static_cast<uint64_t>(start), static_cast<uint64_t>(end), emit);
+  }
+}
+
+// Removes n elements from one end (n <= size).
+void pop_n(List* l, End end, uint64_t n) {
+  if (n == l->size()) {
+    *l = List();
+    return;
+  }
+  for (uint64_t i = 0; i < n; ++i) l->erase(end == End::kHead ? 0 : l->size() - 1);
+}
+
+// Redis's listElementsRemoved: the pop's event, the key stored (or deleted
+// with "del" once empty).
+bool elements_removed(CommandContext& c, std::string_view key, End end, const List& l, const Blob* old) {
+  notify_keyspace_event(c, kNotifyList, end == End::kHead ? "lpop" : "rpop", key);
+  return store_list(c, key, l, old);
+}
+
+// Replies n elements popped from one end and pops them (LPOP/RPOP with a
+// count, LMPOP): RPOP's come last element first.
+void pop_range_reply(CommandContext& c, List* l, End end, uint64_t n) {
+  const auto len = static_cast<int64_t>(l->size());
+  const auto k = static_cast<int64_t>(n);
+  if (end == End::kHead) {
+    reply_range(c, *l, 0, k - 1, false);
+  } else {
+    reply_range(c, *l, len - k, len - 1, true);
+  }
+  pop_n(l, end, n);
+}
+
+void push_generic(CommandContext& c, End end, bool only_existing) {
+  List l;
+  const Blob* b;
+  if (!list_at(c, c.arg(1), false, &l, &b)) return;
+  if (b == nullptr && only_existing) {
+    c.out.integer(0);
+    return;
+  }
+  for (size_t i = 2; i < c.argc(); ++i) {
+    if (end == End::kHead) {
+      l.push_front(c.arg(i));
+    } else {
+      l.push_back(c.arg(i));
+    }
+  }
+  if (!store_list(c, c.arg(1), l, b)) return;
+  notify_keyspace_event(c, kNotifyList, end == End::kHead ? "lpush" : "rpush", c.arg(1));
+  c.out.integer(static_cast<int64_t>(l.size()));
+}
+
+void cmd_lpush(CommandContext& c) { push_generic(c, End::kHead, false); }
+void cmd_rpush(CommandContext& c) { push_generic(c, End::kTail, false); }
+void cmd_lpushx(CommandContext& c) { push_generic(c, End::kHead, true); }
+void cmd_rpushx(CommandContext& c) { push_generic(c, End::kTail, true); }
+
+// LPOP/RPOP key [count]
+void pop_generic(CommandContext& c, End end) {
+  if (c.argc() > 3) {
+    c.out.wrong_arity(c.arg(0));
+    return;
+  }
+  const bool has_count = c.argc() == 3;
+  int64_t count = 0;
+  if (has_count && !get_range_or_reply(c, c.arg(2), 0, std::numeric_limits<int64_t>::max(),
+                                       "value is out of range, must be positive", &count)) {
+    return;
+  }
+  List l;
+  const Blob* b;
+  if (!list_at(c, c.arg(1), false, &l, &b)) return;
+  if (b == nullptr) {
+    if (has_count) {
+      c.out.null_array();
+    } else {
+      c.out.null();
+    }
+    return;
+  }
+  if (has_count && count == 0) {
+    c.out.array(0);
+    return;
+  }
+  if (!has_count) {
+    const uint64_t at = end == End::kHead ? 0 : l.size() - 1;
+    c.out.bulk(l.at(at));
+    l.erase(at);
+  } else {
+    pop_range_reply(c, &l, end, std::min<uint64_t>(static_cast<uint64_t>(count), l.size()));
+  }
+  elements_removed(c, c.arg(1), end, l, b);
+}
+
+void cmd_lpop(CommandContext& c) { pop_generic(c, End::kHead); }
+void cmd_rpop(CommandContext& c) { pop_generic(c, End::kTail); }
+
+void cmd_llen(CommandContext& c) {
+  List l;
+  const Blob* b;
+  if (!list_at(c, c.arg(1), true, &l, &b)) return;
+  c.out.integer(static_cast<int64_t>(l.size()));
+}
+
+// A list index (negative: from the tail) as a position, if in range.
+std::optional<uint64_t> position(const List& l, int64_t index) {
+  const auto len = static_cast<int64_t>(l.size());
+  if (index < 0) index += len;
+  if (index < 0 || index >= len) return std::nullopt;
+  return static_cast<uint64_t>(index);
+}
+
+// LINDEX key index: the key is looked up before the index is parsed.
+void cmd_lindex(CommandContext& c) {
+  List l;
+  const Blob* b;
+  if (!list_at(c, c.arg(1), true, &l, &b)) return;
+  if (b == nullptr) {
+    c.out.null();
+    return;
+  }
+  int64_t index;
+  if (!get_ll_or_reply(c.out, c.arg(2), &index)) return;
+  if (const auto at = position(l, index)) {
+    c.out.bulk(l.at(*at));
+  } else {
+    c.out.null();
+  }
+}
+
+void cmd_lset(CommandContext& c) {
+  List l;
+  const Blob* b;
+  if (!list_at(c, c.arg(1), false, &l, &b)) return;
+  if (b == nullptr) {
+    c.out.error("ERR no such key");
+    return;
+  }
+  int64_t index;
+  if (!get_ll_or_reply(c.out, c.arg(2), &index)) return;
+  const auto at = position(l, index);
+  if (!at) {
+    c.out.error("ERR index out of range");
+    return;
+  }
+  l.set(*at, c.arg(3));
+  if (!store_list(c, c.arg(1), l, b)) return;
+  notify_keyspace_event(c, kNotifyList, "lset", c.arg(1));
+  c.out.ok();
+}
+
+void cmd_lrange(CommandContext& c) {
+  int64_t start, end;
+  if (!get_ll_or_reply(c.out, c.arg(2), &start) || !get_ll_or_reply(c.out, c.arg(3), &end)) return;
+  List l;
+  const Blob* b;
+  if (!list_at(c, c.arg(1), true, &l, &b)) return;
+  if (b == nullptr) {
+    c.out.array(0);
+    return;
+  }
+  reply_range(c, l, start, end, false);
+}
+
+// LTRIM key start stop. As in Redis 7.0, the key counts as modified (WATCH,
+// the "ltrim" event) even when nothing is trimmed.
+void cmd_ltrim(CommandContext& c) {
+  int64_t start, end;
+  if (!get_ll_or_reply(c.out, c.arg(2), &start) || !get_ll_or_reply(c.out, c.arg(3), &end)) return;
+  List l;
+  const Blob* b;
+  if (!list_at(c, c.arg(1), false, &l, &b)) return;
+  if (b == nullptr) {
+    c.out.ok();
+    return;
+  }
+  const auto len = static_cast<int64_t>(l.size());
+  if (start < 0) start += len;
+  if (end < 0) end += len;
+  if (start < 0) start = 0;
+  int64_t left, right;  // elements to drop at each end
+  if (start > end || start >= len) {
+    left = len;
+    right = 0;
+  } else {
+    if (end >= len) end = len - 1;
+    left = start;
+    right = len - end - 1;
+  }
+  const int64_t kept = len - left - right;
+  if (kept > 0 && kept < left + right) {
+    // Fewer to keep than to drop: build the kept range anew.
+    std::vector<std::string_view> values;
+    values.reserve(static_cast<size_t>(kept));
+    l.walk(static_cast<uint64_t>(left), static_cast<uint64_t>(len - right - 1), [&](std::string_view v) {
+      values.push_back(v);
+      return true;
+    });
+    l = List::build(values);
+  } else {
+    pop_n(&l, End::kHead, static_cast<uint64_t>(left));
+    pop_n(&l, End::kTail, static_cast<uint64_t>(right));
+  }
+  notify_keyspace_event(c, kNotifyList, "ltrim", c.arg(1));
+  if (!store_list(c, c.arg(1), l, b)) return;
+  c.out.ok();
+}
+
+// Rebuilds l without the positions in `drop` (ascending).
+List without(const List& l, const std::vector<uint64_t>& drop) {
+  std::vector<std::string_view> kept;
+  kept.reserve(l.size() - drop.size());
+  uint64_t i = 0;
+  size_t d = 0;
+  l.walk(0, l.size() - 1, [&](std::string_view v) {
+    if (d < drop.size() && drop[d] == i) {
+      ++d;
+    } else {
+      kept.push_back(v);
+    }
+    ++i;
+    return true;
+  });
+  return List::build(kept);
+}
+
+// LREM key count element: count > 0 from the head, < 0 from the tail, 0 all.
+void cmd_lrem(CommandContext& c) {
+  int64_t count;
+  if (!get_ll_or_reply(c.out, c.arg(2), &count)) return;
+  List l;
+  const Blob* b;
+  if (!list_at(c, c.arg(1), false, &l, &b)) return;
+  if (b == nullptr) {
+    c.out.integer(0);
+    return;
+  }
+  const std::string_view element = c.arg(3);
+  // |count|, with Redis's LONG_MIN (its negation overflows and stays
+  // negative, so nothing stops the scan): all matches.
+  const uint64_t limit = count == std::numeric_limits<int64_t>::min() ? 0
+                         : count < 0                                  ? static_cast<uint64_t>(-count)
+                                                                      : static_cast<uint64_t>(count);
+  std::vector<uint64_t> drop;
+  auto match = [&](uint64_t i, std::string_view v) {
+    if (v == element) drop.push_back(i);
+    return limit == 0 || drop.size() < limit;
+  };
+  if (count < 0) {
+    uint64_t i = l.size();
+    l.walk_backward(l.size() - 1, 0, [&](std::string_view v) { return match(--i, v); });
+    std::reverse(drop.begin(), drop.end());
+  } else {
+    uint64_t i = 0;
+    l.walk(0, l.size() - 1, [&](std::string_view v) { return match(i++, v); });
+  }
+  if (!drop.empty()) {
+    if (drop.size() == 1) {
+      l.erase(drop.front());
+    } else {
+      l = without(l, drop);
+    }
+    notify_keyspace_event(c, kNotifyList, "lrem", c.arg(1));
+    if (!store_list(c, c.arg(1), l, b)) return;
+  }
+  c.out.integer(static_cast<int64_t>(drop.size()));
+}
+
+// LINSERT key BEFORE|AFTER pivot element: the first pivot from the head.
+void cmd_linsert(CommandContext& c) {
+  bool after;
+  if (equals_ci(c.arg(2), "after")) {
+    after = true;
+  } else if (equals_ci(c.arg(2), "before")) {
+    after = false;
+  } else {
+    c.out.syntax_error();
+    return;
+  }
+  List l;
+  const Blob* b;
+  if (!list_at(c, c.arg(1), false, &l, &b)) return;
+  if (b == nullptr) {
+    c.out.integer(0);
+    return;
+  }
+  std::optional<uint64_t> found;
+  uint64_t i = 0;
+  l.walk(0, l.size() - 1, [&](std::string_view v) {
+    if (v == c.arg(3)) {
+      found = i;
+      return false;
+    }
+    ++i;
+    return true;
+  });
+  if (!found) {
+    c.out.integer(-1);
+    return;
+  }
+  l.insert(*found + (after ? 1 : 0), c.arg(4));
+  if (!store_list(c, c.arg(1), l, b)) return;
+  notify_keyspace_event(c, kNotifyList, "linsert", c.arg(1));
+  c.out.integer(static_cast<int64_t>(l.size()));
+}
+
+// LPOS key element [RANK rank] [COUNT num-matches] [MAXLEN len]
+void cmd_lpos(CommandContext& c) {
+  int64_t rank = 1, count = -1, maxlen = 0;  // count -1: no COUNT option
+  constexpr int64_t kMax = std::numeric_limits<int64_t>::max();
+  for (size_t j = 3; j < c.argc(); ++j) {
+    const bool more = j + 1 < c.argc();
+    if (equals_ci(c.arg(j), "rank") && more) {
+      if (!get_range_or_reply(c, c.arg(++j), -kMax, kMax, nullptr, &rank)) return;
+      if (rank == 0) {
+        c.out.error(
+            "ERR RANK can't be zero: use 1 to start from the first match, 2 from the second ... or use negative to "
+            "start from the end of the list");
+        return;
+      }
+    } else if (equals_ci(c.arg(j), "count") && more) {
+      if (!get_range_or_reply(c, c.arg(++j), 0, kMax, "COUNT can't be negative", &count)) return;
+    } else if (equals_ci(c.arg(j), "maxlen") && more) {
+      if (!get_range_or_reply(c, c.arg(++j), 0, kMax, "MAXLEN can't be negative", &maxlen)) return;
+    } else {
+      c.out.syntax_error();
+      return;
+    }
+  }
+  const bool from_tail = rank < 0;
+  if (from_tail) rank = -rank;
+  List l;
+  const Blob* b;
+  if (!list_at(c, c.arg(1), true, &l, &b)) return;
+  if (b == nullptr) {
+    if (count != -1) {
+      c.out.array(0);
+    } else {
+      c.out.null();
+    }
+    return;
+  }
+  const std::string_view element = c.arg(2);
+  const uint64_t len = l.size();
+  std::vector<uint64_t> found;
+  int64_t matches = 0;
+  uint64_t seen = 0;
+  auto visit = [&](std::string_view v) {
+    if (maxlen != 0 && seen >= static_cast<uint64_t>(maxlen)) return false;
+    const uint64_t index = from_tail ? len - seen - 1 : seen;
+    ++seen;
+    if (v != element) return true;
+    ++matches;
+    if (matches < rank) return true;
+    found.push_back(index);
+    if (count == -1) return false;  // the first match from rank on
+    return count == 0 || matches - rank + 1 < count;
+  };
+  if (from_tail) {
+    l.walk_backward(len - 1, 0, visit);
+  } else {
+    l.walk(0, len - 1, visit);
+  }
+  if (count != -1) {
+    c.out.array(found.size());
+    for (uint64_t i : found) c.out.integer(static_cast<int64_t>(i));
+  } else if (found.empty()) {
+    c.out.null();
+  } else {
+    c.out.integer(static_cast<int64_t>(found.front()));
+  }
+}
+
+// LMOVE / RPOPLPUSH: pops from one end of the source and pushes onto one end
+// of the destination, which may be the same key (a rotation).
+void move_generic(CommandContext& c, End from, End to) {
+  const std::string_view src_key = c.arg(1), dst_key = c.arg(2);
+  List src;
+  const Blob* sb;
+  if (!list_at(c, src_key, false, &src, &sb)) return;
+  if (sb == nullptr) {
+    c.out.null();
+    return;
+  }
+  const bool same = src_key == dst_key;
+  List dst;
+  const Blob* db = sb;
+  if (!same && !list_at(c, dst_key, false, &dst, &db)) return;
+  const uint64_t at = from == End::kHead ? 0 : src.size() - 1;
+  const std::string value(src.at(at));
+  src.erase(at);
+  List& target = same ? src : dst;
+  if (to == End::kHead) {
+    target.push_front(value);
+  } else {
+    target.push_back(value);
+  }
+  if (!same && !store_list(c, dst_key, dst, db)) return;
+  notify_keyspace_event(c, kNotifyList, to == End::kHead ? "lpush" : "rpush", dst_key);
+  notify_keyspace_event(c, kNotifyList, from == End::kHead ? "lpop" : "rpop", src_key);
+  if (!store_list(c, src_key, src, sb)) return;
+  c.out.bulk(value);
+}
+
+void cmd_lmove(CommandContext& c) {
+  End from, to;
+  if (!parse_end_or_reply(c, c.arg(3), &from) || !parse_end_or_reply(c, c.arg(4), &to)) return;
+  move_generic(c, from, to);
+}
+
+void cmd_rpoplpush(CommandContext& c) { move_generic(c, End::kTail, End::kHead); }
+
+// LMPOP numkeys key [key ...] LEFT|RIGHT [COUNT count]: pops from the first
+// non-empty list.
+void cmd_lmpop(CommandContext& c) {
+  constexpr int64_t kMax = std::numeric_limits<int64_t>::max();
+  int64_t numkeys;
+  if (!get_range_or_reply(c, c.arg(1), 1, kMax, "numkeys should be greater than 0", &numkeys)) return;
+  const size_t where_at = 2 + static_cast<size_t>(std::min<int64_t>(numkeys, static_cast<int64_t>(c.argc())));
+  if (where_at >= c.argc()) {
+    c.out.syntax_error();
+    return;
+  }
+  End end;
+  if (!parse_end_or_reply(c, c.arg(where_at), &end)) return;
+  int64_t count = -1;
+  for (size_t j = where_at + 1; j < c.argc(); ++j) {
+    if (count == -1 && equals_ci(c.arg(j), "count") && j + 1 < c.argc()) {
+      if (!get_range_or_reply(c, c.arg(++j), 1, kMax, "count should be greater than 0", &count)) return;
+    } else {
+      c.out.syntax_error();
+      return;
+    }
+  }
+  if (count == -1) count = 1;
+  for (size_t k = 2; k < where_at; ++k) {
+    List l;
+    const Blob* b;
+    if (!list_at(c, c.arg(k), false, &l, &b)) return;
+    if (b == nullptr) continue;
+    c.out.array(2);
+    c.out.bulk(c.arg(k));
+    pop_range_reply(c, &l, end, std::min<uint64_t>(static_cast<uint64_t>(count), l.size()));
+    elements_removed(c, c.arg(k), end, l, b);
+    return;
+  }
+  c.out.null_array();
+}
+
+}  // namespace
+
+void register_list_commands(std::vector<CommandSpec>& t) {
+  const uint32_t R = kTransactional | kReadOnly;
+  const uint32_t W = kTransactional | kWrite;
+  t.push_back({"lpush", -3, W | kFast | kDenyOom, 1, 1, 1, "list", "Prepends one or more elements to a list. Creates the key if it doesn't exist.", cmd_lpush});
+  t.push_back({"rpush", -3, W | kFast | kDenyOom, 1, 1, 1, "list", "Appends one or more elements to a list. Creates the key if it doesn't exist.", cmd_rpush});
+  t.push_back({"lpushx", -3, W | kFast | kDenyOom, 1, 1, 1, "list", "Prepends one or more elements to a list only when the list exists.", cmd_lpushx});
+  t.push_back({"rpushx", -3, W | kFast | kDenyOom, 1, 1, 1, "list", "Appends an element to a list only when the list exists.", cmd_rpushx});
+  t.push_back({"lpop", -2, W | kFast, 1, 1, 1, "list", "Returns the first elements in a list after removing it. Deletes the list if the last element was popped.", cmd_lpop});
+  t.push_back({"rpop", -2, W | kFast, 1, 1, 1, "list", "Returns and removes the last elements of a list. Deletes the list if the last element was popped.", cmd_rpop});
+  t.push_back({"llen", 2, R | kFast, 1, 1, 1, "list", "Returns the length of a list.", cmd_llen});
+  t.push_back({"lindex", 3, R, 1, 1, 1, "list", "Returns an element from a list by its index.", cmd_lindex});
+  t.push_back({"lrange", 4, R, 1, 1, 1, "list", "Returns a range of elements from a list.", cmd_lrange});
+  t.push_back({"lset", 4, W | kDenyOom, 1, 1, 1, "list", "Sets the value of an element in a list by its index.", cmd_lset});
+  t.push_back({"lrem", 4, W, 1, 1, 1, "list", "Removes elements from a list. Deletes the list if the last element was removed.", cmd_lrem});
+  t.push_back({"ltrim", 4, W, 1, 1, 1, "list", "Removes elements from both ends a list. Deletes the list if all elements were trimmed.", cmd_ltrim});
+  t.push_back({"linsert", 5, W | kDenyOom, 1, 1, 1, "list", "Inserts an element before or after another element in a list.", cmd_linsert});
+  t.push_back({"lpos", -3, R, 1, 1, 1, "list", "Returns the index of matching elements in a list.", cmd_lpos});
+  t.push_back({"lmove", 5, W | kDenyOom, 1, 2, 1, "list", "Returns an element after popping it from one list and pushing it to another. Deletes the list if the last element was moved.", cmd_lmove});
+  t.push_back({"rpoplpush", 3, W | kDenyOom, 1, 2, 1, "list", "Returns the last element of a list after removing and pushing it to another list. Deletes the list if the last element was popped.", cmd_rpoplpush});
+  t.push_back({"lmpop", -4, W, 0, 0, 0, "list", "Returns multiple elements from a list after removing them. Deletes the list if the last element was popped.", cmd_lmpop});
+}
+
+}  // namespace tmkv::server
