@@ -12,6 +12,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <string>
 #include <unordered_map>
@@ -120,6 +121,19 @@ class Client {
   static uint32_t script_call_key(size_t slot, uint32_t outcome) {
     return static_cast<uint32_t>(slot << 8) | outcome;
   }
+  // Blocking list commands (server/blocking.h). A handler that found every
+  // key empty, outside EXEC and scripts, asks to block with block_request
+  // and replies nothing; the connection registers the client and re-runs
+  // the command with block_retry set until it is served or times out.
+  struct BlockRequest {
+    std::vector<std::string> keys;
+    int64_t timeout_ms = 0;  // 0: wait for ever
+  };
+  std::optional<BlockRequest> block_request;
+  bool block_retry = false;
+  // Keys (db, key) this attempt made non-empty lists; after the commit,
+  // blocked clients waiting on them are woken (flush_ready_keys).
+  std::vector<std::pair<unsigned, std::string>> ready_keys;
   // The command's error reply is a script's inner command error, already
   // counted with script_calls (Redis counts such an error once).
   bool error_counted = false;
@@ -150,6 +164,7 @@ class Client {
   std::atomic<size_t> shown_watched{0};      // watched.size(), mirrored (INFO's watching_clients)
   ShownBuffers shown_buffers;
   std::atomic<bool> shown_monitor{false};   // monitoring, mirrored
+  std::atomic<bool> shown_blocked{false};   // blocked on list keys (CLIENT LIST's "b")
   std::array<std::atomic<size_t>, kPubSubKinds> shown_pubsub{};  // pubsub's set sizes, mirrored
   std::atomic<const char*> last_command{"NULL"};  // a CommandSpec name (static storage)
   std::atomic<bool> kill_requested{false};  // set by CLIENT KILL / shutdown; the owner closes

@@ -178,12 +178,14 @@ std::string client_line(const Client& cl, size_t argv_bytes) {
   const size_t sub = cl.shown_pubsub[0].load(std::memory_order_relaxed);
   const size_t psub = cl.shown_pubsub[1].load(std::memory_order_relaxed);
   const size_t ssub = cl.shown_pubsub[2].load(std::memory_order_relaxed);
-  // Redis's flag letters, in its order: O monitor, P pub/sub, x MULTI; N none.
+  // Redis's flag letters, in its order: O monitor, P pub/sub, x MULTI, b
+  // blocked; N none.
   std::string flags;
   if (cl.shown_monitor.load(std::memory_order_relaxed)) flags += 'O';
   if (sub + psub + ssub != 0) flags += 'P';
   const int64_t multi = cl.shown_multi.load(std::memory_order_relaxed);
   if (multi >= 0) flags += 'x';
+  if (cl.shown_blocked.load(std::memory_order_relaxed)) flags += 'b';
   if (flags.empty()) flags = "N";
   const ShownBuffers& b = cl.shown_buffers;
   const size_t writing = b.writing.load(std::memory_order_relaxed);

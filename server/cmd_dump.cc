@@ -5,6 +5,7 @@
 #include <optional>
 #include <string>
 
+#include "server/client.h"
 #include "server/cmd_util.h"
 #include "server/command.h"
 #include "server/keyspace_events.h"
@@ -140,6 +141,7 @@ void cmd_restore(CommandContext& c) {
     return;
   }
   notify_keyspace_event(c, kNotifyGeneric, "restore", key);
+  if (p.type == store::ValueType::kList) list_key_ready(c, key, c.client.db);  // serves a blocked client
   c.out.ok();
 }
 

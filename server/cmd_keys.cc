@@ -96,6 +96,8 @@ void rename_generic(CommandContext& c, bool nx) {
   }
   notify_keyspace_event(c, kNotifyGeneric, "rename_from", src);
   notify_keyspace_event(c, kNotifyGeneric, "rename_to", dst);
+  // As Redis's dbAdd: a list arriving under a key serves a client blocked on it.
+  if (type == store::ValueType::kList) list_key_ready(c, dst, c.client.db);
   if (nx) {
     c.out.integer(1);
   } else {
@@ -144,6 +146,7 @@ void cmd_copy(CommandContext& c) {
     return;
   }
   notify_keyspace_event(c, kNotifyGeneric, "copy_to", c.arg(2), dst_db);
+  if (type == store::ValueType::kList) list_key_ready(c, c.arg(2), dst_db);
   c.out.integer(1);
 }
 
@@ -183,6 +186,7 @@ void cmd_move(CommandContext& c) {
   c.db().del(*c.tx, key);
   notify_keyspace_event(c, kNotifyGeneric, "move_from", key);
   notify_keyspace_event(c, kNotifyGeneric, "move_to", key, dst_db);
+  if (type == store::ValueType::kList) list_key_ready(c, key, dst_db);
   c.out.integer(1);
 }
 

@@ -8,16 +8,20 @@
 // like a string or a hash; LMOVE and RPOPLPUSH move an element between two
 // keys in one transaction, and EXEC and scripts compose list commands with
 // any others. The blocking forms (BLPOP, BRPOP, BLMOVE, BRPOPLPUSH, BLMPOP)
-// are not implemented (server/README.md).
+// ask their connection to block when every key is empty, and run again
+// each time they are woken (server/blocking.h).
 #include <algorithm>
+#include <cmath>
 #include <limits>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "server/client.h"
 #include "server/cmd_util.h"
 #include "server/command.h"
 #include "server/keyspace_events.h"
+#include "store/clock.h"
 #include "store/list_value.h"
 
 namespace tmkv::server {
@@ -58,6 +62,8 @@ bool store_list(CommandContext& c, std::string_view key, const List& l, const Bl
     reply_status(c.out, s);
     return false;
   }
+  // A new list: clients blocked on the key may be served (blocking.h).
+  if (old == nullptr) list_key_ready(c, key, c.client.db);
   return true;
 }
 
@@ -515,6 +521,9 @@ void move_generic(CommandContext& c, End from, End to) {
   notify_keyspace_event(c, kNotifyList, to == End::kHead ? "lpush" : "rpush", dst_key);
   notify_keyspace_event(c, kNotifyList, from == End::kHead ? "lpop" : "rpop", src_key);
   if (!store_list(c, src_key, src, sb)) return;
+  // A blocked BLMOVE served from a list that still has elements passes the
+  // wake-up on to the next client blocked on it (blocking.h).
+  if (c.client.block_retry && !src.empty()) list_key_ready(c, src_key, c.client.db);
   c.out.bulk(value);
 }
 
@@ -526,13 +535,105 @@ void cmd_lmove(CommandContext& c) {
 
 void cmd_rpoplpush(CommandContext& c) { move_generic(c, End::kTail, End::kHead); }
 
-// LMPOP numkeys key [key ...] LEFT|RIGHT [COUNT count]: pops from the first
-// non-empty list.
-void cmd_lmpop(CommandContext& c) {
+// Redis's getTimeoutFromObjectOrReply in seconds (fractions allowed): the
+// timeout in milliseconds, rounded up; 0 waits for ever.
+bool parse_timeout_or_reply(CommandContext& c, std::string_view arg, int64_t* ms) {
+  const auto v = parse_ld(arg);
+  if (!v) {
+    c.out.error("ERR timeout is not a float or out of range");
+    return false;
+  }
+  const long double t = std::ceil(*v * 1000.0L);
+  constexpr auto kMax = static_cast<long double>(std::numeric_limits<int64_t>::max());
+  // Redis 7.0 converts without a range check, and on x86 a value past the
+  // range converts to the most negative integer: "negative", as there.
+  if (t < 0 || t >= kMax) {
+    c.out.error("ERR timeout is negative");
+    return false;
+  }
+  *ms = static_cast<int64_t>(t);
+  if (*ms > std::numeric_limits<int64_t>::max() - store::now_ms()) {
+    c.out.error("ERR timeout is out of range");
+    return false;
+  }
+  return true;
+}
+
+// The list at key for a blocking command: like list_at with a write's
+// lookup, but when the client was woken (block_retry) a key of another type
+// counts as empty, as Redis serves blocked clients from lists only.
+bool blocking_list_at(CommandContext& c, std::string_view key, List* l, const Blob** blob) {
+  const Blob* b = c.db().lookup(*c.tx, key);
+  *blob = nullptr;
+  if (b != nullptr && b->type() != ValueType::kList) {
+    if (c.client.block_retry) return true;
+    c.out.error(kWrongTypeError);
+    return false;
+  }
+  *blob = b;
+  if (b != nullptr) *l = List::from_body(b->view());
+  return true;
+}
+
+// Nothing to pop: inside EXEC or a script, the null reply at once (Redis
+// does not block there, whatever the timeout); otherwise ask to block.
+void block_or_reply_null(CommandContext& c, std::vector<std::string> keys, int64_t timeout_ms, bool null_array) {
+  if (c.in_exec) {
+    if (null_array) {
+      c.out.null_array();
+    } else {
+      c.out.null();
+    }
+    return;
+  }
+  c.client.block_request = Client::BlockRequest{std::move(keys), timeout_ms};
+}
+
+// Pops from the first non-empty list of keys [first, last): one element as
+// [key, value] (count -1: BLPOP/BRPOP), or up to `count` as [key, [values]]
+// (LMPOP/BLMPOP). False if every list was empty or absent, after replying
+// if one held another type.
+bool pop_first_nonempty(CommandContext& c, size_t first, size_t last, End end, int64_t count, bool blocking,
+                        bool* replied) {
+  *replied = false;
+  for (size_t k = first; k < last; ++k) {
+    List l;
+    const Blob* b;
+    if (blocking) {
+      if (!blocking_list_at(c, c.arg(k), &l, &b)) {
+        *replied = true;
+        return false;
+      }
+    } else if (!list_at(c, c.arg(k), false, &l, &b)) {
+      *replied = true;
+      return false;
+    }
+    if (b == nullptr) continue;
+    c.out.array(2);
+    c.out.bulk(c.arg(k));
+    if (count == -1) {
+      const uint64_t at = end == End::kHead ? 0 : l.size() - 1;
+      c.out.bulk(l.at(at));
+      l.erase(at);
+    } else {
+      pop_range_reply(c, &l, end, std::min<uint64_t>(static_cast<uint64_t>(count), l.size()));
+    }
+    elements_removed(c, c.arg(k), end, l, b);
+    // What a woken client leaves goes to the next one blocked on the key.
+    if (c.client.block_retry && !l.empty()) list_key_ready(c, c.arg(k), c.client.db);
+    return true;
+  }
+  return false;
+}
+
+// LMPOP numkeys key [key ...] LEFT|RIGHT [COUNT count], and BLMPOP's same
+// arguments after its timeout: pops from the first non-empty list.
+void lmpop_generic(CommandContext& c, size_t numkeys_at, bool blocking, int64_t timeout_ms) {
   constexpr int64_t kMax = std::numeric_limits<int64_t>::max();
   int64_t numkeys;
-  if (!get_range_or_reply(c, c.arg(1), 1, kMax, "numkeys should be greater than 0", &numkeys)) return;
-  const size_t where_at = 2 + static_cast<size_t>(std::min<int64_t>(numkeys, static_cast<int64_t>(c.argc())));
+  if (!get_range_or_reply(c, c.arg(numkeys_at), 1, kMax, "numkeys should be greater than 0", &numkeys)) return;
+  const size_t where_at =
+      numkeys_at + 1 + static_cast<size_t>(std::min<int64_t>(numkeys, static_cast<int64_t>(c.argc())));
   if (where_at >= c.argc()) {
     c.out.syntax_error();
     return;
@@ -549,18 +650,62 @@ void cmd_lmpop(CommandContext& c) {
     }
   }
   if (count == -1) count = 1;
-  for (size_t k = 2; k < where_at; ++k) {
-    List l;
-    const Blob* b;
-    if (!list_at(c, c.arg(k), false, &l, &b)) return;
-    if (b == nullptr) continue;
-    c.out.array(2);
-    c.out.bulk(c.arg(k));
-    pop_range_reply(c, &l, end, std::min<uint64_t>(static_cast<uint64_t>(count), l.size()));
-    elements_removed(c, c.arg(k), end, l, b);
+  bool replied;
+  if (pop_first_nonempty(c, numkeys_at + 1, where_at, end, count, blocking, &replied) || replied) return;
+  if (!blocking) {
+    c.out.null_array();
     return;
   }
-  c.out.null_array();
+  block_or_reply_null(c, std::vector<std::string>(c.args.begin() + static_cast<std::ptrdiff_t>(numkeys_at + 1),
+                                                  c.args.begin() + static_cast<std::ptrdiff_t>(where_at)),
+                      timeout_ms, true);
+}
+
+void cmd_lmpop(CommandContext& c) { lmpop_generic(c, 1, false, 0); }
+
+// BLMPOP timeout numkeys key [key ...] LEFT|RIGHT [COUNT count]
+void cmd_blmpop(CommandContext& c) {
+  int64_t timeout_ms;
+  if (!parse_timeout_or_reply(c, c.arg(1), &timeout_ms)) return;
+  lmpop_generic(c, 2, true, timeout_ms);
+}
+
+// BLPOP / BRPOP key [key ...] timeout
+void blocking_pop(CommandContext& c, End end) {
+  int64_t timeout_ms;
+  if (!parse_timeout_or_reply(c, c.arg(c.argc() - 1), &timeout_ms)) return;
+  bool replied;
+  if (pop_first_nonempty(c, 1, c.argc() - 1, end, -1, true, &replied) || replied) return;
+  block_or_reply_null(c, std::vector<std::string>(c.args.begin() + 1, c.args.end() - 1), timeout_ms, true);
+}
+
+void cmd_blpop(CommandContext& c) { blocking_pop(c, End::kHead); }
+void cmd_brpop(CommandContext& c) { blocking_pop(c, End::kTail); }
+
+// BLMOVE / BRPOPLPUSH: LMOVE once the source has an element.
+void blocking_move(CommandContext& c, End from, End to, int64_t timeout_ms) {
+  List src;
+  const Blob* sb;
+  if (!blocking_list_at(c, c.arg(1), &src, &sb)) return;
+  if (sb == nullptr) {
+    block_or_reply_null(c, {std::string(c.arg(1))}, timeout_ms, false);
+    return;
+  }
+  move_generic(c, from, to);
+}
+
+void cmd_blmove(CommandContext& c) {
+  End from, to;
+  if (!parse_end_or_reply(c, c.arg(3), &from) || !parse_end_or_reply(c, c.arg(4), &to)) return;
+  int64_t timeout_ms;
+  if (!parse_timeout_or_reply(c, c.arg(5), &timeout_ms)) return;
+  blocking_move(c, from, to, timeout_ms);
+}
+
+void cmd_brpoplpush(CommandContext& c) {
+  int64_t timeout_ms;
+  if (!parse_timeout_or_reply(c, c.arg(3), &timeout_ms)) return;
+  blocking_move(c, End::kTail, End::kHead, timeout_ms);
 }
 
 }  // namespace
@@ -584,6 +729,11 @@ void register_list_commands(std::vector<CommandSpec>& t) {
   t.push_back({"lpos", -3, R, 1, 1, 1, "list", "Returns the index of matching elements in a list.", cmd_lpos});
   t.push_back({"lmove", 5, W | kDenyOom, 1, 2, 1, "list", "Returns an element after popping it from one list and pushing it to another. Deletes the list if the last element was moved.", cmd_lmove});
   t.push_back({"rpoplpush", 3, W | kDenyOom, 1, 2, 1, "list", "Returns the last element of a list after removing and pushing it to another list. Deletes the list if the last element was popped.", cmd_rpoplpush});
+  t.push_back({"blpop", -3, W, 1, -2, 1, "list", "Removes and returns the first element in a list. Blocks until an element is available otherwise. Deletes the list if the last element was popped.", cmd_blpop});
+  t.push_back({"brpop", -3, W, 1, -2, 1, "list", "Removes and returns the last element in a list. Blocks until an element is available otherwise. Deletes the list if the last element was popped.", cmd_brpop});
+  t.push_back({"blmove", 6, W | kDenyOom, 1, 2, 1, "list", "Pops an element from a list, pushes it to another list and returns it. Blocks until an element is available otherwise. Deletes the list if the last element was moved.", cmd_blmove});
+  t.push_back({"brpoplpush", 4, W | kDenyOom, 1, 2, 1, "list", "Pops an element from a list, pushes it to another list and returns it. Block until an element is available otherwise. Deletes the list if the last element was popped.", cmd_brpoplpush});
+  t.push_back({"blmpop", -5, W, 0, 0, 0, "list", "Pops the first element from one of multiple lists. Blocks until an element is available otherwise. Deletes the list if the last element was popped.", cmd_blmpop});
   t.push_back({"lmpop", -4, W, 0, 0, 0, "list", "Returns multiple elements from a list after removing them. Deletes the list if the last element was popped.", cmd_lmpop});
 }
 

@@ -50,9 +50,10 @@ void section_server(std::ostringstream& o, Server& s) {
     << "config_file:" << cfg.config_file << "\r\n\r\n";
 }
 
-// Redis 7.2's fields. tmkv has no cluster, no blocking commands and no
-// client-side caching: those counts are truthfully 0. The buffer maxima are
-// the clients' buffers now (Redis's "recent" keeps a few seconds of them).
+// Redis 7.2's fields. tmkv has no cluster and no client-side caching: those
+// counts are truthfully 0; blocked_clients counts BLPOP and family. The
+// buffer maxima are the clients' buffers now (Redis's "recent" keeps a few
+// seconds of them).
 void section_clients(std::ostringstream& o, Server& s) {
   const ClientsSummary c = summarize_clients(s);
   size_t watched_keys = 0;
@@ -63,7 +64,7 @@ void section_clients(std::ostringstream& o, Server& s) {
     << "maxclients:" << s.limits().maxclients.load(std::memory_order_relaxed) << "\r\n"
     << "client_recent_max_input_buffer:" << c.max_input_buffer << "\r\n"
     << "client_recent_max_output_buffer:" << c.max_output_buffer << "\r\n"
-    << "blocked_clients:0\r\n"
+    << "blocked_clients:" << s.blocking().blocked() << "\r\n"
     << "tracking_clients:0\r\n"
     << "pubsub_clients:" << c.pubsub << "\r\n"
     << "watching_clients:" << c.watching << "\r\n"

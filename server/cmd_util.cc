@@ -1,5 +1,6 @@
 #include "server/cmd_util.h"
 
+#include "server/client.h"
 #include "server/keyspace_events.h"
 #include "server/server.h"
 #include "store/store.h"
@@ -60,6 +61,10 @@ bool store_trie(CommandContext& c, std::string_view key, store::ValueType type, 
     return false;
   }
   return true;
+}
+
+void list_key_ready(CommandContext& c, std::string_view key, unsigned db) {
+  c.client.ready_keys.emplace_back(db, std::string(key));
 }
 
 bool CollectionScan::matches(std::string_view s) const {

@@ -68,6 +68,10 @@ bool trie_at(CommandContext& c, std::string_view key, store::ValueType type, boo
 bool store_trie(CommandContext& c, std::string_view key, store::ValueType type, const store::Hash& h,
                 const store::Blob* old);
 
+// Records that key (in db) became a non-empty list in this transaction:
+// once it commits, a client blocked on the key is woken (server/blocking.h).
+void list_key_ready(CommandContext& c, std::string_view key, unsigned db);
+
 // HSCAN and SSCAN up to their walk: the cursor, then the key's hash or set
 // (`type`; a read lookup), then MATCH and COUNT, in Redis's order: a missing
 // key answers an empty scan before the options are looked at. False when it

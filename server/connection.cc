@@ -42,6 +42,7 @@ Connection::Connection(Server& server, asio::ip::tcp::socket socket, WorkerStats
 }
 
 Connection::~Connection() {
+  if (waiter_) server_.blocking().remove(waiter_);  // never closed (shutdown): leave no waiter behind
   if (client_.mailbox) server_.monitors().unsubscribe(client_.mailbox.get());
   unsubscribe_all_silently(server_, client_);
   if (registered_) {
@@ -81,6 +82,8 @@ void Connection::start(std::string refusal) {
 bool Connection::should_close(int64_t now_ms, uint64_t timeout_s) const {
   if (client_.kill_requested.load(std::memory_order_relaxed)) return true;
   if (timeout_s == 0) return false;
+  // As Redis: a blocked client waits for its own timeout, not the idle one.
+  if (waiter_) return false;
   // As Redis: the idle timeout spares subscribers and monitors, which wait
   // for the server to speak.
   if (client_.monitoring || client_.pubsub.total() != 0) return false;
@@ -209,7 +212,7 @@ void Connection::show_buffers() {
 
 void Connection::run_requests() {
   Reply reply(&out_);
-  while (!closing_ && !closed_ && in_start_ < in_end_ && out_.size() < kMaxBatchReply) {
+  while (!waiter_ && !closing_ && !closed_ && in_start_ < in_end_ && out_.size() < kMaxBatchReply) {
     if (in_start_ >= prefetched_end_) prefetch_next_batch();
     parser_.set_limits(server_.limits().parser_limits(server_.authenticated(client_)));
     const ParseStatus st = parser_.parse(std::string_view(in_.data() + in_start_, in_end_ - in_start_));
@@ -239,9 +242,90 @@ void Connection::run_requests() {
       // replies, as in Redis (and lines from others are picked up too).
       take_mailbox();
       if (client_.close_after_reply) closing_ = true;
+      if (client_.block_request) {
+        in_start_ += parser_.consumed();
+        enter_blocked(parser_.args());
+        return;
+      }
     }
     in_start_ += parser_.consumed();
   }
+}
+
+void Connection::enter_blocked(std::span<const std::string_view> args) {
+  Client::BlockRequest req = std::move(*client_.block_request);
+  client_.block_request.reset();
+  blocked_args_.assign(args.begin(), args.end());
+  auto w = std::make_shared<BlockedWaiter>();
+  w->db = client_.db;
+  w->keys = std::move(req.keys);
+  w->executor = socket_.get_executor();
+  std::weak_ptr<Connection> weak = weak_from_this();
+  w->retry = [weak] {
+    if (auto c = weak.lock()) c->retry_blocked();
+  };
+  if (req.timeout_ms > 0) {
+    block_timer_ = std::make_unique<asio::steady_timer>(socket_.get_executor(),
+                                                        std::chrono::milliseconds(req.timeout_ms));
+    block_timer_->async_wait([weak](const std::error_code& ec) {
+      if (ec) return;  // cancelled: served or closed
+      if (auto c = weak.lock()) c->on_block_timeout();
+    });
+  }
+  waiter_ = w;
+  client_.shown_blocked.store(true, std::memory_order_relaxed);
+  server_.blocking().add(w);  // wakes it once: a push may have committed since the command looked
+}
+
+void Connection::retry_blocked() {
+  if (!waiter_ || closed_) return;
+  // Before the transaction: a signal from here on posts another retry.
+  waiter_->pending.store(false, std::memory_order_seq_cst);
+  std::vector<std::string_view> args(blocked_args_.begin(), blocked_args_.end());
+  Reply reply(&out_);
+  reply.set_resp3(client_.resp == 3);
+  const size_t reply_at = reply.mark();
+  client_.block_retry = true;
+  dispatch_command(server_, client_, reply, args);
+  client_.block_retry = false;
+  if (client_.block_request) {  // still nothing for us
+    client_.block_request.reset();
+    return;
+  }
+  if (client_.reply_off) reply.truncate(reply_at);
+  leave_blocked();
+  flush_ready_keys(server_, client_);  // what is left goes to the next waiter
+  resume_after_blocked();
+}
+
+void Connection::on_block_timeout() {
+  if (!waiter_ || closed_) return;
+  count_blocked_command(server_, std::vector<std::string_view>(blocked_args_.begin(), blocked_args_.end()));
+  leave_blocked();
+  if (!client_.reply_off) {
+    Reply reply(&out_);
+    reply.set_resp3(client_.resp == 3);
+    reply.null_array();  // Redis's timeout reply, for every blocking list command
+  }
+  resume_after_blocked();
+}
+
+void Connection::leave_blocked() {
+  server_.blocking().remove(waiter_);
+  waiter_.reset();
+  blocked_args_.clear();
+  if (block_timer_) {
+    block_timer_->cancel();
+    block_timer_.reset();
+  }
+  client_.shown_blocked.store(false, std::memory_order_relaxed);
+}
+
+void Connection::resume_after_blocked() {
+  // A write in flight goes on to process_input when it completes (on_write);
+  // no read is pending then either.
+  if (closed_ || writing_now_) return;
+  process_input();
 }
 
 void Connection::prefetch_next_batch() {
@@ -388,6 +472,7 @@ void Connection::flush_mailbox() {
 void Connection::close() {
   if (closed_) return;
   closed_ = true;
+  if (waiter_) leave_blocked();
   // Nothing is published to a closed connection; the mailbox itself goes
   // with the last reference (a publisher may hold one for a moment).
   if (client_.mailbox) server_.monitors().unsubscribe(client_.mailbox.get());

@@ -23,8 +23,12 @@
 #include <asio.hpp>
 
 #include <memory>
+#include <span>
 #include <string>
+#include <string_view>
+#include <vector>
 
+#include "server/blocking.h"
 #include "server/client.h"
 #include "server/monitor.h"
 #include "server/resp_parser.h"
@@ -72,6 +76,14 @@ class Connection : public std::enable_shared_from_this<Connection> {
   void close();
   void update_monitoring();  // after a command that set client_.monitor_change
   void take_mailbox();       // appends what the mailbox holds to out_
+  // Blocking list commands (blocking.h): registers the client after its
+  // command asked to block; re-runs it when woken; ends the wait when it is
+  // served, times out, or the connection closes.
+  void enter_blocked(std::span<const std::string_view> args);
+  void retry_blocked();
+  void on_block_timeout();
+  void leave_blocked();
+  void resume_after_blocked();  // writes what the wait produced, then runs what was buffered meanwhile
 
   Server& server_;
   asio::ip::tcp::socket socket_;
@@ -96,6 +108,11 @@ class Connection : public std::enable_shared_from_this<Connection> {
   bool closing_ = false;  // close after the current write
   bool closed_ = false;
   bool monitor_subscribed_ = false;  // client_.mailbox is in the server's MonitorFeed
+  // While blocked: the waiter in the server's registry, the command (run
+  // again on every wake-up), and its timer. Owner thread only.
+  std::shared_ptr<BlockedWaiter> waiter_;
+  std::vector<std::string> blocked_args_;
+  std::unique_ptr<asio::steady_timer> block_timer_;
 };
 
 }  // namespace tmkv::server

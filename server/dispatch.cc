@@ -96,6 +96,8 @@ void run_transactional(const CommandSpec& spec, CommandContext& ctx) {
     ctx.client.db = db0;
     ctx.client.pubsub_pending.clear();
     ctx.client.script_calls.clear();
+    ctx.client.ready_keys.clear();
+    ctx.client.block_request.reset();
     ctx.client.error_counted = false;
     ctx.tx = &tx;
     spec.handler(ctx);
@@ -260,6 +262,12 @@ void dispatch_command(Server& server, Client& client, Reply& out, std::span<cons
   } else {
     spec->handler(ctx);
   }
+  if (client.block_request) {
+    // Blocked (blocking.h): nothing ran that counts yet. The command is
+    // counted, logged and shown once, when it is served or times out.
+    client.ready_keys.clear();
+    return;
+  }
   CommandCounters& counters = stats.cmds.at(slot);
   counters.calls.add();
   // EXEC's own reply is an array; its commands' errors count for them.
@@ -273,7 +281,9 @@ void dispatch_command(Server& server, Client& client, Reply& out, std::span<cons
   }
   // MONITOR shows what ran, after it ran (so SELECT shows its new db), but
   // not the admin commands, as Redis.
-  if (server.monitors().active() && !is_admin_call(*spec, args)) feed_monitors(server, client, client.db, args);
+  if (server.monitors().active() && !is_admin_call(*spec, args) && !client.block_retry) {
+    feed_monitors(server, client, client.db, args);
+  }
   delete_expired_seen(server, client);
   // What the committed transactions of this command did, told once: keys
   // that expired (found by the command, by its lazy deletes or WATCH's)
@@ -282,8 +292,24 @@ void dispatch_command(Server& server, Client& client, Reply& out, std::span<cons
   publish_expired_events(server);
   if (!client.pubsub_pending.empty()) apply_pending_pubsub(server, client);
   if (!client.script_calls.empty()) apply_script_calls(stats, client);
+  // A served retry wakes the next waiter itself, once it has left the
+  // queue (Connection::retry_blocked).
+  if (!client.ready_keys.empty() && !client.block_retry) flush_ready_keys(server, client);
   client.shown_db.store(client.db, std::memory_order_relaxed);
   client.shown_resp.store(client.resp, std::memory_order_relaxed);
+}
+
+void flush_ready_keys(Server& server, Client& client) {
+  if (server.blocking().anyone_waiting()) {
+    for (const auto& [db, key] : client.ready_keys) server.blocking().signal(db, key);
+  }
+  client.ready_keys.clear();
+}
+
+void count_blocked_command(Server& server, std::span<const std::string_view> args) {
+  WorkerStats& stats = server.stats_of_this_thread();
+  const CommandSpec* spec = find_command(args[0]);
+  stats.cmds.at(CommandStats::slot_of(spec, args)).calls.add();
 }
 
 void unwatch_all(Server& server, Client& client) {
@@ -343,6 +369,7 @@ void run_exec(Server& server, Client& client, Reply& out) {
     if (pubsub0) client.pubsub = *pubsub0;
     client.pubsub_pending.clear();
     client.script_calls.clear();
+    client.ready_keys.clear();
     for (const WatchedKey& w : client.watched) {
       if (!server.db(w.db).watch_intact(tx, w.token)) return false;
     }
@@ -376,6 +403,7 @@ void run_exec(Server& server, Client& client, Reply& out) {
     if (pubsub0) client.pubsub = std::move(*pubsub0);
     client.pubsub_pending.clear();
     client.script_calls.clear();
+    client.ready_keys.clear();
   }
   if (pubsub0) mirror_pubsub_counts(client);
   if (!committed) {

@@ -23,6 +23,14 @@ void dispatch_command(Server& server, Client& client, Reply& out, std::span<cons
 // transaction; the handler of the EXEC command calls it.
 void run_exec(Server& server, Client& client, Reply& out);
 
+// Wakes the clients blocked on the keys the client's committed transaction
+// made non-empty lists (Client::ready_keys; blocking.h), and clears them.
+void flush_ready_keys(Server& server, Client& client);
+
+// Counts a blocked command that ends without being served (a timeout) as
+// the one call it is, as Redis does.
+void count_blocked_command(Server& server, std::span<const std::string_view> args);
+
 // Drops the client's watches (UNWATCH, EXEC, DISCARD, RESET, disconnect).
 void unwatch_all(Server& server, Client& client);
 

@@ -37,15 +37,16 @@ constexpr int kMaxReplyDepth = 1000;
 constexpr const char* kCountedField = "ignore_err_stats_update";
 
 // Commands a script may not call (Redis 7.0's "noscript" flag): transactions,
-// subscriptions, scripting itself, connection state, and administration
-// (CONFIG, LATENCY, SAVE, ...). Of the containers, only HELP is allowed.
+// subscriptions, scripting itself, connection state, administration
+// (CONFIG, LATENCY, SAVE, ...), and the blocking list commands. Of the containers, only HELP is allowed.
 bool allowed_from_script(std::string_view name, std::span<const std::string_view> args) {
   static const char* kDenied[] = {"multi",     "exec",       "discard",     "watch",    "unwatch",  "subscribe",
                                   "psubscribe", "ssubscribe", "unsubscribe", "punsubscribe", "sunsubscribe",
                                   "monitor",   "eval",       "evalsha",     "eval_ro",  "evalsha_ro",
                                   "auth",      "hello",      "quit",        "reset",    "shutdown", "save",
                                   "bgsave",    "bgrewriteaof", "debug",     "role",     "replicaof", "slaveof",
-                                  "wait",      "sync",       "psync",       "failover", "fcall",    "fcall_ro"};
+                                  "wait",      "sync",       "psync",       "failover", "fcall",    "fcall_ro",
+                                  "blpop",     "brpop",      "blmove",      "brpoplpush", "blmpop"};
   static const char* kDeniedButHelp[] = {"script", "client", "config", "latency", "acl", "function", "module"};
   for (const char* d : kDenied) {
     if (name == d) return false;

@@ -44,6 +44,7 @@
 #include <thread>
 #include <vector>
 
+#include "server/blocking.h"
 #include "server/command_stats.h"
 #include "server/config.h"
 #include "server/eviction.h"
@@ -190,6 +191,7 @@ class Server {
   SlowLog& slowlog() { return slowlog_; }
   LatencyMonitor& latency_monitor() { return latency_monitor_; }
   MonitorFeed& monitors() { return monitors_; }
+  BlockingRegistry& blocking() { return blocking_; }
   PubSub& pubsub() { return pubsub_; }
   ScriptCache& scripts() { return scripts_; }
   const ScriptCache& scripts() const { return scripts_; }
@@ -263,6 +265,7 @@ class Server {
   SlowLog slowlog_;  // its own lock (slowlog.h); settings from publish_settings
   LatencyMonitor latency_monitor_;  // its own lock (latency_monitor.h); threshold from publish_settings
   MonitorFeed monitors_;  // its own lock (monitor.h)
+  BlockingRegistry blocking_;  // its own lock (blocking.h)
   PubSub pubsub_;         // its own lock (pubsub.h)
   ScriptCache scripts_;   // its own lock (script_cache.h)
   mutable std::mutex baseline_mu_;

@@ -1,0 +1,53 @@
+#include "server/blocking.h"
+
+#include <algorithm>
+
+namespace tmkv::server {
+
+std::string BlockingRegistry::slot(unsigned db, std::string_view key) {
+  std::string s(reinterpret_cast<const char*>(&db), sizeof db);
+  s.append(key);
+  return s;
+}
+
+void BlockingRegistry::wake_first_locked(const std::string& slot) {
+  auto it = by_key_.find(slot);
+  if (it == by_key_.end() || it->second.empty()) return;
+  const std::shared_ptr<BlockedWaiter>& w = it->second.front();
+  if (!w->pending.exchange(true, std::memory_order_seq_cst)) asio::post(w->executor, w->retry);
+}
+
+void BlockingRegistry::add(const std::shared_ptr<BlockedWaiter>& w) {
+  std::lock_guard<std::mutex> g(mu_);
+  for (const std::string& k : w->keys) {
+    auto& q = by_key_[slot(w->db, k)];
+    if (std::find(q.begin(), q.end(), w) == q.end()) q.push_back(w);  // a key named twice waits once
+  }
+  blocked_.fetch_add(1, std::memory_order_seq_cst);  // see anyone_waiting
+  w->pending.store(true, std::memory_order_seq_cst);
+  asio::post(w->executor, w->retry);
+}
+
+void BlockingRegistry::remove(const std::shared_ptr<BlockedWaiter>& w) {
+  std::lock_guard<std::mutex> g(mu_);
+  for (const std::string& k : w->keys) {
+    const std::string s = slot(w->db, k);
+    auto it = by_key_.find(s);
+    if (it == by_key_.end()) continue;
+    auto& q = it->second;
+    q.erase(std::remove(q.begin(), q.end(), w), q.end());
+    if (q.empty()) by_key_.erase(it);
+  }
+  blocked_.fetch_sub(1, std::memory_order_seq_cst);
+  // A wake this waiter will never use goes to whoever is first now.
+  if (w->pending.load(std::memory_order_seq_cst)) {
+    for (const std::string& k : w->keys) wake_first_locked(slot(w->db, k));
+  }
+}
+
+void BlockingRegistry::signal(unsigned db, std::string_view key) {
+  std::lock_guard<std::mutex> g(mu_);
+  wake_first_locked(slot(db, key));
+}
+
+}  // namespace tmkv::server
