@@ -35,9 +35,13 @@ bool parse_memory(std::string_view v, uint64_t* out) {
       break;
     }
   }
+  // No digits reads as 0, as Redis's strtoull of an empty buffer ("" and
+  // "kb" are valid memory values there).
   uint64_t x = 0;
-  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), x);
-  if (ec != std::errc() || p != s.data() + s.size() || s.empty()) return false;
+  if (!s.empty()) {
+    auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), x);
+    if (ec != std::errc() || p != s.data() + s.size()) return false;
+  }
   if (mul != 0 && x > UINT64_MAX / mul) return false;
   *out = x * mul;
   return true;
@@ -198,7 +202,7 @@ bool apply_setting(ServerConfig& cfg, std::string_view name_in, std::string_view
     ok = parse_uint(value, INT64_MAX, &n);
     cfg.set_max_intset_entries = n;
   } else if (name == "hll-sparse-max-bytes") {
-    ok = parse_uint(value, INT64_MAX, &n);  // Redis's range (0..LONG_MAX)
+    ok = parse_memory(value, &n) && n <= INT64_MAX;  // a memory value to Redis (1kb), 0..LONG_MAX
     cfg.hll_sparse_max_bytes = n;
   } else if (name == "slowlog-log-slower-than") {
     // Redis's range: -1 (off) and up.

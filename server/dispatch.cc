@@ -194,7 +194,7 @@ void apply_script_calls(WorkerStats& stats, Client& client) {
 void dispatch_command(Server& server, Client& client, Reply& out, std::span<const std::string_view> args) {
   WorkerStats& stats = server.stats_of_this_thread();
   const CountErrorReply count_error(out, stats.errors, client);
-  WorkerStats::bump(stats.commands);
+  if (!client.block_retry) WorkerStats::bump(stats.commands);  // a blocked command counts once
   const CommandSpec* spec = find_command(args[0]);
   // CLIENT LIST's cmd=: Redis's fullname ("client|list"), or NULL for a
   // command or subcommand it does not know.
@@ -263,8 +263,11 @@ void dispatch_command(Server& server, Client& client, Reply& out, std::span<cons
     spec->handler(ctx);
   }
   if (client.block_request) {
-    // Blocked (blocking.h): nothing ran that counts yet. The command is
-    // counted, logged and shown once, when it is served or times out.
+    // Blocked (blocking.h): nothing ran that counts yet. MONITOR shows the
+    // command now, once; its call is counted when it is served or times out.
+    if (server.monitors().active() && !is_admin_call(*spec, args) && !client.block_retry) {
+      feed_monitors(server, client, client.db, args);
+    }
     client.ready_keys.clear();
     return;
   }

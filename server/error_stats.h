@@ -22,9 +22,9 @@
 
 namespace tmkv::server {
 
-inline constexpr std::array<std::string_view, 13> kErrorCodes = {
-    "ERR",    "WRONGTYPE", "EXECABORT", "NOAUTH",  "WRONGPASS",  "NOPROTO", "OOM",
-    "DENIED", "BUSYKEY",   "NOSCRIPT",  "NOTBUSY", "UNKILLABLE", "OTHER"};
+inline constexpr std::array<std::string_view, 14> kErrorCodes = {
+    "ERR",     "WRONGTYPE", "EXECABORT",  "NOAUTH",     "WRONGPASS", "NOPROTO", "OOM",
+    "DENIED",  "BUSYKEY",   "NOSCRIPT",   "NOTBUSY",    "UNKILLABLE", "INVALIDOBJ", "OTHER"};
 
 // The index in kErrorCodes of an error line's code; `line` is the reply
 // without its leading '-'.

@@ -516,6 +516,9 @@ int script_pcall(lua_State* L) {
   const int status = lua_pcall(L, lua_gettop(L) - 1, LUA_MULTRET, 0);
   Engine& e = engine();
   if (status != 0 && (e.pending || e.killed)) return lua_error(L);
+  // A caught error's line is no longer the script's error line: a later
+  // uncaught error reports its own.
+  if (status != 0) e.error_line = 0;
   if (status != 0 && lua_istable(L, -1)) {
     lua_getfield(L, -1, "err");
     if (lua_isstring(L, -1)) lua_replace(L, -2);

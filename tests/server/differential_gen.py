@@ -4,10 +4,11 @@ One sequence: two fresh client pairs A and B (RESP2, or RESP3 after HELLO 3
 for some sequences), FLUSHALL, then a few dozen random commands over a small
 keyspace. A may WATCH, open MULTI and queue commands (some of them bad, for
 EXECABORT), EXEC or DISCARD; B runs plain commands in between, so its writes
-can break A's WATCH. String, hash and set commands share the keyspace, so
-each meets the others' keys (WRONGTYPE in every direction, SET over a hash or
-a set, the STORE commands over anything, DUMP / RESTORE, RENAME, COPY, MOVE
-and EXPIRE of hashes and sets).
+can break A's WATCH. String, hash, set and HyperLogLog commands share the
+keyspace, so each meets the others' keys (WRONGTYPE in every direction, SET
+over a hash or a set, the STORE commands over anything, DUMP / RESTORE,
+RENAME, COPY, MOVE and EXPIRE of hashes and sets; GET, APPEND and SETRANGE
+of HyperLogLogs: their bytes compared, corrupt ones made).
 
 TIMING. Two servers cannot be hit at the same instant, so a random sequence
 never lets a key expire on its own: every expiry it sets is either already in
@@ -34,11 +35,17 @@ KEY_WEIGHTS = [10, 10, 8, 8, 5, 4, 3, 3, 2, 2, 1, 1]
 
 INT_EDGE = [b"9223372036854775807", b"9223372036854775806", b"-9223372036854775808", b"-9223372036854775807",
             b"9223372036854775808", b"-9223372036854775809"]
+# What PFADD makes of a new key (a sparse HyperLogLog of no element, its
+# cached count stale), and a string that only starts like one: SET, MSET,
+# HSET and the rest write them as any value, PFADD and friends then find a
+# HyperLogLog or refuse the string (WRONGTYPE).
+HLL_EMPTY = b"HYLL\x01" + b"\x00" * 10 + b"\x80\x7f\xff"
 VALUES = ([b"", b"v", b"hello", b"0", b"1", b"-1", b"10", b"42", b"-100", b"  12", b"12 ", b"+5", b"007", b"-0",
            b"3.14", b"1e3", b"0.1", b"-1.5", b"1.5e308", b"inf", b"-inf", b"nan", b"0x10", b"abc\r\ndef",
-           b"\x00\x01\x02\xff", b"x" * 100, b"10.50", b"5.0e3", b".5", b"1.", b"1e"] + INT_EDGE)
+           b"\x00\x01\x02\xff", b"x" * 100, b"10.50", b"5.0e3", b".5", b"1.", b"1e"] + INT_EDGE
+          + [HLL_EMPTY, b"HYLL\x01garbage"])
 VALUE_WEIGHTS = [3, 3, 3, 5, 5, 3, 5, 3, 2, 1, 1, 1, 1, 1, 2, 1, 2, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1] \
-    + [1] * len(INT_EDGE)
+    + [1] * len(INT_EDGE) + [1, 1]
 INCRS = [b"0", b"1", b"-1", b"5", b"100", b"-7", b"abc", b"1.5", b"", b" 1", b"+1", b"01"] + INT_EDGE
 FLOAT_INCRS = [b"0.1", b"1", b"-1.5", b"1e10", b"3.0e-5", b"0.2", b"10", b"-0.1", b"inf", b"-inf", b"nan", b"abc",
                b"1e308", b"5.0e3", b"0x10", b" 1", b"1 ", b"", b"1e-320", b"123456789.123456789",
@@ -67,6 +74,29 @@ SET_FOCUS = 12
 # ...and their keys: mostly four (so sets meet each other often), the rest
 # rarely (WRONGTYPE from the other types still comes from everywhere).
 SET_FOCUS_KEY_WEIGHTS = [12, 12, 10, 8, 2, 2, 1, 1, 1, 1, 1, 1]
+# Some of the other sequences favour the HyperLogLog commands likewise (on
+# the same four keys), so HyperLogLogs grow dense, get merged, and meet
+# GET / APPEND / SETRANGE (which corrupt them) often enough; those string
+# commands are favoured too, less.
+HLL_FOCUS_SHARE = 0.2
+HLL_FOCUS = 8
+HLL_FOCUS_STRINGS = 3
+
+# HyperLogLog elements: few of them, so PFADD often adds what is there
+# already (no register rises: reply 0, no write); of every kind (empty,
+# binary, CRLF, integers, a long one, a key's name). Two rare ones whose
+# hash raises their register to 32, the most a sparse value can hold, and
+# to 35, which turns a sparse value dense whatever its size (found by
+# search: about one element in 2^32).
+HLL_ELEMENTS = [b"a", b"b", b"c", b"d", b"e", b"f", b"1", b"2", b"10", b"-1", b"", b"bin\x00\xff", b"\r\n",
+                b"k0", b"x" * 70, b"hello", b"r7550989", b"r4510631427"]
+HLL_ELEMENT_WEIGHTS = [8, 8, 6, 6, 4, 3, 4, 3, 2, 2, 2, 2, 1, 2, 1, 2, 1, 1]
+# Many elements in one PFADD ("e<base>".."e<base+n-1>"): 200 keep a value
+# sparse, 1000 come near hll-sparse-max-bytes (3000), 2000 make it dense;
+# the bases overlap, so some add little or nothing new.
+HLL_BULK_BASES = [0, 0, 100, 1000, 5000]
+HLL_BULK_COUNTS = [200, 200, 500, 1000, 2000]
+PFDEBUG_SUBCOMMANDS = ["encoding", "decode", "getreg", "todense"]
 
 # Redis arities (see `COMMAND INFO`), for wrong-arity errors.
 ARITY = {
@@ -85,6 +115,7 @@ ARITY = {
     "sadd": -3, "srem": -3, "scard": 2, "sismember": 3, "smismember": -3, "smembers": 2, "smove": 4,
     "sinter": -2, "sinterstore": -3, "sintercard": -3, "sunion": -2, "sunionstore": -3, "sdiff": -2,
     "sdiffstore": -3, "srandmember": -2, "spop": -2, "sscan": -3,
+    "pfadd": -2, "pfcount": -2, "pfmerge": -2, "pfdebug": 3,
 }
 # DUMP payloads made by redis-server 7.0 (RDB version 10): a plain string,
 # an integer encoding, an LZF-compressed one ("abc" * 30); then damaged ones
@@ -227,10 +258,19 @@ class Gen:
         # long enough to grow, shrink, meet each other and the other types;
         # the others mix every command by the plain weights.
         self.set_focus = rng.random() < SET_FOCUS_SHARE
+        # ...and some of the rest the HyperLogLog commands (HLL_FOCUS).
+        self.hll_focus = not self.set_focus and rng.random() < HLL_FOCUS_SHARE
+        # Whether client A may be watching keys (WATCH since its last
+        # UNWATCH, EXEC or DISCARD; see sequence): then no command is
+        # generated whose write Redis hides from WATCH while tmkv's shows
+        # (see INTENTIONAL_DIFFERENCES: PFDEBUG GETREG / TODENSE, a PFADD
+        # that stops at a corrupt HyperLogLog after raising a register).
+        self.watching = False
 
     # ---- value pickers ----
     def key(self):
-        return self.rng.choices(KEYS, SET_FOCUS_KEY_WEIGHTS if self.set_focus else KEY_WEIGHTS)[0]
+        focus = self.set_focus or self.hll_focus
+        return self.rng.choices(KEYS, SET_FOCUS_KEY_WEIGHTS if focus else KEY_WEIGHTS)[0]
 
     def keys(self, lo, hi):
         return [self.key() for _ in range(self.rng.randint(lo, hi))]
@@ -602,6 +642,11 @@ class Gen:
             "redis.call('smismember', KEYS[1], ARGV[1], '1'), redis.call('sintercard', 2, KEYS[1], KEYS[2])}"),
         (2, "return redis.pcall('smove', KEYS[1], KEYS[2], ARGV[1])"),
         (2, "return redis.call('sdiffstore', KEYS[1], KEYS[2], KEYS[1])"),
+        # HyperLogLogs: PFCOUNT may store its estimate, so EVAL_RO refuses
+        # it as a write; one element only (see Gen.watching).
+        (1, "return redis.call('pfadd', KEYS[1], ARGV[1])"),
+        (2, "return {redis.call('pfcount', KEYS[1]), redis.call('pfcount', KEYS[1], KEYS[2])}"),
+        (2, "return redis.pcall('pfmerge', KEYS[1], KEYS[2])"),
     ]
     # Scripts whose reply is a set's members (Lua tables in the set's
     # order, a RESP3 set turned into a Lua table and back in Lua's table
@@ -916,6 +961,46 @@ class Gen:
     def g_scan(self):
         return "scan"
 
+    # ---- HyperLogLogs: strings in Redis's own layout, over the same keys
+    # (GET, APPEND, SETRANGE, DUMP... compare their bytes; the other types
+    # and plain strings meet PFADD and friends: WRONGTYPE, two texts) ----
+    def hll_elements(self, lo, hi):
+        return self.rng.choices(HLL_ELEMENTS, HLL_ELEMENT_WEIGHTS, k=self.rng.randint(lo, hi))
+
+    def g_pfadd(self):
+        """PFADD of a few elements (none at all: creates the key, or
+        nothing), or of hundreds (the value grows, or turns dense). While A
+        may be watching: at most one element (see Gen.watching)."""
+        args = [self.name("pfadd"), self.key()]
+        if self.watching:
+            return [(args + self.hll_elements(0, 1), "exact")]
+        if self.rng.random() < 0.08:
+            base = self.rng.choice(HLL_BULK_BASES)
+            return [(args + [b"e%d" % i for i in range(base, base + self.rng.choice(HLL_BULK_COUNTS))], "exact")]
+        return [(args + self.hll_elements(0, 6), "exact")]
+
+    def g_pfcount(self):
+        # One key: the cached estimate, or a fresh one stored (a write);
+        # several: the estimate of their union, nothing stored.
+        return [([self.name("pfcount")] + self.keys(1, 3), "exact")]
+
+    def g_pfmerge(self):
+        return [([self.name("pfmerge"), self.key()] + self.keys(0, 3), "exact")]
+
+    def g_pfdebug(self):
+        """PFDEBUG's subcommands (GETREG: 16384 registers, compared exactly),
+        an unknown one, wrong arities. GETREG and TODENSE store a sparse
+        value dense: not while A may be watching (see Gen.watching)."""
+        x = self.rng.random()
+        if x < 0.05:
+            return [([self.name("pfdebug")] + self.rng.choice([[], ["encoding"], ["decode", self.key(), "x"]]),
+                     "exact")]
+        if x < 0.12:
+            sub = self.rng.choice(["foo", "selftest", "getregs", "", "dense"])
+        else:
+            sub = self.rng.choice(PFDEBUG_SUBCOMMANDS[:2] if self.watching else PFDEBUG_SUBCOMMANDS)
+        return [([self.name("pfdebug"), self.name(sub), self.key()], "exact")]
+
     GENERATORS = [
         ("g_ping", 2), ("g_echo", 1), ("g_select", 3), ("g_exists", 6), ("g_type", 2), ("g_rename", 4),
         ("g_keys", 3), ("g_dbsize", 2), ("g_flush", 1), ("g_copy", 4), ("g_expire", 8), ("g_ttl", 6),
@@ -929,14 +1014,25 @@ class Gen:
         ("g_hincrby", 5), ("g_hgetall", 5), ("g_hrandfield", 3), ("g_hscan", 2),
         ("g_sadd", 15), ("g_srem", 4), ("g_scard", 2), ("g_sismember", 4), ("g_smembers", 5), ("g_smove", 4),
         ("g_sinter", 4), ("g_sunion", 3), ("g_sstore", 4), ("g_srandmember", 3), ("g_spop", 4), ("g_sscan", 2),
+        ("g_pfadd", 5), ("g_pfcount", 3), ("g_pfmerge", 2), ("g_pfdebug", 2),
     ]
 
     SET_GENERATORS = {"g_sadd", "g_srem", "g_scard", "g_sismember", "g_smembers", "g_smove", "g_sinter", "g_sunion",
                       "g_sstore", "g_srandmember", "g_spop", "g_sscan"}
+    HLL_GENERATORS = {"g_pfadd", "g_pfcount", "g_pfmerge", "g_pfdebug"}
+
+    def weight(self, name, w):
+        if self.set_focus and name in self.SET_GENERATORS:
+            return w * SET_FOCUS
+        if self.hll_focus and name in self.HLL_GENERATORS:
+            return w * HLL_FOCUS
+        if self.hll_focus and name in ("g_get", "g_append", "g_setrange", "g_setbit"):
+            return w * HLL_FOCUS_STRINGS
+        return w
 
     def random_steps(self, in_multi):
         names = [n for n, _ in self.GENERATORS]
-        weights = [w * (SET_FOCUS if self.set_focus and n in self.SET_GENERATORS else 1) for n, w in self.GENERATORS]
+        weights = [self.weight(n, w) for n, w in self.GENERATORS]
         while True:
             g = self.rng.choices(names, weights)[0]
             steps = getattr(self, g)()
@@ -1095,15 +1191,23 @@ class Gen:
             for k in KEYS[:4]:
                 if self.rng.random() < 0.7:
                     r.do("A", "SADD", k, *self.members(2, 6))
+        if self.hll_focus:
+            # Likewise HyperLogLogs, one of them dense.
+            for k in KEYS[:4]:
+                if self.rng.random() < 0.6:
+                    r.do("A", "PFADD", k, *self.hll_elements(1, 6))
+            r.do("A", "PFADD", KEYS[self.rng.randint(0, 3)], *[b"e%d" % i for i in range(2000)])
         for _ in range(length):
             x = self.rng.random()
             a_multi = r.in_multi("A")
             if x < 0.22:  # the other client
                 self.run_steps("B", self.random_steps(False))
             elif x < 0.27 and not a_multi:
-                r.do("A", self.name("watch"), *self.keys(1, 3))
+                if r.do("A", self.name("watch"), *self.keys(1, 3))[0] == ("+", b"OK"):
+                    self.watching = True
             elif x < 0.28:
-                r.do("A", self.name("unwatch"))
+                if r.do("A", self.name("unwatch"))[0] == ("+", b"OK"):  # not +QUEUED
+                    self.watching = False
             elif x < 0.34 and not a_multi:
                 r.do("A", self.name("multi"))
             elif a_multi and x < 0.42:
@@ -1120,6 +1224,8 @@ class Gen:
                 r.do("A", self.name(self.rng.choice(["exec", "discard"])))  # maybe without MULTI
             else:
                 self.run_steps("A", self.random_steps(a_multi))
+            if a_multi and not r.in_multi("A"):
+                self.watching = False  # EXEC (or its EXECABORT) and DISCARD unwatch
         if r.in_multi("A"):
             r.do("A", self.name("exec"))
         # The final state, every database the sequence may have touched, in

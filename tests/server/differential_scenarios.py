@@ -4,7 +4,8 @@ against other clients, key expiry and FLUSHDB, RESP3, inline commands,
 pipelines, protocol errors, large values), and every hash command with its
 edge cases and exact error texts (hashes), and every set command likewise
 (sets, set_encodings_as_built, and their keyspace notifications:
-set_keyspace_events).
+set_keyspace_events), and the HyperLogLog commands (hyperloglog: their
+values compared byte for byte, corrupt ones included).
 
 Timing margins: a key set with a short expiry is only ever checked
 *after* a sleep of several times that expiry (never near its deadline); a
@@ -2187,3 +2188,420 @@ def set_keyspace_events(r):
         r.events("E", "the expiry of a set")
     finally:
         r.do("A", "CONFIG", "SET", "notify-keyspace-events", "")
+
+
+# ---- HyperLogLogs: strings in Redis 7's own layout, compared byte for byte
+# (GET after the commands that build them). A value: "HYLL", the encoding
+# (0 dense, 1 sparse), 3 unused bytes, the cached count (8 bytes, little
+# endian, top bit set: stale), then the registers: 12288 bytes when dense,
+# run-length opcodes when sparse. ----
+
+def hll_value(encoding, body, card=b"\x00" * 7 + b"\x80", unused=b"\x00\x00\x00"):
+    """A HyperLogLog (or something that looks like one) built by hand; by
+    default its cached count is stale."""
+    return b"HYLL" + bytes([encoding]) + unused + card + body
+
+
+# Elements found by search (MurmurHash64A as Redis seeds it): the register
+# they raise and to what. r7550989: register 13761 to 32, the most a sparse
+# opcode holds; r4510631427: register 14605 to 35 (a sparse value turns
+# dense); r283158: register 12711 to 3, the register "a" raises to 2.
+HLL_VAL32 = "r7550989"
+HLL_VAL35 = "r4510631427"
+HLL_SAME_AS_A = "r283158"
+
+
+def bulk(lo, hi):
+    return [f"e{i}" for i in range(lo, hi)]
+
+
+def restore_hll_both_ways(r, src, dst):
+    """DUMP src on both servers (payloads differ: Redis LZF-compresses a
+    value over 20 bytes, tmkv does not), restore each server's own payload,
+    then each payload on both; the restored value compared byte for byte,
+    and as a HyperLogLog."""
+    ka, kb = r.do("A", "DUMP", src, mode=SAME_TYPE)
+    if ka[0] != "$" or ka[1] is None or kb[0] != "$" or kb[1] is None:
+        return
+    r.do_split("A", ("RESTORE", dst, 0, ka[1], "REPLACE"), ("RESTORE", dst, 0, kb[1], "REPLACE"),
+               f"RESTORE {dst} 0 <each server's own DUMP of {src}> REPLACE")
+    r.do("A", "GET", dst)
+    for payload in (ka[1], kb[1]):
+        r.do("A", "RESTORE", dst, 0, payload, "REPLACE")
+        r.do("A", "GET", dst)
+        r.do("A", "PFDEBUG", "ENCODING", dst)
+        r.do("A", "PFCOUNT", dst)
+        r.do("A", "GET", dst)  # the estimate cached, if it was stale
+        r.do("A", "PFADD", dst, "restored")
+        r.do("A", "GET", dst)
+
+
+# (setup, commands of client B): FLUSHALL; setup; A WATCH h; B's commands;
+# A MULTI; GET h; EXEC -> nil where B's command wrote h. As in Redis: a
+# PFADD that raises no register is no write, a PFCOUNT that refreshes the
+# cached estimate is one (none when the estimate is cached, none for
+# several keys), PFMERGE always is (h as its destination), failed commands
+# are not. Not here (see INTENTIONAL_DIFFERENCES): PFDEBUG GETREG / TODENSE
+# of a sparse h, and a PFADD that raises a register and then stops at a
+# corrupt h.
+HLL_WATCH_CASES = [
+    ([("PFADD", "h", "a")], [("PFCOUNT", "h")]),
+    ([("PFADD", "h", "a"), ("PFCOUNT", "h")], [("PFCOUNT", "h")]),
+    ([("PFADD", "h", "a")], [("PFCOUNT", "h", "nokey")]),
+    ([("PFADD", "h", "a")], [("PFCOUNT", "h", "h")]),
+    ([("PFADD", "h", "a")], [("PFADD", "h", "a")]),
+    ([("PFADD", "h", "a")], [("PFADD", "h")]),
+    ([("PFADD", "h", "a")], [("PFADD", "h", "b")]),
+    ([("PFADD", "h", "a")], [("PFADD", "h", HLL_SAME_AS_A)]),  # the same register, higher
+    ([], [("PFADD", "h")]),
+    ([], [("PFCOUNT", "h"), ("PFCOUNT", "h", "j"), ("PFDEBUG", "ENCODING", "h")]),
+    ([("PFADD", "h", "a")], [("PFMERGE", "h")]),
+    ([("PFADD", "h", "a"), ("PFCOUNT", "h")], [("PFMERGE", "h", "h")]),
+    ([("PFADD", "h", "a"), ("PFADD", "j", "b")], [("PFMERGE", "j", "h")]),  # h only read
+    ([], [("PFMERGE", "h", "nokey")]),
+    ([("PFADD", "h", "a")], [("PFDEBUG", "ENCODING", "h"), ("PFDEBUG", "DECODE", "h"), ("PFDEBUG", "FOO", "h")]),
+    ([("PFADD", "h", *bulk(0, 2000))], [("PFDEBUG", "TODENSE", "h"), ("PFDEBUG", "GETREG", "h")]),  # dense already
+    ([("PFADD", "h", *bulk(0, 2000))], [("PFADD", "h", *bulk(0, 2000))]),
+    ([("SET", "h", "HYLL")], [("PFADD", "h", "a"), ("PFCOUNT", "h"), ("PFMERGE", "h"), ("PFMERGE", "j", "h")]),
+    ([("HSET", "h", "f", "v")], [("PFADD", "h", "a"), ("PFCOUNT", "h"), ("PFMERGE", "h")]),
+    ([("SET", "h", hll_value(1, b"garbage"))], [("PFCOUNT", "h"), ("PFMERGE", "h"), ("PFDEBUG", "TODENSE", "h")]),
+    ([("PFADD", "h", "a")], [("APPEND", "h", "x")]),
+    ([("PFADD", "h", "a")], [("EVAL", "return redis.call('pfcount', KEYS[1])", 1, "h")]),
+    ([("PFADD", "h", "a")], [("MULTI",), ("PFCOUNT", "h"), ("EXEC",)]),
+]
+
+# Commands (client A) whose keyspace notifications client E must receive
+# alike from both servers (notify-keyspace-events KEA), each followed by
+# its events: PFADD and PFMERGE tell "pfadd" (a string event) when they
+# write; PFCOUNT and PFDEBUG tell nothing, even when they store.
+HLL_EVENT_COMMANDS = [
+    ("PFADD", "n", "a"), ("PFADD", "n", "a"), ("PFADD", "n"), ("PFADD", "n", "b", "c"), ("PFCOUNT", "n"),
+    ("PFCOUNT", "n", "nokey"), ("PFADD", "n2"), ("PFMERGE", "n3", "n"), ("PFMERGE", "n3"), ("PFMERGE", "n3", "nokey"),
+    ("PFDEBUG", "TODENSE", "n"), ("PFDEBUG", "GETREG", "n3"), ("PFDEBUG", "DECODE", "n2"), ("SET", "str", "x"),
+    ("PFADD", "str", "a"), ("PFMERGE", "n4", "str"), ("PFCOUNT", "str"),
+    # Registers 0..15999 only: "a" and "b" are raised, "x" (register 16374)
+    # stops the PFADD: INVALIDOBJ, what it changed stays, no event.
+    ("SET", "cor", hll_value(1, b"\x7e\x7f")), ("PFADD", "cor", "a", "b", "x", "c"), ("GET", "cor"),
+    ("PFCOUNT", "cor"), ("PFMERGE", "n5", "cor"), ("PFMERGE", "cor"),
+    ("EXPIRE", "n", 100), ("PFADD", "n", "z"), ("RENAME", "n", "n6"), ("DEL", "n6"),
+]
+
+
+@scenario
+def hyperloglog(r):
+    """The HyperLogLog commands against Redis, every value compared byte for
+    byte: PFADD creating keys (with no element too), the cached estimate
+    (PFCOUNT stores it in the header, PFADD and PFMERGE mark it stale),
+    PFCOUNT of several keys, PFMERGE into new and existing destinations,
+    sparse and dense, the sparse-to-dense promotions (a register past 32,
+    a value past hll-sparse-max-bytes, set small here), TTLs kept, WATCH,
+    MULTI / EXEC, scripts, keyspace events, corrupt values (SET, APPEND,
+    SETRANGE) and the errors they give, PFDEBUG, arities, DUMP / RESTORE,
+    RESP3, and the generic commands on HyperLogLogs."""
+    fresh(r)
+    cmds = [
+        # Created by PFADD, with and without elements.
+        ["PFADD", "h"], ["GET", "h"], ["PFADD", "h"], ["PFADD", "h", "a", "b", "c"], ["GET", "h"],
+        ["PFADD", "h", "a"], ["PFADD", "h", "c", "b", "a"], ["PFADD", "h", "a", "b", "c", "d"], ["GET", "h"],
+        ["STRLEN", "h"], ["TYPE", "h"], ["EXISTS", "h"], ["TTL", "h"], ["GETRANGE", "h", 0, 15],
+        ["PFDEBUG", "ENCODING", "h"], ["PFDEBUG", "DECODE", "h"],
+        # Elements of every kind; integers are strings ("1" and 1 alike,
+        # "01" not).
+        ["PFADD", "u", "", b"bin\x00\xff", "\r\n", "x" * 1000, "1", 1, "01", "1.0", "-0", "é"], ["GET", "u"],
+        ["PFADD", "u", 1, "1"], ["PFDEBUG", "DECODE", "u"], ["PFCOUNT", "u"],
+        # A register raised to 32 stays sparse; to 35, the value turns dense.
+        ["PFADD", "u", HLL_VAL32], ["PFDEBUG", "DECODE", "u"], ["PFDEBUG", "ENCODING", "u"], ["GET", "u"],
+        ["PFADD", "u", HLL_VAL35], ["PFDEBUG", "ENCODING", "u"], ["STRLEN", "u"], ["GET", "u"], ["PFCOUNT", "u"],
+        ["GET", "u"], ["PFADD", "v", HLL_VAL35], ["PFDEBUG", "ENCODING", "v"], ["GET", "v"],
+        # The cached estimate: stored by PFCOUNT (bytes 8..15, top bit clear),
+        # kept by a PFADD that raises nothing, stale again after one that
+        # does; PFCOUNT of several keys stores nothing.
+        ["PFCOUNT", "h"], ["GET", "h"], ["PFCOUNT", "h"], ["PFADD", "h", "a"], ["GET", "h"], ["PFADD", "h", "e"],
+        ["GET", "h"], ["PFCOUNT", "h", "u", "nokey"], ["GET", "h"], ["PFCOUNT", "h"], ["GET", "h"],
+        ["PFCOUNT", "nokey"], ["PFCOUNT", "nokey", "nokey2"], ["PFCOUNT", "h", "h"], ["PFCOUNT", "nokey", "h"],
+        ["EXISTS", "nokey"],
+    ]
+    for c in cmds:
+        r.do("A", *c)
+    # Dense by growth: 100 elements at a time, the value's size after each
+    # (Redis promotes when a change would take it past 3000 bytes).
+    for i in range(0, 2000, 100):
+        r.do("A", "PFADD", "g", *bulk(i, i + 100))
+        r.do("A", "STRLEN", "g")
+        r.do("A", "PFDEBUG", "ENCODING", "g")
+    for c in (["GET", "g"], ["PFCOUNT", "g"], ["GET", "g"], ["PFDEBUG", "GETREG", "g"], ["PFADD", "g", *bulk(0, 100)],
+              ["PFADD", "g", "new"], ["GET", "g"], ["PFCOUNT", "g"], ["PFDEBUG", "DECODE", "g"]):
+        r.do("A", *c)
+    cmds = [
+        # PFMERGE: into a new key (sparse when every input is, dense when
+        # one is), into existing sparse and dense ones, with no source (a
+        # new empty one; an existing one only marked stale), itself,
+        # missing sources.
+        ["PFADD", "s1", "x", "y"], ["PFMERGE", "m1", "h", "s1"], ["GET", "m1"], ["PFDEBUG", "ENCODING", "m1"],
+        ["PFMERGE", "m2", "h", "g"], ["PFDEBUG", "ENCODING", "m2"], ["GET", "m2"], ["PFCOUNT", "m2"],
+        ["PFMERGE", "m1", "g"], ["PFDEBUG", "ENCODING", "m1"], ["GET", "m1"],
+        ["PFMERGE", "g", "s1"], ["GET", "g"], ["PFMERGE", "m3"], ["GET", "m3"], ["PFCOUNT", "h"], ["PFMERGE", "h"],
+        ["GET", "h"], ["PFMERGE", "m4", "nokey", "nokey2"], ["GET", "m4"], ["PFMERGE", "h", "h"], ["GET", "h"],
+        ["PFMERGE", "m5", "nokey"], ["PFCOUNT", "m5"], ["GET", "m5"], ["PFMERGE", "v", "h"], ["GET", "v"],
+        # Two sparse values whose union is past 3000 bytes: the destination
+        # turns dense in the middle of the merge.
+        ["PFADD", "p1", *bulk(0, 1000)], ["PFADD", "p2", *bulk(1000, 2000)], ["STRLEN", "p1"], ["STRLEN", "p2"],
+        ["PFMERGE", "p1", "p2"], ["PFDEBUG", "ENCODING", "p1"], ["GET", "p1"], ["PFCOUNT", "p1", "p2"],
+        ["PFCOUNT", "p1"], ["PFMERGE", "p3", "p2", "s1"], ["GET", "p3"],
+        # The other types, and strings that are not HyperLogLogs: WRONGTYPE,
+        # with Redis's two texts; nothing created or changed.
+        ["HSET", "hash", "f", "v"], ["SADD", "set", 1], ["SET", "str", "hello"], ["SET", "int", 12345],
+        ["SET", "empty", ""], ["PFADD", "hash", "a"], ["PFADD", "set"], ["PFADD", "str", "a"], ["PFADD", "int"],
+        ["PFADD", "empty", "a"], ["PFCOUNT", "hash"], ["PFCOUNT", "str"], ["PFCOUNT", "h", "hash"],
+        ["PFCOUNT", "str", "h"], ["PFCOUNT", "nokey", "set"], ["PFMERGE", "m6", "h", "hash"], ["PFMERGE", "m6", "str"],
+        ["EXISTS", "m6"], ["PFMERGE", "hash", "h"], ["PFMERGE", "str", "h"], ["PFMERGE", "h", "nokey", "int"],
+        ["GET", "h"], ["GET", "str"], ["PFDEBUG", "ENCODING", "hash"], ["PFDEBUG", "DECODE", "str"],
+        ["PFDEBUG", "GETREG", "set"], ["PFDEBUG", "TODENSE", "int"],
+    ]
+    for c in cmds:
+        r.do("A", *c)
+    # hll-sparse-max-bytes: a sparse value turns dense when a change would
+    # take it past that many bytes (header included); 0: at its first
+    # growth (a register raised within its opcode still fits).
+    try:
+        r.do("A", "CONFIG", "SET", "hll-sparse-max-bytes", 30)
+        r.do("A", "CONFIG", "GET", "hll-sparse-max-bytes")
+        for e in ("a", "b", "c", "d", "e", "f"):
+            r.do("A", "PFADD", "c30", e)
+            r.do("A", "GET", "c30")
+        r.do("A", "PFMERGE", "c30m", "s1")
+        r.do("A", "GET", "c30m")
+        r.do("A", "PFMERGE", "c30m", "h")
+        r.do("A", "PFDEBUG", "ENCODING", "c30m")
+        r.do("A", "GET", "c30m")
+        r.do("A", "CONFIG", "SET", "hll-sparse-max-bytes", 100)
+        for i in range(40):
+            r.do("A", "PFADD", "c100", f"e{i}")
+            r.do("A", "GET", "c100")
+        r.do("A", "PFADD", "c100b", *bulk(0, 30))
+        r.do("A", "PFDEBUG", "ENCODING", "c100b")
+        r.do("A", "PFMERGE", "c100m", "s1", "h")
+        r.do("A", "GET", "c100m")
+        r.do("A", "CONFIG", "SET", "hll-sparse-max-bytes", 0)
+        r.do("A", "CONFIG", "GET", "hll-sparse-max-bytes")
+        for c in (["PFADD", "c0"], ["GET", "c0"], ["PFADD", "c0", "a"], ["PFDEBUG", "ENCODING", "c0"],
+                  ["PFADD", "h0", "a"], ["PFADD", "s0", "a"], ["PFDEBUG", "ENCODING", "s0"], ["PFMERGE", "m0", "s0"],
+                  ["PFDEBUG", "ENCODING", "m0"], ["PFMERGE", "m00"], ["GET", "m00"], ["PFMERGE", "m00", "nokey"],
+                  ["GET", "m00"]):
+            r.do("A", *c)
+        r.do("A", "CONFIG", "SET", "hll-sparse-max-bytes", 3000)
+        for c in (["PFADD", "s3", "a"], ["CONFIG", "SET", "hll-sparse-max-bytes", 0],
+                  ["PFADD", "s3", HLL_SAME_AS_A], ["PFDEBUG", "DECODE", "s3"], ["PFADD", "s3", "a"], ["GET", "s3"],
+                  ["PFADD", "s3", "b"], ["PFDEBUG", "ENCODING", "s3"], ["GET", "s3"]):
+            r.do("A", *c)
+    finally:
+        r.do("A", "CONFIG", "SET", "hll-sparse-max-bytes", 3000)
+    r.do("A", "CONFIG", "GET", "hll-sparse-max-bytes")
+    # TTLs: PFADD, PFMERGE, PFCOUNT's stored estimate and PFDEBUG TODENSE
+    # keep the key's expiry.
+    for c, mode in ((["PFADD", "t", "a"], "exact"), (["EXPIRE", "t", 1000], "exact"), (["PFADD", "t", "b"], "exact"),
+                    (["TTL", "t"], TTL_S), (["PFADD", "t", "b"], "exact"), (["PFMERGE", "t", "h"], "exact"),
+                    (["TTL", "t"], TTL_S), (["PFCOUNT", "t"], "exact"), (["PTTL", "t"], TTL_MS),
+                    (["PFDEBUG", "TODENSE", "t"], "exact"), (["TTL", "t"], TTL_S),
+                    (["PFADD", "t", *bulk(0, 50)], "exact"),
+                    (["PFMERGE", "t"], "exact"), (["TTL", "t"], TTL_S), (["GET", "t"], "exact"),
+                    (["PFADD", "x", "a"], "exact"), (["PEXPIRE", "x", 20], "exact"), (["PFADD", "xm", "b"], "exact"),
+                    (["PEXPIRE", "xm", 20], "exact")):
+        r.do("A", *c, mode=mode)
+    r.sleep(SLEEP, "x and xm expire")
+    for c in (["PFCOUNT", "x"], ["PFCOUNT", "x", "h"], ["PFMERGE", "xm", "x"], ["TTL", "xm"], ["GET", "xm"],
+              ["PFADD", "x"], ["TTL", "x"], ["GET", "x"]):
+        r.do("A", *c)
+    settle(r)
+    hll_corrupt_values(r)
+    hll_watch_multi_scripts(r)
+    hll_generic_commands(r)
+    r.do("A", "DBSIZE")
+
+
+def hll_corrupt_values(r):
+    """Strings that only look like HyperLogLogs: WRONGTYPE where Redis's
+    check refuses them (length, magic, encoding, a dense value's exact
+    length), INVALIDOBJ where only using the sparse opcodes shows they do
+    not cover 16384 registers: made by SET, APPEND and SETRANGE."""
+    r.do("A", "FLUSHALL")
+    cover_16383 = hll_value(1, b"\x7f\xfe")  # XZERO of 16383 registers
+    cover_16385 = hll_value(1, b"\x7f\xff\x00")  # ... of 16384, then ZERO of 1
+    cases = {
+        "c1": b"HYLL", "c2": hll_value(2, b"\x7f\xff"), "c3": b"HYLX" + hll_value(1, b"\x7f\xff")[4:],
+        "c4": hll_value(0, b"\x00" * 12287), "c5": hll_value(0, b"\x00" * 12289), "c6": hll_value(1, b""),
+        "c7": hll_value(1, b"garbage!"), "c8": cover_16383, "c9": cover_16385,
+        # Dense, the exact length, any register bytes (6-bit registers up to
+        # 63, past the 51 an element can make): a valid HyperLogLog.
+        "c10": hll_value(0, bytes((i * 37 + 11) % 256 for i in range(12288))),
+        # A last XZERO opcode cut after its first byte: Redis reads the
+        # string's terminating NUL as its second (16127 + 257 registers).
+        "c11": hll_value(1, b"\x7e\xfe\x41"),
+        # Cached counts: valid (returned as they are), stale.
+        "c12": hll_value(1, b"\x7f\xff", card=b"\x05\x00\x00\x00\x00\x00\x00\x00"),
+        "c13": hll_value(1, b"\x7f\xff", card=b"\xff" * 8),
+        "c14": hll_value(1, b"\x7f\xff", unused=b"abc"),
+        # Registers 0..15999 only: a PFADD stops at the first element past
+        # them (INVALIDOBJ), keeping what the elements before it changed.
+        "c15": hll_value(1, b"\x7e\x7f"),
+    }
+    for k, v in cases.items():
+        r.do("A", "SET", k, v)
+        for c in (["PFCOUNT", k], ["PFDEBUG", "ENCODING", k], ["PFDEBUG", "DECODE", k], ["PFCOUNT", k, "nokey"],
+                  ["PFMERGE", "dst", k], ["GET", "dst"], ["DEL", "dst"], ["PFADD", k, "a"], ["GET", k],
+                  ["PFADD", k, "a", "b", "c", "d", "e", "f", HLL_VAL32], ["GET", k], ["PFCOUNT", k],
+                  ["PFDEBUG", "TODENSE", k], ["GET", k], ["PFDEBUG", "GETREG", k], ["PFMERGE", k], ["GET", k]):
+            r.do("A", *c)
+    # APPEND to a sparse value: its cached estimate still answers; a PFADD
+    # whose register comes before the garbage works (and marks the estimate
+    # stale), then counting finds the garbage.
+    for c in (["PFADD", "ap", "a", "b", "c"], ["PFCOUNT", "ap"], ["APPEND", "ap", "zz"], ["PFCOUNT", "ap"],
+              ["GET", "ap"], ["PFADD", "ap", "a"], ["PFADD", "ap", "d"], ["GET", "ap"], ["PFCOUNT", "ap"],
+              ["PFCOUNT", "ap", "nokey"], ["PFDEBUG", "DECODE", "ap"], ["PFMERGE", "apm", "ap"], ["EXISTS", "apm"],
+              ["PFMERGE", "ap"], ["PFDEBUG", "TODENSE", "ap"], ["PFDEBUG", "GETREG", "ap"], ["GET", "ap"],
+              ["PFADD", "ap", "zzz", "yyy"], ["GET", "ap"]):
+        r.do("A", *c)
+    # A dense value: APPEND breaks its length (WRONGTYPE); SETRANGE within
+    # keeps it a HyperLogLog: registers set to 63, the cached estimate
+    # written by hand (valid, then stale), the encoding byte.
+    for c in (["PFADD", "dn", *bulk(0, 2000)], ["PFADD", "dn2", *bulk(0, 2000)], ["APPEND", "dn", "x"],
+              ["PFADD", "dn", "a"], ["PFCOUNT", "dn"], ["PFDEBUG", "ENCODING", "dn"], ["PFCOUNT", "dn2"],
+              ["SETRANGE", "dn2", 16, b"\xff\xff\xff"], ["PFCOUNT", "dn2"], ["PFADD", "dn2", "a"], ["PFCOUNT", "dn2"],
+              ["GETRANGE", "dn2", 0, 40], ["SETRANGE", "dn2", 8, b"\x07\x00\x00\x00\x00\x00\x00\x00"],
+              ["PFCOUNT", "dn2"], ["SETRANGE", "dn2", 15, b"\x80"], ["PFCOUNT", "dn2"], ["GETRANGE", "dn2", 0, 40],
+              ["PFMERGE", "dn3", "dn2"], ["PFCOUNT", "dn3"], ["GET", "dn3"],
+              ["SETRANGE", "dn2", 12300, b"\xff\xff\xff\xff"],
+              ["PFDEBUG", "GETREG", "dn2"], ["PFCOUNT", "dn2"], ["SETRANGE", "dn2", 4, b"\x01"], ["PFCOUNT", "dn2"],
+              ["PFDEBUG", "ENCODING", "dn2"], ["PFADD", "dn2", "a"], ["SETRANGE", "dn2", 4, b"\x02"],
+              ["PFCOUNT", "dn2"], ["SETRANGE", "dn2", 4, b"\x00"], ["SETRANGE", "dn2", 0, "hyll"], ["PFCOUNT", "dn2"],
+              # SETRANGE and SETBIT into a sparse value's opcodes and header.
+              ["PFADD", "sp", "a", "b", "c"], ["SETRANGE", "sp", 16, b"\x00"], ["PFCOUNT", "sp"],
+              ["PFDEBUG", "DECODE", "sp"], ["PFADD", "sp", "a", "b", "c"], ["GET", "sp"], ["PFADD", "sp2", "a"],
+              ["SETRANGE", "sp2", 5, "xyz"], ["PFADD", "sp2", "b"], ["PFDEBUG", "TODENSE", "sp2"],
+              ["GETRANGE", "sp2", 0, 15], ["PFADD", "sp3", "a"], ["SETBIT", "sp3", 33, 1], ["PFCOUNT", "sp3"],
+              ["SETBIT", "sp3", 39, 1], ["PFADD", "sp3", "q"], ["SETBIT", "sp3", 127, 0], ["PFCOUNT", "sp3"],
+              ["GET", "sp3"]):
+        r.do("A", *c)
+    # PFDEBUG's errors: the key is looked up before the subcommand.
+    for c in (["PFDEBUG", "ENCODING", "nokey"], ["PFDEBUG", "FOO", "nokey"], ["PFDEBUG", "FOO", "ap"],
+              ["PFDEBUG", "foo", "c2"], ["PFDEBUG", "", "ap"], ["PFDEBUG", "DECODE", "dn"],
+              ["PFDEBUG", "decode", "c10"],
+              ["PFDEBUG", "Encoding", "c10"], ["PFDEBUG", "gEtReG", "c12"], ["PFDEBUG", "SELFTEST", "c12"],
+              ["PFDEBUG"], ["PFDEBUG", "GETREG"], ["PFDEBUG", "GETREG", "c12", "x"], ["PFADD"], ["PFCOUNT"],
+              ["PFMERGE"], ["pfadd"], ["PfCount"]):
+        r.do("A", *c)
+    # DUMP / RESTORE: sparse (its estimate cached, or stale), dense, corrupt.
+    for c in (["PFADD", "ds", "a", "b", "c"], ["PFCOUNT", "ds"], ["PFADD", "ds2", "a", "x", HLL_VAL32]):
+        r.do("A", *c)
+    for src in ("ds", "ds2", "dn3", "c7", "ap"):
+        restore_hll_both_ways(r, src, "restored")
+    r.do("A", "DBSIZE")
+
+
+def hll_watch_multi_scripts(r):
+    """WATCH (HLL_WATCH_CASES), MULTI / EXEC, scripts (EVAL_RO refuses
+    PFCOUNT: it may store), keyspace events, RESP3."""
+    fresh(r)
+    for setup, b_cmds in HLL_WATCH_CASES:
+        r.open("B")
+        r.do("A", "FLUSHALL")
+        for s in setup:
+            r.do("A", *s)
+        r.do("A", "WATCH", "h")
+        for c in b_cmds:
+            r.do("B", *c)
+        r.do("A", "MULTI")
+        r.do("A", "GET", "h")
+        r.do("A", "EXEC")
+        r.do("A", "GET", "h")
+    r.do("A", "FLUSHALL")
+    r.do("A", "SET", "str", "x")
+    r.do("A", "SET", "cor", hll_value(1, b"garbage"))
+    for c in (["MULTI"], ["PFADD", "tx", "a", "b"], ["PFCOUNT", "tx"], ["PFADD", "tx", "c"], ["PFCOUNT", "tx", "tx2"],
+              ["PFMERGE", "tx2", "tx"], ["PFDEBUG", "ENCODING", "tx2"], ["PFDEBUG", "GETREG", "tx2"], ["GET", "tx"],
+              ["GET", "tx2"], ["PFCOUNT", "str"], ["PFCOUNT", "cor"], ["PFADD", "tx", "d"], ["EXEC"],
+              ["MULTI"], ["PFADD", "tx"], ["PFADD"], ["PFDEBUG", "ENCODING"], ["EXEC"],
+              ["MULTI"], ["PFDEBUG", "NOPE", "tx"], ["PFMERGE", "tx3", "str"], ["PFMERGE", "tx3", "tx"], ["EXEC"],
+              ["GET", "tx3"]):
+        r.do("A", *c)
+    scripts = [
+        ("return redis.call('pfadd', KEYS[1], unpack(ARGV))", ["ev"], ["a", "b", "c"]),
+        ("return redis.call('pfadd', KEYS[1], unpack(ARGV))", ["ev"], ["a"]),
+        ("return redis.call('pfcount', KEYS[1])", ["ev"], []),
+        ("return {redis.call('pfadd', KEYS[1], 'z'), redis.call('pfcount', KEYS[1]), redis.call('get', KEYS[1])}",
+         ["ev"], []),
+        ("return redis.call('pfmerge', KEYS[1], KEYS[2])", ["ev2", "ev"], []),
+        ("return redis.call('pfcount', KEYS[1], KEYS[2])", ["ev", "ev2"], []),
+        ("return redis.call('pfdebug', 'decode', KEYS[1])", ["ev"], []),
+        ("return redis.call('pfdebug', 'encoding', KEYS[1])", ["ev"], []),
+        ("return #redis.call('pfdebug', 'getreg', KEYS[1])", ["ev2"], []),
+        ("return redis.call('pfcount', KEYS[1])", ["str"], []),
+        ("return redis.pcall('pfcount', KEYS[1])", ["cor"], []),
+        ("return redis.pcall('pfadd', KEYS[1], 'a')", ["str"], []),
+        ("return redis.call('pfdebug', 'getreg', KEYS[1])", ["nokey"], []),
+        ("local ok, e = pcall(redis.call, 'pfmerge', KEYS[1], KEYS[2])\nreturn {tostring(ok), e}", ["ev3", "cor"], []),
+        ("return redis.call('exists', KEYS[1])", ["ev3"], []),
+    ]
+    for body, keys, argv in scripts:
+        r.do("A", "EVAL", body, len(keys), *keys, *argv)
+    for body in ("return redis.call('pfcount', KEYS[1])", "return redis.call('pfadd', KEYS[1])",
+                 "return redis.call('pfmerge', KEYS[1])", "return redis.call('pfdebug', 'encoding', KEYS[1])",
+                 "return redis.call('get', KEYS[1])"):
+        r.do("A", "EVAL_RO", body, 1, "ev")
+    r.do("A", "GET", "ev")
+    # Keyspace events.
+    r.open("E")
+    r.do("A", "CONFIG", "SET", "notify-keyspace-events", "KEA")
+    try:
+        r.do("E", "PSUBSCRIBE", "__key*@0__:*")
+        for c in HLL_EVENT_COMMANDS:
+            r.do("A", *c)
+            r.events("E", fmt_args(c))
+        for c in (["MULTI"], ["PFADD", "tx", "q"], ["PFCOUNT", "tx"], ["PFMERGE", "tx4", "tx"], ["PFADD", "str", 1],
+                  ["EXEC"]):
+            r.do("A", *c)
+        r.events("E", "MULTI ... EXEC")
+        r.do("A", "EVAL", "redis.call('pfadd', KEYS[1], 'a')\nredis.call('pfcount', KEYS[1])\n"
+             "return redis.call('pfmerge', KEYS[2], KEYS[1])", 2, "ev5", "ev6")
+        r.events("E", "EVAL")
+        # Only the string class ('$'): pfadd is one of its events.
+        r.do("A", "CONFIG", "SET", "notify-keyspace-events", "Kh")
+        r.do("A", "PFADD", "cls", "a")
+        r.events("E", "PFADD (hash events only)")
+        r.do("A", "CONFIG", "SET", "notify-keyspace-events", "E$")
+        r.do("A", "PFADD", "cls", "b")
+        r.do("A", "PFMERGE", "cls")
+        r.events("E", "PFADD, PFMERGE (string events only)")
+    finally:
+        r.do("A", "CONFIG", "SET", "notify-keyspace-events", "")
+    r.close("E")
+    # RESP3: the same replies (PFDEBUG ENCODING a simple string, GETREG an
+    # array of integers, DECODE a bulk string).
+    r.open("C", 3)
+    for c in (["PFADD", "r3", "a", "b"], ["PFCOUNT", "r3"], ["PFCOUNT", "r3", "nokey"], ["PFDEBUG", "ENCODING", "r3"],
+              ["PFDEBUG", "DECODE", "r3"], ["PFMERGE", "r3m", "r3"], ["PFDEBUG", "GETREG", "r3m"],
+              ["PFDEBUG", "TODENSE", "r3"], ["GET", "r3"], ["PFCOUNT", "str"], ["PFDEBUG", "FOO", "r3"],
+              ["EVAL", "return redis.call('pfcount', KEYS[1])", 1, "r3"]):
+        r.do("C", *c)
+    r.do("A", "DBSIZE")
+
+
+def hll_generic_commands(r):
+    """The generic commands on HyperLogLogs: they are strings (COPY,
+    RENAME, MOVE, GETRANGE, BITCOUNT, OBJECT ENCODING by type only: see
+    INTENTIONAL_DIFFERENCES), and a HyperLogLog written by SET is one."""
+    fresh(r)
+    for c, mode in ((["PFADD", "h", "a", "b", "c"], "exact"), (["PFADD", "d", *bulk(0, 2000)], "exact"),
+                    (["COPY", "h", "hc"], "exact"), (["PFADD", "hc", "z"], "exact"), (["GET", "h"], "exact"),
+                    (["GET", "hc"], "exact"), (["RENAME", "hc", "hr"], "exact"), (["PFCOUNT", "hr"], "exact"),
+                    (["MOVE", "hr", 1], "exact"), (["BITCOUNT", "h"], "exact"), (["BITCOUNT", "d"], "exact"),
+                    (["GETRANGE", "d", 0, 20], "exact"), (["GETRANGE", "d", -5, -1], "exact"),
+                    (["OBJECT", "ENCODING", "h"], SAME_TYPE), (["OBJECT", "ENCODING", "d"], SAME_TYPE),
+                    (["MEMORY", "USAGE", "d"], SAME_TYPE), (["SET", "copy", hll_value(1, b"\x7f\xff")], "exact"),
+                    (["PFADD", "copy", "a"], "exact"), (["GET", "copy"], "exact"), (["MSET", "m1", b"HYLL"], "exact"),
+                    (["PFADD", "m1", "a"], "exact"), (["GETSET", "h", hll_value(1, b"\x7f\xff")], "exact"),
+                    (["PFCOUNT", "h"], "exact"), (["GETDEL", "d"], "exact"), (["PFCOUNT", "d"], "exact"),
+                    (["SELECT", 1], "exact"), (["PFADD", "hr", "y"], "exact"), (["PFCOUNT", "hr"], "exact"),
+                    (["GET", "hr"], "exact"), (["PFMERGE", "h", "hr"], "exact"), (["GET", "h"], "exact"),
+                    (["SELECT", 0], "exact"), (["KEYS", "*"], SORTED), (["DBSIZE"], "exact")):
+        r.do("A", *c, mode=mode)

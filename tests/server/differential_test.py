@@ -9,10 +9,12 @@ What runs (against both servers, the same commands in the same order):
     MULTI/EXEC errors, RESP3, inline commands, pipelines, protocol errors,
     option matrices of SET/GETEX/EXPIRE, integer and float edges, the hash
     commands (scenario hashes), the set commands (scenarios sets,
-    set_encodings_as_built, set_keyspace_events);
-  * seeded random command sequences (differential_gen.py) of string, hash
-    and set commands over one small keyspace, two clients each, some in
-    RESP3 (some sequences favour the set commands).
+    set_encodings_as_built, set_keyspace_events), the HyperLogLog commands
+    (scenario hyperloglog: every value compared byte for byte);
+  * seeded random command sequences (differential_gen.py) of string, hash,
+    set and HyperLogLog commands over one small keyspace, two clients each,
+    some in RESP3 (some sequences favour the set commands, some the
+    HyperLogLog ones).
 
 Environment:
   TMKV_SERVER        tmkv-server binary (set by ctest)
@@ -35,7 +37,9 @@ Environment:
 
 Not exercised reply by reply (no Redis reply to compare byte for byte, or not tmkv's
 business): INFO, CLIENT, CONFIG (but for notify-keyspace-events, set and
-reset by scenario set_keyspace_events), COMMAND, TIME, AUTH, SHUTDOWN, and
+reset by scenarios set_keyspace_events and hyperloglog, and
+hll-sparse-max-bytes, set to small values and back to 3000 by scenario
+hyperloglog), COMMAND, TIME, AUTH, SHUTDOWN, and
 Redis's types other than strings, hashes and sets; DEBUG, SWAPDB and the like
 do not exist in tmkv.
 At the end, though, INFO's keyspace_hits/misses and commandstats
