@@ -50,4 +50,18 @@ void BlockingRegistry::signal(unsigned db, std::string_view key) {
   wake_first_locked(slot(db, key));
 }
 
+bool BlockingRegistry::unblock(uint64_t client_id, int mode) {
+  std::lock_guard<std::mutex> g(mu_);
+  for (const auto& [slot, q] : by_key_) {
+    for (const std::shared_ptr<BlockedWaiter>& w : q) {
+      if (w->client_id != client_id) continue;
+      w->unblock.store(mode, std::memory_order_release);
+      w->pending.store(true, std::memory_order_seq_cst);
+      asio::post(w->executor, w->retry);
+      return true;
+    }
+  }
+  return false;
+}
+
 }  // namespace tmkv::server

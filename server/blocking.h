@@ -30,6 +30,7 @@
 #include <asio.hpp>
 
 #include <atomic>
+#include <cstdint>
 #include <deque>
 #include <functional>
 #include <memory>
@@ -43,6 +44,7 @@ namespace tmkv::server {
 
 struct BlockedWaiter {
   // Set before add(), then constant.
+  uint64_t client_id = 0;
   unsigned db = 0;
   std::vector<std::string> keys;
   asio::any_io_executor executor;  // the connection's thread
@@ -52,6 +54,11 @@ struct BlockedWaiter {
   // sees it clear and posts, or set after the clear and the transaction
   // that follows the clear sees the signaller's commit).
   std::atomic<bool> pending{false};
+  // CLIENT UNBLOCK's request (kUnblockTimeout or kUnblockError), set by
+  // unblock() on any thread before it posts a retry (release), read by
+  // the retry first (acquire).
+  static constexpr int kUnblockTimeout = 1, kUnblockError = 2;
+  std::atomic<int> unblock{0};
 };
 
 class BlockingRegistry {
@@ -63,6 +70,9 @@ class BlockingRegistry {
   // Wakes the first waiter on (db, key), if any (after a commit that made
   // the key a non-empty list).
   void signal(unsigned db, std::string_view key);
+  // CLIENT UNBLOCK: asks the blocked client `client_id` to end its wait as
+  // a timeout or an error; false if it is not blocked.
+  bool unblock(uint64_t client_id, int mode);
   // Clients blocked now (INFO blocked_clients). Relaxed: a figure to show.
   size_t blocked() const { return blocked_.load(std::memory_order_relaxed); }
   // For a committer that made list keys: may anyone be waiting? A seq_cst

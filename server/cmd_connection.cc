@@ -296,7 +296,8 @@ void client_kill(CommandContext& c) {
 // Admin as in Redis 7.0: LIST, KILL and NO-EVICT (MONITOR hides them).
 constexpr SubcommandArity kClientSubcommands[] = {
     {"id", 2},           {"getname", 2},       {"setname", 3},  {"setinfo", 4},    {"info", 2},  {"list", -2, true},
-    {"kill", -3, true},  {"no-evict", 3, true}, {"no-touch", 3}, {"reply", 3},     {"help", 2}};
+    {"kill", -3, true},  {"no-evict", 3, true}, {"no-touch", 3}, {"reply", 3},     {"unblock", -3, true},
+    {"help", 2}};
 
 // CLIENT REPLY ON|OFF|SKIP, as Redis: OFF and SKIP say nothing themselves;
 // SKIP while OFF changes nothing. Inside EXEC it is refused: dropping
@@ -318,6 +319,29 @@ void client_reply(CommandContext& c) {
   } else {
     c.out.syntax_error();
   }
+}
+
+// CLIENT UNBLOCK id [TIMEOUT|ERROR]: ends a client's BLPOP (and family)
+// wait as if it timed out, or with Redis's UNBLOCKED error; 1 if the client
+// was blocked. Redis checks the reason before the id.
+void client_unblock(CommandContext& c) {
+  if (c.argc() > 4) {
+    c.out.error("ERR unknown subcommand or wrong number of arguments for '" + std::string(c.arg(1)) +
+                "'. Try CLIENT HELP.");
+    return;
+  }
+  int mode = BlockedWaiter::kUnblockTimeout;
+  if (c.argc() == 4) {
+    if (equals_ci(c.arg(3), "error")) {
+      mode = BlockedWaiter::kUnblockError;
+    } else if (!equals_ci(c.arg(3), "timeout")) {
+      c.out.error("ERR CLIENT UNBLOCK reason should be TIMEOUT or ERROR");
+      return;
+    }
+  }
+  int64_t id;
+  if (!get_ll_or_reply(c.out, c.arg(2), &id)) return;
+  c.out.integer(id >= 0 && c.server.blocking().unblock(static_cast<uint64_t>(id), mode) ? 1 : 0);
 }
 
 void cmd_client(CommandContext& c) {
@@ -368,6 +392,8 @@ void cmd_client(CommandContext& c) {
     client_kill(c);
   } else if (sub == "reply") {
     client_reply(c);
+  } else if (sub == "unblock") {
+    client_unblock(c);
   } else if ((sub == "no-evict" || sub == "no-touch") && c.argc() == 3) {
     if (!equals_ci(c.arg(2), "on") && !equals_ci(c.arg(2), "off")) {
       c.out.syntax_error();
@@ -388,6 +414,8 @@ void cmd_client(CommandContext& c) {
                                   "SETINFO <option> <value>", "    Set client meta attr (LIB-NAME, LIB-VER).",
                                   "REPLY (ON|OFF|SKIP)", "    Control the replies sent to the current connection.",
                                   "SETNAME <name>", "    Assign the name <name> to the current connection.",
+                                  "UNBLOCK <clientid> [TIMEOUT|ERROR]",
+                                  "    Unblock the specified blocked client.",
                                   "HELP", "    Print this help."};
     reply_help(c.out, kHelp);
   } else {

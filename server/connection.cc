@@ -257,6 +257,7 @@ void Connection::enter_blocked(std::span<const std::string_view> args) {
   client_.block_request.reset();
   blocked_args_.assign(args.begin(), args.end());
   auto w = std::make_shared<BlockedWaiter>();
+  w->client_id = client_.id();
   w->db = client_.db;
   w->keys = std::move(req.keys);
   w->executor = socket_.get_executor();
@@ -279,6 +280,11 @@ void Connection::enter_blocked(std::span<const std::string_view> args) {
 
 void Connection::retry_blocked() {
   if (!waiter_ || closed_) return;
+  if (const int mode = waiter_->unblock.load(std::memory_order_acquire); mode != 0) {
+    // Redis counts the call as failed either way.
+    end_wait(mode == BlockedWaiter::kUnblockError ? "UNBLOCKED client unblocked via CLIENT UNBLOCK" : "", true);
+    return;
+  }
   // Before the transaction: a signal from here on posts another retry.
   waiter_->pending.store(false, std::memory_order_seq_cst);
   std::vector<std::string_view> args(blocked_args_.begin(), blocked_args_.end());
@@ -300,12 +306,21 @@ void Connection::retry_blocked() {
 
 void Connection::on_block_timeout() {
   if (!waiter_ || closed_) return;
-  count_blocked_command(server_, std::vector<std::string_view>(blocked_args_.begin(), blocked_args_.end()));
+  end_wait("", false);
+}
+
+void Connection::end_wait(std::string_view error, bool failed) {
+  count_blocked_command(server_, std::vector<std::string_view>(blocked_args_.begin(), blocked_args_.end()), error,
+                        failed);
   leave_blocked();
   if (!client_.reply_off) {
     Reply reply(&out_);
     reply.set_resp3(client_.resp == 3);
-    reply.null_array();  // Redis's timeout reply, for every blocking list command
+    if (error.empty()) {
+      reply.null_array();  // Redis's timeout reply, for every blocking list command
+    } else {
+      reply.error(error);
+    }
   }
   resume_after_blocked();
 }

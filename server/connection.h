@@ -82,6 +82,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
   void enter_blocked(std::span<const std::string_view> args);
   void retry_blocked();
   void on_block_timeout();
+  // A timeout (error empty) or CLIENT UNBLOCK (failed; ERROR: the error).
+  void end_wait(std::string_view error, bool failed);
   void leave_blocked();
   void resume_after_blocked();  // writes what the wait produced, then runs what was buffered meanwhile
 

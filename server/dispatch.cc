@@ -309,10 +309,14 @@ void flush_ready_keys(Server& server, Client& client) {
   client.ready_keys.clear();
 }
 
-void count_blocked_command(Server& server, std::span<const std::string_view> args) {
+void count_blocked_command(Server& server, std::span<const std::string_view> args, std::string_view error,
+                           bool failed) {
   WorkerStats& stats = server.stats_of_this_thread();
   const CommandSpec* spec = find_command(args[0]);
-  stats.cmds.at(CommandStats::slot_of(spec, args)).calls.add();
+  CommandCounters& counters = stats.cmds.at(CommandStats::slot_of(spec, args));
+  counters.calls.add();
+  if (failed) counters.failed.add();
+  if (!error.empty()) stats.errors.count(error);
 }
 
 void unwatch_all(Server& server, Client& client) {

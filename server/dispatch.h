@@ -27,9 +27,11 @@ void run_exec(Server& server, Client& client, Reply& out);
 // made non-empty lists (Client::ready_keys; blocking.h), and clears them.
 void flush_ready_keys(Server& server, Client& client);
 
-// Counts a blocked command that ends without being served (a timeout) as
-// the one call it is, as Redis does.
-void count_blocked_command(Server& server, std::span<const std::string_view> args);
+// Counts a blocked command that ends without being served (a timeout, or
+// CLIENT UNBLOCK) as the one call it is, as Redis does: `failed` for
+// CLIENT UNBLOCK's, `error` (if not empty) the error reply it ends with.
+void count_blocked_command(Server& server, std::span<const std::string_view> args, std::string_view error,
+                           bool failed);
 
 // Drops the client's watches (UNWATCH, EXEC, DISCARD, RESET, disconnect).
 void unwatch_all(Server& server, Client& client);

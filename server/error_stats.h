@@ -22,9 +22,9 @@
 
 namespace tmkv::server {
 
-inline constexpr std::array<std::string_view, 14> kErrorCodes = {
-    "ERR",     "WRONGTYPE", "EXECABORT",  "NOAUTH",     "WRONGPASS", "NOPROTO", "OOM",
-    "DENIED",  "BUSYKEY",   "NOSCRIPT",   "NOTBUSY",    "UNKILLABLE", "INVALIDOBJ", "OTHER"};
+inline constexpr std::array<std::string_view, 15> kErrorCodes = {
+    "ERR",        "WRONGTYPE", "EXECABORT", "NOAUTH",     "WRONGPASS",  "NOPROTO",   "OOM",  "DENIED",
+    "BUSYKEY",    "NOSCRIPT",  "NOTBUSY",   "UNKILLABLE", "INVALIDOBJ", "UNBLOCKED", "OTHER"};
 
 // The index in kErrorCodes of an error line's code; `line` is the reply
 // without its leading '-'.

@@ -17,12 +17,17 @@ against a real redis-server, and under concurrency.
   (c) A client that disconnects while blocked, or times out, passes its
       wake-up on: an element pushed for it goes to the next waiter, not
       lost in the list.
+  (d) CLIENT UNBLOCK, TIMEOUT and ERROR, as redis-server: the blocked
+      client's reply, the next command running after it, UNBLOCK's 1 or 0,
+      its errors, and the statistics it leaves (failed calls, errorstats).
 
 Run: TMKV_SERVER=build/bin/tmkv-server /usr/bin/python3 tests/server/blocking_lists_test.py [a b c]
 """
 import sys
 import threading
 import time
+
+import redis
 
 import harness
 from raw_resp import RawConn, check, check_eq, resp_command, run_tests
@@ -236,10 +241,60 @@ def test_wakeups_are_passed_on():
         check_eq(r.info("clients")["blocked_clients"], 0, "nobody left blocked")
 
 
+def unblock_script(port):
+    r = redis.Redis(port=port, decode_responses=True)
+    r.config_resetstat()
+    out = []
+    for mode in (None, "TIMEOUT", "ERROR"):
+        c = redis.Redis(port=port, decode_responses=True, socket_timeout=10)
+        cid = c.client_id()
+        got = {}
+
+        def blocked():
+            try:
+                got["reply"] = c.blpop(["ub"], 5)
+            except Exception as e:  # noqa: BLE001
+                got["reply"] = ("error", str(e))
+
+        t = threading.Thread(target=blocked)
+        t.start()
+        time.sleep(0.2)
+        out.append(("unblock", mode, r.execute_command("CLIENT", "UNBLOCK", cid, *([mode] if mode else []))))
+        t.join(10)
+        out.append(("reply", mode, got.get("reply")))
+        out.append(("again", r.execute_command("CLIENT", "UNBLOCK", cid)))
+        out.append(("next command", c.ping()))
+        c.close()
+    for bad in (["abc"], ["1", "foo"], ["1", "timeout", "x"], ["999999"]):
+        try:
+            out.append((bad, r.execute_command("CLIENT", "UNBLOCK", *bad)))
+        except Exception as e:  # noqa: BLE001
+            out.append((bad, "error", str(e)))
+    blpop = r.info("commandstats").get("cmdstat_blpop", {})
+    out.append(("blpop", blpop.get("calls"), blpop.get("failed_calls")))
+    out.append(sorted(r.info("errorstats").items()))
+    return out
+
+
+def test_client_unblock():
+    tmkv = harness.start_tmkv("--io-threads", 2)
+    peer = harness.start_redis()
+    try:
+        got = unblock_script(tmkv.port)
+        want = unblock_script(peer.port)
+        check_eq(len(got), len(want), "steps")
+        for i, (g, w) in enumerate(zip(got, want)):
+            check_eq(g, w, f"step {i}")
+    finally:
+        tmkv.stop()
+        peer.stop()
+
+
 TESTS = [
     ("a", "the same replies as redis-server, step by step", test_same_as_redis),
     ("b", "a work queue: every item received exactly once", test_work_queue),
     ("c", "a waiter that leaves passes its wake-up on", test_wakeups_are_passed_on),
+    ("d", "CLIENT UNBLOCK as redis-server", test_client_unblock),
 ]
 
 if __name__ == "__main__":
