@@ -133,16 +133,16 @@ def run_script(port):
 
 def test_same_as_redis():
     tmkv = harness.start_tmkv("--io-threads", 2)
-    redis = harness.start_redis()
+    peer = harness.start_redis()
     try:
         got = run_script(tmkv.port)
-        want = run_script(redis.port)
+        want = run_script(peer.port)
         check_eq(len(got), len(want), "steps")
         for i, (g, w) in enumerate(zip(got, want)):
             check_eq(g, w, f"step {i}")
     finally:
         tmkv.stop()
-        redis.stop()
+        peer.stop()
 
 
 def test_work_queue():
