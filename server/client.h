@@ -134,6 +134,12 @@ class Client {
   // Keys (db, key) this attempt made non-empty lists; after the commit,
   // blocked clients waiting on them are woken (flush_ready_keys).
   std::vector<std::pair<unsigned, std::string>> ready_keys;
+  // Errors inside a script's array or map reply, in the current attempt:
+  // the code's index (error_stats.h), or -1 for a command's error already
+  // counted with script_calls. Once the transaction commits each is
+  // counted, and the script's command counts as failed (Redis counts every
+  // error reply written, nested or not).
+  std::vector<int> script_reply_errors;
   // The command's error reply is a script's inner command error, already
   // counted with script_calls (Redis counts such an error once).
   bool error_counted = false;

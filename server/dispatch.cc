@@ -98,6 +98,7 @@ void run_transactional(const CommandSpec& spec, CommandContext& ctx) {
     ctx.client.script_calls.clear();
     ctx.client.ready_keys.clear();
     ctx.client.block_request.reset();
+    ctx.client.script_reply_errors.clear();
     ctx.client.error_counted = false;
     ctx.tx = &tx;
     spec.handler(ctx);
@@ -274,7 +275,11 @@ void dispatch_command(Server& server, Client& client, Reply& out, std::span<cons
   CommandCounters& counters = stats.cmds.at(slot);
   counters.calls.add();
   // EXEC's own reply is an array; its commands' errors count for them.
-  if (out.error_at(reply_at)) counters.failed.add();
+  if (out.error_at(reply_at) || !client.script_reply_errors.empty()) counters.failed.add();
+  for (int code : client.script_reply_errors) {
+    if (code >= 0) stats.errors.by_code[static_cast<size_t>(code)].add();
+  }
+  client.script_reply_errors.clear();
   if (t0 != 0) {
     const uint64_t ns = stm::ticks_to_ns(stm::ticks() - t0);
     if (stm::latency_tracking()) counters.latency.observe(stm::kLatencyBoundsNs, ns);
@@ -369,6 +374,9 @@ void run_exec(Server& server, Client& client, Reply& out) {
   // Which commands' error replies scripts counted already (EVAL returning
   // one of its commands' errors).
   std::vector<bool> counted(specs.size(), false);
+  // Which commands (EVALs) replied with errors nested in their replies
+  // (Client::script_reply_errors): failed calls, whatever the top level.
+  std::vector<bool> nested_failed(specs.size(), false);
   // The whole block, watches included, is one transaction.
   auto body = [&](stm::Tx& tx) -> bool {
     out.truncate(mark);
@@ -377,6 +385,7 @@ void run_exec(Server& server, Client& client, Reply& out) {
     client.pubsub_pending.clear();
     client.script_calls.clear();
     client.ready_keys.clear();
+    client.script_reply_errors.clear();
     for (const WatchedKey& w : client.watched) {
       if (!server.db(w.db).watch_intact(tx, w.token)) return false;
     }
@@ -388,11 +397,13 @@ void run_exec(Server& server, Client& client, Reply& out) {
       if (specs[i]->flags & kTransactional) ctx.tx = &tx;
       const size_t reply_at = out.mark();
       const uint64_t t0 = timed ? stm::ticks() : 0;
+      const size_t nested_before = client.script_reply_errors.size();
       specs[i]->handler(ctx);
       if (timed) took_ns[i] = stm::ticks_to_ns(stm::ticks() - t0);
       db_after[i] = client.db;
       counted[i] = client.error_counted;
       client.error_counted = false;
+      nested_failed[i] = client.script_reply_errors.size() > nested_before;
       failed[i] = out.error_at(reply_at) ? static_cast<uint8_t>(1 + error_code_index(out.error_line_at(reply_at))) : 0;
     }
     return true;
@@ -411,6 +422,7 @@ void run_exec(Server& server, Client& client, Reply& out) {
     client.pubsub_pending.clear();
     client.script_calls.clear();
     client.ready_keys.clear();
+    client.script_reply_errors.clear();
   }
   if (pubsub0) mirror_pubsub_counts(client);
   if (!committed) {
@@ -423,10 +435,8 @@ void run_exec(Server& server, Client& client, Reply& out) {
   for (size_t i = 0; i < specs.size(); ++i) {
     CommandCounters& counters = stats.cmds.of(specs[i], argvs[i]);
     counters.calls.add();
-    if (failed[i]) {
-      counters.failed.add();
-      if (!counted[i]) stats.errors.by_code[failed[i] - 1].add();
-    }
+    if (failed[i] || nested_failed[i]) counters.failed.add();
+    if (failed[i] && !counted[i]) stats.errors.by_code[failed[i] - 1].add();
     if (timed) {
       log_if_slow(server, client, took_ns[i], argvs[i]);
       sample_latency(server, *specs[i], took_ns[i]);
@@ -435,6 +445,11 @@ void run_exec(Server& server, Client& client, Reply& out) {
       feed_monitors(server, client, db_after[i], argvs[i]);
     }
   }
+  // The nested errors were the queued scripts' (nested_failed), not EXEC's.
+  for (int code : client.script_reply_errors) {
+    if (code >= 0) stats.errors.by_code[static_cast<size_t>(code)].add();
+  }
+  client.script_reply_errors.clear();
 }
 
 }  // namespace tmkv::server

@@ -275,7 +275,9 @@ bool reply_verbatim_from_lua(lua_State* L, int index, Reply& out) {
   return done;
 }
 
-void reply_from_lua(lua_State* L, Reply& out, int depth) {
+// `nested_errors` collects the error tables inside an array or map reply
+// (Redis counts each error a client receives: see Client::script_reply_errors).
+void reply_from_lua(lua_State* L, Reply& out, int depth, std::vector<int>* nested_errors) {
   const int index = lua_gettop(L);
   if (!lua_checkstack(L, 4)) {
     out.error("ERR reached lua stack limit");
@@ -301,7 +303,16 @@ void reply_from_lua(lua_State* L, Reply& out, int depth) {
     case LUA_TTABLE: {
       std::string s;
       if (table_string_field(L, index, "err", &s)) {
-        out.error(reply_line(std::move(s)));
+        s = reply_line(std::move(s));
+        if (depth > 0) {
+          // A command's error that pcall handed back was counted with the
+          // command: it only makes the script's call a failed one.
+          lua_getfield(L, index, kCountedField);
+          const bool counted = lua_toboolean(L, -1) != 0;
+          lua_pop(L, 1);
+          nested_errors->push_back(counted ? -1 : static_cast<int>(error_code_index(s)));
+        }
+        out.error(s);
         return;
       }
       if (table_string_field(L, index, "ok", &s)) {
@@ -355,9 +366,9 @@ void reply_from_lua(lua_State* L, Reply& out, int depth) {
         lua_pushnil(L);
         while (lua_next(L, t) != 0) {  // stack: ..., t, key, value
           lua_pushvalue(L, -2);        // a copy of the key, converted and dropped
-          reply_from_lua(L, out, depth + 1);
+          reply_from_lua(L, out, depth + 1, nested_errors);
           lua_pop(L, 1);
-          if (map) reply_from_lua(L, out, depth + 1);
+          if (map) reply_from_lua(L, out, depth + 1, nested_errors);
           lua_pop(L, 1);  // the value; the key stays for lua_next
         }
         lua_pop(L, 1);  // t
@@ -375,7 +386,7 @@ void reply_from_lua(lua_State* L, Reply& out, int depth) {
       out.array(n);
       for (size_t i = 1; i <= n; ++i) {
         lua_rawgeti(L, index, static_cast<int>(i));
-        reply_from_lua(L, out, depth + 1);
+        reply_from_lua(L, out, depth + 1, nested_errors);
         lua_pop(L, 1);
       }
       return;
@@ -836,7 +847,7 @@ void run_script(CommandContext& c, const std::string& sha, std::string_view body
     lua_pop(L, 1);
   }
   if (status == 0) {
-    reply_from_lua(L, c.out, 0);
+    reply_from_lua(L, c.out, 0, &c.client.script_reply_errors);
   } else if (status == LUA_ERRMEM) {
     c.out.error("ERR Error running script: out of memory");
   } else {

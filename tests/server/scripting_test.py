@@ -18,7 +18,10 @@ a reply-by-reply comparison with Redis cannot show (the differential test's
   (g) INFO commandstats count the commands a script ran, once, however
       often its transaction restarted;
   (h) a returned table that contains itself ends in "reached lua stack
-      limit", and the connection goes on.
+      limit", and the connection goes on;
+  (i) errors inside a script's array reply count as redis-server counts
+      them (errorstats, total_error_replies, EVAL's failed calls; a
+      command's error returned by pcall only once), EXEC included.
 
 SCRIPTING_AGAINST_REDIS=1 runs what applies to redis-server 7 as well ((b),
 (d) partly, (e), (f), (g) on one thread; (a) and the concurrent parts are
@@ -331,6 +334,28 @@ def test_self_containing_table():
         conn.close()
 
 
+def nested_error_stats(port):
+    r = redis.Redis(port=port, decode_responses=True)
+    r.config_resetstat()
+    r.set("s", "abc")
+    replies = [r.execute_command("EVAL", "return {1, {err='ERR x'}}", 0),
+               r.execute_command("EVAL", "return {1, redis.pcall('incr', KEYS[1])}", 1, "s")]
+    p = r.pipeline(transaction=True)
+    p.execute_command("EVAL", "return {1, {err='WRONGTYPE y'}}", 0)
+    replies.append(p.execute(raise_on_error=False))
+    stats = r.info("commandstats")
+    calls = {k: (v["calls"], v["failed_calls"]) for k, v in stats.items() if k in
+             ("cmdstat_eval", "cmdstat_exec", "cmdstat_incr", "cmdstat_set")}
+    return ([repr(x) for x in replies], calls, sorted(r.info("errorstats").items()),
+            r.info("stats")["total_error_replies"])
+
+
+def test_nested_errors_count():
+    with harness.start_tmkv() as tmkv, harness.start_redis() as peer:
+        check_eq(nested_error_stats(tmkv.port), nested_error_stats(peer.port),
+                 "replies, failed calls and error counts of errors inside a script's reply")
+
+
 TESTS = [
     ("a", "other clients are served while a script runs", test_others_served_while_a_script_runs),
     ("b", "SCRIPT KILL stops a script that has not written, even in pcall", test_script_kill),
@@ -340,6 +365,7 @@ TESTS = [
     ("f", "SELECT inside a script; EVAL inside MULTI", test_select_and_multi),
     ("g", "commandstats count a script's commands once", test_commandstats_count_once),
     ("h", "a table that contains itself is cut off with an error", test_self_containing_table),
+    ("i", "errors inside a script's reply count as Redis counts them", test_nested_errors_count),
 ]
 
 if __name__ == "__main__":
