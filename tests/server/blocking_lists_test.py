@@ -131,18 +131,23 @@ def run_script(port):
     return results
 
 
-def test_same_as_redis():
+def check_same_as_redis(script):
+    """Runs script(port) against tmkv-server and redis-server; compares each step."""
     tmkv = harness.start_tmkv("--io-threads", 2)
     peer = harness.start_redis()
     try:
-        got = run_script(tmkv.port)
-        want = run_script(peer.port)
+        got = script(tmkv.port)
+        want = script(peer.port)
         check_eq(len(got), len(want), "steps")
         for i, (g, w) in enumerate(zip(got, want)):
             check_eq(g, w, f"step {i}")
     finally:
         tmkv.stop()
         peer.stop()
+
+
+def test_same_as_redis():
+    check_same_as_redis(run_script)
 
 
 def test_work_queue():
@@ -277,17 +282,7 @@ def unblock_script(port):
 
 
 def test_client_unblock():
-    tmkv = harness.start_tmkv("--io-threads", 2)
-    peer = harness.start_redis()
-    try:
-        got = unblock_script(tmkv.port)
-        want = unblock_script(peer.port)
-        check_eq(len(got), len(want), "steps")
-        for i, (g, w) in enumerate(zip(got, want)):
-            check_eq(g, w, f"step {i}")
-    finally:
-        tmkv.stop()
-        peer.stop()
+    check_same_as_redis(unblock_script)
 
 
 TESTS = [
