@@ -123,13 +123,37 @@ void reply_range(CommandContext& c, const List& l, int64_t start, int64_t end, b
   }
 }
 
-// Removes n elements from one end (n <= size).
-void pop_n(List* l, End end, uint64_t n) {
-  if (n == l->size()) {
+// Removes `left` elements from the head and `right` from the tail (their
+// sum <= size). One erase copies a leaf and the inner nodes above it, some
+// 64 times the work of copying one element into a new list, so past that
+// ratio the kept range is built anew instead.
+void drop_ends(List* l, uint64_t left, uint64_t right) {
+  const uint64_t kept = l->size() - left - right;
+  if (kept == 0) {
     *l = List();
     return;
   }
-  for (uint64_t i = 0; i < n; ++i) l->erase(end == End::kHead ? 0 : l->size() - 1);
+  if ((left + right) * 64 > kept) {
+    std::vector<std::string_view> values;
+    values.reserve(kept);
+    l->walk(left, left + kept - 1, [&](std::string_view v) {
+      values.push_back(v);
+      return true;
+    });
+    *l = List::build(values);  // the views stay valid: the old version lives until this assignment
+    return;
+  }
+  for (uint64_t i = 0; i < left; ++i) l->erase(0);
+  for (uint64_t i = 0; i < right; ++i) l->erase(l->size() - 1);
+}
+
+// Removes n elements from one end (n <= size).
+void pop_n(List* l, End end, uint64_t n) {
+  if (end == End::kHead) {
+    drop_ends(l, n, 0);
+  } else {
+    drop_ends(l, 0, n);
+  }
 }
 
 // Redis's listElementsRemoved: the pop's event, the key stored (or deleted
@@ -309,20 +333,7 @@ void cmd_ltrim(CommandContext& c) {
     left = start;
     right = len - end - 1;
   }
-  const int64_t kept = len - left - right;
-  if (kept > 0 && kept < left + right) {
-    // Fewer to keep than to drop: build the kept range anew.
-    std::vector<std::string_view> values;
-    values.reserve(static_cast<size_t>(kept));
-    l.walk(static_cast<uint64_t>(left), static_cast<uint64_t>(len - right - 1), [&](std::string_view v) {
-      values.push_back(v);
-      return true;
-    });
-    l = List::build(values);
-  } else {
-    pop_n(&l, End::kHead, static_cast<uint64_t>(left));
-    pop_n(&l, End::kTail, static_cast<uint64_t>(right));
-  }
+  drop_ends(&l, static_cast<uint64_t>(left), static_cast<uint64_t>(right));
   notify_keyspace_event(c, kNotifyList, "ltrim", c.arg(1));
   if (!store_list(c, c.arg(1), l, b)) return;
   c.out.ok();
