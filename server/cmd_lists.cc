@@ -444,7 +444,8 @@ void cmd_lpos(CommandContext& c) {
   for (size_t j = 3; j < c.argc(); ++j) {
     const bool more = j + 1 < c.argc();
     if (equals_ci(c.arg(j), "rank") && more) {
-      if (!get_range_or_reply(c, c.arg(++j), -kMax, kMax, nullptr, &rank)) return;
+      // Redis 7.0 takes any 64-bit integer (7.2 refuses the most negative).
+      if (!get_range_or_reply(c, c.arg(++j), std::numeric_limits<int64_t>::min(), kMax, nullptr, &rank)) return;
       if (rank == 0) {
         c.out.error(
             "ERR RANK can't be zero: use 1 to start from the first match, 2 from the second ... or use negative to "
@@ -461,7 +462,10 @@ void cmd_lpos(CommandContext& c) {
     }
   }
   const bool from_tail = rank < 0;
-  if (from_tail) rank = -rank;
+  // Redis 7.0 negates the most negative rank into itself: every match is
+  // past the rank, and its COUNT test overflows and never stops the scan.
+  const bool any_rank = rank == std::numeric_limits<int64_t>::min();
+  if (from_tail && !any_rank) rank = -rank;
   List l;
   const Blob* b;
   if (!list_at(c, c.arg(1), true, &l, &b)) return;
@@ -484,10 +488,10 @@ void cmd_lpos(CommandContext& c) {
     ++seen;
     if (v != element) return true;
     ++matches;
-    if (matches < rank) return true;
+    if (!any_rank && matches < rank) return true;
     found.push_back(index);
     if (count == -1) return false;  // the first match from rank on
-    return count == 0 || matches - rank + 1 < count;
+    return any_rank || count == 0 || matches - rank + 1 < count;
   };
   if (from_tail) {
     l.walk_backward(len - 1, 0, visit);
@@ -546,8 +550,12 @@ void cmd_lmove(CommandContext& c) {
 
 void cmd_rpoplpush(CommandContext& c) { move_generic(c, End::kTail, End::kHead); }
 
-// Redis's getTimeoutFromObjectOrReply in seconds (fractions allowed): the
-// timeout in milliseconds, rounded up; 0 waits for ever.
+// Redis 7.0's getTimeoutFromObjectOrReply in seconds (fractions allowed):
+// the timeout in milliseconds, rounded up; 0 waits for ever. 7.0 has no
+// "out of range" check (7.2 added one): a value past the 64-bit range
+// converts, on x86, to the most negative integer ("negative"), and one
+// whose deadline would overflow the clock waits, in effect, for ever, as
+// here.
 bool parse_timeout_or_reply(CommandContext& c, std::string_view arg, int64_t* ms) {
   const auto v = parse_ld(arg);
   if (!v) {
@@ -556,17 +564,13 @@ bool parse_timeout_or_reply(CommandContext& c, std::string_view arg, int64_t* ms
   }
   const long double t = std::ceil(*v * 1000.0L);
   constexpr auto kMax = static_cast<long double>(std::numeric_limits<int64_t>::max());
-  // Redis 7.0 converts without a range check, and on x86 a value past the
-  // range converts to the most negative integer: "negative", as there.
   if (t < 0 || t >= kMax) {
     c.out.error("ERR timeout is negative");
     return false;
   }
+  constexpr int64_t kForever = int64_t{100} * 365 * 24 * 3600 * 1000;  // past this, the timer's own arithmetic overflows
   *ms = static_cast<int64_t>(t);
-  if (*ms > std::numeric_limits<int64_t>::max() - store::now_ms()) {
-    c.out.error("ERR timeout is out of range");
-    return false;
-  }
+  if (*ms > kForever) *ms = 0;
   return true;
 }
 
@@ -638,8 +642,10 @@ bool pop_first_nonempty(CommandContext& c, size_t first, size_t last, End end, i
 }
 
 // LMPOP numkeys key [key ...] LEFT|RIGHT [COUNT count], and BLMPOP's same
-// arguments after its timeout: pops from the first non-empty list.
-void lmpop_generic(CommandContext& c, size_t numkeys_at, bool blocking, int64_t timeout_ms) {
+// arguments after its timeout (`timeout_at`, 0 for LMPOP), which Redis 7.0
+// parses last: pops from the first non-empty list.
+void lmpop_generic(CommandContext& c, size_t numkeys_at, size_t timeout_at) {
+  const bool blocking = timeout_at != 0;
   constexpr int64_t kMax = std::numeric_limits<int64_t>::max();
   int64_t numkeys;
   if (!get_range_or_reply(c, c.arg(numkeys_at), 1, kMax, "numkeys should be greater than 0", &numkeys)) return;
@@ -661,6 +667,8 @@ void lmpop_generic(CommandContext& c, size_t numkeys_at, bool blocking, int64_t 
     }
   }
   if (count == -1) count = 1;
+  int64_t timeout_ms = 0;
+  if (blocking && !parse_timeout_or_reply(c, c.arg(timeout_at), &timeout_ms)) return;
   bool replied;
   if (pop_first_nonempty(c, numkeys_at + 1, where_at, end, count, blocking, &replied) || replied) return;
   if (!blocking) {
@@ -672,14 +680,10 @@ void lmpop_generic(CommandContext& c, size_t numkeys_at, bool blocking, int64_t 
                       timeout_ms, true);
 }
 
-void cmd_lmpop(CommandContext& c) { lmpop_generic(c, 1, false, 0); }
+void cmd_lmpop(CommandContext& c) { lmpop_generic(c, 1, 0); }
 
 // BLMPOP timeout numkeys key [key ...] LEFT|RIGHT [COUNT count]
-void cmd_blmpop(CommandContext& c) {
-  int64_t timeout_ms;
-  if (!parse_timeout_or_reply(c, c.arg(1), &timeout_ms)) return;
-  lmpop_generic(c, 2, true, timeout_ms);
-}
+void cmd_blmpop(CommandContext& c) { lmpop_generic(c, 2, 1); }
 
 // BLPOP / BRPOP key [key ...] timeout
 void blocking_pop(CommandContext& c, End end) {

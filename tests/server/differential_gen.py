@@ -8,7 +8,9 @@ can break A's WATCH. String, hash, set and HyperLogLog commands share the
 keyspace, so each meets the others' keys (WRONGTYPE in every direction, SET
 over a hash or a set, the STORE commands over anything, DUMP / RESTORE,
 RENAME, COPY, MOVE and EXPIRE of hashes and sets; GET, APPEND and SETRANGE
-of HyperLogLogs: their bytes compared, corrupt ones made).
+of HyperLogLogs: their bytes compared, corrupt ones made). So do the list
+commands, the blocking ones included: those never wait long (see
+Gen.blocking_step).
 
 TIMING. Two servers cannot be hit at the same instant, so a random sequence
 never lets a key expire on its own: every expiry it sets is either already in
@@ -81,6 +83,14 @@ SET_FOCUS_KEY_WEIGHTS = [12, 12, 10, 8, 2, 2, 1, 1, 1, 1, 1, 1]
 HLL_FOCUS_SHARE = 0.2
 HLL_FOCUS = 8
 HLL_FOCUS_STRINGS = 3
+# And some of the rest the list commands (on the same four keys), so lists
+# grow long: a push of hundreds of elements now and then (LIST_BULK_SHARE of
+# the pushes there, 1% elsewhere), then LINDEX, LSET, LINSERT, LREM, LPOS and
+# LTRIM deep inside them; every list of the final state is compared whole
+# (LLEN, LRANGE 0 -1).
+LIST_FOCUS_SHARE = 0.25
+LIST_FOCUS = 10
+LIST_BULK_SHARE = 0.12
 
 # HyperLogLog elements: few of them, so PFADD often adds what is there
 # already (no register rises: reply 0, no write); of every kind (empty,
@@ -97,6 +107,48 @@ HLL_ELEMENT_WEIGHTS = [8, 8, 6, 6, 4, 3, 4, 3, 2, 2, 2, 2, 1, 2, 1, 2, 1, 1]
 HLL_BULK_BASES = [0, 0, 100, 1000, 5000]
 HLL_BULK_COUNTS = [200, 200, 500, 1000, 2000]
 PFDEBUG_SUBCOMMANDS = ["encoding", "decode", "getreg", "todense"]
+
+# List elements: few of them, so LREM, LPOS and LINSERT find what they look
+# for (often several times); empty, binary, CRLF, integers (a listpack keeps
+# them as integers: they must come back as the same text), a long one, a
+# key's name.
+LIST_ELEMENTS = [b"a", b"b", b"c", b"d", b"1", b"2", b"10", b"-1", b"", b"bin\x00\xff", b"\r\n", b"k0",
+                 b"9223372036854775807", b"-0", b"1.5", b"x" * 70]
+LIST_ELEMENT_WEIGHTS = [10, 8, 6, 4, 6, 4, 2, 2, 2, 1, 1, 1, 1, 1, 1, 1]
+# Indices (LINDEX, LSET, LRANGE, LTRIM): the ends, near them, past them, the
+# 64-bit edges, and what is not an integer (list_index adds positions deep
+# inside long lists).
+LIST_INDICES = [0, 0, 0, 1, 1, 2, 3, 5, -1, -1, -1, -2, -3, -5, 10, 100, 1000, -100, -1000, "9223372036854775807",
+                "-9223372036854775808", "abc", "1.5", "", " 1", "9223372036854775808", "0x1"]
+# LPOP / RPOP counts (parsed before the key is looked up), LREM counts
+# (0: every match; negative: from the tail; LONG_MIN too), LPOS's options.
+LIST_POP_COUNTS = [0, 1, 1, 2, 2, 3, 5, 10, 100, 1000, "9223372036854775807", -1, "abc", "1.5", "",
+                   "-9223372036854775808", "9223372036854775808", " 1", "+2"]
+LREM_COUNTS = [0, 0, 1, 1, 2, -1, -1, -2, 3, -3, 100, -100, "9223372036854775807", "-9223372036854775808", "abc",
+               "1.5", ""]
+LPOS_RANKS = [1, 1, 2, 3, -1, -1, -2, -3, 0, 100, -100, "9223372036854775807", "-9223372036854775807",
+              "-9223372036854775808", "abc", "", "1.5"]
+LPOS_COUNTS = [0, 0, 1, 2, 3, 10, -1, "abc", "9223372036854775807", "-9223372036854775808"]
+LPOS_MAXLENS = [0, 0, 1, 2, 3, 5, 10, 100, -1, "abc", "9223372036854775807"]
+LMPOP_COUNTS = [1, 1, 2, 3, 5, 10, 100, 1000, 0, -1, "abc", "1.5", "9223372036854775807", "9223372036854775808"]
+LIST_ENDS = ["LEFT", "RIGHT", "left", "right", "Left", "RiGhT"]
+BAD_LIST_ENDS = ["UP", "", "lefty", "L", "0"]
+# Timeouts of the blocking commands, in seconds. Valid ones (0: for ever;
+# -0.0001 rounds to 0; 0x10 is 16 s; 9223372036854775 s overflows when the
+# clock is added, and Redis 7.0 takes it as it comes) only where the command
+# cannot wait: inside MULTI, or on keys that exist (see Gen.blocking_step,
+# which otherwise pushes first, or waits SHORT_TIMEOUT now and then). Bad
+# ones fail before any key is looked up (BLMPOP: after its other arguments).
+BLOCK_TIMEOUTS = ["0", "0", "0", "1", "5", "0.5", "100", "1e2", "0.0001", "+1", "1.", ".5", "-0.0001", "0x10",
+                  "0.01", "9223372036854775"]
+BAD_TIMEOUTS = ["abc", "-1", "inf", "-inf", "1e30", "nan", "", " 1", "-0.5", "1e400", "1e4933", "1e",
+                "9223372036854775808", "-9223372036854775808"]
+SHORT_TIMEOUT = "0.01"
+# Redis serves a blocked client's timeout in its cron (hz 10): every real
+# wait costs about 100 ms. At most this many per sequence, and only this
+# share of the blocking commands that would wait (the others push first).
+MAX_WAITS = 1
+WAIT_SHARE = 0.06
 
 # Redis arities (see `COMMAND INFO`), for wrong-arity errors.
 ARITY = {
@@ -116,6 +168,9 @@ ARITY = {
     "sinter": -2, "sinterstore": -3, "sintercard": -3, "sunion": -2, "sunionstore": -3, "sdiff": -2,
     "sdiffstore": -3, "srandmember": -2, "spop": -2, "sscan": -3,
     "pfadd": -2, "pfcount": -2, "pfmerge": -2, "pfdebug": 3,
+    "lpush": -3, "rpush": -3, "lpushx": -3, "rpushx": -3, "lpop": -2, "rpop": -2, "llen": 2, "lindex": 3,
+    "lrange": 4, "lset": 4, "lrem": 4, "ltrim": 4, "linsert": 5, "lpos": -3, "lmove": 5, "rpoplpush": 3,
+    "lmpop": -4, "blpop": -3, "brpop": -3, "blmove": 6, "brpoplpush": 4, "blmpop": -5,
 }
 # DUMP payloads made by redis-server 7.0 (RDB version 10): a plain string,
 # an integer encoding, an LZF-compressed one ("abc" * 30); then damaged ones
@@ -140,6 +195,32 @@ REDIS_SET_PAYLOADS = [
     b"\x15\x01\xff\x7f\n\x00O1\xb3v\x935E\xd2",
     b"\x02\x07\x02-0\x05bin\x00\xff\xc3\t@d\x01xx\xe0W\x00\x01xx\x01a\x02\r\n\xc0\x01\x00\n\x00\xb7Z\x00_d\x99j\xef"]
 REDIS_PAYLOADS += REDIS_SET_PAYLOADS
+# Lists: redis-server 7.0.15's DUMP (a quicklist, RDB type 18: one listpack
+# node of a, b, 1, -1, "", "bin\0\xff", "\r\n", INT64_MAX, "x" * 70; then
+# "abc" * 30 elements, the node LZF-compressed), and tmkv's of the first
+# (RDB type 1, a plain list, its integers as integer encodings).
+REDIS_LIST_PAYLOADS = [
+    b"\x12\x01\x02\xc3/@r\x1fr\x00\x00\x00\t\x00\x81a\x02\x81b\x02\x01\x01\xdf\xff\x02\x80\x01\x85bin\x00\xff"
+    b"\x06\x82\r\n\x03\xf4\xff\x80\x00\x04\x7f\t\xe0Fx\xe0<\x00\x01H\xff\n\x00\x13*\x91\xca\xf0\x12'-",
+    b"\x12\x01\x02\xc3\x12@\x9d\n\x9d\x00\x00\x00\x1e\x00\x83abc\x04\xe0\x87\x04\x01\x04\xff\n\x00\xab\xd9\xe1\x06B"
+    b"\x14\x9d\x13",
+    b"\x01\t\x01a\x01b\xc0\x01\xc0\xff\x00\x05bin\x00\xff\x02\r\n\x139223372036854775807@F" + b"x" * 70
+    + b"\n\x00?Z\xdc\xc7;6\xf3q"]
+REDIS_PAYLOADS += REDIS_LIST_PAYLOADS
+
+
+def dump_payload(body):
+    """A DUMP payload around an RDB body: RDB version 10 and the CRC-64
+    (Jones, reflected) Redis puts after it."""
+    data = body + b"\x0a\x00"
+    crc = 0
+    for byte in data:
+        crc ^= byte
+        for _ in range(8):
+            crc = (crc >> 1) ^ (0x95AC9329AC4BC9B5 if crc & 1 else 0)
+    return data + crc.to_bytes(8, "little")
+
+
 BAD_PAYLOADS = [b"", b"garbage", b"\x00\x05hello\n\x00cr\xdfve4 \x0b",  # wrong CRC
                 b"\x00\x05hello\x0b\x00cr\xdfve4 \n",                       # version 11
                 b"\x00\x05hel\n\x00cr\xdfve4 \n",                           # body cut, CRC wrong
@@ -152,7 +233,13 @@ BAD_PAYLOADS = [b"", b"garbage", b"\x00\x05hello\n\x00cr\xdfve4 \x0b",  # wrong 
                 b"\x02\x02\x01a\x01a\n\x00W\xbev/\xc2\xd6R:",
                 b"\x0b\x08\x02\x00\x00\x00\x00\x00\x00\x00\n\x00ZC;\x1d\x95\xdb\x8d9",
                 b"\x0b\x0c\x02\x00\x00\x00\x03\x00\x00\x00\x01\x00\x02\x00\n\x00\xa3?\xb9Z;\x19\xba\x81",
-                b"\x02\x03\x01a\n\x00^,\xa4IS\x19\x13\x07"]
+                b"\x02\x03\x01a\n\x00^,\xa4IS\x19\x13\x07",
+                # Lists both refuse: empty (type 1, and a quicklist of no
+                # node, or of one empty listpack), cut short, a quicklist
+                # node of an unknown container type (3).
+                dump_payload(b"\x01\x00"), dump_payload(b"\x01\x02\x01a"), dump_payload(b"\x12\x00"),
+                dump_payload(b"\x12\x01\x02\x07\x07\x00\x00\x00\x00\x00\xff"),
+                dump_payload(b"\x12\x01\x03\n\n\x00\x00\x00\x01\x00\x81a\x02\xff")]
 # Bit offsets: small ones that keep keys short, byte edges, bad ones and
 # the proto-max-bulk-len edge (2^32 bits = 512 MiB: refused, never allocated).
 BIT_OFFSETS = [0, 1, 7, 8, 9, 15, 23, 31, 40, 63, 64, 100, -1, "x", "", "1.5", 4294967296, "99999999999999999999"]
@@ -258,8 +345,15 @@ class Gen:
         # long enough to grow, shrink, meet each other and the other types;
         # the others mix every command by the plain weights.
         self.set_focus = rng.random() < SET_FOCUS_SHARE
-        # ...and some of the rest the HyperLogLog commands (HLL_FOCUS).
+        # ...and some of the rest the HyperLogLog commands (HLL_FOCUS), or
+        # the list commands (LIST_FOCUS).
         self.hll_focus = not self.set_focus and rng.random() < HLL_FOCUS_SHARE
+        self.list_focus = not self.set_focus and not self.hll_focus and rng.random() < LIST_FOCUS_SHARE
+        # Whether the client random_steps draws for is inside MULTI (where a
+        # blocking command never waits), and how many blocking commands have
+        # waited for their timeout so far (see blocking_step).
+        self.in_multi = False
+        self.waits = 0
         # Whether client A may be watching keys (WATCH since its last
         # UNWATCH, EXEC or DISCARD; see sequence): then no command is
         # generated whose write Redis hides from WATCH while tmkv's shows
@@ -269,7 +363,7 @@ class Gen:
 
     # ---- value pickers ----
     def key(self):
-        focus = self.set_focus or self.hll_focus
+        focus = self.set_focus or self.hll_focus or self.list_focus
         return self.rng.choices(KEYS, SET_FOCUS_KEY_WEIGHTS if focus else KEY_WEIGHTS)[0]
 
     def keys(self, lo, hi):
@@ -647,6 +741,20 @@ class Gen:
         (1, "return redis.call('pfadd', KEYS[1], ARGV[1])"),
         (2, "return {redis.call('pfcount', KEYS[1]), redis.call('pfcount', KEYS[1], KEYS[2])}"),
         (2, "return redis.pcall('pfmerge', KEYS[1], KEYS[2])"),
+        # Lists: a nil inside a table ends it (LINDEX past the end); the
+        # blocking commands are refused from scripts, but for BLMPOP, which
+        # Redis 7.0 runs there as LMPOP.
+        (1, "return redis.call('lrange', KEYS[1], 0, -1)"),
+        (1, "return redis.call('rpush', KEYS[1], ARGV[1])"),
+        (1, "return {redis.call('llen', KEYS[1]), redis.call('lpos', KEYS[1], ARGV[1]), "
+            "redis.call('lindex', KEYS[1], -1), redis.call('lindex', KEYS[1], 5)}"),
+        (2, "return redis.call('lmove', KEYS[1], KEYS[2], 'RIGHT', 'LEFT')"),
+        (1, "return redis.call('lpop', KEYS[1], 2)"),
+        (2, "return redis.pcall('lmpop', 2, KEYS[1], KEYS[2], 'RIGHT', 'COUNT', 2)"),
+        (1, "return redis.pcall('blpop', KEYS[1], 0)"),
+        (1, "return redis.pcall('blmpop', 0, 1, KEYS[1], 'LEFT', 'COUNT', 2)"),
+        (2, "return redis.pcall('brpoplpush', KEYS[1], KEYS[2], 0)"),
+        (1, "redis.setresp(3)\nreturn {redis.call('lpop', KEYS[1], 3), redis.call('lpos', KEYS[1], 'x', 'COUNT', 0)}"),
     ]
     # Scripts whose reply is a set's members (Lua tables in the set's
     # order, a RESP3 set turned into a Lua table and back in Lua's table
@@ -659,7 +767,7 @@ class Gen:
         nkeys, body = self.rng.choice(self.SCRIPTS)
         mode = self.SCRIPT_MODES.get(body, "exact")
         keys = [self.key() for _ in range(nkeys)]
-        argv = [self.rng.choice([self.val(), b"3", b"-2", b"x", self.member()])
+        argv = [self.rng.choice([self.val(), b"3", b"-2", b"x", self.member(), self.list_element()])
                 for _ in range(self.rng.randint(1, 2))]
         x = self.rng.random()
         if x < 0.7:
@@ -1001,6 +1109,194 @@ class Gen:
             sub = self.rng.choice(PFDEBUG_SUBCOMMANDS[:2] if self.watching else PFDEBUG_SUBCOMMANDS)
         return [([self.name("pfdebug"), self.name(sub), self.key()], "exact")]
 
+    # ---- lists: the same keys again (WRONGTYPE with every other type both
+    # ways); elements from a small pool, so LREM, LPOS and LINSERT find
+    # matches. Every reply compared exactly: a list has one order. ----
+    def list_element(self):
+        if self.rng.random() < 0.05:
+            return self.val()
+        return self.rng.choices(LIST_ELEMENTS, LIST_ELEMENT_WEIGHTS)[0]
+
+    def list_elements(self, lo, hi):
+        return [self.list_element() for _ in range(self.rng.randint(lo, hi))]
+
+    def list_index(self):
+        """An index: from LIST_INDICES, or (a quarter of the time) anywhere
+        in a list of up to 600 elements, from either end."""
+        if self.rng.random() < 0.25:
+            return self.rng.randint(-600, 600)
+        return self.rng.choice(LIST_INDICES)
+
+    def list_end(self):
+        return self.rng.choice(BAD_LIST_ENDS) if self.rng.random() < 0.04 else self.rng.choice(LIST_ENDS)
+
+    def g_lpush(self):
+        """LPUSH / RPUSH / LPUSHX / RPUSHX of a few elements, or of hundreds
+        (long lists: several quicklist nodes in Redis)."""
+        cmd = self.rng.choice(["lpush", "rpush", "lpush", "rpush", "lpushx", "rpushx"])
+        args = [self.name(cmd), self.key()]
+        if self.rng.random() < (LIST_BULK_SHARE if self.list_focus else 0.01):
+            return [(args + self.rng.choices(LIST_ELEMENTS, LIST_ELEMENT_WEIGHTS, k=self.rng.randint(100, 500)),
+                     "exact")]
+        return [(args + self.list_elements(1, 5), "exact")]
+
+    def g_lpop(self):
+        args = [self.name(self.rng.choice(["lpop", "rpop"])), self.key()]
+        x = self.rng.random()
+        if x < 0.6:
+            args.append(self.rng.choice(LIST_POP_COUNTS))
+        if x < 0.03:
+            args.append(self.rng.choice([1, "COUNT"]))  # too many arguments
+        return [(args, "exact")]
+
+    def g_llen(self):
+        return [([self.name("llen"), self.key()], "exact")]
+
+    def g_lindex(self):
+        return [([self.name("lindex"), self.key(), self.list_index()], "exact")]
+
+    def g_lrange(self):
+        args = [self.name("lrange"), self.key()]
+        if self.rng.random() < 0.35:
+            return [(args + [0, -1], "exact")]
+        return [(args + [self.list_index(), self.list_index()], "exact")]
+
+    def g_lset(self):
+        return [([self.name("lset"), self.key(), self.list_index(), self.list_element()], "exact")]
+
+    def g_lrem(self):
+        return [([self.name("lrem"), self.key(), self.rng.choice(LREM_COUNTS), self.list_element()], "exact")]
+
+    def g_ltrim(self):
+        """LTRIM ranges of every kind: everything kept (a write all the same:
+        WATCH and the ltrim event see it on both), nothing kept (start past
+        the end, start after stop: the key goes), the head, the tail, the
+        middle, past the ends, bad integers."""
+        x = self.rng.random()
+        if x < 0.15:
+            start, stop = self.rng.choice([(0, -1), (0, 1000), (-1000, -1), (-1000, 1000)])
+        elif x < 0.25:
+            start, stop = self.rng.choice([(1, 0), (5, 2), (-1, -2), (1000, 2000), (-1, 0), (2, 1), (0, -1000)])
+        elif x < 0.4:
+            start, stop = 0, self.rng.randint(0, 300)
+        elif x < 0.55:
+            start, stop = -self.rng.randint(1, 300), -1
+        elif x < 0.7:
+            start = self.rng.randint(0, 100)
+            stop = self.rng.randint(0, 400) if self.rng.random() < 0.5 else -self.rng.randint(1, 100)
+        else:
+            start, stop = self.list_index(), self.list_index()
+        return [([self.name("ltrim"), self.key(), start, stop], "exact")]
+
+    def g_linsert(self):
+        where = self.rng.choice(["BEFORE", "AFTER", "before", "After"])
+        if self.rng.random() < 0.05:
+            where = self.rng.choice(["BEFOR", "", "LEFT", "AFTERX"])  # a syntax error, before the key's type
+        return [([self.name("linsert"), self.key(), where, self.list_element(), self.list_element()], "exact")]
+
+    def g_lpos(self):
+        """LPOS with its options in any order: RANK (0, negative, the 64-bit
+        edges), COUNT (0: all), MAXLEN (0: no limit); repeated (the last one
+        counts), unknown, or missing their value."""
+        args = [self.name("lpos"), self.key(), self.list_element()]
+        opts = []
+        if self.rng.random() < 0.5:
+            opts.append([self.case("RANK"), self.rng.choice(LPOS_RANKS)])
+        if self.rng.random() < 0.5:
+            opts.append([self.case("COUNT"), self.rng.choice(LPOS_COUNTS)])
+        if self.rng.random() < 0.35:
+            opts.append([self.case("MAXLEN"), self.rng.choice(LPOS_MAXLENS)])
+        y = self.rng.random()
+        if y < 0.1:
+            opts.append([self.case(self.rng.choice(["RANK", "COUNT", "MAXLEN"])), self.rng.choice([1, 2, -1, 0, 5])])
+        elif y < 0.15:
+            opts.append([self.rng.choice(["FOO", "RANK", "COUNT", "MAXLEN", "1", ""])])
+        self.rng.shuffle(opts)
+        for o in opts:
+            args += o
+        return [(args, "exact")]
+
+    def g_lmove(self):
+        src = self.key()
+        dst = src if self.rng.random() < 0.2 else self.key()  # a rotation
+        if self.rng.random() < 0.3:
+            return [([self.name("rpoplpush"), src, dst], "exact")]
+        return [([self.name("lmove"), src, dst, self.list_end(), self.list_end()], "exact")]
+
+    def mpop_tail(self, keys):
+        """numkeys, the keys, LEFT|RIGHT and COUNT of LMPOP / BLMPOP: numkeys
+        0, negative, not a number, more or fewer than the keys given;
+        COUNT 0, negative, repeated, without its value; unknown options.
+        Also the keys a blocking form looks at (none where the arguments
+        are wrong)."""
+        numkeys = len(keys)
+        if self.rng.random() < 0.15:
+            numkeys = self.rng.choice([0, -1, "x", "", len(keys) + 1, len(keys) + 5, len(keys) - 1, "1.5",
+                                       "9223372036854775807", "9223372036854775808"])
+        args = [numkeys] + keys + [self.list_end()]
+        y = self.rng.random()
+        if y < 0.45:
+            args += [self.case("COUNT"), self.rng.choice(LMPOP_COUNTS)]
+        elif y < 0.55:
+            args += self.rng.choice([["COUNT"], ["COUNT", 1, "COUNT", 2], ["FOO"], ["COUNT", 2, "FOO"], ["count", 0],
+                                     ["COUNT", -1], ["COUNT", 3, "count", 3]])
+        return args, (keys if numkeys == len(keys) else [])
+
+    def g_lmpop(self):
+        args, _ = self.mpop_tail(self.keys(1, 3))
+        return [([self.name("lmpop")] + args, "exact")]
+
+    def g_blocking(self):
+        """BLPOP, BRPOP, BLMOVE, BRPOPLPUSH and BLMPOP. Inside MULTI (where
+        they never block) as they come, with any timeout; elsewhere through
+        blocking_step, which makes sure they do not wait long."""
+        cmd = self.rng.choice(["blpop", "brpop", "blmove", "brpoplpush", "blmpop", "blpop"])
+        timeout = self.rng.choice(BAD_TIMEOUTS) if self.rng.random() < 0.2 else self.rng.choice(BLOCK_TIMEOUTS)
+        name = self.name(cmd)
+        if cmd in ("blpop", "brpop"):
+            keys = self.keys(1, 3)
+            args, at = [name] + keys + [timeout], len(keys) + 1
+        elif cmd in ("blmove", "brpoplpush"):
+            src = self.key()
+            dst = src if self.rng.random() < 0.2 else self.key()
+            keys = [src]
+            if cmd == "blmove":
+                args, at = [name, src, dst, self.list_end(), self.list_end(), timeout], 5
+            else:
+                args, at = [name, src, dst, timeout], 3
+        else:
+            tail, keys = self.mpop_tail(self.keys(1, 3))
+            args, at = [name, timeout] + tail, 1
+        if self.in_multi:
+            return [(args, "exact")]
+        return ("blocking", args, keys, at)
+
+    def blocking_step(self, label, args, keys, at):
+        """A blocking command outside MULTI that must not wait for ever (nor
+        long: Redis serves a timeout in its cron, about 100 ms late). Run as
+        it is where it cannot block: a bad timeout (refused before any key is
+        looked up), arguments that leave no key to wait on (refused too), or
+        a key that exists (EXISTS first, compared: a list there has
+        elements; another type is WRONGTYPE). Where every key is missing, the
+        timeout becomes SHORT_TIMEOUT (a real wait and its null reply: at
+        most MAX_WAITS per sequence), or one of the keys gets an element
+        first (RPUSH or LPUSH, compared)."""
+        if args[at] in BAD_TIMEOUTS or not keys:
+            self.r.do(label, *args)
+            return
+        ea, eb = self.r.do(label, "EXISTS", *keys)
+        if ea == eb and ea[0] == ":" and ea[1] > 0:
+            self.r.do(label, *args)
+            return
+        if ea != eb or (self.waits < MAX_WAITS and self.rng.random() < WAIT_SHARE):
+            self.waits += 1
+            args = list(args)
+            args[at] = SHORT_TIMEOUT
+        else:
+            self.r.do(label, self.name(self.rng.choice(["rpush", "lpush"])), self.rng.choice(keys),
+                      *self.list_elements(1, 3))
+        self.r.do(label, *args)
+
     GENERATORS = [
         ("g_ping", 2), ("g_echo", 1), ("g_select", 3), ("g_exists", 6), ("g_type", 2), ("g_rename", 4),
         ("g_keys", 3), ("g_dbsize", 2), ("g_flush", 1), ("g_copy", 4), ("g_expire", 8), ("g_ttl", 6),
@@ -1015,11 +1311,16 @@ class Gen:
         ("g_sadd", 15), ("g_srem", 4), ("g_scard", 2), ("g_sismember", 4), ("g_smembers", 5), ("g_smove", 4),
         ("g_sinter", 4), ("g_sunion", 3), ("g_sstore", 4), ("g_srandmember", 3), ("g_spop", 4), ("g_sscan", 2),
         ("g_pfadd", 5), ("g_pfcount", 3), ("g_pfmerge", 2), ("g_pfdebug", 2),
+        ("g_lpush", 14), ("g_lpop", 5), ("g_llen", 2), ("g_lindex", 3), ("g_lrange", 4), ("g_lset", 3),
+        ("g_lrem", 3), ("g_ltrim", 3), ("g_linsert", 3), ("g_lpos", 4), ("g_lmove", 4), ("g_lmpop", 3),
+        ("g_blocking", 3),
     ]
 
     SET_GENERATORS = {"g_sadd", "g_srem", "g_scard", "g_sismember", "g_smembers", "g_smove", "g_sinter", "g_sunion",
                       "g_sstore", "g_srandmember", "g_spop", "g_sscan"}
     HLL_GENERATORS = {"g_pfadd", "g_pfcount", "g_pfmerge", "g_pfdebug"}
+    LIST_GENERATORS = {"g_lpush", "g_lpop", "g_llen", "g_lindex", "g_lrange", "g_lset", "g_lrem", "g_ltrim",
+                       "g_linsert", "g_lpos", "g_lmove", "g_lmpop", "g_blocking"}
 
     def weight(self, name, w):
         if self.set_focus and name in self.SET_GENERATORS:
@@ -1028,11 +1329,14 @@ class Gen:
             return w * HLL_FOCUS
         if self.hll_focus and name in ("g_get", "g_append", "g_setrange", "g_setbit"):
             return w * HLL_FOCUS_STRINGS
+        if self.list_focus and name in self.LIST_GENERATORS:
+            return w * LIST_FOCUS
         return w
 
     def random_steps(self, in_multi):
         names = [n for n, _ in self.GENERATORS]
         weights = [self.weight(n, w) for n, w in self.GENERATORS]
+        self.in_multi = in_multi
         while True:
             g = self.rng.choices(names, weights)[0]
             steps = getattr(self, g)()
@@ -1072,6 +1376,8 @@ class Gen:
             self.spop_step(label, *steps[1:])
         elif isinstance(steps, tuple) and steps[0] == "setorder":
             self.set_order_step(label, steps[1])
+        elif isinstance(steps, tuple) and steps[0] == "blocking":
+            self.blocking_step(label, *steps[1:])
         elif steps == "sscan":
             key = self.key()
             if self.rng.random() < 0.08:
@@ -1124,12 +1430,15 @@ class Gen:
     def check_restored(self, label, key):
         """What a RESTORE left at key: its type, then its value (a hash's
         pairs, a set's members in any order: see INTENTIONAL_DIFFERENCES;
-        a set's encoding exactly)."""
+        a set's encoding exactly; a list whole, in order)."""
         t, _ = self.r.do(label, "TYPE", key)
         if t == ("+", b"hash"):
             self.r.do(label, "HGETALL", key, mode=PAIRS)
         elif t == ("+", b"set"):
             self.r.do(label, "SMEMBERS", key, mode=SORTED)
+            self.r.do(label, "OBJECT", "ENCODING", key, mode=ENCODING)
+        elif t == ("+", b"list"):
+            self.r.do(label, "LRANGE", key, 0, -1)
             self.r.do(label, "OBJECT", "ENCODING", key, mode=ENCODING)
         else:
             self.r.do(label, "GET", key)
@@ -1197,6 +1506,13 @@ class Gen:
                 if self.rng.random() < 0.6:
                     r.do("A", "PFADD", k, *self.hll_elements(1, 6))
             r.do("A", "PFADD", KEYS[self.rng.randint(0, 3)], *[b"e%d" % i for i in range(2000)])
+        if self.list_focus:
+            # Likewise lists, one of them long.
+            for k in KEYS[:4]:
+                if self.rng.random() < 0.7:
+                    r.do("A", "RPUSH", k, *self.list_elements(1, 8))
+            r.do("A", "RPUSH", KEYS[self.rng.randint(0, 3)],
+                 *self.rng.choices(LIST_ELEMENTS, LIST_ELEMENT_WEIGHTS, k=self.rng.randint(200, 1000)))
         for _ in range(length):
             x = self.rng.random()
             a_multi = r.in_multi("A")
@@ -1230,9 +1546,10 @@ class Gen:
             r.do("A", self.name("exec"))
         # The final state, every database the sequence may have touched, in
         # one pipelined round trip: every key's type, and its value (MGET
-        # gives nil for a hash or a set, HGETALL and SMEMBERS WRONGTYPE for
-        # the other types), and a set's encoding; then, in a second one,
-        # the intsets' members in order (ascending on both).
+        # gives nil for a hash, a set or a list, HGETALL and SMEMBERS
+        # WRONGTYPE for the other types), and a set's or a list's encoding;
+        # then, in a second one, the intsets' members in order (ascending on
+        # both), and every list whole (LLEN, LRANGE 0 -1).
         final = []
         for db in (0, 1, 2, 15):
             final += [(["SELECT", db], "exact"), (["EXISTS"] + KEYS, "exact"), (["DBSIZE"], "exact"),
@@ -1251,5 +1568,9 @@ class Gen:
                 if ["SELECT", db] not in (a for a, _ in ordered):
                     ordered.append((["SELECT", db], "exact"))
                 ordered.append((["SMEMBERS", args[2]], INTSET_ORDER))
+            elif args[0] == "TYPE" and ra == ("+", b"list"):
+                if ["SELECT", db] not in (a for a, _ in ordered):
+                    ordered.append((["SELECT", db], "exact"))
+                ordered += [(["LLEN", args[1]], "exact"), (["LRANGE", args[1], 0, -1], "exact")]
         if ordered:
             r.pipeline("A", ordered)

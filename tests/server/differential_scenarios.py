@@ -5,15 +5,16 @@ pipelines, protocol errors, large values), and every hash command with its
 edge cases and exact error texts (hashes), and every set command likewise
 (sets, set_encodings_as_built, and their keyspace notifications:
 set_keyspace_events), and the HyperLogLog commands (hyperloglog: their
-values compared byte for byte, corrupt ones included).
+values compared byte for byte, corrupt ones included), and the list
+commands (lists: long lists, the blocking ones on one connection).
 
 Timing margins: a key set with a short expiry is only ever checked
 *after* a sleep of several times that expiry (never near its deadline); a
 key checked while still alive has had at least 500 ms left when set.
 """
 from differential_core import HELLO, HRANDFIELD, PAIRS, SAME_TYPE, SORTED, SPOP, SRANDMEMBER, TTL_MS, TTL_S
-from differential_gen import (BAD_PAYLOADS, KEYS, REDIS_PAYLOADS, REDIS_SET_PAYLOADS, spop_checked,
-                              srandmember_checked)
+from differential_gen import (BAD_PAYLOADS, KEYS, REDIS_LIST_PAYLOADS, REDIS_PAYLOADS, REDIS_SET_PAYLOADS,
+                              dump_payload, spop_checked, srandmember_checked)
 from differential_resp import fmt_args
 from raw_resp import resp_command
 
@@ -1541,23 +1542,11 @@ def hashes(r):
     r.do("A", "DBSIZE")
 
 
-def set_payload(body):
-    """A DUMP payload around an RDB body: RDB version 10 and the CRC-64
-    (Jones, reflected) Redis puts after it."""
-    data = body + b"\x0a\x00"
-    crc = 0
-    for byte in data:
-        crc ^= byte
-        for _ in range(8):
-            crc = (crc >> 1) ^ (0x95AC9329AC4BC9B5 if crc & 1 else 0)
-    return data + crc.to_bytes(8, "little")
-
-
 # An intset of 600 16-bit entries, 0..599 (RDB type 11): what redis-server
 # 7.0.15 DUMPs with set-max-intset-entries 1000 (checked byte for byte). With
 # the default 512, Redis RESTOREs it as a hashtable.
-BIG_INTSET_PAYLOAD = set_payload(b"\x0b\x44\xb8" + (2).to_bytes(4, "little") + (600).to_bytes(4, "little")
-                                 + b"".join(i.to_bytes(2, "little") for i in range(600)))
+BIG_INTSET_PAYLOAD = dump_payload(b"\x0b\x44\xb8" + (2).to_bytes(4, "little") + (600).to_bytes(4, "little")
+                                  + b"".join(i.to_bytes(2, "little") for i in range(600)))
 
 
 def restore_set_both_ways(r, src, dst):
@@ -2605,3 +2594,645 @@ def hll_generic_commands(r):
                     (["GET", "hr"], "exact"), (["PFMERGE", "h", "hr"], "exact"), (["GET", "h"], "exact"),
                     (["SELECT", 0], "exact"), (["KEYS", "*"], SORTED), (["DBSIZE"], "exact")):
         r.do("A", *c, mode=mode)
+
+
+# ---- lists: every command's replies and error texts in Redis 7.0's order
+# of checks, long lists, WATCH, MULTI / EXEC, scripts, keyspace events,
+# RESP3, DUMP / RESTORE, the generic commands, and the blocking commands on
+# one connection (tests/server/blocking_lists_test.py has the ones that
+# wait for other clients). ----
+
+def rdb_len(n):
+    """An RDB length: 6, 14 or 32 bits."""
+    if n < 64:
+        return bytes([n])
+    if n < 16384:
+        return bytes([0x40 | (n >> 8), n & 0xFF])
+    return b"\x80" + n.to_bytes(4, "big")
+
+
+def list_payload(elements):
+    """A DUMP payload of a plain list (RDB type 1), as tmkv writes one."""
+    return dump_payload(b"\x01" + rdb_len(len(elements))
+                        + b"".join(rdb_len(len(e)) + e for e in elements))
+
+
+def restore_list_both_ways(r, src, dst):
+    """DUMP src on both servers (payloads differ: Redis writes a quicklist,
+    RDB type 18, LZF-compressing its nodes; tmkv a plain list, type 1),
+    restore each server's own payload, then each payload on both: both must
+    read both. The restored list compared whole, in order, with its TTL,
+    type and encoding."""
+    ka, kb = r.do("A", "DUMP", src, mode=SAME_TYPE)
+    if ka[0] != "$" or ka[1] is None or kb[0] != "$" or kb[1] is None:
+        return
+    r.do_split("A", ("RESTORE", dst, 0, ka[1], "REPLACE"), ("RESTORE", dst, 0, kb[1], "REPLACE"),
+               f"RESTORE {dst} 0 <each server's own DUMP of {src}> REPLACE")
+    r.do("A", "LRANGE", dst, 0, -1)
+    for payload in (ka[1], kb[1]):
+        r.do("A", "RESTORE", dst, 0, payload)  # BUSYKEY
+        r.do("A", "RESTORE", dst, 0, payload, "REPLACE")
+        r.do("A", "LRANGE", dst, 0, -1)
+        r.do("A", "LLEN", dst)
+        r.do("A", "OBJECT", "ENCODING", dst)
+        r.do("A", "RESTORE", dst, 100000, payload, "REPLACE")
+        r.do("A", "PTTL", dst, mode=TTL_MS)
+        r.do("A", "TYPE", dst)
+        r.do("A", "LPUSH", dst, "restored")
+        r.do("A", "LINDEX", dst, 1)
+
+
+# (setup, commands of client B): FLUSHALL; setup; A WATCH l; B's commands;
+# A MULTI; LRANGE l 0 -1; EXEC -> nil where B's command changed l. As in
+# Redis: a failed command, a pop of nothing (LPOP l 0 too), LPUSHX / LINSERT
+# / LSET / LTRIM on a missing key, an LREM or LINSERT that finds nothing do
+# not tell WATCH; LTRIM tells it even when it trims nothing, LSET even to
+# the same value, LMOVE even when it rotates a one-element list.
+LIST_WATCH_CASES = [
+    ([("RPUSH", "l", "a")], [("RPUSH", "l", "b")]),
+    ([], [("LPUSH", "l", "a")]),
+    ([], [("LPUSHX", "l", "a"), ("RPUSHX", "l", "a")]),
+    ([("RPUSH", "l", "a")], [("LPUSHX", "l", "b")]),
+    ([("RPUSH", "l", "a", "b")], [("LPOP", "l")]),
+    ([("RPUSH", "l", "a", "b")], [("RPOP", "l", 5)]),  # deletes the key
+    ([("RPUSH", "l", "a", "b")], [("LPOP", "l", 0), ("RPOP", "l", 0)]),
+    ([], [("LPOP", "l"), ("RPOP", "l", 2)]),
+    ([("RPUSH", "l", "a", "b")], [("LPOP", "l", -1), ("LPOP", "l", "x"), ("LPOP", "l", 1, 2)]),
+    ([("RPUSH", "l", "a", "b")], [("LSET", "l", 0, "a")]),  # the same value
+    ([("RPUSH", "l", "a", "b")], [("LSET", "l", -1, "z")]),
+    ([("RPUSH", "l", "a", "b")], [("LSET", "l", 5, "z"), ("LSET", "l", "x", "z")]),
+    ([], [("LSET", "l", 0, "z")]),
+    ([("RPUSH", "l", "a", "b", "a")], [("LREM", "l", 0, "a")]),
+    ([("RPUSH", "l", "a", "b")], [("LREM", "l", 1, "zz"), ("LREM", "l", 0, "zz")]),
+    ([("RPUSH", "l", "a", "a")], [("LREM", "l", -5, "a")]),  # deletes the key
+    ([("RPUSH", "l", "a", "b")], [("LTRIM", "l", 0, -1)]),  # trims nothing: a write all the same
+    ([("RPUSH", "l", "a", "b")], [("LTRIM", "l", 0, 100)]),
+    ([("RPUSH", "l", "a", "b")], [("LTRIM", "l", 1, 1)]),
+    ([("RPUSH", "l", "a", "b")], [("LTRIM", "l", 1, 0)]),  # deletes the key
+    ([], [("LTRIM", "l", 0, -1)]),
+    ([("RPUSH", "l", "a", "b")], [("LINSERT", "l", "BEFORE", "b", "x")]),
+    ([("RPUSH", "l", "a", "b")], [("LINSERT", "l", "AFTER", "zz", "x"), ("LINSERT", "l", "FOO", "a", "x")]),
+    ([], [("LINSERT", "l", "BEFORE", "a", "x")]),
+    ([("RPUSH", "l", "a")], [("LMOVE", "l", "l", "LEFT", "RIGHT")]),  # a one-element rotation
+    ([("RPUSH", "l", "a", "b")], [("LMOVE", "l", "l", "RIGHT", "RIGHT")]),
+    ([("RPUSH", "l", "a", "b")], [("LMOVE", "l", "m", "LEFT", "LEFT")]),
+    ([("RPUSH", "m", "a")], [("RPOPLPUSH", "m", "l")]),  # creates l
+    ([("RPUSH", "l", "a"), ("RPUSH", "m", "b")], [("LMOVE", "m", "l", "LEFT", "RIGHT")]),
+    ([("RPUSH", "l", "a")], [("LMOVE", "nokey", "l", "LEFT", "RIGHT"), ("RPOPLPUSH", "nokey", "l")]),
+    ([("RPUSH", "l", "a"), ("SET", "str", "x")], [("LMOVE", "l", "str", "LEFT", "RIGHT"), ("RPOPLPUSH", "l", "str")]),
+    ([("RPUSH", "l", "a"), ("SET", "str", "x")], [("LMOVE", "str", "l", "LEFT", "RIGHT")]),
+    ([("RPUSH", "l", "a", "b")], [("LMPOP", 2, "nokey", "l", "LEFT")]),
+    ([("RPUSH", "l", "a", "b"), ("RPUSH", "m", "c")], [("LMPOP", 2, "m", "l", "RIGHT", "COUNT", 5)]),  # l only read
+    ([], [("LMPOP", 1, "l", "LEFT")]),
+    ([("RPUSH", "l", "a", "b")], [("BLPOP", "l", 0)]),
+    ([("RPUSH", "l", "a", "b")], [("BRPOP", "nokey", "l", 0)]),
+    ([("RPUSH", "l", "a", "b")], [("BLMOVE", "l", "l", "LEFT", "RIGHT", 0)]),
+    ([("RPUSH", "l", "a", "b")], [("BRPOPLPUSH", "l", "m", 0)]),
+    ([("RPUSH", "l", "a", "b")], [("BLMPOP", 0, 1, "l", "RIGHT", "COUNT", 10)]),  # deletes the key
+    ([("RPUSH", "l", "a", "b")], [("LLEN", "l"), ("LRANGE", "l", 0, -1), ("LINDEX", "l", 0), ("LPOS", "l", "a"),
+                                  ("LPOS", "l", "a", "COUNT", 0), ("TYPE", "l"), ("OBJECT", "ENCODING", "l"),
+                                  ("EXISTS", "l"), ("DUMP", "l")]),
+    ([("SET", "l", "str")], [("LPUSH", "l", "a"), ("LPOP", "l"), ("LTRIM", "l", 0, -1),
+                             ("LMOVE", "l", "m", "LEFT", "LEFT")]),  # WRONGTYPE: no change
+    ([("RPUSH", "l", "a")], [("SET", "l", "str")]),
+    ([("RPUSH", "l", "a")], [("EXPIRE", "l", 100)]),
+    ([("RPUSH", "l", "a")], [("RENAME", "l", "m")]),
+    ([("RPUSH", "m", "a")], [("RENAME", "m", "l")]),
+    ([("RPUSH", "m", "a")], [("COPY", "m", "l")]),
+    ([("RPUSH", "l", "a")], [("COPY", "l", "m")]),
+    ([("RPUSH", "l", "a")], [("MOVE", "l", 1)]),
+    ([("RPUSH", "l", "a")], [("DEL", "l")]),
+    ([("RPUSH", "l", "a")], [("FLUSHDB",)]),
+    ([("RPUSH", "l", "a")], [("RESTORE", "l", 0, REDIS_LIST_PAYLOADS[0], "REPLACE")]),
+]
+
+# Commands (client A) whose keyspace notifications client E must receive
+# alike from both servers (notify-keyspace-events KEA), each followed by its
+# events: lpush / rpush (LMOVE and RPOPLPUSH: the destination's push first,
+# then the source's pop), lpop / rpop, lset, linsert, lrem, ltrim (also when
+# it trims nothing), del when a list empties; none for what changes nothing.
+LIST_EVENT_COMMANDS = [
+    ("RPUSH", "l", "a", "b", "c"), ("LPUSH", "l", "z", "y"), ("LPUSHX", "l", "x"), ("RPUSHX", "l", "d"),
+    ("LPUSHX", "nokey", "a"), ("RPUSHX", "nokey", "a"), ("LPOP", "l"), ("RPOP", "l"), ("LPOP", "l", 0),
+    ("LPOP", "l", 2), ("RPOP", "l", 1), ("LPOP", "nokey"), ("RPOP", "nokey", 2), ("LPOP", "l", -1),
+    ("LSET", "l", 0, "q"), ("LSET", "l", 0, "q"), ("LSET", "l", 100, "q"), ("LSET", "nokey", 0, "q"),
+    ("LINSERT", "l", "BEFORE", "q", "p"), ("LINSERT", "l", "AFTER", "nomatch", "p"),
+    ("LINSERT", "nokey", "BEFORE", "a", "b"), ("LREM", "l", 0, "p"), ("LREM", "l", 1, "nomatch"),
+    ("LTRIM", "l", 0, -1), ("LTRIM", "l", 0, 100), ("LTRIM", "nokey", 0, 1), ("LRANGE", "l", 0, -1), ("LLEN", "l"),
+    ("LINDEX", "l", 0), ("LPOS", "l", "q"),
+    ("RPUSH", "m", "1", "2"), ("LMOVE", "m", "n", "LEFT", "RIGHT"), ("LMOVE", "m", "m", "LEFT", "RIGHT"),
+    ("RPOPLPUSH", "m", "n"), ("LMOVE", "nokey", "n", "LEFT", "LEFT"), ("RPOPLPUSH", "n", "n"),
+    ("LMPOP", 2, "nokey", "n", "LEFT", "COUNT", 1), ("LMPOP", 1, "n", "RIGHT", "COUNT", 10), ("LMPOP", 1, "n", "LEFT"),
+    ("RPUSH", "b1", "x", "y"), ("BLPOP", "b1", 0), ("BRPOP", "nokey", "b1", 0), ("RPUSH", "b2", "x"),
+    ("BLMOVE", "b2", "b3", "RIGHT", "LEFT", 0), ("BRPOPLPUSH", "b3", "b3", 0), ("RPUSH", "b3", "y"),
+    ("BRPOPLPUSH", "b3", "b4", 0), ("BLMPOP", 0, 2, "b3", "b4", "LEFT", "COUNT", 5), ("BLMPOP", 0, 1, "b4", "RIGHT"),
+    ("RPUSH", "t", "1", "2", "3"), ("LTRIM", "t", 5, 10), ("RPUSH", "t", "1"), ("LREM", "t", 0, "1"),
+    ("RPUSH", "t", "1"), ("LSET", "t", 0, "2"), ("LTRIM", "t", 1, 0), ("RPUSH", "t", "1", "2"), ("LREM", "t", -1, "1"),
+    ("RPUSH", "g", "a"), ("EXPIRE", "g", 100), ("RENAME", "g", "g2"), ("COPY", "g2", "g3"), ("MOVE", "g3", 1),
+    ("RESTORE", "rl", 0, REDIS_LIST_PAYLOADS[0]), ("DEL", "g2", "rl"), ("SET", "str", "x"), ("LPUSH", "str", "a"),
+    ("RPUSH", "l", "a"), ("LMOVE", "l", "str", "LEFT", "LEFT"), ("LMOVE", "str", "l", "LEFT", "LEFT"),
+    ("LMPOP", 1, "str", "LEFT"), ("BLPOP", "str", 0), ("LPOP", "l", "x"),
+]
+
+
+@scenario
+def lists(r):
+    """The list commands against Redis 7.0, every reply and error text
+    compared exactly: argument errors, WRONGTYPE and missing keys in
+    Redis's order of checks, indices and counts at every edge, long lists,
+    WATCH, MULTI / EXEC, scripts, keyspace events, RESP3, DUMP / RESTORE,
+    COPY / RENAME / MOVE, expiry, OBJECT ENCODING, TYPE, SCAN TYPE, and the
+    blocking commands on one connection (a short timeout on missing keys,
+    immediate on lists that have elements)."""
+    fresh(r)
+    cmds = [
+        ["RPUSH", "l", "a", "b", "c"], ["LPUSH", "l", "z", "y"], ["RPUSH", "l", "c"], ["LRANGE", "l", 0, -1],
+        ["LLEN", "l"], ["TYPE", "l"], ["EXISTS", "l"], ["OBJECT", "ENCODING", "l"], ["LPUSHX", "l", "1", "2"],
+        ["RPUSHX", "l", "3"], ["LPUSHX", "nokey", "1"], ["RPUSHX", "nokey", "1"], ["EXISTS", "nokey"],
+        ["LRANGE", "l", 0, -1],
+        # Elements of every kind: empty, binary, CRLF, integers in and past
+        # the 64-bit range (a listpack keeps some as integers), long.
+        ["RPUSH", "e", "", b"bin\x00\xff", "\r\n", "0", "-0", "007", "+1", " 1", "1.5", "9223372036854775807",
+         "-9223372036854775808", "9223372036854775808", "-9223372036854775809", "x" * 100, "12345678901234567890"],
+        ["LRANGE", "e", 0, -1], ["LPOS", "e", "0"], ["LPOS", "e", "-0"], ["LPOS", "e", "7"], ["LPOS", "e", "007"],
+        ["LREM", "e", 0, "+1"], ["LINSERT", "e", "AFTER", "0", "00"], ["LRANGE", "e", 0, -1],
+        # LRANGE: every kind of range.
+        ["LRANGE", "l", 0, 0], ["LRANGE", "l", 0, 2], ["LRANGE", "l", -3, -1], ["LRANGE", "l", -100, 100],
+        ["LRANGE", "l", 3, 1], ["LRANGE", "l", 9, 10], ["LRANGE", "l", 100, 200], ["LRANGE", "l", -100, -50],
+        ["LRANGE", "l", -1, -1], ["LRANGE", "l", 1, -2], ["LRANGE", "l", 0, "9223372036854775807"],
+        ["LRANGE", "l", "-9223372036854775808", "9223372036854775807"], ["LRANGE", "l", "-9223372036854775808", 0],
+        ["LRANGE", "nokey", 0, -1],
+        # LINDEX: both ends, past them, the 64-bit edges.
+        ["LINDEX", "l", 0], ["LINDEX", "l", -1], ["LINDEX", "l", 8], ["LINDEX", "l", 9], ["LINDEX", "l", -9],
+        ["LINDEX", "l", -10], ["LINDEX", "l", "9223372036854775807"], ["LINDEX", "l", "-9223372036854775808"],
+        ["LINDEX", "nokey", 0],
+        # LSET.
+        ["LSET", "l", 0, "first"], ["LSET", "l", -1, "last"], ["LSET", "l", 4, ""], ["LSET", "l", 9, "x"],
+        ["LSET", "l", -10, "x"], ["LSET", "l", "9223372036854775807", "x"], ["LSET", "l", "-9223372036854775808", "x"],
+        ["LRANGE", "l", 0, -1],
+        # LPOP / RPOP, with and without a count.
+        ["LPOP", "l"], ["RPOP", "l"], ["LPOP", "l", 1], ["RPOP", "l", 1], ["LPOP", "l", 2], ["RPOP", "l", 2],
+        ["LPOP", "l", 0], ["RPOP", "l", 0], ["LRANGE", "l", 0, -1], ["RPOP", "l", 100], ["EXISTS", "l"],
+        ["RPUSH", "l", "a", "b"], ["LPOP", "l", "9223372036854775807"], ["EXISTS", "l"], ["LPOP", "l"],
+        ["LPOP", "l", 2], ["RPOP", "l", 0],
+        # LREM: from the head, from the tail, all; LONG_MIN counts as all.
+        ["RPUSH", "r", "a", "b", "a", "c", "a", "b", "a"], ["LREM", "r", 1, "a"], ["LRANGE", "r", 0, -1],
+        ["LREM", "r", -1, "a"], ["LRANGE", "r", 0, -1], ["LREM", "r", 0, "b"], ["LRANGE", "r", 0, -1],
+        ["RPUSH", "r", "a", "a", "a"], ["LREM", "r", "-9223372036854775808", "a"], ["LRANGE", "r", 0, -1],
+        ["RPUSH", "r", "a", "a"], ["LREM", "r", "9223372036854775807", "a"], ["LREM", "r", 2, "nomatch"],
+        ["LREM", "r", 0, "c"], ["EXISTS", "r"], ["LREM", "nokey", 0, "a"],
+        # LINSERT: the first pivot from the head; a missing pivot; case.
+        ["RPUSH", "i", "a", "b", "a"], ["LINSERT", "i", "BEFORE", "a", "0"], ["LINSERT", "i", "after", "a", "1"],
+        ["LINSERT", "i", "AfTeR", "b", "2"], ["LINSERT", "i", "BEFORE", "nomatch", "x"],
+        ["LINSERT", "i", "AFTER", "", "x"], ["LRANGE", "i", 0, -1], ["LINSERT", "nokey", "BEFORE", "a", "x"],
+        ["EXISTS", "nokey"],
+        # LPOS: RANK from either end, COUNT (0: all), MAXLEN (0: no limit),
+        # in any order, repeated (the last one counts).
+        ["RPUSH", "p", "a", "b", "c", "a", "b", "c", "a", "x", "a"], ["LPOS", "p", "a"], ["LPOS", "p", "c"],
+        ["LPOS", "p", "zz"], ["LPOS", "p", "a", "RANK", 2], ["LPOS", "p", "a", "RANK", -1],
+        ["LPOS", "p", "a", "RANK", -3], ["LPOS", "p", "a", "RANK", 5], ["LPOS", "p", "a", "RANK", -5],
+        ["LPOS", "p", "a", "COUNT", 0], ["LPOS", "p", "a", "COUNT", 2], ["LPOS", "p", "a", "COUNT", 10],
+        ["LPOS", "p", "zz", "COUNT", 0], ["LPOS", "p", "a", "COUNT", 0, "RANK", 2],
+        ["LPOS", "p", "a", "RANK", -2, "COUNT", 2], ["LPOS", "p", "a", "COUNT", 0, "MAXLEN", 4],
+        ["LPOS", "p", "a", "MAXLEN", 1], ["LPOS", "p", "b", "MAXLEN", 1], ["LPOS", "p", "a", "RANK", -1, "MAXLEN", 1],
+        ["LPOS", "p", "a", "RANK", -1, "MAXLEN", 2, "COUNT", 0], ["LPOS", "p", "a", "MAXLEN", 0, "COUNT", 0],
+        ["LPOS", "p", "a", "RANK", 2, "RANK", 1], ["LPOS", "p", "a", "COUNT", 1, "COUNT", 0],
+        ["LPOS", "p", "a", "maxlen", 3, "MaxLen", 100], ["LPOS", "p", "a", "RANK", "9223372036854775807"],
+        ["LPOS", "p", "a", "RANK", "-9223372036854775807"],
+        ["LPOS", "p", "a", "COUNT", "9223372036854775807", "MAXLEN", "9223372036854775807"],
+        ["LPOS", "p", "a", "RANK", 3, "COUNT", 2, "MAXLEN", 7], ["LPOS", "nokey", "a"],
+        ["LPOS", "nokey", "a", "COUNT", 1], ["LPOS", "nokey", "a", "COUNT", 0, "RANK", -1],
+    ]
+    for c in cmds:
+        r.do("A", *c)
+    list_checks_order(r)
+    list_long(r)
+    list_blocking(r)
+    list_watch_multi_scripts(r)
+    list_keyspace_events(r)
+    list_resp3(r)
+    list_generic_commands(r)
+    r.do("A", "DBSIZE")
+
+
+def list_checks_order(r):
+    """Argument errors, missing keys and WRONGTYPE, in Redis 7.0's order:
+    LINDEX looks the key up before it parses the index (a missing key: nil
+    whatever the index); LPOP / RPOP parse the count before (and answer
+    WRONGTYPE for a count of 0); LSET looks up first ("no such key"); LRANGE,
+    LTRIM and LREM parse their integers first; LINSERT and LPOS their
+    options; LMOVE and BLMOVE LEFT / RIGHT; the blocking commands their
+    timeout (BLMOVE after LEFT / RIGHT); LMPOP numkeys, then LEFT / RIGHT,
+    then COUNT, then the keys in order (the first list with elements ends
+    the search). Arities."""
+    r.do("A", "FLUSHALL")
+    r.do("A", "SET", "str", "x")
+    r.do("A", "HSET", "h", "f", "v")
+    r.do("A", "RPUSH", "l", "a", "b", "c")
+    cmds = [
+        ["LINDEX", "nokey", "abc"], ["LINDEX", "nokey", ""], ["LINDEX", "str", "abc"], ["LINDEX", "l", "abc"],
+        ["LINDEX", "l", "1.5"], ["LINDEX", "l", " 1"], ["LINDEX", "l", "9223372036854775808"], ["LINDEX", "str", 0],
+        ["LPOP", "nokey", "abc"], ["LPOP", "str", "abc"], ["LPOP", "str", -1], ["LPOP", "str", 0], ["LPOP", "str"],
+        ["LPOP", "nokey", 0], ["LPOP", "nokey", -1], ["LPOP", "l", -1], ["LPOP", "l", "1.5"], ["LPOP", "l", ""],
+        ["LPOP", "l", "-9223372036854775808"], ["LPOP", "l", "9223372036854775808"], ["RPOP", "h", 0],
+        ["RPOP", "nokey", "x"], ["RPOP", "l", " 1"], ["LPOP", "l", "+1"], ["LSET", "nokey", 0, "x"],
+        ["LSET", "nokey", "abc", "x"], ["LSET", "str", "abc", "x"], ["LSET", "str", 0, "x"], ["LSET", "l", "abc", "x"],
+        ["LSET", "l", 3, "x"], ["LSET", "l", "1.5", "x"], ["LRANGE", "nokey", "abc", 1], ["LRANGE", "nokey", 0, "x"],
+        ["LRANGE", "str", 0, 1], ["LRANGE", "str", "x", 1], ["LRANGE", "l", 0, "1.5"],
+        ["LRANGE", "l", "9223372036854775808", 1], ["LTRIM", "nokey", "abc", 1], ["LTRIM", "str", 0, 1],
+        ["LTRIM", "str", 0, "x"], ["LTRIM", "l", "", 1], ["LTRIM", "nokey", 0, -1], ["EXISTS", "nokey"],
+        ["LREM", "nokey", "abc", "x"], ["LREM", "str", 0, "x"], ["LREM", "str", "x", "x"], ["LREM", "l", "1.5", "a"],
+        ["LINSERT", "nokey", "FOO", "a", "b"], ["LINSERT", "str", "FOO", "a", "b"],
+        ["LINSERT", "str", "BEFORE", "a", "b"], ["LINSERT", "nokey", "BEFORE", "a", "b"],
+        ["LINSERT", "l", "BEFORE", "nomatch", "b"], ["LINSERT", "l", "", "a", "b"],
+        ["LINSERT", "l", "BEFOREX", "a", "b"], ["LPOS", "nokey", "a", "RANK", 0], ["LPOS", "str", "a", "RANK", 0],
+        ["LPOS", "str", "a", "FOO"], ["LPOS", "str", "a"], ["LPOS", "h", "a", "COUNT", 0],
+        ["LPOS", "nokey", "a", "COUNT", -1], ["LPOS", "l", "a", "COUNT", -1], ["LPOS", "l", "a", "MAXLEN", -1],
+        ["LPOS", "l", "a", "RANK", "abc"], ["LPOS", "l", "a", "COUNT", "abc"], ["LPOS", "l", "a", "MAXLEN", "abc"],
+        ["LPOS", "l", "a", "RANK"], ["LPOS", "l", "a", "COUNT"], ["LPOS", "l", "a", "MAXLEN"],
+        ["LPOS", "l", "a", "RANK", 1, "COUNT"], ["LPOS", "l", "a", "FOO", 1], ["LPOS", "l", "a", "RANK", 1, "FOO", 1],
+        ["LPOS", "l", "a", "1"], ["LPOS", "l", "a", "RANK", "-9223372036854775809"],
+        ["LPOS", "l", "a", "RANK", "9223372036854775808"], ["LPOS", "l", "a", "COUNT", "-9223372036854775808"],
+        ["LPOS", "l", "a", "MAXLEN", "1.5"], ["LPOS", "l", "a", "RANK", 0, "COUNT", -1],
+        ["LPOS", "l", "a", "COUNT", -1, "RANK", 0], ["LPOS", "l", "a", "rank", -1, "count", 0, "maxlen", 0],
+        ["LMOVE", "nokey", "l", "UP", "LEFT"], ["LMOVE", "str", "l", "LEFT", "DOWN"],
+        ["LMOVE", "str", "l", "LEFT", "LEFT"], ["LMOVE", "l", "str", "LEFT", "LEFT"],
+        ["LMOVE", "l", "h", "RIGHT", "RIGHT"], ["LMOVE", "nokey", "str", "LEFT", "LEFT"],
+        ["LMOVE", "str", "nokey", "LEFT", "LEFT"], ["LMOVE", "str", "str", "LEFT", "LEFT"],
+        ["LMOVE", "l", "l", "", "LEFT"], ["RPOPLPUSH", "str", "l"], ["RPOPLPUSH", "l", "str"],
+        ["RPOPLPUSH", "nokey", "str"], ["LRANGE", "l", 0, -1], ["LMPOP", 0, "l", "LEFT"], ["LMPOP", -1, "l", "LEFT"],
+        ["LMPOP", "abc", "l", "LEFT"], ["LMPOP", "", "l", "LEFT"], ["LMPOP", "1.5", "l", "LEFT"],
+        ["LMPOP", 2, "l", "LEFT"], ["LMPOP", 3, "l", "LEFT"], ["LMPOP", 1, "l", "UP"],
+        ["LMPOP", 1, "l", "LEFT", "COUNT", 0], ["LMPOP", 1, "l", "LEFT", "COUNT", -1],
+        ["LMPOP", 1, "l", "LEFT", "COUNT"], ["LMPOP", 1, "l", "LEFT", "COUNT", "abc"],
+        ["LMPOP", 1, "l", "LEFT", "COUNT", 1, "COUNT", 1], ["LMPOP", 1, "l", "LEFT", "FOO"],
+        ["LMPOP", 1, "l", "LEFT", "COUNT", 1, "FOO"], ["LMPOP", 1, "str", "UP"],
+        ["LMPOP", 1, "str", "LEFT", "COUNT", 0], ["LMPOP", 2, "str", "l", "LEFT"], ["LMPOP", 2, "nokey", "str", "LEFT"],
+        ["LMPOP", 2, "nokey", "h", "RIGHT", "COUNT", 2], ["LMPOP", 2, "l", "str", "LEFT"],
+        ["LMPOP", 1, "nokey", "LEFT"], ["LMPOP", 2, "nokey", "nokey", "RIGHT", "COUNT", 5],
+        ["LMPOP", "9223372036854775807", "l", "LEFT"], ["LMPOP", "9223372036854775806", "l", "LEFT"],
+        ["LMPOP", "9223372036854775808", "l", "LEFT"], ["LMPOP", 1, "left", "left"], ["LMPOP", 2, "l", "right", "left"],
+        ["LMPOP", 1, "l", "left", "count", "9223372036854775807"], ["EXISTS", "l"], ["RPUSH", "l", "a", "b", "c"],
+        ["BLPOP", "str", "abc"], ["BLPOP", "str", 0], ["BLPOP", "nokey", "str", 0], ["BLPOP", "l", "str", 0],
+        ["BRPOP", "h", "l", -1], ["BRPOP", "nokey", "h", "nan"], ["BLMOVE", "l", "l", "UP", "LEFT", "abc"],
+        ["BLMOVE", "l", "l", "LEFT", "LEFT", "abc"], ["BLMOVE", "str", "l", "LEFT", "LEFT", 0],
+        ["BLMOVE", "l", "str", "LEFT", "LEFT", 0], ["BLMOVE", "str", "l", "LEFT", "UP", -1],
+        ["BRPOPLPUSH", "str", "l", "abc"], ["BRPOPLPUSH", "str", "l", 0], ["BRPOPLPUSH", "l", "h", 0],
+        ["BRPOPLPUSH", "nokey", "str", "-1"], ["BLMPOP", 0, 0, "l", "LEFT"], ["BLMPOP", 0, 2, "str", "l", "LEFT"],
+        ["BLMPOP", 0, 1, "l", "UP"], ["BLMPOP", 0, 1, "l", "LEFT", "COUNT", 0],
+        ["BLMPOP", 0, 2, "nokey", "l", "RIGHT", "COUNT", 2], ["LRANGE", "l", 0, -1],
+    ]
+    for c in cmds:
+        r.do("A", *c)
+    # Timeouts: refused (not a float, negative, a conversion past the
+    # 64-bit range: negative too), or valid (rounded up to a millisecond:
+    # 0.0001 waits 1 ms; -0.0001 rounds to 0, for ever; hex, exponents, a
+    # sign); here on a list with elements, where none waits.
+    for t in ["abc", "", " 1", "1 ", "-1", "-0.5", "inf", "-inf", "+inf", "infinity", "nan", "-nan", "1e30", "1e400",
+              "1e4933", "1e", "5e3x", "9223372036854775808", "-9223372036854775808", "0", "0.0001", "1e-400",
+              "-0.0001", "+1", "1.", ".5e-1", "0x10", "0X1p3", "100", "9000000000000000"]:
+        r.do("A", "RPUSH", "t", "a")
+        r.do("A", "BLPOP", "t", t)
+    r.do("A", "DEL", "t")
+    # Arities.
+    for c in (["LPUSH", "l"], ["RPUSH"], ["LPUSHX", "l"], ["RPUSHX"], ["LPOP"], ["LPOP", "l", 1, 2],
+              ["RPOP", "l", 1, 2], ["LLEN"], ["LLEN", "l", "x"], ["LINDEX", "l"], ["LINDEX", "l", 0, 1],
+              ["LRANGE", "l", 0], ["LSET", "l", 0], ["LREM", "l", 0], ["LTRIM", "l", 0],
+              ["LINSERT", "l", "BEFORE", "a"], ["LPOS", "l"], ["LMOVE", "l", "l", "LEFT"], ["RPOPLPUSH", "l"],
+              ["LMPOP", 1, "l"], ["LMPOP", 1], ["BLPOP", "l"], ["BRPOP"], ["BLMOVE", "l", "l", "LEFT", "LEFT"],
+              ["BRPOPLPUSH", "l", "l"], ["BLMPOP", 0, 1, "l"], ["BLMPOP", 0], ["lpush"], ["Blpop", "x"]):
+        r.do("A", *c)
+
+
+def list_long(r):
+    """Long lists (10000 elements and more, many quicklist nodes in Redis):
+    LINDEX, LSET, LINSERT, LREM, LPOS and LRANGE at many positions, pops
+    and LTRIMs of thousands, elements of 20 KB, compared whole after each
+    phase; DUMP / RESTORE of them both ways."""
+    r.do("A", "FLUSHALL")
+    n = 10000
+    r.do("A", "RPUSH", "big", *[f"e{i}" for i in range(n)])
+    r.do("A", "LLEN", "big")
+    positions = list(range(0, n, 487)) + [1, 2, n // 2, n - 2, n - 1, n, n + 1] \
+        + [-i for i in (1, 2, 3, 100, 4999, 5000, 9999, 10000, 10001)]
+    for i in positions:
+        r.do("A", "LINDEX", "big", i)
+    for i in range(0, n, 613):
+        r.do("A", "LSET", "big", i, f"s{i}")
+        r.do("A", "LSET", "big", -i - 1, f"t{i}")
+    r.do("A", "LRANGE", "big", 0, -1)
+    for i in range(5, n, 797):
+        r.do("A", "LINSERT", "big", "BEFORE", f"e{i}", f"b{i}")
+        r.do("A", "LINSERT", "big", "AFTER", f"e{i + 1}", f"a{i}")
+        r.do("A", "LINDEX", "big", i + 1)
+    r.do("A", "LINSERT", "big", "AFTER", "t0", "after-last")
+    r.do("A", "LINSERT", "big", "BEFORE", "s0", "before-first")
+    r.do("A", "LRANGE", "big", 0, -1)
+    for i in range(3, n, 911):
+        r.do("A", "LREM", "big", 1, f"e{i}")
+        r.do("A", "LREM", "big", -1, f"e{i + 1}")
+        r.do("A", "LREM", "big", 0, f"e{i + 2}")
+    # Duplicates spread over the list: LREM from either end and all, LPOS
+    # with RANK, COUNT and MAXLEN across nodes.
+    for i in range(0, n, 1000):
+        r.do("A", "LINSERT", "big", "AFTER", f"e{i + 7}", "dup")
+    for c in (["LPOS", "big", "dup"], ["LPOS", "big", "dup", "RANK", -1], ["LPOS", "big", "dup", "COUNT", 0],
+              ["LPOS", "big", "dup", "RANK", 3, "COUNT", 4], ["LPOS", "big", "dup", "RANK", -2, "COUNT", 0],
+              ["LPOS", "big", "dup", "MAXLEN", 5000, "COUNT", 0],
+              ["LPOS", "big", "dup", "RANK", -1, "MAXLEN", 5000, "COUNT", 0], ["LPOS", "big", "e9999"],
+              ["LPOS", "big", "e9999", "MAXLEN", 9000], ["LPOS", "big", "e5003", "RANK", -1], ["LREM", "big", 2, "dup"],
+              ["LREM", "big", -3, "dup"], ["LPOS", "big", "dup", "COUNT", 0], ["LREM", "big", 0, "dup"],
+              ["LPOS", "big", "dup"], ["LLEN", "big"], ["LRANGE", "big", 0, -1], ["LRANGE", "big", 4000, 4100],
+              ["LRANGE", "big", -120, -100], ["LRANGE", "big", 9900, 20000], ["LRANGE", "big", -20000, 10]):
+        r.do("A", *c)
+    # Pops and moves of thousands; LTRIM keeping most, then few.
+    for c in (["LPOP", "big", 1000], ["RPOP", "big", 1500], ["LLEN", "big"], ["LMPOP", 1, "big", "LEFT", "COUNT", 700],
+              ["LMPOP", 1, "big", "RIGHT", "COUNT", 300], ["LMOVE", "big", "big", "LEFT", "RIGHT"],
+              ["LMOVE", "big", "big", "RIGHT", "LEFT"], ["RPOPLPUSH", "big", "other"], ["LRANGE", "big", 0, -1],
+              ["LTRIM", "big", 100, -100], ["LLEN", "big"], ["LINDEX", "big", 0], ["LINDEX", "big", -1],
+              ["LTRIM", "big", 3000, 3100], ["LRANGE", "big", 0, -1], ["LTRIM", "big", -50, 40],
+              ["LRANGE", "big", 0, -1]):
+        r.do("A", *c)
+    # Big elements (20 to 30 KB: past the 8 KB of a quicklist node, each
+    # one a node of its own in Redis) among small ones.
+    r.do("A", "RPUSH", "fat", *[("f%d" % i) * (10000 if i % 3 == 0 else 1) for i in range(30)])
+    for c in (["LINDEX", "fat", 3], ["LSET", "fat", 4, "y" * 30000], ["LINSERT", "fat", "AFTER", "f1", "z" * 25000],
+              ["LREM", "fat", 0, "f5"], ["LPOS", "fat", "y" * 30000], ["LPOS", "fat", "f3" * 10000],
+              ["LTRIM", "fat", 1, -2], ["LRANGE", "fat", 0, -1], ["LPOP", "fat", 3], ["LLEN", "fat"]):
+        r.do("A", *c)
+    # RESTORE of a plain list of 20000 elements (tmkv's encoding), then
+    # both ways.
+    r.do("A", "RESTORE", "rbig", 0, list_payload([b"r%d" % i for i in range(20000)]))
+    r.do("A", "LLEN", "rbig")
+    r.do("A", "LRANGE", "rbig", 0, -1)
+    r.do("A", "RPUSH", "big2", *[f"v{i % 37}" for i in range(12000)])
+    for src in ("big", "big2", "fat", "rbig"):
+        restore_list_both_ways(r, src, "restored")
+    r.do("A", "DBSIZE")
+
+
+def list_blocking(r):
+    """The blocking commands on one connection: immediate on a list with
+    elements (BLPOP and BRPOP take the first key that has some; BLMOVE and
+    BRPOPLPUSH to the same or another key; BLMPOP with COUNT), their null
+    replies after a timeout of 50 ms on missing keys, and inside MULTI
+    (never waiting, whatever the timeout)."""
+    r.do("A", "FLUSHALL")
+    for c in (["RPUSH", "q", "a", "b", "c"], ["RPUSH", "q2", "x"], ["BLPOP", "q", 0], ["BRPOP", "q", "5"],
+              ["BLPOP", "nokey", "q2", "q", 0], ["BRPOP", "nokey", "q", "q", "0.5"], ["EXISTS", "q", "q2"],
+              ["RPUSH", "q", "1", "2", "3"], ["BLMOVE", "q", "q", "LEFT", "RIGHT", 0], ["LRANGE", "q", 0, -1],
+              ["BLMOVE", "q", "d", "RIGHT", "LEFT", 1], ["BRPOPLPUSH", "q", "d", 0], ["BRPOPLPUSH", "d", "d", 0],
+              ["LRANGE", "d", 0, -1], ["BLMPOP", 0, 2, "nokey", "d", "LEFT", "COUNT", 1],
+              ["BLMPOP", "0.5", 2, "q", "d", "RIGHT", "COUNT", 10], ["BLMPOP", 0, 2, "q", "d", "LEFT"],
+              ["EXISTS", "q", "d"]):
+        r.do("A", *c)
+    # (Each wait costs about 100 ms on Redis, which serves timeouts in its
+    # cron: one of each reply's kind, BRPOPLPUSH's being BLMOVE's.)
+    for c in (["BLPOP", "nokey", "0.05"], ["BRPOP", "nokey", "nokey2", "0.05"],
+              ["BLMOVE", "nokey", "d", "LEFT", "RIGHT", "0.05"],
+              ["BLMPOP", "0.05", 2, "nokey", "nokey2", "LEFT", "COUNT", 3], ["EXISTS", "nokey", "nokey2", "d"]):
+        r.do("A", *c)
+    r.do("A", "SET", "str", "x")
+    for c in (["MULTI"], ["RPUSH", "m", "a", "b"], ["BLPOP", "nokey", 0], ["BLPOP", "m", 0],
+              ["BRPOP", "nokey", "m", 100], ["BLPOP", "m", "abc"], ["BLPOP", "str", 0],
+              ["BLMPOP", 0, 1, "nokey", "LEFT"], ["BLMPOP", 0, 0, "m", "LEFT"],
+              ["BLMOVE", "nokey", "x", "LEFT", "LEFT", 0], ["BRPOPLPUSH", "nokey", "m", 0], ["RPUSH", "m", "c"],
+              ["BRPOPLPUSH", "m", "m", 0], ["BLMOVE", "m", "n", "RIGHT", "LEFT", "-0.0001"], ["LRANGE", "m", 0, -1],
+              ["BLMPOP", "0.01", 2, "nokey", "m", "LEFT", "COUNT", 5], ["EXISTS", "m", "n"], ["EXEC"]):
+        r.do("A", *c)
+    for c in (["MULTI"], ["BLPOP", "nokey", 0], ["BLPOP", "nokey"], ["EXEC"], ["MULTI"], ["BLMOVE", "a", "b", "LEFT"],
+              ["EXEC"]):
+        r.do("A", *c)
+
+
+def list_watch_multi_scripts(r):
+    """WATCH (LIST_WATCH_CASES), MULTI / EXEC (a runtime error does not undo
+    the rest), scripts (list replies converted to Lua and back: nil is
+    false, and ends a table; the blocking commands refused; EVAL_RO refuses
+    the writes)."""
+    fresh(r)
+    for setup, b_cmds in LIST_WATCH_CASES:
+        r.open("B")
+        r.do("A", "FLUSHALL")
+        for c in setup:
+            r.do("A", *c)
+        r.do("A", "WATCH", "l")
+        for c in b_cmds:
+            r.do("B", *c, mode=SAME_TYPE if c[0] == "DUMP" else "exact")
+        r.do("A", "MULTI")
+        r.do("A", "LRANGE", "l", 0, -1)
+        r.do("A", "EXEC")
+        r.do("A", "LRANGE", "l", 0, -1)
+    r.do("A", "FLUSHALL")
+    r.do("A", "SET", "str", "x")
+    for c in (["MULTI"], ["RPUSH", "m", "c", "a", "b"], ["LPUSH", "str", "a"], ["LPOP", "m"], ["LSET", "m", 5, "x"],
+              ["LINSERT", "m", "AFTER", "a", "z"], ["LPOS", "m", "z", "RANK", 0], ["LMOVE", "m", "str", "LEFT", "LEFT"],
+              ["LMOVE", "m", "n", "LEFT", "LEFT"], ["LRANGE", "m", 0, -1], ["LTRIM", "m", 0, 0],
+              ["LMPOP", 2, "m", "n", "RIGHT", "COUNT", 5], ["LLEN", "m"], ["LINDEX", "n", 0], ["GET", "m"], ["EXEC"],
+              ["LRANGE", "m", 0, -1], ["LRANGE", "n", 0, -1]):
+        r.do("A", *c)
+    for c in (["MULTI"], ["RPUSH", "m", 4], ["RPUSH", "m"], ["LPOP", "m"], ["EXEC"], ["LRANGE", "m", 0, -1], ["MULTI"],
+              ["LPOS", "m"], ["DISCARD"]):
+        r.do("A", *c)
+    r.open("C", 3)
+    r.do("A", "RPUSH", "sl", "a", "b", "c", "a")
+    scripts = [
+        ("return redis.call('lrange', KEYS[1], 0, -1)", ["sl"], []),
+        ("return redis.call('lrange', KEYS[1], 0, -1)", ["nokey"], []),
+        ("return redis.call('rpush', KEYS[1], unpack(ARGV))", ["sl"], ["d", "e"]),
+        ("return {redis.call('llen', KEYS[1]), redis.call('lindex', KEYS[1], 0), redis.call('lindex', KEYS[1], 100), "
+         "redis.call('llen', KEYS[1])}", ["sl"], []),
+        ("return {redis.call('lpop', KEYS[1]), redis.call('rpop', KEYS[1], 2)}", ["sl"], []),
+        ("return redis.call('lpop', KEYS[1])", ["nokey"], []),
+        ("return redis.call('lpop', KEYS[1], 2)", ["nokey"], []),
+        ("return type(redis.call('lpop', KEYS[1], 2))", ["nokey"], []),
+        ("redis.setresp(3)\nreturn redis.call('lpop', KEYS[1], 2)", ["nokey"], []),
+        ("redis.setresp(3)\nreturn redis.call('lmpop', 1, KEYS[1], 'LEFT')", ["nokey"], []),
+        ("return redis.call('lmpop', 2, KEYS[1], KEYS[2], 'RIGHT', 'COUNT', 2)", ["nokey", "sl"], []),
+        ("return redis.call('lmpop', 1, KEYS[1], 'LEFT')", ["nokey"], []),
+        ("return {redis.call('lpos', KEYS[1], 'a'), redis.call('lpos', KEYS[1], 'a', 'COUNT', 0), "
+         "redis.call('lpos', KEYS[1], 'zz')}", ["sl"], []),
+        ("return redis.call('lmove', KEYS[1], KEYS[2], 'LEFT', 'RIGHT')", ["sl", "sl2"], []),
+        ("return redis.call('rpoplpush', KEYS[1], KEYS[1])", ["sl2"], []),
+        ("return redis.call('linsert', KEYS[1], 'BEFORE', 'b', 'x')", ["sl"], []),
+        ("return {redis.call('lset', KEYS[1], 0, 'y'), redis.call('lrem', KEYS[1], 0, 'x'), "
+         "redis.call('ltrim', KEYS[1], 0, 1)}", ["sl"], []),
+        ("return redis.pcall('lset', KEYS[1], 100, 'y')", ["sl"], []),
+        ("return redis.call('lset', KEYS[1], 100, 'y')", ["sl"], []),
+        ("return redis.pcall('lpush', KEYS[1], 'a')", ["str"], []),
+        ("return redis.call('lpos', KEYS[1], 'a', 'RANK', 0)", ["sl"], []),
+        ("return redis.call('blpop', KEYS[1], 0)", ["sl"], []),
+        ("return redis.pcall('blpop', KEYS[1], 0)", ["nokey"], []),
+        ("return redis.pcall('brpop', KEYS[1], 'abc')", ["sl"], []),
+        ("return redis.pcall('blmove', KEYS[1], KEYS[1], 'LEFT', 'LEFT', 0)", ["sl"], []),
+        ("return redis.pcall('brpoplpush', KEYS[1], KEYS[1], 0)", ["sl"], []),
+        ("return redis.call('lrange', KEYS[1], 0, -1)", ["sl"], []),
+    ]
+    for body, keys, argv in scripts:
+        r.do("A", "EVAL", body, len(keys), *keys, *argv)
+        r.do("C", "EVAL", body, len(keys), *keys, *argv)
+    for body in ("return redis.call('lrange', KEYS[1], 0, -1)", "return redis.call('lpos', KEYS[1], 'a')",
+                 "return redis.call('lpush', KEYS[1], 'a')", "return redis.call('lpop', KEYS[1])",
+                 "return redis.call('blpop', KEYS[1], 0)",
+                 "return redis.call('lmove', KEYS[1], KEYS[1], 'LEFT', 'LEFT')"):
+        r.do("A", "EVAL_RO", body, 1, "sl")
+    r.do("A", "LRANGE", "sl", 0, -1)
+
+
+def list_keyspace_events(r):
+    """Keyspace notifications of LIST_EVENT_COMMANDS, through a RESP2
+    subscriber that pings after each command; then MULTI / EXEC, a script,
+    and a list that expires."""
+    fresh(r, clients=("A", "E"))
+    r.do("A", "CONFIG", "SET", "notify-keyspace-events", "KEA")
+    try:
+        r.do("E", "PSUBSCRIBE", "__key*@0__:*")
+        for c in LIST_EVENT_COMMANDS:
+            r.do("A", *c)
+            r.events("E", fmt_args(c))
+        for c in (["MULTI"], ["RPUSH", "tx", 1, 2], ["LPOP", "tx"], ["LPUSH", "str", 1],
+                  ["LMOVE", "tx", "ty", "LEFT", "LEFT"], ["BLPOP", "ty", 0], ["BLPOP", "ty", 0], ["EXEC"]):
+            r.do("A", *c)
+        r.events("E", "MULTI ... EXEC")
+        r.do("A", "EVAL", "redis.call('rpush', KEYS[1], 'a', 'b')\nredis.call('lrem', KEYS[1], 0, 'a')\n"
+             "return redis.call('rpoplpush', KEYS[1], KEYS[1])", 1, "ev")
+        r.events("E", "EVAL")
+        # Only the list class ('l'): the generic del is not one of its events.
+        r.do("A", "CONFIG", "SET", "notify-keyspace-events", "El")
+        r.do("A", "RPUSH", "cls", "a")
+        r.do("A", "LPOP", "cls")
+        r.do("A", "RPUSH", "cls", "a")
+        r.do("A", "EXPIRE", "cls", 100)
+        r.events("E", "RPUSH, LPOP, RPUSH, EXPIRE (list events only)")
+        r.do("A", "CONFIG", "SET", "notify-keyspace-events", "KEA")
+        r.do("A", "RPUSH", "short", 1, 2)
+        r.do("A", "PEXPIRE", "short", 20)
+        r.events("E", "RPUSH, PEXPIRE")
+        r.sleep(SLEEP, "short expires")
+        r.do("A", "LLEN", "short")
+        r.events("E", "the expiry of a list")
+    finally:
+        r.do("A", "CONFIG", "SET", "notify-keyspace-events", "")
+
+
+def list_resp3(r):
+    """RESP3: LPOP / RPOP with a count of a missing key and LMPOP / BLMPOP
+    of nothing answer a null (RESP2: a null array), LINDEX / LPOS / LPOP
+    nulls, BLPOP's timeout a null; MULTI / EXEC of them."""
+    r.open("C", 3)
+    r.do("C", "FLUSHALL")
+    r.do("C", "RPUSH", "l", "a", "b", "c", "a")
+    for c in (["LPOP", "nokey"], ["LPOP", "nokey", 2], ["RPOP", "nokey", 0], ["LPOP", "l", 0], ["LPOP", "l", 1],
+              ["RPOP", "l", 2], ["LINDEX", "nokey", 0], ["LINDEX", "l", 100], ["LPOS", "l", "zz"],
+              ["LPOS", "nokey", "a"], ["LPOS", "nokey", "a", "COUNT", 0], ["LPOS", "l", "b", "COUNT", 0],
+              ["LRANGE", "nokey", 0, -1], ["LMPOP", 1, "nokey", "LEFT"], ["LMPOP", 2, "nokey", "l", "LEFT", "COUNT", 5],
+              ["LMOVE", "nokey", "l", "LEFT", "LEFT"], ["RPOPLPUSH", "nokey", "l"], ["BLPOP", "nokey", "0.05"],
+              ["BLMPOP", "0.05", 1, "nokey", "RIGHT"], ["MULTI"], ["LPOP", "nokey", 3], ["LMPOP", 1, "nokey", "LEFT"],
+              ["BLPOP", "nokey", 0], ["BLMPOP", 0, 1, "nokey", "LEFT"], ["BRPOPLPUSH", "nokey", "x", 0], ["EXEC"],
+              ["RPUSH", "l", "x", "y", "z"], ["BLPOP", "nokey", "l", 0], ["BLMPOP", 0, 1, "l", "RIGHT", "COUNT", 3],
+              ["EXISTS", "l"]):
+        r.do("C", *c)
+
+
+def list_generic_commands(r):
+    """The generic commands on lists: COPY (a list of its own), RENAME,
+    MOVE, EXPIRE (kept by pushes, pops, LSET, LTRIM, LMOVE's source; a list
+    that empties loses it), an expired list to every list command, OBJECT,
+    MEMORY USAGE (by type), TYPE, KEYS, SCAN TYPE list, RESTORE of Redis's
+    payloads; SET, MSET, the set STORE commands and PFMERGE over a list."""
+    fresh(r)
+    for c in (["RPUSH", "src", "a", "b", "c"], ["EXPIRE", "src", 1000], ["COPY", "src", "cp"], ["RPUSH", "cp", "d"],
+              ["LRANGE", "src", 0, -1], ["LRANGE", "cp", 0, -1], ["TTL", "cp"], ["COPY", "src", "cp"],
+              ["COPY", "src", "cp", "REPLACE"], ["LRANGE", "cp", 0, -1], ["RENAME", "src", "rn"], ["TTL", "rn"],
+              ["EXISTS", "src"], ["RPUSH", "rn", "e"], ["TTL", "rn"], ["LPOP", "rn"], ["TTL", "rn"],
+              ["LSET", "rn", 0, "z"], ["LTRIM", "rn", 0, -1], ["LINSERT", "rn", "BEFORE", "z", "y"],
+              ["LREM", "rn", 0, "y"], ["TTL", "rn"], ["LMOVE", "rn", "fresh", "LEFT", "LEFT"], ["TTL", "rn"],
+              ["TTL", "fresh"], ["EXPIRE", "fresh", 2000], ["LMOVE", "rn", "fresh", "LEFT", "LEFT"], ["TTL", "fresh"],
+              ["RPOP", "rn", 10], ["EXISTS", "rn"], ["RPUSH", "rn", "new"], ["TTL", "rn"], ["RENAMENX", "fresh", "cp"],
+              ["RENAME", "fresh", "cp"], ["LRANGE", "cp", 0, -1], ["COPY", "cp", "cp", "DB", 1], ["MOVE", "cp", 2],
+              ["SELECT", 2], ["LRANGE", "cp", 0, -1], ["TTL", "cp"], ["RPUSH", "cp", "db2"], ["MOVE", "cp", 0],
+              ["SELECT", 1], ["LRANGE", "cp", 0, -1], ["SELECT", 0], ["LRANGE", "cp", 0, -1], ["TTL", "cp"]):
+        r.do("A", *c, mode=TTL_S if c[0] == "TTL" else "exact")
+    r.do("A", "RPUSH", "short", "a", "b")
+    r.do("A", "PEXPIRE", "short", 20)
+    r.do("A", "RPUSH", "long", "a", "b", "c")
+    r.do("A", "PEXPIRE", "long", 10000)
+    r.sleep(SLEEP, "short expires")
+    for c in (["LLEN", "short"], ["LRANGE", "short", 0, -1], ["LINDEX", "short", 0], ["LPOS", "short", "a"],
+              ["LPOP", "short"], ["LSET", "short", 0, "x"], ["LMOVE", "short", "long", "LEFT", "LEFT"],
+              ["RPUSHX", "short", "x"], ["LMPOP", 2, "short", "long", "LEFT"], ["BLPOP", "short", "long", 0],
+              ["EXISTS", "short", "long"], ["LPUSH", "short", "new"], ["TTL", "short"], ["LRANGE", "short", 0, -1]):
+        r.do("A", *c)
+    settle(r)
+    r.do("A", "FLUSHALL")
+    r.do("A", "RPUSH", "l", "a", "b")
+    r.do("A", "RPUSH", "l2", *range(600))
+    r.do("A", "SADD", "s", 1)
+    r.do("A", "SET", "str", "x")
+    r.do("A", "HSET", "h", "f", "v")
+    r.do("A", "PFADD", "hll", "a")
+    for k in ("l", "l2", "s", "str", "h", "nokey"):
+        r.do("A", "OBJECT", "ENCODING", k, mode="exact" if k != "str" else SAME_TYPE)
+        r.do("A", "TYPE", k)
+        r.do("A", "MEMORY", "USAGE", k, mode=SAME_TYPE)
+        r.do("A", "OBJECT", "FREQ", k)
+    r.do("A", "KEYS", "*", mode=SORTED)
+    r.scan_all("A", "TYPE", "list")
+    r.scan_all("A", "TYPE", "LIST")
+    r.scan_all("A", "MATCH", "l*", "TYPE", "list")
+    r.scan_all("A", "TYPE", "string")
+    # The other types' commands on a list: WRONGTYPE (and no change); SET,
+    # MSET, the set STORE commands and PFMERGE replace it or refuse it.
+    for c in (["GET", "l"], ["APPEND", "l", "x"], ["INCR", "l"], ["STRLEN", "l"], ["GETRANGE", "l", 0, -1],
+              ["SETRANGE", "l", 0, "x"], ["GETDEL", "l"], ["GETEX", "l"], ["SETBIT", "l", 1, 1], ["BITCOUNT", "l"],
+              ["LCS", "l", "str"], ["MGET", "l", "str"], ["HSET", "l", "f", "v"], ["HGET", "l", "f"], ["HLEN", "l"],
+              ["SADD", "l", 1], ["SMEMBERS", "l"], ["SINTER", "l", "s"], ["SINTERSTORE", "d", "l", "s"],
+              ["PFADD", "l", "a"], ["PFCOUNT", "l"], ["PFMERGE", "hll", "l"], ["PFMERGE", "l", "hll"],
+              ["LRANGE", "l", 0, -1], ["LPUSH", "s", 1], ["LPUSH", "h", 1], ["LPUSH", "hll", 1], ["LLEN", "hll"],
+              ["LPOS", "s", 1], ["SET", "l", "now a string", "GET"], ["SET", "l", "now a string"], ["TYPE", "l"],
+              ["RPUSH", "l", "a"], ["RPUSH", "l3", "a"], ["MSET", "l3", "x"], ["TYPE", "l3"], ["RPUSH", "l4", "a"],
+              ["SUNIONSTORE", "l4", "s"], ["TYPE", "l4"], ["RPUSH", "l5", "a"], ["SETNX", "l5", "x"],
+              ["GETSET", "l5", "x"]):
+        r.do("A", *c)
+    for payload in REDIS_LIST_PAYLOADS:
+        r.do("A", "RESTORE", "rp", 0, payload, "REPLACE")
+        r.do("A", "LRANGE", "rp", 0, -1)
+        r.do("A", "LPOS", "rp", "1")
+        r.do("A", "LPOS", "rp", "-1", "COUNT", 0)
+        r.do("A", "LINDEX", "rp", 7)
+        r.do("A", "LREM", "rp", 0, "9223372036854775807")
+        r.do("A", "RPUSH", "rp", "x")
+        r.do("A", "LRANGE", "rp", 0, -1)
+    for payload in BAD_PAYLOADS[-5:]:
+        r.do("A", "RESTORE", "bad", 0, payload, "REPLACE")
+        r.do("A", "EXISTS", "bad")
+
+
+@scenario
+def list_redis70_edges(r):
+    """Redis 7.0 (not 7.2) behaviours at the edges of the list commands'
+    arguments, each on a list that has elements, where nothing waits:
+    LPOS takes RANK -9223372036854775808 (its negation overflows and stays
+    negative: it counts as RANK -1); a blocking timeout whose milliseconds
+    plus the clock overflow (9223372036854775 s) is taken as it comes (on a
+    missing key Redis would wait for ever: never sent there); BLMPOP parses
+    its timeout after numkeys, LEFT / RIGHT and COUNT; scripts may call
+    BLMPOP (Redis 7.0 does not flag it noscript), which never blocks there
+    (EVAL_RO refuses it as a write)."""
+    fresh(r)
+    r.do("A", "RPUSH", "l", "a", "b", "a", "c", "a")
+    for c in (["LPOS", "l", "a", "RANK", "-9223372036854775808"],
+              ["LPOS", "l", "a", "RANK", "-9223372036854775808", "COUNT", 0],
+              ["LPOS", "l", "a", "RANK", "-9223372036854775808", "MAXLEN", 2, "COUNT", 0],
+              ["LPOS", "nokey", "a", "RANK", "-9223372036854775808"],
+              ["BLPOP", "l", "9223372036854775"], ["BRPOP", "l", "9223372036854775.806"],
+              ["BLMOVE", "l", "l", "LEFT", "RIGHT", "9223372036854775"], ["BRPOPLPUSH", "l", "l", "9223372036854775"],
+              ["BLMPOP", "9223372036854775", 1, "l", "LEFT"], ["LRANGE", "l", 0, -1],
+              ["BLMPOP", "abc", 0, "l", "LEFT"], ["BLMPOP", "-1", 1, "l", "UP"], ["BLMPOP", "nan", 2, "l", "LEFT"],
+              ["BLMPOP", "abc", 1, "l", "LEFT", "COUNT", 0], ["BLMPOP", "-1", 1, "l", "LEFT", "FOO"],
+              ["EVAL", "return redis.call('blmpop', 0, 1, KEYS[1], 'LEFT')", 1, "l"],
+              ["EVAL", "return redis.call('blmpop', 0, 1, KEYS[1], 'RIGHT', 'COUNT', 5)", 1, "nokey"],
+              ["EVAL", "return redis.pcall('blmpop', 'x', 1, KEYS[1], 'LEFT')", 1, "l"],
+              ["EVAL", "return redis.call('blmpop', 5, 2, 'nokey', KEYS[1], 'RIGHT', 'COUNT', 2)", 1, "l"],
+              ["EVAL_RO", "return redis.pcall('blmpop', 0, 1, KEYS[1], 'LEFT')", 1, "l"], ["LRANGE", "l", 0, -1]):
+        r.do("A", *c)

@@ -10,11 +10,15 @@ What runs (against both servers, the same commands in the same order):
     option matrices of SET/GETEX/EXPIRE, integer and float edges, the hash
     commands (scenario hashes), the set commands (scenarios sets,
     set_encodings_as_built, set_keyspace_events), the HyperLogLog commands
-    (scenario hyperloglog: every value compared byte for byte);
+    (scenario hyperloglog: every value compared byte for byte), the list
+    commands (scenario lists: long lists, keyspace events, the blocking
+    commands on one connection; list_redis70_edges: Redis 7.0's quirks at
+    their arguments' edges);
   * seeded random command sequences (differential_gen.py) of string, hash,
-    set and HyperLogLog commands over one small keyspace, two clients each,
-    some in RESP3 (some sequences favour the set commands, some the
-    HyperLogLog ones).
+    set, HyperLogLog and list commands (the blocking ones too, never
+    waiting long) over one small keyspace, two clients each, some in RESP3
+    (some sequences favour the set commands, some the HyperLogLog ones,
+    some the list ones, whose lists grow to thousands of elements).
 
 Environment:
   TMKV_SERVER        tmkv-server binary (set by ctest)
@@ -37,11 +41,12 @@ Environment:
 
 Not exercised reply by reply (no Redis reply to compare byte for byte, or not tmkv's
 business): INFO, CLIENT, CONFIG (but for notify-keyspace-events, set and
-reset by scenarios set_keyspace_events and hyperloglog, and
+reset by scenarios set_keyspace_events, hyperloglog and lists, and
 hll-sparse-max-bytes, set to small values and back to 3000 by scenario
 hyperloglog), COMMAND, TIME, AUTH, SHUTDOWN, and
-Redis's types other than strings, hashes and sets; DEBUG, SWAPDB and the like
-do not exist in tmkv.
+Redis's types other than strings, hashes, sets and lists; DEBUG, SWAPDB, SORT
+and the like do not exist in tmkv. Blocking commands that wait for another
+client are tests/server/blocking_lists_test.py's business.
 At the end, though, INFO's keyspace_hits/misses and commandstats
 (calls, failed_calls, rejected_calls per command) must agree between the two
 servers after the identical traffic (compare_stats: one declared gap).
