@@ -105,19 +105,7 @@ void cmd_hmget(CommandContext& c) {
   }
 }
 
-void cmd_hdel(CommandContext& c) {
-  Hash h;
-  const Blob* old;
-  if (!hash_at(c, c.arg(1), false, &h, &old)) return;
-  int64_t deleted = 0;
-  for (size_t i = 2; i < c.argc() && !h.empty(); ++i) deleted += h.erase(c.arg(i)) ? 1 : 0;
-  if (deleted > 0) {
-    if (!store_hash(c, c.arg(1), h, old)) return;
-    notify_keyspace_event(c, kNotifyHash, "hdel", c.arg(1));
-    if (h.empty()) notify_keyspace_event(c, kNotifyGeneric, "del", c.arg(1));
-  }
-  c.out.integer(deleted);
-}
+void cmd_hdel(CommandContext& c) { erase_from_trie(c, ValueType::kHash, kNotifyHash, "hdel"); }
 
 void cmd_hlen(CommandContext& c) {
   Hash h;

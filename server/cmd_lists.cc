@@ -15,6 +15,8 @@
 #include <limits>
 #include <optional>
 #include <string>
+#include <tuple>
+#include <utility>
 #include <vector>
 
 #include "server/client.h"
@@ -99,18 +101,27 @@ bool get_range_or_reply(CommandContext& c, std::string_view arg, int64_t lo, int
   return true;
 }
 
-// Redis's addListRangeReply: [start, end] after Redis's index arithmetic,
-// forward, or backward from `end` (`reverse`, RPOP with a count).
-void reply_range(CommandContext& c, const List& l, int64_t start, int64_t end, bool reverse) {
-  const auto len = static_cast<int64_t>(l.size());
+// Redis's index arithmetic for LRANGE and LTRIM: negative indices count
+// from the tail, both ends are clamped; the inclusive range, or nullopt if
+// it is empty.
+std::optional<std::pair<int64_t, int64_t>> redis_range(int64_t len, int64_t start, int64_t end) {
   if (start < 0) start += len;
   if (end < 0) end += len;
   if (start < 0) start = 0;
-  if (start > end || start >= len) {
+  if (start > end || start >= len) return std::nullopt;
+  if (end >= len) end = len - 1;
+  return std::make_pair(start, end);
+}
+
+// Redis's addListRangeReply: [start, end] after redis_range, forward, or
+// backward from `end` (`reverse`, RPOP with a count).
+void reply_range(CommandContext& c, const List& l, int64_t start, int64_t end, bool reverse) {
+  const auto range = redis_range(static_cast<int64_t>(l.size()), start, end);
+  if (!range) {
     c.out.array(0);
     return;
   }
-  if (end >= len) end = len - 1;
+  std::tie(start, end) = *range;
   c.out.array(static_cast<size_t>(end - start + 1));
   auto emit = [&](std::string_view v) {
     c.out.bulk(v);
@@ -321,18 +332,10 @@ void cmd_ltrim(CommandContext& c) {
     return;
   }
   const auto len = static_cast<int64_t>(l.size());
-  if (start < 0) start += len;
-  if (end < 0) end += len;
-  if (start < 0) start = 0;
-  int64_t left, right;  // elements to drop at each end
-  if (start > end || start >= len) {
-    left = len;
-    right = 0;
-  } else {
-    if (end >= len) end = len - 1;
-    left = start;
-    right = len - end - 1;
-  }
+  const auto range = redis_range(len, start, end);
+  // Elements to drop at each end: all of them for an empty range.
+  const int64_t left = range ? range->first : len;
+  const int64_t right = range ? len - range->second - 1 : 0;
   drop_ends(&l, static_cast<uint64_t>(left), static_cast<uint64_t>(right));
   notify_keyspace_event(c, kNotifyList, "ltrim", c.arg(1));
   if (!store_list(c, c.arg(1), l, b)) return;

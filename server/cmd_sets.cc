@@ -78,19 +78,7 @@ void cmd_sadd(CommandContext& c) {
   c.out.integer(added);
 }
 
-void cmd_srem(CommandContext& c) {
-  Hash s;
-  const Blob* old;
-  if (!set_at(c, c.arg(1), false, &s, &old)) return;
-  int64_t removed = 0;
-  for (size_t i = 2; i < c.argc() && !s.empty(); ++i) removed += s.erase(c.arg(i)) ? 1 : 0;
-  if (removed > 0) {
-    if (!store_set(c, c.arg(1), s, old)) return;
-    notify_keyspace_event(c, kNotifySet, "srem", c.arg(1));
-    if (s.empty()) notify_keyspace_event(c, kNotifyGeneric, "del", c.arg(1));
-  }
-  c.out.integer(removed);
-}
+void cmd_srem(CommandContext& c) { erase_from_trie(c, ValueType::kSet, kNotifySet, "srem"); }
 
 void cmd_scard(CommandContext& c) {
   Hash s;

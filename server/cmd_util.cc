@@ -63,6 +63,20 @@ bool store_trie(CommandContext& c, std::string_view key, store::ValueType type, 
   return true;
 }
 
+void erase_from_trie(CommandContext& c, store::ValueType type, uint32_t notify_class, const char* event) {
+  store::Hash h;
+  const store::Blob* old;
+  if (!trie_at(c, c.arg(1), type, false, &h, &old)) return;
+  int64_t removed = 0;
+  for (size_t i = 2; i < c.argc() && !h.empty(); ++i) removed += h.erase(c.arg(i)) ? 1 : 0;
+  if (removed > 0) {
+    if (!store_trie(c, c.arg(1), type, h, old)) return;
+    notify_keyspace_event(c, notify_class, event, c.arg(1));
+    if (h.empty()) notify_keyspace_event(c, kNotifyGeneric, "del", c.arg(1));
+  }
+  c.out.integer(removed);
+}
+
 void list_key_ready(CommandContext& c, std::string_view key, unsigned db) {
   c.client.ready_keys.emplace_back(db, std::string(key));
 }

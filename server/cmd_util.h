@@ -68,6 +68,12 @@ bool trie_at(CommandContext& c, std::string_view key, store::ValueType type, boo
 bool store_trie(CommandContext& c, std::string_view key, store::ValueType type, const store::Hash& h,
                 const store::Blob* old);
 
+// HDEL and SREM: removes arguments 2.. from the hash or set (`type`) at
+// key; if any was there, stores the rest (an empty one deletes the key) and
+// tells `event` (class `notify_class`), then "del" once emptied, as Redis.
+// Replies how many were removed (0 for an absent key), or an error.
+void erase_from_trie(CommandContext& c, store::ValueType type, uint32_t notify_class, const char* event);
+
 // Records that key (in db) became a non-empty list in this transaction:
 // once it commits, a client blocked on the key is woken (server/blocking.h).
 void list_key_ready(CommandContext& c, std::string_view key, unsigned db);
