@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Hashes, sets, lists and HyperLogLogs: tmkv-server against redis-server 7 (Debian), side by
+# Hashes, sets, lists, HyperLogLogs and sorted sets: tmkv-server against redis-server 7 (Debian), side by
 # side, in one run. redis-benchmark (50 clients) drives these workloads at
 # -P 1 and -P 16:
 #   - hot-hset: redis-benchmark's own `-t hset`, every client writing random
@@ -20,6 +20,13 @@
 #     write copies its 12 KB in tmkv, where Redis changes a register in place);
 #   - pfadd: PFADD of one element to one of KEYSPACE small HyperLogLogs;
 #   - pfcount: PFCOUNT of the hot HyperLogLog (cached after the first).
+#   - hot-zadd: redis-benchmark's own `-t zadd`, every client adding random
+#     members (element:N, random scores) to ONE sorted set (myzset), the
+#     sorted sets' worst case, as hot-hset;
+#   - zrank, zrange-100: ZRANK of a random member and ZRANGE 0 99
+#     WITHSCORES of that set, after hot-zadd filled it;
+#   - hot-zpopmin: `-t zpopmin`, every client popping from myzset;
+#   - zadd: ZADD of one member to one of KEYSPACE small sorted sets (rank:N).
 # Each server starts fresh per round; rounds alternate which goes first. The
 # table shows medians over rounds and the median of the per-round ratios.
 #
@@ -51,7 +58,7 @@ trap 'servers_stop_all; rm -rf "$tmp"' EXIT
 redis_cmd() { echo "$REDIS_SERVER --port $1 --bind 127.0.0.1 --save '' --appendonly no --dir $tmp --daemonize no"; }
 tmkv_cmd() { echo "$TMKV_SERVER --port $1 --bind 127.0.0.1 --io-threads $IO_THREADS --metrics-port 0"; }
 
-read -r -a TESTS <<< "${TESTS:-hot-hset hset hget hot-sadd sadd sismember hot-lpush hot-rpop lrange-100 hot-pfadd pfadd pfcount}"
+read -r -a TESTS <<< "${TESTS:-hot-hset hset hget hot-sadd sadd sismember hot-lpush hot-rpop lrange-100 hot-pfadd pfadd pfcount hot-zadd zrank zrange-100 hot-zpopmin zadd}"
 
 bench() {  # name test pipeline -> rps
   local name=$1 test=$2 p=$3 out rps
@@ -69,6 +76,11 @@ bench() {  # name test pipeline -> rps
     hot-pfadd) out=$("$REDIS_BENCHMARK" "${args[@]}" PFADD hll "__rand_int__" 2>&1) ;;
     pfadd) out=$("$REDIS_BENCHMARK" "${args[@]}" PFADD "hll:__rand_int__" "__rand_int__" 2>&1) ;;
     pfcount) out=$("$REDIS_BENCHMARK" "${args[@]}" PFCOUNT hll 2>&1) ;;
+    hot-zadd) out=$("$REDIS_BENCHMARK" "${args[@]}" -t zadd 2>&1) ;;
+    zrank) out=$("$REDIS_BENCHMARK" "${args[@]}" ZRANK myzset "element:__rand_int__" 2>&1) ;;
+    zrange-100) out=$("$REDIS_BENCHMARK" "${args[@]}" ZRANGE myzset 0 99 WITHSCORES 2>&1) ;;
+    hot-zpopmin) out=$("$REDIS_BENCHMARK" "${args[@]}" -t zpopmin 2>&1) ;;
+    zadd) out=$("$REDIS_BENCHMARK" "${args[@]}" ZADD "rank:__rand_int__" "__rand_int__" "__rand_int__" 2>&1) ;;
     *) die "unknown test '$test'" ;;
   esac || die "redis-benchmark failed against $name: $out"
   rps=$(printf '%s\n' "$out" | tr '\r' '\n' | awk -F'","' 'NF > 2 && $1 !~ /^"test$/ { r = $2 } END { print r }')
@@ -76,7 +88,7 @@ bench() {  # name test pipeline -> rps
   echo "$rps"
 }
 
-echo "# Hashes, sets, lists and HyperLogLogs: tmkv-server vs redis-server"
+echo "# Hashes, sets, lists, HyperLogLogs and sorted sets: tmkv-server vs redis-server"
 echo
 echo "- date: $(date -u '+%Y-%m-%d %H:%M:%S UTC')"
 echo "- machine: $(nproc) CPUs ($(grep -m1 '^model name' /proc/cpuinfo | sed 's/.*: //')), $(awk '/MemTotal/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo)"
@@ -97,6 +109,13 @@ for round in $(seq 1 "$ROUNDS"); do
         printf '  round %d %-8s -P %-2s %-5s %s rps\n' "$round" "$test" "$p" "$s" "$r" >&2
       done
     done
+    # myzset's size before hot-zpopmin empties it.
+    if [[ $test == zrange-100 ]]; then
+      for s in "${order[@]}"; do
+        m=$("$REDIS_CLI" -p "${PORT[$s]}" memory usage myzset)
+        echo "${m:-0}" >> "$tmp/$s.mem.myzset"
+      done
+    fi
   done
   for s in "${order[@]}"; do
     # 0 where a test that fills the key did not run.
@@ -120,7 +139,8 @@ for test in "${TESTS[@]}"; do
   done
 done
 echo
-for key in myhash myset mylist; do
-  printf 'MEMORY USAGE %s at the end (median): redis %.0f B, tmkv %.0f B\n' "$key" \
+for key in myhash myset mylist myzset; do
+  [[ -f $tmp/redis.mem.$key ]] || continue
+  printf 'MEMORY USAGE %s at the end, myzset before hot-zpopmin (median): redis %.0f B, tmkv %.0f B\n' "$key" \
     "$(median < "$tmp/redis.mem.$key")" "$(median < "$tmp/tmkv.mem.$key")"
 done

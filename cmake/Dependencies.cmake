@@ -10,6 +10,9 @@ pkg_check_modules(JEMALLOC REQUIRED IMPORTED_TARGET jemalloc)   # libjemalloc-de
 pkg_check_modules(LUA REQUIRED IMPORTED_TARGET lua5.1)         # liblua5.1-0-dev
 find_library(TMKV_LUA_CJSON NAMES lua5.1-cjson liblua5.1-cjson.so.0 REQUIRED)   # lua-cjson
 find_library(TMKV_LUA_BITOP NAMES lua5.1-bitop liblua5.1-bitop.so.0 REQUIRED)   # lua-bitop
+# liblzf 3.6, the compressor Redis bundles, for DUMP payloads that are
+# Redis's bytes (server/rdb_string.h).
+find_package(liblzf CONFIG REQUIRED)             # liblzf-dev
 
 # jemalloc is the allocator of every binary we ship. Sanitizer builds keep the
 # sanitizer's own allocator (it must intercept malloc to find bugs), so there

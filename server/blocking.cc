@@ -13,8 +13,22 @@ std::string BlockingRegistry::slot(unsigned db, std::string_view key) {
 void BlockingRegistry::wake_first_locked(const std::string& slot) {
   auto it = by_key_.find(slot);
   if (it == by_key_.end() || it->second.empty()) return;
-  const std::shared_ptr<BlockedWaiter>& w = it->second.front();
-  if (!w->pending.exchange(true, std::memory_order_seq_cst)) asio::post(w->executor, w->retry);
+  wake(*it->second.front());
+}
+
+void BlockingRegistry::wake(BlockedWaiter& w) {
+  if (!w.pending.exchange(true, std::memory_order_seq_cst)) asio::post(w.executor, w.retry);
+}
+
+void BlockingRegistry::pass_on(const std::shared_ptr<BlockedWaiter>& w) {
+  std::lock_guard<std::mutex> g(mu_);
+  for (const std::string& k : w->keys) {
+    auto it = by_key_.find(slot(w->db, k));
+    if (it == by_key_.end()) continue;
+    auto& q = it->second;
+    auto at = std::find(q.begin(), q.end(), w);
+    if (at != q.end() && ++at != q.end()) wake(**at);
+  }
 }
 
 void BlockingRegistry::add(const std::shared_ptr<BlockedWaiter>& w) {

@@ -68,8 +68,14 @@ class BlockingRegistry {
   // Unregisters w (its owner's thread). A wake it owed is passed on.
   void remove(const std::shared_ptr<BlockedWaiter>& w);
   // Wakes the first waiter on (db, key), if any (after a commit that made
-  // the key a non-empty list).
+  // the key a non-empty list or sorted set).
   void signal(unsigned db, std::string_view key);
+  // A woken waiter found nothing for itself and stays: the wake may have
+  // been meant for a waiter behind it (a BLPOP queued behind a BZPOPMIN on
+  // a key that became a list, which the BZPOPMIN cannot take), so it goes
+  // to the next waiter on each of w's keys. A wake thus walks a queue at
+  // most once, each waiter retrying once, and ends at its tail.
+  void pass_on(const std::shared_ptr<BlockedWaiter>& w);
   // CLIENT UNBLOCK: asks the blocked client `client_id` to end its wait as
   // a timeout or an error; false if it is not blocked.
   bool unblock(uint64_t client_id, int mode);
@@ -85,6 +91,7 @@ class BlockingRegistry {
  private:
   static std::string slot(unsigned db, std::string_view key);
   void wake_first_locked(const std::string& slot);
+  static void wake(BlockedWaiter& w);
 
   std::mutex mu_;
   std::unordered_map<std::string, std::deque<std::shared_ptr<BlockedWaiter>>> by_key_;  // guarded by mu_

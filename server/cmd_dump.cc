@@ -14,6 +14,7 @@
 #include "store/access_clock.h"
 #include "store/clock.h"
 #include "store/list_value.h"
+#include "store/zset_value.h"
 
 namespace tmkv::server {
 namespace {
@@ -37,6 +38,17 @@ void cmd_dump(CommandContext& c) {
       return true;
     });
     c.out.bulk(encode_list_dump_payload(elements));
+  } else if (b->type() == store::ValueType::kZSet) {
+    // In the encoding Redis would hold the set in (type 17 or 5): the
+    // views stay valid while z holds the version.
+    const store::ZSet z = store::ZSet::from_body(b->view());
+    std::vector<store::ZEntry> entries;
+    entries.reserve(z.size());
+    z.walk(0, z.size() - 1, [&](const store::ZEntry& e) {
+      entries.push_back(e);
+      return true;
+    });
+    c.out.bulk(encode_zset_dump_payload(entries, z.is_listpack()));
   } else {
     c.out.bulk(encode_dump_payload(b->view()));
   }
@@ -135,13 +147,23 @@ void cmd_restore(CommandContext& c) {
     trie_body = list.body_bytes();
     bytes = trie_body;
   }
+  store::ZSet zset;  // likewise; it takes the encoding Redis would give a loaded set
+  if (p.type == store::ValueType::kZSet) {
+    std::vector<store::ZEntry> entries;
+    entries.reserve(p.fields.size());
+    for (size_t i = 0; i < p.fields.size(); ++i) entries.push_back({p.fields[i].first, p.scores[i]});
+    zset = store::ZSet::build(entries);
+    trie_body = zset.body_bytes();
+    bytes = trie_body;
+  }
   const store::OpStatus s = c.db().put(*c.tx, key, p.type, bytes, expire_at, access);
   if (s != store::OpStatus::kOk) {
     reply_status(c.out, s);
     return;
   }
   notify_keyspace_event(c, kNotifyGeneric, "restore", key);
-  if (p.type == store::ValueType::kList) list_key_ready(c, key, c.client.db);  // serves a blocked client
+  // Serves a client blocked on the key (BLPOP, BZPOPMIN, ...).
+  if (p.type == store::ValueType::kList || p.type == store::ValueType::kZSet) blocking_key_ready(c, key, c.client.db);
   c.out.ok();
 }
 

@@ -86,6 +86,9 @@ void cmd_object(CommandContext& c) {
       c.out.bulk(redis_string_encoding(b->view()));
     } else if (b->type() == store::ValueType::kList) {
       c.out.bulk("quicklist");  // Redis 7.0 keeps every list as a quicklist
+    } else if (b->type() == store::ValueType::kZSet) {
+      // The encoding Redis would have moved the set to by now (zset_value.h).
+      c.out.bulk(store::ZSet::from_body(b->view()).encoding());
     } else {
       const store::Hash h = store::Hash::from_body(b->view());
       c.out.bulk(b->type() == store::ValueType::kSet ? h.set_encoding() : h.encoding());
@@ -113,7 +116,8 @@ void cmd_object(CommandContext& c) {
 
 // MEMORY USAGE: the bytes one key holds in tmkv: its record (header and key,
 // store/record.h), its value (store/blob.h), each rounded up to the
-// allocator's size class, a hash's or set's nodes, and its slot in the index.
+// allocator's size class, a collection's nodes (hash, set, list, sorted
+// set), and its slot in the index.
 size_t key_memory_usage(std::string_view key, const store::Blob& b) {
   const size_t record = store::allocation_size(sizeof(store::Record) + key.size());
   const size_t value = store::allocation_size(b.allocation_bytes()) + b.node_bytes();

@@ -40,6 +40,10 @@ void cmd_exists(CommandContext& c) {
   count_present(c);
 }
 
+// The types a blocked client may wait for (Redis's signalKeyAsReady in
+// dbAdd fires for lists and sorted sets alike).
+bool serves_blocked_pop(store::ValueType t) { return t == store::ValueType::kList || t == store::ValueType::kZSet; }
+
 const char* type_name(const Blob* b) {
   if (b == nullptr) return "none";
   switch (b->type()) {
@@ -51,6 +55,8 @@ const char* type_name(const Blob* b) {
       return "set";
     case store::ValueType::kList:
       return "list";
+    case store::ValueType::kZSet:
+      return "zset";
   }
   return "none";
 }
@@ -96,8 +102,9 @@ void rename_generic(CommandContext& c, bool nx) {
   }
   notify_keyspace_event(c, kNotifyGeneric, "rename_from", src);
   notify_keyspace_event(c, kNotifyGeneric, "rename_to", dst);
-  // As Redis's dbAdd: a list arriving under a key serves a client blocked on it.
-  if (type == store::ValueType::kList) list_key_ready(c, dst, c.client.db);
+  // As Redis's dbAdd: a list or sorted set arriving under a key serves a
+  // client blocked on it (BLPOP, BZPOPMIN, ...).
+  if (serves_blocked_pop(type)) blocking_key_ready(c, dst, c.client.db);
   if (nx) {
     c.out.integer(1);
   } else {
@@ -146,7 +153,7 @@ void cmd_copy(CommandContext& c) {
     return;
   }
   notify_keyspace_event(c, kNotifyGeneric, "copy_to", c.arg(2), dst_db);
-  if (type == store::ValueType::kList) list_key_ready(c, c.arg(2), dst_db);
+  if (serves_blocked_pop(type)) blocking_key_ready(c, c.arg(2), dst_db);
   c.out.integer(1);
 }
 
@@ -186,7 +193,7 @@ void cmd_move(CommandContext& c) {
   c.db().del(*c.tx, key);
   notify_keyspace_event(c, kNotifyGeneric, "move_from", key);
   notify_keyspace_event(c, kNotifyGeneric, "move_to", key, dst_db);
-  if (type == store::ValueType::kList) list_key_ready(c, key, dst_db);
+  if (serves_blocked_pop(type)) blocking_key_ready(c, key, dst_db);
   c.out.integer(1);
 }
 

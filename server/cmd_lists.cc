@@ -65,7 +65,7 @@ bool store_list(CommandContext& c, std::string_view key, const List& l, const Bl
     return false;
   }
   // A new list: clients blocked on the key may be served (blocking.h).
-  if (old == nullptr) list_key_ready(c, key, c.client.db);
+  if (old == nullptr) blocking_key_ready(c, key, c.client.db);
   return true;
 }
 
@@ -79,25 +79,6 @@ bool parse_end_or_reply(CommandContext& c, std::string_view arg, End* end) {
     c.out.syntax_error();
     return false;
   }
-  return true;
-}
-
-// Redis's getRangeLongFromObjectOrReply: an integer in [lo, hi], else
-// `message` (or Redis's own texts when there is none).
-bool get_range_or_reply(CommandContext& c, std::string_view arg, int64_t lo, int64_t hi, const char* message,
-                        int64_t* v) {
-  const auto n = parse_ll(arg);
-  if (!n) {
-    c.out.error(message ? std::string("ERR ") + message : "ERR value is not an integer or out of range");
-    return false;
-  }
-  if (*n < lo || *n > hi) {
-    c.out.error(message ? std::string("ERR ") + message
-                        : "ERR value is out of range, must be between " + std::to_string(lo) + " and " +
-                              std::to_string(hi));
-    return false;
-  }
-  *v = *n;
   return true;
 }
 
@@ -541,7 +522,7 @@ void move_generic(CommandContext& c, End from, End to) {
   if (!store_list(c, src_key, src, sb)) return;
   // A blocked BLMOVE served from a list that still has elements passes the
   // wake-up on to the next client blocked on it (blocking.h).
-  if (c.client.block_retry && !src.empty()) list_key_ready(c, src_key, c.client.db);
+  if (c.client.block_retry && !src.empty()) blocking_key_ready(c, src_key, c.client.db);
   c.out.bulk(value);
 }
 
@@ -552,30 +533,6 @@ void cmd_lmove(CommandContext& c) {
 }
 
 void cmd_rpoplpush(CommandContext& c) { move_generic(c, End::kTail, End::kHead); }
-
-// Redis 7.0's getTimeoutFromObjectOrReply in seconds (fractions allowed):
-// the timeout in milliseconds, rounded up; 0 waits for ever. 7.0 has no
-// "out of range" check (7.2 added one): a value past the 64-bit range
-// converts, on x86, to the most negative integer ("negative"), and one
-// whose deadline would overflow the clock waits, in effect, for ever, as
-// here.
-bool parse_timeout_or_reply(CommandContext& c, std::string_view arg, int64_t* ms) {
-  const auto v = parse_ld(arg);
-  if (!v) {
-    c.out.error("ERR timeout is not a float or out of range");
-    return false;
-  }
-  const long double t = std::ceil(*v * 1000.0L);
-  constexpr auto kMax = static_cast<long double>(std::numeric_limits<int64_t>::max());
-  if (t < 0 || t >= kMax) {
-    c.out.error("ERR timeout is negative");
-    return false;
-  }
-  constexpr int64_t kForever = int64_t{100} * 365 * 24 * 3600 * 1000;  // past this, the timer's own arithmetic overflows
-  *ms = static_cast<int64_t>(t);
-  if (*ms > kForever) *ms = 0;
-  return true;
-}
 
 // The list at key for a blocking command: like list_at with a write's
 // lookup, but when the client was woken (block_retry) a key of another type
@@ -591,20 +548,6 @@ bool blocking_list_at(CommandContext& c, std::string_view key, List* l, const Bl
   *blob = b;
   if (b != nullptr) *l = List::from_body(b->view());
   return true;
-}
-
-// Nothing to pop: inside EXEC or a script, the null reply at once (Redis
-// does not block there, whatever the timeout); otherwise ask to block.
-void block_or_reply_null(CommandContext& c, std::vector<std::string> keys, int64_t timeout_ms, bool null_array) {
-  if (c.in_exec) {
-    if (null_array) {
-      c.out.null_array();
-    } else {
-      c.out.null();
-    }
-    return;
-  }
-  c.client.block_request = Client::BlockRequest{std::move(keys), timeout_ms};
 }
 
 // Pops from the first non-empty list of keys [first, last): one element as
@@ -638,7 +581,7 @@ bool pop_first_nonempty(CommandContext& c, size_t first, size_t last, End end, i
     }
     elements_removed(c, c.arg(k), end, l, b);
     // What a woken client leaves goes to the next one blocked on the key.
-    if (c.client.block_retry && !l.empty()) list_key_ready(c, c.arg(k), c.client.db);
+    if (c.client.block_retry && !l.empty()) blocking_key_ready(c, c.arg(k), c.client.db);
     return true;
   }
   return false;

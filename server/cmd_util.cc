@@ -9,6 +9,7 @@
 #include <cctype>
 #include <cerrno>
 #include <cmath>
+#include <limits>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -77,7 +78,7 @@ void erase_from_trie(CommandContext& c, store::ValueType type, uint32_t notify_c
   c.out.integer(removed);
 }
 
-void list_key_ready(CommandContext& c, std::string_view key, unsigned db) {
+void blocking_key_ready(CommandContext& c, std::string_view key, unsigned db) {
   c.client.ready_keys.emplace_back(db, std::string(key));
 }
 
@@ -344,6 +345,63 @@ static bool match_impl(const char* p, size_t plen, const char* s, size_t slen, b
 
 bool glob_match(std::string_view pattern, std::string_view s, bool nocase) {
   return match_impl(pattern.data(), pattern.size(), s.data(), s.size(), nocase, 0);
+}
+
+// Redis's getRangeLongFromObjectOrReply: an integer in [lo, hi], else
+// `message` (or Redis's own texts when there is none).
+bool get_range_or_reply(CommandContext& c, std::string_view arg, int64_t lo, int64_t hi, const char* message,
+                        int64_t* v) {
+  const auto n = parse_ll(arg);
+  if (!n) {
+    c.out.error(message ? std::string("ERR ") + message : "ERR value is not an integer or out of range");
+    return false;
+  }
+  if (*n < lo || *n > hi) {
+    c.out.error(message ? std::string("ERR ") + message
+                        : "ERR value is out of range, must be between " + std::to_string(lo) + " and " +
+                              std::to_string(hi));
+    return false;
+  }
+  *v = *n;
+  return true;
+}
+
+// Redis 7.0's getTimeoutFromObjectOrReply in seconds (fractions allowed):
+// the timeout in milliseconds, rounded up; 0 waits for ever. 7.0 has no
+// "out of range" check (7.2 added one): a value past the 64-bit range
+// converts, on x86, to the most negative integer ("negative"), and one
+// whose deadline would overflow the clock waits, in effect, for ever, as
+// here.
+bool parse_timeout_or_reply(CommandContext& c, std::string_view arg, int64_t* ms) {
+  const auto v = parse_ld(arg);
+  if (!v) {
+    c.out.error("ERR timeout is not a float or out of range");
+    return false;
+  }
+  const long double t = std::ceil(*v * 1000.0L);
+  constexpr auto kMax = static_cast<long double>(std::numeric_limits<int64_t>::max());
+  if (t < 0 || t >= kMax) {
+    c.out.error("ERR timeout is negative");
+    return false;
+  }
+  constexpr int64_t kForever = int64_t{100} * 365 * 24 * 3600 * 1000;  // past this, the timer's own arithmetic overflows
+  *ms = static_cast<int64_t>(t);
+  if (*ms > kForever) *ms = 0;
+  return true;
+}
+
+// Nothing to pop: inside EXEC or a script, the null reply at once (Redis
+// does not block there, whatever the timeout); otherwise ask to block.
+void block_or_reply_null(CommandContext& c, std::vector<std::string> keys, int64_t timeout_ms, bool null_array) {
+  if (c.in_exec) {
+    if (null_array) {
+      c.out.null_array();
+    } else {
+      c.out.null();
+    }
+    return;
+  }
+  c.client.block_request = Client::BlockRequest{std::move(keys), timeout_ms};
 }
 
 }  // namespace tmkv::server

@@ -74,9 +74,11 @@ bool store_trie(CommandContext& c, std::string_view key, store::ValueType type, 
 // Replies how many were removed (0 for an absent key), or an error.
 void erase_from_trie(CommandContext& c, store::ValueType type, uint32_t notify_class, const char* event);
 
-// Records that key (in db) became a non-empty list in this transaction:
-// once it commits, a client blocked on the key is woken (server/blocking.h).
-void list_key_ready(CommandContext& c, std::string_view key, unsigned db);
+// Records that key (in db) became a non-empty list or sorted set in this
+// transaction (one a blocking pop could serve): once it commits, the first
+// client blocked on the key is woken (server/blocking.h) and re-runs its
+// command; one that finds another type there blocks again.
+void blocking_key_ready(CommandContext& c, std::string_view key, unsigned db);
 
 // HSCAN and SSCAN up to their walk: the cursor, then the key's hash or set
 // (`type`; a read lookup), then MATCH and COUNT, in Redis's order: a missing
@@ -103,5 +105,18 @@ bool parse_cursor_or_reply(Reply& out, std::string_view s, uint64_t* cursor);
 
 // Redis's glob matching (util.c stringmatchlen), for KEYS and SCAN MATCH.
 bool glob_match(std::string_view pattern, std::string_view s, bool nocase = false);
+
+// Redis's getRangeLongFromObjectOrReply: an integer in [lo, hi], else the
+// error `message` (with "ERR "), or Redis's own texts when it is nullptr.
+bool get_range_or_reply(CommandContext& c, std::string_view arg, int64_t lo, int64_t hi, const char* message,
+                        int64_t* v);
+// A blocking command's timeout in seconds (Redis 7.0's
+// getTimeoutFromObjectOrReply): *ms rounded up, 0 for ever; replies the
+// error and returns false otherwise.
+bool parse_timeout_or_reply(CommandContext& c, std::string_view arg, int64_t* ms);
+// A blocking command found nothing to pop: inside EXEC or a script replies
+// the null (array if null_array) at once, as Redis does not block there;
+// otherwise asks the connection to block on `keys` (server/blocking.h).
+void block_or_reply_null(CommandContext& c, std::vector<std::string> keys, int64_t timeout_ms, bool null_array);
 
 }  // namespace tmkv::server

@@ -104,6 +104,8 @@ void register_pubsub_commands(std::vector<CommandSpec>& table);
 void register_scripting_commands(std::vector<CommandSpec>& table);
 void register_hyperloglog_commands(std::vector<CommandSpec>& table);
 void register_list_commands(std::vector<CommandSpec>& table);
+void register_zset_commands(std::vector<CommandSpec>& table);
+void register_zset_op_commands(std::vector<CommandSpec>& table);
 
 // The table, built once; lookup is case-insensitive. nullptr if unknown.
 const CommandSpec* find_command(std::string_view name);

@@ -32,6 +32,8 @@ struct Table {
     register_scripting_commands(specs);
     register_hyperloglog_commands(specs);
     register_list_commands(specs);
+    register_zset_commands(specs);
+    register_zset_op_commands(specs);
     std::sort(specs.begin(), specs.end(),
               [](const CommandSpec& a, const CommandSpec& b) { return std::string_view(a.name) < b.name; });
     for (size_t i = 0; i < specs.size(); ++i) specs[i].index = static_cast<uint32_t>(i);

@@ -55,6 +55,33 @@ bool parse_uint(std::string_view v, uint64_t max, uint64_t* out) {
   return true;
 }
 
+// Redis 7.0's size settings (SIZE_T_CONFIG, 0..LONG_MAX: the listpack and
+// intset limits, hll-sparse-max-bytes), with its error texts: a memory
+// setting takes units ("1kb"), a plain one an integer, and a parsed value
+// out of range gets the bounds.
+bool parse_size_setting(std::string_view v, bool memory, uint64_t* out, std::string* error) {
+  int64_t signed_value = 0;
+  uint64_t x = 0;
+  if (memory) {
+    if (!parse_memory(v, &x)) {
+      *error = "argument must be a memory value";
+      return false;
+    }
+  } else {
+    auto [p, ec] = std::from_chars(v.data(), v.data() + v.size(), signed_value);
+    if (v.empty() || ec != std::errc() || p != v.data() + v.size()) {
+      *error = "argument couldn't be parsed into an integer";
+      return false;
+    }
+  }
+  if (memory ? x > uint64_t{INT64_MAX} : signed_value < 0) {
+    *error = "argument must be between 0 and 9223372036854775807 inclusive";
+    return false;
+  }
+  *out = memory ? x : static_cast<uint64_t>(signed_value);
+  return true;
+}
+
 bool parse_bool(std::string_view v, bool* out) {
   std::string s = lower(v);
   if (s == "yes") {
@@ -74,7 +101,9 @@ const char* kMutable[] = {"requirepass", "maxclients", "timeout", "proto-max-bul
                           "maxmemory-eviction-tenacity", "lfu-log-factor", "lfu-decay-time",
                           "client-output-buffer-limit", "notify-keyspace-events", "latency-monitor-threshold",
                           "hash-max-listpack-entries", "hash-max-listpack-value", "hash-max-ziplist-entries",
-                          "hash-max-ziplist-value", "set-max-intset-entries", "hll-sparse-max-bytes"};
+                          "hash-max-ziplist-value", "set-max-intset-entries", "hll-sparse-max-bytes",
+                          "zset-max-listpack-entries", "zset-max-listpack-value", "zset-max-ziplist-entries",
+                          "zset-max-ziplist-value"};
 
 // client-output-buffer-limit: "<class> <hard> <soft> <soft-seconds>" groups,
 // classes normal, replica (or slave) and pubsub, as Redis takes it; the
@@ -192,18 +221,23 @@ bool apply_setting(ServerConfig& cfg, std::string_view name_in, std::string_view
     // Redis's range; the prefetch itself uses at most Index::kMaxPrefetch keys.
     ok = parse_uint(value, 128, &n);
     cfg.prefetch_batch_max_size = n;
-  } else if (name == "hash-max-listpack-entries" || name == "hash-max-ziplist-entries") {
-    ok = parse_uint(value, INT64_MAX, &n);  // Redis's range (its old name is an alias, as there)
-    cfg.hash_max_listpack_entries = n;
-  } else if (name == "hash-max-listpack-value" || name == "hash-max-ziplist-value") {
-    ok = parse_uint(value, INT64_MAX, &n);
-    cfg.hash_max_listpack_value = n;
-  } else if (name == "set-max-intset-entries") {
-    ok = parse_uint(value, INT64_MAX, &n);
-    cfg.set_max_intset_entries = n;
-  } else if (name == "hll-sparse-max-bytes") {
-    ok = parse_memory(value, &n) && n <= INT64_MAX;  // a memory value to Redis (1kb), 0..LONG_MAX
-    cfg.hll_sparse_max_bytes = n;
+  } else if (name == "hash-max-listpack-entries" || name == "hash-max-ziplist-entries" ||
+             name == "hash-max-listpack-value" || name == "hash-max-ziplist-value" ||
+             name == "zset-max-listpack-entries" || name == "zset-max-ziplist-entries" ||
+             name == "zset-max-listpack-value" || name == "zset-max-ziplist-value" ||
+             name == "set-max-intset-entries" || name == "hll-sparse-max-bytes") {
+    // Redis's ranges, units and texts (the old ziplist names are aliases,
+    // as there): the *-value limits and hll-sparse-max-bytes are memory
+    // values to Redis ("1kb").
+    const bool memory = name.ends_with("-value") || name == "hll-sparse-max-bytes";
+    if (!parse_size_setting(value, memory, &n, error)) return false;
+    uint64_t& field = name.starts_with("hash-max-") && name.ends_with("-entries") ? cfg.hash_max_listpack_entries
+                      : name.starts_with("hash-max-")                             ? cfg.hash_max_listpack_value
+                      : name.starts_with("zset-max-") && name.ends_with("-entries") ? cfg.zset_max_listpack_entries
+                      : name.starts_with("zset-max-")                             ? cfg.zset_max_listpack_value
+                      : name == "set-max-intset-entries"                          ? cfg.set_max_intset_entries
+                                                                                  : cfg.hll_sparse_max_bytes;
+    field = n;
   } else if (name == "slowlog-log-slower-than") {
     // Redis's range: -1 (off) and up.
     const bool negative = !value.empty() && value[0] == '-';
@@ -288,6 +322,12 @@ std::optional<std::string> setting_value(const ServerConfig& cfg, std::string_vi
   if (name == "hash-max-listpack-value" || name == "hash-max-ziplist-value") {
     return std::to_string(cfg.hash_max_listpack_value);
   }
+  if (name == "zset-max-listpack-entries" || name == "zset-max-ziplist-entries") {
+    return std::to_string(cfg.zset_max_listpack_entries);
+  }
+  if (name == "zset-max-listpack-value" || name == "zset-max-ziplist-value") {
+    return std::to_string(cfg.zset_max_listpack_value);
+  }
   if (name == "set-max-intset-entries") return std::to_string(cfg.set_max_intset_entries);
   if (name == "hll-sparse-max-bytes") return std::to_string(cfg.hll_sparse_max_bytes);
   if (name == "slowlog-log-slower-than") return std::to_string(cfg.slowlog_log_slower_than);
@@ -310,7 +350,7 @@ const std::vector<std::string>& setting_names() {
   static const std::vector<std::string> kNames = {
       "bind",       "port",     "io-threads", "tm-mode",  "requirepass", "protected-mode",
       "databases",  "maxclients", "timeout",  "proto-max-bulk-len", "client-query-buffer-limit",
-      "max-multibulk-len", "max-inline-size", "metrics-bind", "metrics-port", "maxmemory", "latency-tracking", "tx-sample-rate", "prefetch-batch-max-size", "hash-max-listpack-entries", "hash-max-listpack-value", "set-max-intset-entries", "hll-sparse-max-bytes", "slowlog-log-slower-than", "slowlog-max-len", "latency-monitor-threshold", "maxmemory-policy", "maxmemory-samples", "maxmemory-eviction-tenacity", "lfu-log-factor", "lfu-decay-time", "client-output-buffer-limit", "notify-keyspace-events", "save", "appendonly", "daemonize"};
+      "max-multibulk-len", "max-inline-size", "metrics-bind", "metrics-port", "maxmemory", "latency-tracking", "tx-sample-rate", "prefetch-batch-max-size", "hash-max-listpack-entries", "hash-max-listpack-value", "hash-max-ziplist-entries", "hash-max-ziplist-value", "zset-max-listpack-entries", "zset-max-listpack-value", "zset-max-ziplist-entries", "zset-max-ziplist-value", "set-max-intset-entries", "hll-sparse-max-bytes", "slowlog-log-slower-than", "slowlog-max-len", "latency-monitor-threshold", "maxmemory-policy", "maxmemory-samples", "maxmemory-eviction-tenacity", "lfu-log-factor", "lfu-decay-time", "client-output-buffer-limit", "notify-keyspace-events", "save", "appendonly", "daemonize"};
   return kNames;
 }
 
@@ -356,6 +396,9 @@ std::string usage_text() {
          "                                 encoding and list in trie order (default 512)\n"
          "  --hash-max-listpack-value N  * the same for a field or value longer than N bytes\n"
          "                                 (default 64)\n"
+         "  --zset-max-listpack-entries N * sorted sets with more members report the skiplist\n"
+         "                                 encoding (default 128)\n"
+         "  --zset-max-listpack-value N  * the same for a member longer than N bytes (default 64)\n"
          "  --set-max-intset-entries N   * sets of at most N integers report the intset\n"
          "                                 encoding and list in numeric order (default 512)\n"
          "  --hll-sparse-max-bytes N     * a sparse HyperLogLog growing past N bytes turns dense\n"
@@ -371,8 +414,8 @@ std::string usage_text() {
          "  --latency-monitor-threshold MS * LATENCY samples events lasting at least this many\n"
          "                                 ms (commands, expiry sweeps); 0 = off (default 0)\n"
          "  --notify-keyspace-events FLAGS * keyspace notifications, Redis's classes: K, E and\n"
-         "                                 g $ x e (A = all), m (key misses), n (new keys); l s h\n"
-         "                                 z t d never fire here (no such types)\n"
+         "                                 g $ x e l s h z (A = all), m (key misses), n (new\n"
+         "                                 keys); t d never fire here (no streams or modules)\n"
          "                                 (default \"\": off)\n"
          "  --client-output-buffer-limit \"CLASS HARD SOFT SECONDS ...\"\n"
          "                               * a pub/sub subscriber whose unsent messages exceed HARD\n"

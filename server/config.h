@@ -56,6 +56,12 @@ struct ServerConfig {
   // tmkv keeps one representation; these decide only what it reports.
   uint64_t hash_max_listpack_entries = 512;
   uint64_t hash_max_listpack_value = 64;
+  // Redis's sorted-set listpack limits (zset-max-listpack-*, 7.0 also
+  // takes the zset-max-ziplist-* names): a sorted set that outgrows them
+  // reports "skiplist" from then on and DUMPs as RDB type 5 instead of a
+  // listpack (store/zset_value.h). Again they decide only what is reported.
+  uint64_t zset_max_listpack_entries = 128;
+  uint64_t zset_max_listpack_value = 64;
   // Redis 7.0's set-max-intset-entries: a set of at most this many members,
   // all 64-bit integers, reports "intset" and lists its members in numeric
   // order, as Redis's intset does; otherwise "hashtable" and trie order.

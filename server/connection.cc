@@ -296,6 +296,7 @@ void Connection::retry_blocked() {
   client_.block_retry = false;
   if (client_.block_request) {  // still nothing for us
     client_.block_request.reset();
+    server_.blocking().pass_on(waiter_);  // perhaps something for the next one (blocking.h)
     return;
   }
   if (client_.reply_off) reply.truncate(reply_at);

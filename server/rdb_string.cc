@@ -3,10 +3,15 @@
 #include <algorithm>
 #include <array>
 #include <charconv>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <utility>
 
 #include "store/int_codec.h"
+
+#include <lzf.h>  // liblzf-dev
 
 namespace tmkv::server {
 namespace {
@@ -22,6 +27,10 @@ constexpr uint8_t kRdbTypeString = 0;
 constexpr uint8_t kRdbTypeList = 1;
 constexpr uint8_t kRdbTypeSet = 2;
 constexpr uint8_t kRdbTypeHash = 4;
+constexpr uint8_t kRdbTypeZset = 3;
+constexpr uint8_t kRdbTypeZset2 = 5;
+constexpr uint8_t kRdbTypeZsetZiplist = 12;
+constexpr uint8_t kRdbTypeZsetListpack = 17;
 constexpr uint8_t kRdbTypeSetIntset = 11;
 constexpr uint8_t kRdbTypeSetListpack = 20;
 constexpr uint8_t kRdbTypeHashListpack = 16;
@@ -230,7 +239,8 @@ bool read_listpack_entry(std::string_view lp, size_t* pos, std::string* out) {
   }
   if (!need(header) || lp.size() - *pos - header < len) return false;
   const size_t entry = header + len;
-  const size_t backlen = entry < 128 ? 1 : entry < 16384 ? 2 : entry < 2097152 ? 3 : entry < 268435456 ? 4 : 5;
+  // lpEncodeBacklen's widths (its bounds are 127, then 2^k - 1 exclusive).
+  const size_t backlen = entry <= 127 ? 1 : entry < 16383 ? 2 : entry < 2097151 ? 3 : entry < 268435455 ? 4 : 5;
   if (lp.size() - *pos - entry < backlen) return false;
   if (is_int) {
     *out = std::to_string(v);
@@ -271,6 +281,63 @@ bool read_set_listpack(std::string_view lp, std::vector<std::pair<std::string, s
   std::vector<std::string> entries;
   if (!read_listpack(lp, &entries)) return false;
   for (std::string& m : entries) out->emplace_back(std::move(m), std::string());
+  return true;
+}
+
+// A score as Redis's zzlStrtod / strtod reads a listpack's text, but
+// strictly: the whole entry must be the number, and NaN is refused (Redis
+// reports "Zset with NAN score" for the RDB forms).
+bool parse_score(std::string_view s, double* out) {
+  if (s.empty() || s.size() > 128) return false;
+  char buf[130];
+  std::memcpy(buf, s.data(), s.size());
+  buf[s.size()] = '\0';
+  char* end = nullptr;
+  const double v = std::strtod(buf, &end);
+  if (end != buf + s.size() || std::isnan(v)) return false;
+  *out = v;
+  return true;
+}
+
+// A sorted set's listpack (RDB type 17): member and score entries
+// alternating. Redis keeps them in order; any order is taken here (the
+// set is rebuilt), but the pairs must be whole and the scores numbers.
+bool read_zset_listpack(std::string_view lp, DecodedPayload* d) {
+  std::vector<std::string> entries;
+  if (!read_listpack(lp, &entries) || entries.size() % 2 != 0) return false;
+  for (size_t i = 0; i < entries.size(); i += 2) {
+    double score;
+    if (!parse_score(entries[i + 1], &score)) return false;
+    d->fields.emplace_back(std::move(entries[i]), std::string());
+    d->scores.push_back(score);
+  }
+  return true;
+}
+
+// Redis's rdbLoadDoubleValue (RDB type 3): a length byte, 253 254 255 for
+// NaN, +inf and -inf, else that many bytes of decimal text.
+bool read_text_double(Reader& r, double* out) {
+  uint8_t len;
+  if (!r.byte(&len)) return false;
+  if (len == 253) return false;  // NaN: refused, as Redis does
+  if (len == 254 || len == 255) {
+    *out = len == 254 ? HUGE_VAL : -HUGE_VAL;
+    return true;
+  }
+  std::string_view text;
+  return r.bytes(len, &text) && parse_score(text, out);
+}
+
+// Redis's rdbLoadBinaryDoubleValue (RDB type 5): 8 bytes, little endian.
+bool read_binary_double(Reader& r, double* out) {
+  std::string_view raw;
+  if (!r.bytes(8, &raw)) return false;
+  uint64_t bits = 0;
+  for (int i = 7; i >= 0; --i) bits = (bits << 8) | static_cast<uint8_t>(raw[static_cast<size_t>(i)]);
+  double v;
+  std::memcpy(&v, &bits, sizeof v);
+  if (std::isnan(v)) return false;
+  *out = v;
   return true;
 }
 
@@ -323,6 +390,110 @@ void put_string(std::string& out, std::string_view s) {
   }
 }
 
+// Redis's rdbSaveRawString with rdbcompression on (its default): the
+// integer encoding, else LZF for more than 20 bytes when that saves more
+// than 4 (rdbSaveLzfStringObject), else length and bytes. Sorted sets use
+// it so that their DUMP is Redis's bytes.
+void put_string_compressed(std::string& out, std::string_view s) {
+  if (s.size() <= 11 && put_integer(out, s)) return;
+  if (s.size() > 20) {
+    if (auto packed = lzf_compress(s, s.size() - 4)) {
+      out.push_back(static_cast<char>((kEncVal << 6) | kEncLzf));
+      put_length(out, packed->size());
+      put_length(out, s.size());
+      out.append(*packed);
+      return;
+    }
+  }
+  put_length(out, s.size());
+  out.append(s);
+}
+
+// Redis's lpStringToInt64: a canonical decimal int64 (no sign on 0, no
+// leading zeros or '+'), which a listpack stores as an integer.
+bool listpack_int(std::string_view s, int64_t* v) {
+  if (s.empty() || s.size() > 20) return false;
+  const auto n = store::parse_int64(s);
+  if (!n) return false;
+  char buf[24];
+  const auto [end, ec] = std::to_chars(buf, buf + sizeof buf, *n);
+  if (ec != std::errc() || std::string_view(buf, static_cast<size_t>(end - buf)) != s) return false;
+  *v = *n;
+  return true;
+}
+
+// One listpack entry (listpack.c lpInsert): the encoding, the data, then
+// the back-length of the two.
+void put_listpack_integer(std::string& lp, int64_t v) {
+  std::string e;
+  const auto u = static_cast<uint64_t>(v);
+  if (v >= 0 && v <= 127) {
+    e.push_back(static_cast<char>(v));
+  } else if (v >= -4096 && v <= 4095) {
+    const uint64_t x = v < 0 ? (uint64_t{1} << 13) + u : u;
+    e.push_back(static_cast<char>(0xc0 | (x >> 8)));
+    e.push_back(static_cast<char>(x & 0xff));
+  } else {
+    const int n = v >= -32768 && v <= 32767 ? 2 : v >= -8388608 && v <= 8388607 ? 3 : v >= INT32_MIN && v <= INT32_MAX ? 4 : 8;
+    e.push_back(static_cast<char>(n == 2 ? 0xf1 : n == 3 ? 0xf2 : n == 4 ? 0xf3 : 0xf4));
+    put_le(e, u, n);  // two's complement, little endian: Redis's bytes
+  }
+  lp += e;
+  const uint64_t l = e.size();
+  lp.push_back(static_cast<char>(l));  // at most 9: one byte
+}
+
+void put_listpack_backlen(std::string& lp, uint64_t l) {
+  if (l <= 127) {
+    lp.push_back(static_cast<char>(l));
+    return;
+  }
+  const int n = l < 16383 ? 2 : l < 2097151 ? 3 : l < 268435455 ? 4 : 5;
+  lp.push_back(static_cast<char>((l >> (7 * (n - 1))) & 0xff));
+  for (int i = n - 2; i >= 0; --i) lp.push_back(static_cast<char>(((l >> (7 * i)) & 127) | 128));
+}
+
+void put_listpack_string(std::string& lp, std::string_view s) {
+  int64_t v;
+  if (listpack_int(s, &v)) {
+    put_listpack_integer(lp, v);
+    return;
+  }
+  const size_t before = lp.size();
+  if (s.size() < 64) {
+    lp.push_back(static_cast<char>(0x80 | s.size()));
+  } else if (s.size() < 4096) {
+    lp.push_back(static_cast<char>(0xe0 | (s.size() >> 8)));
+    lp.push_back(static_cast<char>(s.size() & 0xff));
+  } else {
+    lp.push_back(static_cast<char>(0xf0));
+    put_le(lp, s.size(), 4);
+  }
+  lp.append(s);
+  put_listpack_backlen(lp, lp.size() - before);
+}
+
+// A score as Redis 7.0's zzlInsertAt stores it: an integer entry when
+// double2ll takes it (an integral value within +-2^62; -0 is 0), else
+// d2string's text ("inf", "-inf" or %.17g).
+void put_listpack_score(std::string& lp, double score) {
+  constexpr double kLimit = static_cast<double>(INT64_MAX / 2);
+  if (score >= -kLimit && score <= kLimit) {
+    const auto ll = static_cast<int64_t>(score);
+    if (static_cast<double>(ll) == score) {
+      put_listpack_integer(lp, ll);
+      return;
+    }
+  }
+  if (std::isinf(score)) {
+    put_listpack_string(lp, score < 0 ? "-inf" : "inf");
+    return;
+  }
+  char buf[64];
+  const int n = std::snprintf(buf, sizeof buf, "%.17g", score);
+  put_listpack_string(lp, std::string_view(buf, static_cast<size_t>(n)));
+}
+
 // The footer: the RDB version and the CRC-64 of everything before it.
 std::string with_footer(std::string out) {
   put_le(out, kRdbVersion, 2);
@@ -365,6 +536,48 @@ std::string encode_list_dump_payload(const std::vector<std::string_view>& elemen
   put_length(out, elements.size());
   for (std::string_view e : elements) put_string(out, e);
   return with_footer(std::move(out));
+}
+
+std::string encode_zset_dump_payload(const std::vector<store::ZEntry>& ascending, bool listpack) {
+  std::string out;
+  if (listpack) {
+    out.push_back(static_cast<char>(kRdbTypeZsetListpack));
+    std::string lp(6, '\0');  // total bytes and count, filled in below
+    for (const store::ZEntry& e : ascending) {
+      put_listpack_string(lp, e.member);
+      put_listpack_score(lp, e.score);
+    }
+    lp.push_back(static_cast<char>(0xff));
+    std::string header;
+    put_le(header, lp.size(), 4);
+    // lpInsert stops counting at 65535 (LP_HDR_NUMELE_UNKNOWN).
+    put_le(header, std::min<uint64_t>(uint64_t{ascending.size()} * 2, 65535), 2);
+    lp.replace(0, 6, header);
+    put_string_compressed(out, lp);
+  } else {
+    out.push_back(static_cast<char>(kRdbTypeZset2));
+    put_length(out, ascending.size());
+    for (auto it = ascending.rbegin(); it != ascending.rend(); ++it) {
+      put_string_compressed(out, it->member);
+      uint64_t bits;
+      std::memcpy(&bits, &it->score, sizeof bits);
+      put_le(out, bits, 8);
+    }
+  }
+  return with_footer(std::move(out));
+}
+
+std::optional<std::string> lzf_compress(std::string_view in, size_t out_len) {
+  // liblzf's own compressor (Debian's liblzf 3.6, built as Redis builds its
+  // copy: HLOG 16, VERY_FAST): any other valid compression would decode the
+  // same but not be Redis's bytes. It returns 0 when the result does not fit.
+  if (in.empty() || out_len == 0 || in.size() > UINT32_MAX) return std::nullopt;
+  std::string out(std::min<size_t>(out_len, UINT32_MAX), '\0');
+  const unsigned n = ::lzf_compress(in.data(), static_cast<unsigned>(in.size()), out.data(),
+                                    static_cast<unsigned>(out.size()));
+  if (n == 0) return std::nullopt;
+  out.resize(n);
+  return out;
 }
 
 std::optional<std::string> lzf_decompress(std::string_view in, size_t out_len) {
@@ -485,21 +698,43 @@ DecodedPayload decode_dump_payload(std::string_view payload, uint64_t max_value)
       }
     }
     ok = ok && !d.fields.empty();
+  } else if (type == kRdbTypeZset || type == kRdbTypeZset2) {
+    d.type = store::ValueType::kZSet;
+    uint64_t members;
+    bool encoded;
+    ok = r.length(&members, &encoded) && !encoded && members > 0;
+    for (uint64_t i = 0; ok && i < members; ++i) {
+      std::string member;
+      double score = 0;
+      ok = read_string(r, max_value, &member, &too_large) &&
+           (type == kRdbTypeZset2 ? read_binary_double(r, &score) : read_text_double(r, &score));
+      if (ok) {
+        d.fields.emplace_back(std::move(member), std::string());
+        d.scores.push_back(score);
+      }
+    }
+  } else if (type == kRdbTypeZsetListpack) {
+    d.type = store::ValueType::kZSet;
+    std::string lp;
+    ok = read_string(r, max_value, &lp, &too_large) && read_zset_listpack(lp, &d) && !d.fields.empty();
   } else if (type == kRdbTypeHashListpack) {
     d.type = store::ValueType::kHash;
     std::string lp;
     ok = read_string(r, max_value, &lp, &too_large) && read_hash_listpack(lp, &d.fields) && !d.fields.empty();
   } else {
     if (const char* name = rdb_type_name(type)) {
-      d.error = std::string("ERR tmkv stores strings, hashes, sets and lists only; this DUMP payload holds ") + name;
+      d.error = std::string("ERR tmkv stores strings, hashes, sets, lists and sorted sets only; this DUMP payload holds ") + name;
       if (std::string_view(name) == "a list") d.error = "ERR tmkv does not read this older encoding of a list (ziplist)";
       if (std::string_view(name) == "a hash") d.error = "ERR tmkv does not read this older encoding of a hash (zipmap or ziplist)";
+      if (type == kRdbTypeZsetZiplist) d.error = "ERR tmkv does not read this older encoding of a sorted set (ziplist)";
     } else {
       d.error = "ERR Bad data format";
     }
     return d;
   }
-  if (ok && store::is_trie(d.type)) {  // Redis refuses repeated fields and members
+  // Redis refuses repeated fields and members ("Duplicate zset fields
+  // detected"; a listpack's, under sanitize-dump-payload).
+  if (ok && (store::is_trie(d.type) || d.type == store::ValueType::kZSet)) {
     std::vector<std::string_view> names;
     for (const auto& f : d.fields) names.push_back(f.first);
     std::sort(names.begin(), names.end());
@@ -509,6 +744,7 @@ DecodedPayload decode_dump_payload(std::string_view payload, uint64_t max_value)
     d.error = too_large ? "ERR string exceeds maximum allowed size (proto-max-bulk-len)" : "ERR Bad data format";
     d.value.clear();
     d.fields.clear();
+    d.scores.clear();
   }
   return d;
 }

@@ -22,6 +22,14 @@
 // A list is written as type 1 (a count, then the elements), which every
 // Redis reads; decode also reads Redis 7's quicklist (18: nodes that are
 // each a listpack or one plain element, LZF-compressed or not).
+// A sorted set is written as Redis 7.0 writes it, so that DUMP output is
+// the same bytes as redis-server's: one Redis would keep as a listpack as
+// type 17 (a listpack of member, score pairs in order, each score as
+// zzlInsertAt stores it), a skiplist one as type 5 (a count, then member
+// and binary double from the greatest element down, as rdbSaveObject walks
+// the skiplist from its tail); strings longer than 20 bytes in them are
+// LZF-compressed when that saves more than 4 bytes, as rdbSaveRawString
+// does. decode also reads type 3 (scores as text).
 // Other types and older encodings (zipmap, ziplist) are refused with a
 // clear error.
 #pragma once
@@ -53,6 +61,16 @@ std::string encode_set_dump_payload(const std::vector<store::HashEntry>& members
 // A list's payload (type 1), its elements in order.
 std::string encode_list_dump_payload(const std::vector<std::string_view>& elements);
 
+// A sorted set's payload: `ascending` in Redis's order (score, then member
+// bytes); as a listpack (type 17) when `listpack`, else type 5.
+std::string encode_zset_dump_payload(const std::vector<store::ZEntry>& ascending, bool listpack);
+
+// liblzf's lzf_compress (Debian's liblzf 3.6, the version Redis bundles,
+// with the same build settings), so that compressed strings are Redis's
+// bytes: the compressed form of `in` if it fits in `out_len` bytes, else
+// nullopt.
+std::optional<std::string> lzf_compress(std::string_view in, size_t out_len);
+
 // LZF decompression (the format Redis's lzf_d.c reads): `out_len` is the
 // original length, recorded beside the compressed bytes. nullopt if the
 // input is malformed or does not produce exactly out_len bytes.
@@ -61,12 +79,15 @@ std::optional<std::string> lzf_decompress(std::string_view in, size_t out_len);
 struct DecodedPayload {
   store::ValueType type = store::ValueType::kString;
   std::string value;                                      // a string's bytes
-  std::vector<std::pair<std::string, std::string>> fields;  // a hash's entries; a set's members, a list's elements (empty values)
+  std::vector<std::pair<std::string, std::string>> fields;  // a hash's entries; a set's members, a list's elements, a sorted set's members (empty values)
+  std::vector<double> scores;  // a sorted set's: scores[i] is fields[i]'s (never NaN)
   std::string error;  // non-empty: the error reply (without "-")
 };
 // Checks the footer (version, checksum) and decodes a string, or a hash,
 // whose strings are each at most max_value bytes (the server passes
-// proto-max-bulk-len). A hash with a repeated field, or none, is malformed. Errors are Redis's
+// proto-max-bulk-len). A hash with a repeated field, or none, is malformed;
+// so is a sorted set with a repeated member, a NaN score, a score that does
+// not parse, or none. Errors are Redis's
 // texts where Redis has one: "ERR DUMP payload version or checksum are
 // wrong", "ERR Bad data format", and the store's for a value too large.
 // Allocates at most max_value bytes, whatever lengths the payload claims.

@@ -38,8 +38,9 @@ constexpr const char* kCountedField = "ignore_err_stats_update";
 
 // Commands a script may not call (Redis 7.0's "noscript" flag): transactions,
 // subscriptions, scripting itself, connection state, administration
-// (CONFIG, LATENCY, SAVE, ...), and the blocking list commands but BLMPOP
-// (Redis 7.0 lets scripts call it; it does not block there). Of the containers, only HELP is allowed.
+// (CONFIG, LATENCY, SAVE, ...), and the blocking list and sorted-set
+// commands but BLMPOP and BZMPOP (Redis 7.0 lets scripts call those; they
+// do not block there). Of the containers, only HELP is allowed.
 bool allowed_from_script(std::string_view name, std::span<const std::string_view> args) {
   static const char* kDenied[] = {"multi",     "exec",       "discard",     "watch",    "unwatch",  "subscribe",
                                   "psubscribe", "ssubscribe", "unsubscribe", "punsubscribe", "sunsubscribe",
@@ -47,7 +48,7 @@ bool allowed_from_script(std::string_view name, std::span<const std::string_view
                                   "auth",      "hello",      "quit",        "reset",    "shutdown", "save",
                                   "bgsave",    "bgrewriteaof", "debug",     "role",     "replicaof", "slaveof",
                                   "wait",      "sync",       "psync",       "failover", "fcall",    "fcall_ro",
-                                  "blpop",     "brpop",      "blmove",      "brpoplpush"};
+                                  "blpop",     "brpop",      "blmove",      "brpoplpush", "bzpopmin", "bzpopmax"};
   static const char* kDeniedButHelp[] = {"script", "client", "config", "latency", "acl", "function", "module"};
   for (const char* d : kDenied) {
     if (name == d) return false;

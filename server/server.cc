@@ -379,6 +379,7 @@ void Server::publish_settings() {
   store::set_lfu_parameters(config_.lfu_log_factor, config_.lfu_decay_time);
   store::set_hash_listpack_limits(config_.hash_max_listpack_entries, config_.hash_max_listpack_value);
   store::set_set_intset_limit(config_.set_max_intset_entries);
+  store::set_zset_listpack_limits(config_.zset_max_listpack_entries, config_.zset_max_listpack_value);
   slowlog_.set_threshold_us(config_.slowlog_log_slower_than);
   slowlog_.set_max_len(config_.slowlog_max_len);
   latency_monitor_.set_threshold_ms(config_.latency_monitor_threshold_ms);

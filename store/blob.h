@@ -30,10 +30,11 @@
 #include "store/clock.h"
 #include "store/hash_value.h"
 #include "store/list_value.h"
+#include "store/zset_value.h"
 
 namespace tmkv::store {
 
-enum class ValueType : uint8_t { kString = 0, kHash = 1, kSet = 2, kList = 3 };
+enum class ValueType : uint8_t { kString = 0, kHash = 1, kSet = 2, kList = 3, kZSet = 4 };
 
 // Hashes and sets share one representation: a persistent trie (hash_value.h;
 // a set's members are fields with empty values).
@@ -101,21 +102,24 @@ class Blob {
     if (!bytes.empty()) std::memcpy(const_cast<char*>(b->bytes()), bytes.data(), bytes.size());
     if (is_trie(type)) hash_body_retain(b->bytes());
     if (type == ValueType::kList) list_body_retain(b->bytes());
+    if (type == ValueType::kZSet) zset_body_retain(b->bytes());
     return b;
   }
   static void destroy(void* p) {
     auto* b = static_cast<Blob*>(p);
     if (is_trie(b->type())) hash_body_release(b->bytes());
     if (b->type() == ValueType::kList) list_body_release(b->bytes());
+    if (b->type() == ValueType::kZSet) zset_body_release(b->bytes());
     std::free(p);
   }
   // Bytes of this box's one allocation: header (with the expiry, if any)
   // and value.
   size_t allocation_bytes() const { return header_size(flags()) + size; }
-  // For a hash, set or list, the bytes of its nodes (hash_value.h: already by
+  // For a hash, set, list or sorted set, the bytes of its nodes (hash_value.h: already by
   // size class; shared with other versions, if any); 0 for a string.
   size_t node_bytes() const {
     if (is_trie(type())) return hash_body_node_bytes(bytes());
+    if (type() == ValueType::kZSet) return zset_body_node_bytes(bytes());
     return type() == ValueType::kList ? list_body_node_bytes(bytes()) : 0;
   }
 

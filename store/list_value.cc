@@ -339,6 +339,42 @@ std::string_view List::at(uint64_t i) const {
   return n->item(i);
 }
 
+uint64_t List::partition_point(const std::function<bool(std::string_view)>& after) const {
+  if (root_ == nullptr) return 0;
+  auto first_of = [](const ListNode* n) {
+    while (!n->leaf) n = n->children.front();
+    return n->item(0);
+  };
+  uint64_t base = 0;
+  const ListNode* n = root_;
+  while (!n->leaf) {
+    // The first child (from the second on) whose first element is `after`:
+    // the answer lies in the child before it, or is that child's first
+    // element, which the search of the child before finds as its end.
+    size_t lo = 1, hi = n->children.size();
+    while (lo < hi) {
+      const size_t mid = lo + (hi - lo) / 2;
+      if (after(first_of(n->children[mid]))) {
+        hi = mid;
+      } else {
+        lo = mid + 1;
+      }
+    }
+    for (size_t j = 0; j + 1 < lo; ++j) base += n->children[j]->count;
+    n = n->children[lo - 1];
+  }
+  size_t lo = 0, hi = n->ends.size();
+  while (lo < hi) {
+    const size_t mid = lo + (hi - lo) / 2;
+    if (after(n->item(mid))) {
+      hi = mid;
+    } else {
+      lo = mid + 1;
+    }
+  }
+  return base + lo;
+}
+
 void List::insert(uint64_t i, std::string_view value) {
   if (root_ == nullptr) {
     reset(make_leaf(value));

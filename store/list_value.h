@@ -92,6 +92,14 @@ class List {
   // Replaces element i (0 <= i < size()).
   void set(uint64_t i, std::string_view value);
 
+  // For a list whose elements are ordered so that `after` is false on a
+  // prefix and true on the rest (a sorted set's order, zset_value.h): the
+  // position of the first element where it holds, size() if none. One walk
+  // down, binary-searching each inner node's children by their first
+  // elements and the leaf by its items: O(height^2 * log(fan-out)) steps of
+  // pointer chasing but only O(log n) calls of `after`.
+  uint64_t partition_point(const std::function<bool(std::string_view)>& after) const;
+
   // Calls fn on elements from..to (inclusive, from <= to < size()) in order,
   // forward, or backward from `from` down to `to` (from >= to), until fn
   // returns false. The views are valid while this handle keeps the version.

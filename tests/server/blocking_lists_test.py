@@ -1,6 +1,7 @@
 #!/usr/bin/python3
 """The blocking list commands (BLPOP, BRPOP, BLMOVE, BRPOPLPUSH, BLMPOP)
-against a real redis-server, and under concurrency.
+and sorted-set pops (BZPOPMIN, BZPOPMAX, BZMPOP) against a real
+redis-server, and under concurrency.
 
   (a) The same multi-connection script runs against tmkv-server and
       redis-server 7.0, each step's replies compared byte for byte: clients
@@ -20,8 +21,10 @@ against a real redis-server, and under concurrency.
   (d) CLIENT UNBLOCK, TIMEOUT and ERROR, as redis-server: the blocked
       client's reply, the next command running after it, UNBLOCK's 1 or 0,
       its errors, and the statistics it leaves (failed calls, errorstats).
+  (e) (a) for BZPOPMIN, BZPOPMAX and BZMPOP (ZSET_SCRIPT), one client in
+      RESP3.
 
-Run: TMKV_SERVER=build/bin/tmkv-server /usr/bin/python3 tests/server/blocking_lists_test.py [a b c]
+Run: TMKV_SERVER=build/bin/tmkv-server /usr/bin/python3 tests/server/blocking_lists_test.py [a b c d e]
 """
 import sys
 import threading
@@ -88,10 +91,106 @@ SCRIPT = [
 ]
 
 
-def run_script(port):
+# The blocking sorted-set pops (BZPOPMIN, BZPOPMAX, BZMPOP), as SCRIPT: FIFO
+# service by a later ZADD, BZMPOP's count, a set made by ZUNIONSTORE
+# waking a waiter, timeouts, MULTI, WRONGTYPE, a woken client not served
+# from a list, list and sorted-set waiters queued on one key, keyspace
+# events; client "c" speaks RESP3.
+ZSET_SCRIPT = [
+    ("ctl", ["CONFIG", "SET", "notify-keyspace-events", "KEgz"], True),
+    ("sub", ["SUBSCRIBE", "__keyevent@0__:zpopmin", "__keyevent@0__:zpopmax", "__keyevent@0__:del",
+             "__keyevent@0__:zadd"], True),
+    ("c", ["HELLO", "3"], "discard"),
+    ("a", ["BZPOPMIN", "z", "z2", "5"], False),
+    ("pause",),
+    ("b", ["BZPOPMIN", "z", "5"], False),
+    ("pause",),
+    ("c", ["BZPOPMAX", "z", "5"], False),
+    ("pause",),
+    ("ctl", ["INFO", "clients"], "blocked_clients"),
+    ("ctl", ["ZADD", "z", "2", "y", "1", "x"], True),
+    ("read", "a"),
+    ("read", "b"),
+    ("ctl", ["EXISTS", "z"], True),
+    ("ctl", ["ZADD", "z2", "5", "w"], True),
+    ("ctl", ["ZADD", "z", "3", "v", "4.5", "u"], True),
+    ("read", "c"),
+    ("ctl", ["ZRANGE", "z", "0", "-1", "WITHSCORES"], True),
+    ("ctl", ["ZRANGE", "z2", "0", "-1", "WITHSCORES"], True),
+    ("read_all", "sub"),
+    # BZMPOP woken, with a count, in RESP2 and RESP3.
+    ("b", ["BZMPOP", "5", "2", "m1", "m2", "MAX", "COUNT", "3"], False),
+    ("pause",),
+    ("c", ["BZMPOP", "5", "1", "m1", "MIN", "COUNT", "2"], False),
+    ("pause",),
+    ("ctl", ["ZADD", "m2", "1", "p", "2", "q", "3", "r", "4", "s"], True),
+    ("read", "b"),
+    ("ctl", ["ZADD", "m1", "-1", "n", "-2", "o", "inf", "i"], True),
+    ("read", "c"),
+    ("ctl", ["ZRANGE", "m2", "0", "-1", "WITHSCORES"], True),
+    ("ctl", ["ZRANGE", "m1", "0", "-1", "WITHSCORES"], True),
+    # A set stored whole by ZUNIONSTORE wakes a waiter.
+    ("ctl", ["SADD", "plain", "e1"], True),
+    ("a", ["BZPOPMAX", "u", "5"], False),
+    ("pause",),
+    ("ctl", ["ZUNIONSTORE", "u", "1", "plain", "WEIGHTS", "7"], True),
+    ("read", "a"),
+    # Timeouts.
+    ("b", ["BZPOPMIN", "none", "0.2"], True),
+    ("c", ["BZMPOP", "0.2", "1", "none", "MIN"], True),
+    ("c", ["BZPOPMAX", "none", "0.1"], True),
+    # Inside MULTI nothing blocks.
+    ("a", ["MULTI"], True),
+    ("a", ["BZPOPMIN", "none", "0"], True),
+    ("a", ["BZPOPMAX", "none", "none2", "0"], True),
+    ("a", ["BZMPOP", "0", "1", "none", "MAX", "COUNT", "2"], True),
+    ("a", ["EXEC"], True),
+    ("c", ["MULTI"], True),
+    ("c", ["BZMPOP", "0", "1", "none", "MAX"], True),
+    ("c", ["BZPOPMIN", "none", "0"], True),
+    ("c", ["EXEC"], True),
+    # WRONGTYPE, and errors before any key is looked at.
+    ("ctl", ["SET", "str", "x"], True),
+    ("a", ["BZPOPMIN", "str", "0"], True),
+    ("a", ["BZPOPMAX", "none", "str", "0"], True),
+    ("a", ["BZMPOP", "0", "2", "none", "str", "MIN"], True),
+    ("a", ["BZPOPMIN", "str", "-1"], True),
+    ("a", ["BZMPOP", "0", "1", "str", "MIN", "COUNT", "0"], True),
+    # A woken client is not served from a key of another type.
+    ("b", ["BZPOPMIN", "t", "5"], False),
+    ("pause",),
+    ("ctl", ["RPUSH", "t", "listed"], True),
+    ("ctl", ["DEL", "t"], True),
+    ("ctl", ["ZADD", "t", "9", "finally"], True),
+    ("read", "b"),
+    # A list waiter queued behind a sorted-set waiter on the same key is
+    # served by a push, and the other way round.
+    ("a", ["BZPOPMIN", "mixed", "5"], False),
+    ("pause",),
+    ("b", ["BLPOP", "mixed", "5"], False),
+    ("pause",),
+    ("ctl", ["RPUSH", "mixed", "l1"], True),
+    ("read", "b"),
+    ("ctl", ["ZADD", "mixed", "1", "z1"], True),
+    ("read", "a"),
+    ("b", ["BLPOP", "mixed2", "5"], False),
+    ("pause",),
+    ("c", ["BZPOPMAX", "mixed2", "5"], False),
+    ("pause",),
+    ("ctl", ["ZADD", "mixed2", "2", "z2"], True),
+    ("read", "c"),
+    ("ctl", ["LPUSH", "mixed2", "l2"], True),
+    ("read", "b"),
+    ("read_all", "sub"),
+    ("ctl", ["INFO", "clients"], "blocked_clients"),
+    ("ctl", ["CLIENT", "LIST"], "flags"),
+]
+
+
+def run_script(port, script=None):
     conns = {name: RawConn(port) for name in ("ctl", "sub", "a", "b", "c")}
     results = []
-    for step in SCRIPT:
+    for step in SCRIPT if script is None else script:
         if step[0] == "pause":
             time.sleep(0.15)
             continue
@@ -120,6 +219,8 @@ def run_script(port):
         if mode is False:
             continue
         reply = c.read_reply()
+        if mode == "discard":  # HELLO: the server's own name and version
+            continue
         if mode == "blocked_clients":
             reply = [line for line in reply.decode().split("\r\n") if line.startswith("blocked_clients")]
         elif mode == "flags":
@@ -148,6 +249,10 @@ def check_same_as_redis(script):
 
 def test_same_as_redis():
     check_same_as_redis(run_script)
+
+
+def test_zsets_same_as_redis():
+    check_same_as_redis(lambda port: run_script(port, ZSET_SCRIPT))
 
 
 def test_work_queue():
@@ -290,6 +395,7 @@ TESTS = [
     ("b", "a work queue: every item received exactly once", test_work_queue),
     ("c", "a waiter that leaves passes its wake-up on", test_wakeups_are_passed_on),
     ("d", "CLIENT UNBLOCK as redis-server", test_client_unblock),
+    ("e", "BZPOPMIN, BZPOPMAX and BZMPOP: the same replies as redis-server", test_zsets_same_as_redis),
 ]
 
 if __name__ == "__main__":

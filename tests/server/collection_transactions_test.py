@@ -39,7 +39,17 @@ reply-by-reply comparison with Redis (the differential test's "hashes" and
       (MULTI + LRANGE x 3, one EVAL_RO of LLENs): every report holds each
       token exactly once; and a work queue: producers RPUSH numbered items,
       consumers LMOVE them to their own lists or LPOP/LMPOP several at once:
-      every item is consumed exactly once, each producer's in its order.
+      every item is consumed exactly once, each producer's in its order;
+  (h) sorted sets: score moves between members and members between two
+      sorted sets (WATCH + MULTI ZINCRBY -x / ZINCRBY +x; WATCH + MULTI ZREM
+      + ZADD; one EVAL doing either) while reporters read both sets in one
+      transaction (MULTI + ZRANGE WITHSCORES x 2 + ZCARD x 2, or one EVAL_RO):
+      every report holds each member exactly once, in (score, member)
+      order, with the right cardinalities, and conserves the total; bare
+      ZINCRBYs of one shared member by many clients lose no increment; and a
+      work queue: producers ZADD numbered items, consumers ZPOPMIN (with a
+      count), BZPOPMIN and ZMPOP them: every item received exactly once,
+      each producer's items in their order.
 
 --tm-mode is passed to the server (ctest runs stm and emulated-htm).
 Run: TMKV_SERVER=build/bin/tmkv-server /usr/bin/python3 tests/server/collection_transactions_test.py [--tm-mode M] [a b ...]
@@ -577,6 +587,247 @@ def test_lists():
         print(f"  (g) {counts['moves']} moves, {counts['reports']} reports, {len(every)} items consumed")
 
 
+ZMEMBERS = 40
+ZINITIAL = 100
+ZKEYS = ["zs:a", "zs:b"]
+# A script that moves `amount` of score from one member to another wherever
+# they are (or, with ARGV[3] = 'member', the member from its key to the
+# other), atomically: a script runs in one transaction.
+ZMOVE_SCRIPT = """
+local function where(m)
+  for _, k in ipairs(KEYS) do
+    local s = redis.call('zscore', k, m)
+    if s then return k, s end
+  end
+end
+if ARGV[3] == 'member' then
+  local k, s = where(ARGV[1])
+  local other = (k == KEYS[1]) and KEYS[2] or KEYS[1]
+  redis.call('zrem', k, ARGV[1])
+  redis.call('zadd', other, s, ARGV[1])
+  return 1
+end
+local ka = where(ARGV[1])
+local kb = where(ARGV[2])
+redis.call('zincrby', ka, -tonumber(ARGV[4]), ARGV[1])
+redis.call('zincrby', kb, tonumber(ARGV[4]), ARGV[2])
+return 2
+"""
+ZREPORT_SCRIPT = """
+local total, n = 0, 0
+for _, k in ipairs(KEYS) do
+  local r = redis.call('zrange', k, 0, -1, 'WITHSCORES')
+  for i = 2, #r, 2 do total = total + tonumber(r[i]); n = n + 1 end
+end
+return {tostring(total), n}
+"""
+
+
+def test_sorted_sets():
+    """(h). Why it fails where an implementation is not atomic: a ZINCRBY
+    that reads the member's score and writes score + x without the commit
+    noticing a concurrent write (a lost update) changes the total that every
+    later report sums; a MULTI whose ZINCRBY -x a reporter's transaction
+    sees without the ZINCRBY +x (or ZREM without the ZADD) shows a total
+    off by x (or a member missing, or in both sets); a ZRANGE that reads a
+    set's score index and member index at different versions shows a
+    member twice, out of (score, member) order, or a ZCARD that disagrees;
+    a pop that two consumers' transactions both commit hands an item out
+    twice, one that removes without returning loses it."""
+    with start() as s:
+        r = s.client(decode_responses=True)
+        members = [f"m{i:02d}" for i in range(ZMEMBERS)]
+        for i, m in enumerate(members):
+            r.zadd(ZKEYS[i % 2], {m: ZINITIAL})
+        total = ZMEMBERS * ZINITIAL
+        done = threading.Event()
+        errors = []
+        counts = {"moves": 0, "member_moves": 0, "reports": 0, "hits": 0}
+        lock = threading.Lock()
+
+        def locate(p, m):
+            for k in ZKEYS:
+                sc = p.zscore(k, m)
+                if sc is not None:
+                    return k, sc
+            return None, None
+
+        def mover(w):
+            try:
+                c = s.client(decode_responses=True)
+                move = c.register_script(ZMOVE_SCRIPT)
+                rng = random.Random(w)
+                while not done.is_set():
+                    kind = rng.randrange(5)
+                    a, b = rng.sample(members, 2)
+                    amount = rng.randint(1, 50)
+                    if kind == 4:
+                        move(keys=ZKEYS, args=[a, b, "member" if rng.random() < 0.5 else "score", amount])
+                        with lock:
+                            counts["moves"] += 1
+                        continue
+                    with c.pipeline(transaction=True) as p:
+                        try:
+                            p.watch(*ZKEYS)
+                            # Two reads outside a transaction: a member
+                            # that moved in between is in neither (WATCH
+                            # would fail the EXEC anyway).
+                            ka, sa = locate(p, a)
+                            if ka is None:
+                                p.unwatch()
+                                continue
+                            if kind <= 1:  # a member to the other set
+                                other = ZKEYS[1] if ka == ZKEYS[0] else ZKEYS[0]
+                                p.multi()
+                                p.zrem(ka, a)
+                                p.zadd(other, {a: sa})
+                                p.execute()
+                                with lock:
+                                    counts["member_moves"] += 1
+                            else:  # score from a to b
+                                kb, _ = locate(p, b)
+                                if kb is None:
+                                    p.unwatch()
+                                    continue
+                                p.multi()
+                                p.zincrby(ka, -amount, a)
+                                p.zincrby(kb, amount, b)
+                                p.execute()
+                                with lock:
+                                    counts["moves"] += 1
+                        except redis.WatchError:
+                            continue
+            except Exception as e:  # noqa: BLE001
+                errors.append(f"mover: {e!r}")
+
+        def check_report(parts, cards, how):
+            seen = []
+            for part, card in zip(parts, cards):
+                if len(part) != card:
+                    errors.append(f"{how}: ZRANGE gave {len(part)} members, ZCARD {card}")
+                order = [(sc, m) for m, sc in part]
+                if order != sorted(order):
+                    errors.append(f"{how}: a ZRANGE out of (score, member) order: {order[:5]}")
+                seen += part
+            names = sorted(m for m, _ in seen)
+            if names != members:
+                errors.append(f"{how}: members {len(names)}, distinct {len(set(names))}, missing "
+                              f"{sorted(set(members) - set(names))[:3]}")
+            got = sum(sc for _, sc in seen)
+            if got != total:
+                errors.append(f"{how}: total {got}, want {total}")
+
+        def reporter(w):
+            try:
+                c = s.client(decode_responses=True)
+                report = c.register_script(ZREPORT_SCRIPT)
+                i = 0
+                while not done.is_set() and len(errors) < 5:
+                    if i % 3 < 2:
+                        with c.pipeline(transaction=True) as p:
+                            order = ZKEYS if i % 2 else ZKEYS[::-1]
+                            for k in order:
+                                p.zrange(k, 0, -1, withscores=True)
+                            for k in order:
+                                p.zcard(k)
+                            res = p.execute()
+                        check_report(res[:2], res[2:], "MULTI report")
+                    else:
+                        got, n = report(keys=ZKEYS)
+                        if float(got) != total or n != ZMEMBERS:
+                            errors.append(f"script report: total {got}, {n} members")
+                    i += 1
+                    with lock:
+                        counts["reports"] += 1
+            except Exception as e:  # noqa: BLE001
+                errors.append(f"reporter: {e!r}")
+
+        def hitter(w):
+            try:
+                c = s.client(decode_responses=True)
+                for _ in range(300):
+                    c.zincrby("zs:hits", 1, "shared")
+                    c.zincrby("zs:hits", 1, f"own{w}")
+                with lock:
+                    counts["hits"] += 300
+            except Exception as e:  # noqa: BLE001
+                errors.append(f"hitter: {e!r}")
+
+        threads = [threading.Thread(target=mover, args=(w,)) for w in range(4)]
+        threads += [threading.Thread(target=reporter, args=(w,)) for w in range(2)]
+        hitters = [threading.Thread(target=hitter, args=(w,)) for w in range(4)]
+        for t in threads + hitters:
+            t.start()
+        for t in hitters:
+            t.join(60)
+        time.sleep(3)
+        done.set()
+        for t in threads:
+            t.join(30)
+        check(not errors, f"no errors, every report whole: {errors[:3]}")
+        with r.pipeline(transaction=True) as p:
+            for k in ZKEYS:
+                p.zrange(k, 0, -1, withscores=True)
+            for k in ZKEYS:
+                p.zcard(k)
+            res = p.execute()
+        check_report(res[:2], res[2:], "final state")
+        check(not errors, f"the final state is whole: {errors[:3]}")
+        check_eq(r.zscore("zs:hits", "shared"), float(counts["hits"]), "no ZINCRBY of the shared member lost")
+        check_eq(r.zcard("zs:hits"), 5, "the hitters' own members")
+        check(counts["moves"] > 50 and counts["member_moves"] > 20 and counts["reports"] > 20,
+              f"work was done: {counts}")
+
+        # The work queue.
+        producers, per_producer, consumers = 3, 600, 3
+        consumed = [[] for _ in range(consumers)]
+
+        def producer(w):
+            try:
+                c = s.client(decode_responses=True)
+                for i in range(0, per_producer, 3):
+                    c.zadd("zq", {f"{w}:{i + k}": i + k for k in range(3)})
+            except Exception as e:  # noqa: BLE001
+                errors.append(f"producer: {e!r}")
+
+        def consumer(w, producing):
+            try:
+                c = s.client(decode_responses=True)
+                while True:
+                    kind = w % 3
+                    if kind == 0:
+                        items = [m for m, _ in c.zpopmin("zq", 4)]
+                    elif kind == 1:
+                        got = c.bzpopmin("zq", 0.05)
+                        items = [got[1]] if got else []
+                    else:
+                        res = c.execute_command("ZMPOP", 2, "nothing", "zq", "MIN", "COUNT", 5)
+                        items = [x[0] for x in res[1]] if res else []
+                    consumed[w].extend(items)
+                    if not items and not any(t.is_alive() for t in producing) and c.zcard("zq") == 0:
+                        return
+            except Exception as e:  # noqa: BLE001
+                errors.append(f"consumer: {e!r}")
+
+        prods = [threading.Thread(target=producer, args=(w,)) for w in range(producers)]
+        cons = [threading.Thread(target=consumer, args=(w, prods)) for w in range(consumers)]
+        for t in prods + cons:
+            t.start()
+        for t in prods + cons:
+            t.join(120)
+        check(not errors, f"no queue errors: {errors[:3]}")
+        every = [x for part in consumed for x in part]
+        check_eq(len(every), producers * per_producer, "every item received once (count)")
+        check_eq(sorted(every), sorted(f"{w}:{i}" for w in range(producers) for i in range(per_producer)),
+                 "every item received once")
+        for part in consumed:
+            for w in range(producers):
+                mine = [int(x.split(":")[1]) for x in part if x.startswith(f"{w}:")]
+                check(mine == sorted(mine), "a consumer receives each producer's items in their order")
+        print(f"  (h) {counts}, {len(every)} queue items received "
+              f"({', '.join(str(len(p)) for p in consumed)} per consumer)")
+
+
 TESTS = [
     ("a", "the bank in hashes: every report conserves the total", test_bank_in_hashes),
     ("b", "no lost update on one hash from many writers", test_no_lost_update),
@@ -585,6 +836,8 @@ TESTS = [
     ("e", "tokens between sets: every report holds each token once", test_tokens_between_sets),
     ("f", "HyperLogLogs: no register lost, twin counts always equal", test_hyperloglogs),
     ("g", "lists: every report holds each token once; a queue loses and repeats nothing", test_lists),
+    ("h", "sorted sets: every report whole and conserving; no lost ZINCRBY; a ZPOPMIN queue exactly once",
+     test_sorted_sets),
 ]
 
 if __name__ == "__main__":

@@ -30,8 +30,10 @@ compared under a *mode*:
                  promises them, and the same members where the reply is the
                  whole set
   ENCODING       OBJECT ENCODING in random sequences: a set's encoding
-                 (either side says intset) and a list's (either side says
-                 quicklist) exactly, else as SAME_TYPE
+                 (either side says intset), a list's (either side says
+                 quicklist) and a sorted set's (either side says skiplist:
+                 listpack against skiplist is a divergence) exactly, else
+                 as SAME_TYPE
   INTSET_ORDER   a set reply built from intsets only: exact (ascending on
                  both) if it has at most 512 members, else SORTED
   HELLO          see INTENTIONAL_DIFFERENCES
@@ -117,6 +119,17 @@ INTENTIONAL_DIFFERENCES = [
      "or fail, are generated"),
     ("SSCAN cursors", "as HSCAN's: each server iterated to cursor 0, the unions of members compared, the calls "
      "evened out (an intset comes back whole in one call with cursor 0 on both)"),
+    ("ZRANDMEMBER", "random by definition: compared as HRANDFIELD (reply type, shape, RESP3 nesting, length, "
+     "distinct members for a positive count, the whole set where the count reaches it), then random sequences "
+     "check each server's members (and scores) against its own sorted set (ZRANGE 0 -1 WITHSCORES, compared "
+     "exactly); errors exactly"),
+    ("ZSCAN cursors and order", "as SSCAN's: each server iterated to cursor 0, the unions of (member, score) "
+     "pairs compared, the calls evened out. Where Redis keeps the set as a listpack it returns the whole set in "
+     "one call, in score order: the scenario zsets compares that single call exactly"),
+    ("ZRANGEBYLEX / ZREVRANGEBYLEX / ZRANGE BYLEX / ZLEXCOUNT / ZREMRANGEBYLEX on a set of unequal scores",
+     "Redis documents their result only where every member has the same score: random sequences run them only "
+     "where ZRANGE 0 -1 WITHSCORES (compared) shows one score, or none, or after a ZADD that gives every member "
+     "score 0; anything else about them (errors, WRONGTYPE, missing keys) is compared exactly"),
     ("PFDEBUG GETREG / TODENSE of a sparse HyperLogLog; a PFADD that raises a register, then stops at a corrupt "
      "one", "Redis changes the value in place (to dense; the registers raised before INVALIDOBJ) without telling "
      "WATCH; tmkv stores it as a new version, so WATCH sees it. Not generated in random sequences while client A "
@@ -175,7 +188,7 @@ def same(mode, a, b):
             return same(SORTED, a, b)
         return a == b
     if mode == ENCODING:
-        if any(x in (("$", b"intset"), ("$", b"quicklist")) for x in (a, b)):
+        if any(x in (("$", b"intset"), ("$", b"quicklist"), ("$", b"skiplist")) for x in (a, b)):
             return a == b
         return same(SAME_TYPE, a, b)
     if mode == HELLO:
@@ -488,6 +501,48 @@ class Runner:
             for _ in range(max(steps_by_side) - steps_by_side[side]):
                 conn = self.conns[label][side]
                 conn.send(("SSCAN", key, 0) + tuple(opts))
+                conn.read()
+        return results
+
+    def zscan_all(self, label, key, *opts, ordered=False):
+        """ZSCAN key from cursor 0 to 0 on each server; compares the unions
+        of (member, score) pairs (cursors are implementation-defined; a
+        skiplist's dict returns members in hash order, maybe twice) or the
+        errors; with ordered (a listpack-encoded set: Redis returns it whole
+        in one call, in score order), the first call's reply exactly. Calls
+        evened out as in hscan_all."""
+        results, steps_by_side, firsts = [], [], []
+        for side in (0, 1):
+            conn = self.conns[label][side]
+            cursor, pairs, reply, steps = b"0", set(), None, 0
+            while True:
+                conn.send(("ZSCAN", key, cursor) + tuple(opts))
+                reply = conn.read()
+                self.commands += 1
+                steps += 1
+                if steps == 1:
+                    firsts.append(reply)
+                if reply[0] != "*" or reply[1] is None or len(reply[1]) != 2 or reply[1][0][0] != "$" \
+                        or reply[1][1][0] != "*" or reply[1][1][1] is None or len(reply[1][1][1]) % 2:
+                    break
+                page = reply[1][1][1]
+                pairs.update(zip((x[1] for x in page[0::2]), (x[1] for x in page[1::2])))
+                cursor = reply[1][0][1]
+                if cursor == b"0" or steps > 10000:
+                    reply = None
+                    break
+            steps_by_side.append(steps)
+            results.append(reply if reply is not None else
+                           ("*", [x for kv in sorted(pairs) for x in (("$", kv[0]), ("$", kv[1]))]))
+        if ordered:
+            self._check(label, f"ZSCAN {fmt_args([key])} 0 " + fmt_args(opts) + " (a listpack: whole, in order)",
+                        EXACT, *firsts)
+        self._check(label, f"ZSCAN {fmt_args([key])} 0.. (full iteration, union of pairs) " + fmt_args(opts),
+                    EXACT, *results)
+        for side in (0, 1):
+            for _ in range(max(steps_by_side) - steps_by_side[side]):
+                conn = self.conns[label][side]
+                conn.send(("ZSCAN", key, 0) + tuple(opts))
                 conn.read()
         return results
 

@@ -10,7 +10,9 @@ over a hash or a set, the STORE commands over anything, DUMP / RESTORE,
 RENAME, COPY, MOVE and EXPIRE of hashes and sets; GET, APPEND and SETRANGE
 of HyperLogLogs: their bytes compared, corrupt ones made). So do the list
 commands, the blocking ones included: those never wait long (see
-Gen.blocking_step).
+Gen.blocking_step), and the sorted-set commands (BZPOPMIN and friends
+likewise: Gen.zblocking_step; ZRANDMEMBER, ZSCAN and the lex commands
+compared as INTENTIONAL_DIFFERENCES says).
 
 TIMING. Two servers cannot be hit at the same instant, so a random sequence
 never lets a key expire on its own: every expiry it sets is either already in
@@ -171,6 +173,12 @@ ARITY = {
     "lpush": -3, "rpush": -3, "lpushx": -3, "rpushx": -3, "lpop": -2, "rpop": -2, "llen": 2, "lindex": 3,
     "lrange": 4, "lset": 4, "lrem": 4, "ltrim": 4, "linsert": 5, "lpos": -3, "lmove": 5, "rpoplpush": 3,
     "lmpop": -4, "blpop": -3, "brpop": -3, "blmove": 6, "brpoplpush": 4, "blmpop": -5,
+    "zadd": -4, "zincrby": 4, "zrem": -3, "zcard": 2, "zscore": 3, "zmscore": -3, "zcount": 4, "zlexcount": 4,
+    "zrank": 3, "zrevrank": 3, "zrange": -4, "zrevrange": -4, "zrangebyscore": -4, "zrevrangebyscore": -4,
+    "zrangebylex": -4, "zrevrangebylex": -4, "zrangestore": -5, "zremrangebyrank": 4, "zremrangebyscore": 4,
+    "zremrangebylex": 4, "zscan": -3, "zrandmember": -2, "zpopmin": -2, "zpopmax": -2, "zmpop": -4,
+    "bzpopmin": -3, "bzpopmax": -3, "bzmpop": -5, "zunion": -3, "zinter": -3, "zdiff": -3, "zunionstore": -4,
+    "zinterstore": -4, "zdiffstore": -4, "zintercard": -3,
 }
 # DUMP payloads made by redis-server 7.0 (RDB version 10): a plain string,
 # an integer encoding, an LZF-compressed one ("abc" * 30); then damaged ones
@@ -207,6 +215,15 @@ REDIS_LIST_PAYLOADS = [
     b"\x01\t\x01a\x01b\xc0\x01\xc0\xff\x00\x05bin\x00\xff\x02\r\n\x139223372036854775807@F" + b"x" * 70
     + b"\n\x00?Z\xdc\xc7;6\xf3q"]
 REDIS_PAYLOADS += REDIS_LIST_PAYLOADS
+# Sorted sets: redis-server 7.0.15's DUMP of a listpack (RDB type 17, LZF-
+# compressed: "" -1, c 0.1, a 1, b 2.5) and of a skiplist (type 5, ZSET_2,
+# binary doubles: d 3, b 2.5, a 1, c -inf).
+REDIS_ZSET_PAYLOADS = [
+    b"\x11\xc3(1\x121\x00\x00\x00\x08\x00\x80\x01\xdf\xff\x02\x81c\x02\x930.10\xe0\x05\x00\x0f1\x14\x81a\x02\x01"
+    b"\x01\x81b\x02\x832.5\x04\xff\n\x00L\xe1\x0c\xc24\x1f\xea\xc2",
+    b"\x05\x04\x01d\x00\x00\x00\x00\x00\x00\x08@\x01b\x00\x00\x00\x00\x00\x00\x04@\x01a\x00\x00\x00\x00\x00\x00\xf0?"
+    b"\x01c\x00\x00\x00\x00\x00\x00\xf0\xff\n\x00\x7fhuO\n'\xe9Z"]
+REDIS_PAYLOADS += REDIS_ZSET_PAYLOADS
 
 
 def dump_payload(body):
@@ -276,6 +293,44 @@ BAD_COUNTS = [-1, "abc", "1.5", "", " 1", "+1", "-9223372036854775808", "9223372
 # Inside MULTI an SPOP must leave the same set on both servers: only counts
 # that take the whole set (or nothing, or fail).
 SPOP_WHOLE_COUNTS = [0, 100000, 100000, "9223372036854775807"]
+# Sorted-set members: a few common ones (so members are found, scores tie
+# and the tie is broken by the member's bytes), integers (a listpack keeps
+# them as integers: they must come back as the same text), empty, binary,
+# CRLF, and one over zset-max-listpack-value (64 bytes: the set turns into a
+# skiplist for good).
+ZMEMBERS = [b"a", b"b", b"c", b"d", b"e", b"1", b"2", b"10", b"-1", b"", b"bin\x00\xff", b"\r\n", b"k0",
+            b"A", b"aa", b"x" * 70]
+ZMEMBER_WEIGHTS = [10, 9, 8, 6, 4, 5, 4, 2, 2, 2, 1, 1, 1, 2, 2, 1]
+# Scores: small integers (ties), fractions (0.1 comes back as Redis 7.0's
+# %.17g: 0.10000000000000001), the infinities in every spelling, the double's
+# edges, hex (strtod takes it), and what is no score ("nan", "abc", " 1",
+# "1e400" and "1e-400" out of range).
+ZSCORES = [b"0", b"1", b"2", b"3", b"-1", b"-2.5", b"1.5", b"10", b"0.1", b"inf", b"-inf", b"+inf", b"1e308",
+           b"-0", b"3.0", b"1e-320", b"0x10", b"1.7976931348623157e308", b"-5e-324", b"123456789012345678"]
+ZSCORE_WEIGHTS = [8, 10, 8, 5, 4, 3, 3, 2, 2, 2, 2, 1, 1, 1, 1, 1, 1, 1, 1, 1]
+BAD_ZSCORES = [b"nan", b"abc", b"", b" 1", b"1 ", b"1e400", b"1e-400", b"-nan", b"(1", b"1,5", b"inf1"]
+# Score ranges (ZCOUNT, ZRANGEBYSCORE, ZREMRANGEBYSCORE, ZRANGE BYSCORE):
+# inclusive and exclusive, the infinities, and what is not a float.
+ZRANGE_SCORES = [b"-inf", b"+inf", b"inf", b"0", b"1", b"2", b"3", b"(1", b"(2", b"-1", b"(-1", b"1.5", b"(0",
+                 b"(inf", b"(-inf", b"10", b"1e308", b"-2.5", b"(3"]
+BAD_ZRANGE_SCORES = [b"abc", b"(abc", b"nan", b"(nan", b"", b"(", b"[1", b"1e400", b" 1"]
+# Lex ranges: "-" and "+", inclusive "[x" and exclusive "(x", and what is
+# neither (an error).
+ZLEX = [b"-", b"+", b"[a", b"(a", b"[b", b"(b", b"[c", b"(d", b"[", b"(", b"[aa", b"[e", b"(A", b"[1", b"[z"]
+BAD_ZLEX = [b"a", b"", b"-a", b"+z", b"{a", b"]a"]
+ZRANKS = [0, 0, 1, 2, 3, -1, -1, -2, -3, 5, 10, 100, -100, "9223372036854775807", "-9223372036854775808"]
+BAD_ZRANKS = ["abc", "1.5", "", " 1", "9223372036854775808"]
+ZPOP_COUNTS = [0, 1, 1, 2, 3, 5, 10, 1000, -1, "abc", "1.5", "", "9223372036854775807", "-9223372036854775808"]
+ZRANDMEMBER_COUNTS = [0, 1, 1, 2, 2, 3, 5, 10, 100, -1, -1, -2, -3, -5, -10, "abc", "1.5", "", " 1"]
+ZWEIGHTS = [b"1", b"2", b"0", b"-1", b"0.5", b"inf", b"-inf", b"3"]
+BAD_ZWEIGHTS = [b"abc", b"nan", b"", b"1e400"]
+# The share of random sequences that favour the sorted-set commands (of
+# those that favour nothing else), and by how much; a bulk ZADD of 100-300
+# members ("m<i>"), which crosses zset-max-listpack-entries (128), makes up
+# ZSET_BULK_SHARE of their ZADDs (1% elsewhere).
+ZSET_FOCUS_SHARE = 0.3
+ZSET_FOCUS = 10
+ZSET_BULK_SHARE = 0.06
 LCS_OPTIONS = [["LEN"], ["IDX"], ["IDX", "WITHMATCHLEN"], ["IDX", "MINMATCHLEN", 2], ["IDX", "MINMATCHLEN", 0],
                ["IDX", "MINMATCHLEN", -3, "WITHMATCHLEN"], ["LEN", "IDX"], ["MINMATCHLEN"], ["MINMATCHLEN", "x"],
                ["FOO"], ["withmatchlen"], ["idx", "len"]]
@@ -349,6 +404,7 @@ class Gen:
         # the list commands (LIST_FOCUS).
         self.hll_focus = not self.set_focus and rng.random() < HLL_FOCUS_SHARE
         self.list_focus = not self.set_focus and not self.hll_focus and rng.random() < LIST_FOCUS_SHARE
+        self.zset_focus = not (self.set_focus or self.hll_focus or self.list_focus) and rng.random() < ZSET_FOCUS_SHARE
         # Whether the client random_steps draws for is inside MULTI (where a
         # blocking command never waits), and how many blocking commands have
         # waited for their timeout so far (see blocking_step).
@@ -363,7 +419,7 @@ class Gen:
 
     # ---- value pickers ----
     def key(self):
-        focus = self.set_focus or self.hll_focus or self.list_focus
+        focus = self.set_focus or self.hll_focus or self.list_focus or self.zset_focus
         return self.rng.choices(KEYS, SET_FOCUS_KEY_WEIGHTS if focus else KEY_WEIGHTS)[0]
 
     def keys(self, lo, hi):
@@ -755,6 +811,18 @@ class Gen:
         (1, "return redis.pcall('blmpop', 0, 1, KEYS[1], 'LEFT', 'COUNT', 2)"),
         (2, "return redis.pcall('brpoplpush', KEYS[1], KEYS[2], 0)"),
         (1, "redis.setresp(3)\nreturn {redis.call('lpop', KEYS[1], 3), redis.call('lpos', KEYS[1], 'x', 'COUNT', 0)}"),
+        # Sorted sets: scores come to Lua as strings (RESP2) or as
+        # {double = n} tables (RESP3), and go back as Lua formats them.
+        (1, "return redis.call('zrange', KEYS[1], 0, -1, 'WITHSCORES')"),
+        (1, "redis.setresp(3)\nreturn redis.call('zrange', KEYS[1], 0, -1, 'WITHSCORES')"),
+        (1, "return redis.call('zadd', KEYS[1], ARGV[1], 'm')"),
+        (1, "return {redis.call('zscore', KEYS[1], ARGV[1]), redis.call('zcard', KEYS[1]), "
+            "redis.call('zrank', KEYS[1], 'a'), redis.call('zmscore', KEYS[1], 'a', 'zz')}"),
+        (1, "redis.setresp(3)\nreturn {redis.call('zscore', KEYS[1], 'a'), redis.call('zpopmin', KEYS[1]), "
+            "redis.call('zincrby', KEYS[1], 1, 'b')}"),
+        (2, "return redis.pcall('zunionstore', KEYS[1], 2, KEYS[1], KEYS[2], 'WEIGHTS', 2, ARGV[1])"),
+        (2, "return redis.pcall('bzpopmax', KEYS[1], KEYS[2], 0)"),
+        (2, "return redis.pcall('zmpop', 2, KEYS[1], KEYS[2], 'MAX', 'COUNT', 2)"),
     ]
     # Scripts whose reply is a set's members (Lua tables in the set's
     # order, a RESP3 set turned into a Lua table and back in Lua's table
@@ -1297,6 +1365,407 @@ class Gen:
                       *self.list_elements(1, 3))
         self.r.do(label, *args)
 
+    # ---- sorted sets: the same keys again (WRONGTYPE with every other type
+    # both ways; ZUNION / ZINTER / ZDIFF take plain sets as inputs of score
+    # 1). Their order is Redis's: by score, ties by the member's bytes, so
+    # every reply is compared exactly, but for ZRANDMEMBER (random: see
+    # zrandmember_step), ZSCAN (cursors: see Runner.zscan_all) and the lex
+    # commands, which Redis leaves unspecified where scores differ: run
+    # only where the set's scores are all equal (see zlex_step). ----
+    def zmember(self):
+        return self.rng.choices(ZMEMBERS, ZMEMBER_WEIGHTS)[0]
+
+    def zmembers(self, lo, hi):
+        return [self.zmember() for _ in range(self.rng.randint(lo, hi))]
+
+    def zscore(self, bad_share=0.04):
+        if self.rng.random() < bad_share:
+            return self.rng.choice(BAD_ZSCORES)
+        return self.rng.choices(ZSCORES, ZSCORE_WEIGHTS)[0]
+
+    def zpairs(self, lo, hi, bad_share=0.0):
+        out = []
+        for _ in range(self.rng.randint(lo, hi)):
+            out += [self.zscore(bad_share), self.zmember()]
+        return out
+
+    def zbulk(self):
+        """Members "m<i>" with scores i % 7 (ties), 100-300 of them: past
+        zset-max-listpack-entries (128) or not."""
+        base = self.rng.choice([0, 0, 50, 1000])
+        n = self.rng.choice([100, 127, 128, 129, 200, 300])
+        return [x for i in range(base, base + n) for x in (i % 7, b"m%d" % i)]
+
+    def zrange_score(self):
+        if self.rng.random() < 0.05:
+            return self.rng.choice(BAD_ZRANGE_SCORES)
+        return self.rng.choice(ZRANGE_SCORES)
+
+    def zlex(self):
+        if self.rng.random() < 0.05:
+            return self.rng.choice(BAD_ZLEX)
+        return self.rng.choice(ZLEX)
+
+    def zrank(self):
+        if self.rng.random() < 0.25:
+            return self.rng.randint(-150, 150)
+        if self.rng.random() < 0.05:
+            return self.rng.choice(BAD_ZRANKS)
+        return self.rng.choice(ZRANKS)
+
+    def zlimit(self):
+        if self.rng.random() < 0.08:
+            return self.rng.choice([["LIMIT"], ["LIMIT", 0], ["LIMIT", "x", 1], ["LIMIT", 0, "y"]])
+        return [self.case("LIMIT"), self.rng.choice([0, 0, 1, 2, 5, -1, 100, "9223372036854775807"]),
+                self.rng.choice([-1, -1, 0, 1, 2, 3, 10, -5, "9223372036854775807"])]
+
+    def g_zadd(self):
+        """ZADD with its flags in any combination (NX XX GT LT CH INCR: the
+        incompatible ones are errors), a few pairs (sometimes a bad score),
+        or a bulk of 100-300 members; now and then an odd argument count."""
+        key = self.key()
+        args = [self.name("zadd"), key]
+        if self.rng.random() < (ZSET_BULK_SHARE if self.zset_focus else 0.01):
+            return [(args + self.zbulk(), "exact")]
+        flags = []
+        x = self.rng.random()
+        if x < 0.45:
+            for f in ("NX", "XX", "GT", "LT", "CH", "INCR"):
+                if self.rng.random() < 0.18:
+                    flags.append(self.case(f))
+            self.rng.shuffle(flags)
+        elif x < 0.5:
+            flags = [self.rng.choice(["FOO", "NX", "INCR"])]
+        incr = any(str(f).upper() == "INCR" for f in flags)
+        pairs = self.zpairs(1, 1 if incr and self.rng.random() < 0.85 else 4, bad_share=0.05)
+        if self.rng.random() < 0.03:
+            pairs.append(self.zmember())  # an odd number of score/member arguments
+        return [(args + flags + pairs, "exact")]
+
+    def g_zincrby(self):
+        return [([self.name("zincrby"), self.key(), self.zscore(0.08), self.zmember()], "exact")]
+
+    def g_zrem(self):
+        return [([self.name("zrem"), self.key()] + self.zmembers(1, 3), "exact")]
+
+    def g_zcard(self):
+        return [([self.name("zcard"), self.key()], "exact")]
+
+    def g_zscore(self):
+        if self.rng.random() < 0.6:
+            return [([self.name("zscore"), self.key(), self.zmember()], "exact")]
+        return [([self.name("zmscore"), self.key()] + self.zmembers(1, 4), "exact")]
+
+    def g_zcount(self):
+        return [([self.name("zcount"), self.key(), self.zrange_score(), self.zrange_score()], "exact")]
+
+    def g_zrank(self):
+        return [([self.name(self.rng.choice(["zrank", "zrevrank"])), self.key(), self.zmember()], "exact")]
+
+    def g_zrange(self):
+        """ZRANGE by rank (REV, WITHSCORES), BYSCORE (REV: max first, LIMIT),
+        its error combinations (LIMIT without BYSCORE / BYLEX), and
+        ZREVRANGE."""
+        key = self.key()
+        if self.rng.random() < 0.2:
+            args = [self.name("zrevrange"), key, self.zrank(), self.zrank()]
+            if self.rng.random() < 0.5:
+                args.append(self.case("WITHSCORES"))
+            elif self.rng.random() < 0.05:
+                args.append(self.rng.choice(["WITHSCORE", "LIMIT", "REV"]))
+            return [(args, "exact")]
+        opts = []
+        byscore = self.rng.random() < 0.35
+        if byscore:
+            args = [self.name("zrange"), key, self.zrange_score(), self.zrange_score()]
+            opts.append([self.case("BYSCORE")])
+            if self.rng.random() < 0.35:
+                opts.append(self.zlimit())
+        else:
+            args = [self.name("zrange"), key, self.zrank(), self.zrank()]
+            if self.rng.random() < 0.05:
+                opts.append(self.zlimit())  # an error without BYSCORE / BYLEX
+        if self.rng.random() < 0.3:
+            opts.append([self.case("REV")])
+        if self.rng.random() < 0.45:
+            opts.append([self.case("WITHSCORES")])
+        if self.rng.random() < 0.04:
+            opts.append([self.rng.choice(["FOO", "BYLEX", "BYSCORE", "LIMIT", "REV"])])
+        self.rng.shuffle(opts)
+        for o in opts:
+            args += o
+        return [(args, "exact")]
+
+    def g_zrangebyscore(self):
+        rev = self.rng.random() < 0.4
+        args = [self.name("zrevrangebyscore" if rev else "zrangebyscore"), self.key(), self.zrange_score(),
+                self.zrange_score()]
+        opts = []
+        if self.rng.random() < 0.4:
+            opts.append([self.case("WITHSCORES")])
+        if self.rng.random() < 0.35:
+            opts.append(self.zlimit())
+        if self.rng.random() < 0.04:
+            opts.append([self.rng.choice(["FOO", "REV", "BYSCORE", "LIMIT"])])
+        self.rng.shuffle(opts)
+        for o in opts:
+            args += o
+        return [(args, "exact")]
+
+    def g_zlex(self):
+        """ZRANGEBYLEX, ZREVRANGEBYLEX, ZRANGE BYLEX, ZLEXCOUNT and
+        ZREMRANGEBYLEX: through zlex_step (the key's scores all equal), or
+        with arguments that are errors before any lookup (compared as they
+        come, inside MULTI too)."""
+        key = self.key()
+        x = self.rng.random()
+        if x < 0.25:
+            cmd = self.rng.choice(["zrangebylex", "zrevrangebylex"])
+            args = [self.name(cmd), key, self.zlex(), self.zlex()]
+            if self.rng.random() < 0.3:
+                args += self.zlimit()
+            if self.rng.random() < 0.05:
+                args.append(self.rng.choice(["WITHSCORES", "FOO"]))
+        elif x < 0.5:
+            args = [self.name("zrange"), key, self.zlex(), self.zlex(), self.case("BYLEX")]
+            if self.rng.random() < 0.3:
+                args.append(self.case("REV"))
+            if self.rng.random() < 0.3:
+                args += self.zlimit()
+            if self.rng.random() < 0.06:
+                args.append(self.case("WITHSCORES"))  # an error with BYLEX
+        elif x < 0.8:
+            args = [self.name("zlexcount"), key, self.zlex(), self.zlex()]
+        else:
+            args = [self.name("zremrangebylex"), key, self.zlex(), self.zlex()]
+        if self.in_multi:
+            return [(args, "exact")] if any(a in BAD_ZLEX for a in args[2:4]) else self.g_zcard()
+        return ("zlex", args)
+
+    def zlex_step(self, label, args):
+        """A lex command where Redis specifies its reply: ZRANGE key 0 -1
+        WITHSCORES first (compared); run only if that shows no member, or
+        every member with the same score, or is an error (WRONGTYPE), or the
+        range is an error. Otherwise half the time the key's members all get
+        score 0 first (ZADD, compared), and the command runs."""
+        key = args[1]
+        ra, _ = self.r.do(label, "ZRANGE", key, 0, -1, "WITHSCORES")
+        if ra[0] == "*" and ra[1] and not any(a in BAD_ZLEX for a in args[2:4]):
+            scores = {x[1] for x in ra[1][1::2]} if self.proto == 2 else {x[1][1] for x in ra[1]}
+            if len(scores) > 1:
+                if self.rng.random() < 0.5:
+                    return
+                members = ra[1][0::2] if self.proto == 2 else [x[1][0] for x in ra[1]]
+                self.r.do(label, "ZADD", key, *[y for m in members for y in (0, m[1])])
+        self.r.do(label, *args)
+
+    def g_zrangestore(self):
+        dst, src = self.key(), self.key()
+        x = self.rng.random()
+        if x < 0.5:
+            args = [self.name("zrangestore"), dst, src, self.zrank(), self.zrank()]
+            if self.rng.random() < 0.05:
+                args += self.zlimit()
+        else:
+            args = [self.name("zrangestore"), dst, src, self.zrange_score(), self.zrange_score(), self.case("BYSCORE")]
+            if self.rng.random() < 0.35:
+                args += self.zlimit()
+        if self.rng.random() < 0.3:
+            args.append(self.case("REV"))
+        if self.rng.random() < 0.05:
+            args.append(self.rng.choice(["WITHSCORES", "FOO"]))  # errors: ZRANGESTORE takes no WITHSCORES
+        return [(args, "exact")]
+
+    def g_zremrange(self):
+        key = self.key()
+        if self.rng.random() < 0.5:
+            return [([self.name("zremrangebyrank"), key, self.zrank(), self.zrank()], "exact")]
+        return [([self.name("zremrangebyscore"), key, self.zrange_score(), self.zrange_score()], "exact")]
+
+    def g_zscan(self):
+        return "zscan"
+
+    def g_zrandmember(self):
+        """ZRANDMEMBER: random by definition (see INTENTIONAL_DIFFERENCES),
+        compared as HRANDFIELD (its mode), then checked against each
+        server's own set in zrandmember_step."""
+        args = [self.name("zrandmember"), self.key()]
+        count, withscores = None, False
+        if self.rng.random() < 0.8:
+            count = self.rng.choice(ZRANDMEMBER_COUNTS)
+            if self.rng.random() < 0.03:
+                count = self.rng.choice(["-9223372036854775808", "9223372036854775807", "4611686018427387904"])
+            args.append(count)
+            y = self.rng.random()
+            if y < 0.4:
+                args.append(self.case("WITHSCORES"))
+                withscores = True
+            elif y < 0.44:
+                args.append(self.rng.choice(["WITHSCORE", "foo", ""]))
+        n = int(count) if count is not None and str(count).lstrip("-").isdigit() else None
+        if self.rng.random() < 0.4:
+            return [(args, (HRANDFIELD, n, withscores))]
+        return ("zrandmember", args, n, withscores)
+
+    def zrandmember_step(self, label, args, count, withscores):
+        """ZRANDMEMBER by shape (HRANDFIELD's mode), then each server's
+        answer against its own set (ZRANGE 0 -1 WITHSCORES, compared
+        exactly): every member returned is a member, with its score."""
+        ra, rb = self.r.do(label, *args, mode=(HRANDFIELD, count, withscores))
+        key = args[1]
+        if ra[0] not in "$*" or rb[0] not in "$*" or ra[1] is None or rb[1] is None or \
+                (ra[0] == "*" and not ra[1]):
+            return
+        whole, _ = self.r.do(label, "ZRANGE", key, 0, -1, "WITHSCORES")
+        if whole[0] != "*" or whole[1] is None:
+            return
+        if self.proto == 2:
+            own = {(m[1], s[1]) for m, s in zip(whole[1][0::2], whole[1][1::2])}
+        else:
+            own = {(x[1][0][1], x[1][1][1]) for x in whole[1]}
+        members = {m for m, _ in own}
+        for side, reply in enumerate((ra, rb)):
+            if reply[0] == "$":
+                got = [(reply[1], None)]
+            elif withscores:
+                items = reply[1]
+                if items and items[0][0] == "*":
+                    got = [(x[1][0][1], x[1][1][1]) for x in items]
+                else:
+                    got = [(m[1], s[1]) for m, s in zip(items[0::2], items[1::2])]
+            else:
+                got = [(x[1], None) for x in reply[1]]
+            stray = [g for g in got if (g not in own if g[1] is not None else g[0] not in members)]
+            if stray:
+                self.r._fail(label, f"{fmt_args(args)} (entries not in {self.r.names[side]}'s own sorted set: "
+                             f"{stray[:3]})", ra, rb)
+
+    def g_zpop(self):
+        args = [self.name(self.rng.choice(["zpopmin", "zpopmax"])), self.key()]
+        if self.rng.random() < 0.6:
+            args.append(self.rng.choice(ZPOP_COUNTS))
+        if self.rng.random() < 0.03:
+            args.append(self.rng.choice([1, "COUNT"]))  # too many arguments
+        return [(args, "exact")]
+
+    def zmpop_tail(self, keys):
+        """numkeys, the keys, MIN|MAX and COUNT of ZMPOP / BZMPOP (as
+        mpop_tail for the lists), and the keys a blocking form looks at."""
+        numkeys = len(keys)
+        if self.rng.random() < 0.15:
+            numkeys = self.rng.choice([0, -1, "x", "", len(keys) + 1, len(keys) + 5, len(keys) - 1, "1.5",
+                                       "9223372036854775807", "9223372036854775808"])
+        where = self.rng.choice(["MIN", "MAX", "min", "Max"]) if self.rng.random() > 0.04 else \
+            self.rng.choice(["LEFT", "", "MINN", "0"])
+        args = [numkeys] + keys + [where]
+        y = self.rng.random()
+        if y < 0.45:
+            args += [self.case("COUNT"), self.rng.choice(LMPOP_COUNTS)]
+        elif y < 0.55:
+            args += self.rng.choice([["COUNT"], ["COUNT", 1, "COUNT", 2], ["FOO"], ["COUNT", 2, "FOO"], ["count", 0],
+                                     ["COUNT", -1], ["COUNT", 3, "count", 3]])
+        return args, (keys if numkeys == len(keys) else [])
+
+    def g_zmpop(self):
+        args, _ = self.zmpop_tail(self.keys(1, 3))
+        return [([self.name("zmpop")] + args, "exact")]
+
+    def g_zblocking(self):
+        """BZPOPMIN, BZPOPMAX, BZMPOP: as g_blocking for the lists (inside
+        MULTI as they come; elsewhere never waiting long)."""
+        cmd = self.rng.choice(["bzpopmin", "bzpopmax", "bzmpop"])
+        timeout = self.rng.choice(BAD_TIMEOUTS) if self.rng.random() < 0.2 else self.rng.choice(BLOCK_TIMEOUTS)
+        name = self.name(cmd)
+        if cmd != "bzmpop":
+            keys = self.keys(1, 3)
+            args, at = [name] + keys + [timeout], len(keys) + 1
+        else:
+            tail, keys = self.zmpop_tail(self.keys(1, 3))
+            args, at = [name, timeout] + tail, 1
+        if self.in_multi:
+            return [(args, "exact")]
+        return ("zblocking", args, keys, at)
+
+    def zblocking_step(self, label, args, keys, at):
+        """As blocking_step, the element put first by ZADD."""
+        if args[at] in BAD_TIMEOUTS or not keys:
+            self.r.do(label, *args)
+            return
+        ea, eb = self.r.do(label, "EXISTS", *keys)
+        if ea == eb and ea[0] == ":" and ea[1] > 0:
+            self.r.do(label, *args)
+            return
+        if ea != eb or (self.waits < MAX_WAITS and self.rng.random() < WAIT_SHARE):
+            self.waits += 1
+            args = list(args)
+            args[at] = SHORT_TIMEOUT
+        else:
+            self.r.do(label, self.name("zadd"), self.rng.choice(keys), *self.zpairs(1, 3))
+        self.r.do(label, *args)
+
+    def zsetop_tail(self, store):
+        """numkeys, the keys, WEIGHTS, AGGREGATE and (not for the STORE
+        forms) WITHSCORES of ZUNION / ZINTER, in any order; wrong counts of
+        weights, bad weights, unknown aggregates."""
+        keys = self.keys(1, 3)
+        numkeys = len(keys)
+        if self.rng.random() < 0.1:
+            numkeys = self.rng.choice([0, -1, "x", "", len(keys) + 1, len(keys) + 5, len(keys) - 1,
+                                       "9223372036854775808"])
+        args = [numkeys] + keys
+        opts = []
+        if self.rng.random() < 0.35:
+            n = len(keys) if self.rng.random() < 0.9 else self.rng.choice([0, len(keys) + 1, max(0, len(keys) - 1)])
+            w = [self.rng.choice(ZWEIGHTS) for _ in range(n)]
+            if self.rng.random() < 0.05:
+                w[-1:] = [self.rng.choice(BAD_ZWEIGHTS)]
+            opts.append([self.case("WEIGHTS")] + w)
+        if self.rng.random() < 0.35:
+            opts.append([self.case("AGGREGATE"), self.rng.choice(["SUM", "MIN", "MAX", "min", "Max", "sum"]
+                                                                 if self.rng.random() > 0.05 else ["AVG", ""])])
+        if not store and self.rng.random() < 0.45:
+            opts.append([self.case("WITHSCORES")])
+        if self.rng.random() < 0.04:
+            opts.append([self.rng.choice(["FOO", "AGGREGATE", "WEIGHTS", "WITHSCORES" if store else "LIMIT"])])
+        self.rng.shuffle(opts)
+        for o in opts:
+            args += o
+        return args
+
+    def g_zsetop(self):
+        cmd = self.rng.choice(["zunion", "zinter", "zdiff", "zunion", "zinter"])
+        if cmd == "zdiff":
+            keys = self.keys(1, 3)
+            numkeys = len(keys) if self.rng.random() > 0.1 else self.rng.choice([0, -1, "x", len(keys) + 1])
+            args = [self.name(cmd), numkeys] + keys
+            if self.rng.random() < 0.45:
+                args.append(self.case("WITHSCORES"))
+            elif self.rng.random() < 0.05:
+                args.append(self.rng.choice(["WEIGHTS", "AGGREGATE"]))  # ZDIFF takes neither
+            return [(args, "exact")]
+        return [([self.name(cmd)] + self.zsetop_tail(False), "exact")]
+
+    def g_zsetopstore(self):
+        cmd = self.rng.choice(["zunionstore", "zinterstore", "zdiffstore"])
+        if cmd == "zdiffstore":
+            keys = self.keys(1, 3)
+            numkeys = len(keys) if self.rng.random() > 0.1 else self.rng.choice([0, -1, "x", len(keys) + 1])
+            return [([self.name(cmd), self.key(), numkeys] + keys, "exact")]
+        return [([self.name(cmd), self.key()] + self.zsetop_tail(True), "exact")]
+
+    def g_zintercard(self):
+        keys = self.keys(1, 3)
+        numkeys = len(keys)
+        if self.rng.random() < 0.12:
+            numkeys = self.rng.choice([0, -1, "x", "", len(keys) + 1, len(keys) - 1, "9223372036854775808"])
+        args = [self.name("zintercard"), numkeys] + keys
+        y = self.rng.random()
+        if y < 0.35:
+            args += [self.case("LIMIT"), self.rng.choice([0, 0, 1, 2, 3, 100, "9223372036854775807"])]
+        elif y < 0.45:
+            args += self.rng.choice([["LIMIT"], ["LIMIT", -1], ["LIMIT", "x"], ["FOO"], ["LIMIT", 1, "LIMIT", 2]])
+        return [(args, "exact")]
+
     GENERATORS = [
         ("g_ping", 2), ("g_echo", 1), ("g_select", 3), ("g_exists", 6), ("g_type", 2), ("g_rename", 4),
         ("g_keys", 3), ("g_dbsize", 2), ("g_flush", 1), ("g_copy", 4), ("g_expire", 8), ("g_ttl", 6),
@@ -1314,6 +1783,10 @@ class Gen:
         ("g_lpush", 14), ("g_lpop", 5), ("g_llen", 2), ("g_lindex", 3), ("g_lrange", 4), ("g_lset", 3),
         ("g_lrem", 3), ("g_ltrim", 3), ("g_linsert", 3), ("g_lpos", 4), ("g_lmove", 4), ("g_lmpop", 3),
         ("g_blocking", 3),
+        ("g_zadd", 14), ("g_zincrby", 3), ("g_zrem", 3), ("g_zcard", 2), ("g_zscore", 4), ("g_zcount", 2),
+        ("g_zrank", 3), ("g_zrange", 6), ("g_zrangebyscore", 4), ("g_zlex", 3), ("g_zrangestore", 2),
+        ("g_zremrange", 2), ("g_zscan", 1), ("g_zrandmember", 2), ("g_zpop", 3), ("g_zmpop", 2),
+        ("g_zblocking", 2), ("g_zsetop", 4), ("g_zsetopstore", 3), ("g_zintercard", 1),
     ]
 
     SET_GENERATORS = {"g_sadd", "g_srem", "g_scard", "g_sismember", "g_smembers", "g_smove", "g_sinter", "g_sunion",
@@ -1322,7 +1795,13 @@ class Gen:
     LIST_GENERATORS = {"g_lpush", "g_lpop", "g_llen", "g_lindex", "g_lrange", "g_lset", "g_lrem", "g_ltrim",
                        "g_linsert", "g_lpos", "g_lmove", "g_lmpop", "g_blocking"}
 
+    ZSET_GENERATORS = {"g_zadd", "g_zincrby", "g_zrem", "g_zcard", "g_zscore", "g_zcount", "g_zrank", "g_zrange",
+                       "g_zrangebyscore", "g_zlex", "g_zrangestore", "g_zremrange", "g_zscan", "g_zrandmember",
+                       "g_zpop", "g_zmpop", "g_zblocking", "g_zsetop", "g_zsetopstore", "g_zintercard"}
+
     def weight(self, name, w):
+        if self.zset_focus and name in self.ZSET_GENERATORS:
+            return w * ZSET_FOCUS
         if self.set_focus and name in self.SET_GENERATORS:
             return w * SET_FOCUS
         if self.hll_focus and name in self.HLL_GENERATORS:
@@ -1378,6 +1857,26 @@ class Gen:
             self.set_order_step(label, steps[1])
         elif isinstance(steps, tuple) and steps[0] == "blocking":
             self.blocking_step(label, *steps[1:])
+        elif isinstance(steps, tuple) and steps[0] == "zrandmember":
+            self.zrandmember_step(label, *steps[1:])
+        elif isinstance(steps, tuple) and steps[0] == "zlex":
+            self.zlex_step(label, steps[1])
+        elif isinstance(steps, tuple) and steps[0] == "zblocking":
+            self.zblocking_step(label, *steps[1:])
+        elif steps == "zscan":
+            key = self.key()
+            if self.rng.random() < 0.08:
+                # Refused before the key is looked up: compared as is.
+                self.r.do(label, self.name("zscan"), key, self.rng.choice(["abc", " 0", "1.5", "18446744073709551616"]))
+                return
+            opts = []
+            if self.rng.random() < 0.5:
+                opts += [self.case("MATCH"), self.rng.choice(MEMBER_PATTERNS + [b"a*", b"x*", b"[ab]"])]
+            if self.rng.random() < 0.4:
+                opts += [self.case("COUNT"), self.rng.choice([1, 2, 5, 10, 1000, 0, -1, "abc"])]
+            if self.rng.random() < 0.1:
+                opts += self.rng.choice([["MATCH"], ["COUNT"], ["TYPE", "zset"], ["FOO", "bar"], ["NOVALUES"]])
+            self.r.zscan_all(label, key, *opts)
         elif steps == "sscan":
             key = self.key()
             if self.rng.random() < 0.08:
@@ -1414,7 +1913,7 @@ class Gen:
             if self.rng.random() < 0.4:
                 opts += ["COUNT", self.rng.choice([1, 2, 5, 10, 1000, 0, -1, "abc"])]
             if self.rng.random() < 0.2:
-                typ = self.rng.choice(["string", "list", "none", "STRING", "hash", "HASH", "set", "Set"])
+                typ = self.rng.choice(["string", "list", "none", "STRING", "hash", "HASH", "set", "Set", "zset", "ZSet"])
                 opts += ["TYPE", typ]
                 if typ == "none":
                     # Redis 7.0 returns a logically expired key that is not
@@ -1439,6 +1938,9 @@ class Gen:
             self.r.do(label, "OBJECT", "ENCODING", key, mode=ENCODING)
         elif t == ("+", b"list"):
             self.r.do(label, "LRANGE", key, 0, -1)
+            self.r.do(label, "OBJECT", "ENCODING", key, mode=ENCODING)
+        elif t == ("+", b"zset"):
+            self.r.do(label, "ZRANGE", key, 0, -1, "WITHSCORES")
             self.r.do(label, "OBJECT", "ENCODING", key, mode=ENCODING)
         else:
             self.r.do(label, "GET", key)
@@ -1506,6 +2008,15 @@ class Gen:
                 if self.rng.random() < 0.6:
                     r.do("A", "PFADD", k, *self.hll_elements(1, 6))
             r.do("A", "PFADD", KEYS[self.rng.randint(0, 3)], *[b"e%d" % i for i in range(2000)])
+        if self.zset_focus:
+            # Likewise sorted sets: one of equal scores (for the lex
+            # commands), sometimes one past the listpack's 128 entries.
+            for k in KEYS[:4]:
+                if self.rng.random() < 0.7:
+                    r.do("A", "ZADD", k, *self.zpairs(2, 6))
+            r.do("A", "ZADD", KEYS[self.rng.randint(0, 3)], *[x for m in self.zmembers(3, 8) for x in (0, m)])
+            if self.rng.random() < 0.3:
+                r.do("A", "ZADD", KEYS[self.rng.randint(0, 3)], *self.zbulk())
         if self.list_focus:
             # Likewise lists, one of them long.
             for k in KEYS[:4]:
@@ -1549,7 +2060,8 @@ class Gen:
         # gives nil for a hash, a set or a list, HGETALL and SMEMBERS
         # WRONGTYPE for the other types), and a set's or a list's encoding;
         # then, in a second one, the intsets' members in order (ascending on
-        # both), and every list whole (LLEN, LRANGE 0 -1).
+        # both), every list whole (LLEN, LRANGE 0 -1), and every sorted set
+        # whole (ZCARD, ZRANGE 0 -1 WITHSCORES).
         final = []
         for db in (0, 1, 2, 15):
             final += [(["SELECT", db], "exact"), (["EXISTS"] + KEYS, "exact"), (["DBSIZE"], "exact"),
@@ -1572,5 +2084,9 @@ class Gen:
                 if ["SELECT", db] not in (a for a, _ in ordered):
                     ordered.append((["SELECT", db], "exact"))
                 ordered += [(["LLEN", args[1]], "exact"), (["LRANGE", args[1], 0, -1], "exact")]
+            elif args[0] == "TYPE" and ra == ("+", b"zset"):
+                if ["SELECT", db] not in (a for a, _ in ordered):
+                    ordered.append((["SELECT", db], "exact"))
+                ordered += [(["ZCARD", args[1]], "exact"), (["ZRANGE", args[1], 0, -1, "WITHSCORES"], "exact")]
         if ordered:
             r.pipeline("A", ordered)

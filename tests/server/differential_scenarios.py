@@ -6,14 +6,15 @@ edge cases and exact error texts (hashes), and every set command likewise
 (sets, set_encodings_as_built, and their keyspace notifications:
 set_keyspace_events), and the HyperLogLog commands (hyperloglog: their
 values compared byte for byte, corrupt ones included), and the list
-commands (lists: long lists, the blocking ones on one connection).
+commands (lists: long lists, the blocking ones on one connection), and the
+sorted-set commands (zsets and the zset_* scenarios).
 
 Timing margins: a key set with a short expiry is only ever checked
 *after* a sleep of several times that expiry (never near its deadline); a
 key checked while still alive has had at least 500 ms left when set.
 """
 from differential_core import HELLO, HRANDFIELD, PAIRS, SAME_TYPE, SORTED, SPOP, SRANDMEMBER, TTL_MS, TTL_S
-from differential_gen import (BAD_PAYLOADS, KEYS, REDIS_LIST_PAYLOADS, REDIS_PAYLOADS, REDIS_SET_PAYLOADS,
+from differential_gen import (BAD_PAYLOADS, KEYS, REDIS_LIST_PAYLOADS, REDIS_PAYLOADS, REDIS_SET_PAYLOADS, REDIS_ZSET_PAYLOADS,
                               dump_payload, spop_checked, srandmember_checked)
 from differential_resp import fmt_args
 from raw_resp import resp_command
@@ -3236,3 +3237,621 @@ def list_redis70_edges(r):
               ["EVAL", "return redis.call('blmpop', 5, 2, 'nokey', KEYS[1], 'RIGHT', 'COUNT', 2)", 1, "l"],
               ["EVAL_RO", "return redis.pcall('blmpop', 0, 1, KEYS[1], 'LEFT')", 1, "l"], ["LRANGE", "l", 0, -1]):
         r.do("A", *c)
+
+
+# ---- sorted sets: every command against Redis 7.0, replies and error texts
+# exactly (a sorted set has one order: by score, ties by the member's
+# bytes), scores in Redis 7.0's %.17g, the checks in Redis's order, the
+# encodings (listpack up to zset-max-listpack-entries / -value, skiplist
+# past them), WATCH, MULTI / EXEC, scripts, keyspace events, RESP3 (scores
+# as doubles), DUMP / RESTORE, the generic commands and the blocking pops
+# on one connection. Lex ranges only on sets of equal scores (see
+# INTENTIONAL_DIFFERENCES). ----
+
+def zs(*pairs):
+    return [x for p in pairs for x in p]
+
+
+ZSET_BASICS = [
+    ["ZADD", "z", 1, "a", 2, "b", 3, "c"], ["ZADD", "z", 1, "a"], ["ZADD", "z", "2.5", "a", "-1", "d"],
+    ["ZRANGE", "z", 0, -1, "WITHSCORES"], ["ZCARD", "z"], ["TYPE", "z"], ["OBJECT", "ENCODING", "z"],
+    ["ZSCORE", "z", "a"], ["ZSCORE", "z", "nomember"], ["ZSCORE", "nokey", "a"], ["ZMSCORE", "z", "a", "zz", "d"],
+    ["ZMSCORE", "nokey", "a", "b"], ["ZCARD", "nokey"],
+    # Scores of every kind, and how Redis 7.0 writes them back.
+    ["ZADD", "s", "0.1", "p", "1e308", "q", "-inf", "r", "+inf", "s", "-0", "t", "1e-320", "u", "0x10", "v",
+     "123456789012345678", "w", "1.7976931348623157e308", "x", "3.0", "y", "-5e-324", "zz", "1e15", "m",
+     "1e16", "n", "0.30000000000000004", "o"],
+    ["ZRANGE", "s", 0, -1, "WITHSCORES"], ["ZSCORE", "s", "p"], ["ZSCORE", "s", "t"], ["ZSCORE", "s", "s"],
+    ["ZMSCORE", "s", "r", "s", "u", "w"],
+    ["ZADD", "s", "nan", "a"], ["ZADD", "s", "abc", "a"], ["ZADD", "s", "", "a"], ["ZADD", "s", " 1", "a"],
+    ["ZADD", "s", "1 ", "a"], ["ZADD", "s", "1e400", "a"], ["ZADD", "s", "1e-400", "a"], ["ZADD", "s", "(1", "a"],
+    ["ZADD", "s", 1, "a", "x", "b"], ["ZADD", "s", 1], ["ZADD", "s", 1, "a", 2], ["ZADD", "s", "NX"],
+    ["ZADD", "s", "NX", 1], ["ZADD", "s", "INCR"], ["EXISTS", "a"],
+    # ZADD's flags.
+    ["ZADD", "f", "NX", 1, "a"], ["ZADD", "f", "NX", 5, "a", 2, "b"], ["ZADD", "f", "XX", 5, "a", 9, "new"],
+    ["ZADD", "f", "XX", "CH", 6, "a", 9, "new"], ["ZADD", "f", "CH", 6, "a", 1, "c"], ["ZADD", "f", "GT", 1, "a"],
+    ["ZADD", "f", "GT", "CH", 10, "a", 0, "b", 4, "d"], ["ZADD", "f", "LT", "CH", 1, "a", 9, "b"],
+    ["ZADD", "f", "NX", "XX", 1, "a"], ["ZADD", "f", "GT", "LT", 1, "a"], ["ZADD", "f", "NX", "GT", 1, "a"],
+    ["ZADD", "f", "NX", "LT", 1, "a"], ["ZADD", "f", "XX", "GT", 20, "a"], ["ZADD", "f", "xx", "lt", "ch", 0, "a"],
+    ["ZADD", "f", "INCR", 1, "a", 2, "b"], ["ZADD", "f", "INCR", 5, "a"], ["ZADD", "f", "INCR", "NX", 5, "a"],
+    ["ZADD", "f", "INCR", "XX", 5, "nomember"], ["ZADD", "f", "INCR", "GT", -100, "a"],
+    ["ZADD", "f", "INCR", "LT", -100, "a"], ["ZADD", "f", "INCR", "inf", "a"], ["ZADD", "f", "INCR", "-inf", "a"],
+    ["ZADD", "f", "INCR", "CH", 1, "b"], ["ZADD", "nokey", "XX", 1, "a"], ["EXISTS", "nokey"],
+    ["ZADD", "nokey", "XX", "INCR", 1, "a"], ["ZADD", "f", "FOO", 1, "a"], ["ZADD", "f", 1, "a", "NX"],
+    ["ZRANGE", "f", 0, -1, "WITHSCORES"],
+    # ZINCRBY.
+    ["ZINCRBY", "f", 1, "b"], ["ZINCRBY", "f", "-2.5", "newm"], ["ZINCRBY", "f", "abc", "b"], ["ZINCRBY", "f", "nan", "b"],
+    ["ZINCRBY", "f", "inf", "b"], ["ZINCRBY", "f", "-inf", "b"], ["ZINCRBY", "f", "inf", "b"], ["ZSCORE", "f", "b"],
+    ["ZINCRBY", "f", "0.1", "c"], ["ZINCRBY", "f", "0.2", "c"], ["ZINCRBY", "f", 0, "c"], ["ZINCRBY", "nokey2", 3, "x"],
+    ["ZRANGE", "nokey2", 0, -1, "WITHSCORES"],
+    # ZREM.
+    ["ZREM", "f", "a", "zz", "a"], ["ZREM", "f", "zz"], ["ZREM", "nokey", "a"], ["ZRANGE", "f", 0, -1, "WITHSCORES"],
+    ["ZADD", "one", 1, "x"], ["ZREM", "one", "x"], ["EXISTS", "one"],
+    # Ranks and ranges by rank.
+    ["DEL", "r"], ["ZADD", "r", 1, "a", 1, "b", 1, "c", 2, "d", 3, "e", 3, "aa", "-1", "A", 10, "10", 10, "9"],
+    ["ZRANK", "r", "a"], ["ZRANK", "r", "A"], ["ZRANK", "r", "10"], ["ZRANK", "r", "zz"], ["ZRANK", "nokey", "a"],
+    ["ZREVRANK", "r", "a"], ["ZREVRANK", "r", "10"], ["ZREVRANK", "r", "zz"],
+    ["ZRANGE", "r", 0, -1], ["ZRANGE", "r", 0, 0], ["ZRANGE", "r", -2, -1], ["ZRANGE", "r", 2, 1],
+    ["ZRANGE", "r", -100, 100, "WITHSCORES"], ["ZRANGE", "r", 5, 100], ["ZRANGE", "r", 100, 200],
+    ["ZRANGE", "r", "-9223372036854775808", "9223372036854775807"], ["ZRANGE", "r", 0, -1, "REV"],
+    ["ZRANGE", "r", 1, 3, "REV", "WITHSCORES"], ["ZRANGE", "r", "x", 1], ["ZRANGE", "r", 0, "1.5"],
+    ["ZRANGE", "r", 0, 1, "LIMIT", 0, 1], ["ZRANGE", "r", 0, 1, "FOO"], ["ZRANGE", "r", 0, 1, "withscores", "rev"],
+    ["ZREVRANGE", "r", 0, 2], ["ZREVRANGE", "r", 0, -1, "WITHSCORES"], ["ZREVRANGE", "r", 0, 1, "REV"],
+    ["ZREVRANGE", "nokey", 0, -1], ["ZRANGE", "nokey", 0, -1], ["ZRANGE", "nokey", "x", 1],
+    # By score.
+    ["ZCOUNT", "r", "-inf", "+inf"], ["ZCOUNT", "r", 1, 3], ["ZCOUNT", "r", "(1", 3], ["ZCOUNT", "r", "(1", "(3"],
+    ["ZCOUNT", "r", 3, 1], ["ZCOUNT", "r", "abc", 1], ["ZCOUNT", "r", 1, "(abc"], ["ZCOUNT", "r", "nan", 1],
+    ["ZCOUNT", "r", "(inf", "+inf"], ["ZCOUNT", "r", "-inf", "(-inf"], ["ZCOUNT", "nokey", 0, 1],
+    ["ZCOUNT", "nokey", "x", 1], ["ZCOUNT", "r", "[1", 2],
+    ["ZRANGEBYSCORE", "r", "-inf", "+inf", "WITHSCORES"], ["ZRANGEBYSCORE", "r", 1, 2],
+    ["ZRANGEBYSCORE", "r", "(1", "+inf", "LIMIT", 1, 2], ["ZRANGEBYSCORE", "r", "-inf", "+inf", "LIMIT", 0, -1],
+    ["ZRANGEBYSCORE", "r", "-inf", "+inf", "LIMIT", -1, 5], ["ZRANGEBYSCORE", "r", "-inf", "+inf", "LIMIT", 3, 0],
+    ["ZRANGEBYSCORE", "r", "-inf", "+inf", "LIMIT", 100, 5], ["ZRANGEBYSCORE", "r", 1, 3, "WITHSCORES", "LIMIT", 1, 1],
+    ["ZRANGEBYSCORE", "r", 1, 3, "LIMIT", 1], ["ZRANGEBYSCORE", "r", 1, 3, "LIMIT", "x", 1],
+    ["ZRANGEBYSCORE", "r", 1, 3, "REV"], ["ZRANGEBYSCORE", "r", 1, 3, "WITHSCORES", "FOO"],
+    ["ZREVRANGEBYSCORE", "r", "+inf", "-inf"], ["ZREVRANGEBYSCORE", "r", 3, 1, "WITHSCORES"],
+    ["ZREVRANGEBYSCORE", "r", 1, 3], ["ZREVRANGEBYSCORE", "r", "(3", "(1"], ["ZREVRANGEBYSCORE", "r", 10, 1, "LIMIT", 1, 3],
+    ["ZRANGE", "r", 1, 3, "BYSCORE"], ["ZRANGE", "r", 3, 1, "BYSCORE", "REV", "WITHSCORES"],
+    ["ZRANGE", "r", 1, 3, "BYSCORE", "REV"], ["ZRANGE", "r", "-inf", "+inf", "BYSCORE", "LIMIT", 2, 3],
+    ["ZRANGE", "r", "+inf", "-inf", "BYSCORE", "REV", "LIMIT", 1, 2, "WITHSCORES"],
+    ["ZRANGE", "r", "(1", 10, "BYSCORE", "LIMIT", 0, "9223372036854775807"],
+    ["ZRANGE", "r", 0, 1, "BYSCORE", "BYLEX"], ["ZRANGEBYSCORE", "nokey", 0, 1], ["ZRANGEBYSCORE", "nokey", "x", 1],
+    # Removal by rank and by score.
+    ["ZADD", "rm", 1, "a", 2, "b", 3, "c", 4, "d", 5, "e", 6, "f"], ["ZREMRANGEBYRANK", "rm", 0, 0],
+    ["ZREMRANGEBYRANK", "rm", -1, -1], ["ZREMRANGEBYRANK", "rm", 5, 10], ["ZREMRANGEBYRANK", "rm", 2, 1],
+    ["ZREMRANGEBYRANK", "rm", "x", 1], ["ZRANGE", "rm", 0, -1], ["ZREMRANGEBYSCORE", "rm", "(2", 3],
+    ["ZREMRANGEBYSCORE", "rm", "x", 3], ["ZREMRANGEBYSCORE", "rm", 10, 20], ["ZRANGE", "rm", 0, -1],
+    ["ZREMRANGEBYSCORE", "rm", "-inf", "+inf"], ["EXISTS", "rm"], ["ZREMRANGEBYRANK", "nokey", 0, -1],
+    ["ZREMRANGEBYSCORE", "nokey", 0, 1], ["ZREMRANGEBYLEX", "nokey", "-", "+"],
+    ["ZADD", "rm", 1, "a", 2, "b"], ["ZREMRANGEBYRANK", "rm", 0, -1], ["EXISTS", "rm"],
+    # Pops.
+    ["ZADD", "p", 1, "a", 2, "b", 3, "c", 3, "d", 4, "e"], ["ZPOPMIN", "p"], ["ZPOPMAX", "p"], ["ZPOPMIN", "p", 2],
+    ["ZPOPMIN", "p", 0], ["ZPOPMIN", "p", -1], ["ZPOPMIN", "p", "x"], ["ZPOPMAX", "p", 10], ["EXISTS", "p"],
+    ["ZPOPMIN", "p"], ["ZPOPMIN", "p", 2], ["ZPOPMAX", "nokey", -1], ["ZPOPMIN", "p", 1, 2],
+    ["ZADD", "p", 1, "a", 2, "b"], ["ZMPOP", 1, "p", "MIN"], ["ZMPOP", 2, "nokey", "p", "MAX", "COUNT", 5],
+    ["ZMPOP", 1, "p", "MIN"], ["ZMPOP", 0, "p", "MIN"], ["ZMPOP", -1, "p", "MIN"], ["ZMPOP", 2, "p", "MIN"],
+    ["ZMPOP", 1, "p", "LEFT"], ["ZMPOP", 1, "p", "MIN", "COUNT", 0], ["ZMPOP", 1, "p", "MIN", "COUNT", -1],
+    ["ZMPOP", 1, "p", "MIN", "COUNT"], ["ZMPOP", 1, "p", "MIN", "COUNT", 1, "COUNT", 2], ["ZMPOP", 1, "p", "MIN", "FOO"],
+    ["ZMPOP", "x", "p", "MIN"], ["ZMPOP", 1, "p"],
+    # WRONGTYPE, and the checks' order.
+    ["SET", "str", "x"], ["ZADD", "str", 1, "a"], ["ZADD", "str", "abc", "a"], ["ZADD", "str", "NX", "XX", 1, "a"],
+    ["ZSCORE", "str", "a"], ["ZRANGE", "str", 0, -1], ["ZRANGE", "str", "x", 1], ["ZCOUNT", "str", "x", 1],
+    ["ZRANGEBYLEX", "str", "-", "+"], ["ZRANGEBYLEX", "str", "a", "+"], ["ZPOPMIN", "str"], ["ZPOPMIN", "str", "x"],
+    ["ZPOPMIN", "str", 0], ["ZMPOP", 2, "nokey", "str", "MIN"], ["ZINCRBY", "str", 1, "a"], ["ZCARD", "str"],
+    ["ZRANK", "str", "a"], ["ZREM", "str", "a"], ["ZRANDMEMBER", "str"], ["ZRANDMEMBER", "str", "x"],
+    ["ZMSCORE", "str", "a"], ["ZREMRANGEBYRANK", "str", "x", 0], ["ZREMRANGEBYSCORE", "str", 0, 1],
+    ["ZRANGESTORE", "d", "str", 0, -1], ["ZUNIONSTORE", "d", 1, "str"], ["ZUNION", 2, "z", "str"],
+    ["ZINTERCARD", 1, "str"], ["ZDIFF", 1, "str"], ["GET", "z"], ["SADD", "z", "a"], ["LPUSH", "z", "a"],
+    ["HSET", "z", "a", "b"], ["APPEND", "z", "x"], ["PFADD", "z", "a"], ["ZADD", "z", 1], ["ZADD", "str"],
+]
+
+ZSET_LEX = [
+    ["ZADD", "lx", 0, "a", 0, "b", 0, "c", 0, "d", 0, "e", 0, "aa", 0, "", 0, "A", 0, "b\x00", 0, "\xff"],
+    ["ZRANGEBYLEX", "lx", "-", "+"], ["ZRANGEBYLEX", "lx", "[a", "[c"], ["ZRANGEBYLEX", "lx", "(a", "(c"],
+    ["ZRANGEBYLEX", "lx", "[aa", "+"], ["ZRANGEBYLEX", "lx", "-", "(b"], ["ZRANGEBYLEX", "lx", "[", "[a"],
+    ["ZRANGEBYLEX", "lx", "(", "+"], ["ZRANGEBYLEX", "lx", "+", "-"], ["ZRANGEBYLEX", "lx", "[c", "[a"],
+    ["ZRANGEBYLEX", "lx", "-", "+", "LIMIT", 1, 3], ["ZRANGEBYLEX", "lx", "-", "+", "LIMIT", 0, -1],
+    ["ZRANGEBYLEX", "lx", "-", "+", "LIMIT", -1, 2], ["ZRANGEBYLEX", "lx", "-", "+", "LIMIT", 2, 0],
+    ["ZRANGEBYLEX", "lx", "a", "+"], ["ZRANGEBYLEX", "lx", "[a", "c"], ["ZRANGEBYLEX", "lx", "", "+"],
+    ["ZRANGEBYLEX", "lx", "-", "+", "WITHSCORES"], ["ZRANGEBYLEX", "lx", "-", "+", "LIMIT", 1],
+    ["ZRANGEBYLEX", "lx", "-a", "+"], ["ZRANGEBYLEX", "lx", "-", "+z"], ["ZRANGEBYLEX", "lx", "[b\x00", "+"],
+    ["ZREVRANGEBYLEX", "lx", "+", "-"], ["ZREVRANGEBYLEX", "lx", "[c", "[a"], ["ZREVRANGEBYLEX", "lx", "(c", "-"],
+    ["ZREVRANGEBYLEX", "lx", "-", "+"], ["ZREVRANGEBYLEX", "lx", "+", "-", "LIMIT", 2, 2],
+    ["ZRANGE", "lx", "[a", "[c", "BYLEX"], ["ZRANGE", "lx", "[c", "[a", "BYLEX", "REV"],
+    ["ZRANGE", "lx", "-", "+", "BYLEX", "LIMIT", 1, 2], ["ZRANGE", "lx", "-", "+", "BYLEX", "WITHSCORES"],
+    ["ZRANGE", "lx", "+", "-", "BYLEX", "REV", "LIMIT", 0, 3], ["ZRANGE", "lx", "a", "c", "BYLEX"],
+    ["ZLEXCOUNT", "lx", "-", "+"], ["ZLEXCOUNT", "lx", "[a", "(b"], ["ZLEXCOUNT", "lx", "(e", "+"],
+    ["ZLEXCOUNT", "lx", "+", "-"], ["ZLEXCOUNT", "lx", "a", "+"], ["ZLEXCOUNT", "nokey", "-", "+"],
+    ["ZLEXCOUNT", "nokey", "a", "+"],
+    ["ZRANGESTORE", "lxd", "lx", "[b", "+", "BYLEX"], ["ZRANGE", "lxd", 0, -1, "WITHSCORES"],
+    ["ZRANGESTORE", "lxd", "lx", "+", "[b", "BYLEX", "REV", "LIMIT", 0, 2], ["ZRANGE", "lxd", 0, -1],
+    ["ZREMRANGEBYLEX", "lx", "[b", "(d"], ["ZRANGE", "lx", 0, -1], ["ZREMRANGEBYLEX", "lx", "x", "+"],
+    ["ZREMRANGEBYLEX", "lx", "(zz", "+"], ["ZREMRANGEBYLEX", "lx", "-", "+"], ["EXISTS", "lx"],
+    ["ZRANGEBYLEX", "nokey", "-", "+"], ["ZRANGEBYLEX", "nokey", "x", "+"],
+]
+
+ZSET_STORE_OPS = [
+    ["DEL", "z1", "z2", "z3", "st"], ["ZADD", "z1", 1, "a", 2, "b", 3, "c"], ["ZADD", "z2", 10, "b", 20, "c", 30, "d"],
+    ["SADD", "st", "a", "d", "e"],
+    ["ZUNION", 2, "z1", "z2"], ["ZUNION", 2, "z1", "z2", "WITHSCORES"], ["ZUNION", 3, "z1", "z2", "st", "WITHSCORES"],
+    ["ZUNION", 2, "z1", "z2", "WEIGHTS", 2, "0.5", "WITHSCORES"], ["ZUNION", 2, "z1", "z2", "AGGREGATE", "MIN",
+                                                                    "WITHSCORES"],
+    ["ZUNION", 2, "z1", "z2", "AGGREGATE", "max", "WITHSCORES"], ["ZUNION", 2, "z1", "z2", "WEIGHTS", "inf", "-inf",
+                                                                  "WITHSCORES"],
+    ["ZUNION", 2, "z1", "z2", "WEIGHTS", 0, "inf", "WITHSCORES"], ["ZUNION", 2, "z1", "nokey", "WITHSCORES"],
+    ["ZUNION", 2, "z1", "z2", "WEIGHTS", 1], ["ZUNION", 2, "z1", "z2", "WEIGHTS", 1, 2, 3],
+    ["ZUNION", 2, "z1", "z2", "WEIGHTS", 1, "x"], ["ZUNION", 2, "z1", "z2", "AGGREGATE", "AVG"],
+    ["ZUNION", 2, "z1", "z2", "AGGREGATE"], ["ZUNION", 0, "z1"], ["ZUNION", -1, "z1"], ["ZUNION", 3, "z1", "z2"],
+    ["ZUNION", "x", "z1"], ["ZUNION", 1, "z1", "FOO"], ["ZUNION", 1, "z1", "LIMIT", 1],
+    ["ZINTER", 2, "z1", "z2"], ["ZINTER", 2, "z1", "z2", "WITHSCORES"], ["ZINTER", 2, "z1", "st", "WITHSCORES"],
+    ["ZINTER", 2, "z1", "z2", "AGGREGATE", "MAX", "WEIGHTS", 1, -1, "WITHSCORES"], ["ZINTER", 2, "z1", "nokey"],
+    ["ZINTER", 3, "z1", "z2", "st"], ["ZINTER", 1, "z1", "WITHSCORES", "WITHSCORES"],
+    ["ZDIFF", 2, "z1", "z2"], ["ZDIFF", 2, "z1", "z2", "WITHSCORES"], ["ZDIFF", 2, "z2", "st", "WITHSCORES"],
+    ["ZDIFF", 1, "nokey"], ["ZDIFF", 2, "z1", "z2", "WEIGHTS", 1, 1], ["ZDIFF", 0, "z1"], ["ZDIFF", 2, "z1"],
+    ["ZDIFF", 2, "st", "z1", "WITHSCORES"],
+    ["ZUNIONSTORE", "d", 2, "z1", "z2"], ["ZRANGE", "d", 0, -1, "WITHSCORES"], ["OBJECT", "ENCODING", "d"],
+    ["ZINTERSTORE", "d", 2, "z1", "z2", "WEIGHTS", 2, 3], ["ZRANGE", "d", 0, -1, "WITHSCORES"],
+    ["ZINTERSTORE", "d", 2, "z1", "nokey"], ["EXISTS", "d"], ["ZUNIONSTORE", "d", 1, "st"],
+    ["ZRANGE", "d", 0, -1, "WITHSCORES"], ["ZDIFFSTORE", "d", 2, "z1", "z2"], ["ZRANGE", "d", 0, -1, "WITHSCORES"],
+    ["ZDIFFSTORE", "d", 2, "z1", "z1"], ["EXISTS", "d"], ["ZUNIONSTORE", "d", 1, "z1", "WITHSCORES"],
+    ["ZUNIONSTORE", "z1", 2, "z1", "z2", "AGGREGATE", "SUM"], ["ZRANGE", "z1", 0, -1, "WITHSCORES"],
+    ["ZUNIONSTORE", "d", 0, "z1"], ["ZINTERSTORE", "d", 1, "str"], ["SET", "d", "x"],
+    ["ZUNIONSTORE", "d", 1, "z2"], ["TYPE", "d"], ["ZDIFFSTORE", "d", 1, "nokey"], ["EXISTS", "d"],
+    ["ZINTERCARD", 2, "z1", "z2"], ["ZINTERCARD", 2, "z1", "z2", "LIMIT", 1], ["ZINTERCARD", 2, "z1", "z2", "LIMIT", 0],
+    ["ZINTERCARD", 2, "z1", "st"], ["ZINTERCARD", 2, "z1", "nokey"], ["ZINTERCARD", 0, "z1"],
+    ["ZINTERCARD", 2, "z1"], ["ZINTERCARD", 1, "z1", "LIMIT", -1], ["ZINTERCARD", 1, "z1", "LIMIT"],
+    ["ZINTERCARD", 1, "z1", "FOO"],
+    # Negative zero: a weight of -1 on a score of 0 makes -0 (Redis 7.0
+    # replies it from ZUNION / ZINTER as "-0"; a listpack it is stored in
+    # keeps 0, a skiplist -0).
+    ["ZADD", "zero", 0, "a", "-0", "b", 1, "c"], ["ZSCORE", "zero", "b"], ["ZINTER", 1, "zero", "WEIGHTS", -1, "WITHSCORES"],
+    ["ZUNION", 2, "zero", "z1", "WEIGHTS", -1, 0, "WITHSCORES"], ["ZUNION", 1, "zero", "WEIGHTS", 0, "WITHSCORES"],
+    ["ZUNION", 2, "zero", "zero", "WEIGHTS", -1, 1, "AGGREGATE", "MIN", "WITHSCORES"],
+    ["ZUNIONSTORE", "zd", 1, "zero", "WEIGHTS", -1], ["ZRANGE", "zd", 0, -1, "WITHSCORES"], ["ZSCAN", "zd", 0],
+    ["ZINCRBY", "zero", "-0", "a"], ["ZADD", "zero", "INCR", "-0", "b"],
+    # ZRANGESTORE.
+    ["ZRANGESTORE", "rs", "z2", 0, -1], ["ZRANGE", "rs", 0, -1, "WITHSCORES"], ["ZRANGESTORE", "rs", "z2", 0, 0, "REV"],
+    ["ZRANGE", "rs", 0, -1, "WITHSCORES"], ["ZRANGESTORE", "rs", "z2", "(10", "+inf", "BYSCORE", "LIMIT", 0, 1],
+    ["ZRANGE", "rs", 0, -1, "WITHSCORES"], ["ZRANGESTORE", "rs", "z2", 5, 10], ["EXISTS", "rs"],
+    ["ZRANGESTORE", "rs", "nokey", 0, -1], ["ZRANGESTORE", "rs", "z2", 0, -1, "WITHSCORES"],
+    ["ZRANGESTORE", "rs", "z2", 0, -1, "LIMIT", 0, 1], ["ZRANGESTORE", "z2", "z2", 1, 1], ["ZRANGE", "z2", 0, -1],
+    ["ZRANGESTORE", "rs", "st", 0, -1], ["ZRANGESTORE", "str", "z2", 0, -1], ["TYPE", "str"],
+]
+
+
+def zset_payload_checks(r, key):
+    r.do("A", "ZRANGE", key, 0, -1, "WITHSCORES")
+    r.do("A", "ZCARD", key)
+    r.do("A", "OBJECT", "ENCODING", key)
+
+
+def restore_zset_both_ways(r, src, dst):
+    """DUMP src on both servers (payloads may differ: Redis LZF-compresses),
+    restore each server's own payload, then each payload on both: both must
+    read both; the result compared whole, with its encoding."""
+    ka, kb = r.do("A", "DUMP", src, mode=SAME_TYPE)
+    if ka[0] != "$" or ka[1] is None or kb[0] != "$" or kb[1] is None:
+        return
+    r.do_split("A", ("RESTORE", dst, 0, ka[1], "REPLACE"), ("RESTORE", dst, 0, kb[1], "REPLACE"),
+               f"RESTORE {dst} 0 <each server's own DUMP of {src}> REPLACE")
+    zset_payload_checks(r, dst)
+    for payload in (ka[1], kb[1]):
+        r.do("A", "RESTORE", dst, 0, payload)  # BUSYKEY
+        r.do("A", "RESTORE", dst, 0, payload, "REPLACE")
+        zset_payload_checks(r, dst)
+        r.do("A", "ZADD", dst, 7, "restored")
+        r.do("A", "ZRANGE", dst, 0, -1, "WITHSCORES")
+
+
+@scenario
+def zsets(r):
+    """Every sorted-set command against Redis 7.0, reply by reply: scores
+    of every spelling and how Redis 7.0 writes them back (%.17g), ZADD's
+    flags and their conflicts, ranks and ranges (by rank, score and lex,
+    REV, LIMIT, WITHSCORES and their error combinations), removals, pops,
+    ZMPOP, the set operations (plain sets as inputs of score 1, WEIGHTS,
+    AGGREGATE, infinities), ZRANGESTORE, ZINTERCARD, WRONGTYPE and the
+    order of checks; ZRANDMEMBER by shape, ZSCAN of a listpack whole."""
+    fresh(r)
+    for c in ZSET_BASICS + ZSET_LEX + ZSET_STORE_OPS:
+        r.do("A", *c)
+    # ZRANDMEMBER (random: compared by shape, HRANDFIELD's mode).
+    r.do("A", "ZADD", "rnd", 1, "a", 2, "b", 3, "c")
+    for args, count, ws in ((["ZRANDMEMBER", "rnd"], None, False), (["ZRANDMEMBER", "rnd", 2], 2, False),
+                            (["ZRANDMEMBER", "rnd", 5, "WITHSCORES"], 5, True), (["ZRANDMEMBER", "rnd", 3], 3, False),
+                            (["ZRANDMEMBER", "rnd", -5], -5, False), (["ZRANDMEMBER", "rnd", -2, "WITHSCORES"], -2, True),
+                            (["ZRANDMEMBER", "rnd", 0], 0, False), (["ZRANDMEMBER", "nokey"], None, False),
+                            (["ZRANDMEMBER", "nokey", 3], 3, False), (["ZRANDMEMBER", "rnd", "x"], None, False),
+                            (["ZRANDMEMBER", "rnd", 1, "FOO"], None, False),
+                            (["ZRANDMEMBER", "rnd", "-9223372036854775808"], None, False),
+                            (["ZRANDMEMBER", "rnd", "9223372036854775807", "WITHSCORES"], None, False),
+                            (["ZRANDMEMBER", "rnd", "-9223372036854775807", "WITHSCORES"], None, False)):
+        r.do("A", *args, mode=(HRANDFIELD, count, ws))
+    # ZSCAN: a listpack whole in one call, in order; MATCH, COUNT, errors.
+    r.do("A", "OBJECT", "ENCODING", "r")
+    r.zscan_all("A", "r", ordered=True)
+    r.zscan_all("A", "r", "MATCH", "a*", ordered=True)
+    r.zscan_all("A", "r", "COUNT", 1, ordered=True)
+    r.zscan_all("A", "nokey")
+    # ZSCAN writes integral scores as integers (Redis's d2string), ZSCORE
+    # and ZRANGE as %.17g: 1e17 is "100000000000000000" there, "1e+17" here.
+    r.do("A", "ZADD", "big", "1e15", "a", "1e17", "b", "123456789012345678", "c", "4611686018427387904", "d",
+         "1e19", "e", "-1e17", "f", "4503599627370497", "g", "0.5", "h")
+    r.do("A", "ZRANGE", "big", 0, -1, "WITHSCORES")
+    r.zscan_all("A", "big", ordered=True)
+    for c in (["ZSCAN", "r", "x"], ["ZSCAN", "r", 0, "COUNT", 0], ["ZSCAN", "r", 0, "FOO"], ["ZSCAN", "str", 0],
+              ["ZSCAN", "r", 0, "MATCH"], ["ZSCAN", "r", 0, "NOVALUES"]):
+        r.do("A", *c)
+    zset_encodings(r)
+    zset_blocking(r)
+    zset_resp3(r)
+    r.do("A", "DBSIZE")
+
+
+def zset_encodings(r):
+    """listpack up to zset-max-listpack-entries (128) members of at most
+    zset-max-listpack-value (64) bytes, skiplist past either, never back
+    (ZREM, pops, ZREMRANGE*); a new set's encoding from its first member
+    (ZADD), the STORE commands' results from their size; CONFIG SET of both
+    limits; DUMP / RESTORE both ways of each encoding; ZSCAN of a skiplist
+    by its union."""
+    fresh(r)
+    r.do("A", "ZADD", "e128", *zs(*((i % 5, f"m{i}") for i in range(128))))
+    r.do("A", "OBJECT", "ENCODING", "e128")
+    r.do("A", "ZADD", "e128", 1, "m128")
+    r.do("A", "OBJECT", "ENCODING", "e128")
+    r.do("A", "ZRANGE", "e128", 0, -1, "WITHSCORES")
+    r.do("A", "ZREM", "e128", "m0", "m1", "m2")
+    r.do("A", "ZPOPMAX", "e128", 100)
+    r.do("A", "OBJECT", "ENCODING", "e128")
+    r.do("A", "ZCARD", "e128")
+    r.do("A", "ZADD", "e129", *zs(*((i, f"m{i}") for i in range(129))))
+    r.do("A", "OBJECT", "ENCODING", "e129")
+    # Negative zero in a skiplist: kept, replied "-0", ordered as 0.
+    for c in (["ZADD", "e129", "-0", "z"], ["ZSCORE", "e129", "z"], ["ZRANGE", "e129", 0, 1, "WITHSCORES"],
+              ["ZINCRBY", "e129", "-0", "z"], ["ZUNIONSTORE", "neg", 1, "e129", "WEIGHTS", -1],
+              ["ZRANGE", "neg", -3, -1, "WITHSCORES"], ["ZRANGEBYSCORE", "neg", "-0", 0, "WITHSCORES"],
+              ["ZCOUNT", "neg", "(-0", 0], ["ZINCRBY", "e129", 0, "z"], ["ZSCORE", "e129", "z"]):
+        r.do("A", *c)
+    r.zscan_all("A", "neg", "MATCH", "m0")
+    r.do("A", "ZADD", "v64", 1, "x" * 64)
+    r.do("A", "OBJECT", "ENCODING", "v64")
+    r.do("A", "ZADD", "v64", 2, "y" * 65)
+    r.do("A", "OBJECT", "ENCODING", "v64")
+    r.do("A", "ZREM", "v64", "y" * 65)
+    r.do("A", "OBJECT", "ENCODING", "v64")
+    r.do("A", "ZADD", "v65", 1, "y" * 65)
+    r.do("A", "OBJECT", "ENCODING", "v65")
+    r.do("A", "ZADD", "v65b", 1, "a", 2, "y" * 65)
+    r.do("A", "OBJECT", "ENCODING", "v65b")
+    r.do("A", "ZINCRBY", "v65c", 1, "y" * 65)
+    r.do("A", "OBJECT", "ENCODING", "v65c")
+    # A skiplist stays one when what made it one goes.
+    for c in (["ZADD", "v65d", 1, "y" * 65, 2, "a"], ["ZREM", "v65d", "y" * 65], ["OBJECT", "ENCODING", "v65d"],
+              ["ZADD", "v65d", 3, "b"], ["OBJECT", "ENCODING", "v65d"], ["ZRANGE", "v65d", 0, -1, "WITHSCORES"],
+              ["ZADD", "v65e", 1, "a"], ["ZADD", "v65e", "XX", "INCR", 1, "y" * 65], ["OBJECT", "ENCODING", "v65e"],
+              ["ZADD", "v65e", "NX", 1, "y" * 65], ["OBJECT", "ENCODING", "v65e"]):
+        r.do("A", *c)
+    # Store commands: the result's encoding by its size.
+    for c in (["ZRANGESTORE", "st1", "e129", 0, 9], ["ZUNIONSTORE", "st2", 1, "e129"],
+              ["ZUNIONSTORE", "st3", 2, "v64", "e128"], ["ZINTERSTORE", "st4", 2, "e129", "e128"],
+              ["ZDIFFSTORE", "st5", 2, "e129", "e128"], ["ZRANGESTORE", "st6", "v65", 0, -1],
+              ["ZRANGESTORE", "st7", "e129", 0, 127], ["ZRANGESTORE", "st8", "e129", 0, 128],
+              ["ZUNIONSTORE", "st9", 1, "v65b"], ["ZINTERSTORE", "st10", 1, "v65"]):
+        r.do("A", *c)
+        r.do("A", "OBJECT", "ENCODING", c[1])
+        r.do("A", "ZRANGE", c[1], 0, -1, "WITHSCORES")
+    r.zscan_all("A", "e129")
+    r.zscan_all("A", "e129", "MATCH", "m1*", "COUNT", 5)
+    r.zscan_all("A", "v64")
+    # CONFIG of the two limits.
+    # A pattern matches parameters in the order of each server's own table
+    # (Redis: its dict's): compared as pairs.
+    r.do("A", "CONFIG", "GET", "zset-max-listpack-*", mode=PAIRS)
+    r.do("A", "CONFIG", "GET", "zset-max-ziplist-entries")
+    try:
+        r.do("A", "CONFIG", "SET", "zset-max-listpack-entries", 3)
+        r.do("A", "CONFIG", "SET", "zset-max-listpack-value", 4)
+        r.do("A", "CONFIG", "GET", "zset-max-listpack-*", mode=PAIRS)
+        r.do("A", "CONFIG", "GET", "zset-max-ziplist-value")
+        for c in (["ZADD", "c1", 1, "a", 2, "b", 3, "c"], ["OBJECT", "ENCODING", "c1"], ["ZADD", "c1", 4, "d"],
+                  ["OBJECT", "ENCODING", "c1"], ["ZADD", "c2", 1, "abcd"], ["OBJECT", "ENCODING", "c2"],
+                  ["ZADD", "c3", 1, "abcde"], ["OBJECT", "ENCODING", "c3"], ["ZADD", "c4", 1, "a", 2, "abcde"],
+                  ["OBJECT", "ENCODING", "c4"], ["OBJECT", "ENCODING", "v64"], ["ZADD", "v64", 3, "z"],
+                  ["OBJECT", "ENCODING", "v64"], ["ZUNIONSTORE", "c5", 1, "c1"], ["OBJECT", "ENCODING", "c5"],
+                  ["CONFIG", "SET", "zset-max-listpack-entries", 0], ["ZADD", "c6", 1, "a"],
+                  ["OBJECT", "ENCODING", "c6"], ["CONFIG", "SET", "zset-max-ziplist-entries", 5],
+                  ["CONFIG", "GET", "zset-max-listpack-entries"]):
+            r.do("A", *c)
+        restore_zset_both_ways(r, "c1", "c1r")  # a listpack past the limit: Redis converts on load
+    finally:
+        r.do("A", "CONFIG", "SET", "zset-max-listpack-entries", 128)
+        r.do("A", "CONFIG", "SET", "zset-max-listpack-value", 64)
+    for src in ("e128", "e129", "v64", "v65", "st1", "c4"):
+        restore_zset_both_ways(r, src, "rz")
+    for payload in REDIS_ZSET_PAYLOADS:
+        r.do("A", "RESTORE", "rp", 0, payload, "REPLACE")
+        zset_payload_checks(r, "rp")
+        r.do("A", "ZSCORE", "rp", "c")
+    # Refused by both (not one cut short before its last score: Redis
+    # would read the RDB version and CRC as that score and take it).
+    bad = [dump_payload(b"\x11\x00"), dump_payload(b"\x05\x00"), dump_payload(b"\x05\x02\x01a" + b"\x00" * 8),
+           dump_payload(b"\x05\x02\x01a" + b"\x00" * 8 + b"\x01a" + b"\x00" * 8),
+           dump_payload(b"\x05\x01\x01a" + b"\x00\x00\x00\x00\x00\x00\xf8\x7f")]  # NaN score
+    for payload in bad:
+        r.do("A", "RESTORE", "bad", 0, payload, "REPLACE")
+        r.do("A", "EXISTS", "bad")
+
+
+def zset_blocking(r):
+    """BZPOPMIN, BZPOPMAX and BZMPOP on one connection: at once where a key
+    has members, a short timeout where none does, never blocking inside
+    MULTI; timeouts and arguments refused before any key is looked up."""
+    fresh(r)
+    r.do("A", "ZADD", "b1", 1, "a", 2, "b", 3, "c")
+    r.do("A", "SET", "str", "x")
+    for c in (["BZPOPMIN", "b1", 0], ["BZPOPMAX", "nokey", "b1", 0], ["BZPOPMIN", "nokey", "0.01"],
+              ["BZPOPMAX", "nokey", "b1", "abc"], ["BZPOPMIN", "b1", -1], ["BZPOPMIN", "str", 0],
+              ["BZPOPMIN", "nokey", "str", 0], ["BZMPOP", 0, 1, "b1", "MIN"], ["ZADD", "b1", 5, "x", 6, "y"],
+              ["BZMPOP", 0, 2, "nokey", "b1", "MAX", "COUNT", 10], ["EXISTS", "b1"], ["BZMPOP", "0.01", 1, "b1", "MIN"],
+              ["BZMPOP", "abc", 1, "b1", "MIN"], ["BZMPOP", 0, 0, "b1", "MIN"], ["BZMPOP", 0, 1, "b1", "LEFT"],
+              ["BZMPOP", 0, 1, "b1", "MIN", "COUNT", 0], ["BZMPOP", -1, 1, "b1", "MIN"], ["BZMPOP", 0, 1, "str", "MIN"],
+              ["MULTI"], ["BZPOPMIN", "nokey", 0], ["BZMPOP", 0, 1, "nokey", "MAX"], ["ZADD", "b2", 1, "q"],
+              ["BZPOPMAX", "b2", 0], ["BZPOPMIN", "b2", 0], ["EXEC"], ["ZADD", "b1", 1, "z"],
+              ["BZPOPMIN", "b1", "9223372036854775"]):
+        r.do("A", *c)
+
+
+def zset_resp3(r):
+    """RESP3: scores as doubles (",1.5", ",inf"), WITHSCORES replies as
+    [member, score] pairs, ZSCORE / ZINCRBY / ZADD INCR doubles and nulls,
+    ZMSCORE, ZPOPMIN (a pair without a count, pairs with one), ZMPOP,
+    BZPOPMIN, ZRANDMEMBER WITHSCORES, ZUNION, inside MULTI too."""
+    r.open("C", 3)
+    r.do("C", "FLUSHALL")
+    r.do("C", "ZADD", "z", 1, "a", "2.5", "b", "inf", "c", "-inf", "d", "0.1", "e")
+    for c in (["ZRANGE", "z", 0, -1], ["ZRANGE", "z", 0, -1, "WITHSCORES"], ["ZREVRANGE", "z", 0, 1, "WITHSCORES"],
+              ["ZRANGEBYSCORE", "z", "-inf", "+inf", "WITHSCORES"], ["ZSCORE", "z", "b"], ["ZSCORE", "z", "c"],
+              ["ZSCORE", "z", "nomember"], ["ZSCORE", "nokey", "a"], ["ZMSCORE", "z", "a", "zz", "c", "e"],
+              ["ZINCRBY", "z", 1, "a"], ["ZADD", "z", "INCR", 1, "a"], ["ZADD", "z", "INCR", "NX", 1, "a"],
+              ["ZPOPMIN", "z"], ["ZPOPMAX", "z", 2], ["ZPOPMIN", "nokey"], ["ZPOPMIN", "nokey", 2], ["ZPOPMIN", "z", 0],
+              ["ZMPOP", 1, "z", "MIN"], ["ZMPOP", 1, "nokey", "MIN"], ["ZADD", "z", 3, "c", 4, "d"],
+              ["BZPOPMIN", "z", 0], ["BZPOPMAX", "nokey", "0.01"], ["BZMPOP", 0, 1, "z", "MAX", "COUNT", 2],
+              ["BZMPOP", "0.01", 1, "nokey", "MIN"], ["ZADD", "z", 1, "a", 2, "b"],
+              ["ZUNION", 1, "z", "WITHSCORES"], ["ZINTER", 1, "z", "WITHSCORES"], ["ZDIFF", 1, "z", "WITHSCORES"],
+              ["ZRANK", "z", "b"], ["ZRANK", "z", "zz"], ["MULTI"], ["ZSCORE", "z", "a"], ["ZRANGE", "z", 0, -1,
+                                                                                         "WITHSCORES"],
+              ["ZPOPMIN", "nokey"], ["ZMPOP", 1, "nokey", "MAX"], ["ZINCRBY", "z", "0.5", "a"], ["EXEC"]):
+        r.do("C", *c)
+    for args, count in ((["ZRANDMEMBER", "z", 5, "WITHSCORES"], 5), (["ZRANDMEMBER", "z", -3, "WITHSCORES"], -3)):
+        r.do("C", *args, mode=(HRANDFIELD, count, True))
+
+
+# (setup, commands of client B): FLUSHALL; setup; A WATCH z; B's commands;
+# A MULTI; ZRANGE z 0 -1 WITHSCORES; EXEC -> nil where B's command changed z.
+ZSET_WATCH_CASES = [
+    ([("ZADD", "z", 1, "a")], [("ZADD", "z", 2, "b")]),
+    ([("ZADD", "z", 1, "a")], [("ZADD", "z", 1, "a")]),  # no change
+    ([("ZADD", "z", 1, "a")], [("ZADD", "z", 2, "a")]),  # a new score
+    ([("ZADD", "z", 1, "a")], [("ZADD", "z", "NX", 5, "a"), ("ZADD", "z", "XX", 5, "b"), ("ZADD", "z", "GT", 0, "a")]),
+    ([], [("ZADD", "z", "XX", 1, "a")]),
+    ([("ZADD", "z", 1, "a")], [("ZADD", "z", "nan", "a"), ("ZADD", "z", "NX", "XX", 1, "b")]),
+    ([("ZADD", "z", 1, "a")], [("ZINCRBY", "z", 0, "a")]),  # the same score
+    ([("ZADD", "z", 1, "a")], [("ZINCRBY", "z", 1, "a")]),
+    ([("ZADD", "z", "inf", "a")], [("ZINCRBY", "z", "-inf", "a")]),  # NaN: an error
+    ([("ZADD", "z", 1, "a")], [("ZREM", "z", "b")]),
+    ([("ZADD", "z", 1, "a", 2, "b")], [("ZREM", "z", "b")]),
+    ([("ZADD", "z", 1, "a")], [("ZREM", "z", "a")]),  # deletes the key
+    ([("ZADD", "z", 1, "a", 2, "b")], [("ZPOPMIN", "z", 0), ("ZPOPMAX", "nokey")]),
+    ([("ZADD", "z", 1, "a", 2, "b")], [("ZPOPMAX", "z")]),
+    ([("ZADD", "z", 1, "a", 2, "b")], [("ZMPOP", 2, "nokey", "z", "MIN", "COUNT", 5)]),
+    ([("ZADD", "z", 1, "a", 2, "b")], [("BZPOPMIN", "z", 0)]),
+    ([("ZADD", "z", 1, "a", 2, "b")], [("BZMPOP", 0, 1, "z", "MAX")]),
+    ([("ZADD", "z", 1, "a", 2, "b")], [("ZREMRANGEBYRANK", "z", 5, 10), ("ZREMRANGEBYSCORE", "z", 5, 10),
+                                       ("ZREMRANGEBYLEX", "z", "[x", "+")]),
+    ([("ZADD", "z", 1, "a", 2, "b")], [("ZREMRANGEBYRANK", "z", 0, 0)]),
+    ([("ZADD", "z", 1, "a", 2, "b")], [("ZREMRANGEBYSCORE", "z", 2, 2)]),
+    ([("ZADD", "z", 0, "a", 0, "b")], [("ZREMRANGEBYLEX", "z", "-", "[a")]),
+    ([("ZADD", "m", 1, "a")], [("ZUNIONSTORE", "z", 1, "m")]),
+    ([("ZADD", "z", 1, "a")], [("ZUNIONSTORE", "z", 1, "z")]),  # the same contents, rewritten
+    ([("ZADD", "z", 1, "a")], [("ZINTERSTORE", "z", 2, "z", "nokey")]),  # empty: deletes
+    ([], [("ZINTERSTORE", "z", 1, "nokey"), ("ZDIFFSTORE", "z", 1, "nokey")]),  # nothing to delete
+    ([("ZADD", "z", 1, "a")], [("ZDIFFSTORE", "z", 1, "z")]),
+    ([("ZADD", "m", 1, "a")], [("ZRANGESTORE", "z", "m", 0, -1)]),
+    ([("ZADD", "z", 1, "a")], [("ZRANGESTORE", "z", "nokey", 0, -1)]),
+    ([("ZADD", "z", 1, "a"), ("ZADD", "m", 2, "b")], [("ZUNIONSTORE", "m", 1, "z"), ("ZRANGESTORE", "m", "z", 0, -1)]),
+    ([("ZADD", "z", 1, "a", 2, "b")], [("ZRANGE", "z", 0, -1), ("ZSCORE", "z", "a"), ("ZCARD", "z"),
+                                       ("ZRANK", "z", "a"), ("ZCOUNT", "z", 0, 5), ("ZSCAN", "z", 0),
+                                       ("ZRANDMEMBER", "z"), ("ZUNION", 1, "z"), ("ZINTERCARD", 1, "z"),
+                                       ("TYPE", "z"), ("OBJECT", "ENCODING", "z")]),
+    ([("SET", "z", "str")], [("ZADD", "z", 1, "a"), ("ZPOPMIN", "z"), ("ZREM", "z", "a")]),  # WRONGTYPE
+    ([("ZADD", "z", 1, "a")], [("SET", "z", "str")]),
+    ([("ZADD", "z", 1, "a")], [("EXPIRE", "z", 100)]),
+    ([("ZADD", "z", 1, "a")], [("RENAME", "z", "m")]),
+    ([("ZADD", "m", 1, "a")], [("COPY", "m", "z")]),
+    ([("ZADD", "z", 1, "a")], [("DEL", "z")]),
+    ([("ZADD", "z", 1, "a")], [("RESTORE", "z", 0, REDIS_ZSET_PAYLOADS[0], "REPLACE")]),
+]
+
+ZSET_EVENT_COMMANDS = [
+    ("ZADD", "z", 1, "a", 2, "b", 3, "c"), ("ZADD", "z", 1, "a"), ("ZADD", "z", "XX", 1, "zz"), ("ZADD", "z", 5, "a"),
+    ("ZADD", "z", "INCR", 1, "a"), ("ZADD", "z", "INCR", "NX", 1, "a"), ("ZINCRBY", "z", 2, "b"), ("ZINCRBY", "z", 0, "b"),
+    ("ZINCRBY", "new", 1, "x"), ("ZREM", "z", "zz"), ("ZREM", "z", "c"), ("ZREM", "new", "x"), ("ZPOPMIN", "z"),
+    ("ZPOPMIN", "z", 0), ("ZPOPMAX", "nokey"), ("ZADD", "z", 1, "a", 2, "c", 3, "d"), ("ZPOPMAX", "z", 2),
+    ("ZMPOP", 1, "z", "MIN"), ("ZMPOP", 2, "nokey", "z", "MAX", "COUNT", 5), ("ZADD", "z", 1, "a", 2, "b", 3, "c"),
+    ("BZPOPMIN", "z", 0), ("BZMPOP", 0, 1, "z", "MAX", "COUNT", 10), ("ZADD", "z", 1, "a", 2, "b", 3, "c", 4, "d"),
+    ("ZREMRANGEBYRANK", "z", 0, 0), ("ZREMRANGEBYRANK", "z", 10, 20), ("ZREMRANGEBYSCORE", "z", 2, 2),
+    ("ZREMRANGEBYSCORE", "z", 20, 30), ("ZADD", "lx", 0, "a", 0, "b"), ("ZREMRANGEBYLEX", "lx", "[a", "[a"),
+    ("ZREMRANGEBYLEX", "lx", "[x", "+"), ("ZREMRANGEBYLEX", "lx", "-", "+"),
+    ("ZUNIONSTORE", "u", 1, "z"), ("ZUNIONSTORE", "u", 1, "nokey"), ("ZINTERSTORE", "u", 1, "z"),
+    ("ZINTERSTORE", "u", 2, "z", "nokey"), ("ZDIFFSTORE", "u", 1, "z"), ("ZDIFFSTORE", "u", 1, "nokey"),
+    ("ZRANGESTORE", "rs", "z", 0, -1), ("ZRANGESTORE", "rs", "z", 5, 10), ("ZRANGESTORE", "rs", "nokey", 0, -1),
+    ("ZRANGE", "z", 0, -1), ("ZSCORE", "z", "c"), ("ZCARD", "z"), ("ZUNION", 1, "z"),
+    ("EXPIRE", "z", 100), ("RENAME", "z", "z2"), ("COPY", "z2", "z3"), ("MOVE", "z3", 1),
+    ("RESTORE", "rz", 0, REDIS_ZSET_PAYLOADS[1]), ("DEL", "z2", "rz"), ("SET", "str", "x"), ("ZADD", "str", 1, "a"),
+    ("ZUNIONSTORE", "str", 1, "nokey"),
+]
+
+
+@scenario
+def zset_watch_multi_scripts(r):
+    """WATCH (ZSET_WATCH_CASES), MULTI / EXEC (a runtime error does not undo
+    the rest; queue-time errors abort), scripts (scores as strings in RESP2,
+    {double = n} in RESP3; EVAL_RO refuses the writes)."""
+    fresh(r)
+    for setup, b_cmds in ZSET_WATCH_CASES:
+        r.open("B")
+        r.do("A", "FLUSHALL")
+        for c in setup:
+            r.do("A", *c)
+        r.do("A", "WATCH", "z")
+        for c in b_cmds:
+            mode = "exact"
+            if c[0] in ("ZRANDMEMBER",):
+                mode = (HRANDFIELD, None, False)
+            r.do("B", *c, mode=mode)
+        r.do("A", "MULTI")
+        r.do("A", "ZRANGE", "z", 0, -1, "WITHSCORES")
+        r.do("A", "EXEC")
+        r.do("A", "ZRANGE", "z", 0, -1, "WITHSCORES")
+    r.do("A", "FLUSHALL")
+    r.do("A", "SET", "str", "x")
+    for c in (["MULTI"], ["ZADD", "m", 1, "a", 2, "b", 3, "c"], ["ZADD", "str", 1, "a"], ["ZINCRBY", "m", "x", "a"],
+              ["ZINCRBY", "m", 5, "a"], ["ZPOPMIN", "m"], ["ZRANGE", "m", 0, -1, "WITHSCORES"],
+              ["ZUNIONSTORE", "n", 2, "m", "str"], ["ZUNIONSTORE", "n", 1, "m"], ["ZREM", "m", "c"],
+              ["ZRANGESTORE", "o", "n", 0, 0], ["ZMPOP", 2, "m", "n", "MAX", "COUNT", 5], ["ZCARD", "m"],
+              ["ZRANGE", "o", 0, -1, "WITHSCORES"], ["EXEC"], ["ZRANGE", "m", 0, -1], ["ZRANGE", "n", 0, -1]):
+        r.do("A", *c)
+    for c in (["MULTI"], ["ZADD", "m", 4, "d"], ["ZADD", "m", 1], ["ZPOPMIN", "m"], ["EXEC"], ["ZRANGE", "m", 0, -1],
+              ["MULTI"], ["ZRANGE", "m"], ["DISCARD"]):
+        r.do("A", *c)
+    r.open("C", 3)
+    r.do("A", "ZADD", "sz", 1, "a", "2.5", "b", "inf", "c", "0.1", "d")
+    scripts = [
+        ("return redis.call('zrange', KEYS[1], 0, -1, 'WITHSCORES')", ["sz"], []),
+        ("redis.setresp(3)\nreturn redis.call('zrange', KEYS[1], 0, -1, 'WITHSCORES')", ["sz"], []),
+        ("redis.setresp(3)\nlocal t = redis.call('zscore', KEYS[1], 'b')\nreturn {type(t), t['double']}", ["sz"], []),
+        ("redis.setresp(3)\nreturn redis.call('zscore', KEYS[1], 'c')", ["sz"], []),
+        ("return redis.call('zscore', KEYS[1], 'd')", ["sz"], []),
+        ("return redis.call('zscore', KEYS[1], 'nomember')", ["sz"], []),
+        ("return {redis.call('zadd', KEYS[1], 5, 'e'), redis.call('zincrby', KEYS[1], 1, 'e'), "
+         "redis.call('zrank', KEYS[1], 'e'), redis.call('zcard', KEYS[1])}", ["sz"], []),
+        ("return redis.call('zpopmin', KEYS[1], 2)", ["sz"], []),
+        ("redis.setresp(3)\nreturn redis.call('zpopmax', KEYS[1])", ["sz"], []),
+        ("return redis.call('zmpop', 1, KEYS[1], 'MIN')", ["nokey"], []),
+        ("return redis.pcall('bzpopmin', KEYS[1], 0)", ["nokey"], []),
+        ("return redis.pcall('bzpopmin', KEYS[1], 0)", ["sz"], []),
+        ("return redis.pcall('bzmpop', 0, 1, KEYS[1], 'MIN')", ["sz"], []),
+        ("return redis.pcall('zadd', KEYS[1], 'nan', 'x')", ["sz"], []),
+        ("return redis.call('zunionstore', KEYS[1], 1, KEYS[2])", ["dst", "sz"], []),
+        ("return redis.call('zrange', KEYS[1], 0, -1, 'WITHSCORES')", ["dst"], []),
+    ]
+    for body, keys, argv in scripts:
+        r.do("A", "EVAL", body, len(keys), *keys, *argv)
+        r.do("C", "EVAL", body, len(keys), *keys, *argv)
+    for body in ("return redis.call('zrange', KEYS[1], 0, -1)", "return redis.call('zadd', KEYS[1], 1, 'a')",
+                 "return redis.call('zpopmin', KEYS[1])", "return redis.call('zrangestore', KEYS[1], KEYS[1], 0, -1)",
+                 "return redis.call('zunion', 1, KEYS[1])"):
+        r.do("A", "EVAL_RO", body, 1, "sz")
+
+
+@scenario
+def zset_keyspace_events(r):
+    """Keyspace notifications of ZSET_EVENT_COMMANDS (zadd, zincr, zrem,
+    zpopmin / zpopmax, zremrangebyrank / score / lex, zunionstore /
+    zinterstore / zdiffstore, zrangestore, del when emptied), through a
+    RESP2 subscriber; MULTI / EXEC; the 'z' class only; a set that
+    expires."""
+    fresh(r, clients=("A", "E"))
+    r.do("A", "CONFIG", "SET", "notify-keyspace-events", "KEA")
+    try:
+        r.do("E", "PSUBSCRIBE", "__key*@0__:*")
+        for c in ZSET_EVENT_COMMANDS:
+            r.do("A", *c)
+            r.events("E", fmt_args(c))
+        for c in (["MULTI"], ["ZADD", "tx", 1, "a", 2, "b"], ["ZPOPMIN", "tx"], ["ZADD", "str", 1, "a"],
+                  ["ZUNIONSTORE", "ty", 1, "tx"], ["BZPOPMIN", "ty", 0], ["BZPOPMIN", "ty", 0], ["EXEC"]):
+            r.do("A", *c)
+        r.events("E", "MULTI ... EXEC")
+        r.do("A", "CONFIG", "SET", "notify-keyspace-events", "Ez")
+        r.do("A", "ZADD", "cls", 1, "a")
+        r.do("A", "ZPOPMIN", "cls")
+        r.do("A", "ZADD", "cls", 1, "a")
+        r.do("A", "EXPIRE", "cls", 100)
+        r.events("E", "ZADD, ZPOPMIN, ZADD, EXPIRE (zset events only)")
+        r.do("A", "CONFIG", "SET", "notify-keyspace-events", "KEA")
+        r.do("A", "ZADD", "short", 1, "a", 2, "b")
+        r.do("A", "PEXPIRE", "short", 20)
+        r.events("E", "ZADD, PEXPIRE")
+        r.sleep(SLEEP, "short expires")
+        r.do("A", "ZCARD", "short")
+        r.events("E", "the expiry of a sorted set")
+    finally:
+        r.do("A", "CONFIG", "SET", "notify-keyspace-events", "")
+
+
+@scenario
+def zset_generic_commands(r):
+    """The generic commands on sorted sets: COPY, RENAME, MOVE, EXPIRE (kept
+    by writes; a set that empties loses it), an expired set to every
+    command, TYPE, SCAN TYPE zset, the other types' commands on a sorted
+    set (WRONGTYPE), SET and the set STORE commands over one."""
+    fresh(r)
+    for c in (["ZADD", "src", 1, "a", 2, "b"], ["EXPIRE", "src", 1000], ["COPY", "src", "cp"], ["ZADD", "cp", 3, "c"],
+              ["ZRANGE", "src", 0, -1], ["ZRANGE", "cp", 0, -1], ["TTL", "cp"], ["COPY", "src", "cp", "REPLACE"],
+              ["ZRANGE", "cp", 0, -1], ["RENAME", "src", "rn"], ["TTL", "rn"], ["ZADD", "rn", 5, "e"], ["ZPOPMIN", "rn"],
+              ["ZINCRBY", "rn", 1, "b"], ["TTL", "rn"], ["ZUNIONSTORE", "rn", 1, "rn"], ["TTL", "rn"],
+              ["ZPOPMIN", "rn", 10], ["EXISTS", "rn"], ["ZADD", "rn", 1, "new"], ["TTL", "rn"], ["MOVE", "cp", 2],
+              ["SELECT", 2], ["ZRANGE", "cp", 0, -1, "WITHSCORES"], ["TTL", "cp"], ["SELECT", 0]):
+        r.do("A", *c, mode=TTL_S if c[0] == "TTL" else "exact")
+    r.do("A", "ZADD", "short", 1, "a", 2, "b")
+    r.do("A", "PEXPIRE", "short", 20)
+    r.do("A", "ZADD", "long", 1, "x")
+    r.do("A", "PEXPIRE", "long", 10000)
+    r.sleep(SLEEP, "short expires")
+    for c in (["ZCARD", "short"], ["ZRANGE", "short", 0, -1], ["ZSCORE", "short", "a"], ["ZPOPMIN", "short"],
+              ["ZADD", "short", "XX", 1, "a"], ["ZUNION", 2, "short", "long"], ["ZUNIONSTORE", "d", 2, "short", "long"],
+              ["ZMPOP", 2, "short", "long", "MIN"], ["EXISTS", "short", "long"], ["ZADD", "short", 3, "new"],
+              ["TTL", "short"], ["ZRANGE", "short", 0, -1, "WITHSCORES"]):
+        r.do("A", *c)
+    settle(r)
+    r.do("A", "FLUSHALL")
+    r.do("A", "ZADD", "z", 1, "a")
+    r.do("A", "SADD", "s", 1)
+    r.do("A", "SET", "str", "x")
+    r.do("A", "RPUSH", "l", "a")
+    for k in ("z", "s", "str", "l"):
+        r.do("A", "TYPE", k)
+    r.scan_all("A", "TYPE", "zset")
+    r.scan_all("A", "TYPE", "ZSET")
+    for c in (["GET", "z"], ["INCR", "z"], ["HGET", "z", "a"], ["SMEMBERS", "z"], ["SINTER", "z", "s"],
+              ["SUNIONSTORE", "d", "z", "s"], ["LLEN", "z"], ["PFCOUNT", "z"], ["LPUSH", "z", 1], ["MGET", "z", "str"],
+              ["SET", "z", "x", "GET"], ["ZADD", "z2", 1, "a"], ["SUNIONSTORE", "z2", "s"], ["TYPE", "z2"],
+              ["ZADD", "z3", 1, "a"], ["SET", "z3", "x"], ["TYPE", "z3"], ["ZADD", "l", 1, "a"],
+              ["ZUNIONSTORE", "l", 1, "s"], ["TYPE", "l"], ["ZRANGE", "l", 0, -1, "WITHSCORES"]):
+        r.do("A", *c)
+
+
+@scenario
+def zset_config_edges(r):
+    """CONFIG SET of the sorted set's listpack limits at their edges, as
+    Redis 7.0 takes them: zset-max-listpack-entries an integer from 0 up,
+    zset-max-listpack-value a memory value (units: 1k is 1000, 1kb 1024),
+    and the error texts of what each refuses (apart from the scenario zsets,
+    which a divergence here would otherwise cut short)."""
+    fresh(r)
+    try:
+        for c in (["CONFIG", "SET", "zset-max-listpack-value", "1k"], ["CONFIG", "GET", "zset-max-listpack-value"],
+                  ["CONFIG", "SET", "zset-max-listpack-value", "1kb"], ["CONFIG", "GET", "zset-max-listpack-value"],
+                  ["CONFIG", "SET", "zset-max-ziplist-value", "2K"], ["CONFIG", "GET", "zset-max-listpack-value"],
+                  ["CONFIG", "SET", "zset-max-listpack-value", 64], ["ZADD", "z", 1, "y" * 65],
+                  ["OBJECT", "ENCODING", "z"],
+                  ["CONFIG", "SET", "zset-max-listpack-entries", -1], ["CONFIG", "SET", "zset-max-listpack-entries", "x"],
+                  ["CONFIG", "SET", "zset-max-listpack-entries", "9223372036854775808"],
+                  ["CONFIG", "SET", "zset-max-listpack-value", -1], ["CONFIG", "SET", "zset-max-listpack-value", "1.5"],
+                  ["CONFIG", "SET", "zset-max-listpack-value", "x"], ["CONFIG", "GET", "zset-max-listpack-entries"],
+                  ["CONFIG", "GET", "zset-max-listpack-value"]):
+            r.do("A", *c)
+    finally:
+        r.do("A", "CONFIG", "SET", "zset-max-listpack-entries", 128)
+        r.do("A", "CONFIG", "SET", "zset-max-listpack-value", 64)

@@ -13,12 +13,17 @@ What runs (against both servers, the same commands in the same order):
     (scenario hyperloglog: every value compared byte for byte), the list
     commands (scenario lists: long lists, keyspace events, the blocking
     commands on one connection; list_redis70_edges: Redis 7.0's quirks at
-    their arguments' edges);
+    their arguments' edges), the sorted-set commands (scenarios zsets:
+    every command, its errors and scores' spellings, encodings and
+    CONFIG of their limits, DUMP / RESTORE, the blocking pops on one
+    connection, RESP3; zset_watch_multi_scripts, zset_keyspace_events,
+    zset_generic_commands);
   * seeded random command sequences (differential_gen.py) of string, hash,
-    set, HyperLogLog and list commands (the blocking ones too, never
-    waiting long) over one small keyspace, two clients each, some in RESP3
-    (some sequences favour the set commands, some the HyperLogLog ones,
-    some the list ones, whose lists grow to thousands of elements).
+    set, HyperLogLog, list and sorted-set commands (the blocking ones too,
+    never waiting long) over one small keyspace, two clients each, some in
+    RESP3 (some sequences favour the set commands, some the HyperLogLog
+    ones, some the list ones, whose lists grow to thousands of elements,
+    some the sorted-set ones, whose sets cross the listpack's limits).
 
 Environment:
   TMKV_SERVER        tmkv-server binary (set by ctest)
@@ -41,10 +46,11 @@ Environment:
 
 Not exercised reply by reply (no Redis reply to compare byte for byte, or not tmkv's
 business): INFO, CLIENT, CONFIG (but for notify-keyspace-events, set and
-reset by scenarios set_keyspace_events, hyperloglog and lists, and
-hll-sparse-max-bytes, set to small values and back to 3000 by scenario
-hyperloglog), COMMAND, TIME, AUTH, SHUTDOWN, and
-Redis's types other than strings, hashes, sets and lists; DEBUG, SWAPDB, SORT
+reset by scenarios set_keyspace_events, hyperloglog, lists and
+zset_keyspace_events, hll-sparse-max-bytes, set to small values and back
+to 3000 by scenario hyperloglog, and zset-max-listpack-entries / -value,
+set to small values and back to 128 / 64 by scenario zsets), COMMAND, TIME, AUTH, SHUTDOWN, and
+Redis's types other than strings, hashes, sets, lists and sorted sets; DEBUG, SWAPDB, SORT
 and the like do not exist in tmkv. Blocking commands that wait for another
 client are tests/server/blocking_lists_test.py's business.
 At the end, though, INFO's keyspace_hits/misses and commandstats

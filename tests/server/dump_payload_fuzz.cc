@@ -1,7 +1,9 @@
 // libFuzzer target for RESTORE's payload decoder (server/rdb_string.h):
 // whatever the bytes, decoding must not crash, read out of bounds or leak
 // (ASan/UBSan), and a payload it accepts must survive re-encoding: decode
-// (encode (v)) == v, for strings, hashes and sets alike. Built and run by
+// (encode (v)) == v, for strings, hashes, sets, lists and sorted sets alike
+// (a sorted set both ways: as a listpack, which keeps its order, and as
+// type 5, written from the last entry back). Built and run by
 // scripts/fuzz-parser.
 //
 // A checksum guards the payload, so random bytes almost never get past it:
@@ -33,6 +35,16 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::string encoded;
   if (d.type == tmkv::store::ValueType::kString) {
     encoded = encode_dump_payload(d.value);
+  } else if (d.type == tmkv::store::ValueType::kZSet) {
+    if (d.scores.size() != d.fields.size()) std::abort();
+    std::vector<tmkv::store::ZEntry> entries;
+    for (size_t i = 0; i < d.fields.size(); ++i) entries.push_back({d.fields[i].first, d.scores[i]});
+    const DecodedPayload back = decode_dump_payload(encode_zset_dump_payload(entries, false));
+    if (!back.error.empty() || back.scores.size() != d.scores.size()) std::abort();
+    for (size_t i = 0, n = d.scores.size(); i < n; ++i) {
+      if (back.fields[n - 1 - i] != d.fields[i] || back.scores[n - 1 - i] != d.scores[i]) std::abort();
+    }
+    encoded = encode_zset_dump_payload(entries, true);
   } else if (d.type == tmkv::store::ValueType::kList) {
     std::vector<std::string_view> elements;
     for (const auto& e : d.fields) elements.push_back(e.first);
@@ -44,6 +56,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
                                                        : encode_set_dump_payload(entries);
   }
   const DecodedPayload again = decode_dump_payload(encoded);
-  if (!again.error.empty() || again.type != d.type || again.value != d.value || again.fields != d.fields) std::abort();
+  if (!again.error.empty() || again.type != d.type || again.value != d.value || again.fields != d.fields ||
+      again.scores != d.scores) {
+    std::abort();
+  }
   return 0;
 }
