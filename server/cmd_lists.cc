@@ -592,29 +592,16 @@ bool pop_first_nonempty(CommandContext& c, size_t first, size_t last, End end, i
 // parses last: pops from the first non-empty list.
 void lmpop_generic(CommandContext& c, size_t numkeys_at, size_t timeout_at) {
   const bool blocking = timeout_at != 0;
-  constexpr int64_t kMax = std::numeric_limits<int64_t>::max();
-  int64_t numkeys;
-  if (!get_range_or_reply(c, c.arg(numkeys_at), 1, kMax, "numkeys should be greater than 0", &numkeys)) return;
-  const size_t where_at =
-      numkeys_at + 1 + static_cast<size_t>(std::min<int64_t>(numkeys, static_cast<int64_t>(c.argc())));
-  if (where_at >= c.argc()) {
-    c.out.syntax_error();
+  End end;
+  MultiPopArgs args;
+  if (!parse_multi_pop_or_reply(
+          c, numkeys_at, timeout_at, [&](std::string_view arg) { return parse_end_or_reply(c, arg, &end); }, &args)) {
     return;
   }
-  End end;
-  if (!parse_end_or_reply(c, c.arg(where_at), &end)) return;
-  int64_t count = -1;
-  for (size_t j = where_at + 1; j < c.argc(); ++j) {
-    if (count == -1 && equals_ci(c.arg(j), "count") && j + 1 < c.argc()) {
-      if (!get_range_or_reply(c, c.arg(++j), 1, kMax, "count should be greater than 0", &count)) return;
-    } else {
-      c.out.syntax_error();
-      return;
-    }
-  }
-  if (count == -1) count = 1;
-  int64_t timeout_ms = 0;
-  if (blocking && !parse_timeout_or_reply(c, c.arg(timeout_at), &timeout_ms)) return;
+  const size_t first = static_cast<size_t>(args.keys.data() - c.args.data());
+  const size_t where_at = first + args.keys.size();
+  const int64_t count = args.count;
+  const int64_t timeout_ms = args.timeout_ms;
   bool replied;
   if (pop_first_nonempty(c, numkeys_at + 1, where_at, end, count, blocking, &replied) || replied) return;
   if (!blocking) {

@@ -96,6 +96,10 @@ bool begin_collection_scan(CommandContext& c, store::ValueType type, CollectionS
     c.out.array(0);
     return false;
   }
+  return parse_scan_options_or_reply(c, scan);
+}
+
+bool parse_scan_options_or_reply(CommandContext& c, CollectionScan* scan) {
   for (size_t i = 3; i < c.argc(); i += 2) {
     if (i + 1 >= c.argc()) {
       c.out.syntax_error();
@@ -387,6 +391,34 @@ bool parse_timeout_or_reply(CommandContext& c, std::string_view arg, int64_t* ms
   constexpr int64_t kForever = int64_t{100} * 365 * 24 * 3600 * 1000;  // past this, the timer's own arithmetic overflows
   *ms = static_cast<int64_t>(t);
   if (*ms > kForever) *ms = 0;
+  return true;
+}
+
+bool parse_multi_pop_or_reply(CommandContext& c, size_t numkeys_at, size_t timeout_at,
+                              const std::function<bool(std::string_view)>& parse_where, MultiPopArgs* out) {
+  constexpr int64_t kMax = std::numeric_limits<int64_t>::max();
+  int64_t numkeys;
+  if (!get_range_or_reply(c, c.arg(numkeys_at), 1, kMax, "numkeys should be greater than 0", &numkeys)) return false;
+  // Capped: a huge numkeys only has to point past the arguments.
+  const size_t where_at =
+      numkeys_at + 1 + static_cast<size_t>(std::min<int64_t>(numkeys, static_cast<int64_t>(c.argc())));
+  if (where_at >= c.argc()) {
+    c.out.syntax_error();
+    return false;
+  }
+  if (!parse_where(c.arg(where_at))) return false;
+  int64_t count = -1;
+  for (size_t j = where_at + 1; j < c.argc(); ++j) {
+    if (count == -1 && equals_ci(c.arg(j), "count") && j + 1 < c.argc()) {
+      if (!get_range_or_reply(c, c.arg(++j), 1, kMax, "count should be greater than 0", &count)) return false;
+    } else {
+      c.out.syntax_error();
+      return false;
+    }
+  }
+  out->count = count == -1 ? 1 : count;
+  if (timeout_at != 0 && !parse_timeout_or_reply(c, c.arg(timeout_at), &out->timeout_ms)) return false;
+  out->keys = c.args.subspan(numkeys_at + 1, where_at - numkeys_at - 1);
   return true;
 }
 

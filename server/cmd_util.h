@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <random>
 #include <span>
@@ -92,6 +93,10 @@ struct CollectionScan {
   bool matches(std::string_view s) const;
 };
 bool begin_collection_scan(CommandContext& c, store::ValueType type, CollectionScan* scan);
+// The options of HSCAN, SSCAN and ZSCAN (Redis's scanGenericCommand): MATCH
+// and COUNT (an integer >= 1) in pairs from argument 3; false after
+// replying an error.
+bool parse_scan_options_or_reply(CommandContext& c, CollectionScan* scan);
 
 // This thread's random generator (HRANDFIELD, SRANDMEMBER, SPOP).
 std::mt19937_64& random_engine();
@@ -114,6 +119,18 @@ bool get_range_or_reply(CommandContext& c, std::string_view arg, int64_t lo, int
 // getTimeoutFromObjectOrReply): *ms rounded up, 0 for ever; replies the
 // error and returns false otherwise.
 bool parse_timeout_or_reply(CommandContext& c, std::string_view arg, int64_t* ms);
+// The arguments LMPOP and ZMPOP share, and BLMPOP's and BZMPOP's after
+// their timeout: numkeys key [key ...] WHERE [COUNT count], in Redis 7.0's
+// order (numkeys, then WHERE through `parse_where`, which replies its own
+// error, then COUNT, then the timeout at `timeout_at` if it is not 0).
+// False after replying an error.
+struct MultiPopArgs {
+  std::span<const std::string_view> keys;
+  int64_t count = 1;
+  int64_t timeout_ms = 0;
+};
+bool parse_multi_pop_or_reply(CommandContext& c, size_t numkeys_at, size_t timeout_at,
+                              const std::function<bool(std::string_view)>& parse_where, MultiPopArgs* out);
 // A blocking command found nothing to pop: inside EXEC or a script replies
 // the null (array if null_array) at once, as Redis does not block there;
 // otherwise asks the connection to block on `keys` (server/blocking.h).

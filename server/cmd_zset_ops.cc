@@ -186,30 +186,16 @@ bool parse_where_or_reply(CommandContext& c, std::string_view arg, Where* where)
 // parses last.
 void zmpop_generic(CommandContext& c, size_t numkeys_at, size_t timeout_at) {
   const bool blocking = timeout_at != 0;
-  int64_t numkeys;
-  if (!get_range_or_reply(c, c.arg(numkeys_at), 1, kLongMax, "numkeys should be greater than 0", &numkeys)) return;
-  // Capped: a huge numkeys only has to point past the arguments.
-  const size_t where_at =
-      numkeys_at + 1 + static_cast<size_t>(std::min<int64_t>(numkeys, static_cast<int64_t>(c.argc())));
-  if (where_at >= c.argc()) {
-    c.out.syntax_error();
+  Where where;
+  MultiPopArgs args;
+  if (!parse_multi_pop_or_reply(
+          c, numkeys_at, timeout_at, [&](std::string_view arg) { return parse_where_or_reply(c, arg, &where); },
+          &args)) {
     return;
   }
-  Where where;
-  if (!parse_where_or_reply(c, c.arg(where_at), &where)) return;
-  int64_t count = -1;
-  for (size_t j = where_at + 1; j < c.argc(); ++j) {
-    if (count == -1 && equals_ci(c.arg(j), "count") && j + 1 < c.argc()) {
-      if (!get_range_or_reply(c, c.arg(++j), 1, kLongMax, "count should be greater than 0", &count)) return;
-    } else {
-      c.out.syntax_error();
-      return;
-    }
-  }
-  if (count == -1) count = 1;
-  int64_t timeout_ms = 0;
-  if (blocking && !parse_timeout_or_reply(c, c.arg(timeout_at), &timeout_ms)) return;
-  const auto keys = c.args.subspan(numkeys_at + 1, where_at - numkeys_at - 1);
+  const auto keys = args.keys;
+  const int64_t count = args.count;
+  const int64_t timeout_ms = args.timeout_ms;
   bool replied;
   if (pop_first_nonempty(c, keys, where, count, PopShape{true, true}, blocking, &replied) || replied) return;
   if (!blocking) {

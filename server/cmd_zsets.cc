@@ -722,32 +722,6 @@ std::string listpack_score_text(double v) {
   return score_text(v);
 }
 
-// ZSCAN's options after the key is found (Redis's scanGenericCommand):
-// COUNT (an integer >= 1) and MATCH, in pairs.
-bool parse_zscan_options_or_reply(CommandContext& c, CollectionScan* scan) {
-  for (size_t i = 3; i < c.argc(); i += 2) {
-    if (i + 1 >= c.argc()) {
-      c.out.syntax_error();
-      return false;
-    }
-    if (equals_ci(c.arg(i), "count")) {
-      int64_t count;
-      if (!get_ll_or_reply(c.out, c.arg(i + 1), &count)) return false;
-      if (count < 1) {
-        c.out.syntax_error();
-        return false;
-      }
-      scan->count = static_cast<size_t>(std::min<int64_t>(count, 1 << 20));
-    } else if (equals_ci(c.arg(i), "match")) {
-      scan->pattern = c.arg(i + 1);
-    } else {
-      c.out.syntax_error();
-      return false;
-    }
-  }
-  return true;
-}
-
 // ZSCAN key cursor [MATCH pattern] [COUNT count]: a listpack is returned
 // whole with cursor 0, in order; a skiplist walks the member dictionary
 // (Hash::scan, as HSCAN). MATCH looks at members.
@@ -763,7 +737,7 @@ void cmd_zscan(CommandContext& c) {
     c.out.array(0);
     return;
   }
-  if (!parse_zscan_options_or_reply(c, &scan)) return;
+  if (!parse_scan_options_or_reply(c, &scan)) return;
   std::vector<ZEntry> shown;
   uint64_t next = 0;
   std::vector<HashEntry> found;

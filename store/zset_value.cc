@@ -78,7 +78,9 @@ ZSet ZSet::from_body(std::string_view body_bytes) {
   if (body_bytes.size() != sizeof(ZSetBody)) return z;  // not a zset body: empty
   z.members_ = Hash::from_body(hash_part(body_bytes.data()));
   z.order_ = List::from_body(list_part(body_bytes.data()));
-  z.big_ = body_of(body_bytes.data()).big != 0;
+  const uint64_t flags = body_of(body_bytes.data()).flags;
+  z.big_ = (flags & 1) != 0;
+  z.may_hold_negative_zero_ = (flags & 2) != 0;
   return z;
 }
 
@@ -88,6 +90,7 @@ ZSet ZSet::build(std::span<const ZEntry> entries) {
   elements.reserve(entries.size());
   for (const ZEntry& e : entries) {
     z.members_.set(e.member, score_bytes(e.score));
+    if (e.score == 0 && std::signbit(e.score)) z.may_hold_negative_zero_ = true;
     elements.push_back(z.element(e.member, e.score));
   }
   std::sort(elements.begin(), elements.end());
@@ -105,8 +108,8 @@ std::string ZSet::body_bytes() const {
   std::string out(sizeof(ZSetBody), '\0');
   std::memcpy(out.data() + offsetof(ZSetBody, members), h.data(), sizeof(HashBody));
   std::memcpy(out.data() + offsetof(ZSetBody, order), l.data(), sizeof(ListBody));
-  const uint64_t big = big_ ? 1 : 0;
-  std::memcpy(out.data() + offsetof(ZSetBody, big), &big, sizeof big);
+  const uint64_t flags = (big_ ? 1 : 0) | (may_hold_negative_zero_ ? 2 : 0);
+  std::memcpy(out.data() + offsetof(ZSetBody, flags), &flags, sizeof flags);
   return out;
 }
 
@@ -129,7 +132,7 @@ void ZSet::judge_encoding() {
 }
 
 void ZSet::fold_negative_zeros() {
-  if (empty()) return;
+  if (empty() || !may_hold_negative_zero_) return;
   const uint64_t from = lower_bound_score(0, false);
   const uint64_t to = lower_bound_score(0, true);
   std::vector<std::string> negative;
@@ -141,6 +144,7 @@ void ZSet::fold_negative_zeros() {
   }
   // Same order key: only the dictionary's bits change.
   for (const std::string& m : negative) members_.set(m, score_bytes(0.0));
+  may_hold_negative_zero_ = false;
 }
 
 std::string ZSet::element(std::string_view member, double score) const {
@@ -158,7 +162,7 @@ double ZSet::decode_score(std::string_view eight_bytes) {
 
 ZEntry ZSet::decode(std::string_view e) const {
   ZEntry z{e.substr(kKeyBytes), score_of_bits(get_key(e))};
-  if (z.score == 0) {
+  if (z.score == 0 && may_hold_negative_zero_) {
     // The key folded the sign of zero away; the dictionary keeps it.
     if (const auto s = score(z.member)) z.score = *s;
   }
@@ -186,6 +190,7 @@ bool ZSet::insert(std::string_view member, double score) {
   // Redis 7.0 reads a -0 written into a listpack back as 0 (ZSCORE says
   // "0"); only a skiplist keeps the sign.
   if (!big_ && score == 0) score = 0;
+  if (std::signbit(score) && score == 0) may_hold_negative_zero_ = true;
   if (old) {
     // Same place (an equal score; -0 and +0 included): only the stored
     // score's bits may change.

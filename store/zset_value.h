@@ -56,7 +56,11 @@ namespace tmkv::store {
 struct ZSetBody {
   HashBody members;
   ListBody order;
-  uint64_t big = 0;  // 1: Redis would report "skiplist"
+  // Bit 0: Redis would report "skiplist". Bit 1: some member may have the
+  // score -0 (set when one is stored, cleared when a listpack folds them
+  // to 0), so only then does a walk that meets a zero score ask the
+  // dictionary for its sign.
+  uint64_t flags = 0;
 };
 
 // Called by Blob::make / Blob::destroy / Blob::node_bytes for kZSet.
@@ -145,6 +149,7 @@ class ZSet {
   Hash members_;
   List order_;
   bool big_ = false;
+  bool may_hold_negative_zero_ = false;  // see ZSetBody::flags
 };
 
 }  // namespace tmkv::store
