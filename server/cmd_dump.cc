@@ -153,6 +153,9 @@ void cmd_restore(CommandContext& c) {
     entries.reserve(p.fields.size());
     for (size_t i = 0; i < p.fields.size(); ++i) entries.push_back({p.fields[i].first, p.scores[i]});
     zset = store::ZSet::build(entries);
+    // Redis keeps a loaded listpack one unless it has too many entries,
+    // however long its members (rdbLoadObject); other types are judged whole.
+    if (p.from_listpack) zset.judge_encoding_by_entries();
     trie_body = zset.body_bytes();
     bytes = trie_body;
   }

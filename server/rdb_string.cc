@@ -715,6 +715,7 @@ DecodedPayload decode_dump_payload(std::string_view payload, uint64_t max_value)
     }
   } else if (type == kRdbTypeZsetListpack) {
     d.type = store::ValueType::kZSet;
+    d.from_listpack = true;
     std::string lp;
     ok = read_string(r, max_value, &lp, &too_large) && read_zset_listpack(lp, &d) && !d.fields.empty();
   } else if (type == kRdbTypeHashListpack) {

@@ -81,6 +81,7 @@ struct DecodedPayload {
   std::string value;                                      // a string's bytes
   std::vector<std::pair<std::string, std::string>> fields;  // a hash's entries; a set's members, a list's elements, a sorted set's members (empty values)
   std::vector<double> scores;  // a sorted set's: scores[i] is fields[i]'s (never NaN)
+  bool from_listpack = false;  // a sorted set read from a listpack (type 17)
   std::string error;  // non-empty: the error reply (without "-")
 };
 // Checks the footer (version, checksum) and decodes a string, or a hash,

@@ -131,6 +131,11 @@ void ZSet::judge_encoding() {
   if (!big_) fold_negative_zeros();
 }
 
+void ZSet::judge_encoding_by_entries() {
+  big_ = size() > zset_listpack_max_entries();
+  if (!big_) fold_negative_zeros();
+}
+
 void ZSet::fold_negative_zeros() {
   if (empty() || !may_hold_negative_zero_) return;
   const uint64_t from = lower_bound_score(0, false);

@@ -103,6 +103,9 @@ class ZSet {
   // zsetConvertToListpackIfNeeded after building a set whole). A listpack
   // holds no -0 (Redis reads it back as 0): scores of -0 become 0.
   void judge_encoding();
+  // Re-judges it by the number of members only: Redis's check on a
+  // listpack it loads (RESTORE of RDB type 17), which keeps long members.
+  void judge_encoding_by_entries();
 
   // The member's score, if it is there.
   std::optional<double> score(std::string_view member) const;

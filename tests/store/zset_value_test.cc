@@ -184,6 +184,12 @@ TEST(ZSetValue, EncodingFollowsRedisRules) {
   EXPECT_STREQ(z.encoding(), "skiplist");
   const ZEntry small[] = {{"x", 1}, {"y", 2}};
   EXPECT_STREQ(ZSet::build(small).encoding(), "listpack");
+  // RESTORE of a listpack (type 17) judges by the count only.
+  const ZEntry long_member[] = {{"a-long-member", 1}};
+  ZSet loaded = ZSet::build(long_member);
+  EXPECT_STREQ(loaded.encoding(), "skiplist");
+  loaded.judge_encoding_by_entries();
+  EXPECT_STREQ(loaded.encoding(), "listpack");
   set_zset_listpack_limits(128, 64);
 }
 
