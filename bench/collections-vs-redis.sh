@@ -141,6 +141,8 @@ done
 echo
 for key in myhash myset mylist myzset; do
   [[ -f $tmp/redis.mem.$key ]] || continue
-  printf 'MEMORY USAGE %s at the end, myzset before hot-zpopmin (median): redis %.0f B, tmkv %.0f B\n' "$key" \
+  when="at the end"
+  [[ $key == myzset ]] && when="before hot-zpopmin"
+  printf 'MEMORY USAGE %s %s (median): redis %.0f B, tmkv %.0f B\n' "$key" "$when" \
     "$(median < "$tmp/redis.mem.$key")" "$(median < "$tmp/tmkv.mem.$key")"
 done
