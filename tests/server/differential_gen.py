@@ -1291,17 +1291,18 @@ class Gen:
             return [([self.name("rpoplpush"), src, dst], "exact")]
         return [([self.name("lmove"), src, dst, self.list_end(), self.list_end()], "exact")]
 
-    def mpop_tail(self, keys):
-        """numkeys, the keys, LEFT|RIGHT and COUNT of LMPOP / BLMPOP: numkeys
-        0, negative, not a number, more or fewer than the keys given;
-        COUNT 0, negative, repeated, without its value; unknown options.
-        Also the keys a blocking form looks at (none where the arguments
-        are wrong)."""
+    def mpop_tail(self, keys, where=None):
+        """numkeys, the keys, WHERE and COUNT of LMPOP / BLMPOP (WHERE:
+        LEFT|RIGHT) or ZMPOP / BZMPOP (`where` draws MIN|MAX): numkeys 0,
+        negative, not a number, more or fewer than the keys given; COUNT 0,
+        negative, repeated, without its value; unknown options. Also the
+        keys a blocking form looks at (none where the arguments are
+        wrong)."""
         numkeys = len(keys)
         if self.rng.random() < 0.15:
             numkeys = self.rng.choice([0, -1, "x", "", len(keys) + 1, len(keys) + 5, len(keys) - 1, "1.5",
                                        "9223372036854775807", "9223372036854775808"])
-        args = [numkeys] + keys + [self.list_end()]
+        args = [numkeys] + keys + [where() if where else self.list_end()]
         y = self.rng.random()
         if y < 0.45:
             args += [self.case("COUNT"), self.rng.choice(LMPOP_COUNTS)]
@@ -1648,23 +1649,15 @@ class Gen:
             args.append(self.rng.choice([1, "COUNT"]))  # too many arguments
         return [(args, "exact")]
 
+    def zset_where(self):
+        """MIN|MAX in any case, now and then a wrong word."""
+        if self.rng.random() > 0.04:
+            return self.rng.choice(["MIN", "MAX", "min", "Max"])
+        return self.rng.choice(["LEFT", "", "MINN", "0"])
+
     def zmpop_tail(self, keys):
-        """numkeys, the keys, MIN|MAX and COUNT of ZMPOP / BZMPOP (as
-        mpop_tail for the lists), and the keys a blocking form looks at."""
-        numkeys = len(keys)
-        if self.rng.random() < 0.15:
-            numkeys = self.rng.choice([0, -1, "x", "", len(keys) + 1, len(keys) + 5, len(keys) - 1, "1.5",
-                                       "9223372036854775807", "9223372036854775808"])
-        where = self.rng.choice(["MIN", "MAX", "min", "Max"]) if self.rng.random() > 0.04 else \
-            self.rng.choice(["LEFT", "", "MINN", "0"])
-        args = [numkeys] + keys + [where]
-        y = self.rng.random()
-        if y < 0.45:
-            args += [self.case("COUNT"), self.rng.choice(LMPOP_COUNTS)]
-        elif y < 0.55:
-            args += self.rng.choice([["COUNT"], ["COUNT", 1, "COUNT", 2], ["FOO"], ["COUNT", 2, "FOO"], ["count", 0],
-                                     ["COUNT", -1], ["COUNT", 3, "count", 3]])
-        return args, (keys if numkeys == len(keys) else [])
+        """ZMPOP / BZMPOP's numkeys, keys, MIN|MAX and COUNT (mpop_tail)."""
+        return self.mpop_tail(keys, self.zset_where)
 
     def g_zmpop(self):
         args, _ = self.zmpop_tail(self.keys(1, 3))
