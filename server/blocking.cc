@@ -37,6 +37,7 @@ void BlockingRegistry::add(const std::shared_ptr<BlockedWaiter>& w) {
     auto& q = by_key_[slot(w->db, k)];
     if (std::find(q.begin(), q.end(), w) == q.end()) q.push_back(w);  // a key named twice waits once
   }
+  by_client_[w->client_id] = w;  // a client blocks once at a time
   blocked_.fetch_add(1, std::memory_order_seq_cst);  // see anyone_waiting
   w->pending.store(true, std::memory_order_seq_cst);
   asio::post(w->executor, w->retry);
@@ -52,6 +53,7 @@ void BlockingRegistry::remove(const std::shared_ptr<BlockedWaiter>& w) {
     q.erase(std::remove(q.begin(), q.end(), w), q.end());
     if (q.empty()) by_key_.erase(it);
   }
+  if (auto it = by_client_.find(w->client_id); it != by_client_.end() && it->second == w) by_client_.erase(it);
   blocked_.fetch_sub(1, std::memory_order_seq_cst);
   // A wake this waiter will never use goes to whoever is first now.
   if (w->pending.load(std::memory_order_seq_cst)) {
@@ -66,16 +68,13 @@ void BlockingRegistry::signal(unsigned db, std::string_view key) {
 
 bool BlockingRegistry::unblock(uint64_t client_id, int mode) {
   std::lock_guard<std::mutex> g(mu_);
-  for (const auto& [slot, q] : by_key_) {
-    for (const std::shared_ptr<BlockedWaiter>& w : q) {
-      if (w->client_id != client_id) continue;
-      w->unblock.store(mode, std::memory_order_release);
-      w->pending.store(true, std::memory_order_seq_cst);
-      asio::post(w->executor, w->retry);
-      return true;
-    }
-  }
-  return false;
+  const auto it = by_client_.find(client_id);
+  if (it == by_client_.end()) return false;
+  BlockedWaiter& w = *it->second;
+  w.unblock.store(mode, std::memory_order_release);
+  w.pending.store(true, std::memory_order_seq_cst);
+  asio::post(w.executor, w.retry);
+  return true;
 }
 
 }  // namespace tmkv::server

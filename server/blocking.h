@@ -95,6 +95,9 @@ class BlockingRegistry {
 
   std::mutex mu_;
   std::unordered_map<std::string, std::deque<std::shared_ptr<BlockedWaiter>>> by_key_;  // guarded by mu_
+  // Every registered waiter by its client's id, keyless ones (WAIT)
+  // included, for CLIENT UNBLOCK. Guarded by mu_.
+  std::unordered_map<uint64_t, std::shared_ptr<BlockedWaiter>> by_client_;
   std::atomic<size_t> blocked_{0};  // waiters registered; changed under mu_ (seq_cst, see anyone_waiting)
 };
 

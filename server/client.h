@@ -125,9 +125,13 @@ class Client {
   // key empty, outside EXEC and scripts, asks to block with block_request
   // and replies nothing; the connection registers the client and re-runs
   // the command with block_retry set until it is served or times out.
+  // WAIT blocks too, on no key: only its timeout or CLIENT UNBLOCK ends it,
+  // and either answers the integer 0 (no replica acknowledged anything).
   struct BlockRequest {
+    enum class OnTimeout { kNullArray, kZero };
     std::vector<std::string> keys;
     int64_t timeout_ms = 0;  // 0: wait for ever
+    OnTimeout on_timeout = OnTimeout::kNullArray;
   };
   std::optional<BlockRequest> block_request;
   bool block_retry = false;

@@ -427,6 +427,33 @@ void cmd_role(CommandContext& c) {
 // it is always the start time, as INFO's rdb_last_save_time.
 void cmd_lastsave(CommandContext& c) { c.out.integer(c.server.start_ms() / 1000); }
 
+// WAIT numreplicas timeout: tmkv has no replicas, so none ever acknowledges
+// and the answer is always 0, given when Redis with no replicas gives it:
+// at once when 0 suffices (numreplicas <= 0) or inside MULTI/EXEC, else
+// after the timeout in milliseconds (0: never, until CLIENT UNBLOCK or the
+// client leaves). It blocks on no key, so nothing but those ends the wait.
+void cmd_wait(CommandContext& c) {
+  int64_t numreplicas;
+  if (!get_ll_or_reply(c.out, c.arg(1), &numreplicas)) return;  // Redis 7.0 checks this first
+  const auto timeout = parse_ll(c.arg(2));
+  if (!timeout) {
+    c.out.error("ERR timeout is not an integer or out of range");
+    return;
+  }
+  if (*timeout < 0) {
+    c.out.error("ERR timeout is negative");
+    return;
+  }
+  if (numreplicas <= 0 || c.in_exec) {
+    c.out.integer(0);
+    return;
+  }
+  // Past a century the timer's arithmetic would overflow: wait for ever.
+  constexpr int64_t kForever = int64_t{100} * 365 * 24 * 3600 * 1000;
+  c.client.block_request =
+      Client::BlockRequest{{}, *timeout > kForever ? 0 : *timeout, Client::BlockRequest::OnTimeout::kZero};
+}
+
 void cmd_shutdown(CommandContext& c) {
   for (size_t i = 1; i < c.argc(); ++i) {
     std::string opt = to_lower(c.arg(i));
@@ -572,6 +599,7 @@ void register_server_commands(std::vector<CommandSpec>& t) {
   t.push_back({"config", -2, kAdmin, 0, 0, 0, "server", "A container for server configuration commands.", cmd_config, kConfigSubcommands});
   t.push_back({"time", 1, kFast, 0, 0, 0, "server", "Returns the server time.", cmd_time});
   t.push_back({"role", 1, kFast, 0, 0, 0, "server", "Returns the replication role.", cmd_role});
+  t.push_back({"wait", 3, 0, 0, 0, 0, "generic", "Blocks until the asynchronous replication of all preceding write commands sent by the connection is completed.", cmd_wait});
   t.push_back({"lastsave", 1, kFast, 0, 0, 0, "server", "Returns the Unix timestamp of the last successful save to disk.", cmd_lastsave});
   t.push_back({"monitor", 1, kAdmin, 0, 0, 0, "server", "Listens for all requests received by the server in real-time.",
                cmd_monitor});

@@ -256,6 +256,7 @@ void Connection::enter_blocked(std::span<const std::string_view> args) {
   Client::BlockRequest req = std::move(*client_.block_request);
   client_.block_request.reset();
   blocked_args_.assign(args.begin(), args.end());
+  blocked_on_timeout_ = req.on_timeout;
   auto w = std::make_shared<BlockedWaiter>();
   w->client_id = client_.id();
   w->db = client_.db;
@@ -317,10 +318,12 @@ void Connection::end_wait(std::string_view error, bool failed) {
   if (!client_.reply_off) {
     Reply reply(&out_);
     reply.set_resp3(client_.resp == 3);
-    if (error.empty()) {
-      reply.null_array();  // Redis's timeout reply, for every blocking list command
-    } else {
+    if (!error.empty()) {
       reply.error(error);
+    } else if (blocked_on_timeout_ == Client::BlockRequest::OnTimeout::kZero) {
+      reply.integer(0);  // WAIT: no replica acknowledged
+    } else {
+      reply.null_array();  // Redis's timeout reply, for every blocking pop
     }
   }
   resume_after_blocked();

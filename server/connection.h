@@ -114,6 +114,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   // again on every wake-up), and its timer. Owner thread only.
   std::shared_ptr<BlockedWaiter> waiter_;
   std::vector<std::string> blocked_args_;
+  Client::BlockRequest::OnTimeout blocked_on_timeout_ = Client::BlockRequest::OnTimeout::kNullArray;
   std::unique_ptr<asio::steady_timer> block_timer_;
 };
 

@@ -23,8 +23,12 @@ redis-server, and under concurrency.
       its errors, and the statistics it leaves (failed calls, errorstats).
   (e) (a) for BZPOPMIN, BZPOPMAX and BZMPOP (ZSET_SCRIPT), one client in
       RESP3.
+  (f) WAIT, with no replicas on either server: its argument errors, 0 at
+      once when 0 replicas suffice or inside MULTI, 0 after its timeout,
+      blocked on nothing until then or until CLIENT UNBLOCK (a pipelined
+      command answered after it), refused in scripts, and its statistics.
 
-Run: TMKV_SERVER=build/bin/tmkv-server /usr/bin/python3 tests/server/blocking_lists_test.py [a b c d e]
+Run: TMKV_SERVER=build/bin/tmkv-server /usr/bin/python3 tests/server/blocking_lists_test.py [a b c d e f]
 """
 import sys
 import threading
@@ -390,12 +394,59 @@ def test_client_unblock():
     check_same_as_redis(unblock_script)
 
 
+def wait_script(port):
+    """WAIT on a server without replicas: 0 at once when 0 suffices or in
+    MULTI; else after the timeout, or when CLIENT UNBLOCK ends it; blocked
+    meanwhile (INFO, CLIENT LIST, a pipelined command waits behind it)."""
+    r = redis.Redis(port=port, decode_responses=True)
+    r.config_resetstat()
+    out = []
+    for args in (["0", "0"], ["-1", "0"], ["0", "100000"], ["abc", "abc"], ["abc", "1"], ["1", "abc"],
+                 ["1", "-1"], ["1", "1.5"], ["1", " 1"], ["1", "+5"], ["99999999999999999999", "0"], ["1"]):
+        try:
+            out.append((args, r.execute_command("WAIT", *args)))
+        except Exception as e:  # noqa: BLE001
+            out.append((args, "error", str(e)))
+    c = RawConn(port)
+    t0 = time.time()
+    out.append(("timeout", c.cmd("WAIT", "1", "150")))
+    out.append(("not before the timeout", time.time() - t0 >= 0.14))
+    p = r.pipeline(transaction=True)
+    p.execute_command("WAIT", "5", "0")
+    out.append(("in MULTI", p.execute()))
+    try:
+        r.eval("return redis.call('wait', 1, 0)", 0)
+    except Exception as e:  # noqa: BLE001
+        out.append(("script", str(e).split(" script:")[0]))
+    for mode in (None, "TIMEOUT", "ERROR"):
+        cid = c.cmd("CLIENT", "ID")
+        c.send(resp_command("WAIT", "1", "0") + resp_command("PING"))
+        time.sleep(0.2)
+        line = [ln for ln in r.execute_command("CLIENT", "LIST").splitlines() if ln.startswith(f"id={cid} ")]
+        out.append(("blocked", r.info("clients")["blocked_clients"], [f for f in line[0].split() if
+                                                                      f.split("=")[0] in ("flags", "cmd")]))
+        out.append(("nothing yet", c.read_raw(timeout=0.05)[0]))
+        out.append(("unblock", mode, r.execute_command("CLIENT", "UNBLOCK", cid, *([mode] if mode else []))))
+        out.append(("reply", mode, c.read_reply(), c.read_reply()))
+        out.append(("again", r.execute_command("CLIENT", "UNBLOCK", cid)))
+    c.close()
+    wait = r.info("commandstats").get("cmdstat_wait", {})
+    out.append(("wait", wait.get("calls"), wait.get("failed_calls"), wait.get("rejected_calls")))
+    out.append(sorted(r.info("errorstats").items()))
+    return out
+
+
+def test_wait():
+    check_same_as_redis(wait_script)
+
+
 TESTS = [
     ("a", "the same replies as redis-server, step by step", test_same_as_redis),
     ("b", "a work queue: every item received exactly once", test_work_queue),
     ("c", "a waiter that leaves passes its wake-up on", test_wakeups_are_passed_on),
     ("d", "CLIENT UNBLOCK as redis-server", test_client_unblock),
     ("e", "BZPOPMIN, BZPOPMAX and BZMPOP: the same replies as redis-server", test_zsets_same_as_redis),
+    ("f", "WAIT without replicas, as redis-server", test_wait),
 ]
 
 if __name__ == "__main__":
