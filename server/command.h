@@ -52,6 +52,7 @@ struct CommandContext {
   Server& server;
   stm::Tx* tx = nullptr;  // set for kTransactional commands
   bool in_exec = false;   // running as part of an EXEC block
+  bool in_script = false;  // called by a Lua script (redis.call / redis.pcall)
 
   store::Store& db();  // the client's selected database
   std::string_view arg(size_t i) const { return args[i]; }
@@ -106,6 +107,9 @@ void register_hyperloglog_commands(std::vector<CommandSpec>& table);
 void register_list_commands(std::vector<CommandSpec>& table);
 void register_zset_commands(std::vector<CommandSpec>& table);
 void register_zset_op_commands(std::vector<CommandSpec>& table);
+void register_geo_commands(std::vector<CommandSpec>& table);
+void register_sort_commands(std::vector<CommandSpec>& table);
+void register_function_commands(std::vector<CommandSpec>& table);
 
 // The table, built once; lookup is case-insensitive. nullptr if unknown.
 const CommandSpec* find_command(std::string_view name);

@@ -58,10 +58,14 @@ bool is_exec(const CommandSpec& spec) { return std::string_view(spec.name) == "e
 
 // True if a queued command may grow memory (Redis's EXEC check against
 // maxmemory); every queued command was found at queue time.
-bool queued_may_grow(const Client& client) {
+bool queued_may_grow(const Server& server, const Client& client) {
   for (const auto& cmd : client.queued) {
     const CommandSpec* spec = find_command(cmd[0]);
     if (spec != nullptr && (spec->flags & kDenyOom)) return true;
+    if (spec != nullptr) {  // FCALL of a function that may write (function_registry.h)
+      std::vector<std::string_view> args(cmd.begin(), cmd.end());
+      if (fcall_may_grow(server, *spec, args)) return true;
+    }
   }
   return false;
 }
@@ -226,7 +230,8 @@ void dispatch_command(Server& server, Client& client, Reply& out, std::span<cons
   // queue time too (Redis rejects there, failing the EXEC), and again at
   // an EXEC that would run a write (EXECABORT if it cannot make room).
   if (server.limits().maxmemory.load(std::memory_order_relaxed) != 0 &&
-      ((spec->flags & kDenyOom) || (client.in_multi && is_exec(*spec) && queued_may_grow(client))) &&
+      ((spec->flags & kDenyOom) || fcall_may_grow(server, *spec, args) ||
+       (client.in_multi && is_exec(*spec) && queued_may_grow(server, client))) &&
       !server.make_room()) {
     reject(server, client, out, spec, slot, "OOM command not allowed when used memory > 'maxmemory'.");
     return;

@@ -109,6 +109,7 @@ class Reader {
     pos_ += n;
     return true;
   }
+  bool done() const { return pos_ == in_.size(); }
   // Redis's rdbLoadLenByRef: a length, or (is_encoded) an encoding type.
   bool length(uint64_t* len, bool* is_encoded) {
     uint8_t b;
@@ -611,19 +612,26 @@ std::optional<std::string> lzf_decompress(std::string_view in, size_t out_len) {
   return out;
 }
 
-DecodedPayload decode_dump_payload(std::string_view payload, uint64_t max_value) {
-  DecodedPayload d;
-  const char* kWrongFooter = "ERR DUMP payload version or checksum are wrong";
-  if (payload.size() < kFooterBytes) {
-    d.error = kWrongFooter;
-    return d;
-  }
+namespace {
+
+// The footer of a DUMP payload: a version this server reads and the CRC-64
+// of everything before the checksum.
+bool footer_ok(std::string_view payload) {
+  if (payload.size() < kFooterBytes) return false;
   const std::string_view footer = payload.substr(payload.size() - kFooterBytes);
   const uint16_t version =
       static_cast<uint16_t>(static_cast<uint8_t>(footer[0]) | (static_cast<uint8_t>(footer[1]) << 8));
   uint64_t crc = 0;
   for (int i = 7; i >= 0; --i) crc = (crc << 8) | static_cast<uint8_t>(footer[2 + static_cast<size_t>(i)]);
-  if (version > kRdbVersion || crc != crc64_jones(0, payload.substr(0, payload.size() - 8))) {
+  return version <= kRdbVersion && crc == crc64_jones(0, payload.substr(0, payload.size() - 8));
+}
+
+}  // namespace
+
+DecodedPayload decode_dump_payload(std::string_view payload, uint64_t max_value) {
+  DecodedPayload d;
+  const char* kWrongFooter = "ERR DUMP payload version or checksum are wrong";
+  if (!footer_ok(payload)) {
     d.error = kWrongFooter;
     return d;
   }
@@ -746,6 +754,74 @@ DecodedPayload decode_dump_payload(std::string_view payload, uint64_t max_value)
     d.value.clear();
     d.fields.clear();
     d.scores.clear();
+  }
+  return d;
+}
+
+namespace {
+
+// RDB opcodes of a function library: Redis 7.0's, and the pre-GA one that
+// 7.0 still reads.
+constexpr uint8_t kRdbOpcodeFunction2 = 245;
+constexpr uint8_t kRdbOpcodeFunctionPreGa = 246;
+
+}  // namespace
+
+std::string encode_functions_dump_payload(const std::vector<std::string_view>& codes) {
+  std::string out;
+  for (std::string_view code : codes) {
+    out.push_back(static_cast<char>(kRdbOpcodeFunction2));
+    put_string_compressed(out, code);
+  }
+  return with_footer(std::move(out));
+}
+
+DecodedFunctions decode_functions_dump_payload(std::string_view payload, uint64_t max_code) {
+  DecodedFunctions d;
+  if (!footer_ok(payload)) {
+    d.error = "ERR DUMP payload version or checksum are wrong";
+    return d;
+  }
+  Reader r(payload.substr(0, payload.size() - kFooterBytes));
+  bool too_large = false;  // reported as any other unreadable string
+  while (!r.done()) {
+    uint8_t type = 0;
+    r.byte(&type);  // not done: cannot fail
+    if (type == kRdbOpcodeFunction2) {
+      std::string code;
+      if (!read_string(r, max_code, &code, &too_large)) {
+        d.error = "ERR Failed loading library payload";
+        return d;
+      }
+      d.codes.push_back(std::move(code));
+    } else if (type == kRdbOpcodeFunctionPreGa) {
+      std::string name, engine, description, body;
+      uint64_t has_description;
+      bool encoded;  // ignored: Redis takes the value either way
+      if (!read_string(r, max_code, &name, &too_large)) {
+        d.error = "ERR Failed loading library name";
+        return d;
+      }
+      if (!read_string(r, max_code, &engine, &too_large)) {
+        d.error = "ERR Failed loading engine name";
+        return d;
+      }
+      // An unreadable flag counts as none (the body's read then fails, as
+      // in Redis, with "blob").
+      if (!r.length(&has_description, &encoded)) has_description = 0;
+      if (has_description != 0 && !read_string(r, max_code, &description, &too_large)) {
+        d.error = "ERR Failed loading library description";
+        return d;
+      }
+      if (!read_string(r, max_code, &body, &too_large)) {
+        d.error = "ERR Failed loading library blob";
+        return d;
+      }
+      d.codes.push_back("#!" + engine + " name=" + name + "\n" + body);
+    } else {
+      d.error = "ERR given type is not a function";
+      return d;
+    }
   }
   return d;
 }

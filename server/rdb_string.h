@@ -94,4 +94,28 @@ struct DecodedPayload {
 // Allocates at most max_value bytes, whatever lengths the payload claims.
 DecodedPayload decode_dump_payload(std::string_view payload, uint64_t max_value = UINT32_MAX);
 
+// FUNCTION DUMP's payload (Redis 7.0's): for each library, in the order
+// given, the RDB function opcode (245) and the library's code as one RDB
+// string (compressed as Redis's rdbSaveRawString does), then the footer.
+std::string encode_functions_dump_payload(const std::vector<std::string_view>& codes);
+
+struct DecodedFunctions {
+  // The libraries' code, in payload order, up to the first record that
+  // could not be read. A pre-GA record (opcode 246: name, engine, an
+  // optional description, then the body) becomes "#!<engine> name=<name>\n"
+  // followed by its body, as Redis 7.0 rebuilds it (the description is
+  // dropped).
+  std::vector<std::string> codes;
+  // The footer's error (then codes is empty), or the error of the record
+  // after the last one in codes; empty if the whole payload was read.
+  // Redis reports a record's read error only once every record before it
+  // has loaded, so the caller checks codes first.
+  std::string error;
+};
+// FUNCTION RESTORE's reading of a payload. Records are read from the body
+// only (never from the footer); every length is checked against what
+// remains of it, and no string is longer than max_code bytes, so a hostile
+// payload allocates at most about its own size plus max_code.
+DecodedFunctions decode_functions_dump_payload(std::string_view payload, uint64_t max_code = UINT32_MAX);
+
 }  // namespace tmkv::server

@@ -47,14 +47,27 @@ void ScriptCache::finished(RunningScript* s) {
   running_.erase(s);
 }
 
-ScriptCache::KillResult ScriptCache::kill() {
+std::optional<ScriptCache::RunningFunction> ScriptCache::running_function() const {
   std::lock_guard<std::mutex> g(mu_);
-  if (running_.empty()) return KillResult::kNotBusy;
+  for (const RunningScript* s : running_) {
+    if (!s->function) continue;
+    const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - s->start);
+    return RunningFunction{s->name, s->command, static_cast<int64_t>(ms.count())};
+  }
+  return std::nullopt;
+}
+
+ScriptCache::KillResult ScriptCache::kill(bool functions) {
+  std::lock_guard<std::mutex> g(mu_);
+  bool any = false;
+  for (const RunningScript* s : running_) any = any || s->function == functions;
+  if (!any) return KillResult::kNotBusy;
   // Every script that has not written: its transaction is then read-only
   // and killing it loses nothing (Redis kills only such scripts too). One
   // that has written is left to finish.
   bool killed = false;
   for (RunningScript* s : running_) {
+    if (s->function != functions) continue;
     s->kill.store(true, std::memory_order_seq_cst);
     if (s->wrote.load(std::memory_order_seq_cst)) {
       s->kill.store(false, std::memory_order_seq_cst);  // it wrote: leave it (see RunningScript)

@@ -8,6 +8,8 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
+#include <vector>
 #include <cstdint>
 #include <mutex>
 #include <optional>
@@ -28,6 +30,14 @@ namespace tmkv::server {
 struct RunningScript {
   std::atomic<bool> wrote{false};  // it ran a write command (SCRIPT KILL refuses then, as Redis)
   std::atomic<bool> kill{false};
+  // What FUNCTION STATS shows. Written by the script's thread only while
+  // the script is not registered (before started(), after finished()), and
+  // read by other threads only under ScriptCache::mu_ while it is: both
+  // calls take mu_, so the writes happen before those reads.
+  bool function = false;  // an FCALL (else EVAL*): FUNCTION KILL vs SCRIPT KILL
+  std::string name;
+  std::vector<std::string> command;
+  std::chrono::steady_clock::time_point start;
 };
 
 class ScriptCache {
@@ -46,7 +56,15 @@ class ScriptCache {
   void started(RunningScript* s);
   void finished(RunningScript* s);
   enum class KillResult { kKilled, kNotBusy, kUnkillable };
-  KillResult kill();
+  // SCRIPT KILL stops EVAL scripts, FUNCTION KILL functions (`functions`).
+  KillResult kill(bool functions = false);
+  // FUNCTION STATS's running_script: a function running now, if any.
+  struct RunningFunction {
+    std::string name;
+    std::vector<std::string> command;
+    int64_t duration_ms;
+  };
+  std::optional<RunningFunction> running_function() const;
 
  private:
   mutable std::mutex mu_;

@@ -9,7 +9,9 @@ int luaopen_cjson(lua_State* L);
 int luaopen_bit(lua_State* L);
 }
 
+#include <chrono>
 #include <cstdint>
+#include <cstring>
 #include <cstdio>
 #include <cstdlib>
 #include <exception>
@@ -21,6 +23,7 @@ int luaopen_bit(lua_State* L);
 #include "server/command.h"
 #include "server/command_stats.h"
 #include "server/error_stats.h"
+#include "server/function_registry.h"
 #include "server/keyspace_events.h"
 #include "server/script_cache.h"
 #include "server/server.h"
@@ -30,6 +33,9 @@ namespace tmkv::server {
 namespace {
 
 constexpr const char* kChunkName = "@user_script";
+constexpr const char* kFunctionChunkName = "@user_function";  // a library's code (FUNCTION LOAD)
+// Redis's bound on a library's load step.
+constexpr std::chrono::milliseconds kLoadTimeout{500};
 // Nesting converted either way (a script's table that contains itself
 // would recurse forever: it gets Redis's "reached lua stack limit").
 constexpr int kMaxReplyDepth = 1000;
@@ -71,6 +77,13 @@ struct Engine {
   std::exception_ptr pending;  // what a command threw (a transaction restart)
   bool killed = false;
   int error_line = 0;  // the script's line when the last error was raised
+  // Functions (function_registry.h): the registry generation this thread's
+  // loaded libraries were checked against, and a library's load step.
+  uint64_t fn_generation = 0;
+  bool loading = false;     // a load step runs: only its sandbox is visible
+  bool quiet_load = false;  // a thread's reload of a published library: no redis.log
+  std::vector<FunctionInfo>* collecting = nullptr;  // what register_function registered
+  std::chrono::steady_clock::time_point load_deadline;
 
   ~Engine() {
     if (L != nullptr) lua_close(L);
@@ -296,7 +309,15 @@ void reply_from_lua(lua_State* L, Reply& out, int depth, std::vector<int>* neste
       out.integer(lua_integer(lua_tonumber(L, index)));
       return;
     case LUA_TBOOLEAN:
-      if (lua_toboolean(L, index)) {
+      if (engine().resp == 3) {
+        // After redis.setresp(3), a boolean (RESP2 clients get 1 / 0), as Redis.
+        const bool v = lua_toboolean(L, index) != 0;
+        if (out.resp3()) {
+          out.raw(v ? "#t\r\n" : "#f\r\n");
+        } else {
+          out.integer(v ? 1 : 0);
+        }
+      } else if (lua_toboolean(L, index)) {
         out.integer(1);
       } else {
         out.null();
@@ -408,7 +429,9 @@ int script_line(lua_State* L) {
   lua_Debug ar;
   for (int level = 0; lua_getstack(L, level, &ar); ++level) {
     lua_getinfo(L, "Sl", &ar);
-    if (std::string_view(ar.source) == kChunkName) return ar.currentline;
+    if (std::string_view(ar.source) == kChunkName || std::string_view(ar.source) == kFunctionChunkName) {
+      return ar.currentline;
+    }
   }
   return 0;
 }
@@ -485,6 +508,7 @@ int redis_call_impl(lua_State* L, bool raise) {
     CommandContext& outer = *e.ctx;
     CommandContext ctx{views, reply, outer.client, outer.server};
     ctx.in_exec = true;  // pub/sub effects wait for the commit, as inside EXEC
+    ctx.in_script = true;
     if (spec->flags & kTransactional) ctx.tx = outer.tx;
     const ScopedCurrentCommand current(ctx);
     spec->handler(ctx);
@@ -645,6 +669,152 @@ int error_handler(lua_State* L) {
   return 1;
 }
 
+// ---------------------------------------------------------------------------
+// Functions: the load step's sandbox and redis.register_function.
+
+int raise_plain(lua_State* L, const char* msg) {
+  lua_pushstring(L, msg);
+  return lua_error(L);
+}
+
+// Globals as a library's code sees them (its chunk's environment, which its
+// functions inherit). During the load step only `redis` exists, and it is
+// the load-time table (register_function, log and the constants); when a
+// function runs, the script globals, but KEYS and ARGV (EVAL's).
+int function_env_index(lua_State* L) {
+  Engine& e = engine();
+  const char* name = lua_tostring(L, 2);
+  if (e.loading) {
+    if (name != nullptr && std::strcmp(name, "redis") == 0) {
+      lua_getfield(L, LUA_REGISTRYINDEX, "tmkv_load_redis");
+      return 1;
+    }
+  } else if (name == nullptr || (std::strcmp(name, "KEYS") != 0 && std::strcmp(name, "ARGV") != 0)) {
+    lua_pushvalue(L, 2);
+    lua_rawget(L, LUA_GLOBALSINDEX);
+    if (!lua_isnil(L, -1)) return 1;
+    lua_pop(L, 1);
+  }
+  luaL_where(L, 1);
+  lua_pushfstring(L, "Script attempted to access nonexistent global variable '%s'", name != nullptr ? name : "?");
+  lua_concat(L, 2);
+  return lua_error(L);
+}
+
+bool valid_function_name(std::string_view name) {
+  if (name.empty()) return false;
+  for (char ch : name) {
+    if (!((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') || ch == '_')) return false;
+  }
+  return true;
+}
+
+constexpr const char* kBadNameError =
+    "Library names can only contain letters, numbers, or underscores(_) and must be at least one character long";
+
+// redis.register_function(name, callback) or
+// redis.register_function{function_name=, callback=, flags=, description=}.
+// Returns nullptr, or the error to raise (raised by the caller, once the
+// C++ objects here are gone: lua_error longjmps).
+const char* register_function_impl(lua_State* L) {
+  Engine& e = engine();
+  if (!e.loading || e.collecting == nullptr) {
+    return ("redis.register_function can only be called on FUNCTION LOAD command");
+  }
+  FunctionInfo info;
+  const int argc = lua_gettop(L);
+  if (argc == 1) {
+    if (!lua_istable(L, 1)) {
+      return ("calling redis.register_function with a single argument is only applicable to Lua table "
+                            "(representing named arguments).");
+    }
+    lua_settop(L, 1);
+    lua_pushnil(L);  // 2: the callback
+    bool named = false;
+    lua_pushnil(L);
+    while (lua_next(L, 1) != 0) {
+      if (lua_type(L, -2) != LUA_TSTRING) {
+        return ("named argument key given to redis.register_function is not a string");
+      }
+      const std::string key = lua_tostring(L, -2);
+      if (key == "function_name") {
+        if (!lua_isstring(L, -1)) return ("function_name argument given to redis.register_function must be a string");
+        size_t n;
+        const char* v = lua_tolstring(L, -1, &n);
+        info.name.assign(v, n);
+        named = true;
+      } else if (key == "description") {
+        if (!lua_isstring(L, -1)) return ("description argument given to redis.register_function must be a string");
+        size_t n;
+        const char* v = lua_tolstring(L, -1, &n);
+        info.description = std::string(v, n);
+      } else if (key == "callback") {
+        if (!lua_isfunction(L, -1)) return ("callback argument given to redis.register_function must be a function");
+        lua_pushvalue(L, -1);
+        lua_replace(L, 2);
+      } else if (key == "flags") {
+        if (!lua_istable(L, -1)) {
+          return ("flags argument to redis.register_function must be a table representing function flags");
+        }
+        const int t = lua_gettop(L);
+        lua_pushnil(L);
+        while (lua_next(L, t) != 0) {
+          uint32_t bit = 0;
+          if (lua_type(L, -1) == LUA_TSTRING) {
+            const char* flag = lua_tostring(L, -1);
+            for (size_t i = 0; i < std::size(kFunctionFlagNames); ++i) {
+              if (std::strcmp(flag, kFunctionFlagNames[i]) == 0) bit = 1u << i;
+            }
+          }
+          if (bit == 0) return ("unknown flag given");
+          info.flags |= bit;
+          lua_pop(L, 1);
+        }
+      } else {
+        return ("unknown argument given to redis.register_function");
+      }
+      lua_pop(L, 1);
+    }
+    if (!named) return ("redis.register_function must get a function name argument");
+    if (lua_isnil(L, 2)) return ("redis.register_function must get a callback argument");
+  } else if (argc == 2) {
+    if (!lua_isstring(L, 1)) return ("first argument to redis.register_function must be a string");
+    if (!lua_isfunction(L, 2)) return ("second argument to redis.register_function must be a function");
+    size_t n;
+    const char* v = lua_tolstring(L, 1, &n);
+    info.name.assign(v, n);
+  } else {
+    return ("wrong number of arguments to redis.register_function");
+  }
+  if (!valid_function_name(info.name)) return (kBadNameError);
+  for (const FunctionInfo& f : *e.collecting) {
+    if (f.name == info.name) return ("Function already exists in the library");
+  }
+  lua_getfield(L, LUA_REGISTRYINDEX, "tmkv_loading");
+  lua_pushlstring(L, info.name.data(), info.name.size());
+  lua_pushvalue(L, 2);
+  lua_rawset(L, -3);
+  lua_pop(L, 1);
+  e.collecting->push_back(std::move(info));
+  return nullptr;
+}
+
+int redis_register_function(lua_State* L) {
+  if (const char* error = register_function_impl(L)) return raise_plain(L, error);
+  return 0;
+}
+
+int load_redis_log(lua_State* L) {
+  if (engine().quiet_load) return 0;
+  return redis_log(L);
+}
+
+// The load step's bound (Redis's 500 ms "FUNCTION LOAD timeout").
+void load_hook(lua_State* L, lua_Debug*) {
+  if (std::chrono::steady_clock::now() < engine().load_deadline) return;
+  raise_plain(L, "FUNCTION LOAD timeout");
+}
+
 void set_function(lua_State* L, const char* name, lua_CFunction f) {
   lua_pushstring(L, name);
   lua_pushcfunction(L, f);
@@ -714,6 +884,38 @@ lua_State* new_state() {
   // Compiled scripts, by SHA-1.
   lua_newtable(L);
   lua_setfield(L, LUA_REGISTRYINDEX, "tmkv_scripts");
+  // Loaded libraries: library id -> {function name = callback}.
+  lua_newtable(L);
+  lua_setfield(L, LUA_REGISTRYINDEX, "tmkv_libs");
+  // The load step's `redis`: read-only, and reading anything else in it is
+  // Redis's "nonexistent global variable" error.
+  lua_newtable(L);
+  set_function(L, "register_function", redis_register_function);
+  set_function(L, "log", load_redis_log);
+  set_number(L, "LOG_DEBUG", 0);
+  set_number(L, "LOG_VERBOSE", 1);
+  set_number(L, "LOG_NOTICE", 2);
+  set_number(L, "LOG_WARNING", 3);
+  lua_pushstring(L, "REDIS_VERSION");
+  lua_pushstring(L, "7.0.0");
+  lua_settable(L, -3);
+  set_number(L, "REDIS_VERSION_NUM", 0x070000);
+  lua_newtable(L);
+  lua_pushcfunction(L, global_newindex);
+  lua_setfield(L, -2, "__newindex");
+  lua_pushcfunction(L, global_index);
+  lua_setfield(L, -2, "__index");
+  lua_setmetatable(L, -2);
+  lua_setfield(L, LUA_REGISTRYINDEX, "tmkv_load_redis");
+  // Libraries' environment (function_env_index).
+  lua_newtable(L);
+  lua_newtable(L);
+  lua_pushcfunction(L, global_newindex);
+  lua_setfield(L, -2, "__newindex");
+  lua_pushcfunction(L, function_env_index);
+  lua_setfield(L, -2, "__index");
+  lua_setmetatable(L, -2);
+  lua_setfield(L, LUA_REGISTRYINDEX, "tmkv_fenv");
   // Globals become read-only last.
   lua_pushvalue(L, LUA_GLOBALSINDEX);
   lua_newtable(L);
@@ -739,6 +941,15 @@ Engine& engine_for(const Server& server) {
     lua_setfield(t_engine->L, LUA_REGISTRYINDEX, "tmkv_scripts");
     lua_gc(t_engine->L, LUA_GCCOLLECT, 0);
     t_engine->generation = generation;
+  }
+  // A library changed: drop the loaded ones (they are keyed by library
+  // id, so this only frees them; see function_registry.h).
+  const uint64_t fn_generation = server.functions().generation();
+  if (t_engine->fn_generation != fn_generation) {
+    lua_newtable(t_engine->L);
+    lua_setfield(t_engine->L, LUA_REGISTRYINDEX, "tmkv_libs");
+    lua_gc(t_engine->L, LUA_GCCOLLECT, 0);
+    t_engine->fn_generation = fn_generation;
   }
   return *t_engine;
 }
@@ -776,7 +987,7 @@ void set_global_array(lua_State* L, const char* name, std::span<const std::strin
 
 // Redis 7's error reply for a failed script: the error (a command's
 // error as it was, a Lua error prefixed with ERR), the script and the line.
-std::string script_error(lua_State* L, const std::string& sha, int line) {
+std::string script_error(lua_State* L, const std::string& sha, int line, const char* chunk = kChunkName) {
   std::string msg;
   if (lua_istable(L, -1)) {
     if (!table_string_field(L, lua_gettop(L), "err", &msg)) msg = "ERR unknown error";
@@ -786,10 +997,163 @@ std::string script_error(lua_State* L, const std::string& sha, int line) {
   } else {
     msg = "ERR unknown error";
   }
-  return reply_line(std::move(msg)) + " script: " + sha + ", on " + kChunkName + ":" + std::to_string(line) + ".";
+  return reply_line(std::move(msg)) + " script: " + sha + ", on " + chunk + ":" + std::to_string(line) + ".";
+}
+
+// Runs a library's load step in this thread's state: on success pushes the
+// table {function name = callback} and returns true; else sets *error to
+// Redis's reply. `functions` gets what it registered.
+bool load_library_code(Engine& e, std::string_view code, bool quiet, std::vector<FunctionInfo>* functions,
+                       std::string* error) {
+  lua_State* L = e.L;
+  // The shebang line goes (Lua would not parse it); its newline stays, so
+  // line numbers count it as Redis's do.
+  const size_t nl = code.find('\n');
+  const std::string_view body = nl == std::string_view::npos ? std::string_view() : code.substr(nl);
+  if (luaL_loadbuffer(L, body.data(), body.size(), kFunctionChunkName) != 0) {
+    const char* msg = lua_tostring(L, -1);
+    *error = std::string("ERR Error compiling function: ") + (msg != nullptr ? msg : "?");
+    lua_pop(L, 1);
+    return false;
+  }
+  lua_getfield(L, LUA_REGISTRYINDEX, "tmkv_fenv");
+  lua_setfenv(L, -2);
+  lua_newtable(L);
+  lua_setfield(L, LUA_REGISTRYINDEX, "tmkv_loading");
+  e.loading = true;
+  e.quiet_load = quiet;
+  e.collecting = functions;
+  e.load_deadline = std::chrono::steady_clock::now() + kLoadTimeout;
+  lua_sethook(L, load_hook, LUA_MASKCOUNT, kHookInstructions);
+  const int status = lua_pcall(L, 0, 0, 0);
+  lua_sethook(L, nullptr, 0, 0);
+  e.loading = false;
+  e.collecting = nullptr;
+  if (status != 0) {
+    const char* msg = lua_tostring(L, -1);
+    *error = "ERR Error registering functions: ERR " + reply_line(msg != nullptr ? msg : "unknown error");
+    lua_pop(L, 1);
+  } else if (functions->empty()) {
+    *error = "ERR No functions registered";
+  }
+  lua_getfield(L, LUA_REGISTRYINDEX, "tmkv_loading");
+  lua_pushnil(L);
+  lua_setfield(L, LUA_REGISTRYINDEX, "tmkv_loading");
+  if (!error->empty()) {
+    lua_pop(L, 1);
+    return false;
+  }
+  return true;
+}
+
+// Runs the function on top of the stack (above error_handler at 1, with
+// its `nargs` arguments above it) in c.tx, as run_script's scripts.
+void run_prepared(CommandContext& c, Engine& e, int nargs, const std::string& name, const char* chunk,
+                  bool read_only) {
+  lua_State* L = e.L;
+  e.ctx = &c;
+  e.read_only = read_only;
+  e.resp = 2;
+  e.pending = nullptr;
+  e.killed = false;
+  e.error_line = 0;
+  e.running.wrote.store(false, std::memory_order_relaxed);
+  e.running.kill.store(false, std::memory_order_relaxed);
+  ScriptCache& scripts = c.server.scripts();
+  e.running.function = chunk == kFunctionChunkName;
+  if (e.running.function) {
+    e.running.name = name;
+    e.running.command.assign(c.args.begin(), c.args.end());
+    e.running.start = std::chrono::steady_clock::now();
+  }
+  scripts.started(&e.running);
+  const unsigned db0 = c.client.db;
+  lua_sethook(L, stop_hook, LUA_MASKCOUNT, kHookInstructions);
+  const int status = lua_pcall(L, nargs, 1, 1);
+  lua_sethook(L, nullptr, 0, 0);
+  scripts.finished(&e.running);
+  c.client.db = db0;  // SELECT inside the script was the script's own
+  e.ctx = nullptr;
+  if (e.pending) {
+    std::exception_ptr p = std::move(e.pending);
+    e.pending = nullptr;
+    lua_settop(L, 0);
+    std::rethrow_exception(p);  // the transaction restarts, and the script with it
+  }
+  // An error that is a command's error, returned or raised as it came, was
+  // counted with the command (dispatch.cc counts the reply otherwise).
+  if (lua_istable(L, -1)) {
+    lua_getfield(L, -1, kCountedField);
+    c.client.error_counted = lua_toboolean(L, -1) != 0;
+    lua_pop(L, 1);
+  }
+  if (status == 0) {
+    reply_from_lua(L, c.out, 0, &c.client.script_reply_errors);
+  } else if (status == LUA_ERRMEM) {
+    c.out.error("ERR Error running script: out of memory");
+  } else {
+    c.out.error(script_error(L, name, e.error_line, chunk));
+  }
+  lua_settop(L, 0);
+  lua_gc(L, LUA_GCSTEP, 1);
+}
+
+void push_array(lua_State* L, std::span<const std::string_view> values) {
+  lua_createtable(L, static_cast<int>(values.size()), 0);
+  for (size_t i = 0; i < values.size(); ++i) {
+    lua_pushlstring(L, values[i].data(), values[i].size());
+    lua_rawseti(L, -2, static_cast<int>(i + 1));
+  }
 }
 
 }  // namespace
+
+std::string validate_library(CommandContext& c, std::string_view code, std::vector<FunctionInfo>* functions) {
+  Engine& e = engine_for(c.server);
+  lua_settop(e.L, 0);
+  std::string error;
+  if (load_library_code(e, code, false, functions, &error)) lua_pop(e.L, 1);
+  lua_settop(e.L, 0);
+  return error;
+}
+
+void run_function(CommandContext& c, const Library& lib, const FunctionInfo& fn,
+                  std::span<const std::string_view> keys, std::span<const std::string_view> argv, bool read_only) {
+  Engine& e = engine_for(c.server);
+  lua_State* L = e.L;
+  c.tx->require_software();
+  lua_settop(L, 0);
+  lua_pushcfunction(L, error_handler);
+  lua_getfield(L, LUA_REGISTRYINDEX, "tmkv_libs");
+  lua_pushnumber(L, static_cast<lua_Number>(lib.id));
+  lua_rawget(L, -2);
+  if (!lua_istable(L, -1)) {
+    // First call on this thread of this library (version): its load step
+    // again, here; FUNCTION LOAD ran it once already, so it passes.
+    lua_pop(L, 1);
+    std::vector<FunctionInfo> ignored;
+    std::string error;
+    if (!load_library_code(e, lib.code, true, &ignored, &error)) {
+      lua_settop(L, 0);
+      c.out.error(error);
+      return;
+    }
+    lua_pushnumber(L, static_cast<lua_Number>(lib.id));
+    lua_pushvalue(L, -2);
+    lua_rawset(L, -4);
+  }
+  lua_getfield(L, -1, fn.name.c_str());
+  lua_replace(L, 2);
+  lua_settop(L, 2);
+  if (!lua_isfunction(L, 2)) {
+    lua_settop(L, 0);
+    c.out.error("ERR Function not found");
+    return;
+  }
+  push_array(L, keys);
+  push_array(L, argv);
+  run_prepared(c, e, 2, fn.name, kFunctionChunkName, read_only);
+}
 
 std::string compile_script(CommandContext& c, const std::string& sha, std::string_view body, bool* fresh) {
   Engine& e = engine_for(c.server);
@@ -818,45 +1182,7 @@ void run_script(CommandContext& c, const std::string& sha, std::string_view body
   }
   set_global_array(L, "KEYS", keys);
   set_global_array(L, "ARGV", argv);
-  e.ctx = &c;
-  e.read_only = read_only;
-  e.resp = 2;
-  e.pending = nullptr;
-  e.killed = false;
-  e.error_line = 0;
-  e.running.wrote.store(false, std::memory_order_relaxed);
-  e.running.kill.store(false, std::memory_order_relaxed);
-  ScriptCache& scripts = c.server.scripts();
-  scripts.started(&e.running);
-  const unsigned db0 = c.client.db;
-  lua_sethook(L, stop_hook, LUA_MASKCOUNT, kHookInstructions);
-  const int status = lua_pcall(L, 0, 1, 1);
-  lua_sethook(L, nullptr, 0, 0);
-  scripts.finished(&e.running);
-  c.client.db = db0;  // SELECT inside the script was the script's own
-  e.ctx = nullptr;
-  if (e.pending) {
-    std::exception_ptr p = std::move(e.pending);
-    e.pending = nullptr;
-    lua_settop(L, 0);
-    std::rethrow_exception(p);  // the transaction restarts, and the script with it
-  }
-  // An error that is a command's error, returned or raised as it came, was
-  // counted with the command (dispatch.cc counts the reply otherwise).
-  if (lua_istable(L, -1)) {
-    lua_getfield(L, -1, kCountedField);
-    c.client.error_counted = lua_toboolean(L, -1) != 0;
-    lua_pop(L, 1);
-  }
-  if (status == 0) {
-    reply_from_lua(L, c.out, 0, &c.client.script_reply_errors);
-  } else if (status == LUA_ERRMEM) {
-    c.out.error("ERR Error running script: out of memory");
-  } else {
-    c.out.error(script_error(L, sha, e.error_line));
-  }
-  lua_settop(L, 0);
-  lua_gc(L, LUA_GCSTEP, 1);
+  run_prepared(c, e, 0, sha, kChunkName, read_only);
 }
 
 }  // namespace tmkv::server

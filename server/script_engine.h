@@ -30,10 +30,13 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace tmkv::server {
 
 struct CommandContext;
+struct FunctionInfo;
+struct Library;
 
 // Compiles `body` in this thread's Lua state (caching it under `sha`).
 // Empty on success, else Redis's error reply text. *fresh: it was not
@@ -47,5 +50,18 @@ std::string compile_script(CommandContext& c, const std::string& sha, std::strin
 // retries the whole command).
 void run_script(CommandContext& c, const std::string& sha, std::string_view body,
                 std::span<const std::string_view> keys, std::span<const std::string_view> argv, bool read_only);
+
+// FUNCTION LOAD's validation: runs the library's load step (its code but
+// the shebang line, in Redis's load-time sandbox, bounded by Redis's 500 ms
+// load timeout) in this thread's Lua state. Empty on success, with what it
+// registered in *functions; else Redis's error reply. Changes nothing else.
+std::string validate_library(CommandContext& c, std::string_view code, std::vector<FunctionInfo>* functions);
+
+// FCALL: runs `fn` of `lib` (published; loaded into this thread's state on
+// its first call here) with the keys and args tables as its arguments, as
+// run_script runs a script (same transaction rules). read_only: FCALL_RO
+// or a no-writes function (its writes are refused).
+void run_function(CommandContext& c, const Library& lib, const FunctionInfo& fn,
+                  std::span<const std::string_view> keys, std::span<const std::string_view> argv, bool read_only);
 
 }  // namespace tmkv::server

@@ -48,6 +48,7 @@
 #include "server/command_stats.h"
 #include "server/config.h"
 #include "server/eviction.h"
+#include "server/function_registry.h"
 #include "server/error_stats.h"
 #include "server/info_counters.h"
 #include "server/monitor.h"
@@ -195,6 +196,8 @@ class Server {
   PubSub& pubsub() { return pubsub_; }
   ScriptCache& scripts() { return scripts_; }
   const ScriptCache& scripts() const { return scripts_; }
+  FunctionRegistry& functions() { return functions_; }
+  const FunctionRegistry& functions() const { return functions_; }
   const PubSub& pubsub() const { return pubsub_; }
 
   // What INFO shows: the counters since the last CONFIG RESETSTAT (or the
@@ -268,6 +271,7 @@ class Server {
   BlockingRegistry blocking_;  // its own lock (blocking.h)
   PubSub pubsub_;         // its own lock (pubsub.h)
   ScriptCache scripts_;   // its own lock (script_cache.h)
+  FunctionRegistry functions_;  // its own lock (function_registry.h)
   mutable std::mutex baseline_mu_;
   InfoCounters baseline_;  // guarded by baseline_mu_; written by CONFIG RESETSTAT
   int64_t start_ms_ = 0;

@@ -179,6 +179,9 @@ ARITY = {
     "zremrangebylex": 4, "zscan": -3, "zrandmember": -2, "zpopmin": -2, "zpopmax": -2, "zmpop": -4,
     "bzpopmin": -3, "bzpopmax": -3, "bzmpop": -5, "zunion": -3, "zinter": -3, "zdiff": -3, "zunionstore": -4,
     "zinterstore": -4, "zdiffstore": -4, "zintercard": -3,
+    "geoadd": -5, "geodist": -4, "geohash": -2, "geopos": -2, "georadius": -6, "georadius_ro": -6,
+    "georadiusbymember": -5, "georadiusbymember_ro": -5, "geosearch": -7, "geosearchstore": -8,
+    "sort": -2, "sort_ro": -2,
 }
 # DUMP payloads made by redis-server 7.0 (RDB version 10): a plain string,
 # an integer encoding, an LZF-compressed one ("abc" * 30); then damaged ones
@@ -324,6 +327,12 @@ ZPOP_COUNTS = [0, 1, 1, 2, 3, 5, 10, 1000, -1, "abc", "1.5", "", "92233720368547
 ZRANDMEMBER_COUNTS = [0, 1, 1, 2, 2, 3, 5, 10, 100, -1, -1, -2, -3, -5, -10, "abc", "1.5", "", " 1"]
 ZWEIGHTS = [b"1", b"2", b"0", b"-1", b"0.5", b"inf", b"-inf", b"3"]
 BAD_ZWEIGHTS = [b"abc", b"nan", b"", b"1e400"]
+# GEO arguments (g_geo): coordinates at the limits and inside, and past
+# them (an error); radii from 0 to infinity, and what is no radius; units.
+GEO_LONS = ["0", "1", "-1", "10", "13.361389", "179.9", "-180", "180", "45.5", "-74", "200", "x"]
+GEO_LATS = ["0", "1", "-1", "38.115556", "85.05112878", "-85.05112878", "45", "-33.9", "89", "y"]
+GEO_RADII = ["0", "1", "100", "500", "5000", "200000", "20000000", "inf", "-1", "x"]
+GEO_UNITS = ["m", "km", "ft", "mi", "KM", "parsec"]
 # The share of random sequences that favour the sorted-set commands (of
 # those that favour nothing else), and by how much; a bulk ZADD of 100-300
 # members ("m<i>"), which crosses zset-max-listpack-entries (128), makes up
@@ -1759,6 +1768,89 @@ class Gen:
             args += self.rng.choice([["LIMIT"], ["LIMIT", -1], ["LIMIT", "x"], ["FOO"], ["LIMIT", 1, "LIMIT", 2]])
         return [(args, "exact")]
 
+    def g_sort(self):
+        """SORT / SORT_RO over any key: always ALPHA (a numeric sort of
+        non-integers fails in Redis 7.0 after any ERANGE, see
+        differential_sort.py, and ZADD's scores make some), so no element
+        or member pair is tied; BY nosort only with STORE, where a set is
+        sorted too; GET '#' or '*' (the element as a key's name). Outside
+        MULTI only, after a TYPE (see run_steps)."""
+        cmd = "sort" if self.rng.random() < 0.7 else "sort_ro"
+        args = [self.name(cmd), self.key()]
+        opts = [[self.case("ALPHA")]]
+        if self.rng.random() < 0.4:
+            opts.append([self.case("DESC")])
+        if self.rng.random() < 0.4:
+            opts.append([self.case("LIMIT"), self.rng.choice([0, 0, 1, 2, -1, "9223372036854775807"]),
+                         self.rng.choice([1, 2, 3, -1, 0, "9223372036854775807"])])
+        if self.rng.random() < 0.3:
+            opts.append([self.case("GET"), self.rng.choice(["#", "*", "*->f0"])])
+        if cmd == "sort" and self.rng.random() < 0.35:
+            opts.append([self.case("STORE"), self.key()])
+            if self.rng.random() < 0.4:
+                opts.append([self.case("BY"), "nosort"])
+        if self.rng.random() < 0.03:
+            opts.append([self.rng.choice(["FOO", "LIMIT"])])
+        self.rng.shuffle(opts)
+        for o in opts:
+            args += o
+        return ("sort", args)  # run_steps: not on a sorted set (INTENTIONAL_DIFFERENCES)
+
+    def g_geo(self):
+        """The GEO commands on the sorted-set keys (whatever their scores:
+        Redis decodes any score): GEOADD (NX, XX, CH; a bad pair now and
+        then), GEOPOS, GEOHASH, GEODIST, and the searches (GEORADIUS,
+        GEORADIUSBYMEMBER, their _RO forms, GEOSEARCH, GEOSEARCHSTORE) with
+        options in any order, STORE / STOREDIST, and misplaced ones."""
+        rng = self.rng
+        key = self.key()
+        x = rng.random()
+        if x < 0.3:
+            args = [self.name("geoadd"), key] + [self.case(f) for f in ("NX", "XX", "CH") if rng.random() < 0.12]
+            for _ in range(rng.randint(1, 3)):
+                args += [rng.choice(GEO_LONS[:-2]) if rng.random() < 0.95 else rng.choice(GEO_LONS),
+                         rng.choice(GEO_LATS[:-2]) if rng.random() < 0.95 else rng.choice(GEO_LATS), self.zmember()]
+            if rng.random() < 0.03:
+                args.append(self.zmember())
+            return [(args, "exact")]
+        if x < 0.42:
+            return [([self.name(rng.choice(["geopos", "geohash"])), key] + self.zmembers(0, 3), "exact")]
+        if x < 0.5:
+            return [([self.name("geodist"), key, self.zmember(), self.zmember()] +
+                     ([rng.choice(GEO_UNITS)] if rng.random() < 0.6 else []), "exact")]
+        cmd = rng.choice(["georadius", "georadius_ro", "georadiusbymember", "georadiusbymember_ro", "geosearch",
+                          "geosearchstore"])
+        radius = rng.choice(GEO_RADII[:-2]) if rng.random() < 0.95 else rng.choice(GEO_RADII)
+        unit = rng.choice(GEO_UNITS[:-1]) if rng.random() < 0.95 else GEO_UNITS[-1]
+        lonlat = [rng.choice(GEO_LONS[:-2]), rng.choice(GEO_LATS[:-2])]
+        opts = []
+        if cmd.startswith("georadius"):
+            args = [self.name(cmd), key] + ([self.zmember()] if "member" in cmd else lonlat) + [radius, unit]
+        else:
+            args = [self.name(cmd)] + ([self.key()] if cmd == "geosearchstore" else []) + [key]
+            opts.append([self.case("FROMMEMBER"), self.zmember()] if rng.random() < 0.5
+                        else [self.case("FROMLONLAT")] + lonlat)
+            opts.append([self.case("BYRADIUS"), radius, unit] if rng.random() < 0.5
+                        else [self.case("BYBOX"), radius, rng.choice(GEO_RADII[:-2]), unit])
+        store = cmd in ("georadius", "georadiusbymember", "geosearchstore")
+        for opt, share in (("WITHDIST", 0.1 if store else 0.3), ("WITHCOORD", 0.05 if store else 0.2),
+                           ("WITHHASH", 0.05 if store else 0.2), ("ASC", 0.2), ("DESC", 0.2)):
+            if rng.random() < share:
+                opts.append([self.case(opt)])
+        if rng.random() < 0.4:
+            opts.append([self.case("COUNT"), rng.choice([1, 1, 2, 3, 5, 10, 0, -1, "x"])] +
+                        ([self.case("ANY")] if rng.random() < 0.3 else []))
+        if cmd in ("georadius", "georadiusbymember") and rng.random() < 0.4:
+            opts.append([self.case(rng.choice(["STORE", "STOREDIST"])), self.key()])
+        if cmd == "geosearchstore" and rng.random() < 0.4:
+            opts.append([self.case("STOREDIST")])
+        if rng.random() < 0.04:
+            opts.append([rng.choice(["FOO", "COUNT", "STORE", "ANY", "BYRADIUS"])])
+        rng.shuffle(opts)
+        for o in opts:
+            args += o
+        return [(args, "exact")]
+
     GENERATORS = [
         ("g_ping", 2), ("g_echo", 1), ("g_select", 3), ("g_exists", 6), ("g_type", 2), ("g_rename", 4),
         ("g_keys", 3), ("g_dbsize", 2), ("g_flush", 1), ("g_copy", 4), ("g_expire", 8), ("g_ttl", 6),
@@ -1780,6 +1872,8 @@ class Gen:
         ("g_zrank", 3), ("g_zrange", 6), ("g_zrangebyscore", 4), ("g_zlex", 3), ("g_zrangestore", 2),
         ("g_zremrange", 2), ("g_zscan", 1), ("g_zrandmember", 2), ("g_zpop", 3), ("g_zmpop", 2),
         ("g_zblocking", 2), ("g_zsetop", 4), ("g_zsetopstore", 3), ("g_zintercard", 1),
+        ("g_geo", 5),
+        ("g_sort", 2),
     ]
 
     SET_GENERATORS = {"g_sadd", "g_srem", "g_scard", "g_sismember", "g_smembers", "g_smove", "g_sinter", "g_sunion",
@@ -1790,7 +1884,8 @@ class Gen:
 
     ZSET_GENERATORS = {"g_zadd", "g_zincrby", "g_zrem", "g_zcard", "g_zscore", "g_zcount", "g_zrank", "g_zrange",
                        "g_zrangebyscore", "g_zlex", "g_zrangestore", "g_zremrange", "g_zscan", "g_zrandmember",
-                       "g_zpop", "g_zmpop", "g_zblocking", "g_zsetop", "g_zsetopstore", "g_zintercard"}
+                       "g_zpop", "g_zmpop", "g_zblocking", "g_zsetop", "g_zsetopstore", "g_zintercard",
+                       "g_geo"}
 
     def weight(self, name, w):
         if self.zset_focus and name in self.ZSET_GENERATORS:
@@ -1856,6 +1951,13 @@ class Gen:
             self.zlex_step(label, steps[1])
         elif isinstance(steps, tuple) and steps[0] == "zblocking":
             self.zblocking_step(label, *steps[1:])
+        elif isinstance(steps, tuple) and steps[0] == "sort":
+            # Redis's SORT turns a listpack sorted set into a skiplist for
+            # good, tmkv's does not (INTENTIONAL_DIFFERENCES): OBJECT
+            # ENCODING would tell them apart later. Lists and sets only.
+            t, _ = self.r.do(label, self.name("type"), steps[1][1])
+            if t != ("+", b"zset"):
+                self.r.do(label, *steps[1])
         elif steps == "zscan":
             key = self.key()
             if self.rng.random() < 0.08:

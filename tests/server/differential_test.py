@@ -17,9 +17,11 @@ What runs (against both servers, the same commands in the same order):
     every command, its errors and scores' spellings, encodings and
     CONFIG of their limits, DUMP / RESTORE, the blocking pops on one
     connection, RESP3; zset_watch_multi_scripts, zset_keyspace_events,
-    zset_generic_commands);
+    zset_generic_commands), and the GEO commands (differential_geo.py's
+    geo_* scenarios: every command and option, exact coordinates and
+    distances, ties under COUNT, STORE results, RESP3, events, scripts);
   * seeded random command sequences (differential_gen.py) of string, hash,
-    set, HyperLogLog, list and sorted-set commands (the blocking ones too,
+    set, HyperLogLog, list, sorted-set and GEO commands (the blocking ones too,
     never waiting long) over one small keyspace, two clients each, some in
     RESP3 (some sequences favour the set commands, some the HyperLogLog
     ones, some the list ones, whose lists grow to thousands of elements,
@@ -50,9 +52,10 @@ reset by scenarios set_keyspace_events, hyperloglog, lists and
 zset_keyspace_events, hll-sparse-max-bytes, set to small values and back
 to 3000 by scenario hyperloglog, and zset-max-listpack-entries / -value,
 set to small values and back to 128 / 64 by scenario zsets), COMMAND, TIME, AUTH, SHUTDOWN, and
-Redis's types other than strings, hashes, sets, lists and sorted sets; DEBUG, SWAPDB, SORT
-and the like do not exist in tmkv. Blocking commands that wait for another
-client are tests/server/blocking_lists_test.py's business.
+Redis's types other than strings, hashes, sets, lists and sorted sets; DEBUG, SWAPDB
+and the like do not exist in tmkv (SORT and SORT_RO: differential_sort.py's
+scenarios). Blocking commands that wait for another client are
+tests/server/blocking_lists_test.py's business.
 At the end, though, INFO's keyspace_hits/misses and commandstats
 (calls, failed_calls, rejected_calls per command) must agree between the two
 servers after the identical traffic (compare_stats: one declared gap).
@@ -80,6 +83,9 @@ from differential_gen import ARITY, KEYS, Gen  # noqa: E402
 from differential_core import Runner  # noqa: E402
 from raw_resp import RawConn, cmdstat, parse_info  # noqa: E402
 from differential_scenarios import SCENARIOS  # noqa: E402
+import differential_functions  # noqa: E402,F401  (registers its scenarios)
+import differential_sort  # noqa: E402,F401  (registers the SORT scenarios)
+import differential_geo  # noqa: E402,F401  (registers the GEO scenarios)
 from differential_resp import fmt  # noqa: E402
 
 RESP3_SHARE = 0.25  # of the random sequences

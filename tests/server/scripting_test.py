@@ -30,6 +30,7 @@ tmkv's own: Redis runs nothing else while a script runs).
 Run: TMKV_SERVER=build/bin/tmkv-server /usr/bin/python3 tests/server/scripting_test.py [a b ...]
 """
 import os
+import random
 import socket
 import sys
 import threading
@@ -356,6 +357,96 @@ def test_nested_errors_count():
                  "replies, failed calls and error counts of errors inside a script's reply")
 
 
+def _bank_library(version):
+    # VERSION is set at the top and TAIL by the library's last line: a call
+    # that ran a half-loaded or mixed library would return two versions.
+    return f"""#!lua name=bank
+local VERSION = '{version}'
+local TAIL = nil
+local function total(keys)
+  local sum = 0
+  for _, k in ipairs(keys) do sum = sum + tonumber(redis.call('get', k) or '0') end
+  return sum
+end
+redis.register_function('transfer', function(keys, args)
+  local amount = tonumber(args[1])
+  local have = tonumber(redis.call('get', keys[1]) or '0')
+  if have < amount then return {{VERSION, 0}} end
+  redis.call('decrby', keys[1], amount)
+  redis.call('incrby', keys[2], amount)
+  return {{VERSION, amount}}
+end)
+redis.register_function{{function_name='report', flags={{'no-writes'}}, callback=function(keys)
+  return {{VERSION, total(keys), TAIL}}
+end}}
+TAIL = '{version}'
+"""
+
+
+def test_functions_across_threads():
+    """FCALL transfer on both I/O threads while FCALL_RO report reads every
+    account and FUNCTION LOAD REPLACE swaps the library: the total is
+    conserved in every report, and every call runs one whole version."""
+    accounts = [f"acct:{i}" for i in range(8)]
+    with start() as s:
+        admin = client(s)
+        lib = _bank_library
+        check_eq(admin.execute_command("FUNCTION", "LOAD", lib("v1")), "bank", "FUNCTION LOAD")
+        for a in accounts:
+            admin.set(a, 100)
+        errors, reports, versions = [], [], set()
+        stop = threading.Event()
+
+        def transfers(seed):
+            try:
+                rng = random.Random(seed)
+                c = client(s)
+                for _ in range(300):
+                    src, dst = rng.sample(accounts, 2)
+                    v, _moved = c.execute_command("FCALL", "transfer", 2, src, dst, rng.randint(1, 30))
+                    versions.add(v)
+            except Exception as e:  # noqa: BLE001
+                errors.append(repr(e))
+
+        def report():
+            try:
+                c = client(s)
+                while not stop.is_set():
+                    v, total, v2 = c.execute_command("FCALL_RO", "report", len(accounts), *accounts)
+                    reports.append((v, int(total), v2))
+            except Exception as e:  # noqa: BLE001
+                errors.append(repr(e))
+
+        def reload():
+            try:
+                c = client(s)
+                n = 0
+                while not stop.is_set():
+                    n += 1
+                    c.execute_command("FUNCTION", "LOAD", "REPLACE", lib(f"v{n % 3 + 1}"))
+                    time.sleep(0.005)
+            except Exception as e:  # noqa: BLE001
+                errors.append(repr(e))
+
+        movers = [threading.Thread(target=transfers, args=(i,)) for i in range(4)]
+        others = [threading.Thread(target=report) for _ in range(2)] + [threading.Thread(target=reload)]
+        for t in movers + others:
+            t.start()
+        for t in movers:
+            t.join(120)
+        stop.set()
+        for t in others:
+            t.join(30)
+        check(not errors, f"no client errors: {errors[:3]}")
+        check(len(reports) > 0, "reports ran")
+        bad = [r for r in reports if r[1] != 800 or r[0] != r[2] or r[0] not in ("v1", "v2", "v3")]
+        check(not bad, f"every report conserves the total and sees one version: {bad[:3]}")
+        check(versions <= {"v1", "v2", "v3"}, f"versions seen: {versions}")
+        total = sum(int(admin.get(a)) for a in accounts)
+        check_eq(total, 800, "the total at the end")
+        check_eq(admin.execute_command("FCALL_RO", "report", len(accounts), *accounts)[1], 800, "final report")
+
+
 TESTS = [
     ("a", "other clients are served while a script runs", test_others_served_while_a_script_runs),
     ("b", "SCRIPT KILL stops a script that has not written, even in pcall", test_script_kill),
@@ -366,6 +457,7 @@ TESTS = [
     ("g", "commandstats count a script's commands once", test_commandstats_count_once),
     ("h", "a table that contains itself is cut off with an error", test_self_containing_table),
     ("i", "errors inside a script's reply count as Redis counts them", test_nested_errors_count),
+    ("j", "FCALL transfers and FCALL_RO reports across threads, LOAD REPLACE meanwhile", test_functions_across_threads),
 ]
 
 if __name__ == "__main__":
