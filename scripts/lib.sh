@@ -17,11 +17,13 @@ die() { printf 'error: %s\n' "$*" >&2; exit 1; }
 # emulated HTM's hooks (stm/shared_word.h), so the protocol's shared words are
 # plain atomics. Options are explicit so a stale cache cannot change them.
 # shellcheck disable=SC2034  # used by the scripts that source this file
-TMKV_RELEASE_ARGS=(-DCMAKE_BUILD_TYPE=Release -DTMKV_SANITIZE= -DTMKV_BUILD_BENCH=ON -DTMKV_BUILD_TESTS=OFF -DTMKV_HTM_EMULATION=OFF)
+TMKV_RELEASE_ARGS=(-DCMAKE_BUILD_TYPE=Release -DTMKV_SANITIZE= -DTMKV_BUILD_BENCH=ON -DTMKV_BUILD_TESTS=OFF -DTMKV_HTM_EMULATION=OFF
+                   -DTMKV_RELEASE_DEBUG_INFO=-g)
 # The release test build, build-test/: the same, with the emulated HTM that
-# the hybrid's tests run on.
+# the hybrid's tests run on, and line tables only (-g1) for a faster build.
 # shellcheck disable=SC2034
-TMKV_TEST_RELEASE_ARGS=(-DCMAKE_BUILD_TYPE=Release -DTMKV_SANITIZE= -DTMKV_BUILD_BENCH=ON -DTMKV_HTM_EMULATION=ON)
+TMKV_TEST_RELEASE_ARGS=(-DCMAKE_BUILD_TYPE=Release -DTMKV_SANITIZE= -DTMKV_BUILD_BENCH=ON -DTMKV_HTM_EMULATION=ON
+                        -DTMKV_RELEASE_DEBUG_INFO=-g1)
 
 # Ninja if present (scripts/deps installs it), Make otherwise.
 tmkv_generator() {

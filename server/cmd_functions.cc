@@ -400,18 +400,10 @@ void cmd_function(CommandContext& c) {
       out.ok();
     });
   } else if (sub == "kill") {
-    switch (c.server.scripts().kill(true)) {
-      case ScriptCache::KillResult::kKilled:
-        c.out.ok();
-        break;
-      case ScriptCache::KillResult::kNotBusy:
-        c.out.error("NOTBUSY No scripts in execution right now.");
-        break;
-      case ScriptCache::KillResult::kUnkillable:
-        c.out.error(
-            "UNKILLABLE Sorry the script already executed write commands against the dataset. You can either "
-            "wait the script termination or kill the server in a hard way using the SHUTDOWN NOSAVE command.");
-        break;
+    if (const char* error = ScriptCache::kill_error(c.server.scripts().kill(true))) {
+      c.out.error(error);
+    } else {
+      c.out.ok();
     }
   } else {
     static const char* kHelp[] = {

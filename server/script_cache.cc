@@ -57,6 +57,19 @@ std::optional<ScriptCache::RunningFunction> ScriptCache::running_function() cons
   return std::nullopt;
 }
 
+const char* ScriptCache::kill_error(KillResult r) {
+  switch (r) {
+    case KillResult::kKilled:
+      return nullptr;
+    case KillResult::kNotBusy:
+      return "NOTBUSY No scripts in execution right now.";
+    case KillResult::kUnkillable:
+      break;
+  }
+  return "UNKILLABLE Sorry the script already executed write commands against the dataset. You can either wait the "
+         "script termination or kill the server in a hard way using the SHUTDOWN NOSAVE command.";
+}
+
 ScriptCache::KillResult ScriptCache::kill(bool functions) {
   std::lock_guard<std::mutex> g(mu_);
   bool any = false;

@@ -58,6 +58,9 @@ class ScriptCache {
   enum class KillResult { kKilled, kNotBusy, kUnkillable };
   // SCRIPT KILL stops EVAL scripts, FUNCTION KILL functions (`functions`).
   KillResult kill(bool functions = false);
+  // The reply to SCRIPT KILL / FUNCTION KILL for `r`: Redis's error text,
+  // or nullptr for +OK.
+  static const char* kill_error(KillResult r);
   // FUNCTION STATS's running_script: a function running now, if any.
   struct RunningFunction {
     std::string name;

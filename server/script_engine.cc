@@ -827,6 +827,19 @@ void set_number(lua_State* L, const char* name, lua_Number v) {
   lua_settable(L, -3);
 }
 
+// What both `redis` tables (a script's, and a library's load step's) carry:
+// the log levels and the version tmkv reports (7.0.0, as HELLO and INFO).
+void set_log_levels_and_version(lua_State* L) {
+  set_number(L, "LOG_DEBUG", 0);
+  set_number(L, "LOG_VERBOSE", 1);
+  set_number(L, "LOG_NOTICE", 2);
+  set_number(L, "LOG_WARNING", 3);
+  lua_pushstring(L, "REDIS_VERSION");
+  lua_pushstring(L, "7.0.0");
+  lua_settable(L, -3);
+  set_number(L, "REDIS_VERSION_NUM", 0x070000);
+}
+
 void open_library(lua_State* L, lua_CFunction open, const char* name) {
   lua_pushcfunction(L, open);
   lua_pushstring(L, name);
@@ -867,19 +880,12 @@ lua_State* new_state() {
   set_function(L, "set_repl", redis_noop);
   set_function(L, "breakpoint", redis_noop);  // no script debugger
   set_function(L, "debug", redis_noop);
-  set_number(L, "LOG_DEBUG", 0);
-  set_number(L, "LOG_VERBOSE", 1);
-  set_number(L, "LOG_NOTICE", 2);
-  set_number(L, "LOG_WARNING", 3);
+  set_log_levels_and_version(L);
   set_number(L, "REPL_NONE", 0);
   set_number(L, "REPL_AOF", 1);
   set_number(L, "REPL_SLAVE", 2);
   set_number(L, "REPL_REPLICA", 2);
   set_number(L, "REPL_ALL", 3);
-  lua_pushstring(L, "REDIS_VERSION");
-  lua_pushstring(L, "7.0.0");
-  lua_settable(L, -3);
-  set_number(L, "REDIS_VERSION_NUM", 0x070000);
   lua_setglobal(L, "redis");
   // Compiled scripts, by SHA-1.
   lua_newtable(L);
@@ -892,14 +898,7 @@ lua_State* new_state() {
   lua_newtable(L);
   set_function(L, "register_function", redis_register_function);
   set_function(L, "log", load_redis_log);
-  set_number(L, "LOG_DEBUG", 0);
-  set_number(L, "LOG_VERBOSE", 1);
-  set_number(L, "LOG_NOTICE", 2);
-  set_number(L, "LOG_WARNING", 3);
-  lua_pushstring(L, "REDIS_VERSION");
-  lua_pushstring(L, "7.0.0");
-  lua_settable(L, -3);
-  set_number(L, "REDIS_VERSION_NUM", 0x070000);
+  set_log_levels_and_version(L);
   lua_newtable(L);
   lua_pushcfunction(L, global_newindex);
   lua_setfield(L, -2, "__newindex");

@@ -3,8 +3,9 @@
 // (ASan/UBSan), and a payload it accepts must survive re-encoding: decode
 // (encode (v)) == v, for strings, hashes, sets, lists and sorted sets alike
 // (a sorted set both ways: as a listpack, which keeps its order, and as
-// type 5, written from the last entry back). Built and run by
-// scripts/fuzz-parser.
+// type 5, written from the last entry back); and FUNCTION RESTORE's
+// decoder likewise (libraries' code re-encoded as FUNCTION DUMP writes it).
+// Built and run by scripts/fuzz-parser.
 //
 // A checksum guards the payload, so random bytes almost never get past it:
 // when the first input byte is odd, the rest is taken as a payload body and
@@ -29,6 +30,14 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     in.push_back(static_cast<char>(kRdbVersion >> 8));
     const uint64_t crc = crc64_jones(0, in);
     for (int i = 0; i < 8; ++i) in.push_back(static_cast<char>(crc >> (8 * i)));
+  }
+  // FUNCTION RESTORE's decoder reads the same bytes: what it reads whole
+  // must survive re-encoding too.
+  const DecodedFunctions f = decode_functions_dump_payload(in);
+  if (f.error.empty()) {
+    const std::vector<std::string_view> codes(f.codes.begin(), f.codes.end());
+    const DecodedFunctions f2 = decode_functions_dump_payload(encode_functions_dump_payload(codes));
+    if (!f2.error.empty() || f2.codes != f.codes) std::abort();
   }
   const DecodedPayload d = decode_dump_payload(in);
   if (!d.error.empty()) return 0;

@@ -38,6 +38,7 @@ Run: TMKV_SERVER=build/bin/tmkv-server /usr/bin/python3 tests/server/pubsub_test
 """
 import socket
 import sys
+from concurrent.futures import ThreadPoolExecutor
 import threading
 import time
 
@@ -350,7 +351,7 @@ def test_output_limit():
 
 
 def test_idle_timeout_spares_subscribers():
-    for server in (harness.start_tmkv("--timeout", 1), harness.start_redis("--timeout", 1)):
+    def on(server):
         try:
             sub, idle = RawConn(server.port), RawConn(server.port)
             check_eq(sub.cmd("SUBSCRIBE", "quiet"), [b"subscribe", b"quiet", 1], "SUBSCRIBE")
@@ -366,6 +367,12 @@ def test_idle_timeout_spares_subscribers():
             check_eq(sub.read_reply(), [b"message", b"quiet", b"still here"], f"{server.name}: it still receives")
         finally:
             server.stop()
+
+    # Both servers at once: the case is mostly waiting for the timeout.
+    with ThreadPoolExecutor(2) as pool:
+        for done in [pool.submit(on, harness.start_tmkv("--timeout", 1)),
+                     pool.submit(on, harness.start_redis("--timeout", 1))]:
+            done.result()
 
 
 PAYLOAD = b"\x00\x05hello\n\x00cr\xdfve4 \n"  # redis-server 7.0's DUMP of "hello"
@@ -437,9 +444,11 @@ def keyspace_events(port, flags):
 def test_keyspace_notifications():
     tmkv = harness.start_tmkv("--io-threads", 2)
     redis = harness.start_redis()
+    pool = ThreadPoolExecutor(2)  # both servers at once: each run is mostly quiet waits
     try:
         for flags in ("KEA", "Ex", "Kg", "E$x", "Ag", "KEAmn", "Emn", "Kgn", "Km"):
-            (got, got_x), (want, want_x) = keyspace_events(tmkv.port, flags), keyspace_events(redis.port, flags)
+            runs = [pool.submit(keyspace_events, port, flags) for port in (tmkv.port, redis.port)]
+            (got, got_x), (want, want_x) = runs[0].result(), runs[1].result()
             for i, (g, w) in enumerate(zip(got, want)):
                 check_eq(g, w, f"flags {flags}: event {i}")
             check_eq(len(got), len(want), f"flags {flags}: number of events")
@@ -470,6 +479,7 @@ def test_keyspace_notifications():
                      f"tmkv: {flags} reads back as {shown}")
         c.close()
     finally:
+        pool.shutdown()
         tmkv.stop()
         redis.stop()
 
