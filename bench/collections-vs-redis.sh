@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Hashes, sets, lists, HyperLogLogs and sorted sets: tmkv-server against redis-server 7 (Debian), side by
+# Hashes, sets, lists, HyperLogLogs, sorted sets and geo sets: tmkv-server against redis-server 7 (Debian), side by
 # side, in one run. redis-benchmark (50 clients) drives these workloads at
 # -P 1 and -P 16:
 #   - hot-hset: redis-benchmark's own `-t hset`, every client writing random
@@ -27,6 +27,12 @@
 #     WITHSCORES of that set, after hot-zadd filled it;
 #   - hot-zpopmin: `-t zpopmin`, every client popping from myzset;
 #   - zadd: ZADD of one member to one of KEYSPACE small sorted sets (rank:N).
+#   - hot-geoadd: GEOADD of a random member to ONE geo set (mygeo; the
+#     points all fall within centimetres: redis-benchmark's zero-padded
+#     random numbers make 13.0000000N), a geo set's write cost;
+#   - geosearch: GEOSEARCH of the 10 nearest within 2 km of the centre of
+#     places, 100,000 points on a 1000 x 100 grid over 1 x 1 degree (about
+#     130 in the circle), loaded by one script before the test.
 # Each server starts fresh per round; rounds alternate which goes first. The
 # table shows medians over rounds and the median of the per-round ratios.
 #
@@ -58,7 +64,12 @@ trap 'servers_stop_all; rm -rf "$tmp"' EXIT
 redis_cmd() { echo "$REDIS_SERVER --port $1 --bind 127.0.0.1 --save '' --appendonly no --dir $tmp --daemonize no"; }
 tmkv_cmd() { echo "$TMKV_SERVER --port $1 --bind 127.0.0.1 --io-threads $IO_THREADS --metrics-port 0"; }
 
-read -r -a TESTS <<< "${TESTS:-hot-hset hset hget hot-sadd sadd sismember hot-lpush hot-rpop lrange-100 hot-pfadd pfadd pfcount hot-zadd zrank zrange-100 hot-zpopmin zadd}"
+read -r -a TESTS <<< "${TESTS:-hot-hset hset hget hot-sadd sadd sismember hot-lpush hot-rpop lrange-100 hot-pfadd pfadd pfcount hot-zadd zrank zrange-100 hot-zpopmin zadd hot-geoadd geosearch}"
+
+# geosearch's data: 100 GEOADDs of 1000 points each.
+PLACES_SCRIPT="for row = 0, 99 do local a = {} for col = 0, 999 do
+  a[#a + 1] = 10 + col / 1000; a[#a + 1] = 40 + row / 100; a[#a + 1] = row * 1000 + col end
+  redis.call('GEOADD', 'places', unpack(a)) end return redis.call('ZCARD', 'places')"
 
 bench() {  # name test pipeline -> rps
   local name=$1 test=$2 p=$3 out rps
@@ -81,6 +92,8 @@ bench() {  # name test pipeline -> rps
     zrange-100) out=$("$REDIS_BENCHMARK" "${args[@]}" ZRANGE myzset 0 99 WITHSCORES 2>&1) ;;
     hot-zpopmin) out=$("$REDIS_BENCHMARK" "${args[@]}" -t zpopmin 2>&1) ;;
     zadd) out=$("$REDIS_BENCHMARK" "${args[@]}" ZADD "rank:__rand_int__" "__rand_int__" "__rand_int__" 2>&1) ;;
+    hot-geoadd) out=$("$REDIS_BENCHMARK" "${args[@]}" GEOADD mygeo "13.__rand_int__" "38.__rand_int__" "m:__rand_int__" 2>&1) ;;
+    geosearch) out=$("$REDIS_BENCHMARK" "${args[@]}" GEOSEARCH places FROMLONLAT 10.5 40.5 BYRADIUS 2 km COUNT 10 ASC 2>&1) ;;
     *) die "unknown test '$test'" ;;
   esac || die "redis-benchmark failed against $name: $out"
   rps=$(printf '%s\n' "$out" | tr '\r' '\n' | awk -F'","' 'NF > 2 && $1 !~ /^"test$/ { r = $2 } END { print r }')
@@ -88,7 +101,7 @@ bench() {  # name test pipeline -> rps
   echo "$rps"
 }
 
-echo "# Hashes, sets, lists, HyperLogLogs and sorted sets: tmkv-server vs redis-server"
+echo "# Hashes, sets, lists, HyperLogLogs, sorted sets and geo sets: tmkv-server vs redis-server"
 echo
 echo "- date: $(date -u '+%Y-%m-%d %H:%M:%S UTC')"
 echo "- machine: $(nproc) CPUs ($(grep -m1 '^model name' /proc/cpuinfo | sed 's/.*: //')), $(awk '/MemTotal/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo)"
@@ -102,6 +115,11 @@ for round in $(seq 1 "$ROUNDS"); do
   if (( round % 2 )); then order=(redis tmkv); else order=(tmkv redis); fi
   for s in "${order[@]}"; do server_start "$s"; done
   for test in "${TESTS[@]}"; do
+    if [[ $test == geosearch ]]; then
+      for s in "${order[@]}"; do
+        "$REDIS_CLI" -p "${PORT[$s]}" EVAL "$PLACES_SCRIPT" 0 > /dev/null
+      done
+    fi
     for p in 1 16; do
       for s in "${order[@]}"; do
         r=$(bench "$s" "$test" "$p")
