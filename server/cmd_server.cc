@@ -448,10 +448,8 @@ void cmd_wait(CommandContext& c) {
     c.out.integer(0);
     return;
   }
-  // Past a century the timer's arithmetic would overflow: wait for ever.
-  constexpr int64_t kForever = int64_t{100} * 365 * 24 * 3600 * 1000;
   c.client.block_request =
-      Client::BlockRequest{{}, *timeout > kForever ? 0 : *timeout, Client::BlockRequest::OnTimeout::kZero};
+      Client::BlockRequest{{}, block_timeout_ms(*timeout), Client::BlockRequest::OnTimeout::kZero};
 }
 
 void cmd_shutdown(CommandContext& c) {

@@ -388,10 +388,13 @@ bool parse_timeout_or_reply(CommandContext& c, std::string_view arg, int64_t* ms
     c.out.error("ERR timeout is negative");
     return false;
   }
-  constexpr int64_t kForever = int64_t{100} * 365 * 24 * 3600 * 1000;  // past this, the timer's own arithmetic overflows
-  *ms = static_cast<int64_t>(t);
-  if (*ms > kForever) *ms = 0;
+  *ms = block_timeout_ms(static_cast<int64_t>(t));
   return true;
+}
+
+int64_t block_timeout_ms(int64_t ms) {
+  constexpr int64_t kForever = int64_t{100} * 365 * 24 * 3600 * 1000;  // past this, the timer's own arithmetic overflows
+  return ms > kForever ? 0 : ms;
 }
 
 bool parse_multi_pop_or_reply(CommandContext& c, size_t numkeys_at, size_t timeout_at,

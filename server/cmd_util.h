@@ -119,6 +119,9 @@ bool get_range_or_reply(CommandContext& c, std::string_view arg, int64_t lo, int
 // getTimeoutFromObjectOrReply): *ms rounded up, 0 for ever; replies the
 // error and returns false otherwise.
 bool parse_timeout_or_reply(CommandContext& c, std::string_view arg, int64_t* ms);
+// A non-negative wait in milliseconds as a block request holds it: past a
+// century, 0 (for ever), where the timer's arithmetic would overflow.
+int64_t block_timeout_ms(int64_t ms);
 // The arguments LMPOP and ZMPOP share, and BLMPOP's and BZMPOP's after
 // their timeout: numkeys key [key ...] WHERE [COUNT count], in Redis 7.0's
 // order (numkeys, then WHERE through `parse_where`, which replies its own

@@ -840,6 +840,17 @@ void set_log_levels_and_version(lua_State* L) {
   set_number(L, "REDIS_VERSION_NUM", 0x070000);
 }
 
+// Gives the table on top of the stack a metatable that refuses new keys
+// (global_newindex) and answers reads of missing ones with `index`.
+void make_read_only(lua_State* L, lua_CFunction index) {
+  lua_newtable(L);
+  lua_pushcfunction(L, global_newindex);
+  lua_setfield(L, -2, "__newindex");
+  lua_pushcfunction(L, index);
+  lua_setfield(L, -2, "__index");
+  lua_setmetatable(L, -2);
+}
+
 void open_library(lua_State* L, lua_CFunction open, const char* name) {
   lua_pushcfunction(L, open);
   lua_pushstring(L, name);
@@ -899,30 +910,15 @@ lua_State* new_state() {
   set_function(L, "register_function", redis_register_function);
   set_function(L, "log", load_redis_log);
   set_log_levels_and_version(L);
-  lua_newtable(L);
-  lua_pushcfunction(L, global_newindex);
-  lua_setfield(L, -2, "__newindex");
-  lua_pushcfunction(L, global_index);
-  lua_setfield(L, -2, "__index");
-  lua_setmetatable(L, -2);
+  make_read_only(L, global_index);
   lua_setfield(L, LUA_REGISTRYINDEX, "tmkv_load_redis");
   // Libraries' environment (function_env_index).
   lua_newtable(L);
-  lua_newtable(L);
-  lua_pushcfunction(L, global_newindex);
-  lua_setfield(L, -2, "__newindex");
-  lua_pushcfunction(L, function_env_index);
-  lua_setfield(L, -2, "__index");
-  lua_setmetatable(L, -2);
+  make_read_only(L, function_env_index);
   lua_setfield(L, LUA_REGISTRYINDEX, "tmkv_fenv");
   // Globals become read-only last.
   lua_pushvalue(L, LUA_GLOBALSINDEX);
-  lua_newtable(L);
-  lua_pushcfunction(L, global_newindex);
-  lua_setfield(L, -2, "__newindex");
-  lua_pushcfunction(L, global_index);
-  lua_setfield(L, -2, "__index");
-  lua_setmetatable(L, -2);
+  make_read_only(L, global_index);
   lua_pop(L, 1);
   return L;
 }
