@@ -31,7 +31,7 @@ bool parse_memory(std::string_view v, uint64_t* out) {
     size_t n = std::char_traits<char>::length(u.suffix);
     if (s.size() > n && s.compare(s.size() - n, n, u.suffix) == 0) {
       mul = u.mul;
-      s.resize(s.size() - n);
+      s.erase(s.size() - n);
       break;
     }
   }

@@ -19,7 +19,8 @@ std::vector<std::string> shown(std::vector<std::string_view> args) { return slow
 
 TEST(SlowLogArgs, TruncatesLongArgumentsAndLongCommandsAsRedis) {
   const std::string big(200, 'x');
-  EXPECT_EQ(shown({"SET", "k", big}), (std::vector<std::string>{"SET", "k", std::string(128, 'x') + "... (72 more bytes)"}));
+  const std::string truncated = std::string(128, 'x').append("... (72 more bytes)");
+  EXPECT_EQ(shown({"SET", "k", big}), (std::vector<std::string>{"SET", "k", truncated}));
   const std::string exact(128, 'y');
   EXPECT_EQ(shown({"SET", "k", exact})[2], exact);
   std::vector<std::string> many_storage;

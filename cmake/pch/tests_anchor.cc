@@ -1,0 +1,1 @@
+// Compiled only to anchor the tests' shared precompiled header (cmake/PrecompiledHeaders.cmake).
