@@ -56,6 +56,14 @@ void reject(Server& server, Client& client, Reply& out, const CommandSpec* spec,
 
 bool is_exec(const CommandSpec& spec) { return std::string_view(spec.name) == "exec"; }
 
+// The commands Redis still takes inside MULTI when over maxmemory (besides
+// EXEC, which is refused only if a queued command may grow memory): each
+// ends the block or the connection and frees the queue.
+bool leaves_multi(const CommandSpec& spec) {
+  const std::string_view name = spec.name;
+  return name == "discard" || name == "quit" || name == "reset";
+}
+
 // True if a queued command may grow memory (Redis's EXEC check against
 // maxmemory); every queued command was found at queue time.
 bool queued_may_grow(const Server& server, const Client& client) {
@@ -229,9 +237,12 @@ void dispatch_command(Server& server, Client& client, Reply& out, std::span<cons
   // (eviction.h); if none can be, writes fail and reads go on. Checked at
   // queue time too (Redis rejects there, failing the EXEC), and again at
   // an EXEC that would run a write (EXECABORT if it cannot make room).
+  // Inside MULTI every command but EXEC, DISCARD, QUIT and RESET is refused,
+  // reads included, as Redis 7's processCommand does: the queue itself
+  // would otherwise grow without bound while the server is out of memory.
   if (server.limits().maxmemory.load(std::memory_order_relaxed) != 0 &&
       ((spec->flags & kDenyOom) || fcall_may_grow(server, *spec, args) ||
-       (client.in_multi && is_exec(*spec) && queued_may_grow(server, client))) &&
+       (client.in_multi && (is_exec(*spec) ? queued_may_grow(server, client) : !leaves_multi(*spec)))) &&
       !server.make_room()) {
     reject(server, client, out, spec, slot, "OOM command not allowed when used memory > 'maxmemory'.");
     return;

@@ -160,6 +160,31 @@ def test_noeviction():
                      "'maxmemory'.", "EXEC over maxmemory")
         check_eq(r.exists("q"), 0, "nothing of the block ran")
         check_eq(tx.get("k"), "v", "the client left MULTI")
+        # Over maxmemory inside MULTI, every command is refused while queuing,
+        # reads and PING included, and the block then fails; DISCARD is taken.
+        r.config_set("maxmemory", 0)
+        tx.execute_command("MULTI")
+        r.config_set("maxmemory", 1)
+        for cmd in [("GET", "k"), ("PING",), ("MULTI",), ("WATCH", "k")]:
+            try:
+                tx.execute_command(*cmd)
+                raise AssertionError(f"{cmd[0]} queued over maxmemory")
+            except redis.ResponseError as e:
+                check_eq(str(e), "OOM command not allowed when used memory > 'maxmemory'.", f"{cmd[0]} in MULTI")
+        check_eq(tx.execute_command("DISCARD"), "OK", "DISCARD is taken")
+        tx.execute_command("MULTI")
+        try:
+            tx.execute_command("GET", "k")
+        except redis.ResponseError:
+            pass
+        try:
+            tx.execute_command("EXEC")
+            raise AssertionError("EXEC after a refused command")
+        except redis.exceptions.ExecAbortError as e:
+            check_eq(str(e), "Transaction discarded because of previous errors.", "EXEC after an OOM refusal")
+        r.config_set("maxmemory", 0)
+        check_eq(tx.get("k"), "v", "the client left MULTI")
+        r.config_set("maxmemory", 1)
         check_eq(r.delete("k"), 1, "DEL is allowed (frees memory)")
         check_eq(evicted(r), 0, "nothing evicted")
 
