@@ -20,6 +20,7 @@
 
 #include "server/mailbox.h"
 #include "server/pubsub.h"
+#include "server/tracking.h"
 #include "store/store.h"
 
 namespace tmkv::server {
@@ -135,6 +136,16 @@ class Client {
   };
   std::optional<BlockRequest> block_request;
   bool block_retry = false;
+  // CLIENT PAUSE (client_pause.h). The dispatcher held the command (no
+  // reply; kWrite: held as a write, kAny: held by an ALL pause); the
+  // connection parks the client and runs the request again once the pause
+  // ends. pause_counted: that request was counted already (it counts once).
+  // pause_wait: CLIENT PAUSE ran; the dispatcher waits for the commands
+  // other threads are running before the reply can go out.
+  enum class PauseHold : uint8_t { kNone, kAny, kWrite };
+  PauseHold pause_hold = PauseHold::kNone;
+  bool pause_counted = false;
+  bool pause_wait = false;
   // Keys (db, key) this attempt made non-empty lists; after the commit,
   // blocked clients waiting on them are woken (flush_ready_keys).
   std::vector<std::pair<unsigned, std::string>> ready_keys;
@@ -147,6 +158,18 @@ class Client {
   // The command's error reply is a script's inner command error, already
   // counted with script_calls (Redis counts such an error once).
   bool error_counted = false;
+  // CLIENT TRACKING (tracking.h). tracking_mode is the record the server's
+  // table published for this client (null while off; shared and
+  // immutable, so an idle client pays one pointer); tracking_caching is
+  // CLIENT CACHING's flag for the next command; tracking_pending holds the
+  // reads and writes an EXEC block or a script made, told after the commit
+  // (cleared per attempt with pubsub_pending).
+  bool tracking = false;
+  bool tracking_caching = false;
+  std::shared_ptr<const TrackingClient> tracking_mode;
+  std::vector<TrackingEvent> tracking_pending;
+  // The mode's options; null while tracking is off.
+  const TrackingOptions* tracking_options() const { return tracking_mode ? &tracking_mode->options : nullptr; }
   // Where MONITOR lines and pub/sub messages for this client arrive;
   // made on first use by open_mailbox, which the connection provides.
   std::shared_ptr<Mailbox> mailbox;
@@ -178,6 +201,14 @@ class Client {
   std::array<std::atomic<size_t>, kPubSubKinds> shown_pubsub{};  // pubsub's set sizes, mirrored
   std::atomic<const char*> last_command{"NULL"};  // a CommandSpec name (static storage)
   std::atomic<bool> kill_requested{false};  // set by CLIENT KILL / shutdown; the owner closes
+  // CLIENT LIST's t/B flags and redir= (owner writes, mirrored after
+  // CLIENT TRACKING); tracking_broken_redir ('R') is set by whichever
+  // thread found the redirect target gone (tracking.h) and cleared by the
+  // owner at CLIENT TRACKING ON/OFF. Relaxed: standalone flags.
+  std::atomic<bool> shown_tracking{false};
+  std::atomic<bool> shown_tracking_bcast{false};
+  std::atomic<int64_t> shown_redir{-1};
+  std::atomic<bool> tracking_broken_redir{false};
 
   std::string name() const {
     std::lock_guard<std::mutex> g(info_mu_);
@@ -195,6 +226,16 @@ class Client {
     std::lock_guard<std::mutex> g(info_mu_);
     return lib_ver_;
   }
+  // The mailbox, for other threads (a tracking client's REDIRECT target):
+  // the owner shares it when it opens it.
+  std::shared_ptr<Mailbox> shared_mailbox() const {
+    std::lock_guard<std::mutex> g(info_mu_);
+    return shared_mailbox_;
+  }
+  void share_mailbox(std::shared_ptr<Mailbox> m) {
+    std::lock_guard<std::mutex> g(info_mu_);
+    shared_mailbox_ = std::move(m);
+  }
   void set_lib(std::string name, std::string ver, bool set_name, bool set_ver) {
     std::lock_guard<std::mutex> g(info_mu_);
     if (set_name) lib_name_ = std::move(name);
@@ -208,6 +249,7 @@ class Client {
   const int fd_;  // the socket's descriptor (CLIENT LIST's fd=)
   mutable std::mutex info_mu_;
   std::string name_, lib_name_, lib_ver_;  // guarded by info_mu_
+  std::shared_ptr<Mailbox> shared_mailbox_;  // guarded by info_mu_
 };
 
 }  // namespace tmkv::server

@@ -1,4 +1,5 @@
 // Connection commands: PING, ECHO, HELLO, AUTH, QUIT, RESET, SELECT, CLIENT.
+#include <limits>
 #include <optional>
 #include <sstream>
 #include <vector>
@@ -9,6 +10,7 @@
 #include "server/command.h"
 #include "server/dispatch.h"
 #include "server/server.h"
+#include "server/tracking.h"
 #include "store/clock.h"
 
 namespace tmkv::server {
@@ -148,6 +150,7 @@ void cmd_reset(CommandContext& c) {
     c.client.monitor_change = true;
   }
   unsubscribe_all_silently(c.server, c.client);
+  client_tracking_off(c.server, c.client);
   c.client.reply_off = false;  // Redis clears OFF and SKIP's pending skip, not a skip already applied
   c.client.reply_skip_next = false;
   c.client.no_touch = false;
@@ -171,21 +174,24 @@ void cmd_select(CommandContext& c) {
 // thread last mirrored them (client.h, ShownBuffers). argv-mem is the
 // running command's arguments: other clients are between commands as far
 // as this line is concerned (their arguments live only while a command
-// runs), so theirs is 0, as in Redis. redir is -1: client-side caching
-// (CLIENT TRACKING) is not implemented.
+// runs), so theirs is 0, as in Redis. redir is the CLIENT TRACKING
+// redirect (0 for none), -1 while not tracking.
 std::string client_line(const Client& cl, size_t argv_bytes) {
   const int64_t now = store::system_unix_ms();
   const size_t sub = cl.shown_pubsub[0].load(std::memory_order_relaxed);
   const size_t psub = cl.shown_pubsub[1].load(std::memory_order_relaxed);
   const size_t ssub = cl.shown_pubsub[2].load(std::memory_order_relaxed);
   // Redis's flag letters, in its order: O monitor, P pub/sub, x MULTI, b
-  // blocked; N none.
+  // blocked, t tracking, R its redirect broken, B tracking BCAST; N none.
   std::string flags;
   if (cl.shown_monitor.load(std::memory_order_relaxed)) flags += 'O';
   if (sub + psub + ssub != 0) flags += 'P';
   const int64_t multi = cl.shown_multi.load(std::memory_order_relaxed);
   if (multi >= 0) flags += 'x';
   if (cl.shown_blocked.load(std::memory_order_relaxed)) flags += 'b';
+  if (cl.shown_tracking.load(std::memory_order_relaxed)) flags += 't';
+  if (cl.tracking_broken_redir.load(std::memory_order_relaxed)) flags += 'R';
+  if (cl.shown_tracking_bcast.load(std::memory_order_relaxed)) flags += 'B';
   if (flags.empty()) flags = "N";
   const ShownBuffers& b = cl.shown_buffers;
   const size_t writing = b.writing.load(std::memory_order_relaxed);
@@ -204,7 +210,7 @@ std::string client_line(const Client& cl, size_t argv_bytes) {
     << " rbp=" << b.reply_peak.load(std::memory_order_relaxed) << " obl=" << b.reply_bytes.load(std::memory_order_relaxed)
     << " oll=" << (writing != 0 ? 1 : 0) << " omem=" << writing
     << " tot-mem=" << b.total.load(std::memory_order_relaxed) + argv_bytes << " events=" << events
-    << " cmd=" << cl.last_command.load(std::memory_order_relaxed) << " user=default redir=-1"
+    << " cmd=" << cl.last_command.load(std::memory_order_relaxed) << " user=default redir=" << cl.shown_redir.load(std::memory_order_relaxed)
     << " resp=" << cl.shown_resp.load(std::memory_order_relaxed) << " lib-name=" << cl.lib_name()
     << " lib-ver=" << cl.lib_ver() << "\n";
   return o.str();
@@ -297,7 +303,8 @@ void client_kill(CommandContext& c) {
 constexpr SubcommandArity kClientSubcommands[] = {
     {"id", 2},           {"getname", 2},       {"setname", 3},  {"setinfo", 4},    {"info", 2},  {"list", -2, true},
     {"kill", -3, true},  {"no-evict", 3, true}, {"no-touch", 3}, {"reply", 3},     {"unblock", -3, true},
-    {"help", 2}};
+    {"pause", -3, true}, {"unpause", 2, true}, {"tracking", -3}, {"caching", 3},      {"getredir", 2},
+    {"trackinginfo", 2}, {"help", 2}};
 
 // CLIENT REPLY ON|OFF|SKIP, as Redis: OFF and SKIP say nothing themselves;
 // SKIP while OFF changes nothing. Inside EXEC it is refused: dropping
@@ -324,10 +331,15 @@ void client_reply(CommandContext& c) {
 // CLIENT UNBLOCK id [TIMEOUT|ERROR]: ends a client's BLPOP (and family)
 // wait as if it timed out, or with Redis's UNBLOCKED error; 1 if the client
 // was blocked. Redis checks the reason before the id.
+// Redis's reply to a known subcommand with arguments it does not take.
+void wrong_client_arguments(CommandContext& c) {
+  c.out.error("ERR unknown subcommand or wrong number of arguments for '" + std::string(c.arg(1)) +
+              "'. Try CLIENT HELP.");
+}
+
 void client_unblock(CommandContext& c) {
   if (c.argc() > 4) {
-    c.out.error("ERR unknown subcommand or wrong number of arguments for '" + std::string(c.arg(1)) +
-                "'. Try CLIENT HELP.");
+    wrong_client_arguments(c);
     return;
   }
   int mode = BlockedWaiter::kUnblockTimeout;
@@ -342,6 +354,164 @@ void client_unblock(CommandContext& c) {
   int64_t id;
   if (!get_ll_or_reply(c.out, c.arg(2), &id)) return;
   c.out.integer(id >= 0 && c.server.blocking().unblock(static_cast<uint64_t>(id), mode) ? 1 : 0);
+}
+
+// CLIENT PAUSE timeout [WRITE|ALL] (client_pause.h), as Redis 7.0: the mode
+// is checked before the timeout (milliseconds). A deadline past the 64-bit
+// clock wraps into the past in Redis, and 0 is no time at all: either
+// pauses nothing new, though it still makes a pause in force stricter.
+void client_pause(CommandContext& c) {
+  if (c.argc() > 4) {
+    wrong_client_arguments(c);
+    return;
+  }
+  ClientPause::Mode mode = ClientPause::Mode::kAll;
+  if (c.argc() == 4) {
+    if (equals_ci(c.arg(3), "write")) {
+      mode = ClientPause::Mode::kWrite;
+    } else if (!equals_ci(c.arg(3), "all")) {
+      c.out.error("ERR CLIENT PAUSE mode must be WRITE or ALL");
+      return;
+    }
+  }
+  int64_t timeout;
+  if (!parse_ms_timeout_or_reply(c, c.arg(2), &timeout)) return;
+  const int64_t now = store::system_unix_ms();
+  const int64_t end = timeout == 0 || timeout > std::numeric_limits<int64_t>::max() - now ? 0 : now + timeout;
+  c.server.client_pause().pause(end, mode);
+  c.client.pause_wait = true;  // the dispatcher waits for commands in flight before the OK goes out
+  c.out.ok();
+}
+
+// CLIENT TRACKING ON|OFF [REDIRECT id] [PREFIX p ...] [BCAST] [OPTIN]
+// [OPTOUT] [NOLOOP] (tracking.h): Redis 7.0's parsing, then its checks in
+// its order, with its texts.
+void client_tracking(CommandContext& c) {
+  TrackingOptions o;
+  for (size_t j = 3; j < c.argc(); ++j) {
+    const bool more = j + 1 < c.argc();
+    const std::string opt = to_lower(c.arg(j));
+    if (opt == "redirect" && more) {
+      ++j;
+      if (o.redirect != 0) {
+        c.out.error("ERR A client can only redirect to a single other client");
+        return;
+      }
+      int64_t id;
+      if (!get_ll_or_reply(c.out, c.arg(j), &id)) return;
+      if (id <= 0 || !c.server.with_client(static_cast<uint64_t>(id), [](const Client&) {})) {
+        c.out.error("ERR The client ID you want redirect to does not exist");
+        return;
+      }
+      o.redirect = static_cast<uint64_t>(id);
+    } else if (opt == "bcast") {
+      o.bcast = true;
+    } else if (opt == "optin") {
+      o.optin = true;
+    } else if (opt == "optout") {
+      o.optout = true;
+    } else if (opt == "noloop") {
+      o.noloop = true;
+    } else if (opt == "prefix" && more) {
+      o.prefixes.emplace_back(c.arg(++j));
+    } else {
+      c.out.syntax_error();
+      return;
+    }
+  }
+  Client& cl = c.client;
+  const TrackingOptions* now = cl.tracking_options();
+  if (equals_ci(c.arg(2), "off")) {
+    client_tracking_off(c.server, cl);
+    c.out.ok();
+    return;
+  }
+  if (!equals_ci(c.arg(2), "on")) {
+    c.out.syntax_error();
+    return;
+  }
+  const char* error = nullptr;
+  if (!o.bcast && !o.prefixes.empty()) {
+    error = "ERR PREFIX option requires BCAST mode to be enabled";
+  } else if (now != nullptr && now->bcast != o.bcast) {
+    error = "ERR You can't switch BCAST mode on/off before disabling tracking for this client, and then "
+            "re-enabling it with a different mode.";
+  } else if (o.bcast && (o.optin || o.optout)) {
+    error = "ERR OPTIN and OPTOUT are not compatible with BCAST";
+  } else if (o.optin && o.optout) {
+    error = "ERR You can't specify both OPTIN mode and OPTOUT mode";
+  } else if (now != nullptr && ((o.optin && now->optout) || (o.optout && now->optin))) {
+    error = "ERR You can't switch OPTIN/OPTOUT mode before disabling tracking for this client, and then "
+            "re-enabling it with a different mode.";
+  }
+  if (error != nullptr) {
+    c.out.error(error);
+    return;
+  }
+  if (o.bcast) {
+    if (std::string e = c.server.tracking().prefix_collision(cl.id(), o.prefixes); !e.empty()) {
+      c.out.error(e);
+      return;
+    }
+  }
+  client_tracking_on(c.server, cl, std::move(o));
+  c.out.ok();
+}
+
+// CLIENT CACHING YES|NO: whether the next command's keys are remembered,
+// in OPTIN / OPTOUT mode.
+void client_caching(CommandContext& c) {
+  Client& cl = c.client;
+  const TrackingOptions* o = cl.tracking_options();
+  if (o == nullptr) {
+    c.out.error("ERR CLIENT CACHING can be called only when the client is in tracking mode with OPTIN or OPTOUT "
+                "mode enabled");
+    return;
+  }
+  if (equals_ci(c.arg(2), "yes")) {
+    if (!o->optin) {
+      c.out.error("ERR CLIENT CACHING YES is only valid when tracking is enabled in OPTIN mode.");
+      return;
+    }
+  } else if (equals_ci(c.arg(2), "no")) {
+    if (!o->optout) {
+      c.out.error("ERR CLIENT CACHING NO is only valid when tracking is enabled in OPTOUT mode.");
+      return;
+    }
+  } else {
+    c.out.syntax_error();
+    return;
+  }
+  cl.tracking_caching = true;
+  c.out.ok();
+}
+
+// CLIENT TRACKINGINFO: Redis's map of flags (a set), redirect, prefixes.
+void client_trackinginfo(CommandContext& c) {
+  const Client& cl = c.client;
+  const TrackingOptions off;
+  const TrackingOptions& o = cl.tracking ? *cl.tracking_options() : off;
+  std::vector<const char*> flags{cl.tracking ? "on" : "off"};
+  if (o.bcast) flags.push_back("bcast");
+  if (o.optin) {
+    flags.push_back("optin");
+    if (cl.tracking_caching) flags.push_back("caching-yes");
+  }
+  if (o.optout) {
+    flags.push_back("optout");
+    if (cl.tracking_caching) flags.push_back("caching-no");
+  }
+  if (o.noloop) flags.push_back("noloop");
+  if (cl.tracking_broken_redir.load(std::memory_order_relaxed)) flags.push_back("broken_redirect");
+  c.out.map(3);
+  c.out.bulk("flags");
+  c.out.set(flags.size());
+  for (const char* f : flags) c.out.bulk(f);
+  c.out.bulk("redirect");
+  c.out.integer(cl.tracking ? static_cast<int64_t>(o.redirect) : -1);
+  c.out.bulk("prefixes");
+  c.out.array(o.prefixes.size());
+  for (const std::string& p : o.prefixes) c.out.bulk(p);
 }
 
 void cmd_client(CommandContext& c) {
@@ -394,6 +564,19 @@ void cmd_client(CommandContext& c) {
     client_reply(c);
   } else if (sub == "unblock") {
     client_unblock(c);
+  } else if (sub == "tracking") {
+    client_tracking(c);
+  } else if (sub == "caching") {
+    client_caching(c);
+  } else if (sub == "getredir") {
+    c.out.integer(c.client.tracking ? static_cast<int64_t>(c.client.tracking_options()->redirect) : -1);
+  } else if (sub == "trackinginfo") {
+    client_trackinginfo(c);
+  } else if (sub == "pause") {
+    client_pause(c);
+  } else if (sub == "unpause" && c.argc() == 2) {
+    c.server.client_pause().unpause();
+    c.out.ok();
   } else if ((sub == "no-evict" || sub == "no-touch") && c.argc() == 3) {
     if (!equals_ci(c.arg(2), "on") && !equals_ci(c.arg(2), "off")) {
       c.out.syntax_error();
@@ -406,16 +589,27 @@ void cmd_client(CommandContext& c) {
     c.out.ok();
   } else if (sub == "help" && c.argc() == 2) {
     static const char* kHelp[] = {"CLIENT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+                                  "CACHING (YES|NO)",
+                                  "    Enable/disable tracking of the keys for next command in OPTIN/OPTOUT modes.",
+                                  "GETREDIR",
+                                  "    Return the client ID we are redirecting to when tracking is enabled.",
                                   "GETNAME", "    Return the name of the current connection.",
                                   "ID", "    Return the ID of the current connection.",
                                   "INFO", "    Return information about the current client connection.",
                                   "KILL ID <client-id>", "    Kill the connection with the given ID.",
                                   "LIST", "    Return information about client connections.",
+                                  "UNPAUSE", "    Stop the current client pause, resuming traffic.",
+                                  "PAUSE <timeout> [WRITE|ALL]",
+                                  "    Suspend all, or just write, clients for <timeout> milliseconds.",
                                   "SETINFO <option> <value>", "    Set client meta attr (LIB-NAME, LIB-VER).",
                                   "REPLY (ON|OFF|SKIP)", "    Control the replies sent to the current connection.",
                                   "SETNAME <name>", "    Assign the name <name> to the current connection.",
                                   "UNBLOCK <clientid> [TIMEOUT|ERROR]",
                                   "    Unblock the specified blocked client.",
+                                  "TRACKING (ON|OFF) [REDIRECT <id>] [BCAST] [PREFIX <prefix> [...]]",
+                                  "         [OPTIN] [OPTOUT] [NOLOOP]",
+                                  "    Control server assisted client side caching.",
+                                  "TRACKINGINFO", "    Report tracking status for the current connection.",
                                   "HELP", "    Print this help."};
     reply_help(c.out, kHelp);
   } else {

@@ -16,6 +16,7 @@
 #include "server/hyperloglog.h"
 #include "server/keyspace_events.h"
 #include "server/server.h"
+#include "server/tracking.h"
 
 namespace tmkv::server {
 namespace {
@@ -114,6 +115,7 @@ void cmd_pfcount(CommandContext& c) {
   std::string hll(b->view());
   hll::store_cached_count(&hll, *estimate);
   if (!store_hll(c, c.arg(1), hll, b)) return;
+  tracking_note_write(c, c.arg(1));  // Redis signals the cache update as a change (no keyspace event)
   c.out.integer(static_cast<int64_t>(*estimate));
 }
 

@@ -9,6 +9,7 @@
 #include "server/command.h"
 #include "server/keyspace_events.h"
 #include "server/server.h"
+#include "server/tracking.h"
 #include "store/access_clock.h"
 #include "store/clock.h"
 
@@ -424,12 +425,14 @@ bool flush_args_ok(CommandContext& c) {
 void cmd_flushdb(CommandContext& c) {
   if (!flush_args_ok(c)) return;
   c.db().flush(*c.tx);
+  tracking_note_flush(c);  // Redis invalidates every tracked key, whichever db
   c.out.ok();
 }
 
 void cmd_flushall(CommandContext& c) {
   if (!flush_args_ok(c)) return;
   for (unsigned i = 0; i < c.server.database_count(); ++i) c.server.db(i).flush(*c.tx);
+  tracking_note_flush(c);
   c.out.ok();
 }
 

@@ -51,7 +51,8 @@ void section_server(std::ostringstream& o, Server& s) {
 }
 
 // Redis 7.2's fields. tmkv has no cluster and no client-side caching: those
-// counts are truthfully 0; blocked_clients counts BLPOP and family. The
+// counts are truthfully 0; blocked_clients counts BLPOP and family, WAIT
+// and the clients CLIENT PAUSE holds, as Redis. The
 // buffer maxima are the clients' buffers now (Redis's "recent" keeps a few
 // seconds of them).
 void section_clients(std::ostringstream& o, Server& s) {
@@ -64,8 +65,8 @@ void section_clients(std::ostringstream& o, Server& s) {
     << "maxclients:" << s.limits().maxclients.load(std::memory_order_relaxed) << "\r\n"
     << "client_recent_max_input_buffer:" << c.max_input_buffer << "\r\n"
     << "client_recent_max_output_buffer:" << c.max_output_buffer << "\r\n"
-    << "blocked_clients:" << s.blocking().blocked() << "\r\n"
-    << "tracking_clients:0\r\n"
+    << "blocked_clients:" << s.blocking().blocked() + s.client_pause().parked() << "\r\n"
+    << "tracking_clients:" << s.tracking().clients() << "\r\n"
     << "pubsub_clients:" << c.pubsub << "\r\n"
     << "watching_clients:" << c.watching << "\r\n"
     << "clients_in_timeout_table:0\r\n"
@@ -177,7 +178,7 @@ void section_errorstats(std::ostringstream& o, const InfoCounters& c) {
   o << "\r\n";
 }
 
-void section_stats(std::ostringstream& o, const InfoCounters& c, const PubSub& pubsub) {
+void section_stats(std::ostringstream& o, const InfoCounters& c, const PubSub& pubsub, const Tracking& tracking) {
   const StatsSnapshot& t = c.totals;
   o << "# Stats\r\n"
     << "total_connections_received:" << t.connections << "\r\n"
@@ -192,7 +193,10 @@ void section_stats(std::ostringstream& o, const InfoCounters& c, const PubSub& p
     << "keyspace_misses:" << ks.misses << "\r\n"
     << "pubsub_channels:" << pubsub.count(PubSubKind::kChannel) << "\r\n"
     << "pubsub_patterns:" << pubsub.count(PubSubKind::kPattern) << "\r\n"
-    << "pubsubshard_channels:" << pubsub.count(PubSubKind::kShard) << "\r\n";
+    << "pubsubshard_channels:" << pubsub.count(PubSubKind::kShard) << "\r\n"
+    << "tracking_total_keys:" << tracking.total_keys() << "\r\n"
+    << "tracking_total_items:" << tracking.total_items() << "\r\n"
+    << "tracking_total_prefixes:" << tracking.total_prefixes() << "\r\n";
   uint64_t errors = 0;
   for (uint64_t n : c.errors) errors += n;
   o << "unexpected_error_replies:0\r\n"  // Redis's count of replies it should never send
@@ -328,7 +332,7 @@ void cmd_info(CommandContext& c) {
     if (s == "errorstats") section_errorstats(o, get_counters());
     if (s == "commandstats") section_commandstats(o, get_counters());
     if (s == "latencystats") section_latencystats(o, get_counters());
-    if (s == "stats") section_stats(o, get_counters(), c.server.pubsub());
+    if (s == "stats") section_stats(o, get_counters(), c.server.pubsub(), c.server.tracking());
     if (s == "transactions") section_transactions(o, get_counters());
     if (s == "keyspace") section_keyspace(o, c.server);
   }
@@ -435,21 +439,14 @@ void cmd_lastsave(CommandContext& c) { c.out.integer(c.server.start_ms() / 1000)
 void cmd_wait(CommandContext& c) {
   int64_t numreplicas;
   if (!get_ll_or_reply(c.out, c.arg(1), &numreplicas)) return;  // Redis 7.0 checks this first
-  const auto timeout = parse_ll(c.arg(2));
-  if (!timeout) {
-    c.out.error("ERR timeout is not an integer or out of range");
-    return;
-  }
-  if (*timeout < 0) {
-    c.out.error("ERR timeout is negative");
-    return;
-  }
+  int64_t timeout;
+  if (!parse_ms_timeout_or_reply(c, c.arg(2), &timeout)) return;
   if (numreplicas <= 0 || c.in_exec) {
     c.out.integer(0);
     return;
   }
   c.client.block_request =
-      Client::BlockRequest{{}, block_timeout_ms(*timeout), Client::BlockRequest::OnTimeout::kZero};
+      Client::BlockRequest{{}, block_timeout_ms(timeout), Client::BlockRequest::OnTimeout::kZero};
 }
 
 void cmd_shutdown(CommandContext& c) {

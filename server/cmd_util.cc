@@ -392,6 +392,20 @@ bool parse_timeout_or_reply(CommandContext& c, std::string_view arg, int64_t* ms
   return true;
 }
 
+bool parse_ms_timeout_or_reply(CommandContext& c, std::string_view arg, int64_t* ms) {
+  const auto timeout = parse_ll(arg);
+  if (!timeout) {
+    c.out.error("ERR timeout is not an integer or out of range");
+    return false;
+  }
+  if (*timeout < 0) {
+    c.out.error("ERR timeout is negative");
+    return false;
+  }
+  *ms = *timeout;
+  return true;
+}
+
 int64_t block_timeout_ms(int64_t ms) {
   constexpr int64_t kForever = int64_t{100} * 365 * 24 * 3600 * 1000;  // past this, the timer's own arithmetic overflows
   return ms > kForever ? 0 : ms;

@@ -119,6 +119,10 @@ bool get_range_or_reply(CommandContext& c, std::string_view arg, int64_t lo, int
 // getTimeoutFromObjectOrReply): *ms rounded up, 0 for ever; replies the
 // error and returns false otherwise.
 bool parse_timeout_or_reply(CommandContext& c, std::string_view arg, int64_t* ms);
+// Redis 7.0's getTimeoutFromObjectOrReply in milliseconds (WAIT, CLIENT
+// PAUSE): an integer, not negative; replies the error and returns false
+// otherwise.
+bool parse_ms_timeout_or_reply(CommandContext& c, std::string_view arg, int64_t* ms);
 // A non-negative wait in milliseconds as a block request holds it: past a
 // century, 0 (for ever), where the timer's arithmetic would overflow.
 int64_t block_timeout_ms(int64_t ms);

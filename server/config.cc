@@ -101,7 +101,7 @@ const char* kMutable[] = {"requirepass", "maxclients", "timeout", "proto-max-bul
                           "maxmemory-eviction-tenacity", "lfu-log-factor", "lfu-decay-time",
                           "client-output-buffer-limit", "notify-keyspace-events", "latency-monitor-threshold",
                           "hash-max-listpack-entries", "hash-max-listpack-value", "hash-max-ziplist-entries",
-                          "hash-max-ziplist-value", "set-max-intset-entries", "hll-sparse-max-bytes",
+                          "hash-max-ziplist-value", "set-max-intset-entries", "hll-sparse-max-bytes", "tracking-table-max-keys",
                           "zset-max-listpack-entries", "zset-max-listpack-value", "zset-max-ziplist-entries",
                           "zset-max-ziplist-value"};
 
@@ -225,7 +225,8 @@ bool apply_setting(ServerConfig& cfg, std::string_view name_in, std::string_view
              name == "hash-max-listpack-value" || name == "hash-max-ziplist-value" ||
              name == "zset-max-listpack-entries" || name == "zset-max-ziplist-entries" ||
              name == "zset-max-listpack-value" || name == "zset-max-ziplist-value" ||
-             name == "set-max-intset-entries" || name == "hll-sparse-max-bytes") {
+             name == "set-max-intset-entries" || name == "hll-sparse-max-bytes" ||
+             name == "tracking-table-max-keys") {
     // Redis's ranges, units and texts (the old ziplist names are aliases,
     // as there): the *-value limits and hll-sparse-max-bytes are memory
     // values to Redis ("1kb").
@@ -236,6 +237,7 @@ bool apply_setting(ServerConfig& cfg, std::string_view name_in, std::string_view
                       : name.starts_with("zset-max-") && name.ends_with("-entries") ? cfg.zset_max_listpack_entries
                       : name.starts_with("zset-max-")                             ? cfg.zset_max_listpack_value
                       : name == "set-max-intset-entries"                          ? cfg.set_max_intset_entries
+                      : name == "tracking-table-max-keys"                         ? cfg.tracking_table_max_keys
                                                                                   : cfg.hll_sparse_max_bytes;
     field = n;
   } else if (name == "slowlog-log-slower-than") {
@@ -330,6 +332,7 @@ std::optional<std::string> setting_value(const ServerConfig& cfg, std::string_vi
   }
   if (name == "set-max-intset-entries") return std::to_string(cfg.set_max_intset_entries);
   if (name == "hll-sparse-max-bytes") return std::to_string(cfg.hll_sparse_max_bytes);
+  if (name == "tracking-table-max-keys") return std::to_string(cfg.tracking_table_max_keys);
   if (name == "slowlog-log-slower-than") return std::to_string(cfg.slowlog_log_slower_than);
   if (name == "slowlog-max-len") return std::to_string(cfg.slowlog_max_len);
   if (name == "latency-monitor-threshold") return std::to_string(cfg.latency_monitor_threshold_ms);
@@ -350,7 +353,7 @@ const std::vector<std::string>& setting_names() {
   static const std::vector<std::string> kNames = {
       "bind",       "port",     "io-threads", "tm-mode",  "requirepass", "protected-mode",
       "databases",  "maxclients", "timeout",  "proto-max-bulk-len", "client-query-buffer-limit",
-      "max-multibulk-len", "max-inline-size", "metrics-bind", "metrics-port", "maxmemory", "latency-tracking", "tx-sample-rate", "prefetch-batch-max-size", "hash-max-listpack-entries", "hash-max-listpack-value", "hash-max-ziplist-entries", "hash-max-ziplist-value", "zset-max-listpack-entries", "zset-max-listpack-value", "zset-max-ziplist-entries", "zset-max-ziplist-value", "set-max-intset-entries", "hll-sparse-max-bytes", "slowlog-log-slower-than", "slowlog-max-len", "latency-monitor-threshold", "maxmemory-policy", "maxmemory-samples", "maxmemory-eviction-tenacity", "lfu-log-factor", "lfu-decay-time", "client-output-buffer-limit", "notify-keyspace-events", "save", "appendonly", "daemonize"};
+      "max-multibulk-len", "max-inline-size", "metrics-bind", "metrics-port", "maxmemory", "latency-tracking", "tx-sample-rate", "prefetch-batch-max-size", "hash-max-listpack-entries", "hash-max-listpack-value", "hash-max-ziplist-entries", "hash-max-ziplist-value", "zset-max-listpack-entries", "zset-max-listpack-value", "zset-max-ziplist-entries", "zset-max-ziplist-value", "set-max-intset-entries", "hll-sparse-max-bytes", "tracking-table-max-keys", "slowlog-log-slower-than", "slowlog-max-len", "latency-monitor-threshold", "maxmemory-policy", "maxmemory-samples", "maxmemory-eviction-tenacity", "lfu-log-factor", "lfu-decay-time", "client-output-buffer-limit", "notify-keyspace-events", "save", "appendonly", "daemonize"};
   return kNames;
 }
 
@@ -403,6 +406,8 @@ std::string usage_text() {
          "                                 encoding and list in numeric order (default 512)\n"
          "  --hll-sparse-max-bytes N     * a sparse HyperLogLog growing past N bytes turns dense\n"
          "                                 (default 3000)\n"
+         "  --tracking-table-max-keys N  * keys CLIENT TRACKING remembers before it invalidates\n"
+         "                                 random ones (default 1000000; 0: no limit)\n"
          "  --latency-tracking yes|no    * command and transaction latency histograms (default yes)\n"
          "  --tx-sample-rate N           * transactions sampled for the width and latency\n"
          "                                 histograms: one in N per thread (default 16; 1 = all)\n"

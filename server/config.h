@@ -69,6 +69,9 @@ struct ServerConfig {
   // Redis's hll-sparse-max-bytes: a sparse HyperLogLog that would grow past
   // this many bytes (header included) becomes dense (hyperloglog.h).
   uint64_t hll_sparse_max_bytes = 3000;
+  // Redis's tracking-table-max-keys (tracking.h): past this many remembered
+  // keys, random ones are invalidated; 0: no limit.
+  uint64_t tracking_table_max_keys = 1000000;
   // SLOWLOG (slowlog.h), Redis's names and defaults: commands slower than
   // this many microseconds are logged (-1: none, 0: all), the newest
   // slowlog-max-len of them kept.

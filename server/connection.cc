@@ -10,6 +10,7 @@
 #include "server/pipeline_prefetch.h"
 #include "server/reply.h"
 #include "server/server.h"
+#include "server/tracking.h"
 #include "store/clock.h"
 
 namespace tmkv::server {
@@ -42,9 +43,11 @@ Connection::Connection(Server& server, asio::ip::tcp::socket socket, WorkerStats
 }
 
 Connection::~Connection() {
+  drop_pause_tickets();
   if (waiter_) server_.blocking().remove(waiter_);  // never closed (shutdown): leave no waiter behind
   if (client_.mailbox) server_.monitors().unsubscribe(client_.mailbox.get());
   unsubscribe_all_silently(server_, client_);
+  client_tracking_off(server_, client_);
   if (registered_) {
     unwatch_all(server_, client_);
     server_.unregister_client(&client_);
@@ -64,10 +67,14 @@ void Connection::start(std::string refusal) {
   // MONITOR and pub/sub open the mailbox on first use; its wake-ups run
   // here, on this connection's thread.
   std::weak_ptr<Connection> weak = weak_from_this();
-  client_.open_mailbox = [weak, executor = socket_.get_executor()] {
-    return std::make_shared<Mailbox>(executor, [weak] {
+  // The mailbox is shared with other threads too: a tracking client that
+  // redirects here finds it through the client registry (tracking.h).
+  client_.open_mailbox = [this, weak, executor = socket_.get_executor()] {
+    auto mailbox = std::make_shared<Mailbox>(executor, [weak] {
       if (auto c = weak.lock()) c->flush_mailbox();
     });
+    client_.share_mailbox(mailbox);
+    return mailbox;
   };
   if (!refusal.empty()) {
     out_ = std::move(refusal);
@@ -83,7 +90,7 @@ bool Connection::should_close(int64_t now_ms, uint64_t timeout_s) const {
   if (client_.kill_requested.load(std::memory_order_relaxed)) return true;
   if (timeout_s == 0) return false;
   // As Redis: a blocked client waits for its own timeout, not the idle one.
-  if (waiter_) return false;
+  if (waiter_ || pause_ticket_ != 0) return false;
   // As Redis: the idle timeout spares subscribers and monitors, which wait
   // for the server to speak.
   if (client_.monitoring || client_.pubsub.total() != 0) return false;
@@ -212,7 +219,8 @@ void Connection::show_buffers() {
 
 void Connection::run_requests() {
   Reply reply(&out_);
-  while (!waiter_ && !closing_ && !closed_ && in_start_ < in_end_ && out_.size() < kMaxBatchReply) {
+  while (!waiter_ && pause_ticket_ == 0 && !closing_ && !closed_ && in_start_ < in_end_ &&
+         out_.size() < kMaxBatchReply) {
     if (in_start_ >= prefetched_end_) prefetch_next_batch();
     parser_.set_limits(server_.limits().parser_limits(server_.authenticated(client_)));
     const ParseStatus st = parser_.parse(std::string_view(in_.data() + in_start_, in_end_ - in_start_));
@@ -231,6 +239,14 @@ void Connection::run_requests() {
       client_.reply_skip = client_.reply_skip_next;
       client_.reply_skip_next = false;
       dispatch_command(server_, client_, reply, parser_.args());
+      if (client_.pause_hold != Client::PauseHold::kNone) {
+        // Held, unconsumed and unanswered: it runs again later, with the
+        // CLIENT REPLY SKIP it was meant to get.
+        client_.reply_skip_next = client_.reply_skip;
+        client_.reply_skip = false;
+        if (hold_for_pause()) return;
+        continue;  // the pause is over already
+      }
       // CLIENT REPLY OFF/SKIP: the command ran (and its errors counted);
       // only what it said is dropped. CLIENT REPLY ON clears both flags
       // before it replies, so its +OK stays.
@@ -295,6 +311,10 @@ void Connection::retry_blocked() {
   client_.block_retry = true;
   dispatch_command(server_, client_, reply, args);
   client_.block_retry = false;
+  if (client_.pause_hold != Client::PauseHold::kNone) {  // a pause holds the retry (a pop is a write)
+    hold_retry_for_pause();
+    return;
+  }
   if (client_.block_request) {  // still nothing for us
     client_.block_request.reset();
     server_.blocking().pass_on(waiter_);  // perhaps something for the next one (blocking.h)
@@ -331,6 +351,10 @@ void Connection::end_wait(std::string_view error, bool failed) {
 
 void Connection::leave_blocked() {
   server_.blocking().remove(waiter_);
+  if (retry_ticket_ != 0) {  // a retry held by a pause has nothing left to retry
+    server_.client_pause().unpark(retry_ticket_);
+    retry_ticket_ = 0;
+  }
   waiter_.reset();
   blocked_args_.clear();
   if (block_timer_) {
@@ -338,6 +362,47 @@ void Connection::leave_blocked() {
     block_timer_.reset();
   }
   client_.shown_blocked.store(false, std::memory_order_relaxed);
+}
+
+bool Connection::hold_for_pause() {
+  const bool write = client_.pause_hold == Client::PauseHold::kWrite;
+  client_.pause_hold = Client::PauseHold::kNone;
+  std::weak_ptr<Connection> weak = weak_from_this();
+  pause_ticket_ = server_.client_pause().park(write, socket_.get_executor(), [weak] {
+    if (auto c = weak.lock()) c->on_pause_end();
+  });
+  if (pause_ticket_ == 0) return false;
+  client_.shown_blocked.store(true, std::memory_order_relaxed);  // Redis shows a paused client as blocked
+  return true;
+}
+
+void Connection::on_pause_end() {
+  if (pause_ticket_ == 0 || closed_) return;
+  pause_ticket_ = 0;
+  client_.shown_blocked.store(false, std::memory_order_relaxed);
+  resume_after_blocked();  // runs the held request and those behind it
+}
+
+void Connection::hold_retry_for_pause() {
+  const bool write = client_.pause_hold == Client::PauseHold::kWrite;
+  client_.pause_hold = Client::PauseHold::kNone;
+  client_.block_request.reset();
+  if (retry_ticket_ != 0) return;  // already waiting for the end
+  std::weak_ptr<Connection> weak = weak_from_this();
+  auto retry = [weak] {
+    if (auto c = weak.lock()) {
+      c->retry_ticket_ = 0;
+      c->retry_blocked();
+    }
+  };
+  retry_ticket_ = server_.client_pause().park(write, socket_.get_executor(), retry);
+  if (retry_ticket_ == 0) asio::post(socket_.get_executor(), std::move(retry));  // over already: retry now
+}
+
+void Connection::drop_pause_tickets() {
+  if (pause_ticket_ != 0) server_.client_pause().unpark(pause_ticket_);
+  if (retry_ticket_ != 0) server_.client_pause().unpark(retry_ticket_);
+  pause_ticket_ = retry_ticket_ = 0;
 }
 
 void Connection::resume_after_blocked() {
@@ -492,11 +557,13 @@ void Connection::close() {
   if (closed_) return;
   closed_ = true;
   if (waiter_) leave_blocked();
+  drop_pause_tickets();
   // Nothing is published to a closed connection; the mailbox itself goes
   // with the last reference (a publisher may hold one for a moment).
   if (client_.mailbox) server_.monitors().unsubscribe(client_.mailbox.get());
   monitor_subscribed_ = false;
   unsubscribe_all_silently(server_, client_);
+  client_tracking_off(server_, client_);
   std::error_code ignored;
   socket_.shutdown(asio::ip::tcp::socket::shutdown_both, ignored);
   socket_.close(ignored);

@@ -86,6 +86,15 @@ class Connection : public std::enable_shared_from_this<Connection> {
   void end_wait(std::string_view error, bool failed);
   void leave_blocked();
   void resume_after_blocked();  // writes what the wait produced, then runs what was buffered meanwhile
+  // CLIENT PAUSE (client_pause.h): the request the dispatcher held stays
+  // unconsumed, and so do those behind it; the client parks until the
+  // pause ends, then runs them in order. False if the pause ended before
+  // it could park: run the request now. A held retry of a blocked
+  // command is run again at the end.
+  bool hold_for_pause();
+  void on_pause_end();
+  void hold_retry_for_pause();
+  void drop_pause_tickets();  // leaving (close, destruction): nothing stays parked
 
   Server& server_;
   asio::ip::tcp::socket socket_;
@@ -116,6 +125,10 @@ class Connection : public std::enable_shared_from_this<Connection> {
   std::vector<std::string> blocked_args_;
   Client::BlockRequest::OnTimeout blocked_on_timeout_ = Client::BlockRequest::OnTimeout::kNullArray;
   std::unique_ptr<asio::steady_timer> block_timer_;
+  // Parked by CLIENT PAUSE: a held request (pause_ticket_) or a held retry
+  // of the blocked command (retry_ticket_); 0 when not parked. Owner thread.
+  uint64_t pause_ticket_ = 0;
+  uint64_t retry_ticket_ = 0;
 };
 
 }  // namespace tmkv::server

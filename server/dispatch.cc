@@ -2,14 +2,18 @@
 
 #include <optional>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "htm/atomically.h"
 #include "server/client.h"
+#include "server/client_pause.h"
 #include "server/cmd_pubsub.h"
 #include "server/command.h"
 #include "server/keyspace_events.h"
 #include "server/reply.h"
 #include "server/server.h"
+#include "server/tracking.h"
 #include "store/access_clock.h"
 #include "store/clock.h"
 
@@ -107,6 +111,7 @@ void run_transactional(const CommandSpec& spec, CommandContext& ctx) {
     ctx.out.truncate(mark);
     ctx.client.db = db0;
     ctx.client.pubsub_pending.clear();
+    ctx.client.tracking_pending.clear();
     ctx.client.script_calls.clear();
     ctx.client.ready_keys.clear();
     ctx.client.block_request.reset();
@@ -149,13 +154,35 @@ void queue_command(Server& server, Client& client, Reply& out, std::span<const s
 // are deleted now, each in its own small transaction (the command's own may
 // have been read-only). Only the current db: EXEC blocks that SELECT leave
 // theirs to the sweep.
-void delete_expired_seen(Server& server, Client& client) {
+// While clients are paused the dataset stays as it is, as in Redis: the
+// keys still read as expired, and are deleted after the pause.
+void delete_expired_seen(Server& server, Client& client, bool paused) {
   thread_local std::vector<std::string> keys;
   store::Store& db = server.db(client.db);
   db.take_expired_seen(&keys);
+  if (paused) keys.clear();
+  if (client.tracking && !keys.empty()) tracking_expiring_reads(server, client, keys);
   for (const std::string& k : keys) htm::atomically([&](stm::Tx& tx) { db.delete_if_expired(tx, k); });
   keys.clear();
 }
+
+// CLIENT CACHING YES|NO holds for the next command only (inside MULTI,
+// until the block's EXEC), and survives other CLIENT subcommands, as
+// Redis's resetClient clears it.
+class ExpireTrackingCaching {
+ public:
+  ExpireTrackingCaching(Client& client, std::string_view name) : client_(client), keep_(equals_ci(name, "client")) {}
+  ~ExpireTrackingCaching() {
+    // A command a pause held has not run yet: the flag waits for it.
+    if (!client_.in_multi && !keep_ && client_.pause_hold == Client::PauseHold::kNone) client_.tracking_caching = false;
+  }
+  ExpireTrackingCaching(const ExpireTrackingCaching&) = delete;
+  ExpireTrackingCaching& operator=(const ExpireTrackingCaching&) = delete;
+
+ private:
+  Client& client_;
+  const bool keep_;
+};
 
 // Counts the reply that one top-level request produced if it is an error
 // (INFO errorstats), on every way out of dispatch_command: rejected,
@@ -202,12 +229,27 @@ void apply_script_calls(WorkerStats& stats, Client& client) {
   client.script_calls.clear();
 }
 
-}  // namespace
+// Whether a WRITE pause holds this command (client_pause.h): EXEC too when
+// its queue holds a command that would be held (Redis's MULTI flags).
+bool held_as_write(const Client& client, const CommandSpec& spec, std::span<const std::string_view> args) {
+  if (held_by_write_pause(spec, args)) return true;
+  if (!is_exec(spec)) return false;
+  for (const auto& cmd : client.queued) {
+    const CommandSpec* queued = find_command(cmd[0]);
+    std::vector<std::string_view> argv(cmd.begin(), cmd.end());
+    if (queued != nullptr && held_by_write_pause(*queued, argv)) return true;
+  }
+  return false;
+}
 
-void dispatch_command(Server& server, Client& client, Reply& out, std::span<const std::string_view> args) {
+void dispatch_in_scope(Server& server, Client& client, Reply& out, std::span<const std::string_view> args,
+                       ClientPause::Mode pause) {
   WorkerStats& stats = server.stats_of_this_thread();
   const CountErrorReply count_error(out, stats.errors, client);
-  if (!client.block_retry) WorkerStats::bump(stats.commands);  // a blocked command counts once
+  const ExpireTrackingCaching expire_caching(client, args[0]);
+  // A blocked command, or one a pause held, counts once.
+  const bool counted = std::exchange(client.pause_counted, false);
+  if (!client.block_retry && !counted) WorkerStats::bump(stats.commands);
   const CommandSpec* spec = find_command(args[0]);
   // CLIENT LIST's cmd=: Redis's fullname ("client|list"), or NULL for a
   // command or subcommand it does not know.
@@ -240,7 +282,9 @@ void dispatch_command(Server& server, Client& client, Reply& out, std::span<cons
   // Inside MULTI every command but EXEC, DISCARD, QUIT and RESET is refused,
   // reads included, as Redis 7's processCommand does: the queue itself
   // would otherwise grow without bound while the server is out of memory.
-  if (server.limits().maxmemory.load(std::memory_order_relaxed) != 0 &&
+  // No eviction and no OOM during a pause: the dataset stays as it is, as
+  // Redis's (the command is held below, or is a read).
+  if (pause == ClientPause::Mode::kNone && server.limits().maxmemory.load(std::memory_order_relaxed) != 0 &&
       ((spec->flags & kDenyOom) || fcall_may_grow(server, *spec, args) ||
        (client.in_multi && (is_exec(*spec) ? queued_may_grow(server, client) : !leaves_multi(*spec)))) &&
       !server.make_room()) {
@@ -261,6 +305,16 @@ void dispatch_command(Server& server, Client& client, Reply& out, std::span<cons
     reject(server, client, out, spec, slot, "ERR Replica can't interact with the keyspace");
     return;
   }
+  // CLIENT PAUSE: held after the checks that reject, before MULTI queuing
+  // (a write is held even as it is queued), as Redis's processCommand.
+  if (pause != ClientPause::Mode::kNone) {
+    const bool write = held_as_write(client, *spec, args);
+    if (write || pause == ClientPause::Mode::kAll) {
+      client.pause_hold = write ? Client::PauseHold::kWrite : Client::PauseHold::kAny;
+      client.pause_counted = !client.block_retry;
+      return;
+    }
+  }
   if (client.in_multi && !(spec->flags & kNoMulti)) {
     queue_command(server, client, out, args);
     return;
@@ -274,11 +328,24 @@ void dispatch_command(Server& server, Client& client, Reply& out, std::span<cons
   const bool timed = stm::latency_tracking() || server.slowlog().enabled() || server.latency_monitor().enabled();
   const uint64_t t0 = timed ? stm::ticks() : 0;
   const size_t reply_at = out.mark();
+  // CLIENT TRACKING: a read-only command's keys are remembered before it
+  // reads them (tracking.h). PFCOUNT's too, and its read event is replayed
+  // after its cache write, as Redis orders them (it is not told of its own
+  // cache write).
+  std::vector<TrackingEvent> late_reads;
+  if (client.tracking) {
+    if (spec->flags & kMayReplicate) {
+      tracking_register_reads(server, client, *spec, args, &late_reads);
+    } else {
+      tracking_before_read(server, client, *spec, args);
+    }
+  }
   if (spec->flags & kTransactional) {
     run_transactional(*spec, ctx);
   } else {
     spec->handler(ctx);
   }
+  for (TrackingEvent& e : late_reads) client.tracking_pending.push_back(std::move(e));
   if (client.block_request) {
     // Blocked (blocking.h): nothing ran that counts yet. MONITOR shows the
     // command now, once; its call is counted when it is served or times out.
@@ -308,19 +375,39 @@ void dispatch_command(Server& server, Client& client, Reply& out, std::span<cons
   if (server.monitors().active() && !is_admin_call(*spec, args) && !client.block_retry) {
     feed_monitors(server, client, client.db, args);
   }
-  delete_expired_seen(server, client);
+  delete_expired_seen(server, client, pause != ClientPause::Mode::kNone);
   // What the committed transactions of this command did, told once: keys
   // that expired (found by the command, by its lazy deletes or WATCH's)
   // before the command's own keyspace events and EXEC's messages, as Redis
   // tells them. An aborted attempt or a failed EXEC left nothing pending.
   publish_expired_events(server);
+  if (client.tracking) tracking_after_expiry(server, client);
   if (!client.pubsub_pending.empty()) apply_pending_pubsub(server, client);
+  if (!client.tracking_pending.empty()) apply_tracking(server, client);
+  if (server.tracking().active()) {
+    server.tracking().enforce_limit(server, server.limits().tracking_table_max_keys.load(std::memory_order_relaxed));
+  }
   if (!client.script_calls.empty()) apply_script_calls(stats, client);
   // A served retry wakes the next waiter itself, once it has left the
   // queue (Connection::retry_blocked).
   if (!client.ready_keys.empty() && !client.block_retry) flush_ready_keys(server, client);
   client.shown_db.store(client.db, std::memory_order_relaxed);
   client.shown_resp.store(client.resp, std::memory_order_relaxed);
+}
+
+}  // namespace
+
+void dispatch_command(Server& server, Client& client, Reply& out, std::span<const std::string_view> args) {
+  {
+    const ClientPause::Scope pause(server.client_pause(), current_worker());
+    dispatch_in_scope(server, client, out, args, pause.mode());
+  }
+  // CLIENT PAUSE replies only once what other threads were running has
+  // finished; outside the Scope, so two pausers never wait for each other.
+  if (client.pause_wait) {
+    client.pause_wait = false;
+    server.client_pause().wait_quiescent();
+  }
 }
 
 void flush_ready_keys(Server& server, Client& client) {
@@ -399,6 +486,7 @@ void run_exec(Server& server, Client& client, Reply& out) {
     client.db = db0;
     if (pubsub0) client.pubsub = *pubsub0;
     client.pubsub_pending.clear();
+    client.tracking_pending.clear();
     client.script_calls.clear();
     client.ready_keys.clear();
     client.script_reply_errors.clear();
@@ -414,7 +502,9 @@ void run_exec(Server& server, Client& client, Reply& out) {
       const size_t reply_at = out.mark();
       const uint64_t t0 = timed ? stm::ticks() : 0;
       const size_t nested_before = client.script_reply_errors.size();
+      if (!(specs[i]->flags & kMayReplicate)) tracking_note_read(ctx, *specs[i]);
       specs[i]->handler(ctx);
+      if (specs[i]->flags & kMayReplicate) tracking_note_read(ctx, *specs[i]);
       if (timed) took_ns[i] = stm::ticks_to_ns(stm::ticks() - t0);
       db_after[i] = client.db;
       counted[i] = client.error_counted;
@@ -436,6 +526,7 @@ void run_exec(Server& server, Client& client, Reply& out) {
   if (!committed) {
     if (pubsub0) client.pubsub = std::move(*pubsub0);
     client.pubsub_pending.clear();
+    client.tracking_pending.clear();
     client.script_calls.clear();
     client.ready_keys.clear();
     client.script_reply_errors.clear();

@@ -5,6 +5,7 @@
 #include "server/client.h"
 #include "server/command.h"
 #include "server/server.h"
+#include "server/tracking.h"
 #include "store/expiry_log.h"
 
 namespace tmkv::server {
@@ -105,6 +106,10 @@ void notify_key_created(void* server, const store::Store& db, std::string_view k
 }
 
 void notify_keyspace_event(CommandContext& c, uint32_t cls, const char* event, std::string_view key, unsigned db) {
+  // Every write event is also a CLIENT TRACKING invalidation, whatever
+  // notify-keyspace-events says (a key miss is a read; "new" comes with the
+  // write's own event).
+  if (!(cls & (kNotifyKeyMiss | kNotifyNew))) tracking_note_write(c, key);
   const uint32_t flags = c.server.limits().notify_flags.load(std::memory_order_relaxed);
   if (!(flags & cls)) return;
   // Redis sends the keyspace message first, then the keyevent one.
@@ -135,6 +140,11 @@ void publish_expired_events(Server& server) {
   thread_local std::vector<store::ExpiredKey> expired;
   store::take_expired_log(&expired);
   if (expired.empty()) return;
+  if (server.tracking().active()) {
+    std::vector<std::string> keys;
+    for (const store::ExpiredKey& e : expired) keys.push_back(e.key);
+    server.tracking().invalidate(server, 0, keys);  // no client made the change: NOLOOP spares none
+  }
   const uint32_t flags = server.limits().notify_flags.load(std::memory_order_relaxed);
   const OutputLimit limit = server.limits().pubsub_output_limit();
   for (const store::ExpiredKey& e : expired) {
@@ -146,6 +156,10 @@ void publish_expired_events(Server& server) {
 }
 
 void publish_evicted_event(Server& server, unsigned db, std::string_view key) {
+  if (server.tracking().active()) {
+    const std::string k(key);
+    server.tracking().invalidate(server, 0, std::span<const std::string>(&k, 1));
+  }
   const uint32_t flags = server.limits().notify_flags.load(std::memory_order_relaxed);
   if (!(flags & kNotifyEvicted)) return;
   publish_now(server, flags, server.limits().pubsub_output_limit(), db, "evicted", key);

@@ -27,6 +27,7 @@ int luaopen_bit(lua_State* L);
 #include "server/keyspace_events.h"
 #include "server/script_cache.h"
 #include "server/server.h"
+#include "server/tracking.h"
 #include "server/sha1.h"
 
 namespace tmkv::server {
@@ -511,7 +512,10 @@ int redis_call_impl(lua_State* L, bool raise) {
     ctx.in_script = true;
     if (spec->flags & kTransactional) ctx.tx = outer.tx;
     const ScopedCurrentCommand current(ctx);
+    // CLIENT TRACKING remembers what the script's commands read (tracking.h).
+    if (!(spec->flags & kMayReplicate)) tracking_note_read(ctx, *spec);
     spec->handler(ctx);
+    if (spec->flags & kMayReplicate) tracking_note_read(ctx, *spec);
     const bool failed = reply.error_at(0);
     const uint32_t outcome = failed ? static_cast<uint32_t>(1 + error_code_index(reply.error_line_at(0))) : 0;
     ++outer.client.script_calls[Client::script_call_key(CommandStats::slot_of(spec, views), outcome)];

@@ -56,6 +56,7 @@ Server::Server(ServerConfig config) : config_(std::move(config)) {
   publish_settings();
   unsigned n = config_.io_threads != 0 ? config_.io_threads : std::max(1u, std::thread::hardware_concurrency());
   for (unsigned i = 0; i < n; ++i) workers_.push_back(std::make_unique<Worker>());
+  client_pause_ = std::make_unique<ClientPause>(n);
   std::random_device rd;
   static const char kHex[] = "0123456789abcdef";
   for (int i = 0; i < 40; ++i) replication_id_.push_back(kHex[rd() & 15]);
@@ -212,6 +213,15 @@ void Server::on_accept(asio::ip::tcp::socket socket) {
   });
 }
 
+void Server::update_expiry_log() {
+  // Recomputed from both sources under one lock, so the last update always
+  // reflects the latest of both (CONFIG SET and CLIENT TRACKING race).
+  std::lock_guard<std::mutex> g(expiry_log_mu_);
+  const uint32_t notify = limits_.notify_flags.load(std::memory_order_relaxed);
+  store::set_expiry_log(((notify & kNotifyExpired) && (notify & (kNotifyKeyspace | kNotifyKeyevent))) ||
+                        tracking_.active());
+}
+
 bool Server::register_client(Client* c) {
   std::lock_guard<std::mutex> g(clients_mu_);
   if (clients_.size() >= limits_.maxclients.load(std::memory_order_relaxed)) {
@@ -264,7 +274,14 @@ void Server::on_tick(Worker& w) {
     w.connections[kept++] = w.connections[i];
   }
   w.connections.resize(kept);
-  sweep_expired(w);
+  client_pause_->end_if_due(now);  // resumes the held clients once the pause's time is over
+  {
+    // No active expiry while clients are paused, as Redis. In a Scope, so
+    // a sweep already running when CLIENT PAUSE is stored ends before it
+    // replies (client_pause.h).
+    const ClientPause::Scope pause(*client_pause_, t_worker);
+    if (pause.mode() == ClientPause::Mode::kNone) sweep_expired(w);
+  }
   // What deletes on this thread (FLUSHALL, eviction, expiry) left for
   // reclamation comes back even while the thread serves no more writes
   // (writes run these jobs too, in batches): the absent records and the
@@ -365,9 +382,9 @@ void Server::publish_settings() {
   limits_.pubsub_soft_seconds.store(config_.pubsub_output_limit.soft_seconds, std::memory_order_relaxed);
   limits_.notify_flags.store(config_.notify_keyspace_events, std::memory_order_relaxed);
   limits_.hll_sparse_max_bytes.store(config_.hll_sparse_max_bytes, std::memory_order_relaxed);
-  // The store logs expirations only while "expired" events can go out.
+  limits_.tracking_table_max_keys.store(config_.tracking_table_max_keys, std::memory_order_relaxed);
+  update_expiry_log();
   const uint32_t notify = config_.notify_keyspace_events;
-  store::set_expiry_log((notify & kNotifyExpired) && (notify & (kNotifyKeyspace | kNotifyKeyevent)));
   // Writes read the key they write only while "new" events can go out.
   const bool tell_new = (notify & kNotifyNew) && (notify & (kNotifyKeyspace | kNotifyKeyevent));
   for (auto& db : databases_) db->observe_creations(tell_new);

@@ -24,8 +24,13 @@
 //                  LATENCY (latency_monitor.h).
 //   monitors_      MONITOR's subscribers; own mutex, taken per command
 //                  only while a client monitors (monitor.h).
+//   client_pause_  CLIENT PAUSE's state: atomics and its own mutex, taken
+//                  only by PAUSE, UNPAUSE, the end and held clients
+//                  (client_pause.h).
 //   pubsub_        the channel registry; own reader-writer lock, taken by
 //                  pub/sub commands only (pubsub.h).
+//   tracking_      CLIENT TRACKING's table; own locks, taken only while a
+//                  client tracks (tracking.h).
 //   scripts_       Lua script bodies and the running scripts; own mutex,
 //                  taken by EVAL (twice per script run), EVALSHA and SCRIPT
 //                  (script_cache.h).
@@ -45,6 +50,7 @@
 #include <vector>
 
 #include "server/blocking.h"
+#include "server/client_pause.h"
 #include "server/command_stats.h"
 #include "server/config.h"
 #include "server/eviction.h"
@@ -57,6 +63,7 @@
 #include "server/script_cache.h"
 #include "server/latency_monitor.h"
 #include "server/slowlog.h"
+#include "server/tracking.h"
 #include "store/store.h"
 
 namespace tmkv::server {
@@ -101,6 +108,7 @@ struct Limits {
   std::atomic<uint64_t> pubsub_hard, pubsub_soft, pubsub_soft_seconds;
   std::atomic<uint32_t> notify_flags;  // notify-keyspace-events (keyspace_events.h)
   std::atomic<uint64_t> hll_sparse_max_bytes;  // hll-sparse-max-bytes (hyperloglog.h)
+  std::atomic<uint64_t> tracking_table_max_keys;  // tracking-table-max-keys (tracking.h)
 
   OutputLimit pubsub_output_limit() const {
     return OutputLimit{pubsub_hard.load(std::memory_order_relaxed), pubsub_soft.load(std::memory_order_relaxed),
@@ -145,6 +153,11 @@ class Server {
   // Constant-time comparison with requirepass; true if none is set.
   bool check_password(std::string_view given) const;
 
+  // The store logs the keys that expire (store/expiry_log.h) only while
+  // someone hears of them: "expired" keyspace events, or a tracking client.
+  // Called when either changes.
+  void update_expiry_log();
+
   // ---- Client registry. ----
   // False if maxclients is reached (the caller rejects the connection).
   bool register_client(Client* c);
@@ -155,6 +168,16 @@ class Server {
   void for_each_client(Fn&& fn) const {
     std::lock_guard<std::mutex> g(clients_mu_);
     for (const auto& [id, c] : clients_) fn(*c);
+  }
+  // Runs fn(client) on client `id` under the registry's lock; false if
+  // there is no such client.
+  template <class Fn>
+  bool with_client(uint64_t id, Fn&& fn) const {
+    std::lock_guard<std::mutex> g(clients_mu_);
+    auto it = clients_.find(id);
+    if (it == clients_.end()) return false;
+    fn(*it->second);
+    return true;
   }
   // CLIENT KILL ID: asks the owner thread to close it. True if found.
   bool kill_client(uint64_t id);
@@ -193,7 +216,11 @@ class Server {
   LatencyMonitor& latency_monitor() { return latency_monitor_; }
   MonitorFeed& monitors() { return monitors_; }
   BlockingRegistry& blocking() { return blocking_; }
+  ClientPause& client_pause() { return *client_pause_; }
+  const ClientPause& client_pause() const { return *client_pause_; }
   PubSub& pubsub() { return pubsub_; }
+  Tracking& tracking() { return tracking_; }
+  const Tracking& tracking() const { return tracking_; }
   ScriptCache& scripts() { return scripts_; }
   const ScriptCache& scripts() const { return scripts_; }
   FunctionRegistry& functions() { return functions_; }
@@ -269,7 +296,10 @@ class Server {
   LatencyMonitor latency_monitor_;  // its own lock (latency_monitor.h); threshold from publish_settings
   MonitorFeed monitors_;  // its own lock (monitor.h)
   BlockingRegistry blocking_;  // its own lock (blocking.h)
+  std::unique_ptr<ClientPause> client_pause_;  // its own lock and atomics (client_pause.h); sized by the workers
   PubSub pubsub_;         // its own lock (pubsub.h)
+  Tracking tracking_;     // its own locks (tracking.h)
+  std::mutex expiry_log_mu_;  // serializes update_expiry_log
   ScriptCache scripts_;   // its own lock (script_cache.h)
   FunctionRegistry functions_;  // its own lock (function_registry.h)
   mutable std::mutex baseline_mu_;
