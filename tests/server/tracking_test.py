@@ -123,6 +123,13 @@ SCRIPT = [
     ("w", ["SET", "q", "1"]),
     ("w", ["SET", "q2", "1"]),
     ("t", [["MULTI"], ["GET", "q3"], ["SET", "q3", "x"], ["EXEC"]]),
+    # Keys after a count (ZUNION, SINTERCARD): each is remembered.
+    ("w", ["ZADD", "za", "1", "a"]),
+    ("t", ["ZUNION", "2", "za", "zb", "WITHSCORES"]),
+    ("w", ["ZADD", "zb", "2", "b"]),
+    ("t", ["SINTERCARD", "2", "sa", "sb", "LIMIT", "5"]),
+    ("w", ["SADD", "sb", "x"]),
+    ("w", ["SADD", "sa", "x"]),
     # PFCOUNT writes its cached count before Redis remembers the read: the
     # reader is not told of that write, but of the next PFADD.
     ("w", ["PFADD", "hll"] + [f"m{i}" for i in range(40)]),  # counts far above any client id
