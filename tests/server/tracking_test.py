@@ -54,9 +54,8 @@ from raw_resp import RawConn, check, check_eq, resp_command, run_tests
 
 # Seconds without a byte from the stepping connection: its output is
 # complete; then how long other connections' messages may take (longer
-# under the sanitizers, where CI runs two tests at once: 4x was seen short
-# once, a push arriving after the window).
-SLOW = 8 if any(s in harness.os.environ.get("TMKV_SERVER", "") for s in ("tsan", "asan")) else 2.5
+# under the sanitizers).
+SLOW = 4 if any(s in harness.os.environ.get("TMKV_SERVER", "") for s in ("tsan", "asan")) else 1.5
 QUIET = 0.02 * SLOW
 SPREAD = 0.01 * SLOW
 
