@@ -70,16 +70,24 @@ bool leaves_multi(const CommandSpec& spec) {
 
 // True if a queued command may grow memory (Redis's EXEC check against
 // maxmemory); every queued command was found at queue time.
-bool queued_may_grow(const Server& server, const Client& client) {
+// True if pred(spec, args) holds for a queued command (every queued
+// command was found at queue time; an unknown one fails the block anyway).
+template <class Pred>
+bool any_queued(const Client& client, Pred pred) {
   for (const auto& cmd : client.queued) {
     const CommandSpec* spec = find_command(cmd[0]);
-    if (spec != nullptr && (spec->flags & kDenyOom)) return true;
-    if (spec != nullptr) {  // FCALL of a function that may write (function_registry.h)
-      std::vector<std::string_view> args(cmd.begin(), cmd.end());
-      if (fcall_may_grow(server, *spec, args)) return true;
-    }
+    if (spec == nullptr) continue;
+    std::vector<std::string_view> args(cmd.begin(), cmd.end());
+    if (pred(*spec, std::span<const std::string_view>(args))) return true;
   }
   return false;
+}
+
+bool queued_may_grow(const Server& server, const Client& client) {
+  // FCALL of a function that may write counts too (function_registry.h).
+  return any_queued(client, [&](const CommandSpec& spec, std::span<const std::string_view> args) {
+    return (spec.flags & kDenyOom) || fcall_may_grow(server, spec, args);
+  });
 }
 
 void feed_monitors(Server& server, const Client& client, unsigned db, std::span<const std::string_view> args) {
@@ -171,17 +179,21 @@ void delete_expired_seen(Server& server, Client& client, bool paused) {
 // Redis's resetClient clears it.
 class ExpireTrackingCaching {
  public:
-  ExpireTrackingCaching(Client& client, std::string_view name) : client_(client), keep_(equals_ci(name, "client")) {}
+  ExpireTrackingCaching(Client& client, std::string_view name) : client_(client), name_(name) {}
   ~ExpireTrackingCaching() {
-    // A command a pause held has not run yet: the flag waits for it.
-    if (!client_.in_multi && !keep_ && client_.pause_hold == Client::PauseHold::kNone) client_.tracking_caching = false;
+    // Only a client that set the flag pays for the name test. A command a
+    // pause held has not run yet: the flag waits for it.
+    if (client_.tracking_caching && !client_.in_multi && client_.pause_hold == Client::PauseHold::kNone &&
+        !equals_ci(name_, "client")) {
+      client_.tracking_caching = false;
+    }
   }
   ExpireTrackingCaching(const ExpireTrackingCaching&) = delete;
   ExpireTrackingCaching& operator=(const ExpireTrackingCaching&) = delete;
 
  private:
   Client& client_;
-  const bool keep_;
+  const std::string_view name_;  // the command's name; args outlive the guard
 };
 
 // Counts the reply that one top-level request produced if it is an error
@@ -233,13 +245,7 @@ void apply_script_calls(WorkerStats& stats, Client& client) {
 // its queue holds a command that would be held (Redis's MULTI flags).
 bool held_as_write(const Client& client, const CommandSpec& spec, std::span<const std::string_view> args) {
   if (held_by_write_pause(spec, args)) return true;
-  if (!is_exec(spec)) return false;
-  for (const auto& cmd : client.queued) {
-    const CommandSpec* queued = find_command(cmd[0]);
-    std::vector<std::string_view> argv(cmd.begin(), cmd.end());
-    if (queued != nullptr && held_by_write_pause(*queued, argv)) return true;
-  }
-  return false;
+  return is_exec(spec) && any_queued(client, held_by_write_pause);
 }
 
 void dispatch_in_scope(Server& server, Client& client, Reply& out, std::span<const std::string_view> args,
