@@ -30,12 +30,6 @@ using store::HashEntry;
 using store::OpStatus;
 using store::ValueType;
 
-// HRANDFIELD with a negative count (repetitions allowed) builds a reply of
-// that many fields inside the transaction: a bound keeps one request from
-// growing the server without limit (Redis has none; 10M fields is far
-// beyond any use of a random sample). A positive count is at most the hash.
-constexpr uint64_t kMaxRandomFields = 10'000'000;
-
 bool hash_at(CommandContext& c, std::string_view key, bool for_read, Hash* h, const Blob** blob = nullptr) {
   return trie_at(c, key, ValueType::kHash, for_read, h, blob);
 }
@@ -213,10 +207,6 @@ void reply_random_entry(CommandContext& c, const HashEntry& e, bool withvalues) 
   if (withvalues) c.out.bulk(e.value);
 }
 
-void reply_random_header(CommandContext& c, uint64_t n, bool withvalues) {
-  c.out.array(withvalues && !c.out.resp3() ? n * 2 : n);
-}
-
 // HRANDFIELD key [count [WITHVALUES]]
 void cmd_hrandfield(CommandContext& c) {
   std::mt19937_64& rng = random_engine();
@@ -256,7 +246,7 @@ void cmd_hrandfield(CommandContext& c) {
     c.out.array(0);
     return;
   }
-  if (l < 0 && magnitude > kMaxRandomFields) {  // a positive count is at most the hash
+  if (l < 0 && magnitude > kMaxRandomReplyEntries) {  // a positive count is at most the hash
     c.out.error("ERR value is out of range: tmkv's HRANDFIELD returns at most 10000000 fields");
     return;
   }

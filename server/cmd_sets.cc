@@ -33,10 +33,6 @@ using store::Hash;
 using store::HashEntry;
 using store::ValueType;
 
-// As HRANDFIELD's (cmd_hashes.cc): a negative count builds a reply of that
-// many members inside the transaction; a bound keeps it finite.
-constexpr uint64_t kMaxRandomMembers = 10'000'000;
-
 bool set_at(CommandContext& c, std::string_view key, bool for_read, Hash* s, const Blob** blob = nullptr) {
   return trie_at(c, key, ValueType::kSet, for_read, s, blob);
 }
@@ -314,7 +310,7 @@ void cmd_srandmember(CommandContext& c) {
   const uint64_t n = l < 0 ? static_cast<uint64_t>(-l) : static_cast<uint64_t>(l);
   const uint64_t size = s.size();
   if (l < 0) {  // repetitions allowed
-    if (n > kMaxRandomMembers) {
+    if (n > kMaxRandomReplyEntries) {
       c.out.error("ERR value is out of range: tmkv's SRANDMEMBER returns at most 10000000 members");
       return;
     }

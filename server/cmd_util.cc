@@ -128,6 +128,10 @@ std::mt19937_64& random_engine() {
   return engine;
 }
 
+void reply_random_header(CommandContext& c, uint64_t n, bool with_pairs) {
+  c.out.array(with_pairs && !c.out.resp3() ? n * 2 : n);
+}
+
 std::vector<uint64_t> distinct_positions(uint64_t n, uint64_t size) {
   if (n * 3 > size) {
     std::vector<uint64_t> all(size);

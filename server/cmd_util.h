@@ -104,6 +104,15 @@ std::mt19937_64& random_engine();
 // shuffle when they are most of the range, rejection sampling otherwise.
 std::vector<uint64_t> distinct_positions(uint64_t n, uint64_t size);
 
+// The most entries HRANDFIELD, SRANDMEMBER and ZRANDMEMBER build for a
+// negative count (repeats allowed): the reply is built inside the
+// transaction, and a bound keeps one request from growing the server without
+// limit. Redis has none; 10M entries is far beyond any use of a random sample.
+inline constexpr uint64_t kMaxRandomReplyEntries = 10'000'000;
+// The array header of an HRANDFIELD/ZRANDMEMBER reply of n entries: flat
+// pairs in RESP2 when `with_pairs` (WITHVALUES, WITHSCORES), n pairs in RESP3.
+void reply_random_header(CommandContext& c, uint64_t n, bool with_pairs);
+
 // A SCAN-family cursor: an unsigned 64-bit decimal; replies "ERR invalid
 // cursor" and returns false otherwise.
 bool parse_cursor_or_reply(Reply& out, std::string_view s, uint64_t* cursor);

@@ -37,10 +37,6 @@ using store::HashEntry;
 using store::ZEntry;
 using store::ZSet;
 
-// As HRANDFIELD's (cmd_hashes.cc): a negative count builds a reply of that
-// many members inside the transaction; a bound keeps it finite.
-constexpr uint64_t kMaxRandomMembers = 10'000'000;
-
 // Stores the new version at key and tells `event` (class z), in Redis's
 // order: the command's event first, then "del" when it emptied the set
 // (store_zset deletes the key and tells "del" itself).
@@ -769,10 +765,6 @@ void reply_random_entry(CommandContext& c, const ZEntry& e, bool withscores) {
   if (withscores) c.out.dbl(e.score);
 }
 
-void reply_random_header(CommandContext& c, uint64_t n, bool withscores) {
-  c.out.array(withscores && !c.out.resp3() ? n * 2 : n);
-}
-
 // ZRANDMEMBER key count [WITHSCORES], once the arguments are checked.
 void zrandmember_with_count(CommandContext& c, int64_t l, bool withscores) {
   ZSet z;
@@ -783,7 +775,7 @@ void zrandmember_with_count(CommandContext& c, int64_t l, bool withscores) {
     c.out.array(0);
     return;
   }
-  if (l < 0 && n > kMaxRandomMembers) {  // a positive count is at most the set
+  if (l < 0 && n > kMaxRandomReplyEntries) {  // a positive count is at most the set
     c.out.error("ERR value is out of range: tmkv's ZRANDMEMBER returns at most 10000000 members");
     return;
   }

@@ -70,8 +70,8 @@ uint64_t field_seed() {
   return seed;
 }
 
-std::atomic<uint64_t> g_listpack_entries{512};
-std::atomic<uint64_t> g_listpack_value{64};
+std::atomic<uint64_t> g_hash_listpack_entries{512};
+std::atomic<uint64_t> g_hash_listpack_value{64};
 std::atomic<uint64_t> g_intset_entries{512};
 
 std::atomic<uint64_t> g_weak_hash_distinct{0};  // tests only; 0 = the real hash
@@ -501,8 +501,8 @@ struct ScanWalk {
 }  // namespace
 
 void set_hash_listpack_limits(uint64_t entries, uint64_t value_bytes) {
-  g_listpack_entries.store(entries, std::memory_order_relaxed);
-  g_listpack_value.store(value_bytes, std::memory_order_relaxed);
+  g_hash_listpack_entries.store(entries, std::memory_order_relaxed);
+  g_hash_listpack_value.store(value_bytes, std::memory_order_relaxed);
 }
 
 void set_set_intset_limit(uint64_t entries) { g_intset_entries.store(entries, std::memory_order_relaxed); }
@@ -514,7 +514,7 @@ void hash_value_weak_hash_for_testing(uint64_t distinct) {
 // ---- Blob hooks ---------------------------------------------------------------
 
 namespace {
-HashBody body_of(const char* bytes) {
+HashBody hash_body_of(const char* bytes) {
   HashBody b;
   std::memcpy(&b, bytes, sizeof b);
   return b;
@@ -522,17 +522,17 @@ HashBody body_of(const char* bytes) {
 }  // namespace
 
 void hash_body_retain(const char* bytes) {
-  if (HashNode* r = body_of(bytes).root) retain(r);
+  if (HashNode* r = hash_body_of(bytes).root) retain(r);
 }
-void hash_body_release(const char* bytes) { release(body_of(bytes).root); }
-size_t hash_body_node_bytes(const char* bytes) { return body_of(bytes).node_bytes; }
+void hash_body_release(const char* bytes) { release(hash_body_of(bytes).root); }
+size_t hash_body_node_bytes(const char* bytes) { return hash_body_of(bytes).node_bytes; }
 
 // ---- Hash ---------------------------------------------------------------------
 
 Hash Hash::from_body(std::string_view body_bytes) {
   Hash h;
   if (body_bytes.size() != sizeof(HashBody)) return h;  // not a hash body: empty
-  h.body_ = body_of(body_bytes.data());
+  h.body_ = hash_body_of(body_bytes.data());
   if (h.body_.root != nullptr) retain(h.body_.root);
   return h;
 }
@@ -576,8 +576,8 @@ bool Hash::contains(std::string_view field) const {
 
 bool Hash::set(std::string_view field, std::string_view value) {
   const bool added = insert(field, value);
-  const uint64_t max_value = g_listpack_value.load(std::memory_order_relaxed);
-  if (body_.count > g_listpack_entries.load(std::memory_order_relaxed) || field.size() > max_value ||
+  const uint64_t max_value = g_hash_listpack_value.load(std::memory_order_relaxed);
+  if (body_.count > g_hash_listpack_entries.load(std::memory_order_relaxed) || field.size() > max_value ||
       value.size() > max_value) {
     body_.big = 1;
   }

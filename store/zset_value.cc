@@ -11,12 +11,12 @@ namespace tmkv::store {
 
 namespace {
 
-std::atomic<uint64_t> g_listpack_entries{128};
-std::atomic<uint64_t> g_listpack_value{64};
+std::atomic<uint64_t> g_zset_listpack_entries{128};
+std::atomic<uint64_t> g_zset_listpack_value{64};
 
 constexpr size_t kKeyBytes = 8;
 
-const ZSetBody& body_of(const char* bytes) { return *reinterpret_cast<const ZSetBody*>(bytes); }
+const ZSetBody& zset_body_of(const char* bytes) { return *reinterpret_cast<const ZSetBody*>(bytes); }
 
 std::string_view hash_part(const char* bytes) {
   return {bytes + offsetof(ZSetBody, members), sizeof(HashBody)};
@@ -55,11 +55,11 @@ std::string score_bytes(double score) {
 }  // namespace
 
 void set_zset_listpack_limits(uint64_t entries, uint64_t value_bytes) {
-  g_listpack_entries.store(entries, std::memory_order_relaxed);
-  g_listpack_value.store(value_bytes, std::memory_order_relaxed);
+  g_zset_listpack_entries.store(entries, std::memory_order_relaxed);
+  g_zset_listpack_value.store(value_bytes, std::memory_order_relaxed);
 }
-uint64_t zset_listpack_max_entries() { return g_listpack_entries.load(std::memory_order_relaxed); }
-uint64_t zset_listpack_max_value() { return g_listpack_value.load(std::memory_order_relaxed); }
+uint64_t zset_listpack_max_entries() { return g_zset_listpack_entries.load(std::memory_order_relaxed); }
+uint64_t zset_listpack_max_value() { return g_zset_listpack_value.load(std::memory_order_relaxed); }
 
 void zset_body_retain(const char* bytes) {
   hash_body_retain(hash_part(bytes).data());
@@ -78,7 +78,7 @@ ZSet ZSet::from_body(std::string_view body_bytes) {
   if (body_bytes.size() != sizeof(ZSetBody)) return z;  // not a zset body: empty
   z.members_ = Hash::from_body(hash_part(body_bytes.data()));
   z.order_ = List::from_body(list_part(body_bytes.data()));
-  const uint64_t flags = body_of(body_bytes.data()).flags;
+  const uint64_t flags = zset_body_of(body_bytes.data()).flags;
   z.big_ = (flags & 1) != 0;
   z.may_hold_negative_zero_ = (flags & 2) != 0;
   return z;
