@@ -2,6 +2,7 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <fstream>
 #include <optional>
@@ -12,6 +13,7 @@
 #include "server/client.h"
 #include "server/cmd_util.h"
 #include "server/command.h"
+#include "server/command_keys.h"
 #include "server/memory_report.h"
 #include "server/server.h"
 #include "stm/tx_stats.h"
@@ -466,25 +468,48 @@ void cmd_shutdown(CommandContext& c) {
   c.server.shutdown();
 }
 
-void command_info(Reply& out, const CommandSpec& s) {
+// COMMAND INFO's entry for one command, or (with `sub`) for one of a
+// container's subcommands ("client|list"). tmkv reports the flags it
+// models, no ACL categories, tips or key specs; the legacy key positions
+// and "movablekeys" are Redis's (command_keys.h), and a container's keys
+// are its subcommands' own, as Redis shows them.
+void command_info(Reply& out, const CommandSpec& s, const SubcommandArity* sub = nullptr) {
   out.array(10);
-  out.bulk(s.name);
-  out.integer(s.arity);
-  std::vector<const char*> flags;
-  if (s.flags & kWrite) flags.push_back("write");
-  if (s.flags & (kReadOnly | kMayReplicate)) flags.push_back("readonly");  // Redis 7.0 lists no may_replicate
-  if (s.flags & kFast) flags.push_back("fast");
-  if (s.flags & kNoAuth) flags.push_back("no_auth");
-  if (s.flags & kNoMulti) flags.push_back("no_multi");
-  out.set(flags.size());
-  for (const char* f : flags) out.simple(f);
-  out.integer(s.first_key);
-  out.integer(s.last_key);
-  out.integer(s.key_step);
+  if (sub != nullptr) {
+    out.bulk(std::string(s.name) + "|" + sub->name);
+    out.integer(sub->arity);
+    out.set(sub->admin ? 1 : 0);
+    if (sub->admin) out.simple("admin");
+    const int key = subcommand_takes_key(s, sub->name) ? 2 : 0;
+    out.integer(key);
+    out.integer(key);
+    out.integer(key != 0 ? 1 : 0);
+  } else {
+    out.bulk(s.name);
+    out.integer(s.arity);
+    std::vector<const char*> flags;
+    if (s.flags & kWrite) flags.push_back("write");
+    if (s.flags & (kReadOnly | kMayReplicate)) flags.push_back("readonly");  // Redis 7.0 lists no may_replicate
+    if (s.flags & kFast) flags.push_back("fast");
+    if (s.flags & kNoAuth) flags.push_back("no_auth");
+    if (s.flags & kNoMulti) flags.push_back("no_multi");
+    if (command_has_movable_keys(s)) flags.push_back("movablekeys");
+    out.set(flags.size());
+    for (const char* f : flags) out.simple(f);
+    const bool container = !s.subcommands.empty();
+    out.integer(container ? 0 : s.first_key);
+    out.integer(container ? 0 : s.last_key);
+    out.integer(container ? 0 : s.key_step);
+  }
   out.set(0);    // ACL categories
   out.set(0);    // tips
   out.array(0);  // key specs
-  out.array(0);  // subcommands
+  if (sub != nullptr) {
+    out.array(0);
+    return;
+  }
+  out.array(s.subcommands.size());
+  for (const SubcommandArity& each : s.subcommands) command_info(out, s, &each);
 }
 
 void command_docs(Reply& out, const CommandSpec& s) {
@@ -500,6 +525,44 @@ void command_docs(Reply& out, const CommandSpec& s) {
 
 constexpr SubcommandArity kCommandSubcommands[] = {{"count", 2}, {"info", -2},    {"docs", -2},
                                                 {"list", -2}, {"getkeys", -4}, {"help", 2}};
+
+// COMMAND GETKEYS command [arg ...]: Redis 7.0's checks, in its order: the
+// command (a container's subcommand included), whether it ever takes keys,
+// its own arity, then where the keys are (command_keys.h).
+void command_getkeys(CommandContext& c) {
+  const std::span<const std::string_view> line = c.args.subspan(2);
+  const CommandSpec* s = find_command(line[0]);
+  int arity = s != nullptr ? s->arity : 0;
+  if (s != nullptr && !s->subcommands.empty()) {
+    const auto sub = std::find_if(s->subcommands.begin(), s->subcommands.end(),
+                                  [&](const SubcommandArity& a) { return equals_ci(line[1], a.name); });
+    if (sub == s->subcommands.end()) s = nullptr;
+    if (s != nullptr) arity = sub->arity;
+  }
+  if (s == nullptr) {
+    c.out.error("ERR Invalid command specified");
+    return;
+  }
+  if (!command_declares_keys(*s, line[1])) {
+    c.out.error("ERR The command has no key arguments");
+    return;
+  }
+  if (!arity_allows(arity, line.size())) {
+    c.out.error("ERR Invalid number of arguments specified for command");
+    return;
+  }
+  std::vector<size_t> positions;
+  switch (find_command_keys(*s, line, &positions)) {
+    case KeysFound::kKeys:
+    case KeysFound::kNone:  // EVAL and FCALL with no keys: an empty list
+      c.out.array(positions.size());
+      for (size_t i : positions) c.out.bulk(line[i]);
+      return;
+    case KeysFound::kInvalid:
+      c.out.error("ERR Invalid arguments specified for command");
+      return;
+  }
+}
 
 void cmd_command(CommandContext& c) {
   const auto& all = all_commands();
@@ -542,8 +605,14 @@ void cmd_command(CommandContext& c) {
       c.out.syntax_error();
       return;
     }
-    c.out.array(all.size());
-    for (const CommandSpec& s : all) c.out.bulk(s.name);
+    // Redis lists each container's subcommands too, by their full names.
+    size_t n = all.size();
+    for (const CommandSpec& s : all) n += s.subcommands.size();
+    c.out.array(n);
+    for (const CommandSpec& s : all) {
+      c.out.bulk(s.name);
+      for (const SubcommandArity& sub : s.subcommands) c.out.bulk(std::string(s.name) + "|" + sub.name);
+    }
   } else if (sub == "help" && c.argc() == 2) {
     static const char* kHelp[] = {"COMMAND <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
                                   "(no subcommand)", "    Return details about all commands.",
@@ -555,33 +624,7 @@ void cmd_command(CommandContext& c) {
                                   "HELP", "    Print this help."};
     reply_help(c.out, kHelp);
   } else if (sub == "getkeys" && c.argc() >= 4) {
-    // Redis 7.0's checks, in its order: the command, whether it has keys,
-    // then its own arity.
-    const CommandSpec* s = find_command(c.arg(2));
-    if (s == nullptr) {
-      c.out.error("ERR Invalid command specified");
-      return;
-    }
-    if (s->first_key <= 0) {
-      c.out.error("ERR The command has no key arguments");
-      return;
-    }
-    if (!arity_ok(*s, c.argc() - 2)) {
-      c.out.error("ERR Invalid number of arguments specified for command");
-      return;
-    }
-    std::vector<std::string_view> keys;
-    const int argc = static_cast<int>(c.argc()) - 2;
-    if (s->first_key > 0) {
-      const int last = s->last_key < 0 ? argc + s->last_key : s->last_key;
-      for (int i = s->first_key; i <= last && i < argc; i += s->key_step) keys.push_back(c.arg(2 + i));
-    }
-    if (keys.empty()) {
-      c.out.error("ERR The command has no key arguments");
-      return;
-    }
-    c.out.array(keys.size());
-    for (auto k : keys) c.out.bulk(k);
+    command_getkeys(c);
   } else {
     c.out.syntax_error();  // not reached: the dispatcher checked the subcommand (kCommandSubcommands)
   }

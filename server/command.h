@@ -110,6 +110,7 @@ void register_zset_op_commands(std::vector<CommandSpec>& table);
 void register_geo_commands(std::vector<CommandSpec>& table);
 void register_sort_commands(std::vector<CommandSpec>& table);
 void register_function_commands(std::vector<CommandSpec>& table);
+void register_cluster_commands(std::vector<CommandSpec>& table);
 
 // The table, built once; lookup is case-insensitive. nullptr if unknown.
 const CommandSpec* find_command(std::string_view name);

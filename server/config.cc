@@ -102,7 +102,7 @@ const char* kMutable[] = {"requirepass", "maxclients", "timeout", "proto-max-bul
                           "client-output-buffer-limit", "notify-keyspace-events", "latency-monitor-threshold",
                           "hash-max-listpack-entries", "hash-max-listpack-value", "hash-max-ziplist-entries",
                           "hash-max-ziplist-value", "set-max-intset-entries", "hll-sparse-max-bytes", "tracking-table-max-keys",
-                          "zset-max-listpack-entries", "zset-max-listpack-value", "zset-max-ziplist-entries",
+                          "monitor-output-buffer-limit", "zset-max-listpack-entries", "zset-max-listpack-value", "zset-max-ziplist-entries",
                           "zset-max-ziplist-value"};
 
 // client-output-buffer-limit: "<class> <hard> <soft> <soft-seconds>" groups,
@@ -198,6 +198,9 @@ bool apply_setting(ServerConfig& cfg, std::string_view name_in, std::string_view
   } else if (name == "client-query-buffer-limit") {
     ok = parse_memory(value, &n) && n >= (1u << 20);
     cfg.client_query_buffer_limit = n;
+  } else if (name == "monitor-output-buffer-limit") {
+    ok = parse_memory(value, &n) && n >= (1u << 20);
+    cfg.monitor_output_buffer_limit = n;
   } else if (name == "max-multibulk-len") {
     ok = parse_uint(value, INT32_MAX, &n) && n >= 1;
     cfg.max_multibulk_len = n;
@@ -333,6 +336,7 @@ std::optional<std::string> setting_value(const ServerConfig& cfg, std::string_vi
   if (name == "set-max-intset-entries") return std::to_string(cfg.set_max_intset_entries);
   if (name == "hll-sparse-max-bytes") return std::to_string(cfg.hll_sparse_max_bytes);
   if (name == "tracking-table-max-keys") return std::to_string(cfg.tracking_table_max_keys);
+  if (name == "monitor-output-buffer-limit") return std::to_string(cfg.monitor_output_buffer_limit);
   if (name == "slowlog-log-slower-than") return std::to_string(cfg.slowlog_log_slower_than);
   if (name == "slowlog-max-len") return std::to_string(cfg.slowlog_max_len);
   if (name == "latency-monitor-threshold") return std::to_string(cfg.latency_monitor_threshold_ms);
@@ -353,7 +357,7 @@ const std::vector<std::string>& setting_names() {
   static const std::vector<std::string> kNames = {
       "bind",       "port",     "io-threads", "tm-mode",  "requirepass", "protected-mode",
       "databases",  "maxclients", "timeout",  "proto-max-bulk-len", "client-query-buffer-limit",
-      "max-multibulk-len", "max-inline-size", "metrics-bind", "metrics-port", "maxmemory", "latency-tracking", "tx-sample-rate", "prefetch-batch-max-size", "hash-max-listpack-entries", "hash-max-listpack-value", "hash-max-ziplist-entries", "hash-max-ziplist-value", "zset-max-listpack-entries", "zset-max-listpack-value", "zset-max-ziplist-entries", "zset-max-ziplist-value", "set-max-intset-entries", "hll-sparse-max-bytes", "tracking-table-max-keys", "slowlog-log-slower-than", "slowlog-max-len", "latency-monitor-threshold", "maxmemory-policy", "maxmemory-samples", "maxmemory-eviction-tenacity", "lfu-log-factor", "lfu-decay-time", "client-output-buffer-limit", "notify-keyspace-events", "save", "appendonly", "daemonize"};
+      "max-multibulk-len", "max-inline-size", "metrics-bind", "metrics-port", "maxmemory", "latency-tracking", "tx-sample-rate", "prefetch-batch-max-size", "hash-max-listpack-entries", "hash-max-listpack-value", "hash-max-ziplist-entries", "hash-max-ziplist-value", "zset-max-listpack-entries", "zset-max-listpack-value", "zset-max-ziplist-entries", "zset-max-ziplist-value", "set-max-intset-entries", "hll-sparse-max-bytes", "tracking-table-max-keys", "monitor-output-buffer-limit", "slowlog-log-slower-than", "slowlog-max-len", "latency-monitor-threshold", "maxmemory-policy", "maxmemory-samples", "maxmemory-eviction-tenacity", "lfu-log-factor", "lfu-decay-time", "client-output-buffer-limit", "notify-keyspace-events", "save", "appendonly", "daemonize"};
   return kNames;
 }
 
@@ -408,6 +412,8 @@ std::string usage_text() {
          "                                 (default 3000)\n"
          "  --tracking-table-max-keys N  * keys CLIENT TRACKING remembers before it invalidates\n"
          "                                 random ones (default 1000000; 0: no limit)\n"
+         "  --monitor-output-buffer-limit B* MONITOR output waiting for one client before it\n"
+         "                                 is disconnected (default 64mb, at least 1mb)\n"
          "  --latency-tracking yes|no    * command and transaction latency histograms (default yes)\n"
          "  --tx-sample-rate N           * transactions sampled for the width and latency\n"
          "                                 histograms: one in N per thread (default 16; 1 = all)\n"

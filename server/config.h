@@ -72,6 +72,10 @@ struct ServerConfig {
   // Redis's tracking-table-max-keys (tracking.h): past this many remembered
   // keys, random ones are invalidated; 0: no limit.
   uint64_t tracking_table_max_keys = 1000000;
+  // MONITOR lines waiting for one monitoring client (monitor.h): past this,
+  // the client is disconnected. tmkv's own setting: Redis counts monitors
+  // as normal clients, whose output it does not limit by default.
+  uint64_t monitor_output_buffer_limit = uint64_t{64} << 20;
   // SLOWLOG (slowlog.h), Redis's names and defaults: commands slower than
   // this many microseconds are logged (-1: none, 0: all), the newest
   // slowlog-max-len of them kept.

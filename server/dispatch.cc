@@ -91,7 +91,8 @@ bool queued_may_grow(const Server& server, const Client& client) {
 }
 
 void feed_monitors(Server& server, const Client& client, unsigned db, std::span<const std::string_view> args) {
-  server.monitors().publish(monitor_line(db, client.addr(), args));
+  server.monitors().publish(monitor_line(db, client.addr(), args),
+                            server.limits().monitor_output_buffer_limit.load(std::memory_order_relaxed));
 }
 
 void log_if_slow(Server& server, const Client& client, uint64_t ns, std::span<const std::string_view> args) {

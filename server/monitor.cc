@@ -69,9 +69,9 @@ void MonitorFeed::unsubscribe(const Mailbox* sink) {
   count_.store(sinks_.size(), std::memory_order_relaxed);
 }
 
-void MonitorFeed::publish(std::string_view line) {
+void MonitorFeed::publish(std::string_view line, uint64_t limit) {
   std::lock_guard<std::mutex> g(mu_);
-  for (const auto& s : sinks_) s->push(line, OutputLimit{kBufferLimit, 0, 0});
+  for (const auto& s : sinks_) s->push(line, OutputLimit{limit, 0, 0});
 }
 
 }  // namespace tmkv::server

@@ -13,8 +13,9 @@
 // that unsubscribe() returned from gets no more lines.
 //
 // LIMIT. A monitor that does not read cannot grow the server: past
-// kBufferLimit bytes waiting, its mailbox overflows and the connection is
-// closed (Redis's monitors have no limit by default).
+// monitor-output-buffer-limit bytes waiting (64 MiB by default), its
+// mailbox overflows and the connection is closed (Redis's monitors have no
+// limit by default).
 #pragma once
 
 #include <atomic>
@@ -32,12 +33,12 @@ namespace tmkv::server {
 
 class MonitorFeed {
  public:
-  static constexpr uint64_t kBufferLimit = 64u << 20;
-
   bool active() const { return count_.load(std::memory_order_relaxed) != 0; }
   void subscribe(std::shared_ptr<Mailbox> sink);
   void unsubscribe(const Mailbox* sink);
-  void publish(std::string_view line);
+  // Pushes `line` to every monitor; one with more than `limit` bytes
+  // waiting is disconnected.
+  void publish(std::string_view line, uint64_t limit);
 
  private:
   std::atomic<size_t> count_{0};  // sinks_.size(), for active()

@@ -3,6 +3,7 @@
 #include <cstdint>
 
 #include "server/command.h"
+#include "server/command_keys.h"
 
 namespace tmkv::server {
 namespace {
@@ -60,13 +61,11 @@ PipelineKeys collect_pipeline_keys(std::string_view input, size_t max_commands, 
     ++out.commands;
     out.bytes = pos;
     const CommandSpec* spec = find_command(args[0]);
-    if (spec == nullptr || (spec->flags & kTransactional) == 0 || spec->first_key <= 0) continue;
-    const auto argc = static_cast<int64_t>(args.size());
-    const int64_t last = spec->last_key < 0 ? argc + spec->last_key : spec->last_key;
-    const int64_t step = spec->key_step > 0 ? spec->key_step : 1;
-    for (int64_t i = spec->first_key; i <= last && i < argc && keys->size() < max_keys; i += step) {
-      keys->push_back(args[static_cast<size_t>(i)]);
-    }
+    if (spec == nullptr || (spec->flags & kTransactional) == 0) continue;
+    for_each_fixed_key_position(*spec, args.size(), [&](size_t i) {
+      keys->push_back(args[i]);
+      return keys->size() < max_keys;
+    });
   }
   return out;
 }

@@ -383,6 +383,7 @@ void Server::publish_settings() {
   limits_.notify_flags.store(config_.notify_keyspace_events, std::memory_order_relaxed);
   limits_.hll_sparse_max_bytes.store(config_.hll_sparse_max_bytes, std::memory_order_relaxed);
   limits_.tracking_table_max_keys.store(config_.tracking_table_max_keys, std::memory_order_relaxed);
+  limits_.monitor_output_buffer_limit.store(config_.monitor_output_buffer_limit, std::memory_order_relaxed);
   update_expiry_log();
   const uint32_t notify = config_.notify_keyspace_events;
   // Writes read the key they write only while "new" events can go out.

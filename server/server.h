@@ -109,6 +109,7 @@ struct Limits {
   std::atomic<uint32_t> notify_flags;  // notify-keyspace-events (keyspace_events.h)
   std::atomic<uint64_t> hll_sparse_max_bytes;  // hll-sparse-max-bytes (hyperloglog.h)
   std::atomic<uint64_t> tracking_table_max_keys;  // tracking-table-max-keys (tracking.h)
+  std::atomic<uint64_t> monitor_output_buffer_limit;  // monitor-output-buffer-limit (monitor.h)
 
   OutputLimit pubsub_output_limit() const {
     return OutputLimit{pubsub_hard.load(std::memory_order_relaxed), pubsub_soft.load(std::memory_order_relaxed),

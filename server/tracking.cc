@@ -6,6 +6,7 @@
 #include "server/client.h"
 #include "server/cmd_util.h"
 #include "server/command.h"
+#include "server/command_keys.h"
 #include "server/reply.h"
 #include "server/server.h"
 
@@ -306,29 +307,6 @@ bool tracking_reads(const Client& client, const CommandSpec& spec) {
   if (o->optin && !client.tracking_caching) return false;
   if (o->optout && client.tracking_caching) return false;
   return true;
-}
-
-void command_keys(const CommandSpec& spec, std::span<const std::string_view> args, std::vector<std::string_view>* keys) {
-  if (spec.first_key <= 0) {
-    // The read-only commands whose keys follow a count (Redis's movable
-    // keys): ZUNION/ZINTER/ZDIFF/ZINTERCARD/SINTERCARD numkeys key ...
-    // The table has no key positions for them; without this a client
-    // caching their replies would never hear of a change.
-    static constexpr std::string_view kNumkeys[] = {"zunion", "zinter", "zdiff", "zintercard", "sintercard"};
-    if (std::find(std::begin(kNumkeys), std::end(kNumkeys), std::string_view(spec.name)) == std::end(kNumkeys) ||
-        args.size() < 3) {
-      return;
-    }
-    const std::optional<int64_t> n = parse_ll(args[1]);
-    if (!n || *n <= 0) return;
-    const size_t end = std::min(args.size(), 2 + static_cast<size_t>(*n));
-    for (size_t i = 2; i < end; ++i) keys->push_back(args[i]);
-    return;
-  }
-  const auto argc = static_cast<int64_t>(args.size());
-  const int64_t last = spec.last_key < 0 ? argc + spec.last_key : spec.last_key;
-  const int64_t step = spec.key_step > 0 ? spec.key_step : 1;
-  for (int64_t i = spec.first_key; i <= last && i < argc; i += step) keys->push_back(args[static_cast<size_t>(i)]);
 }
 
 void tracking_before_read(Server& server, Client& client, const CommandSpec& spec,

@@ -189,8 +189,6 @@ class Tracking {
 // are to be remembered (default mode, OPTIN/OPTOUT with CLIENT CACHING, not
 // EVAL_RO / FCALL_RO themselves, whose commands are tracked instead).
 bool tracking_reads(const Client& client, const CommandSpec& spec);
-// The keys of a command, by the command table's key positions.
-void command_keys(const CommandSpec& spec, std::span<const std::string_view> args, std::vector<std::string_view>* keys);
 // A top-level read-only command: remembers its keys now.
 void tracking_before_read(Server& server, Client& client, const CommandSpec& spec,
                           std::span<const std::string_view> args);

@@ -909,6 +909,66 @@ def object_and_memory(r):
 
 
 @scenario
+def command_getkeys(r):
+    # COMMAND GETKEYS beyond fixed key positions (Redis's "movablekeys"):
+    # counts of keys (well formed, atoi-style, zero, too many, negative; the
+    # STORE forms' destination first, or last when only atoi reads the
+    # count), EVAL/FCALL with no keys (an empty list), SORT's last STORE,
+    # GEORADIUS's STORE and STOREDIST, OBJECT/MEMORY subcommands, shard
+    # channels (not keys), and the order of the checks.
+    fresh(r)
+    lines = [
+        ["zunion", 2, "a", "b"], ["zunion", 2, "a", "b", "WEIGHTS", 1, 2], ["zinter", 1, "a"], ["zdiff", 2, "a", "b"],
+        ["zunionstore", "d", 2, "a", "b"], ["zinterstore", "d", 1, "a"], ["zdiffstore", "d", 2, "a", "b"],
+        ["zintercard", 2, "a", "b", "LIMIT", 1], ["sintercard", 1, "a"], ["lmpop", 2, "a", "b", "LEFT"],
+        ["blmpop", 0, 2, "a", "b", "LEFT"], ["zmpop", 1, "a", "MIN"], ["bzmpop", "1.5", 2, "a", "b", "MAX", "COUNT", 2],
+        ["eval", "s", 2, "a", "b", "c"], ["eval", "s", 0], ["evalsha", "s", 1, "a"], ["eval_ro", "s", 1, "a"],
+        ["evalsha_ro", "s", 1, "a"], ["fcall", "f", 1, "a", "b"], ["fcall_ro", "f", 0], ["eval", "s", 3, "a"],
+        ["eval", "s", "x", "a"], ["eval", "s", -1, "a"], ["eval", "s", "1abc", "a"], ["eval", "s", " 1", "a"],
+        ["zunion", 0, "a"], ["zunion", 3, "a", "b"], ["zunion", "x", "a"], ["zunion", -1, "a"], ["zunion", "02", "a", "b"],
+        ["zunion", "+2", "a", "b"], ["zunion", "2abc", "a", "b"], ["zunionstore", "d", "2abc", "a", "b"],
+        ["zunionstore", "d", 0, "a"], ["zunionstore", "d", 5, "a"], ["lmpop", 0, "a", "LEFT"], ["lmpop", 1],
+        ["blmpop", 0, 0, "a", "LEFT"], ["sintercard", 0, "a"], ["zunion", "99999999999999999999", "a"],
+        ["sort", "a", "STORE", "d"], ["sort", "a", "store", "d"], ["sort", "a", "BY", "w", "GET", "x"],
+        ["sort", "a", "LIMIT", 0, 1, "STORE", "d", "GET", "x"], ["sort", "a", "STORE", "d", "STORE", "e"],
+        ["sort", "a", "STORE", "get", "x"], ["sort", "a", "get", "STORE", "d"], ["sort", "a", "STORE"],
+        ["sort", "a", "limit", "STORE", "d", "x", "STORE", "e"], ["sort", "a", "BY", "STORE", "d"], ["sort_ro", "a"],
+        ["georadius", "g", 0, 0, 1, "km", "STORE", "d"], ["georadius", "g", 0, 0, 1, "km", "STOREDIST", "d"],
+        ["georadius", "g", 0, 0, 1, "km", "STOREDIST", "e", "STORE", "d"], ["georadius", "g", 0, 0, 1, "STORE", "d"],
+        ["georadius", "g", 0, 0, 1, "km", "STORE", "STORE", "d"], ["georadius", "g", 0, 0, 1, "km", "STORE"],
+        ["georadius", "g", 0, 0, 1, "km", "STORE", "d", "STORE", "e"], ["georadiusbymember", "g", "m", 1, "STORE", "d"],
+        ["georadiusbymember", "g", "m", 1, "km", "store", "d"], ["georadius_ro", "g", 0, 0, 1, "km", "STORE", "d"],
+        ["object", "encoding", "k"], ["object", "help"], ["object", "help", "x"], ["object", "foo", "k"],
+        ["object", "encoding"], ["object", "encoding", "k", "x"], ["OBJECT", "FREQ", "k"], ["memory", "usage", "k"],
+        ["memory", "usage", "k", "SAMPLES", 5], ["memory", "doctor"], ["config", "get", "x"],
+        ["command", "getkeys", "get", "x"], ["spublish", "c", "m"], ["ssubscribe", "c"], ["sunsubscribe", "c"],
+        ["bitop", "and", "d", "a", "b"], ["set", "a"], ["ping", "x"], ["mset", "a", 1, "b"], ["pfcount", "a", "b"],
+        ["lcs", "a", "b"], ["blmove", "a", "b", "LEFT", "RIGHT", 0], ["bitfield_ro", "k", "GET", "u8", 0],
+    ]
+    for line in lines:
+        r.do("A", "COMMAND", "GETKEYS", *line)
+
+
+@scenario
+def cluster_disabled(r):
+    # A standalone server's answers to the cluster commands, which
+    # cluster-aware clients probe with: the "disabled" error after the
+    # subcommand and arity checks, queued inside MULTI like any command.
+    fresh(r)
+    for line in (["CLUSTER", "INFO"], ["CLUSTER", "SLOTS"], ["CLUSTER", "SHARDS"], ["CLUSTER", "KEYSLOT", "a"],
+                 ["cluster", "help"], ["CLUSTER", "NODES"], ["CLUSTER", "MYID"], ["CLUSTER", "ADDSLOTS", 1, 2],
+                 ["CLUSTER", "SETSLOT", 1, "NODE", "x"], ["CLUSTER", "RESET", "HARD"], ["CLUSTER"], ["CLUSTER", "FOO"],
+                 ["CLUSTER", "INFO", "x"], ["CLUSTER", "KEYSLOT"], ["CLUSTER", "MEET", "h"], ["READONLY"],
+                 ["READONLY", "x"], ["READWRITE"], ["ASKING"], ["COMMAND", "GETKEYS", "CLUSTER", "INFO"],
+                 ["COMMAND", "GETKEYS", "CLUSTER", "COUNTKEYSINSLOT", 1]):
+        r.do("A", *line)
+    r.do("A", "MULTI")
+    r.do("A", "CLUSTER", "INFO")
+    r.do("A", "READONLY")
+    r.do("A", "EXEC")
+
+
+@scenario
 def client_reply(r):
     # CLIENT REPLY OFF/ON/SKIP: which replies are dropped (errors included),
     # SKIP while OFF, ON right after SKIP, wrong mode and arity, RESET

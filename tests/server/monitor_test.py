@@ -11,8 +11,10 @@
       RESET leaves monitor mode, MONITOR inside MULTI fails at EXEC.
   (2) Two monitors at once, each on whichever I/O thread it landed, see the
       same lines as commands run on every thread.
-  (3) A monitor that does not read cannot grow the server: once 64 MiB of
-      lines wait for it, it is disconnected, and other clients go on.
+  (3) A monitor that does not read cannot grow the server: once
+      monitor-output-buffer-limit bytes of lines wait for it (64 MiB by
+      default; CONFIG SET to 2 MiB here), it is disconnected, and other
+      clients go on.
 
 Run: TMKV_SERVER=build/bin/tmkv-server /usr/bin/python3 tests/server/monitor_test.py
 """
@@ -138,22 +140,30 @@ def test_two_monitors_across_threads():
 def test_slow_monitor_is_disconnected():
     srv = harness.start_tmkv("--io-threads", 2)
     try:
+        c = RawConn(srv.port)
+        # The limit is monitor-output-buffer-limit (64 MiB by default): set
+        # here to 2 MiB, through CONFIG SET, so that the test needs a few
+        # dozen lines of 100 KB to reach it rather than 670 or more (half a
+        # minute under TSan).
+        check_eq(c.cmd("CONFIG", "GET", "monitor-output-buffer-limit"),
+                 [b"monitor-output-buffer-limit", b"67108864"], "the default limit")
+        reply = c.cmd("CONFIG", "SET", "monitor-output-buffer-limit", "512kb")
+        check(reply[0] == "ERR", f"a limit under 1 MiB is refused: {reply}")
+        check_eq(c.cmd("CONFIG", "SET", "monitor-output-buffer-limit", "2mb"), "OK", "CONFIG SET")
         mon = RawConn(srv.port)
         mon.sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
         mon_id = mon.cmd("CLIENT", "ID")
         mon.send(b"MONITOR\r\n")  # and never read again
         time.sleep(0.2)
         rss0 = rss_kib(srv.proc.pid)
-        c = RawConn(srv.port)
         value = b"x" * 100_000
-        # ~100 KB per line: 64 MiB is ~670 of them. Send up to three times
-        # that, but stop once the server has cut the monitor off: every line
-        # past the cut is work without a purpose (1.4 s in the release build,
-        # half a minute under TSan).
+        # ~100 KB per line: 2 MiB is ~21 of them, and the kernel's socket
+        # buffers hold a few MiB more. Send up to 2000 (200 MB), but stop
+        # once the server has cut the monitor off.
         for i in range(2000):
             c.send(resp_command("SET", f"big{i % 10}", value))
             c.read_reply()
-            if i >= 600 and i % 50 == 0 and f"id={mon_id} ".encode() not in c.cmd("CLIENT", "LIST"):
+            if i >= 20 and i % 10 == 0 and f"id={mon_id} ".encode() not in c.cmd("CLIENT", "LIST"):
                 break
         check_eq(c.cmd("PING"), "PONG", "a writer is unaffected by the stuck monitor")
         # The bound shows in RSS with jemalloc; a sanitizer's allocator keeps
@@ -162,7 +172,7 @@ def test_slow_monitor_is_disconnected():
         allocator = c.cmd("INFO", "memory").decode()
         if "mem_allocator:jemalloc" in allocator:
             grown = rss_kib(srv.proc.pid) - rss0
-            check(grown < 300 * 1024, f"server grew by {grown} KiB for the stuck monitor (limit 64 MiB of lines)")
+            check(grown < 64 * 1024, f"server grew by {grown} KiB for the stuck monitor (limit 2 MiB of lines)")
         # The server cut the monitor off (the kernel may still be trickling
         # its last bytes into a 4 KiB window: look from the server's side).
         deadline = time.time() + 10

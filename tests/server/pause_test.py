@@ -38,8 +38,9 @@ Differences from Redis 7.0, intended:
     where they run at once, concurrently. Two held clients' writes to the
     same key may therefore land in either order: the steps compare only
     what one client's order decides (each connection's replies in order).
-  - tmkv's COMMAND INFO and DOCS describe no subcommand, PAUSE and UNPAUSE
-    included, as for every CLIENT subcommand; EVAL script flags are not
+  - tmkv's COMMAND INFO lists CLIENT PAUSE and UNPAUSE with their arity
+    but without Redis's flags beyond "admin", and COMMAND DOCS describes
+    no subcommand, as for every CLIENT subcommand; EVAL script flags are not
     supported, so every EVAL is held by WRITE, as Redis holds a script
     without flags (EVAL_RO and FCALL_RO are served).
 

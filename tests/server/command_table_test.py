@@ -1,0 +1,71 @@
+"""tmkv's command table against a real redis-server 7.0's, command by command.
+
+For every command and subcommand both servers list (COMMAND LIST), COMMAND
+INFO must agree on what clients and proxies use to route and check a call:
+the arity, the legacy key positions (first, last, step) and whether the keys
+move with the arguments ("movablekeys"). Every name tmkv lists must be one
+Redis lists, and COMMAND COUNT counts the top-level ones.
+
+Declared differences (not compared): the other flags, which tmkv models only
+in part (it lists write, readonly, fast, no_auth, no_multi, movablekeys, and
+"admin" on subcommands), ACL categories, tips and key specs (tmkv has none);
+the commands tmkv does not implement (streams, ACL, replication,
+persistence, modules), which it does not list; and CLIENT SETINFO and
+CLIENT NO-TOUCH, Redis 7.2's, which Debian 12's redis-server 7.0 lacks.
+
+Run: TMKV_SERVER=build/bin/tmkv-server /usr/bin/python3 tests/server/command_table_test.py
+"""
+import sys
+from concurrent.futures import ThreadPoolExecutor
+
+import harness
+from raw_resp import RawConn, check, run_tests
+
+
+NEWER_THAN_7_0 = {"client|setinfo", "client|no-touch"}
+
+
+def text(v):
+    return v.decode() if isinstance(v, bytes) else v
+
+
+def table(port):
+    """{name: (arity, first, last, step, movable)} for every listed name."""
+    c = RawConn(port)
+    names = sorted(text(n) for n in c.cmd("COMMAND", "LIST"))
+    top = [n for n in names if "|" not in n]
+    count = c.cmd("COMMAND", "COUNT")
+    rows = {}
+    for entry in c.cmd("COMMAND", "INFO", *top):
+        for e in [entry] + list(entry[9]):
+            rows[text(e[0])] = (e[1], e[3], e[4], e[5], "movablekeys" in [text(f) for f in e[2]])
+    c.close()
+    return names, top, count, rows
+
+
+def test_same_table_as_redis():
+    with ThreadPoolExecutor(2) as pool:
+        servers = list(pool.map(lambda start: start(), (harness.start_tmkv, harness.start_redis)))
+    tmkv, redis = servers
+    try:
+        names, top, count, got = table(tmkv.port)
+        redis_names, _, _, want = table(redis.port)
+        check(count == len(top), f"COMMAND COUNT {count} for {len(top)} top-level names")
+        unknown = sorted(set(names) - set(redis_names) - NEWER_THAN_7_0)
+        check(not unknown, f"tmkv lists names redis-server does not: {unknown}")
+        check(sorted(got) == names, f"COMMAND INFO covers COMMAND LIST: {sorted(set(names) ^ set(got))}")
+        check(any("|" in n for n in names) and "client|list" in names, "subcommands listed by full name")
+        diffs = [f"{n}: tmkv {got[n]} redis {want[n]}" for n in names if n in want and got[n] != want[n]]
+        check(not diffs, "(arity, first, last, step, movablekeys) differ:\n  " + "\n  ".join(diffs))
+    finally:
+        tmkv.stop()
+        redis.stop()
+
+
+TESTS = [
+    ("1", "arity, key positions and movablekeys as redis-server's", test_same_table_as_redis),
+]
+
+
+if __name__ == "__main__":
+    sys.exit(run_tests(TESTS, sys.argv[1:]))
