@@ -428,6 +428,22 @@ void cmd_role(CommandContext& c) {
   c.out.array(0);
 }
 
+// REPLICAOF (SLAVEOF) host port | NO ONE. tmkv is always a master and does
+// not replicate: NO ONE is what it already is (OK, as Redis answers a
+// master), and a master to follow is refused after Redis's own port check.
+void cmd_replicaof(CommandContext& c) {
+  if (equals_ci(c.arg(1), "no") && equals_ci(c.arg(2), "one")) {
+    c.out.ok();
+    return;
+  }
+  int64_t port;
+  if (!parse_ll(c.arg(2)) || (port = *parse_ll(c.arg(2))) < 0 || port > 65535) {
+    c.out.error("ERR Invalid master port");
+    return;
+  }
+  c.out.error("ERR tmkv does not support replication: REPLICAOF takes only NO ONE");
+}
+
 // LASTSAVE: Redis answers the time of the last successful save, which is
 // the start time until one happens. tmkv never saves (no persistence), so
 // it is always the start time, as INFO's rdb_last_save_time.
@@ -637,6 +653,10 @@ void register_server_commands(std::vector<CommandSpec>& t) {
   t.push_back({"config", -2, kAdmin, 0, 0, 0, "server", "A container for server configuration commands.", cmd_config, kConfigSubcommands});
   t.push_back({"time", 1, kFast, 0, 0, 0, "server", "Returns the server time.", cmd_time});
   t.push_back({"role", 1, kFast, 0, 0, 0, "server", "Returns the replication role.", cmd_role});
+  t.push_back({"replicaof", 3, kAdmin, 0, 0, 0, "server", "Make the server a replica of another instance, or promote it as master.",
+               cmd_replicaof});
+  t.push_back({"slaveof", 3, kAdmin, 0, 0, 0, "server", "Make the server a replica of another instance, or promote it as master.",
+               cmd_replicaof});
   t.push_back({"wait", 3, 0, 0, 0, 0, "generic", "Blocks until the asynchronous replication of all preceding write commands sent by the connection is completed.", cmd_wait});
   t.push_back({"lastsave", 1, kFast, 0, 0, 0, "server", "Returns the Unix timestamp of the last successful save to disk.", cmd_lastsave});
   t.push_back({"monitor", 1, kAdmin, 0, 0, 0, "server", "Listens for all requests received by the server in real-time.",

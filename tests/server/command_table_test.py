@@ -62,8 +62,25 @@ def test_same_table_as_redis():
         redis.stop()
 
 
+def test_replicaof_a_master_is_refused():
+    # tmkv does not replicate: following a master must fail loudly, never
+    # answer OK as if it would (redis-server does, and starts syncing).
+    srv = harness.start_tmkv()
+    try:
+        c = RawConn(srv.port)
+        for args in (["REPLICAOF", "127.0.0.1", "6379"], ["SLAVEOF", "example.com", "0"]):
+            reply = c.cmd(*args)
+            check(reply[0] == "ERR" and "does not support replication" in reply[1], f"{args}: {reply}")
+        check(c.cmd("REPLICAOF", "NO", "ONE") == "OK", "NO ONE: already a master")
+        check(c.cmd("ROLE")[0] == b"master", "still a master")
+        c.close()
+    finally:
+        srv.stop()
+
+
 TESTS = [
     ("1", "arity, key positions and movablekeys as redis-server's", test_same_table_as_redis),
+    ("2", "REPLICAOF host port is refused, NO ONE accepted", test_replicaof_a_master_is_refused),
 ]
 
 

@@ -88,6 +88,9 @@ INTENTIONAL_DIFFERENCES = [
     ("MEMORY USAGE", "bytes of two different stores: compared by reply type and nil-ness (errors exactly); "
      "random sequences touch every key first, because Redis 7.0 still measures an expired key it has not "
      "reclaimed yet, where tmkv answers nil"),
+    ("REPLICAOF / SLAVEOF host port", "tmkv does not replicate and refuses a master to follow (Redis answers OK "
+     "and starts syncing): not sent; NO ONE and the argument errors are compared exactly (scenario "
+     "replication_role), the refusal is checked in command_table_test.py"),
     ("RANDOMKEY", "random by definition; compared exactly when the database holds one key, otherwise "
      "only nil vs non-nil (preceded by an exactly compared DBSIZE)"),
     ("HGETALL / HKEYS / HVALS / HSCAN order", "a hash Redis keeps as a listpack (at most 512 fields, no field "

@@ -969,6 +969,20 @@ def cluster_disabled(r):
 
 
 @scenario
+def replication_role(r):
+    # A master without replicas: ROLE, REPLICAOF / SLAVEOF NO ONE (what it
+    # already is), and the argument checks before a master to follow. tmkv
+    # refuses a real host and port (it does not replicate), so those are
+    # not sent here: command_table_test.py checks that refusal.
+    fresh(r)
+    for line in (["ROLE"], ["REPLICAOF", "NO", "ONE"], ["replicaof", "no", "one"], ["SLAVEOF", "NO", "ONE"],
+                 ["REPLICAOF", "NO"], ["REPLICAOF", "a", "b", "c"], ["REPLICAOF", "127.0.0.1", "x"],
+                 ["REPLICAOF", "127.0.0.1", -1], ["REPLICAOF", "127.0.0.1", 70000], ["SLAVEOF", "h", "1.5"],
+                 ["REPLICAOF", "127.0.0.1", "99999999999999999999"], ["ROLE"]):
+        r.do("A", *line)
+
+
+@scenario
 def client_reply(r):
     # CLIENT REPLY OFF/ON/SKIP: which replies are dropped (errors included),
     # SKIP while OFF, ON right after SKIP, wrong mode and arity, RESET
