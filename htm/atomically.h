@@ -33,6 +33,7 @@ auto atomically(Fn&& fn, stm::TxKind kind = stm::TxKind::kReadWrite) -> std::inv
     }
     case TmPath::kHardware:
     case TmPath::kEmulatedHardware: {
+      if (kind == stm::TxKind::kIrrevocable) break;  // a hardware attempt can abort: software, holding the gate
       tx.start_run_telemetry();  // latency counts the hardware attempts too
       thread_local detail::SiteState site;  // one per call site and thread
       using Slot = std::conditional_t<std::is_void_v<R>, bool, std::optional<R>>;

@@ -1,5 +1,6 @@
 #include "server/dispatch.h"
 
+#include <initializer_list>
 #include <optional>
 #include <string>
 #include <utility>
@@ -68,8 +69,6 @@ bool leaves_multi(const CommandSpec& spec) {
   return name == "discard" || name == "quit" || name == "reset";
 }
 
-// True if a queued command may grow memory (Redis's EXEC check against
-// maxmemory); every queued command was found at queue time.
 // True if pred(spec, args) holds for a queued command (every queued
 // command was found at queue time; an unknown one fails the block anyway).
 template <class Pred>
@@ -83,11 +82,52 @@ bool any_queued(const Client& client, Pred pred) {
   return false;
 }
 
+// True if a queued command may grow memory (Redis's EXEC check against
+// maxmemory).
 bool queued_may_grow(const Server& server, const Client& client) {
   // FCALL of a function that may write counts too (function_registry.h).
   return any_queued(client, [&](const CommandSpec& spec, std::span<const std::string_view> args) {
     return (spec.flags & kDenyOom) || fcall_may_grow(server, spec, args);
   });
+}
+
+// Whether a command, run inside EXEC, changes something outside the
+// transactional store: client or server state (CLIENT SETNAME, KILL,
+// PAUSE, TRACKING; CONFIG SET; AUTH, HELLO; SCRIPT and FUNCTION loads;
+// SLOWLOG/LATENCY RESET). Those must happen once, and only if the block
+// commits; an optimistic attempt may run the block and then fail its
+// commit (a WATCHed key written meanwhile), so such a block runs
+// irrevocably instead (run_exec). Commands that touch keys are
+// transactional; pub/sub's effects and SELECT are held or reset per
+// attempt. The rest is listed here as free of effects; anything not listed,
+// a new command included, counts as having them: the safe default.
+bool effects_outside_store(const CommandSpec& spec, std::span<const std::string_view> args) {
+  if (spec.flags & (kTransactional | kPubSub)) return false;
+  struct Pure {
+    std::string_view command;
+    std::initializer_list<std::string_view> subcommands;  // empty: every call
+  };
+  static const Pure kPure[] = {
+      {"ping", {}},     {"echo", {}},     {"select", {}},   {"info", {}},      {"time", {}},
+      {"role", {}},     {"wait", {}},     {"lastsave", {}}, {"command", {}},   {"pubsub", {}},
+      {"cluster", {}},  {"readonly", {}}, {"readwrite", {}}, {"asking", {}},   {"unwatch", {}},
+      {"replicaof", {}}, {"slaveof", {}},  // NO ONE changes nothing; anything else is refused
+      {"client", {"id", "getname", "list", "info", "getredir", "trackinginfo", "help"}},
+      {"config", {"get", "help"}},
+      {"script", {"exists", "help"}},
+      {"function", {"list", "dump", "stats", "help"}},
+      {"latency", {"latest", "history", "doctor", "graph", "histogram", "help"}},
+      {"slowlog", {"get", "len", "help"}},
+  };
+  for (const Pure& p : kPure) {
+    if (p.command != spec.name) continue;
+    if (p.subcommands.size() == 0) return false;
+    for (std::string_view sub : p.subcommands) {
+      if (args.size() > 1 && equals_ci(args[1], sub)) return false;
+    }
+    return true;
+  }
+  return true;
 }
 
 void feed_monitors(Server& server, const Client& client, unsigned db, std::span<const std::string_view> args) {
@@ -456,11 +496,13 @@ void run_exec(Server& server, Client& client, Reply& out) {
   std::vector<std::vector<std::string_view>> argvs;
   bool read_only = true;
   bool has_pubsub = false;
+  bool irrevocable = false;  // effects_outside_store: the block must not run unless it commits
   for (const auto& cmd : queued) {
     specs.push_back(find_command(cmd[0]));
     argvs.emplace_back(cmd.begin(), cmd.end());
     if (!(specs.back()->flags & kReadOnly)) read_only = false;
     if (specs.back()->flags & kPubSub) has_pubsub = true;
+    if (effects_outside_store(*specs.back(), argvs.back())) irrevocable = true;
   }
   // Pub/sub commands change the client's subscriptions as they run and
   // hold their registry changes and messages back (cmd_pubsub.h): every
@@ -522,7 +564,12 @@ void run_exec(Server& server, Client& client, Reply& out) {
     return true;
   };
   bool committed;
-  if (read_only && !has_watches) {
+  if (irrevocable) {
+    // Holding the serial gate from its first attempt, the block commits
+    // once it has started: its WATCH checks, taken while no other writer
+    // can commit, still hold at the end, and the effects happen once.
+    committed = htm::atomically(body, stm::TxKind::kIrrevocable);
+  } else if (read_only && !has_watches) {
     committed = htm::atomically_read_only(body);
   } else {
     committed = htm::atomically(body);

@@ -99,10 +99,13 @@ void Tx::begin_attempt() {
     ro_reads_ = 0;
     return;
   }
-  if (!holds_serial_ && aborts_ >= policy.max_aborts_before_irrevocable.load(std::memory_order_relaxed)) {
+  if (!holds_serial_ && (kind_ == TxKind::kIrrevocable ||
+                         aborts_ >= policy.max_aborts_before_irrevocable.load(std::memory_order_relaxed))) {
     serial_gate().acquire();
     holds_serial_ = true;
-    ctx_->stats.escalations.add();
+    // An escalation is a transaction that aborted too often; one that asked
+    // to run irrevocably shows in the irrevocable commits only.
+    if (kind_ != TxKind::kIrrevocable) ctx_->stats.escalations.add();
   }
   if (holds_serial_) {
     mode_ = TxMode::kIrrevocable;

@@ -49,6 +49,13 @@ namespace tmkv::stm {
 enum class TxKind : uint8_t {
   kReadWrite,  // logs reads; may write
   kReadOnly,   // logs nothing; a write restarts the attempt as kReadWrite
+  // Holds the serial gate from the first attempt, so that attempt commits:
+  // for a body with effects outside transactional memory (an EXEC block
+  // with CLIENT PAUSE or CONFIG SET) that must happen only if it commits.
+  // Serializes against every other writer; for rare transactions only.
+  // (An irrevocable attempt can still restart on a dead location, the
+  // store's reclaimed record: it then runs again, still irrevocable.)
+  kIrrevocable,
 };
 
 enum class TxMode : uint8_t {

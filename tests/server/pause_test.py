@@ -26,6 +26,11 @@ pause's guarantee under concurrency.
       replied, no INCR from the writers hammering on both threads commits
       until the pause ends (the counter stands still), then they go on;
       held clients on both threads; SHUTDOWN while clients are held.
+  (e) tmkv alone: CLIENT PAUSE or CLIENT SETNAME queued in MULTI takes
+      effect only if EXEC commits: a broken WATCH leaves no pause, and
+      against writers on the other thread the name changes exactly when
+      EXEC replies with an array. Such a block runs irrevocably (INFO's
+      tx_commits_irrevocable), a block of key commands does not.
 
 Redis's pause ends in its 100 ms cron, tmkv's in its 100 ms tick: the
 timings checked are lower bounds. Both servers run the same steps; tmkv
@@ -263,11 +268,75 @@ def test_quiescence_two_threads():
         srv.stop()
 
 
+def irrevocable_commits(conn):
+    for line in conn.cmd("INFO", "transactions").decode().split("\r\n"):
+        if line.startswith("tx_commits_irrevocable:"):
+            return int(line.split(":")[1])
+    raise AssertionError("INFO transactions has no tx_commits_irrevocable")
+
+
+def test_exec_effects_only_if_committed():
+    """A MULTI block whose commands change client or server state (CLIENT
+    PAUSE, CLIENT SETNAME) has those effects only if EXEC commits: a broken
+    WATCH leaves no pause behind. Such a block runs irrevocably (it cannot
+    fail after its commands ran), a block of key commands optimistically."""
+    srv = harness.start_tmkv("--io-threads", 2)
+    try:
+        a, b = RawConn(srv.port), RawConn(srv.port)  # one per I/O thread
+        check_eq(a.cmd("WATCH", "k"), "OK", "WATCH")
+        check_eq(b.cmd("SET", "k", "1"), "OK", "the watched key changes")
+        check_eq([a.cmd("MULTI"), a.cmd("CLIENT", "PAUSE", "100000", "WRITE"), a.cmd("EXEC")], ["OK", "QUEUED", None],
+                 "the block fails its WATCH")
+        b.sock.settimeout(2)
+        check_eq(b.cmd("SET", "k", "2"), "OK", "no pause was left behind: a write goes through")
+        before = irrevocable_commits(a)
+        check_eq([a.cmd("MULTI"), a.cmd("CLIENT", "SETNAME", "x"), a.cmd("INCR", "k"), a.cmd("EXEC")],
+                 ["OK", "QUEUED", "QUEUED", ["OK", 3]], "a block that renames the client")
+        check_eq(irrevocable_commits(a), before + 1, "it ran irrevocably")
+        check_eq([a.cmd("MULTI"), a.cmd("INCR", "k"), a.cmd("PING"), a.cmd("CLIENT", "GETNAME"), a.cmd("EXEC")],
+                 ["OK", "QUEUED", "QUEUED", "QUEUED", [4, "PONG", b"x"]], "a block of key commands and reads")
+        check_eq(irrevocable_commits(a), before + 1, "that one ran optimistically")
+        # Against writers on the other thread: the name changes exactly
+        # when EXEC commits.
+        stop = threading.Event()
+
+        def writer():  # a write every ~5 ms, racing the blocks' commits
+            c = RawConn(srv.port)
+            while not stop.is_set():
+                c.cmd("INCR", "k")
+                time.sleep(0.005)
+            c.close()
+
+        t = threading.Thread(target=writer)
+        t.start()
+        try:
+            name, committed = "x", 0
+            for i in range(200):
+                a.cmd("WATCH", "k")
+                if i % 2:
+                    b.cmd("INCR", "k")  # every other block fails for certain
+                a.cmd("MULTI")
+                a.cmd("CLIENT", "SETNAME", f"n{i}")
+                a.cmd("INCR", "k")
+                reply = a.cmd("EXEC")
+                if reply is not None:
+                    name, committed = f"n{i}", committed + 1
+                check_eq(a.cmd("CLIENT", "GETNAME"), name.encode(), f"round {i}: EXEC replied {reply}")
+        finally:
+            stop.set()
+            t.join(10)
+        print(f"  {committed} of 200 blocks committed against the writer")
+        check(committed > 0, "some blocks commit (else the loop checks nothing)")
+    finally:
+        srv.stop()
+
+
 TESTS = [
     ("a", "arguments and replies as redis-server", test_args),
     ("b", "ALL: every command held until the end, as redis-server", test_all),
     ("c", "WRITE: what is held and what is served, as redis-server", test_write),
     ("d", "no write commits after PAUSE replied (two I/O threads); SHUTDOWN", test_quiescence_two_threads),
+    ("e", "a block's CLIENT PAUSE / SETNAME happen only if EXEC commits", test_exec_effects_only_if_committed),
 ]
 
 if __name__ == "__main__":

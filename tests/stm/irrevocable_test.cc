@@ -107,6 +107,46 @@ TEST(StmIrrevocable, LimitZeroMakesEveryTransactionIrrevocableWithoutAborts) {
   EXPECT_EQ(delta.escalations(), uint64_t{kThreads * kIncrements});
 }
 
+// TxKind::kIrrevocable: every attempt, the first included, holds the gate,
+// with the default limit. Alone, it commits on the irrevocable path and is
+// not counted as an escalation (no transaction aborted). Beside a writer
+// that keeps committing, it still runs its body once per call and commits:
+// effects outside the TVars (here a plain counter) happen exactly once.
+TEST(StmIrrevocable, IrrevocableKindHoldsTheGateFromTheFirstAttempt) {
+  TVar<int64_t> x{0};  // both write it
+  TVar<int64_t> y{0};  // only the irrevocable calls write it
+  constexpr int kCalls = 200;
+  int runs = 0;
+  int not_irrevocable = 0;
+  auto call = [&] {
+    atomically(
+        [&](Tx& tx) {
+          ++runs;
+          if (!tx.irrevocable()) ++not_irrevocable;
+          x.write(tx, x.read(tx) + 1);
+          y.write(tx, y.read(tx) + 1);
+        },
+        TxKind::kIrrevocable);
+  };
+  {
+    StatsDelta delta;  // no other thread: these counts are the calls'
+    for (int i = 0; i < 10; ++i) call();
+    EXPECT_EQ(delta.commits(CommitPath::kIrrevocable), 10u);
+    EXPECT_EQ(delta.escalations(), 0u);
+    EXPECT_EQ(delta.total_aborts(), 0u);
+  }
+  std::atomic<bool> stop{false};
+  std::thread writer([&] {
+    while (!stop.load()) atomically([&](Tx& tx) { x.write(tx, x.read(tx) + 1); });
+  });
+  for (int i = 10; i < kCalls; ++i) call();
+  stop.store(true);
+  writer.join();
+  EXPECT_EQ(not_irrevocable, 0);
+  EXPECT_EQ(runs, kCalls);
+  EXPECT_EQ(y.unsafe_peek(), kCalls);
+}
+
 // T2 begins a writing transaction and reads x; then T1 goes irrevocable and
 // reads x; T2 writes x and tries to commit. T2's commit must fail with
 // kIrrevocableWait (it may not commit in between), T1 sees x unchanged for
