@@ -7,14 +7,19 @@
 # Measured on one clean Release build here: server objects 250 -> 135 s of
 # CPU, loadgen 93 -> 49 s, metrics 21 -> 10 s.
 #
-# Off by default: a unity batch sees every earlier file's internal helpers,
-# so it could hide a missing #include, or let a call resolve to a same-named
-# helper of another file. scripts/test builds the release configuration file
-# by file, which proves each file stands alone, and turns this on only for the
-# sanitizer builds, which then run the same tests. CMake never batches a file
-# with its own compile options (htm/hw_rtm.cc and the like).
-# Test binaries are one source each, so there is nothing to batch there.
-option(TMKV_UNITY_BUILD "Compile the larger libraries in unity batches" OFF)
+# On by default, in every tree (scripts/run's build/ and all three of
+# scripts/test's), so that CI tests the program that ships. The cost: a unity
+# batch sees every earlier file's includes and internal helpers, so it could
+# hide a missing #include, or let a call resolve to a same-named helper of
+# another file. Configure with -DTMKV_UNITY_BUILD=OFF to compile file by
+# file and check that each file stands alone (and for quicker incremental
+# rebuilds while editing one file). Batching already exposed two such
+# clashes here, both removed: HRANDFIELD's and ZRANDMEMBER's duplicated
+# reply helper (now in cmd_util), and the hash and sorted-set values'
+# same-named internals. CMake never batches a file with its own compile
+# options (htm/hw_rtm.cc and the like). Test binaries are one source each,
+# so there is nothing to batch there.
+option(TMKV_UNITY_BUILD "Compile the larger libraries in unity batches" ON)
 set(TMKV_UNITY_BATCH_SIZE 16 CACHE STRING "Sources per unity batch")
 
 # tmkv_unity_build(TARGET): batch TARGET's sources when TMKV_UNITY_BUILD is on.
