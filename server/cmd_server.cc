@@ -550,10 +550,9 @@ void command_getkeys(CommandContext& c) {
   const CommandSpec* s = find_command(line[0]);
   int arity = s != nullptr ? s->arity : 0;
   if (s != nullptr && !s->subcommands.empty()) {
-    const auto sub = std::find_if(s->subcommands.begin(), s->subcommands.end(),
-                                  [&](const SubcommandArity& a) { return equals_ci(line[1], a.name); });
-    if (sub == s->subcommands.end()) s = nullptr;
-    if (s != nullptr) arity = sub->arity;
+    const SubcommandArity* sub = find_subcommand(*s, line[1]);
+    arity = sub != nullptr ? sub->arity : 0;
+    if (sub == nullptr) s = nullptr;
   }
   if (s == nullptr) {
     c.out.error("ERR Invalid command specified");

@@ -116,6 +116,9 @@ void register_cluster_commands(std::vector<CommandSpec>& table);
 const CommandSpec* find_command(std::string_view name);
 const std::vector<CommandSpec>& all_commands();
 
+// A container's subcommand named `name` (any case), or nullptr.
+const SubcommandArity* find_subcommand(const CommandSpec& spec, std::string_view name);
+
 // For a container command: the error Redis 7 gives for an unknown
 // subcommand ("ERR unknown subcommand 'foo'. Try CLIENT HELP.") or for a
 // known one with the wrong number of arguments ("ERR wrong number of

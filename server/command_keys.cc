@@ -5,6 +5,8 @@
 #include <optional>
 #include <string_view>
 
+#include "server/cmd_util.h"
+
 namespace tmkv::server {
 
 namespace {
@@ -50,29 +52,6 @@ bool listed_subcommand_key(std::string_view container, std::string_view sub) {
   });
 }
 
-// Redis's string2ll: an optional '-', then digits without a leading zero
-// (except "0" itself), fitting in 64 bits. What a key spec's count must be.
-std::optional<int64_t> strict_count(std::string_view s) {
-  if (s.empty() || s.size() > 20) return std::nullopt;
-  size_t i = 0;
-  const bool negative = s[0] == '-';
-  if (negative) ++i;
-  if (i == s.size() || s[i] < '0' || s[i] > '9' || (s[i] == '0' && s.size() > i + 1)) return std::nullopt;
-  uint64_t v = 0;
-  for (; i < s.size(); ++i) {
-    if (s[i] < '0' || s[i] > '9') return std::nullopt;
-    const uint64_t d = static_cast<uint64_t>(s[i] - '0');
-    if (v > (UINT64_MAX - d) / 10) return std::nullopt;
-    v = v * 10 + d;
-  }
-  if (negative) {
-    if (v > uint64_t{1} << 63) return std::nullopt;
-    return static_cast<int64_t>(0 - v);
-  }
-  if (v > static_cast<uint64_t>(INT64_MAX)) return std::nullopt;
-  return static_cast<int64_t>(v);
-}
-
 // C's atoi, which Redis's getkeys procedures use when a key spec fails:
 // leading white space, a sign, then as many digits as there are ("2abc" is
 // 2, "x" is 0). Saturates instead of overflowing; any huge count is out of
@@ -95,7 +74,8 @@ KeysFound counted_keys(const CountedKeys& c, std::span<const std::string_view> a
   if (c.count_at >= argc) return c.may_have_none ? KeysFound::kNone : KeysFound::kInvalid;
   const size_t first = c.count_at + 1;
   const size_t available = argc - first;
-  if (const std::optional<int64_t> n = strict_count(args[c.count_at]);
+  // parse_ll is Redis's string2ll, what a key spec's count must satisfy.
+  if (const std::optional<int64_t> n = parse_ll(args[c.count_at]);
       n && *n >= 1 && static_cast<uint64_t>(*n) <= available) {
     if (c.dest_at != 0) out->push_back(c.dest_at);
     for (size_t i = 0; i < static_cast<size_t>(*n); ++i) out->push_back(first + i);

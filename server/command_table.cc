@@ -69,13 +69,18 @@ const CommandSpec* find_command(std::string_view name) {
 
 const std::vector<CommandSpec>& all_commands() { return table().specs; }
 
+const SubcommandArity* find_subcommand(const CommandSpec& spec, std::string_view name) {
+  for (const SubcommandArity& s : spec.subcommands) {
+    if (equals_ci(name, s.name)) return &s;
+  }
+  return nullptr;
+}
+
 bool is_admin_call(const CommandSpec& spec, std::span<const std::string_view> args) {
   if (spec.flags & kAdmin) return true;
-  if (spec.subcommands.empty() || args.size() < 2) return false;
-  for (const SubcommandArity& s : spec.subcommands) {
-    if (equals_ci(args[1], s.name)) return s.admin;
-  }
-  return false;
+  if (args.size() < 2) return false;
+  const SubcommandArity* s = find_subcommand(spec, args[1]);
+  return s != nullptr && s->admin;
 }
 
 std::string command_full_name(const CommandSpec& spec, std::span<const std::string_view> args) {
@@ -86,10 +91,8 @@ std::string command_full_name(const CommandSpec& spec, std::span<const std::stri
 
 std::string subcommand_error(const CommandSpec& spec, std::span<const std::string_view> args) {
   if (spec.subcommands.empty() || args.size() < 2) return {};
-  const std::string sub = to_lower(args[1]);
-  for (const SubcommandArity& s : spec.subcommands) {
-    if (sub != s.name) continue;
-    if (arity_allows(s.arity, args.size())) return {};
+  if (const SubcommandArity* s = find_subcommand(spec, args[1])) {
+    if (arity_allows(s->arity, args.size())) return {};
     return "ERR wrong number of arguments for '" + command_full_name(spec, args) + "' command";
   }
   std::string upper = spec.name;
