@@ -96,8 +96,13 @@ echo
 MSET4=(MSET key:__rand_int__ xxx key:__rand_int__ xxx key:__rand_int__ xxx key:__rand_int__ xxx)
 TESTS=("SET -P 1" "SET -P 16" "GET -P 1" "GET -P 16" "MSET 4 keys -P 1" "MSET 4 keys -P 16")
 
-bench() {  # server test-name -> rps on stdout
-  local name=$1 test=$2 pipeline n args out rps
+cpu_ticks() { awk '{ print $14 + $15 }' "/proc/${PID[$1]}/stat"; }  # utime + stime, whole process
+CLK_TCK=$(getconf CLK_TCK)
+
+# server test-name -> rps on stdout; the server's CPU time per request (us)
+# goes to $tmp/<server>.<test>.cpu
+bench() {
+  local name=$1 test=$2 pipeline n args out rps c0 c1
   pipeline=${test##*-P }
   if [[ $pipeline == 1 ]]; then n=$REQ_P1; else n=$REQ_P16; fi
   case $test in
@@ -105,9 +110,11 @@ bench() {  # server test-name -> rps on stdout
     GET*) args=(-t get) ;;
     MSET*) args=("${MSET4[@]}") ;;
   esac
+  c0=$(cpu_ticks "$name")
   if ! out=$("$REDIS_BENCHMARK" -h 127.0.0.1 -p "${PORT[$name]}" -c "$CLIENTS" -r "$KEYSPACE" --csv \
                -n "$n" -P "$pipeline" "${args[@]}" 2>&1); then
     echo "redis-benchmark failed against $name ($test): $out" >&2
+    echo n/a >> "$tmp/$name.$(key "$test").cpu"
     echo n/a
     return 0
   fi
@@ -115,10 +122,14 @@ bench() {  # server test-name -> rps on stdout
   rps=$(printf '%s\n' "$out" | tr '\r' '\n' | awk -F'","' 'NF > 2 && $1 !~ /^"test$/ { r = $2 } END { print r }')
   if [[ -z $rps ]] || ! awk -v r="$rps" 'BEGIN { exit !(r + 0 > 0) }'; then
     echo "no rate in redis-benchmark's output against $name ($test): $out" >&2
+    echo n/a >> "$tmp/$name.$(key "$test").cpu"
     echo n/a
     return 0
   fi
   alive "$name"
+  c1=$(cpu_ticks "$name")
+  awk -v t="$((c1 - c0))" -v hz="$CLK_TCK" -v n="$n" 'BEGIN { printf "%.3f\n", t / hz * 1e6 / n }' \
+    >> "$tmp/$name.$(key "$test").cpu"
   echo "$rps"
 }
 
@@ -155,6 +166,19 @@ for test in "${TESTS[@]}"; do
   k=$(key "$test")
   printf '| %s | %s | %s | %s |\n' "$test" "$(median < "$tmp/redis.$k" | fmt_rps)" \
     "$(median < "$tmp/tmkv.$k" | fmt_rps)" "$(ratio "$k")"
+done
+echo
+# Throughput is capped by the single-threaded benchmark client once a
+# server is fast enough (all three then share two vCPUs); the servers' own
+# CPU time per request shows their cost either way. Lower is better.
+echo "## Server CPU time per request (median us over $ROUNDS rounds; user + system, all threads)"
+echo
+echo "| test | redis us/req | tmkv us/req | tmkv/redis (min..max) |"
+echo "|---|---|---|---|"
+for test in "${TESTS[@]}"; do
+  k=$(key "$test")
+  printf '| %s | %s | %s | %s |\n' "$test" "$(median < "$tmp/redis.$k.cpu" | awk '{ printf "%.2f", $1 }')" \
+    "$(median < "$tmp/tmkv.$k.cpu" | awk '{ printf "%.2f", $1 }')" "$(ratio "$k.cpu")"
 done
 echo
 server_stop redis

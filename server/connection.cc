@@ -120,8 +120,8 @@ void Connection::do_read() {
   }
   if (in_.size() - in_end_ < kReadChunk) in_.resize(std::max(in_.size() * 2, in_end_ + kReadChunk));
   reading_now_ = true;
-  socket_.async_read_some(asio::buffer(in_.data() + in_end_, in_.size() - in_end_),
-                          [self = shared_from_this()](const std::error_code& ec, size_t n) { self->on_read(ec, n); });
+  socket_.async_read<&Connection::on_read>(asio::buffer(in_.data() + in_end_, in_.size() - in_end_),
+                                          shared_from_this());
 }
 
 void Connection::on_read(const std::error_code& ec, size_t n) {

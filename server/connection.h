@@ -16,8 +16,9 @@
 // is replaced by a readiness wait, and both buffers are freed, so an idle
 // client costs the connection objects alone.
 //
-// Lifetime: shared_ptr, held by the pending asio operation and by the
-// worker's connection set; everything runs on the owning worker's thread.
+// Lifetime: shared_ptr, held by the pending asio operation (a read's is
+// EdgeReadSocket's) and by the worker's connection set; everything runs on
+// the owning worker's thread.
 #pragma once
 
 #include <asio.hpp>
@@ -30,6 +31,7 @@
 
 #include "server/blocking.h"
 #include "server/client.h"
+#include "server/edge_read_socket.h"
 #include "server/monitor.h"
 #include "server/resp_parser.h"
 
@@ -97,7 +99,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   void drop_pause_tickets();  // leaving (close, destruction): nothing stays parked
 
   Server& server_;
-  asio::ip::tcp::socket socket_;
+  EdgeReadSocket socket_;  // reads wait for epoll after a short read (edge_read_socket.h)
   WorkerStats& stats_;
   Client client_;
   RespParser parser_;
