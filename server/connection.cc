@@ -157,6 +157,7 @@ void Connection::park() {
   // wake it at once.
   std::string().swap(in_);
   in_start_ = in_end_ = prefetched_end_ = 0;
+  socket_.release_read_state();
   parked_ = true;
   reading_now_ = true;  // do_read() stays out until the wait ends
   socket_.async_wait(asio::socket_base::wait_read,

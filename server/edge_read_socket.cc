@@ -25,25 +25,31 @@ EdgeReadSocket::EdgeReadSocket(asio::ip::tcp::socket&& socket)
 
 EdgeReadSocket::ReadOp::ReadOp() : reactor_op(std::error_code(), &ReadOp::perform, &ReadOp::complete) {}
 
+void EdgeReadSocket::release_read_state() {
+  if (op_ && !op_->owner) op_.reset();  // an op holds its owner exactly while pending
+}
+
 void EdgeReadSocket::start_read(asio::mutable_buffer into, std::shared_ptr<void> owner, Deliver deliver) {
   auto& impl = impl_.get_implementation();
-  op_.ec_ = std::error_code();
-  op_.bytes_transferred_ = 0;
-  op_.fd = impl.socket_;
-  op_.data = into.data();
-  op_.size = into.size();
-  op_.owner = std::move(owner);
-  op_.deliver = deliver;
+  if (!op_) op_ = std::make_unique<ReadOp>();
+  ReadOp& op = *op_;
+  op.ec_ = std::error_code();
+  op.bytes_transferred_ = 0;
+  op.fd = impl.socket_;
+  op.data = into.data();
+  op.size = into.size();
+  op.owner = std::move(owner);
+  op.deliver = deliver;
   // As Asio's own reads: the descriptor must not block (the connection set
   // it already; a socket the user left blocking is switched internally).
   if ((impl.state_ & asio::detail::socket_ops::non_blocking) == 0 &&
-      !asio::detail::socket_ops::set_internal_non_blocking(impl.socket_, impl.state_, true, op_.ec_)) {
-    reactor_->post_immediate_completion(&op_, false);
+      !asio::detail::socket_ops::set_internal_non_blocking(impl.socket_, impl.state_, true, op.ec_)) {
+    reactor_->post_immediate_completion(&op, false);
     return;
   }
   // A closed socket has no reactor data: start_op completes the op at once
   // with bad_descriptor.
-  reactor_->start_op(asio::detail::reactor::read_op, impl.socket_, impl.reactor_data_, &op_,
+  reactor_->start_op(asio::detail::reactor::read_op, impl.socket_, impl.reactor_data_, &op,
                      /*is_continuation=*/false, /*allow_speculative=*/true);
 }
 
@@ -90,9 +96,10 @@ asio::detail::reactor_op::status EdgeReadSocket::ReadOp::perform(asio::detail::r
 void EdgeReadSocket::ReadOp::complete(void* scheduler, asio::detail::operation* base, const std::error_code&,
                                       size_t) {
   auto* op = static_cast<ReadOp*>(base);
-  // The op lives inside the socket, inside the owner: take what is needed
-  // and the owner's reference first. The callback may start the next read
-  // on this same op, and dropping `owner` may destroy the op.
+  // The op belongs to the socket, inside the owner: take what is needed and
+  // the owner's reference first. The callback may start the next read on
+  // this same op or free it (release_read_state), and dropping `owner` may
+  // destroy it; nothing here touches `op` afterwards.
   std::shared_ptr<void> owner = std::move(op->owner);
   const std::error_code ec = op->ec_;
   const size_t n = op->bytes_transferred_;
@@ -106,6 +113,8 @@ void EdgeReadSocket::ReadOp::complete(void* scheduler, asio::detail::operation* 
 #else
 
 EdgeReadSocket::EdgeReadSocket(asio::ip::tcp::socket&& socket) : asio::ip::tcp::socket(std::move(socket)) {}
+
+void EdgeReadSocket::release_read_state() {}
 
 #endif
 

@@ -73,12 +73,17 @@ class EdgeReadSocket : public asio::ip::tcp::socket {
 #endif
   }
 
+  // Frees the read's state while no read is pending (a parked connection
+  // keeps none); the next async_read makes it again. No-op while pending.
+  void release_read_state();
+
  private:
 #if TMKV_EDGE_READS
   using Deliver = void (*)(void* target, const std::error_code& ec, size_t n);
 
-  // The pending read, as the reactor sees it. Lives inside the socket, so
-  // a read allocates nothing; `owner` keeps the socket alive meanwhile.
+  // The pending read, as the reactor sees it. Made by the first read and
+  // reused by every later one, so a read allocates nothing; `owner` keeps
+  // the socket, and so the op, alive while it is pending.
   class ReadOp : public asio::detail::reactor_op {
    public:
     ReadOp();
@@ -100,7 +105,7 @@ class EdgeReadSocket : public asio::ip::tcp::socket {
   void start_read(asio::mutable_buffer into, std::shared_ptr<void> owner, Deliver deliver);
 
   asio::detail::reactor* reactor_;
-  ReadOp op_;
+  std::unique_ptr<ReadOp> op_;  // null until the first read, and after release_read_state
 #endif
 };
 

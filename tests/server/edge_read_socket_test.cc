@@ -190,6 +190,26 @@ TEST_F(EdgeReadSocketTest, AReadThatTookExactlyWhatWasQueuedAlsoWaits) {
   EXPECT_EQ(reader->got(), "z");
 }
 
+TEST_F(EdgeReadSocketTest, ReleasingTheReadStateBetweenReads) {
+  // As a parking connection does: its next read starts afresh.
+  reader->socket.release_read_state();  // nothing to free yet
+  send("one");
+  reader->read();
+  run_until(1);
+  reader->socket.release_read_state();
+  send("two");
+  reader->read();
+  run_until(2);
+  EXPECT_EQ(reader->got(), "two");
+  reader->read();
+  io->poll();
+  if (io->stopped()) io->restart();
+  reader->socket.release_read_state();  // pending: kept
+  send("three");
+  run_until(3);
+  EXPECT_EQ(reader->got(), "three");
+}
+
 TEST_F(EdgeReadSocketTest, CancelThenEndOfFile) {
   reader->read();
   io->poll();
