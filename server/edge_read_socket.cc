@@ -61,8 +61,8 @@ asio::detail::reactor_op::status EdgeReadSocket::ReadOp::perform(asio::detail::r
   msg.msg_iov = &into;
   msg.msg_iovlen = 1;
   msg.msg_control = control;
-  msg.msg_controllen = sizeof(control);
   for (;;) {
+    msg.msg_controllen = sizeof(control);  // the kernel writes back what it used
     const ssize_t got = ::recvmsg(op->fd, &msg, 0);
     if (got > 0) {
       op->ec_ = std::error_code();
