@@ -39,10 +39,14 @@
 #include <memory>
 #include <system_error>
 
+// -DTMKV_EDGE_READS=0 builds the fallback anywhere (for checking it compiles
+// and behaves); nothing can turn it on where the internals differ.
 #if ASIO_VERSION / 100 == 1022 && defined(ASIO_HAS_EPOLL) && !defined(ASIO_HAS_IO_URING_AS_DEFAULT) && \
-    !defined(ASIO_HAS_IOCP) && !defined(ASIO_WINDOWS_RUNTIME)
+    !defined(ASIO_HAS_IOCP) && !defined(ASIO_WINDOWS_RUNTIME) && !(defined(TMKV_EDGE_READS) && TMKV_EDGE_READS == 0)
+#undef TMKV_EDGE_READS
 #define TMKV_EDGE_READS 1
 #else
+#undef TMKV_EDGE_READS
 #define TMKV_EDGE_READS 0
 #endif
 
