@@ -99,7 +99,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   void drop_pause_tickets();  // leaving (close, destruction): nothing stays parked
 
   Server& server_;
-  EdgeReadSocket socket_;  // reads wait for epoll after a short read (edge_read_socket.h)
+  EdgeReadSocket socket_;  // a read that left nothing queued makes the next wait for epoll (edge_read_socket.h)
   WorkerStats& stats_;
   Client client_;
   RespParser parser_;
