@@ -43,6 +43,9 @@ enum CommandFlags : uint32_t {
   // estimate), so it runs as a read-write transaction, and read-only
   // scripts refuse it as Redis's do.
   kMayReplicate = 1u << 10,
+  // Redis 7's "protected" commands (DEBUG, MODULE's LOAD/LOADEX/UNLOAD):
+  // see protected_command_refusal.
+  kProtected = 1u << 11,
 };
 
 struct CommandContext {
@@ -111,6 +114,11 @@ void register_geo_commands(std::vector<CommandSpec>& table);
 void register_sort_commands(std::vector<CommandSpec>& table);
 void register_function_commands(std::vector<CommandSpec>& table);
 void register_cluster_commands(std::vector<CommandSpec>& table);
+void register_debug_module_commands(std::vector<CommandSpec>& table);
+// Redis 7's protected commands (DEBUG; MODULE LOAD, LOADEX and UNLOAD)
+// under enable-debug-command / enable-module-command "no", tmkv's only
+// setting: the rejection to send, or empty if the command is allowed.
+std::string_view protected_command_refusal(const CommandSpec& spec, std::span<const std::string_view> args);
 
 // The table, built once; lookup is case-insensitive. nullptr if unknown.
 const CommandSpec* find_command(std::string_view name);

@@ -292,6 +292,14 @@ bool apply_setting(ServerConfig& cfg, std::string_view name_in, std::string_view
     ok = v.empty() || v == "\"\"" || v == "no";
     if (!ok) *error = "'" + name + "' is not supported: tmkv does not persist or daemonize";
     return ok;
+  } else if (name == "enable-debug-command" || name == "enable-module-command" ||
+             name == "enable-protected-configs") {
+    // Redis 7's defaults, which are what tmkv has: no DEBUG, no modules to
+    // load, and no protected configs to unlock. "yes" or "local" would
+    // promise what is not there, so they are refused.
+    ok = lower(value) == "no";
+    if (!ok) *error = "'" + name + "' can only be no: tmkv has no DEBUG command, modules or protected configs";
+    return ok;
   } else {
     *error = "unknown option '" + std::string(name_in) + "'";
     return false;
@@ -350,6 +358,9 @@ std::optional<std::string> setting_value(const ServerConfig& cfg, std::string_vi
   if (name == "save") return std::string();
   if (name == "appendonly") return std::string("no");
   if (name == "daemonize") return std::string("no");
+  if (name == "enable-debug-command" || name == "enable-module-command" || name == "enable-protected-configs") {
+    return std::string("no");
+  }
   return std::nullopt;
 }
 
@@ -357,7 +368,7 @@ const std::vector<std::string>& setting_names() {
   static const std::vector<std::string> kNames = {
       "bind",       "port",     "io-threads", "tm-mode",  "requirepass", "protected-mode",
       "databases",  "maxclients", "timeout",  "proto-max-bulk-len", "client-query-buffer-limit",
-      "max-multibulk-len", "max-inline-size", "metrics-bind", "metrics-port", "maxmemory", "latency-tracking", "tx-sample-rate", "prefetch-batch-max-size", "hash-max-listpack-entries", "hash-max-listpack-value", "hash-max-ziplist-entries", "hash-max-ziplist-value", "zset-max-listpack-entries", "zset-max-listpack-value", "zset-max-ziplist-entries", "zset-max-ziplist-value", "set-max-intset-entries", "hll-sparse-max-bytes", "tracking-table-max-keys", "monitor-output-buffer-limit", "slowlog-log-slower-than", "slowlog-max-len", "latency-monitor-threshold", "maxmemory-policy", "maxmemory-samples", "maxmemory-eviction-tenacity", "lfu-log-factor", "lfu-decay-time", "client-output-buffer-limit", "notify-keyspace-events", "save", "appendonly", "daemonize"};
+      "max-multibulk-len", "max-inline-size", "metrics-bind", "metrics-port", "maxmemory", "latency-tracking", "tx-sample-rate", "prefetch-batch-max-size", "hash-max-listpack-entries", "hash-max-listpack-value", "hash-max-ziplist-entries", "hash-max-ziplist-value", "zset-max-listpack-entries", "zset-max-listpack-value", "zset-max-ziplist-entries", "zset-max-ziplist-value", "set-max-intset-entries", "hll-sparse-max-bytes", "tracking-table-max-keys", "monitor-output-buffer-limit", "slowlog-log-slower-than", "slowlog-max-len", "latency-monitor-threshold", "maxmemory-policy", "maxmemory-samples", "maxmemory-eviction-tenacity", "lfu-log-factor", "lfu-decay-time", "client-output-buffer-limit", "notify-keyspace-events", "save", "appendonly", "daemonize", "enable-protected-configs", "enable-debug-command", "enable-module-command"};
   return kNames;
 }
 
@@ -433,6 +444,10 @@ std::string usage_text() {
          "                                 bytes, or SOFT for SECONDS, is disconnected (default\n"
          "                                 \"pubsub 32mb 8mb 60\"); the replica class is kept but\n"
          "                                 unused (no replicas), normal must be 0 0 0\n"
+         "  --save, --appendonly, --daemonize, --enable-debug-command, --enable-module-command,\n"
+         "  --enable-protected-configs     accepted for redis.conf's sake with Redis's \"off\" value\n"
+         "                                 only (\"\" or no): tmkv keeps no files, does not fork,\n"
+         "                                 and has no DEBUG command or modules\n"
          "  -h, --help                     this text\n";
 }
 

@@ -112,6 +112,7 @@ bool effects_outside_store(const CommandSpec& spec, std::span<const std::string_
       {"role", {}},     {"wait", {}},     {"lastsave", {}}, {"command", {}},   {"pubsub", {}},
       {"cluster", {}},  {"readonly", {}}, {"readwrite", {}}, {"asking", {}},   {"unwatch", {}},
       {"replicaof", {}}, {"slaveof", {}},  // NO ONE changes nothing; anything else is refused
+      {"debug", {}},    {"module", {}},    // refused, or an empty list (cmd_debug_module.cc)
       {"client", {"id", "getname", "list", "info", "getredir", "trackinginfo", "help"}},
       {"config", {"get", "help"}},
       {"script", {"exists", "help"}},
@@ -315,6 +316,13 @@ void dispatch_in_scope(Server& server, Client& client, Reply& out, std::span<con
   if (!spec->subcommands.empty()) {
     if (std::string error = subcommand_error(*spec, args); !error.empty()) {
       reject(server, client, out, spec, slot, error);
+      return;
+    }
+  }
+  // Before authentication, as Redis's processCommand checks them.
+  if (spec->flags & kProtected) {
+    if (const std::string_view refusal = protected_command_refusal(*spec, args); !refusal.empty()) {
+      reject(server, client, out, spec, slot, refusal);
       return;
     }
   }

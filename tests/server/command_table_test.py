@@ -10,7 +10,7 @@ Declared differences (not compared): the other flags, which tmkv models only
 in part (it lists write, readonly, fast, no_auth, no_multi, movablekeys, and
 "admin" on subcommands), ACL categories, tips and key specs (tmkv has none);
 the commands tmkv does not implement (streams, ACL, replication,
-persistence, modules), which it does not list; and CLIENT SETINFO and
+persistence), which it does not list; and CLIENT SETINFO and
 CLIENT NO-TOUCH, Redis 7.2's, which Debian 12's redis-server 7.0 lacks.
 
 Run: TMKV_SERVER=build/bin/tmkv-server /usr/bin/python3 tests/server/command_table_test.py
@@ -78,9 +78,33 @@ def test_replicaof_a_master_is_refused():
         srv.stop()
 
 
+def test_protected_commands_before_auth():
+    # DEBUG and MODULE LOAD are refused before authentication (Redis's
+    # protected commands); MODULE LIST waits for AUTH like any command. Both
+    # servers with a password, reply for reply.
+    with ThreadPoolExecutor(2) as pool:
+        servers = list(pool.map(lambda start: start("--requirepass", "pw"), (harness.start_tmkv, harness.start_redis)))
+    try:
+        lines = (["DEBUG", "SLEEP", "0"], ["MODULE", "LOAD", "/x.so"], ["MODULE", "LIST"], ["MODULE", "FOO"],
+                 ["AUTH", "pw"], ["MODULE", "LIST"], ["DEBUG", "OBJECT", "k"], ["MODULE", "UNLOAD", "x"])
+        got = []
+        for srv in servers:
+            c = RawConn(srv.port)
+            got.append([c.cmd(*line) for line in lines])
+            c.close()
+        for line, t, r in zip(lines, *got):
+            check(t == r, f"{line}: tmkv {t!r}, redis {r!r}")
+        check(got[0][0][1].startswith("ERR DEBUG command not allowed") and got[0][2][1].startswith("NOAUTH"),
+              f"refused before NOAUTH: {got[0][:3]}")
+    finally:
+        for srv in servers:
+            srv.stop()
+
+
 TESTS = [
     ("1", "arity, key positions and movablekeys as redis-server's", test_same_table_as_redis),
     ("2", "REPLICAOF host port is refused, NO ONE accepted", test_replicaof_a_master_is_refused),
+    ("3", "DEBUG and MODULE LOAD refused before AUTH, as redis-server", test_protected_commands_before_auth),
 ]
 
 

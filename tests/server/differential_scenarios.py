@@ -969,6 +969,27 @@ def cluster_disabled(r):
 
 
 @scenario
+def debug_and_modules(r):
+    # Redis 7.0's defaults (enable-debug-command no, enable-module-command
+    # no), which are tmkv's only settings: DEBUG refused whatever it asks,
+    # MODULE LIST empty, LOAD/LOADEX/UNLOAD refused, after the subcommand
+    # and arity checks; inside MULTI too. (MODULE HELP is our own text.)
+    fresh(r)
+    for line in (["MODULE", "LIST"], ["module", "list"], ["MODULE", "LOAD", "/nonexistent.so"],
+                 ["MODULE", "LOADEX", "/x.so", "CONFIG", "a", "b"], ["MODULE", "UNLOAD", "x"], ["MODULE", "FOO"],
+                 ["MODULE", "LIST", "x"], ["MODULE", "LOAD"], ["MODULE", "UNLOAD"], ["MODULE"], ["DEBUG"],
+                 ["DEBUG", "SLEEP", 0], ["DEBUG", "OBJECT", "k"], ["debug", "help"], ["DEBUG", "RELOAD"],
+                 ["CONFIG", "GET", "enable-debug-command"], ["CONFIG", "GET", "enable-module-command"],
+                 ["CONFIG", "GET", "enable-protected-configs"], ["CONFIG", "SET", "enable-debug-command", "yes"],
+                 ["CONFIG", "SET", "enable-module-command", "no"], ["COMMAND", "GETKEYS", "MODULE", "LIST"]):
+        r.do("A", *line)
+    r.do("A", "MULTI")
+    r.do("A", "MODULE", "LIST")
+    r.do("A", "DEBUG", "SLEEP", 0)
+    r.do("A", "EXEC")
+
+
+@scenario
 def replication_role(r):
     # A master without replicas: ROLE, REPLICAOF / SLAVEOF NO ONE (what it
     # already is), and the argument checks before a master to follow. tmkv
