@@ -436,8 +436,8 @@ void cmd_replicaof(CommandContext& c) {
     c.out.ok();
     return;
   }
-  int64_t port;
-  if (!parse_ll(c.arg(2)) || (port = *parse_ll(c.arg(2))) < 0 || port > 65535) {
+  const std::optional<int64_t> port = parse_ll(c.arg(2));
+  if (!port || *port < 0 || *port > 65535) {
     c.out.error("ERR Invalid master port");
     return;
   }

@@ -43,10 +43,14 @@ def table(port):
     return names, top, count, rows
 
 
-def test_same_table_as_redis():
+def start_both(*args):
+    """tmkv-server and redis-server with the same flags, started together."""
     with ThreadPoolExecutor(2) as pool:
-        servers = list(pool.map(lambda start: start(), (harness.start_tmkv, harness.start_redis)))
-    tmkv, redis = servers
+        return list(pool.map(lambda start: start(*args), (harness.start_tmkv, harness.start_redis)))
+
+
+def test_same_table_as_redis():
+    tmkv, redis = start_both()
     try:
         names, top, count, got = table(tmkv.port)
         redis_names, _, _, want = table(redis.port)
@@ -82,8 +86,7 @@ def test_protected_commands_before_auth():
     # DEBUG and MODULE LOAD are refused before authentication (Redis's
     # protected commands); MODULE LIST waits for AUTH like any command. Both
     # servers with a password, reply for reply.
-    with ThreadPoolExecutor(2) as pool:
-        servers = list(pool.map(lambda start: start("--requirepass", "pw"), (harness.start_tmkv, harness.start_redis)))
+    servers = start_both("--requirepass", "pw")
     try:
         lines = (["DEBUG", "SLEEP", "0"], ["MODULE", "LOAD", "/x.so"], ["MODULE", "LIST"], ["MODULE", "FOO"],
                  ["AUTH", "pw"], ["MODULE", "LIST"], ["DEBUG", "OBJECT", "k"], ["MODULE", "UNLOAD", "x"])

@@ -94,6 +94,12 @@ class EdgeReadSocketTest : public ::testing::Test {
     }
     ASSERT_EQ(reader->completions, count);
   }
+  // Runs what is ready now and returns without waiting for epoll (a read
+  // that has to wait stays pending); leaves the context ready to run again.
+  void poll_ready() {
+    io->poll();
+    if (io->stopped()) io->restart();
+  }
   void send(std::string_view bytes) {
     asio::write(client, asio::buffer(bytes));
     std::this_thread::sleep_for(20ms);  // loopback delivers it by then
@@ -116,8 +122,7 @@ TEST_F(EdgeReadSocketTest, AfterAShortReadTheNextReadWaitsWithoutRecv) {
   EXPECT_EQ(recvs(), 1);
   // Nothing to read: Asio's own read would try recv() now and get EAGAIN.
   reader->read();
-  io->poll();
-  if (io->stopped()) io->restart();
+  poll_ready();
   EXPECT_EQ(reader->completions, 1);
   EXPECT_EQ(recvs(), 1);
   send("abc");
@@ -147,8 +152,7 @@ TEST_F(EdgeReadSocketTest, AnEndOfFileThatArrivedWithTheLastBytesIsSeen) {
   // that takes the bytes must not leave the FIN waiting for an event that
   // will never come.
   reader->read();
-  io->poll();  // nothing yet: the read waits in the reactor
-  if (io->stopped()) io->restart();
+  poll_ready();  // nothing yet: the read waits in the reactor
   asio::write(client, asio::buffer(std::string_view("PING\r\n")));
   client.shutdown(asio::ip::tcp::socket::shutdown_send);
   std::this_thread::sleep_for(20ms);
@@ -165,8 +169,7 @@ TEST_F(EdgeReadSocketTest, AReadThatFillsItsBufferTriesTheNextAtOnce) {
   run_until(1);
   ASSERT_EQ(reader->n, sizeof(reader->buf));
   reader->read();
-  io->poll();  // the rest is already here: no epoll wait needed
-  if (io->stopped()) io->restart();
+  poll_ready();  // the rest is already here: no epoll wait needed
   ASSERT_EQ(reader->completions, 2);
   EXPECT_EQ(reader->n, 6000 - sizeof(reader->buf));
   if (EdgeReadSocket::kEdgeReads) {
@@ -181,8 +184,7 @@ TEST_F(EdgeReadSocketTest, AReadThatTookExactlyWhatWasQueuedAlsoWaits) {
   run_until(1);
   ASSERT_EQ(reader->n, 1000u);
   reader->read();
-  io->poll();
-  if (io->stopped()) io->restart();
+  poll_ready();
   EXPECT_EQ(reader->completions, 1);
   EXPECT_EQ(recvs(), 1);
   send("z");
@@ -202,8 +204,7 @@ TEST_F(EdgeReadSocketTest, ReleasingTheReadStateBetweenReads) {
   run_until(2);
   EXPECT_EQ(reader->got(), "two");
   reader->read();
-  io->poll();
-  if (io->stopped()) io->restart();
+  poll_ready();
   reader->socket.release_read_state();  // pending: kept
   send("three");
   run_until(3);
@@ -212,8 +213,7 @@ TEST_F(EdgeReadSocketTest, ReleasingTheReadStateBetweenReads) {
 
 TEST_F(EdgeReadSocketTest, CancelThenEndOfFile) {
   reader->read();
-  io->poll();
-  if (io->stopped()) io->restart();
+  poll_ready();
   reader->socket.cancel();
   run_until(1);
   EXPECT_EQ(reader->ec, asio::error::operation_aborted);
@@ -230,8 +230,7 @@ TEST_F(EdgeReadSocketTest, CancelThenEndOfFile) {
 
 TEST_F(EdgeReadSocketTest, ClosingTheSocketAbortsThePendingRead) {
   reader->read();
-  io->poll();
-  if (io->stopped()) io->restart();
+  poll_ready();
   reader->socket.close();
   run_until(1);
   EXPECT_EQ(reader->ec, asio::error::operation_aborted);
@@ -242,7 +241,7 @@ TEST_F(EdgeReadSocketTest, ClosingTheSocketAbortsThePendingRead) {
 
 TEST_F(EdgeReadSocketTest, DestroyingTheContextReleasesThePendingReadsOwner) {
   reader->read();
-  io->poll();
+  poll_ready();
   std::weak_ptr<Reader> weak = reader;
   reader.reset();
   ASSERT_FALSE(weak.expired());  // the pending read holds it
