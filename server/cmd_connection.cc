@@ -624,8 +624,8 @@ void register_connection_commands(std::vector<CommandSpec>& t) {
   t.push_back({"echo", 2, kFast, 0, 0, 0, "connection", "Returns the given string.", cmd_echo});
   t.push_back({"auth", -2, kNoAuth | kFast, 0, 0, 0, "connection", "Authenticates the connection.", cmd_auth});
   t.push_back({"hello", -1, kNoAuth | kFast, 0, 0, 0, "connection", "Handshakes with the Redis server.", cmd_hello});
-  t.push_back({"quit", -1, kNoAuth | kNoMulti | kFast | kSubscribedContext, 0, 0, 0, "connection", "Closes the connection.", cmd_quit});
-  t.push_back({"reset", 1, kNoAuth | kNoMulti | kFast | kSubscribedContext, 0, 0, 0, "connection", "Resets the connection.", cmd_reset});
+  t.push_back({"quit", -1, kNoAuth | kImmediateInMulti | kFast | kSubscribedContext, 0, 0, 0, "connection", "Closes the connection.", cmd_quit});
+  t.push_back({"reset", 1, kNoAuth | kImmediateInMulti | kFast | kSubscribedContext, 0, 0, 0, "connection", "Resets the connection.", cmd_reset});
   t.push_back({"select", 2, kFast, 0, 0, 0, "connection", "Changes the selected database.", cmd_select});
   t.push_back({"client", -2, 0, 0, 0, 0, "connection", "A container for client connection commands.", cmd_client, kClientSubcommands});
 }

@@ -444,11 +444,6 @@ void cmd_replicaof(CommandContext& c) {
   c.out.error("ERR tmkv does not support replication: REPLICAOF takes only NO ONE");
 }
 
-// LASTSAVE: Redis answers the time of the last successful save, which is
-// the start time until one happens. tmkv never saves (no persistence), so
-// it is always the start time, as INFO's rdb_last_save_time.
-void cmd_lastsave(CommandContext& c) { c.out.integer(c.server.start_ms() / 1000); }
-
 // WAIT numreplicas timeout: tmkv has no replicas, so none ever acknowledges
 // and the answer is always 0, given when Redis with no replicas gives it:
 // at once when 0 suffices (numreplicas <= 0) or inside MULTI/EXEC, else
@@ -657,7 +652,6 @@ void register_server_commands(std::vector<CommandSpec>& t) {
   t.push_back({"slaveof", 3, kAdmin, 0, 0, 0, "server", "Make the server a replica of another instance, or promote it as master.",
                cmd_replicaof});
   t.push_back({"wait", 3, 0, 0, 0, 0, "generic", "Blocks until the asynchronous replication of all preceding write commands sent by the connection is completed.", cmd_wait});
-  t.push_back({"lastsave", 1, kFast, 0, 0, 0, "server", "Returns the Unix timestamp of the last successful save to disk.", cmd_lastsave});
   t.push_back({"monitor", 1, kAdmin, 0, 0, 0, "server", "Listens for all requests received by the server in real-time.",
                cmd_monitor});
   t.push_back({"shutdown", -1, kAdmin | kNoMulti, 0, 0, 0, "server", "Synchronously saves the database(s) to disk and shuts down the Redis server.", cmd_shutdown});

@@ -69,9 +69,9 @@ void cmd_unwatch(CommandContext& c) {
 }  // namespace
 
 void register_transaction_commands(std::vector<CommandSpec>& t) {
-  const uint32_t M = kNoMulti | kFast;
+  const uint32_t M = kImmediateInMulti | kFast;
   t.push_back({"multi", 1, M, 0, 0, 0, "transactions", "Starts a transaction.", cmd_multi});
-  t.push_back({"exec", 1, kNoMulti, 0, 0, 0, "transactions", "Executes all commands in a transaction.", cmd_exec});
+  t.push_back({"exec", 1, kImmediateInMulti, 0, 0, 0, "transactions", "Executes all commands in a transaction.", cmd_exec});
   t.push_back({"discard", 1, M, 0, 0, 0, "transactions", "Discards a transaction.", cmd_discard});
   t.push_back({"watch", -2, M, 1, -1, 1, "transactions", "Monitors changes to keys to determine the execution of a transaction.", cmd_watch});
   t.push_back({"unwatch", 1, kFast, 0, 0, 0, "transactions", "Forgets about watched keys of a transaction.", cmd_unwatch});

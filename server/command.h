@@ -30,7 +30,10 @@ enum CommandFlags : uint32_t {
   kWrite = 1u << 1,          // may modify the keyspace
   kReadOnly = 1u << 2,       // never modifies: runs as a read-only transaction
   kNoAuth = 1u << 3,         // allowed before AUTH (AUTH, HELLO, QUIT)
-  kNoMulti = 1u << 4,        // executes immediately even inside MULTI (EXEC, DISCARD, MULTI, WATCH, ...)
+  // Executes at once even inside MULTI instead of being queued: MULTI,
+  // EXEC, DISCARD, WATCH, QUIT and RESET, the commands Redis's
+  // processCommand never queues.
+  kImmediateInMulti = 1u << 4,
   kAdmin = 1u << 5,
   kFast = 1u << 6,
   kDenyOom = 1u << 7,  // may grow memory: refused while over maxmemory (Redis's "denyoom")
@@ -46,6 +49,10 @@ enum CommandFlags : uint32_t {
   // Redis 7's "protected" commands (DEBUG, MODULE's LOAD/LOADEX/UNLOAD):
   // see protected_command_refusal.
   kProtected = 1u << 11,
+  // Redis's "no_multi" (SHUTDOWN, SAVE): refused inside MULTI with "Command
+  // not allowed inside a transaction", which fails the EXEC. Such a command
+  // has effects no transaction may hold back or retry.
+  kNoMulti = 1u << 12,
 };
 
 struct CommandContext {
@@ -115,6 +122,7 @@ void register_sort_commands(std::vector<CommandSpec>& table);
 void register_function_commands(std::vector<CommandSpec>& table);
 void register_cluster_commands(std::vector<CommandSpec>& table);
 void register_debug_module_commands(std::vector<CommandSpec>& table);
+void register_persistence_commands(std::vector<CommandSpec>& table);
 // Redis 7's protected commands (DEBUG; MODULE LOAD, LOADEX and UNLOAD)
 // under enable-debug-command / enable-module-command "no", tmkv's only
 // setting: the rejection to send, or empty if the command is allowed.

@@ -113,6 +113,7 @@ bool effects_outside_store(const CommandSpec& spec, std::span<const std::string_
       {"cluster", {}},  {"readonly", {}}, {"readwrite", {}}, {"asking", {}},   {"unwatch", {}},
       {"replicaof", {}}, {"slaveof", {}},  // NO ONE changes nothing; anything else is refused
       {"debug", {}},    {"module", {}},    // refused, or an empty list (cmd_debug_module.cc)
+      {"bgsave", {}},   {"bgrewriteaof", {}},  // refused: no files (cmd_persistence.cc)
       {"client", {"id", "getname", "list", "info", "getredir", "trackinginfo", "help"}},
       {"config", {"get", "help"}},
       {"script", {"exists", "help"}},
@@ -330,6 +331,12 @@ void dispatch_in_scope(Server& server, Client& client, Reply& out, std::span<con
     reject(server, client, out, spec, slot, "NOAUTH Authentication required.");
     return;
   }
+  // Redis 7's no_multi, checked where its processCommand checks it: right
+  // after authentication, before maxmemory and the pub/sub context.
+  if (client.in_multi && (spec->flags & kNoMulti)) {
+    reject(server, client, out, spec, slot, "ERR Command not allowed inside a transaction");
+    return;
+  }
   // Redis's maxmemory: over it, keys are evicted per maxmemory-policy
   // (eviction.h); if none can be, writes fail and reads go on. Checked at
   // queue time too (Redis rejects there, failing the EXEC), and again at
@@ -370,7 +377,7 @@ void dispatch_in_scope(Server& server, Client& client, Reply& out, std::span<con
       return;
     }
   }
-  if (client.in_multi && !(spec->flags & kNoMulti)) {
+  if (client.in_multi && !(spec->flags & kImmediateInMulti)) {
     queue_command(server, client, out, args);
     return;
   }

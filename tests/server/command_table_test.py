@@ -2,15 +2,16 @@
 
 For every command and subcommand both servers list (COMMAND LIST), COMMAND
 INFO must agree on what clients and proxies use to route and check a call:
-the arity, the legacy key positions (first, last, step) and whether the keys
-move with the arguments ("movablekeys"). Every name tmkv lists must be one
+the arity, the legacy key positions (first, last, step), whether the keys
+move with the arguments ("movablekeys") and whether MULTI refuses the
+command ("no_multi"). Every name tmkv lists must be one
 Redis lists, and COMMAND COUNT counts the top-level ones.
 
 Declared differences (not compared): the other flags, which tmkv models only
-in part (it lists write, readonly, fast, no_auth, no_multi, movablekeys, and
+in part (it lists write, readonly, fast, no_auth, movablekeys, and
 "admin" on subcommands), ACL categories, tips and key specs (tmkv has none);
-the commands tmkv does not implement (streams, ACL, replication,
-persistence), which it does not list; and CLIENT SETINFO and
+the commands tmkv does not implement (streams, ACL, replication), which it
+does not list; and CLIENT SETINFO and
 CLIENT NO-TOUCH, Redis 7.2's, which Debian 12's redis-server 7.0 lacks.
 
 Run: TMKV_SERVER=build/bin/tmkv-server /usr/bin/python3 tests/server/command_table_test.py
@@ -30,7 +31,7 @@ def text(v):
 
 
 def table(port):
-    """{name: (arity, first, last, step, movable)} for every listed name."""
+    """{name: (arity, first, last, step, movable, no_multi)} for every listed name."""
     c = RawConn(port)
     names = sorted(text(n) for n in c.cmd("COMMAND", "LIST"))
     top = [n for n in names if "|" not in n]
@@ -38,7 +39,8 @@ def table(port):
     rows = {}
     for entry in c.cmd("COMMAND", "INFO", *top):
         for e in [entry] + list(entry[9]):
-            rows[text(e[0])] = (e[1], e[3], e[4], e[5], "movablekeys" in [text(f) for f in e[2]])
+            flags = [text(f) for f in e[2]]
+            rows[text(e[0])] = (e[1], e[3], e[4], e[5], "movablekeys" in flags, "no_multi" in flags)
     c.close()
     return names, top, count, rows
 
@@ -60,7 +62,8 @@ def test_same_table_as_redis():
         check(sorted(got) == names, f"COMMAND INFO covers COMMAND LIST: {sorted(set(names) ^ set(got))}")
         check(any("|" in n for n in names) and "client|list" in names, "subcommands listed by full name")
         diffs = [f"{n}: tmkv {got[n]} redis {want[n]}" for n in names if n in want and got[n] != want[n]]
-        check(not diffs, "(arity, first, last, step, movablekeys) differ:\n  " + "\n  ".join(diffs))
+        check(not diffs, "(arity, first, last, step, movablekeys, no_multi) differ:\n  " + "\n  ".join(diffs))
+        check(got["shutdown"][5] and got["save"][5] and not got["exec"][5], "no_multi is Redis's: SHUTDOWN, SAVE")
     finally:
         tmkv.stop()
         redis.stop()
@@ -104,10 +107,41 @@ def test_protected_commands_before_auth():
             srv.stop()
 
 
+def test_persistence_commands_are_refused():
+    # tmkv keeps no files: SAVE, BGSAVE and BGREWRITEAOF must fail and say
+    # why, never answer OK as if data were on disk. SAVE is refused inside
+    # MULTI (no_multi, the EXEC fails); a queued BGSAVE is an error inside
+    # the EXEC reply and the block's other commands still run.
+    srv = harness.start_tmkv()
+    try:
+        c = RawConn(srv.port)
+        for args in (["SAVE"], ["BGSAVE"], ["bgsave", "schedule"], ["BGREWRITEAOF"]):
+            reply = c.cmd(*args)
+            check(reply[0] == "ERR" and "is not supported: tmkv keeps its data in memory only" in reply[1],
+                  f"{args}: {reply}")
+        check(c.cmd("BGSAVE", "now") == ("ERR", "ERR syntax error"), "BGSAVE's only option is SCHEDULE")
+        check(c.cmd("MULTI") == "OK", "MULTI")
+        check(c.cmd("SAVE") == ("ERR", "ERR Command not allowed inside a transaction"), "SAVE inside MULTI")
+        check(c.cmd("EXEC")[1].startswith("EXECABORT"), "the EXEC fails")
+        check(c.cmd("MULTI") == "OK" and c.cmd("BGSAVE") == "QUEUED" and c.cmd("SET", "k", "v") == "QUEUED",
+              "BGSAVE is queued")
+        replies = c.cmd("EXEC")
+        check(replies[0][0] == "ERR" and "not supported" in replies[0][1] and replies[1] == "OK",
+              f"EXEC: the refusal and the SET's OK: {replies}")
+        check(c.cmd("GET", "k") == b"v", "the SET ran")
+        check(isinstance(c.cmd("LASTSAVE"), int), "LASTSAVE answers the start time")
+        info = c.cmd("INFO", "persistence").decode()
+        check("rdb_saves:0" in info and "tmkv_persistence:none" in info, f"INFO persistence: {info!r}")
+        c.close()
+    finally:
+        srv.stop()
+
+
 TESTS = [
     ("1", "arity, key positions and movablekeys as redis-server's", test_same_table_as_redis),
     ("2", "REPLICAOF host port is refused, NO ONE accepted", test_replicaof_a_master_is_refused),
     ("3", "DEBUG and MODULE LOAD refused before AUTH, as redis-server", test_protected_commands_before_auth),
+    ("4", "SAVE, BGSAVE and BGREWRITEAOF refused: no files", test_persistence_commands_are_refused),
 ]
 
 

@@ -990,6 +990,37 @@ def debug_and_modules(r):
 
 
 @scenario
+def no_multi_commands(r):
+    # Redis 7's no_multi commands, SHUTDOWN and SAVE, are refused inside
+    # MULTI and fail the EXEC: neither server may shut down or queue them
+    # (tmkv once shut down on MULTI, SHUTDOWN). BGSAVE's and the persistence
+    # commands' argument checks come before tmkv's refusal (its "no files"
+    # error is checked in command_table_test.py, not here: redis-server
+    # saves). MULTI, EXEC, DISCARD, WATCH, QUIT and RESET run at once.
+    fresh(r)
+    r.do("A", "MULTI")
+    r.do("A", "SHUTDOWN")
+    r.do("A", "SHUTDOWN", "NOSAVE")
+    r.do("A", "SET", "k", "1")
+    r.do("A", "EXEC")
+    r.do("A", "GET", "k")
+    r.do("A", "MULTI")
+    r.do("A", "save")
+    r.do("A", "INCR", "k")
+    r.do("A", "EXEC")
+    r.do("A", "MULTI")
+    r.do("A", "SAVE", "x")  # arity first: still refused, still fails the EXEC
+    r.do("A", "DISCARD")
+    r.do("A", "MULTI")
+    r.do("A", "SHUTDOWN", "bogus")  # refused before its options are read
+    r.do("A", "WATCH", "k")
+    r.do("A", "MULTI")
+    r.do("A", "EXEC")
+    for line in (["BGSAVE", "x"], ["BGSAVE", "SCHEDULE", "x"], ["BGREWRITEAOF", "x"], ["SAVE", "x"],
+                 ["SHUTDOWN", "ABORT"], ["GET", "k"]):
+        r.do("A", *line)
+
+@scenario
 def replication_role(r):
     # A master without replicas: ROLE, REPLICAOF / SLAVEOF NO ONE (what it
     # already is), and the argument checks before a master to follow. tmkv
