@@ -1,5 +1,7 @@
 // Connection commands: PING, ECHO, HELLO, AUTH, QUIT, RESET, SELECT, CLIENT.
+#include <algorithm>
 #include <limits>
+#include <map>
 #include <optional>
 #include <sstream>
 #include <vector>
@@ -222,10 +224,75 @@ size_t argv_bytes(const CommandContext& c) {
   return n;
 }
 
+// Redis's client types (CLIENT LIST TYPE, CLIENT KILL TYPE). tmkv has no
+// replication, so no client is a master or a replica; a client with any
+// subscription is "pubsub" (Redis's CLIENT_PUBSUB, flag P), every other one,
+// a MONITOR included, "normal".
+enum class ClientType { kNormal, kReplica, kPubSub, kMaster };
+
+std::optional<ClientType> client_type_by_name(std::string_view name) {
+  if (equals_ci(name, "normal")) return ClientType::kNormal;
+  if (equals_ci(name, "replica") || equals_ci(name, "slave")) return ClientType::kReplica;
+  if (equals_ci(name, "pubsub")) return ClientType::kPubSub;
+  if (equals_ci(name, "master")) return ClientType::kMaster;
+  return std::nullopt;
+}
+
+// Reads the counts CLIENT LIST shows (atomics any thread may read).
+ClientType client_type_of(const Client& cl) {
+  for (const auto& n : cl.shown_pubsub) {
+    if (n.load(std::memory_order_relaxed) != 0) return ClientType::kPubSub;
+  }
+  return ClientType::kNormal;
+}
+
+// CLIENT LIST [TYPE type | ID id [id ...]], as Redis 7.0 parses it: TYPE
+// takes exactly one type; ID lists the clients found, in the order asked
+// (an id twice is listed twice), and refuses a non-integer id.
+void client_list(CommandContext& c) {
+  const auto own_line = [&](const Client& cl) { return client_line(cl, &cl == &c.client ? argv_bytes(c) : 0); };
+  std::string out;
+  if (c.argc() == 4 && equals_ci(c.arg(2), "type")) {
+    const std::optional<ClientType> type = client_type_by_name(c.arg(3));
+    if (!type) {
+      c.out.error("ERR Unknown client type '" + std::string(c.arg(3)) + "'");
+      return;
+    }
+    c.server.for_each_client([&](const Client& cl) {
+      if (client_type_of(cl) == *type) out += own_line(cl);
+    });
+  } else if (c.argc() > 3 && equals_ci(c.arg(2), "id")) {
+    std::vector<int64_t> ids;
+    for (size_t i = 3; i < c.argc(); ++i) {
+      const std::optional<int64_t> id = parse_ll(c.arg(i));
+      if (!id) {
+        c.out.error("ERR Invalid client ID");
+        return;
+      }
+      ids.push_back(*id);
+    }
+    std::map<int64_t, std::string> lines;
+    c.server.for_each_client([&](const Client& cl) {
+      if (std::find(ids.begin(), ids.end(), static_cast<int64_t>(cl.id())) != ids.end()) {
+        lines[static_cast<int64_t>(cl.id())] = own_line(cl);
+      }
+    });
+    for (int64_t id : ids) {
+      if (auto it = lines.find(id); it != lines.end()) out += it->second;
+    }
+  } else if (c.argc() != 2) {
+    c.out.syntax_error();
+    return;
+  } else {
+    c.server.for_each_client([&](const Client& cl) { out += own_line(cl); });
+  }
+  c.out.verbatim(out);
+}
+
 // CLIENT KILL addr:port (the old form: OK or "No such client"), or
 // CLIENT KILL <filter> <value> ... (the number killed). Filters as in Redis
-// 7.0: ID, ADDR, LADDR, TYPE (tmkv has only normal clients), USER (only
-// "default" exists), SKIPME (default yes).
+// 7.0: ID, ADDR, LADDR, TYPE (client_type_of), USER (only "default"
+// exists), SKIPME (default yes).
 void client_kill(CommandContext& c) {
   if (c.argc() == 3) {
     uint64_t victim = 0;
@@ -245,7 +312,8 @@ void client_kill(CommandContext& c) {
   }
   std::optional<uint64_t> id;
   std::optional<std::string_view> addr, laddr;
-  bool skipme = true, no_match = false;
+  std::optional<ClientType> type;
+  bool skipme = true;
   for (size_t i = 2; i + 1 < c.argc(); i += 2) {
     const std::string filter = to_lower(c.arg(i));
     const std::string_view v = c.arg(i + 1);
@@ -261,12 +329,11 @@ void client_kill(CommandContext& c) {
     } else if (filter == "laddr") {
       laddr = v;
     } else if (filter == "type") {
-      const std::string t = to_lower(v);
-      if (t != "normal" && t != "master" && t != "replica" && t != "slave" && t != "pubsub") {
+      type = client_type_by_name(v);
+      if (!type) {
         c.out.error("ERR Unknown client type '" + std::string(v) + "'");
         return;
       }
-      no_match = no_match || t != "normal";
     } else if (filter == "user") {
       if (v != "default") {
         c.out.error("ERR No such user '" + std::string(v) + "'");
@@ -285,15 +352,14 @@ void client_kill(CommandContext& c) {
     }
   }
   std::vector<uint64_t> victims;
-  if (!no_match) {
-    c.server.for_each_client([&](const Client& cl) {
-      if (id && cl.id() != *id) return;
-      if (addr && cl.addr() != *addr) return;
-      if (laddr && cl.laddr() != *laddr) return;
-      if (skipme && &cl == &c.client) return;
-      victims.push_back(cl.id());
-    });
-  }
+  c.server.for_each_client([&](const Client& cl) {
+    if (id && cl.id() != *id) return;
+    if (addr && cl.addr() != *addr) return;
+    if (laddr && cl.laddr() != *laddr) return;
+    if (type && client_type_of(cl) != *type) return;
+    if (skipme && &cl == &c.client) return;
+    victims.push_back(cl.id());
+  });
   int64_t killed = 0;
   for (uint64_t v : victims) killed += c.server.kill_client(v) ? 1 : 0;
   c.out.integer(killed);
@@ -551,13 +617,7 @@ void cmd_client(CommandContext& c) {
   } else if (sub == "info" && c.argc() == 2) {
     c.out.verbatim(client_line(c.client, argv_bytes(c)));
   } else if (sub == "list") {
-    if (c.argc() != 2 && !(c.argc() >= 4 && equals_ci(c.arg(2), "type"))) {
-      c.out.syntax_error();
-      return;
-    }
-    std::string all;
-    c.server.for_each_client([&](const Client& cl) { all += client_line(cl, &cl == &c.client ? argv_bytes(c) : 0); });
-    c.out.verbatim(all);
+    client_list(c);
   } else if (sub == "kill" && c.argc() >= 3) {
     client_kill(c);
   } else if (sub == "reply") {

@@ -220,8 +220,11 @@ void Connection::show_buffers() {
 
 void Connection::run_requests() {
   Reply reply(&out_);
+  // A killed client (CLIENT KILL) runs nothing more; its next tick closes
+  // it. Relaxed: the flag guards no data, and a kill that another thread
+  // made is seen by this thread's next load (cache coherence).
   while (!waiter_ && pause_ticket_ == 0 && !closing_ && !closed_ && in_start_ < in_end_ &&
-         out_.size() < kMaxBatchReply) {
+         out_.size() < kMaxBatchReply && !client_.kill_requested.load(std::memory_order_relaxed)) {
     if (in_start_ >= prefetched_end_) prefetch_next_batch();
     parser_.set_limits(server_.limits().parser_limits(server_.authenticated(client_)));
     const ParseStatus st = parser_.parse(std::string_view(in_.data() + in_start_, in_end_ - in_start_));

@@ -242,12 +242,15 @@ size_t Server::client_count() const {
   return clients_.size();
 }
 
+bool Server::killed(const Client& c) { return c.kill_requested.load(std::memory_order_relaxed); }
+
 bool Server::kill_client(uint64_t id) {
   std::lock_guard<std::mutex> g(clients_mu_);
   auto it = clients_.find(id);
   if (it == clients_.end()) return false;
-  it->second->kill_requested.store(true, std::memory_order_relaxed);
-  return true;
+  // Relaxed: the flag publishes nothing; the registry's lock orders kills
+  // among themselves, so exactly one CLIENT KILL counts a client.
+  return !it->second->kill_requested.exchange(true, std::memory_order_relaxed);
 }
 
 void Server::schedule_tick(Worker& w) {

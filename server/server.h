@@ -165,10 +165,16 @@ class Server {
   void unregister_client(Client* c);
   uint64_t next_client_id() { return next_client_id_.fetch_add(1, std::memory_order_relaxed); }
   size_t client_count() const;
+  // A killed client (kill_client) is skipped by for_each_client and
+  // with_client from the kill on, though its thread closes it only at its
+  // next tick: to every later command it is gone, as in Redis, whose CLIENT
+  // KILL frees the client at once.
   template <class Fn>
   void for_each_client(Fn&& fn) const {
     std::lock_guard<std::mutex> g(clients_mu_);
-    for (const auto& [id, c] : clients_) fn(*c);
+    for (const auto& [id, c] : clients_) {
+      if (!killed(*c)) fn(*c);
+    }
   }
   // Runs fn(client) on client `id` under the registry's lock; false if
   // there is no such client.
@@ -176,12 +182,15 @@ class Server {
   bool with_client(uint64_t id, Fn&& fn) const {
     std::lock_guard<std::mutex> g(clients_mu_);
     auto it = clients_.find(id);
-    if (it == clients_.end()) return false;
+    if (it == clients_.end() || killed(*it->second)) return false;
     fn(*it->second);
     return true;
   }
-  // CLIENT KILL ID: asks the owner thread to close it. True if found.
+  // CLIENT KILL: asks the owner thread to close client `id`, which runs no
+  // further command (Connection::run_requests). True if found and not
+  // killed already.
   bool kill_client(uint64_t id);
+  static bool killed(const Client& c);
 
   WorkerStats& stats_of_this_thread();
   StatsSnapshot totals() const;

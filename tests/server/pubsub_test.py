@@ -508,6 +508,73 @@ def test_python_redis_client():
         srv.stop()
 
 
+def client_types_script(port):
+    """CLIENT LIST TYPE / ID and CLIENT KILL TYPE with two subscribers (a
+    channel and a pattern) and two plain clients; client ids replaced by
+    the clients' names, so the two servers' runs compare."""
+    names = {}
+
+    def conn(name):
+        c = RawConn(port)
+        names[c.cmd("CLIENT", "ID")] = name
+        return c
+
+    def listed(reply):
+        if isinstance(reply, tuple):
+            return reply
+        ids = [int(f.split("=", 1)[1]) for line in reply.decode().splitlines() for f in line.split() if f.startswith("id=")]
+        return [names.get(i, "?") for i in ids]
+
+    sub, psub, plain, ctl = conn("sub"), conn("psub"), conn("plain"), conn("ctl")
+    sub.cmd("SUBSCRIBE", "ch")
+    psub.cmd("PSUBSCRIBE", "p*")
+    steps = []
+    for args in (["TYPE", "pubsub"], ["TYPE", "PubSub"], ["TYPE", "normal"], ["TYPE", "master"], ["TYPE", "replica"],
+                 ["TYPE", "slave"], ["TYPE", "bogus"], ["TYPE"], ["TYPE", "normal", "x"],
+                 ["ID", ctl_id := next(i for i, n in names.items() if n == "ctl"), 999999,
+                  next(i for i, n in names.items() if n == "plain"), ctl_id],
+                 ["ID", 1, "x"], ["ID"], ["FOO", "bar"]):
+        reply = ctl.cmd("CLIENT", "LIST", *args)
+        steps.append((args[0], sorted(listed(reply)) if args[0] == "TYPE" else listed(reply)))
+    steps.append(("kill master", ctl.cmd("CLIENT", "KILL", "TYPE", "master")))
+    steps.append(("kill bogus", ctl.cmd("CLIENT", "KILL", "TYPE", "bogus")))
+    steps.append(("kill pubsub", ctl.cmd("CLIENT", "KILL", "TYPE", "pubsub")))
+    for c in (sub, psub):
+        closed = False
+        try:
+            c.read_reply()
+        except (ConnectionError, OSError):
+            closed = True
+        steps.append(("closed", closed))
+    steps.append(("kill normal", ctl.cmd("CLIENT", "KILL", "TYPE", "normal")))  # SKIPME yes: only plain
+    steps.append(("left", sorted(listed(ctl.cmd("CLIENT", "LIST")))))  # a killed client is gone at once
+    plain_id = next(i for i, n in names.items() if n == "plain")
+    steps.append(("kill again", ctl.cmd("CLIENT", "KILL", "ID", plain_id)))
+    try:  # a killed client runs nothing more
+        plain.send(resp_command("SET", "after-kill", "1"))
+    except OSError:
+        pass
+    time.sleep(0.05)
+    steps.append(("after kill", ctl.cmd("EXISTS", "after-kill")))
+    for c in (plain, ctl):
+        c.close()
+    return steps
+
+
+def test_client_types_as_redis():
+    tmkv = harness.start_tmkv("--io-threads", 2)
+    redis = harness.start_redis()
+    try:
+        got = client_types_script(tmkv.port)
+        want = client_types_script(redis.port)
+        check_eq(got, want, "CLIENT LIST / KILL by type and id, tmkv against redis-server")
+        check_eq(got[0], ("TYPE", ["psub", "sub"]), "TYPE pubsub lists the subscribers only")
+        check_eq(got[2], ("TYPE", ["ctl", "plain"]), "TYPE normal lists the others")
+    finally:
+        tmkv.stop()
+        redis.stop()
+
+
 TESTS = [
     ("1", "same pub/sub streams as redis-server", test_same_as_redis),
     ("2", "PUBLISH inside EXEC: once, after the commit", test_publish_in_exec_once_after_commit),
@@ -516,6 +583,7 @@ TESTS = [
     ("5", "python3-redis PubSub", test_python_redis_client),
     ("6", "the idle timeout spares subscribers", test_idle_timeout_spares_subscribers),
     ("7", "keyspace notifications", test_keyspace_notifications),
+    ("8", "CLIENT LIST TYPE / ID and CLIENT KILL TYPE as redis-server", test_client_types_as_redis),
 ]
 
 
