@@ -32,6 +32,11 @@ struct ServerConfig {
   unsigned databases = 16;
   uint64_t maxclients = 10000;
   uint64_t timeout_s = 0;  // idle clients are closed after this; 0 = never
+  // TCP keepalive probes on client connections after this many idle
+  // seconds (Redis's tcp-keepalive, default 300); 0 = off. Finds peers that
+  // vanished without a FIN (a crashed host, a dropped NAT entry), whose
+  // connections would otherwise stay open for good with timeout 0.
+  uint64_t tcp_keepalive_s = 300;
   uint64_t proto_max_bulk_len = uint64_t{512} << 20;
   uint64_t client_query_buffer_limit = uint64_t{1} << 30;
   uint64_t max_multibulk_len = INT32_MAX;  // Redis 7 accepts up to INT_MAX arguments

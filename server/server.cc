@@ -3,6 +3,10 @@
 #include "server/keyspace_events.h"
 #include "store/expiry_log.h"
 
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
+
 #include <algorithm>
 #include <cstdio>
 #include <random>
@@ -185,6 +189,29 @@ bool Server::refuse_protected(const asio::ip::tcp::socket& socket) const {
   return true;
 }
 
+namespace {
+
+// tcp-keepalive: after `idle_s` seconds without traffic the kernel probes
+// the peer every idle_s / 3 seconds (at least 1) and drops the connection
+// after 3 unanswered probes, so a peer that vanished is found in about
+// twice idle_s, as with Redis's setting. Linux caps the idle time at 32767
+// seconds; a larger setting is capped rather than left to fail. Best
+// effort, as Redis's: a socket that refuses an option keeps the rest.
+void enable_keepalive(asio::ip::tcp::socket& s, uint64_t idle_s) {
+  if (idle_s == 0) return;
+  const int fd = s.native_handle();
+  const int on = 1;
+  const int idle = static_cast<int>(std::min<uint64_t>(idle_s, 32767));
+  const int interval = std::max(1, idle / 3);
+  const int probes = 3;
+  (void)setsockopt(fd, SOL_SOCKET, SO_KEEPALIVE, &on, sizeof on);
+  (void)setsockopt(fd, IPPROTO_TCP, TCP_KEEPIDLE, &idle, sizeof idle);
+  (void)setsockopt(fd, IPPROTO_TCP, TCP_KEEPINTVL, &interval, sizeof interval);
+  (void)setsockopt(fd, IPPROTO_TCP, TCP_KEEPCNT, &probes, sizeof probes);
+}
+
+}  // namespace
+
 void Server::on_accept(asio::ip::tcp::socket socket) {
   // The socket belongs to the target worker's io_context: finish there.
   auto* io = &static_cast<asio::io_context&>(socket.get_executor().context());
@@ -195,6 +222,7 @@ void Server::on_accept(asio::ip::tcp::socket socket) {
   asio::post(*io, [this, w, s = std::move(socket)]() mutable {
     std::error_code ec;
     s.set_option(asio::ip::tcp::no_delay(true), ec);
+    enable_keepalive(s, limits_.tcp_keepalive_s.load(std::memory_order_relaxed));
     std::string addr, laddr;
     auto peer = s.remote_endpoint(ec);
     if (!ec) addr = endpoint_text(peer);
@@ -377,6 +405,7 @@ void Server::publish_settings() {
   limits_.max_inline_size.store(config_.max_inline_size, std::memory_order_relaxed);
   limits_.maxclients.store(config_.maxclients, std::memory_order_relaxed);
   limits_.timeout_s.store(config_.timeout_s, std::memory_order_relaxed);
+  limits_.tcp_keepalive_s.store(config_.tcp_keepalive_s, std::memory_order_relaxed);
   limits_.requirepass_set.store(!config_.requirepass.empty(), std::memory_order_relaxed);
   limits_.maxmemory.store(config_.maxmemory, std::memory_order_relaxed);
   limits_.prefetch_batch_max_size.store(config_.prefetch_batch_max_size, std::memory_order_relaxed);

@@ -101,6 +101,7 @@ struct Limits {
   std::atomic<uint64_t> max_inline_size;
   std::atomic<uint64_t> maxclients;
   std::atomic<uint64_t> timeout_s;
+  std::atomic<uint64_t> tcp_keepalive_s;  // read when a connection is accepted
   std::atomic<bool> requirepass_set;
   std::atomic<uint64_t> maxmemory;
   std::atomic<uint64_t> prefetch_batch_max_size;  // requests per key prefetch; < 2 = off

@@ -21,6 +21,8 @@
   10 config file: settings, quoting, comments; bad lines, --help, bad flags
   11 CONFIG GET/SET: persistence names, immutable options, maxclients
   12 SHUTDOWN and SIGINT exit 0
+  13 maxmemory with noeviction
+  14 tcp-keepalive: the server's sockets probe idle peers (default 300 s)
 
 Every sub-test starts its own server(s), is reported PASS/FAIL/SKIP on its
 own, and the script exits 1 if any failed. Raw sockets are used wherever
@@ -1036,6 +1038,71 @@ def test_shutdown():
 
 # ---------------------------------------------------------------- main
 
+def keepalive_timers(port):
+    """{client port: seconds left on the keepalive timer, or None when the
+    socket has no keepalive timer} for the server's established connections
+    on `port`, from /proc/net/tcp (the kernel's own view of its sockets)."""
+    out = {}
+    with open("/proc/net/tcp") as f:
+        next(f)
+        for line in f:
+            fields = line.split()
+            local, remote, state, timer = fields[1], fields[2], fields[3], fields[5]
+            if int(local.split(":")[1], 16) != port or state != "01":  # 01: ESTABLISHED
+                continue
+            active, when = timer.split(":")
+            # timer kind 2 is keepalive; "when" is in USER_HZ (100) ticks.
+            out[int(remote.split(":")[1], 16)] = int(when, 16) / 100 if active == "02" else None
+    return out
+
+
+def keepalive_left(port, client_port, settle=2.0):
+    """Seconds left on the keepalive timer of the server's end of the
+    connection from client_port, or None if none appears within `settle`
+    (right after traffic the kernel shows no timer for a moment)."""
+    deadline = time.time() + settle
+    while True:
+        left = keepalive_timers(port).get(client_port)
+        if left is not None or time.time() > deadline:
+            return left
+        time.sleep(0.05)
+
+
+def test_tcp_keepalive():
+    # Redis's tcp-keepalive: the server's end of a client connection probes
+    # an idle peer after that many seconds (default 300), so a peer that
+    # vanished without a FIN is found; 0 turns it off. CONFIG SET applies to
+    # connections accepted afterwards, as in Redis.
+    srv = harness.start_tmkv("--tcp-keepalive", 60)
+    try:
+        a = RawConn(srv.port)
+        check_eq(a.cmd("CONFIG", "GET", "tcp-keepalive"), [b"tcp-keepalive", b"60"], "CONFIG GET tcp-keepalive")
+        left = keepalive_left(srv.port, a.sock.getsockname()[1])
+        check(left is not None and 50 < left <= 60,
+              f"keepalive timer armed at 60 s on the server's socket: {left}")
+        check_eq(a.cmd("CONFIG", "SET", "tcp-keepalive", "0"), "OK", "CONFIG SET tcp-keepalive 0")
+        b = RawConn(srv.port)
+        check_eq(b.cmd("PING"), "PONG", "PING")
+        check(keepalive_left(srv.port, a.sock.getsockname()[1]) is not None, "the earlier connection keeps its keepalive")
+        timers = keepalive_timers(srv.port)
+        check(timers.get(b.sock.getsockname()[1], "missing") is None, f"0: no keepalive on a new connection: {timers}")
+        err = a.cmd("CONFIG", "SET", "tcp-keepalive", "-1")
+        check(isinstance(err, tuple) and "tcp-keepalive" in err[1], f"a negative value is refused: {err}")
+        a.close()
+        b.close()
+    finally:
+        srv.stop()
+    srv = harness.start_tmkv()
+    try:
+        c = RawConn(srv.port)
+        check_eq(c.cmd("CONFIG", "GET", "tcp-keepalive"), [b"tcp-keepalive", b"300"], "Redis's default, 300")
+        left = keepalive_left(srv.port, c.sock.getsockname()[1])
+        check(left is not None and 290 < left <= 300, f"default keepalive timer: {left}")
+        c.close()
+    finally:
+        srv.stop()
+
+
 TESTS = [
     ("1", "maxclients", test_maxclients),
     ("2", "proto-max-bulk-len", test_proto_max_bulk_len),
@@ -1050,6 +1117,7 @@ TESTS = [
     ("11", "CONFIG GET/SET", test_config_get_set),
     ("12", "SHUTDOWN and SIGINT", test_shutdown),
     ("13", "maxmemory (noeviction)", test_maxmemory),
+    ("14", "tcp-keepalive", test_tcp_keepalive),
 ]
 
 
