@@ -244,7 +244,8 @@ void section_keyspace(std::ostringstream& o, Server& s) {
   for (unsigned i = 0; i < s.database_count(); ++i) {
     const size_t keys = s.db(i).size();
     if (keys == 0) continue;
-    o << "db" << i << ":keys=" << keys << ",expires=" << s.db(i).expiring_count() << "\r\n";
+    o << "db" << i << ":keys=" << keys << ",expires=" << s.db(i).expiring_count()
+      << ",avg_ttl=" << s.db(i).avg_ttl_ms() << "\r\n";
   }
   o << "\r\n";
 }

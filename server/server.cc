@@ -363,6 +363,7 @@ void Server::sweep_expired(Worker& w) {
       found = !candidates.empty();
     } else {
       w.sweep_cursor = 0;
+      s.forget_avg_ttl();
     }
     if (w.sweep_cursor == 0) w.sweep_db = (w.sweep_db + 1) % databases_.size();
     idle_dbs = found ? 0 : idle_dbs + 1;

@@ -556,12 +556,31 @@ uint64_t Store::expired_candidates(uint64_t cursor, size_t buckets, std::vector<
   // A racy peek outside any transaction, pinned so the blobs stay valid:
   // it only nominates keys; delete_if_expired decides transactionally.
   stm::epoch_pin(ctx);
+  int64_t ttl_sum = 0, ttl_samples = 0;
   uint64_t next = index_.scan(cursor, buckets, [&](Record* r) {
     const auto* b = reinterpret_cast<const Blob*>(r->word.value.load(std::memory_order_acquire));
-    if (b != nullptr && b->expired_at(now)) out->emplace_back(r->key());
+    if (b == nullptr) return;
+    if (b->expired_at(now)) {
+      out->emplace_back(r->key());
+    } else if (const int64_t at = b->expire_at_ms(); at != 0) {
+      ttl_sum += at - now;
+      ++ttl_samples;
+    }
   });
   stm::epoch_unpin(ctx);
+  if (ttl_samples != 0) {
+    // Redis's running average: the new slice weighs 2%; the first sets it.
+    // Relaxed load and store: a statistic; two threads sweeping at once
+    // may each overwrite the other's update, which loses one sample.
+    const int64_t slice = ttl_sum / ttl_samples;
+    const int64_t avg = avg_ttl_ms_.load(std::memory_order_relaxed);
+    avg_ttl_ms_.store(avg == 0 ? slice : avg / 50 * 49 + slice / 50, std::memory_order_relaxed);
+  }
   return next;
+}
+
+int64_t Store::avg_ttl_ms() const {
+  return expiring_count() == 0 ? 0 : avg_ttl_ms_.load(std::memory_order_relaxed);
 }
 
 bool Store::delete_if_expired(stm::Tx& tx, std::string_view key) {

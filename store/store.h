@@ -159,8 +159,15 @@ class Store {
   // ---- Active expiry: the server's sweeper calls these. --------------------
   // Outside transactions: appends keys that look expired in the buckets the
   // cursor walks (at least `buckets` of them); returns the next cursor (0 =
-  // a pass ended). A hint only: delete each with delete_if_expired.
+  // a pass ended). A hint only: delete each with delete_if_expired. The
+  // live keys with a TTL it passes feed avg_ttl_ms().
   uint64_t expired_candidates(uint64_t cursor, size_t buckets, std::vector<std::string>* out);
+  // INFO keyspace's avg_ttl: Redis's estimate of the keys' remaining time to
+  // live in ms, a running average (2% weight per sample) of what the active
+  // expiry sweep sees; 0 while no key has a TTL. A statistic, as Redis's.
+  int64_t avg_ttl_ms() const;
+  // The sweeper found no key with a TTL: the next estimate starts afresh.
+  void forget_avg_ttl() { avg_ttl_ms_.store(0, std::memory_order_relaxed); }
   // Inside a transaction: deletes key if it is expired now; true if it did.
   bool delete_if_expired(stm::Tx& tx, std::string_view key);
   // Inside a transaction: counts one more expired key (expired_count())
@@ -286,6 +293,9 @@ class Store {
   mutable std::mutex watch_mu_;
   std::unordered_map<const Record*, uint32_t> watched_;  // guarded by watch_mu_
   std::atomic<size_t> watched_any_{0};  // entries in watched_; seq_cst (see watch())
+  // avg_ttl_ms(): written by any sweeping thread (expired_candidates,
+  // forget_avg_ttl), read by INFO; relaxed, a statistic.
+  std::atomic<int64_t> avg_ttl_ms_{0};
 };
 
 }  // namespace tmkv::store

@@ -409,6 +409,22 @@ def test_g_python_redis_info(srv):
     uptime = r.info("server")["uptime_in_seconds"]
     check(abs(last.timestamp() - (now - uptime)) <= 2, f"LASTSAVE {last} is the start time (now {now}, up {uptime} s)")
     check_eq(int(last.timestamp()), r.info("persistence")["rdb_last_save_time"], "LASTSAVE = INFO rdb_last_save_time")
+    # INFO keyspace as Redis writes it, keys=,expires=,avg_ttl= (exporters
+    # such as redis_exporter reject a line without avg_ttl): the estimate
+    # comes from the expiry sweep, so it appears within a few ticks.
+    r9 = srv.client(decode_responses=True, db=9)
+    r9.flushdb()
+    r9.set("plain", "v")
+    check_eq(r.info("keyspace")["db9"], {"keys": 1, "expires": 0, "avg_ttl": 0}, "db9 without TTLs")
+    for i in range(20):
+        r9.set(f"ttl{i}", "v", ex=1000)
+    deadline = time.time() + 5
+    while r.info("keyspace")["db9"]["avg_ttl"] == 0 and time.time() < deadline:
+        time.sleep(0.05)
+    db9 = r.info("keyspace")["db9"]
+    check(db9["keys"] == 21 and db9["expires"] == 20 and 900_000 < db9["avg_ttl"] <= 1_000_000,
+          f"avg_ttl estimates the remaining TTL in ms: {db9}")
+    r9.flushdb()
 
 
 def wait_closed(conn, what, timeout=5.0):
