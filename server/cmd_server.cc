@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cstdio>
 #include <fstream>
 #include <optional>
@@ -34,6 +35,13 @@ std::string info_safe(std::string_view v) {
   return out;
 }
 
+// The running binary, as Redis reports it (its absolute path).
+std::string executable_path() {
+  char buf[4096];
+  const ssize_t n = readlink("/proc/self/exe", buf, sizeof buf - 1);
+  return n > 0 ? std::string(buf, static_cast<size_t>(n)) : std::string();
+}
+
 void section_server(std::ostringstream& o, Server& s) {
   const ServerConfig cfg = s.config_snapshot();
   const int64_t now = store::system_unix_ms();
@@ -43,13 +51,24 @@ void section_server(std::ostringstream& o, Server& s) {
     << "redis_mode:standalone\r\n"
     << "os:Linux\r\n"
     << "arch_bits:64\r\n"
+    << "monotonic_clock:POSIX clock_gettime\r\n"  // std::chrono::steady_clock: CLOCK_MONOTONIC
     << "multiplexing_api:epoll\r\n"
+    << "gcc_version:" << __GNUC__ << "." << __GNUC_MINOR__ << "." << __GNUC_PATCHLEVEL__ << "\r\n"
     << "process_id:" << getpid() << "\r\n"
+    << "run_id:" << s.run_id() << "\r\n"
     << "tcp_port:" << s.bound_port() << "\r\n"
-    << "io_threads_active:" << s.io_threads() << "\r\n"
+    << "server_time_usec:"
+    << std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::system_clock::now().time_since_epoch()).count()
+    << "\r\n"
     << "uptime_in_seconds:" << (now - s.start_ms()) / 1000 << "\r\n"
     << "uptime_in_days:" << (now - s.start_ms()) / 86400000 << "\r\n"
-    << "config_file:" << cfg.config_file << "\r\n\r\n";
+    // Redis's serverCron frequency; tmkv's per-thread tick (idle timeout,
+    // expiry sweep, these rates) is a fixed 100 ms: 10 Hz, Redis's default.
+    << "hz:10\r\n"
+    << "configured_hz:10\r\n"
+    << "executable:" << executable_path() << "\r\n"
+    << "config_file:" << cfg.config_file << "\r\n"
+    << "io_threads_active:" << s.io_threads() << "\r\n\r\n";
 }
 
 // Redis 7.2's fields. tmkv has no cluster and no client-side caching: those
@@ -180,13 +199,22 @@ void section_errorstats(std::ostringstream& o, const InfoCounters& c) {
   o << "\r\n";
 }
 
-void section_stats(std::ostringstream& o, const InfoCounters& c, const PubSub& pubsub, const Tracking& tracking) {
+void section_stats(std::ostringstream& o, const InfoCounters& c, const Server& s) {
   const StatsSnapshot& t = c.totals;
+  const PubSub& pubsub = s.pubsub();
+  const Tracking& tracking = s.tracking();
+  const InstantaneousMetrics& rate = s.instantaneous();
+  char kbps[128];
+  std::snprintf(kbps, sizeof kbps, "instantaneous_input_kbps:%.2f\r\ninstantaneous_output_kbps:%.2f\r\n",
+                rate.per_second(InstantaneousMetrics::kNetInput) / 1024,
+                rate.per_second(InstantaneousMetrics::kNetOutput) / 1024);
   o << "# Stats\r\n"
     << "total_connections_received:" << t.connections << "\r\n"
     << "total_commands_processed:" << t.commands << "\r\n"
+    << "instantaneous_ops_per_sec:" << static_cast<int64_t>(rate.per_second(InstantaneousMetrics::kCommands)) << "\r\n"
     << "total_net_input_bytes:" << t.net_in << "\r\n"
     << "total_net_output_bytes:" << t.net_out << "\r\n"
+    << kbps
     << "rejected_connections:" << c.rejected_connections << "\r\n"
     << "expired_keys:" << c.expired_keys << "\r\n"
     << "evicted_keys:" << c.evicted_keys << "\r\n";
@@ -306,10 +334,11 @@ void cmd_info(CommandContext& c) {
     bool in_default;
   };
   // Redis's order, with tmkv's transactions section after its stats.
-  static const Section kAll[] = {{"server", true},       {"clients", true},      {"memory", true},
-                                 {"persistence", true},  {"stats", true},        {"transactions", true},
-                                 {"replication", true},  {"cpu", true},          {"commandstats", false},
-                                 {"errorstats", true},   {"latencystats", false}, {"keyspace", true}};
+  static const Section kAll[] = {{"server", true},       {"clients", true},       {"memory", true},
+                                 {"persistence", true},  {"stats", true},         {"transactions", true},
+                                 {"replication", true},  {"cpu", true},           {"modules", true},
+                                 {"commandstats", false}, {"errorstats", true},   {"latencystats", false},
+                                 {"cluster", true},      {"keyspace", true}};
   std::vector<std::string> want;
   for (size_t i = 1; i < c.argc(); ++i) want.push_back(to_lower(c.arg(i)));
   auto wanted = [&](std::string_view w) { return std::find(want.begin(), want.end(), w) != want.end(); };
@@ -335,7 +364,9 @@ void cmd_info(CommandContext& c) {
     if (s == "errorstats") section_errorstats(o, get_counters());
     if (s == "commandstats") section_commandstats(o, get_counters());
     if (s == "latencystats") section_latencystats(o, get_counters());
-    if (s == "stats") section_stats(o, get_counters(), c.server.pubsub(), c.server.tracking());
+    if (s == "stats") section_stats(o, get_counters(), c.server);
+    if (s == "modules") o << "# Modules\r\n\r\n";  // tmkv loads none (cmd_debug_module.cc)
+    if (s == "cluster") o << "# Cluster\r\ncluster_enabled:0\r\n\r\n";
     if (s == "transactions") section_transactions(o, get_counters());
     if (s == "keyspace") section_keyspace(o, c.server);
   }

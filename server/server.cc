@@ -8,6 +8,7 @@
 #include <sys/socket.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cstdio>
 #include <random>
 
@@ -64,6 +65,7 @@ Server::Server(ServerConfig config) : config_(std::move(config)) {
   std::random_device rd;
   static const char kHex[] = "0123456789abcdef";
   for (int i = 0; i < 40; ++i) replication_id_.push_back(kHex[rd() & 15]);
+  for (int i = 0; i < 40; ++i) run_id_.push_back(kHex[rd() & 15]);
   used_memory_startup_ = refresh_used_memory();
 }
 
@@ -319,6 +321,16 @@ void Server::on_tick(Worker& w) {
   // replaced values whose grace periods are over.
   for (auto& db : databases_) db->reap_now();
   if (&w == workers_.front().get()) {
+    InstantaneousMetrics::Totals totals{};
+    for (const auto& worker : workers_) {
+      totals[InstantaneousMetrics::kCommands] += worker->stats.commands.load(std::memory_order_relaxed);
+      totals[InstantaneousMetrics::kNetInput] += worker->stats.net_in.load(std::memory_order_relaxed);
+      totals[InstantaneousMetrics::kNetOutput] += worker->stats.net_out.load(std::memory_order_relaxed);
+    }
+    instantaneous_.sample(std::chrono::duration_cast<std::chrono::milliseconds>(
+                              std::chrono::steady_clock::now().time_since_epoch())
+                              .count(),
+                          totals);
     used_memory_ms_.store(store::system_unix_ms(), std::memory_order_relaxed);
     refresh_used_memory();
     evictor_.clear_pending();

@@ -61,6 +61,7 @@
 #include "server/pubsub.h"
 #include "server/resp_parser.h"
 #include "server/script_cache.h"
+#include "server/instantaneous_metrics.h"
 #include "server/latency_monitor.h"
 #include "server/slowlog.h"
 #include "server/tracking.h"
@@ -247,6 +248,11 @@ class Server {
   // INFO replication's master_replid: 40 random hex digits per start, as
   // Redis makes it (there are no replicas to share it with).
   const std::string& replication_id() const { return replication_id_; }
+  // INFO server's run_id: another 40 random hex digits per start, which
+  // tools compare to notice a restart.
+  const std::string& run_id() const { return run_id_; }
+  // INFO stats' instantaneous rates (instantaneous_metrics.h).
+  const InstantaneousMetrics& instantaneous() const { return instantaneous_; }
   uint16_t bound_port() const { return bound_port_; }
   unsigned io_threads() const { return static_cast<unsigned>(workers_.size()); }
 
@@ -317,6 +323,8 @@ class Server {
   InfoCounters baseline_;  // guarded by baseline_mu_; written by CONFIG RESETSTAT
   int64_t start_ms_ = 0;
   std::string replication_id_;  // immutable after construction
+  std::string run_id_;          // immutable after construction
+  InstantaneousMetrics instantaneous_;  // sampled by worker 0's tick (instantaneous_metrics.h)
   uint16_t bound_port_ = 0;
 
   friend class Connection;

@@ -425,6 +425,40 @@ def test_g_python_redis_info(srv):
     check(db9["keys"] == 21 and db9["expires"] == 20 and 900_000 < db9["avg_ttl"] <= 1_000_000,
           f"avg_ttl estimates the remaining TTL in ms: {db9}")
     r9.flushdb()
+    # Fields tools read: INFO server's run_id (a restart changes it), hz and
+    # executable; INFO cluster's cluster_enabled (clients probe it to pick
+    # cluster mode); INFO stats' instantaneous rates, the mean of the last
+    # 16 samples of 100 ms, so busy under load and near 0 after it.
+    server = r.info("server")
+    check(re.fullmatch(r"[0-9a-f]{40}", server["run_id"]) and server["run_id"] == r.info("server")["run_id"],
+          f"run_id: 40 hex digits, stable: {server['run_id']}")
+    check(server["hz"] == 10 and server["executable"].endswith("tmkv-server"), f"hz, executable: {server}")
+    check_eq(r.info("cluster"), {"cluster_enabled": 0}, "INFO cluster")
+    check("cluster_enabled" in r.info() and "cluster_enabled" in r.info("everything"), "cluster in the default INFO")
+    stop = threading.Event()
+
+    def busy():
+        b = srv.client()
+        while not stop.is_set():
+            b.pipeline(transaction=False).ping().ping().ping().ping().execute()
+
+    t = threading.Thread(target=busy)
+    t.start()
+    try:
+        deadline = time.time() + 5
+        while r.info("stats")["instantaneous_ops_per_sec"] == 0 and time.time() < deadline:
+            time.sleep(0.1)
+        stats = r.info("stats")
+        check(stats["instantaneous_ops_per_sec"] > 0 and stats["instantaneous_input_kbps"] > 0
+              and stats["instantaneous_output_kbps"] > 0, f"rates under load: {stats}")
+    finally:
+        stop.set()
+        t.join()
+    deadline = time.time() + 10
+    while r.info("stats")["instantaneous_ops_per_sec"] >= 50 and time.time() < deadline:
+        time.sleep(0.2)
+    # INFO's own traffic is all that is left: a few commands per second.
+    check(r.info("stats")["instantaneous_ops_per_sec"] < 50, "rates fall back once the load stops")
 
 
 def wait_closed(conn, what, timeout=5.0):
