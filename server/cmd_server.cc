@@ -103,10 +103,13 @@ std::string fixed2(double v) {
 }
 
 // Redis 7's fields, in its order, where tmkv has the thing measured
-// (server/memory_report.h says what each is made of here). No Lua, no
-// replication, no AOF: those are left out, not shown as zeros, except the
-// two that say what eviction does not count and lazy freeing, which are
-// truthfully 0 (tmkv frees in the epoch scheme, not on a lazyfree thread).
+// (server/memory_report.h says what each is made of here). No replication,
+// no AOF: those are left out, not shown as zeros, except the two that say
+// what eviction does not count and lazy freeing, which are truthfully 0
+// (tmkv frees in the epoch scheme, not on a lazyfree thread). Of Lua, the
+// script cache and the function libraries are shown; the Lua states' own
+// memory (used_memory_lua, used_memory_vm_*) is not: each I/O thread has
+// its own state, which no other thread may ask.
 void section_memory(std::ostringstream& o, Server& s) {
   const MemoryReport m = memory_report(s);
   const store::AllocatorStats& a = m.allocator;
@@ -128,6 +131,10 @@ void section_memory(std::ostringstream& o, Server& s) {
     << "allocator_resident:" << a.resident << "\r\n"
     << "total_system_memory:" << m.system << "\r\n"
     << "total_system_memory_human:" << human_bytes(m.system) << "\r\n"
+    << "used_memory_scripts_eval:" << s.scripts().bytes() << "\r\n"
+    << "number_of_cached_scripts:" << s.scripts().count() << "\r\n"
+    << "number_of_functions:" << s.functions().function_count() << "\r\n"
+    << "number_of_libraries:" << s.functions().library_count() << "\r\n"
     << "maxmemory:" << maxmemory << "\r\n"
     << "maxmemory_human:" << human_bytes(maxmemory) << "\r\n"
     << "maxmemory_policy:" << eviction_policy_name(s.evictor().policy()) << "\r\n";

@@ -272,7 +272,12 @@ def test_script_cache_across_threads():
         check_eq(b.evalsha(sha, 0, "b"), "cached b", "EVALSHA on the other thread")
         check_eq(a.evalsha(sha, 0, "a"), "cached a", "and on the first")
         check_eq(b.script_exists(sha, "0" * 40), [True, False], "SCRIPT EXISTS")
+        mem = a.info("memory")
+        check(mem["number_of_cached_scripts"] == 1 and mem["used_memory_scripts_eval"] >= len(body),
+              f"INFO memory counts the cached script: {mem}")
         check_eq(a.script_flush(), True, "SCRIPT FLUSH")
+        mem = a.info("memory")
+        check(mem["number_of_cached_scripts"] == 0 and mem["used_memory_scripts_eval"] == 0, f"and forgets it: {mem}")
         for c, name in ((a, "first"), (b, "second")):
             try:
                 c.evalsha(sha, 0, "x")
@@ -392,6 +397,9 @@ def test_functions_across_threads():
         admin = client(s)
         lib = _bank_library
         check_eq(admin.execute_command("FUNCTION", "LOAD", lib("v1")), "bank", "FUNCTION LOAD")
+        mem = admin.info("memory")
+        check(mem["number_of_libraries"] == 1 and mem["number_of_functions"] >= 2,
+              f"INFO memory counts the library and its functions: {mem}")
         for a in accounts:
             admin.set(a, 100)
         errors, reports, versions = [], [], set()
