@@ -35,6 +35,9 @@ void cmd_ping(CommandContext& c) {
 
 void cmd_echo(CommandContext& c) { c.out.bulk(c.arg(1)); }
 
+std::string client_line(const Client& cl, size_t argv_bytes);
+size_t argv_bytes(const CommandContext& c);
+
 // AUTH [username] password. Only the "default" user exists.
 bool authenticate(CommandContext& c, std::string_view user, std::string_view pass) {
   if (!c.server.limits().requirepass_set.load(std::memory_order_relaxed) && user == "default") {
@@ -43,6 +46,16 @@ bool authenticate(CommandContext& c, std::string_view user, std::string_view pas
   }
   if (!equals_ci(user, "default") || !c.server.check_password(pass)) {
     c.out.error("WRONGPASS invalid username-password pair or user is disabled.");
+    // ACL LOG's record of the failure (acl_log.h), as Redis keeps it.
+    AclLogEntry e;
+    e.reason = "auth";
+    e.context = c.in_exec ? "multi" : "toplevel";
+    e.object = std::string(c.arg(0));  // as sent, as Redis logs it
+    e.username = std::string(user);
+    e.updated_ms = store::system_unix_ms();
+    e.client_info = client_line(c.client, argv_bytes(c));
+    if (!e.client_info.empty() && e.client_info.back() == '\n') e.client_info.pop_back();  // as CLIENT INFO's line
+    c.server.acl_log().add(std::move(e), c.server.limits().acllog_max_len.load(std::memory_order_relaxed));
     return false;
   }
   c.client.authenticated = true;

@@ -123,6 +123,7 @@ void register_function_commands(std::vector<CommandSpec>& table);
 void register_cluster_commands(std::vector<CommandSpec>& table);
 void register_debug_module_commands(std::vector<CommandSpec>& table);
 void register_persistence_commands(std::vector<CommandSpec>& table);
+void register_acl_commands(std::vector<CommandSpec>& table);
 // Redis 7's protected commands (DEBUG; MODULE LOAD, LOADEX and UNLOAD)
 // under enable-debug-command / enable-module-command "no", tmkv's only
 // setting: the rejection to send, or empty if the command is allowed.

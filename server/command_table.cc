@@ -40,6 +40,7 @@ struct Table {
     register_cluster_commands(specs);
     register_debug_module_commands(specs);
     register_persistence_commands(specs);
+    register_acl_commands(specs);
     std::sort(specs.begin(), specs.end(),
               [](const CommandSpec& a, const CommandSpec& b) { return std::string_view(a.name) < b.name; });
     for (size_t i = 0; i < specs.size(); ++i) specs[i].index = static_cast<uint32_t>(i);

@@ -94,8 +94,8 @@ bool parse_bool(std::string_view v, bool* out) {
   return true;
 }
 
-const char* kMutable[] = {"requirepass", "maxclients", "timeout", "tcp-keepalive", "proto-max-bulk-len", "client-query-buffer-limit",
-                          "max-multibulk-len", "max-inline-size", "protected-mode", "maxmemory",
+const char* kMutable[] = {"requirepass", "maxclients", "timeout", "tcp-keepalive", "acllog-max-len", "proto-max-bulk-len",
+                          "client-query-buffer-limit", "max-multibulk-len", "max-inline-size", "protected-mode", "maxmemory",
                           "latency-tracking", "tx-sample-rate", "prefetch-batch-max-size",
                           "slowlog-log-slower-than", "slowlog-max-len", "maxmemory-policy", "maxmemory-samples",
                           "maxmemory-eviction-tenacity", "lfu-log-factor", "lfu-decay-time",
@@ -194,6 +194,9 @@ bool apply_setting(ServerConfig& cfg, std::string_view name_in, std::string_view
   } else if (name == "tcp-keepalive") {
     ok = parse_uint(value, INT32_MAX, &n);
     cfg.tcp_keepalive_s = n;
+  } else if (name == "acllog-max-len") {
+    ok = parse_uint(value, INT64_MAX, &n);
+    cfg.acllog_max_len = n;
   } else if (name == "proto-max-bulk-len") {
     // Redis's bounds: at least 1 MiB; values are 32-bit sized in the store.
     ok = parse_memory(value, &n) && n >= (1u << 20) && n <= UINT32_MAX;
@@ -323,6 +326,7 @@ std::optional<std::string> setting_value(const ServerConfig& cfg, std::string_vi
   if (name == "maxclients") return std::to_string(cfg.maxclients);
   if (name == "timeout") return std::to_string(cfg.timeout_s);
   if (name == "tcp-keepalive") return std::to_string(cfg.tcp_keepalive_s);
+  if (name == "acllog-max-len") return std::to_string(cfg.acllog_max_len);
   if (name == "proto-max-bulk-len") return std::to_string(cfg.proto_max_bulk_len);
   if (name == "client-query-buffer-limit") return std::to_string(cfg.client_query_buffer_limit);
   if (name == "max-multibulk-len") return std::to_string(cfg.max_multibulk_len);
@@ -371,7 +375,7 @@ std::optional<std::string> setting_value(const ServerConfig& cfg, std::string_vi
 const std::vector<std::string>& setting_names() {
   static const std::vector<std::string> kNames = {
       "bind",       "port",     "io-threads", "tm-mode",  "requirepass", "protected-mode",
-      "databases",  "maxclients", "timeout",  "tcp-keepalive", "proto-max-bulk-len", "client-query-buffer-limit",
+      "databases",  "maxclients", "timeout",  "tcp-keepalive", "acllog-max-len", "proto-max-bulk-len", "client-query-buffer-limit",
       "max-multibulk-len", "max-inline-size", "metrics-bind", "metrics-port", "maxmemory", "latency-tracking", "tx-sample-rate", "prefetch-batch-max-size", "hash-max-listpack-entries", "hash-max-listpack-value", "hash-max-ziplist-entries", "hash-max-ziplist-value", "zset-max-listpack-entries", "zset-max-listpack-value", "zset-max-ziplist-entries", "zset-max-ziplist-value", "set-max-intset-entries", "hll-sparse-max-bytes", "tracking-table-max-keys", "monitor-output-buffer-limit", "slowlog-log-slower-than", "slowlog-max-len", "latency-monitor-threshold", "maxmemory-policy", "maxmemory-samples", "maxmemory-eviction-tenacity", "lfu-log-factor", "lfu-decay-time", "client-output-buffer-limit", "notify-keyspace-events", "save", "appendonly", "daemonize", "enable-protected-configs", "enable-debug-command", "enable-module-command"};
   return kNames;
 }
@@ -397,6 +401,7 @@ std::string usage_text() {
          "  --timeout SECONDS            * close clients idle this long; 0 = never (default 0)\n"
          "  --tcp-keepalive SECONDS      * TCP keepalive probes after this idle time, to find vanished\n"
          "                                 peers; 0 = off (default 300; new connections)\n"
+         "  --acllog-max-len N           * ACL LOG entries kept: failed authentications (default 128)\n"
          "  --proto-max-bulk-len BYTES   * largest bulk string (default 512mb)\n"
          "  --client-query-buffer-limit B* unparsed input per client (default 1gb)\n"
          "  --max-multibulk-len N        * arguments per command (default 2147483647)\n"

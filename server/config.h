@@ -37,6 +37,7 @@ struct ServerConfig {
   // vanished without a FIN (a crashed host, a dropped NAT entry), whose
   // connections would otherwise stay open for good with timeout 0.
   uint64_t tcp_keepalive_s = 300;
+  uint64_t acllog_max_len = 128;  // ACL LOG entries kept (acl_log.h)
   uint64_t proto_max_bulk_len = uint64_t{512} << 20;
   uint64_t client_query_buffer_limit = uint64_t{1} << 30;
   uint64_t max_multibulk_len = INT32_MAX;  // Redis 7 accepts up to INT_MAX arguments

@@ -116,6 +116,7 @@ bool effects_outside_store(const CommandSpec& spec, std::span<const std::string_
       {"bgsave", {}},   {"bgrewriteaof", {}},  // refused: no files (cmd_persistence.cc)
       {"client", {"id", "getname", "list", "info", "getredir", "trackinginfo", "help"}},
       {"config", {"get", "help"}},
+      {"acl", {"whoami", "users", "list", "getuser", "cat", "genpass", "dryrun", "deluser", "setuser", "load", "save", "help"}},
       {"script", {"exists", "help"}},
       {"function", {"list", "dump", "stats", "help"}},
       {"latency", {"latest", "history", "doctor", "graph", "histogram", "help"}},

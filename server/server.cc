@@ -15,6 +15,7 @@
 #include "htm/atomically.h"
 #include "server/client.h"
 #include "server/connection.h"
+#include "server/sha256.h"
 #include "store/access_clock.h"
 #include "store/allocator_stats.h"
 #include "store/clock.h"
@@ -419,6 +420,7 @@ void Server::publish_settings() {
   limits_.maxclients.store(config_.maxclients, std::memory_order_relaxed);
   limits_.timeout_s.store(config_.timeout_s, std::memory_order_relaxed);
   limits_.tcp_keepalive_s.store(config_.tcp_keepalive_s, std::memory_order_relaxed);
+  limits_.acllog_max_len.store(config_.acllog_max_len, std::memory_order_relaxed);
   limits_.requirepass_set.store(!config_.requirepass.empty(), std::memory_order_relaxed);
   limits_.maxmemory.store(config_.maxmemory, std::memory_order_relaxed);
   limits_.prefetch_batch_max_size.store(config_.prefetch_batch_max_size, std::memory_order_relaxed);
@@ -453,6 +455,11 @@ void Server::publish_settings() {
 
 bool Server::authenticated(const Client& c) const {
   return c.authenticated || !limits_.requirepass_set.load(std::memory_order_relaxed);
+}
+
+std::string Server::password_hash() const {
+  std::lock_guard<std::mutex> g(config_mu_);
+  return config_.requirepass.empty() ? std::string() : sha256_hex(config_.requirepass);
 }
 
 bool Server::check_password(std::string_view given) const {

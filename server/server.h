@@ -61,6 +61,7 @@
 #include "server/pubsub.h"
 #include "server/resp_parser.h"
 #include "server/script_cache.h"
+#include "server/acl_log.h"
 #include "server/instantaneous_metrics.h"
 #include "server/latency_monitor.h"
 #include "server/slowlog.h"
@@ -103,6 +104,7 @@ struct Limits {
   std::atomic<uint64_t> maxclients;
   std::atomic<uint64_t> timeout_s;
   std::atomic<uint64_t> tcp_keepalive_s;  // read when a connection is accepted
+  std::atomic<uint64_t> acllog_max_len;   // read when a failed AUTH is logged
   std::atomic<bool> requirepass_set;
   std::atomic<uint64_t> maxmemory;
   std::atomic<uint64_t> prefetch_batch_max_size;  // requests per key prefetch; < 2 = off
@@ -253,6 +255,10 @@ class Server {
   const std::string& run_id() const { return run_id_; }
   // INFO stats' instantaneous rates (instantaneous_metrics.h).
   const InstantaneousMetrics& instantaneous() const { return instantaneous_; }
+  AclLog& acl_log() { return acl_log_; }
+  // The default user's password as ACL LIST shows it: the SHA-256 of
+  // requirepass in hex, or empty when there is none (nopass).
+  std::string password_hash() const;
   uint16_t bound_port() const { return bound_port_; }
   unsigned io_threads() const { return static_cast<unsigned>(workers_.size()); }
 
@@ -325,6 +331,7 @@ class Server {
   std::string replication_id_;  // immutable after construction
   std::string run_id_;          // immutable after construction
   InstantaneousMetrics instantaneous_;  // sampled by worker 0's tick (instantaneous_metrics.h)
+  AclLog acl_log_;                      // its own lock (acl_log.h)
   uint16_t bound_port_ = 0;
 
   friend class Connection;

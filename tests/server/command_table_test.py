@@ -10,8 +10,8 @@ Redis lists, and COMMAND COUNT counts the top-level ones.
 Declared differences (not compared): the other flags, which tmkv models only
 in part (it lists write, readonly, fast, no_auth, movablekeys, and
 "admin" on subcommands), ACL categories, tips and key specs (tmkv has none);
-the commands tmkv does not implement (streams, ACL, replication), which it
-does not list; and CLIENT SETINFO and
+the commands tmkv does not implement (streams, replication), which it does
+not list; and CLIENT SETINFO and
 CLIENT NO-TOUCH, Redis 7.2's, which Debian 12's redis-server 7.0 lacks.
 
 Run: TMKV_SERVER=build/bin/tmkv-server /usr/bin/python3 tests/server/command_table_test.py
@@ -137,11 +137,74 @@ def test_persistence_commands_are_refused():
         srv.stop()
 
 
+def acl_steps(port):
+    """ACL with requirepass: failed authentications in ACL LOG (grouped as
+    Redis groups them), the default user as LIST and GETUSER show it, and
+    LOG's count, RESET and acllog-max-len. Each LOG entry is reduced to what
+    both servers must agree on (age-seconds and client-info vary)."""
+    def entries(reply):
+        if not isinstance(reply, list):
+            return reply
+        out = []
+        for e in reply:
+            d = dict(zip(e[0::2], e[1::2]))
+            check(d[b"client-info"].startswith(b"id=") and isinstance(d[b"age-seconds"], bytes),
+                  f"client-info and age-seconds: {d}")
+            out.append((d[b"count"], d[b"reason"], d[b"context"], d[b"object"], d[b"username"]))
+        return out
+
+    c = RawConn(port)
+    steps = [c.cmd("AUTH", "wrong"), c.cmd("AUTH", "wrong2"), c.cmd("HELLO", "2", "AUTH", "default", "bad"),
+             c.cmd("AUTH", "nobody", "pw"), c.cmd("AUTH", "secret")]
+    c.cmd("MULTI")
+    c.cmd("AUTH", "wrong")
+    steps.append(c.cmd("EXEC"))
+    steps.append(entries(c.cmd("ACL", "LOG")))
+    steps.append(entries(c.cmd("ACL", "LOG", "2")))
+    for args in (["ACL", "LIST"], ["ACL", "GETUSER", "default"], ["ACL", "WHOAMI"], ["ACL", "USERS"],
+                 ["ACL", "LOG", "RESET"], ["ACL", "LOG"], ["CONFIG", "SET", "acllog-max-len", "1"]):
+        steps.append(c.cmd(*args))
+    c2 = RawConn(port)
+    c2.cmd("AUTH", "x")
+    c2.cmd("AUTH", "other", "y")
+    steps.append(entries(c.cmd("ACL", "LOG")))
+    steps.append(c.cmd("CONFIG", "GET", "acllog-max-len"))
+    c.cmd("CONFIG", "SET", "requirepass", "")
+    steps.append(c.cmd("ACL", "LIST"))
+    steps.append(c.cmd("ACL", "GETUSER", "default"))
+    c.close()
+    c2.close()
+    return steps
+
+
+def test_acl_as_redis():
+    tmkv, redis = start_both("--requirepass", "secret")
+    try:
+        got, want = acl_steps(tmkv.port), acl_steps(redis.port)
+        for i, (g, w) in enumerate(zip(got, want)):
+            check(g == w, f"step {i}: tmkv {g!r}, redis {w!r}")
+        check(len(got) == len(want), "as many steps")
+        check(got[6][3] == (2, b"auth", b"toplevel", b"AUTH", b"default"), f"two AUTH failures grouped: {got[6]}")
+        c = RawConn(tmkv.port)
+        passwords = [c.cmd("ACL", "GENPASS") for _ in range(2)]
+        check(all(len(p) == 64 and all(ch in b"0123456789abcdef" for ch in p) for p in passwords)
+              and passwords[0] != passwords[1], f"GENPASS: 256 random bits in hex: {passwords}")
+        check(len(c.cmd("ACL", "GENPASS", "5")) == 2 and len(c.cmd("ACL", "GENPASS", "4096")) == 1024,
+              "GENPASS <bits>: one hex digit per 4 bits, rounded up")
+        check(c.cmd("ACL", "SETUSER", "bob", "on")[1].startswith("ERR tmkv has only the 'default' user"),
+              "SETUSER is refused, not accepted and ignored")
+        c.close()
+    finally:
+        tmkv.stop()
+        redis.stop()
+
+
 TESTS = [
     ("1", "arity, key positions and movablekeys as redis-server's", test_same_table_as_redis),
     ("2", "REPLICAOF host port is refused, NO ONE accepted", test_replicaof_a_master_is_refused),
     ("3", "DEBUG and MODULE LOAD refused before AUTH, as redis-server", test_protected_commands_before_auth),
     ("4", "SAVE, BGSAVE and BGREWRITEAOF refused: no files", test_persistence_commands_are_refused),
+    ("5", "ACL: the default user, ACL LOG of failed AUTHs, as redis-server", test_acl_as_redis),
 ]
 
 

@@ -1021,6 +1021,32 @@ def no_multi_commands(r):
         r.do("A", *line)
 
 @scenario
+def acl_default_user(r):
+    # ACL on a server with only the default user and no password: who it
+    # is, how LIST and GETUSER show it, DRYRUN's checks, the refusals Redis
+    # also makes (DELUSER default, LOAD/SAVE without an ACL file) and the
+    # argument errors. GENPASS's output is random (command_table_test.py
+    # checks its length); ACL LOG with a password is there too.
+    fresh(r)
+    for line in (["ACL", "WHOAMI"], ["ACL", "USERS"], ["ACL", "LIST"], ["ACL", "GETUSER", "default"],
+                 ["ACL", "GETUSER", "nobody"], ["ACL", "CAT"], ["ACL", "CAT", "bogus"], ["ACL", "LOG"],
+                 ["ACL", "LOG", "RESET"], ["ACL", "LOG", 5], ["ACL", "LOG", "x"], ["ACL", "LOG", -1],
+                 ["ACL", "LOG", 1, 2], ["ACL", "GENPASS", 0], ["ACL", "GENPASS", 4097], ["ACL", "GENPASS", "x"],
+                 ["ACL", "GENPASS", 1, 2], ["ACL", "DRYRUN", "default", "get", "a"],
+                 ["ACL", "DRYRUN", "default", "nosuch"], ["ACL", "DRYRUN", "nobody", "get", "a"],
+                 ["ACL", "DRYRUN", "default", "get"], ["ACL", "DRYRUN", "default", "client", "foo"],
+                 ["ACL", "DRYRUN", "default", "client"], ["ACL", "DRYRUN", "default", "client", "list", "x"],
+                 ["ACL", "DRYRUN", "default", "client", "getname", "x"], ["ACL", "SAVE"], ["ACL", "LOAD"],
+                 ["ACL", "DELUSER", "default"], ["ACL", "DELUSER", "a", "b"], ["ACL", "FOO"], ["ACL"],
+                 ["ACL", "WHOAMI", "x"], ["ACL", "GETUSER"], ["AUTH", "x"], ["ACL", "LOG"],
+                 ["CONFIG", "GET", "acllog-max-len"]):
+        r.do("A", *line)
+    r.do("A", "MULTI")
+    r.do("A", "ACL", "WHOAMI")
+    r.do("A", "ACL", "LIST")
+    r.do("A", "EXEC")
+
+@scenario
 def replication_role(r):
     # A master without replicas: ROLE, REPLICAOF / SLAVEOF NO ONE (what it
     # already is), and the argument checks before a master to follow. tmkv

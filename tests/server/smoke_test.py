@@ -540,13 +540,15 @@ def test_j_slowlog(srv):
         raw.cmd("MSET", *[str(i) for i in range(40)])
         raw.cmd("SET", "sl:big", "x" * 200)
         raw.cmd("AUTH", "nobody", "secret")
+        raw.cmd("ACL", "SETUSER", "bob", "on", ">hunter2")
         raw.cmd("MULTI")
         raw.cmd("INCR", "sl:n")
         raw.cmd("GET", "sl:a")
         check_eq(raw.cmd("EXEC"), [1, b"2"], "exec")
         entries = raw.cmd("SLOWLOG", "GET", -1)
         got = [[a.decode() for a in e[3]] for e in entries]
-        want = [["GET", "sl:a"], ["INCR", "sl:n"], ["MULTI"], ["AUTH", "(redacted)", "(redacted)"],
+        want = [["GET", "sl:a"], ["INCR", "sl:n"], ["MULTI"],
+                ["ACL", "SETUSER", "(redacted)", "(redacted)", "(redacted)"], ["AUTH", "(redacted)", "(redacted)"],
                 ["SET", "sl:big", "x" * 128 + "... (72 more bytes)"],
                 ["MSET"] + [str(i) for i in range(30)] + ["... (10 more arguments)"],
                 ["GET", "sl:a"], ["SET", "sl:a", "2"], ["CONFIG", "SET", "slowlog-log-slower-than", "0"]]
