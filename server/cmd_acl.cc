@@ -101,11 +101,9 @@ void acl_cat(CommandContext& c) {
     too_many_arguments(c);
     return;
   }
-  for (const char* name : kCategories) {
-    if (equals_ci(c.arg(2), name)) {
-      c.out.error("ERR tmkv keeps no ACL categories per command: ACL CAT <category> is not supported");
-      return;
-    }
+  if (is_acl_category(c.arg(2))) {
+    c.out.error("ERR tmkv keeps no ACL categories per command: ACL CAT <category> is not supported");
+    return;
   }
   c.out.error("ERR Unknown category '" + std::string(c.arg(2)) + "'");
 }
@@ -275,6 +273,13 @@ void cmd_acl(CommandContext& c) {
 }
 
 }  // namespace
+
+bool is_acl_category(std::string_view name) {
+  for (const char* category : kCategories) {
+    if (equals_ci(name, category)) return true;
+  }
+  return false;
+}
 
 void register_acl_commands(std::vector<CommandSpec>& t) {
   t.push_back({"acl", -2, 0, 0, 0, 0, "server", "A container for Access List Control commands", cmd_acl,

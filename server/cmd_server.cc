@@ -613,6 +613,45 @@ void command_getkeys(CommandContext& c) {
   }
 }
 
+// COMMAND LIST [FILTERBY MODULE name | ACLCAT category | PATTERN glob].
+// Redis lists each container's subcommands too, by their full names
+// ("client|list"), and PATTERN matches those names without regard to case.
+// tmkv loads no modules, so MODULE lists nothing; it keeps no ACL
+// categories per command (cmd_acl.cc), so ACLCAT lists nothing for a name
+// that is no category, as Redis, and is refused for one that is.
+void command_list(CommandContext& c, const std::vector<CommandSpec>& all) {
+  std::optional<std::string_view> pattern;
+  if (c.argc() == 5 && equals_ci(c.arg(2), "filterby")) {
+    if (equals_ci(c.arg(3), "pattern")) {
+      pattern = c.arg(4);
+    } else if (equals_ci(c.arg(3), "module")) {
+      c.out.array(0);
+      return;
+    } else if (equals_ci(c.arg(3), "aclcat")) {
+      if (is_acl_category(c.arg(4))) {
+        c.out.error("ERR tmkv keeps no ACL categories per command: FILTERBY ACLCAT is not supported");
+      } else {
+        c.out.array(0);
+      }
+      return;
+    } else {
+      c.out.syntax_error();
+      return;
+    }
+  } else if (c.argc() != 2) {
+    c.out.syntax_error();
+    return;
+  }
+  std::vector<std::string> names;
+  for (const CommandSpec& s : all) {
+    names.emplace_back(s.name);
+    for (const SubcommandArity& sub : s.subcommands) names.push_back(std::string(s.name) + "|" + sub.name);
+  }
+  if (pattern) std::erase_if(names, [&](const std::string& n) { return !glob_match(*pattern, n, true); });
+  c.out.array(names.size());
+  for (const std::string& n : names) c.out.bulk(n);
+}
+
 void cmd_command(CommandContext& c) {
   const auto& all = all_commands();
   if (c.argc() == 1) {
@@ -650,18 +689,7 @@ void cmd_command(CommandContext& c) {
     c.out.map(specs.size());
     for (const CommandSpec* s : specs) command_docs(c.out, *s);
   } else if (sub == "list") {
-    if (c.argc() != 2) {  // FILTERBY is not supported
-      c.out.syntax_error();
-      return;
-    }
-    // Redis lists each container's subcommands too, by their full names.
-    size_t n = all.size();
-    for (const CommandSpec& s : all) n += s.subcommands.size();
-    c.out.array(n);
-    for (const CommandSpec& s : all) {
-      c.out.bulk(s.name);
-      for (const SubcommandArity& sub : s.subcommands) c.out.bulk(std::string(s.name) + "|" + sub.name);
-    }
+    command_list(c, all);
   } else if (sub == "help" && c.argc() == 2) {
     static const char* kHelp[] = {"COMMAND <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
                                   "(no subcommand)", "    Return details about all commands.",

@@ -1041,6 +1041,15 @@ def acl_default_user(r):
                  ["ACL", "WHOAMI", "x"], ["ACL", "GETUSER"], ["AUTH", "x"], ["ACL", "LOG"],
                  ["CONFIG", "GET", "acllog-max-len"]):
         r.do("A", *line)
+    # COMMAND LIST's filters: no modules; an ACLCAT that is no category
+    # lists nothing (tmkv refuses a real one: it keeps no categories);
+    # PATTERN over names both servers have, subcommands by full name.
+    for line in (["COMMAND", "LIST", "FILTERBY", "MODULE", "x"], ["COMMAND", "LIST", "FILTERBY", "ACLCAT", "bogus"],
+                 ["COMMAND", "LIST", "FILTERBY"], ["COMMAND", "LIST", "FILTERBY", "PATTERN"],
+                 ["COMMAND", "LIST", "FOO"], ["COMMAND", "LIST", "FILTERBY", "PATTERN", "a", "b"],
+                 ["COMMAND", "LIST", "FILTERBY", "bogus", "x"], ["COMMAND", "LIST", "FILTERBY", "PATTERN", "h*"],
+                 ["COMMAND", "LIST", "filterby", "pattern", "CONFIG|*"], ["COMMAND", "LIST", "FILTERBY", "PATTERN", "?et"]):
+        r.do("A", *line, mode=SORTED)
     r.do("A", "MULTI")
     r.do("A", "ACL", "WHOAMI")
     r.do("A", "ACL", "LIST")
