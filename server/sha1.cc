@@ -2,7 +2,8 @@
 
 #include <array>
 #include <cstdint>
-#include <cstring>
+
+#include "server/sha_framing.h"
 
 namespace tmkv::server {
 namespace {
@@ -49,29 +50,7 @@ void compress(std::array<uint32_t, 5>& h, const unsigned char* block) {
 }  // namespace
 
 std::string sha1_hex(std::string_view data) {
-  std::array<uint32_t, 5> h = {0x67452301, 0xEFCDAB89, 0x98BADCFE, 0x10325476, 0xC3D2E1F0};
-  const auto* p = reinterpret_cast<const unsigned char*>(data.data());
-  size_t n = data.size();
-  while (n >= 64) {
-    compress(h, p);
-    p += 64;
-    n -= 64;
-  }
-  // The tail, the 0x80 marker, zeros, and the length in bits (big-endian).
-  unsigned char last[128] = {};
-  std::memcpy(last, p, n);
-  last[n] = 0x80;
-  const size_t blocks = n + 1 + 8 <= 64 ? 1 : 2;
-  const uint64_t bits = static_cast<uint64_t>(data.size()) * 8;
-  for (int i = 0; i < 8; ++i) last[blocks * 64 - 1 - i] = static_cast<unsigned char>(bits >> (8 * i));
-  for (size_t b = 0; b < blocks; ++b) compress(h, last + 64 * b);
-  static const char kHex[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(40);
-  for (uint32_t word : h) {
-    for (int shift = 28; shift >= 0; shift -= 4) out.push_back(kHex[(word >> shift) & 15]);
-  }
-  return out;
+  return sha_hex(std::array<uint32_t, 5>{0x67452301, 0xEFCDAB89, 0x98BADCFE, 0x10325476, 0xC3D2E1F0}, data, compress);
 }
 
 }  // namespace tmkv::server
