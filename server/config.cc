@@ -55,6 +55,24 @@ bool parse_uint(std::string_view v, uint64_t max, uint64_t* out) {
   return true;
 }
 
+// An integer setting in [lo, hi] with Redis 7.0's error texts: a value
+// that is no integer, and one out of range, which names the bounds (tmkv's
+// own where they are tighter than Redis's: those are the ones that hold).
+bool parse_bounded(std::string_view v, int64_t lo, int64_t hi, uint64_t* out, std::string* error) {
+  int64_t x = 0;
+  auto [p, ec] = std::from_chars(v.data(), v.data() + v.size(), x);
+  if (v.empty() || ec != std::errc() || p != v.data() + v.size()) {
+    *error = "argument couldn't be parsed into an integer";
+    return false;
+  }
+  if (x < lo || x > hi) {
+    *error = "argument must be between " + std::to_string(lo) + " and " + std::to_string(hi) + " inclusive";
+    return false;
+  }
+  *out = static_cast<uint64_t>(x);
+  return true;
+}
+
 // Redis 7.0's size settings (SIZE_T_CONFIG, 0..LONG_MAX: the listpack and
 // intset limits, hll-sparse-max-bytes), with its error texts: a memory
 // setting takes units ("1kb"), a plain one an integer, and a parsed value
@@ -183,19 +201,19 @@ bool apply_setting(ServerConfig& cfg, std::string_view name_in, std::string_view
   } else if (name == "protected-mode") {
     ok = parse_bool(value, &cfg.protected_mode);
   } else if (name == "databases") {
-    ok = parse_uint(value, 1024, &n) && n >= 1;
+    if (!parse_bounded(value, 1, 1024, &n, error)) return false;
     cfg.databases = static_cast<unsigned>(n);
   } else if (name == "maxclients") {
-    ok = parse_uint(value, 1000000, &n) && n >= 1;
+    if (!parse_bounded(value, 1, 1000000, &n, error)) return false;
     cfg.maxclients = n;
   } else if (name == "timeout") {
-    ok = parse_uint(value, INT32_MAX, &n);
+    if (!parse_bounded(value, 0, INT32_MAX, &n, error)) return false;
     cfg.timeout_s = n;
   } else if (name == "tcp-keepalive") {
-    ok = parse_uint(value, INT32_MAX, &n);
+    if (!parse_bounded(value, 0, INT32_MAX, &n, error)) return false;
     cfg.tcp_keepalive_s = n;
   } else if (name == "acllog-max-len") {
-    ok = parse_uint(value, INT64_MAX, &n);
+    if (!parse_bounded(value, 0, INT64_MAX, &n, error)) return false;
     cfg.acllog_max_len = n;
   } else if (name == "proto-max-bulk-len") {
     // Redis's bounds: at least 1 MiB; values are 32-bit sized in the store.
@@ -257,10 +275,10 @@ bool apply_setting(ServerConfig& cfg, std::string_view name_in, std::string_view
   } else if (name == "slowlog-max-len") {
     // Each entry holds at most 32 arguments of 128 bytes: a million of
     // them bound the log to a few GiB at worst.
-    ok = parse_uint(value, 1000000, &n);
+    if (!parse_bounded(value, 0, 1000000, &n, error)) return false;
     cfg.slowlog_max_len = n;
   } else if (name == "latency-monitor-threshold") {
-    ok = parse_uint(value, INT64_MAX, &n);  // Redis's range: 0 and up
+    if (!parse_bounded(value, 0, INT64_MAX, &n, error)) return false;  // Redis's range: 0 and up
     cfg.latency_monitor_threshold_ms = n;
   } else if (name == "maxmemory-policy") {
     const std::optional<EvictionPolicy> p = parse_eviction_policy(value);

@@ -1039,7 +1039,8 @@ def acl_default_user(r):
                  ["ACL", "DRYRUN", "default", "client", "getname", "x"], ["ACL", "SAVE"], ["ACL", "LOAD"],
                  ["ACL", "DELUSER", "default"], ["ACL", "DELUSER", "a", "b"], ["ACL", "FOO"], ["ACL"],
                  ["ACL", "WHOAMI", "x"], ["ACL", "GETUSER"], ["AUTH", "x"], ["ACL", "LOG"],
-                 ["CONFIG", "GET", "acllog-max-len"]):
+                 ["CONFIG", "GET", "acllog-max-len"], ["CONFIG", "SET", "acllog-max-len", -1],
+                 ["CONFIG", "SET", "timeout", -1], ["CONFIG", "SET", "tcp-keepalive", "x"], ["CONFIG", "GET", "tcp-keepalive"]):
         r.do("A", *line)
     # COMMAND LIST's filters: no modules; an ACLCAT that is no category
     # lists nothing (tmkv refuses a real one: it keeps no categories);
