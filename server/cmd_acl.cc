@@ -29,6 +29,7 @@
 #include "server/command.h"
 #include "server/reply.h"
 #include "server/server.h"
+#include "store/clock.h"
 
 namespace tmkv::server {
 namespace {
@@ -75,7 +76,7 @@ void acl_getuser(CommandContext& c) {
   const std::string hash = c.server.password_hash();
   c.out.map(6);
   c.out.bulk("flags");
-  c.out.array(hash.empty() ? 2 : 1);
+  c.out.set(hash.empty() ? 2 : 1);  // a set in RESP3, as Redis sends it
   c.out.bulk("on");
   if (hash.empty()) c.out.bulk("nopass");
   c.out.bulk("passwords");

@@ -20,7 +20,7 @@ import sys
 from concurrent.futures import ThreadPoolExecutor
 
 import harness
-from raw_resp import RawConn, check, run_tests
+from raw_resp import RawConn, check, resp_command, run_tests
 
 
 NEWER_THAN_7_0 = {"client|setinfo", "client|no-touch"}
@@ -172,6 +172,10 @@ def acl_steps(port):
     c.cmd("CONFIG", "SET", "requirepass", "")
     steps.append(c.cmd("ACL", "LIST"))
     steps.append(c.cmd("ACL", "GETUSER", "default"))
+    # RESP3: GETUSER is a map whose flags are a set; compared as bytes.
+    c.cmd("HELLO", "3")
+    c.send(resp_command("ACL", "GETUSER", "default"))
+    steps.append(c.read_raw(0.3)[0])
     c.close()
     c2.close()
     return steps
