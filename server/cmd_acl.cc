@@ -18,10 +18,7 @@
 //                                  which Redis refuses to delete too)
 //   LOAD, SAVE                     Redis's "no ACL file" error, which is
 //                                  true here
-#include <sys/random.h>
-
 #include <array>
-#include <cerrno>
 
 #include "server/acl_log.h"
 #include "server/client.h"
@@ -160,23 +157,12 @@ void acl_genpass(CommandContext& c) {
         "4096");
     return;
   }
-  const size_t chars = static_cast<size_t>((bits + 3) / 4);  // one hex digit per 4 bits, rounded up
-  std::array<unsigned char, kMaxBits / 8> random{};
-  const size_t bytes = (chars + 1) / 2;
-  size_t got = 0;
-  while (got < bytes) {
-    const ssize_t n = getrandom(random.data() + got, bytes - got, 0);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      c.out.error("ERR cannot read random bytes from the kernel");
-      return;
-    }
-    got += static_cast<size_t>(n);
+  std::string password;
+  if (!random_hex(static_cast<size_t>((bits + 3) / 4), &password)) {  // one hex digit per 4 bits, rounded up
+    c.out.error("ERR cannot read random bytes from the kernel");
+    return;
   }
-  static const char kHex[] = "0123456789abcdef";
-  std::string out;
-  for (size_t i = 0; i < chars; ++i) out.push_back(kHex[(random[i / 2] >> (i % 2 == 0 ? 4 : 0)) & 15]);
-  c.out.bulk(out);
+  c.out.bulk(password);
 }
 
 // DRYRUN <user> <command> [arg ...]: Redis's checks, in its order.
@@ -187,20 +173,20 @@ void acl_dryrun(CommandContext& c) {
   }
   const std::span<const std::string_view> call = c.args.subspan(3);
   const CommandSpec* spec = find_command(call[0]);
-  if (spec != nullptr && !spec->subcommands.empty() && call.size() >= 2 && find_subcommand(*spec, call[1]) == nullptr) {
-    spec = nullptr;  // an unknown subcommand: Redis names the container
-  }
-  if (spec == nullptr) {
+  // An unknown subcommand is an unknown command to DRYRUN, which names the
+  // container.
+  if (spec == nullptr ||
+      (!spec->subcommands.empty() && call.size() >= 2 && find_subcommand(*spec, call[1]) == nullptr)) {
     c.out.error("ERR Command '" + std::string(call[0]) + "' not found");
     return;
   }
-  const SubcommandArity* sub = !spec->subcommands.empty() && call.size() >= 2 ? find_subcommand(*spec, call[1]) : nullptr;
+  // Then the dispatcher's own arity checks, and their texts.
   if (!arity_ok(*spec, call.size())) {
-    c.out.error("ERR wrong number of arguments for '" + to_lower(call[0]) + "' command");
+    c.out.error("ERR wrong number of arguments for '" + std::string(spec->name) + "' command");
     return;
   }
-  if (sub != nullptr && !arity_allows(sub->arity, call.size())) {
-    c.out.error("ERR wrong number of arguments for '" + to_lower(call[0]) + "|" + to_lower(call[1]) + "' command");
+  if (const std::string error = subcommand_error(*spec, call); !error.empty()) {
+    c.out.error(error);
     return;
   }
   c.out.ok();  // the default user may run every command (+@all ~* &*)

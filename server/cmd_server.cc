@@ -211,17 +211,14 @@ void section_stats(std::ostringstream& o, const InfoCounters& c, const Server& s
   const PubSub& pubsub = s.pubsub();
   const Tracking& tracking = s.tracking();
   const InstantaneousMetrics& rate = s.instantaneous();
-  char kbps[128];
-  std::snprintf(kbps, sizeof kbps, "instantaneous_input_kbps:%.2f\r\ninstantaneous_output_kbps:%.2f\r\n",
-                rate.per_second(InstantaneousMetrics::kNetInput) / 1024,
-                rate.per_second(InstantaneousMetrics::kNetOutput) / 1024);
   o << "# Stats\r\n"
     << "total_connections_received:" << t.connections << "\r\n"
     << "total_commands_processed:" << t.commands << "\r\n"
     << "instantaneous_ops_per_sec:" << static_cast<int64_t>(rate.per_second(InstantaneousMetrics::kCommands)) << "\r\n"
     << "total_net_input_bytes:" << t.net_in << "\r\n"
     << "total_net_output_bytes:" << t.net_out << "\r\n"
-    << kbps
+    << "instantaneous_input_kbps:" << fixed2(rate.per_second(InstantaneousMetrics::kNetInput) / 1024) << "\r\n"
+    << "instantaneous_output_kbps:" << fixed2(rate.per_second(InstantaneousMetrics::kNetOutput) / 1024) << "\r\n"
     << "rejected_connections:" << c.rejected_connections << "\r\n"
     << "expired_keys:" << c.expired_keys << "\r\n"
     << "evicted_keys:" << c.evicted_keys << "\r\n";
@@ -279,8 +276,9 @@ void section_keyspace(std::ostringstream& o, Server& s) {
   for (unsigned i = 0; i < s.database_count(); ++i) {
     const size_t keys = s.db(i).size();
     if (keys == 0) continue;
-    o << "db" << i << ":keys=" << keys << ",expires=" << s.db(i).expiring_count()
-      << ",avg_ttl=" << s.db(i).avg_ttl_ms() << "\r\n";
+    const size_t expires = s.db(i).expiring_count();
+    o << "db" << i << ":keys=" << keys << ",expires=" << expires
+      << ",avg_ttl=" << (expires == 0 ? 0 : s.db(i).avg_ttl_ms()) << "\r\n";
   }
   o << "\r\n";
 }

@@ -5,6 +5,8 @@
 #include "server/server.h"
 #include "store/store.h"
 
+#include <sys/random.h>
+
 #include <algorithm>
 #include <cctype>
 #include <cerrno>
@@ -126,6 +128,26 @@ bool parse_scan_options_or_reply(CommandContext& c, CollectionScan* scan) {
 std::mt19937_64& random_engine() {
   thread_local std::mt19937_64 engine{std::random_device{}()};
   return engine;
+}
+
+bool random_hex(size_t digits, std::string* out) {
+  std::string bytes((digits + 1) / 2, '\0');  // one byte gives two digits
+  size_t got = 0;
+  while (got < bytes.size()) {
+    const ssize_t n = getrandom(bytes.data() + got, bytes.size() - got, 0);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return false;
+    }
+    got += static_cast<size_t>(n);
+  }
+  static const char kHex[] = "0123456789abcdef";
+  out->clear();
+  for (size_t i = 0; i < digits; ++i) {
+    const auto byte = static_cast<unsigned char>(bytes[i / 2]);
+    out->push_back(kHex[(i % 2 == 0 ? byte >> 4 : byte) & 15]);
+  }
+  return true;
 }
 
 void reply_random_header(CommandContext& c, uint64_t n, bool with_pairs) {

@@ -100,6 +100,10 @@ bool parse_scan_options_or_reply(CommandContext& c, CollectionScan* scan);
 
 // This thread's random generator (HRANDFIELD, SRANDMEMBER, SPOP).
 std::mt19937_64& random_engine();
+// `digits` lower-case hex digits from the kernel's CSPRNG (getrandom), for
+// what must not be guessable: ACL GENPASS's passwords and the run and
+// replication ids. False if the kernel gave no random bytes.
+bool random_hex(size_t digits, std::string* out);
 // `n` distinct positions in 0..size-1 (n < size), in random order: a
 // shuffle when they are most of the range, rejection sampling otherwise.
 std::vector<uint64_t> distinct_positions(uint64_t n, uint64_t size);

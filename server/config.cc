@@ -78,25 +78,17 @@ bool parse_bounded(std::string_view v, int64_t lo, int64_t hi, uint64_t* out, st
 // setting takes units ("1kb"), a plain one an integer, and a parsed value
 // out of range gets the bounds.
 bool parse_size_setting(std::string_view v, bool memory, uint64_t* out, std::string* error) {
-  int64_t signed_value = 0;
+  if (!memory) return parse_bounded(v, 0, INT64_MAX, out, error);
   uint64_t x = 0;
-  if (memory) {
-    if (!parse_memory(v, &x)) {
-      *error = "argument must be a memory value";
-      return false;
-    }
-  } else {
-    auto [p, ec] = std::from_chars(v.data(), v.data() + v.size(), signed_value);
-    if (v.empty() || ec != std::errc() || p != v.data() + v.size()) {
-      *error = "argument couldn't be parsed into an integer";
-      return false;
-    }
+  if (!parse_memory(v, &x)) {
+    *error = "argument must be a memory value";
+    return false;
   }
-  if (memory ? x > uint64_t{INT64_MAX} : signed_value < 0) {
+  if (x > uint64_t{INT64_MAX}) {
     *error = "argument must be between 0 and 9223372036854775807 inclusive";
     return false;
   }
-  *out = memory ? x : static_cast<uint64_t>(signed_value);
+  *out = x;
   return true;
 }
 

@@ -10,10 +10,11 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
-#include <random>
+#include <stdexcept>
 
 #include "htm/atomically.h"
 #include "server/client.h"
+#include "server/cmd_util.h"
 #include "server/connection.h"
 #include "server/sha256.h"
 #include "store/access_clock.h"
@@ -63,10 +64,9 @@ Server::Server(ServerConfig config) : config_(std::move(config)) {
   unsigned n = config_.io_threads != 0 ? config_.io_threads : std::max(1u, std::thread::hardware_concurrency());
   for (unsigned i = 0; i < n; ++i) workers_.push_back(std::make_unique<Worker>());
   client_pause_ = std::make_unique<ClientPause>(n);
-  std::random_device rd;
-  static const char kHex[] = "0123456789abcdef";
-  for (int i = 0; i < 40; ++i) replication_id_.push_back(kHex[rd() & 15]);
-  for (int i = 0; i < 40; ++i) run_id_.push_back(kHex[rd() & 15]);
+  if (!random_hex(40, &replication_id_) || !random_hex(40, &run_id_)) {
+    throw std::runtime_error("cannot read random bytes from the kernel (getrandom)");
+  }
   used_memory_startup_ = refresh_used_memory();
 }
 

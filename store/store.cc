@@ -579,9 +579,6 @@ uint64_t Store::expired_candidates(uint64_t cursor, size_t buckets, std::vector<
   return next;
 }
 
-int64_t Store::avg_ttl_ms() const {
-  return expiring_count() == 0 ? 0 : avg_ttl_ms_.load(std::memory_order_relaxed);
-}
 
 bool Store::delete_if_expired(stm::Tx& tx, std::string_view key) {
   maybe_run_reap_jobs(tx);

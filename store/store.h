@@ -164,8 +164,9 @@ class Store {
   uint64_t expired_candidates(uint64_t cursor, size_t buckets, std::vector<std::string>* out);
   // INFO keyspace's avg_ttl: Redis's estimate of the keys' remaining time to
   // live in ms, a running average (2% weight per sample) of what the active
-  // expiry sweep sees; 0 while no key has a TTL. A statistic, as Redis's.
-  int64_t avg_ttl_ms() const;
+  // expiry sweep sees; 0 from the sweep that finds no key with a TTL (INFO
+  // shows 0 as soon as expiring_count() is 0). A statistic, as Redis's.
+  int64_t avg_ttl_ms() const { return avg_ttl_ms_.load(std::memory_order_relaxed); }
   // The sweeper found no key with a TTL: the next estimate starts afresh.
   void forget_avg_ttl() { avg_ttl_ms_.store(0, std::memory_order_relaxed); }
   // Inside a transaction: deletes key if it is expired now; true if it did.

@@ -512,18 +512,20 @@ def client_types_script(port):
     """CLIENT LIST TYPE / ID and CLIENT KILL TYPE with two subscribers (a
     channel and a pattern) and two plain clients; client ids replaced by
     the clients' names, so the two servers' runs compare."""
-    names = {}
+    ids = {}  # name -> client id
 
     def conn(name):
         c = RawConn(port)
-        names[c.cmd("CLIENT", "ID")] = name
+        ids[name] = c.cmd("CLIENT", "ID")
         return c
 
     def listed(reply):
         if isinstance(reply, tuple):
             return reply
-        ids = [int(f.split("=", 1)[1]) for line in reply.decode().splitlines() for f in line.split() if f.startswith("id=")]
-        return [names.get(i, "?") for i in ids]
+        names = {v: k for k, v in ids.items()}
+        listed_ids = [int(f.split("=", 1)[1]) for line in reply.decode().splitlines() for f in line.split()
+                      if f.startswith("id=")]
+        return [names.get(i, "?") for i in listed_ids]
 
     sub, psub, plain, ctl = conn("sub"), conn("psub"), conn("plain"), conn("ctl")
     sub.cmd("SUBSCRIBE", "ch")
@@ -531,8 +533,7 @@ def client_types_script(port):
     steps = []
     for args in (["TYPE", "pubsub"], ["TYPE", "PubSub"], ["TYPE", "normal"], ["TYPE", "master"], ["TYPE", "replica"],
                  ["TYPE", "slave"], ["TYPE", "bogus"], ["TYPE"], ["TYPE", "normal", "x"],
-                 ["ID", ctl_id := next(i for i, n in names.items() if n == "ctl"), 999999,
-                  next(i for i, n in names.items() if n == "plain"), ctl_id],
+                 ["ID", ids["ctl"], 999999, ids["plain"], ids["ctl"]],
                  ["ID", 1, "x"], ["ID"], ["FOO", "bar"]):
         reply = ctl.cmd("CLIENT", "LIST", *args)
         steps.append((args[0], sorted(listed(reply)) if args[0] == "TYPE" else listed(reply)))
@@ -548,8 +549,7 @@ def client_types_script(port):
         steps.append(("closed", closed))
     steps.append(("kill normal", ctl.cmd("CLIENT", "KILL", "TYPE", "normal")))  # SKIPME yes: only plain
     steps.append(("left", sorted(listed(ctl.cmd("CLIENT", "LIST")))))  # a killed client is gone at once
-    plain_id = next(i for i, n in names.items() if n == "plain")
-    steps.append(("kill again", ctl.cmd("CLIENT", "KILL", "ID", plain_id)))
+    steps.append(("kill again", ctl.cmd("CLIENT", "KILL", "ID", ids["plain"])))
     try:  # a killed client runs nothing more
         plain.send(resp_command("SET", "after-kill", "1"))
     except OSError:
