@@ -1,5 +1,6 @@
-// Clients blocked on list keys (BLPOP, BRPOP, BLMOVE, BRPOPLPUSH, BLMPOP):
-// who waits for which key, in the order they blocked, and their wake-ups.
+// Clients blocked on keys (BLPOP, BRPOP, BLMOVE, BRPOPLPUSH, BLMPOP, the
+// sorted-set BZPOP*s, XREAD and XREADGROUP with BLOCK): who waits for which
+// key, in the order they blocked, and their wake-ups.
 //
 // PROTOCOL. A blocking command that finds every key empty (in its own
 // transaction) asks to block (Client::block_request). Its connection then

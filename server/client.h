@@ -133,6 +133,9 @@ class Client {
     std::vector<std::string> keys;
     int64_t timeout_ms = 0;  // 0: wait for ever
     OnTimeout on_timeout = OnTimeout::kNullArray;
+    // The arguments the retries run with, if not the command's own (XREAD
+    // resolves "$" to the stream's last ID before it blocks).
+    std::vector<std::string> args;
   };
   std::optional<BlockRequest> block_request;
   bool block_retry = false;

@@ -25,6 +25,12 @@ void cmd_dump(CommandContext& c) {
     c.out.null();
     return;
   }
+  if (b->type() == store::ValueType::kStream) {
+    // Redis serializes a stream as its listpack nodes and group tables
+    // (RDB type 19), which tmkv does not write: refused, not approximated.
+    c.out.error("ERR DUMP of a stream is not supported by tmkv");
+    return;
+  }
   if (b->type() == store::ValueType::kHash) {
     c.out.bulk(encode_hash_dump_payload(store::Hash::from_body(b->view()).entries()));
   } else if (b->type() == store::ValueType::kSet) {

@@ -84,6 +84,8 @@ void cmd_object(CommandContext& c) {
   if (sub == "encoding") {
     if (is_string) {
       c.out.bulk(redis_string_encoding(b->view()));
+    } else if (b->type() == store::ValueType::kStream) {
+      c.out.bulk("stream");
     } else if (b->type() == store::ValueType::kList) {
       c.out.bulk("quicklist");  // Redis 7.0 keeps every list as a quicklist
     } else if (b->type() == store::ValueType::kZSet) {

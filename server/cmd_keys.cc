@@ -42,8 +42,10 @@ void cmd_exists(CommandContext& c) {
 }
 
 // The types a blocked client may wait for (Redis's signalKeyAsReady in
-// dbAdd fires for lists and sorted sets alike).
-bool serves_blocked_pop(store::ValueType t) { return t == store::ValueType::kList || t == store::ValueType::kZSet; }
+// dbAdd fires for lists, sorted sets and streams alike).
+bool serves_blocked_pop(store::ValueType t) {
+  return t == store::ValueType::kList || t == store::ValueType::kZSet || t == store::ValueType::kStream;
+}
 
 const char* type_name(const Blob* b) {
   if (b == nullptr) return "none";
@@ -58,6 +60,8 @@ const char* type_name(const Blob* b) {
       return "list";
     case store::ValueType::kZSet:
       return "zset";
+    case store::ValueType::kStream:
+      return "stream";
   }
   return "none";
 }

@@ -496,7 +496,7 @@ void cmd_wait(CommandContext& c) {
     return;
   }
   c.client.block_request =
-      Client::BlockRequest{{}, block_timeout_ms(timeout), Client::BlockRequest::OnTimeout::kZero};
+      Client::BlockRequest{{}, block_timeout_ms(timeout), Client::BlockRequest::OnTimeout::kZero, {}};
 }
 
 void cmd_shutdown(CommandContext& c) {

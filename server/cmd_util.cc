@@ -1,6 +1,7 @@
 #include "server/cmd_util.h"
 
 #include "server/client.h"
+#include "server/command_keys.h"
 #include "server/keyspace_events.h"
 #include "server/server.h"
 #include "store/store.h"
@@ -78,6 +79,13 @@ void erase_from_trie(CommandContext& c, store::ValueType type, uint32_t notify_c
     if (h.empty()) notify_keyspace_event(c, kNotifyGeneric, "del", c.arg(1));
   }
   c.out.integer(removed);
+}
+
+void wake_waiters_on_written_keys(CommandContext& c, const CommandSpec& spec) {
+  if (!(spec.flags & kWrite) || c.client.block_request || c.server.blocking().blocked() == 0) return;
+  std::vector<size_t> positions;
+  if (find_command_keys(spec, c.args, &positions) != KeysFound::kKeys) return;
+  for (size_t i : positions) blocking_key_ready(c, c.arg(i), c.client.db);
 }
 
 void blocking_key_ready(CommandContext& c, std::string_view key, unsigned db) {
@@ -476,7 +484,10 @@ void block_or_reply_null(CommandContext& c, std::vector<std::string> keys, int64
     }
     return;
   }
-  c.client.block_request = Client::BlockRequest{std::move(keys), timeout_ms};
+  Client::BlockRequest req;
+  req.keys = std::move(keys);
+  req.timeout_ms = timeout_ms;
+  c.client.block_request = std::move(req);
 }
 
 }  // namespace tmkv::server

@@ -81,6 +81,17 @@ void erase_from_trie(CommandContext& c, store::ValueType type, uint32_t notify_c
 // command; one that finds another type there blocks again.
 void blocking_key_ready(CommandContext& c, std::string_view key, unsigned db);
 
+// After a write command ran (top level, inside EXEC or from a script): if
+// any client is blocked, its keys are marked as blocking_key_ready does,
+// so clients blocked on them re-check once it commits. That is how a
+// blocked XREADGROUP learns that DEL, SET or any other write removed or
+// replaced its stream (Redis answers it "UNBLOCKED the stream key no longer
+// exists"); a waiter with nothing new simply blocks again. The count is
+// read relaxed: a client blocking at that very moment may miss this wake,
+// and then waits for the key's next write, as before this existed; no
+// data depends on it, only how soon such a client hears.
+void wake_waiters_on_written_keys(CommandContext& c, const CommandSpec& spec);
+
 // HSCAN and SSCAN up to their walk: the cursor, then the key's hash or set
 // (`type`; a read lookup), then MATCH and COUNT, in Redis's order: a missing
 // key answers an empty scan before the options are looked at. False when it

@@ -124,6 +124,9 @@ void register_cluster_commands(std::vector<CommandSpec>& table);
 void register_debug_module_commands(std::vector<CommandSpec>& table);
 void register_persistence_commands(std::vector<CommandSpec>& table);
 void register_acl_commands(std::vector<CommandSpec>& table);
+void register_stream_commands(std::vector<CommandSpec>& table);
+void register_stream_read_commands(std::vector<CommandSpec>& table);
+void register_stream_group_commands(std::vector<CommandSpec>& table);
 // True for one of Redis 7.0's ACL category names (ACL CAT), any case.
 bool is_acl_category(std::string_view name);
 // Redis 7's protected commands (DEBUG; MODULE LOAD, LOADEX and UNLOAD)

@@ -33,7 +33,10 @@ struct SubcommandKey {
   std::string_view subcommand;
 };
 constexpr SubcommandKey kSubcommandKeys[] = {
-    {"object", "encoding"}, {"object", "freq"}, {"object", "idletime"}, {"object", "refcount"}, {"memory", "usage"},
+    {"object", "encoding"}, {"object", "freq"},      {"object", "idletime"},      {"object", "refcount"},
+    {"memory", "usage"},    {"xinfo", "consumers"},  {"xinfo", "groups"},         {"xinfo", "stream"},
+    {"xgroup", "create"},   {"xgroup", "setid"},     {"xgroup", "destroy"},       {"xgroup", "createconsumer"},
+    {"xgroup", "delconsumer"},
 };
 
 // Shard channels sit where the table puts keys; Redis flags them "not a key".
@@ -106,6 +109,31 @@ void sort_keys(std::span<const std::string_view> args, std::vector<size_t>* out)
   if (store != 0) out->push_back(store);
 }
 
+// XREAD / XREADGROUP ... STREAMS key [key ...] id [id ...]: the first
+// half of what follows STREAMS, found past the options as Redis's
+// xreadGetKeys finds it. False for a call that cannot hold the keys.
+bool xread_keys(std::span<const std::string_view> args, std::vector<size_t>* out) {
+  size_t streams = 0;
+  for (size_t i = 1; i < args.size(); ++i) {
+    if (equals_ci(args[i], "block") || equals_ci(args[i], "count")) {
+      ++i;
+    } else if (equals_ci(args[i], "group")) {
+      i += 2;
+    } else if (equals_ci(args[i], "noack")) {
+      continue;
+    } else if (equals_ci(args[i], "streams")) {
+      streams = i;
+      break;
+    } else {
+      break;
+    }
+  }
+  const size_t n = streams == 0 ? 0 : args.size() - streams - 1;
+  if (n == 0 || n % 2 != 0) return false;
+  for (size_t i = 0; i < n / 2; ++i) out->push_back(streams + 1 + i);
+  return true;
+}
+
 // GEORADIUS key lon lat radius unit ... / GEORADIUSBYMEMBER key member
 // radius unit ...: the key, then the argument after the first STORE and
 // the one after the first STOREDIST among the options (Redis's keyword key
@@ -130,7 +158,7 @@ bool command_declares_keys(const CommandSpec& spec, std::string_view sub) {
   if (std::find(std::begin(kChannelsNotKeys), std::end(kChannelsNotKeys), name) != std::end(kChannelsNotKeys)) {
     return false;
   }
-  return spec.first_key > 0 || counted_keys_of(name) != nullptr;
+  return spec.first_key > 0 || counted_keys_of(name) != nullptr || name == "xread" || name == "xreadgroup";
 }
 
 bool command_has_movable_keys(const CommandSpec& spec) {
@@ -138,7 +166,7 @@ bool command_has_movable_keys(const CommandSpec& spec) {
   // SORT_RO too, as Redis flags it: its BY and GET patterns read keys that
   // no position names (GETKEYS still lists only the sorted key).
   return counted_keys_of(name) != nullptr || name == "sort" || name == "sort_ro" || name == "georadius" ||
-         name == "georadiusbymember";
+         name == "georadiusbymember" || name == "xread" || name == "xreadgroup";
 }
 
 bool subcommand_takes_key(const CommandSpec& spec, std::string_view sub) { return listed_subcommand_key(spec.name, sub); }
@@ -149,7 +177,9 @@ KeysFound find_command_keys(const CommandSpec& spec, std::span<const std::string
   const size_t before = positions->size();
   if (!command_declares_keys(spec, args.size() > 1 ? args[1] : std::string_view())) return KeysFound::kInvalid;
   if (const CountedKeys* c = counted_keys_of(name)) return counted_keys(*c, args, positions);
-  if (name == "sort") {
+  if (name == "xread" || name == "xreadgroup") {
+    if (!xread_keys(args, positions)) return KeysFound::kInvalid;
+  } else if (name == "sort") {
     sort_keys(args, positions);
   } else if (name == "georadius" || name == "georadiusbymember") {
     georadius_keys(args, name == "georadius" ? 6 : 5, positions);

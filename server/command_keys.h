@@ -9,7 +9,9 @@
 //     BLMPOP and BZMPOP (after the timeout), EVAL and FCALL in every form;
 //   - SORT ... STORE dest (the last STORE), GEORADIUS[BYMEMBER] ... STORE
 //     and STOREDIST;
-//   - OBJECT and MEMORY, whose key follows some subcommands only.
+//   - XREAD and XREADGROUP: the first half of what follows STREAMS;
+//   - OBJECT, MEMORY, XINFO and XGROUP, whose key follows some subcommands
+//     only.
 // SPUBLISH, SSUBSCRIBE and SUNSUBSCRIBE name shard channels where the table
 // puts keys: Redis marks them "not a key", so they have none here.
 #pragma once

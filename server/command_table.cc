@@ -34,6 +34,9 @@ struct Table {
     register_list_commands(specs);
     register_zset_commands(specs);
     register_zset_op_commands(specs);
+    register_stream_commands(specs);
+    register_stream_read_commands(specs);
+    register_stream_group_commands(specs);
     register_geo_commands(specs);
     register_sort_commands(specs);
     register_function_commands(specs);

@@ -113,7 +113,7 @@ const char* kMutable[] = {"requirepass", "maxclients", "timeout", "tcp-keepalive
                           "hash-max-listpack-entries", "hash-max-listpack-value", "hash-max-ziplist-entries",
                           "hash-max-ziplist-value", "set-max-intset-entries", "hll-sparse-max-bytes", "tracking-table-max-keys",
                           "monitor-output-buffer-limit", "zset-max-listpack-entries", "zset-max-listpack-value", "zset-max-ziplist-entries",
-                          "zset-max-ziplist-value"};
+                          "zset-max-ziplist-value", "stream-node-max-entries", "stream-node-max-bytes"};
 
 // client-output-buffer-limit: "<class> <hard> <soft> <soft-seconds>" groups,
 // classes normal, replica (or slave) and pubsub, as Redis takes it; the
@@ -245,11 +245,12 @@ bool apply_setting(ServerConfig& cfg, std::string_view name_in, std::string_view
              name == "zset-max-listpack-entries" || name == "zset-max-ziplist-entries" ||
              name == "zset-max-listpack-value" || name == "zset-max-ziplist-value" ||
              name == "set-max-intset-entries" || name == "hll-sparse-max-bytes" ||
-             name == "tracking-table-max-keys") {
+             name == "tracking-table-max-keys" || name == "stream-node-max-entries" ||
+             name == "stream-node-max-bytes") {
     // Redis's ranges, units and texts (the old ziplist names are aliases,
     // as there): the *-value limits and hll-sparse-max-bytes are memory
     // values to Redis ("1kb").
-    const bool memory = name.ends_with("-value") || name == "hll-sparse-max-bytes";
+    const bool memory = name.ends_with("-value") || name == "hll-sparse-max-bytes" || name == "stream-node-max-bytes";
     if (!parse_size_setting(value, memory, &n, error)) return false;
     uint64_t& field = name.starts_with("hash-max-") && name.ends_with("-entries") ? cfg.hash_max_listpack_entries
                       : name.starts_with("hash-max-")                             ? cfg.hash_max_listpack_value
@@ -257,6 +258,8 @@ bool apply_setting(ServerConfig& cfg, std::string_view name_in, std::string_view
                       : name.starts_with("zset-max-")                             ? cfg.zset_max_listpack_value
                       : name == "set-max-intset-entries"                          ? cfg.set_max_intset_entries
                       : name == "tracking-table-max-keys"                         ? cfg.tracking_table_max_keys
+                      : name == "stream-node-max-entries"                         ? cfg.stream_node_max_entries
+                      : name == "stream-node-max-bytes"                           ? cfg.stream_node_max_bytes
                                                                                   : cfg.hll_sparse_max_bytes;
     field = n;
   } else if (name == "slowlog-log-slower-than") {
@@ -362,6 +365,8 @@ std::optional<std::string> setting_value(const ServerConfig& cfg, std::string_vi
   if (name == "set-max-intset-entries") return std::to_string(cfg.set_max_intset_entries);
   if (name == "hll-sparse-max-bytes") return std::to_string(cfg.hll_sparse_max_bytes);
   if (name == "tracking-table-max-keys") return std::to_string(cfg.tracking_table_max_keys);
+  if (name == "stream-node-max-entries") return std::to_string(cfg.stream_node_max_entries);
+  if (name == "stream-node-max-bytes") return std::to_string(cfg.stream_node_max_bytes);
   if (name == "monitor-output-buffer-limit") return std::to_string(cfg.monitor_output_buffer_limit);
   if (name == "slowlog-log-slower-than") return std::to_string(cfg.slowlog_log_slower_than);
   if (name == "slowlog-max-len") return std::to_string(cfg.slowlog_max_len);
@@ -386,7 +391,7 @@ const std::vector<std::string>& setting_names() {
   static const std::vector<std::string> kNames = {
       "bind",       "port",     "io-threads", "tm-mode",  "requirepass", "protected-mode",
       "databases",  "maxclients", "timeout",  "tcp-keepalive", "acllog-max-len", "proto-max-bulk-len", "client-query-buffer-limit",
-      "max-multibulk-len", "max-inline-size", "metrics-bind", "metrics-port", "maxmemory", "latency-tracking", "tx-sample-rate", "prefetch-batch-max-size", "hash-max-listpack-entries", "hash-max-listpack-value", "hash-max-ziplist-entries", "hash-max-ziplist-value", "zset-max-listpack-entries", "zset-max-listpack-value", "zset-max-ziplist-entries", "zset-max-ziplist-value", "set-max-intset-entries", "hll-sparse-max-bytes", "tracking-table-max-keys", "monitor-output-buffer-limit", "slowlog-log-slower-than", "slowlog-max-len", "latency-monitor-threshold", "maxmemory-policy", "maxmemory-samples", "maxmemory-eviction-tenacity", "lfu-log-factor", "lfu-decay-time", "client-output-buffer-limit", "notify-keyspace-events", "save", "appendonly", "daemonize", "enable-protected-configs", "enable-debug-command", "enable-module-command"};
+      "max-multibulk-len", "max-inline-size", "metrics-bind", "metrics-port", "maxmemory", "latency-tracking", "tx-sample-rate", "prefetch-batch-max-size", "hash-max-listpack-entries", "hash-max-listpack-value", "hash-max-ziplist-entries", "hash-max-ziplist-value", "zset-max-listpack-entries", "zset-max-listpack-value", "zset-max-ziplist-entries", "zset-max-ziplist-value", "stream-node-max-entries", "stream-node-max-bytes", "set-max-intset-entries", "hll-sparse-max-bytes", "tracking-table-max-keys", "monitor-output-buffer-limit", "slowlog-log-slower-than", "slowlog-max-len", "latency-monitor-threshold", "maxmemory-policy", "maxmemory-samples", "maxmemory-eviction-tenacity", "lfu-log-factor", "lfu-decay-time", "client-output-buffer-limit", "notify-keyspace-events", "save", "appendonly", "daemonize", "enable-protected-configs", "enable-debug-command", "enable-module-command"};
   return kNames;
 }
 
@@ -438,6 +443,10 @@ std::string usage_text() {
          "  --zset-max-listpack-entries N * sorted sets with more members report the skiplist\n"
          "                                 encoding (default 128)\n"
          "  --zset-max-listpack-value N  * the same for a member longer than N bytes (default 64)\n"
+         "  --stream-node-max-entries N  * a stream's nodes (what MAXLEN ~ / MINID ~ trim\n"
+         "                                 whole) end after N appends; 0 = no limit (default 100)\n"
+         "  --stream-node-max-bytes N    * kept and shown as Redis's, not emulated: nodes end\n"
+         "                                 by entry count only (default 4096)\n"
          "  --set-max-intset-entries N   * sets of at most N integers report the intset\n"
          "                                 encoding and list in numeric order (default 512)\n"
          "  --hll-sparse-max-bytes N     * a sparse HyperLogLog growing past N bytes turns dense\n"
@@ -457,8 +466,8 @@ std::string usage_text() {
          "  --latency-monitor-threshold MS * LATENCY samples events lasting at least this many\n"
          "                                 ms (commands, expiry sweeps); 0 = off (default 0)\n"
          "  --notify-keyspace-events FLAGS * keyspace notifications, Redis's classes: K, E and\n"
-         "                                 g $ x e l s h z (A = all), m (key misses), n (new\n"
-         "                                 keys); t d never fire here (no streams or modules)\n"
+         "                                 g $ x e l s h z t (A = all), m (key misses), n (new\n"
+         "                                 keys); d never fires here (no modules)\n"
          "                                 (default \"\": off)\n"
          "  --client-output-buffer-limit \"CLASS HARD SOFT SECONDS ...\"\n"
          "                               * a pub/sub subscriber whose unsent messages exceed HARD\n"

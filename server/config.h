@@ -68,6 +68,13 @@ struct ServerConfig {
   // listpack (store/zset_value.h). Again they decide only what is reported.
   uint64_t zset_max_listpack_entries = 128;
   uint64_t zset_max_listpack_value = 64;
+  // Redis's stream-node-max-entries: where the emulated listpack nodes of a
+  // stream end, which decides what approximate trimming (MAXLEN ~, MINID ~)
+  // removes (store/stream_value.h, NODES); 0 = no limit. Its partner
+  // stream-node-max-bytes is kept and shown for Redis's clients but not
+  // emulated (tmkv has no listpacks to measure).
+  uint64_t stream_node_max_entries = 100;
+  uint64_t stream_node_max_bytes = 4096;
   // Redis 7.0's set-max-intset-entries: a set of at most this many members,
   // all 64-bit integers, reports "intset" and lists its members in numeric
   // order, as Redis's intset does; otherwise "hashtable" and trie order.

@@ -275,7 +275,11 @@ void Connection::run_requests() {
 void Connection::enter_blocked(std::span<const std::string_view> args) {
   Client::BlockRequest req = std::move(*client_.block_request);
   client_.block_request.reset();
-  blocked_args_.assign(args.begin(), args.end());
+  if (req.args.empty()) {
+    blocked_args_.assign(args.begin(), args.end());
+  } else {
+    blocked_args_ = std::move(req.args);
+  }
   blocked_on_timeout_ = req.on_timeout;
   auto w = std::make_shared<BlockedWaiter>();
   w->client_id = client_.id();

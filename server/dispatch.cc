@@ -10,6 +10,7 @@
 #include "server/client.h"
 #include "server/client_pause.h"
 #include "server/cmd_pubsub.h"
+#include "server/cmd_util.h"
 #include "server/command.h"
 #include "server/keyspace_events.h"
 #include "server/reply.h"
@@ -171,6 +172,7 @@ void run_transactional(const CommandSpec& spec, CommandContext& ctx) {
     ctx.client.error_counted = false;
     ctx.tx = &tx;
     spec.handler(ctx);
+    wake_waiters_on_written_keys(ctx, spec);
   };
   if (spec.flags & kReadOnly) {
     htm::atomically_read_only(body);
@@ -569,6 +571,7 @@ void run_exec(Server& server, Client& client, Reply& out) {
       const size_t nested_before = client.script_reply_errors.size();
       if (!(specs[i]->flags & kMayReplicate)) tracking_note_read(ctx, *specs[i]);
       specs[i]->handler(ctx);
+      wake_waiters_on_written_keys(ctx, *specs[i]);
       if (specs[i]->flags & kMayReplicate) tracking_note_read(ctx, *specs[i]);
       if (timed) took_ns[i] = stm::ticks_to_ns(stm::ticks() - t0);
       db_after[i] = client.db;

@@ -11,9 +11,9 @@
 // transaction deleted them and published as "expired" after it committed.
 //
 // Classes as in Redis: g generic, $ string, x expired, e evicted (the
-// maxmemory policies' deletes, eviction.h), l s h z for lists, sets, hashes
-// and sorted sets, t d for streams and modules, which tmkv does not have
-// (accepted: they can never fire), A for all of those; m key misses (a
+// maxmemory policies' deletes, eviction.h), l s h z t for lists, sets,
+// hashes, sorted sets and streams, d for modules, which tmkv does not have
+// (accepted: it can never fire), A for all of those; m key misses (a
 // read's lookup of an absent key, where keyspace_misses counts one, but
 // OBJECT's) and n new keys (a write that creates its key: the store tells,
 // store.h observe_creations), both outside A as in Redis; K and E pick the

@@ -20,6 +20,7 @@ int luaopen_bit(lua_State* L);
 #include <vector>
 
 #include "server/client.h"
+#include "server/cmd_util.h"
 #include "server/command.h"
 #include "server/command_stats.h"
 #include "server/error_stats.h"
@@ -515,6 +516,7 @@ int redis_call_impl(lua_State* L, bool raise) {
     // CLIENT TRACKING remembers what the script's commands read (tracking.h).
     if (!(spec->flags & kMayReplicate)) tracking_note_read(ctx, *spec);
     spec->handler(ctx);
+    wake_waiters_on_written_keys(ctx, *spec);
     if (spec->flags & kMayReplicate) tracking_note_read(ctx, *spec);
     const bool failed = reply.error_at(0);
     const uint32_t outcome = failed ? static_cast<uint32_t>(1 + error_code_index(reply.error_line_at(0))) : 0;

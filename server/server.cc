@@ -445,6 +445,7 @@ void Server::publish_settings() {
   store::set_hash_listpack_limits(config_.hash_max_listpack_entries, config_.hash_max_listpack_value);
   store::set_set_intset_limit(config_.set_max_intset_entries);
   store::set_zset_listpack_limits(config_.zset_max_listpack_entries, config_.zset_max_listpack_value);
+  store::set_stream_node_max_entries(config_.stream_node_max_entries);
   slowlog_.set_threshold_us(config_.slowlog_log_slower_than);
   slowlog_.set_max_len(config_.slowlog_max_len);
   latency_monitor_.set_threshold_ms(config_.latency_monitor_threshold_ms);

@@ -8,7 +8,8 @@
 // then the bytes, in one allocation. A 32-byte value without a TTL
 // takes jemalloc's 48-byte class; keys without a TTL pay nothing for expiry.
 // The type tag is here so Redis's types share the record layout. A string's
-// bytes are the string; a hash's or set's are a HashBody (hash_value.h), whose root
+// bytes are the string; a hash's or set's are a HashBody (hash_value.h), a
+// list's a ListBody, a sorted set's a ZSetBody, a stream's a StreamBody, whose root
 // this box holds one reference to: make() takes it, destroy() drops it, so
 // code that copies a value's bytes into a new box (RENAME, COPY, EXPIRE)
 // stays correct for every type.
@@ -30,11 +31,12 @@
 #include "store/clock.h"
 #include "store/hash_value.h"
 #include "store/list_value.h"
+#include "store/stream_value.h"
 #include "store/zset_value.h"
 
 namespace tmkv::store {
 
-enum class ValueType : uint8_t { kString = 0, kHash = 1, kSet = 2, kList = 3, kZSet = 4 };
+enum class ValueType : uint8_t { kString = 0, kHash = 1, kSet = 2, kList = 3, kZSet = 4, kStream = 5 };
 
 // Hashes and sets share one representation: a persistent trie (hash_value.h;
 // a set's members are fields with empty values).
@@ -103,6 +105,7 @@ class Blob {
     if (is_trie(type)) hash_body_retain(b->bytes());
     if (type == ValueType::kList) list_body_retain(b->bytes());
     if (type == ValueType::kZSet) zset_body_retain(b->bytes());
+    if (type == ValueType::kStream) stream_body_retain(b->bytes());
     return b;
   }
   static void destroy(void* p) {
@@ -110,16 +113,18 @@ class Blob {
     if (is_trie(b->type())) hash_body_release(b->bytes());
     if (b->type() == ValueType::kList) list_body_release(b->bytes());
     if (b->type() == ValueType::kZSet) zset_body_release(b->bytes());
+    if (b->type() == ValueType::kStream) stream_body_release(b->bytes());
     std::free(p);
   }
   // Bytes of this box's one allocation: header (with the expiry, if any)
   // and value.
   size_t allocation_bytes() const { return header_size(flags()) + size; }
-  // For a hash, set, list or sorted set, the bytes of its nodes (hash_value.h: already by
+  // For a hash, set, list, sorted set or stream, the bytes of its nodes (hash_value.h: already by
   // size class; shared with other versions, if any); 0 for a string.
   size_t node_bytes() const {
     if (is_trie(type())) return hash_body_node_bytes(bytes());
     if (type() == ValueType::kZSet) return zset_body_node_bytes(bytes());
+    if (type() == ValueType::kStream) return stream_body_node_bytes(bytes());
     return type() == ValueType::kList ? list_body_node_bytes(bytes()) : 0;
   }
 

@@ -49,7 +49,16 @@ reply-by-reply comparison with Redis (the differential test's "hashes" and
       ZINCRBYs of one shared member by many clients lose no increment; and a
       work queue: producers ZADD numbered items, consumers ZPOPMIN (with a
       count), BZPOPMIN and ZMPOP them: every item received exactly once,
-      each producer's items in their order.
+      each producer's items in their order;
+  (i) streams: producers XADD numbered items to two streams, some of them
+      as twins (MULTI + XADD to both + EXEC) while readers check in one
+      transaction (MULTI + XLEN x 2 + EXEC, or XINFO-free EVAL_RO) that the
+      twins' counts never differ; consumers of one group XREADGROUP (BLOCK,
+      COUNT) from both streams and XACK, some "crash" (read, never ack) and
+      a reaper XAUTOCLAIMs what stayed pending past 50 ms: every item is
+      acknowledged exactly once (the XACK replies sum to the total), each
+      consumer reads each producer's items in ID order, and at the end the
+      group has nothing pending and a lag of 0.
 
 --tm-mode is passed to the server (ctest runs stm and emulated-htm).
 Run: TMKV_SERVER=build/bin/tmkv-server /usr/bin/python3 tests/server/collection_transactions_test.py [--tm-mode M] [a b ...]
@@ -828,6 +837,116 @@ def test_sorted_sets():
               f"({', '.join(str(len(p)) for p in consumed)} per consumer)")
 
 
+def test_streams():
+    server = start()
+    try:
+        r = redis.Redis(port=server.port, decode_responses=True)
+        keys = ["st:a", "st:b"]
+        for k in keys:
+            r.xgroup_create(k, "workers", id="0", mkstream=True)
+        producers, per_producer = 4, 150
+        done = threading.Event()
+        errors = []
+        acked = {"n": 0, "twin_reports": 0}
+        lock = threading.Lock()
+        processed = []
+
+        def producer(w):
+            try:
+                c = redis.Redis(port=server.port, decode_responses=True)
+                for i in range(per_producer):
+                    if i % 3 == 0:  # a twin: the same item into both streams, atomically
+                        p = c.pipeline(transaction=True)
+                        p.xadd(keys[0], {"w": w, "i": i, "twin": 1})
+                        p.xadd(keys[1], {"w": w, "i": i, "twin": 1})
+                        p.execute()
+                    else:
+                        c.xadd(keys[i % 2], {"w": w, "i": i})
+            except Exception as e:  # noqa: BLE001
+                errors.append(repr(e))
+
+        def twin_reader():
+            try:
+                c = redis.Redis(port=server.port, decode_responses=True)
+                while not done.is_set():
+                    p = c.pipeline(transaction=True)
+                    p.xrange(keys[0], "-", "+")
+                    p.xrange(keys[1], "-", "+")
+                    a, b = p.execute()
+                    twins = [sorted((f["w"], f["i"]) for _, f in entries if "twin" in f) for entries in (a, b)]
+                    if twins[0] != twins[1]:
+                        errors.append(f"twins differ: {len(twins[0])} vs {len(twins[1])}")
+                        return
+                    acked["twin_reports"] += 1
+            except Exception as e:  # noqa: BLE001
+                errors.append(repr(e))
+
+        def consumer(name, crashes):
+            try:
+                c = redis.Redis(port=server.port, decode_responses=True)
+                seen = {}
+                while not done.is_set():
+                    got = c.xreadgroup("workers", name, {keys[0]: ">", keys[1]: ">"}, count=5, block=100)
+                    for key, entries in got or []:
+                        for eid, f in entries:
+                            last = seen.get((key, f["w"]))
+                            if last is not None and int(f["i"]) <= last:
+                                errors.append(f"{name} read {key} {f} after i={last}")
+                            seen[(key, f["w"])] = int(f["i"])
+                            if crashes and random.random() < 0.2:
+                                continue  # "crashed" before acking: the reaper takes it over
+                            n = c.xack(key, "workers", eid)
+                            with lock:
+                                acked["n"] += n
+                                if n:
+                                    processed.append((key, eid))
+            except Exception as e:  # noqa: BLE001
+                errors.append(repr(e))
+
+        def reaper():
+            try:
+                c = redis.Redis(port=server.port, decode_responses=True)
+                while not done.is_set():
+                    for key in keys:
+                        _, claimed, _ = c.xautoclaim(key, "workers", "reaper", 50, "0-0", count=20)[:3]
+                        for eid, _ in claimed:
+                            n = c.xack(key, "workers", eid)
+                            with lock:
+                                acked["n"] += n
+                                if n:
+                                    processed.append((key, eid))
+                    time.sleep(0.02)
+            except Exception as e:  # noqa: BLE001
+                errors.append(repr(e))
+
+        total = sum(2 if i % 3 == 0 else 1 for i in range(per_producer)) * producers
+        prods = [threading.Thread(target=producer, args=(w,)) for w in range(producers)]
+        others = ([threading.Thread(target=twin_reader) for _ in range(2)] +
+                  [threading.Thread(target=consumer, args=(f"c{n}", n == 0)) for n in range(3)] +
+                  [threading.Thread(target=reaper)])
+        for t in prods + others:
+            t.start()
+        for t in prods:
+            t.join(120)
+        deadline = time.time() + 60
+        while time.time() < deadline and acked["n"] < total:
+            time.sleep(0.05)
+        done.set()
+        for t in others:
+            t.join(30)
+        check(not errors, f"no errors: {errors[:3]}")
+        check_eq(acked["n"], total, "every item acknowledged exactly once (XACK replies)")
+        check_eq(len(set(processed)), total, "no item processed twice")
+        check(acked["twin_reports"] > 0, "twin reports ran")
+        for k in keys:
+            check_eq(r.xpending(k, "workers")["pending"], 0, f"{k}: nothing pending")
+            g = r.xinfo_groups(k)[0]
+            check_eq((g["lag"], g["entries-read"]), (0, r.xlen(k)), f"{k}: the group read everything")
+        print(f"  (i) {total} items, {acked['twin_reports']} twin reports")
+    finally:
+        server.stop()
+
+
 TESTS = [
     ("a", "the bank in hashes: every report conserves the total", test_bank_in_hashes),
     ("b", "no lost update on one hash from many writers", test_no_lost_update),
@@ -838,6 +957,8 @@ TESTS = [
     ("g", "lists: every report holds each token once; a queue loses and repeats nothing", test_lists),
     ("h", "sorted sets: every report whole and conserving; no lost ZINCRBY; a ZPOPMIN queue exactly once",
      test_sorted_sets),
+    ("i", "streams: twins always equal; a consumer group acks every item exactly once, with XAUTOCLAIM",
+     test_streams),
 ]
 
 if __name__ == "__main__":

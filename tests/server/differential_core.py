@@ -85,6 +85,12 @@ INTENTIONAL_DIFFERENCES = [
      "RDB types (Redis a listpack for a small hash, an intset, a quicklist, type 18, for every list; tmkv types 4, "
      "2 and 1): both are valid payloads, compared by reply type, then by what each server's payload restores to "
      "on both servers"),
+    ("Consumer-group writes and XSETID under WATCH", "Redis 7.0 changes a stream's groups (XGROUP, XREADGROUP, "
+     "XACK, XCLAIM, XAUTOCLAIM) and its last ID (XSETID) in place without telling WATCH; tmkv stores a new "
+     "version of the key, so a WATCH on it sees every such change (a modification never goes unseen). Not "
+     "generated in random sequences while client A may be watching; replies and keyspace events still compared"),
+    ("DUMP of a stream", "Redis writes its listpack nodes and group tables (RDB type 19); tmkv refuses with an "
+     "error that says so: random sequences ask TYPE first and dump only other types"),
     ("MEMORY USAGE", "bytes of two different stores: compared by reply type and nil-ness (errors exactly); "
      "random sequences touch every key first, because Redis 7.0 still measures an expired key it has not "
      "reclaimed yet, where tmkv answers nil"),

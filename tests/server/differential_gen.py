@@ -33,6 +33,7 @@ import time
 from differential_core import (ENCODING, HRANDFIELD, INTSET_ORDER, PAIRS, SAME_TYPE, SORTED, SPOP, SRANDMEMBER,
                                hash_pairs, hrandfield_entries, sample_members)
 from differential_resp import fmt_args
+from differential_stream_gen import STREAM_FOCUS, STREAM_FOCUS_SHARE, StreamGen
 
 KEYS = [b"k0", b"k1", b"k2", b"k3", b"k4", b"k5", b"k6", b"k7", b"bin\x00\xff", b"\r\n key", b"", b"h?llo*"]
 KEY_WEIGHTS = [10, 10, 8, 8, 5, 4, 3, 3, 2, 2, 1, 1]
@@ -398,7 +399,7 @@ def spop_checked(r, label, args, count):
                    "SADD <key> <each server's own popped members> (the sets agree again)")
 
 
-class Gen:
+class Gen(StreamGen):
     def __init__(self, rng, runner, proto):
         self.rng = rng
         self.r = runner
@@ -414,6 +415,8 @@ class Gen:
         self.hll_focus = not self.set_focus and rng.random() < HLL_FOCUS_SHARE
         self.list_focus = not self.set_focus and not self.hll_focus and rng.random() < LIST_FOCUS_SHARE
         self.zset_focus = not (self.set_focus or self.hll_focus or self.list_focus) and rng.random() < ZSET_FOCUS_SHARE
+        self.stream_focus = (not (self.set_focus or self.hll_focus or self.list_focus or self.zset_focus) and
+                             rng.random() < STREAM_FOCUS_SHARE)
         # Whether the client random_steps draws for is inside MULTI (where a
         # blocking command never waits), and how many blocking commands have
         # waited for their timeout so far (see blocking_step).
@@ -428,7 +431,7 @@ class Gen:
 
     # ---- value pickers ----
     def key(self):
-        focus = self.set_focus or self.hll_focus or self.list_focus or self.zset_focus
+        focus = self.set_focus or self.hll_focus or self.list_focus or self.zset_focus or self.stream_focus
         return self.rng.choices(KEYS, SET_FOCUS_KEY_WEIGHTS if focus else KEY_WEIGHTS)[0]
 
     def keys(self, lo, hi):
@@ -1874,7 +1877,7 @@ class Gen:
         ("g_zblocking", 2), ("g_zsetop", 4), ("g_zsetopstore", 3), ("g_zintercard", 1),
         ("g_geo", 5),
         ("g_sort", 2),
-    ]
+    ] + StreamGen.STREAM_WEIGHTS
 
     SET_GENERATORS = {"g_sadd", "g_srem", "g_scard", "g_sismember", "g_smembers", "g_smove", "g_sinter", "g_sunion",
                       "g_sstore", "g_srandmember", "g_spop", "g_sscan"}
@@ -1888,6 +1891,8 @@ class Gen:
                        "g_geo"}
 
     def weight(self, name, w):
+        if self.watching and name in self.STREAM_WATCH_BLIND:
+            return 0  # Redis hides these writes from WATCH (INTENTIONAL_DIFFERENCES)
         if self.zset_focus and name in self.ZSET_GENERATORS:
             return w * ZSET_FOCUS
         if self.set_focus and name in self.SET_GENERATORS:
@@ -1898,6 +1903,8 @@ class Gen:
             return w * HLL_FOCUS_STRINGS
         if self.list_focus and name in self.LIST_GENERATORS:
             return w * LIST_FOCUS
+        if self.stream_focus and name in self.STREAM_GENERATORS:
+            return w * STREAM_FOCUS
         return w
 
     def random_steps(self, in_multi):
@@ -1926,7 +1933,11 @@ class Gen:
             # what they restore to. Each server restores its own payload,
             # then each payload is restored on both (tmkv must read Redis's
             # and Redis tmkv's).
-            ka, kb = self.r.do(label, self.name("dump"), self.key(), mode=SAME_TYPE)
+            key = self.key()
+            t, _ = self.r.do(label, self.name("type"), key)
+            if t == ("+", b"stream"):
+                return  # tmkv refuses DUMP of a stream (INTENTIONAL_DIFFERENCES)
+            ka, kb = self.r.do(label, self.name("dump"), key, mode=SAME_TYPE)
             if ka[0] == "$" and ka[1] is not None and kb[0] == "$" and kb[1] is not None:
                 dst = self.key()
                 self.r.do_split(label, ("RESTORE", dst, 0, ka[1], "REPLACE"), ("RESTORE", dst, 0, kb[1], "REPLACE"),
@@ -2008,7 +2019,8 @@ class Gen:
             if self.rng.random() < 0.4:
                 opts += ["COUNT", self.rng.choice([1, 2, 5, 10, 1000, 0, -1, "abc"])]
             if self.rng.random() < 0.2:
-                typ = self.rng.choice(["string", "list", "none", "STRING", "hash", "HASH", "set", "Set", "zset", "ZSet"])
+                typ = self.rng.choice(["string", "list", "none", "STRING", "hash", "HASH", "set", "Set", "zset", "ZSet",
+                                      "stream"])
                 opts += ["TYPE", typ]
                 if typ == "none":
                     # Redis 7.0 returns a logically expired key that is not
@@ -2119,6 +2131,15 @@ class Gen:
                     r.do("A", "RPUSH", k, *self.list_elements(1, 8))
             r.do("A", "RPUSH", KEYS[self.rng.randint(0, 3)],
                  *self.rng.choices(LIST_ELEMENTS, LIST_ELEMENT_WEIGHTS, k=self.rng.randint(200, 1000)))
+        if self.stream_focus:
+            # Likewise streams, with a group that has read some of them.
+            for k in KEYS[:4]:
+                if self.rng.random() < 0.7:
+                    for _ in range(self.rng.randint(1, 6)):
+                        r.do("A", "XADD", k, self.new_xid(), *self.stream_fields())
+                    if self.rng.random() < 0.5:
+                        r.do("A", "XGROUP", "CREATE", k, "g1", "0")
+                        r.do("A", "XREADGROUP", "GROUP", "g1", "c1", "COUNT", 2, "STREAMS", k, ">")
         for _ in range(length):
             x = self.rng.random()
             a_multi = r.in_multi("A")

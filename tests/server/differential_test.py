@@ -25,7 +25,8 @@ What runs (against both servers, the same commands in the same order):
     never waiting long) over one small keyspace, two clients each, some in
     RESP3 (some sequences favour the set commands, some the HyperLogLog
     ones, some the list ones, whose lists grow to thousands of elements,
-    some the sorted-set ones, whose sets cross the listpack's limits).
+    some the sorted-set ones, whose sets cross the listpack's limits,
+    some the stream ones, with consumer groups).
 
 Environment:
   TMKV_SERVER        tmkv-server binary (set by ctest)
