@@ -8,6 +8,8 @@
 # ratios (on shared 2-vCPU VMs speed drifts by up to 2x between minutes;
 # runs taken seconds apart, compared pairwise, cancel most of that).
 # Tests: GET and SET at -P 1 and -P 16, MSET of 4 keys at -P 1 and -P 16;
+# with STREAMS=1 also XADD (of one field, "*" IDs) at -P 1 and -P 16, then
+# XRANGE - + COUNT 10 of the streams those built;
 # CLIENTS (50) connections, keys drawn from KEYSPACE (100000) random names.
 #
 # Memory: fresh servers, MEM_KEYS (1,000,000) distinct keys `key:%07d` with
@@ -25,6 +27,7 @@
 #   REDIS_FLAGS   extra redis-server flags (e.g. "--io-threads 2")
 #   ROUNDS=3 CLIENTS=50 KEYSPACE=100000 REQ_P1=100000 REQ_P16=1000000
 #   MEM_KEYS=1000000 VALUE_SIZE=32  (MEM_KEYS=0 skips the memory part)
+#   STREAMS=1     add the stream tests
 #   VS_REDIS_SELFTEST=1  run redis-server in tmkv's place (tests this script)
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -95,6 +98,9 @@ echo
 # ---- throughput
 MSET4=(MSET key:__rand_int__ xxx key:__rand_int__ xxx key:__rand_int__ xxx key:__rand_int__ xxx)
 TESTS=("SET -P 1" "SET -P 16" "GET -P 1" "GET -P 16" "MSET 4 keys -P 1" "MSET 4 keys -P 16")
+if [[ ${STREAMS:-0} == 1 ]]; then
+  TESTS+=("XADD -P 1" "XADD -P 16" "XRANGE COUNT 10 -P 1" "XRANGE COUNT 10 -P 16")
+fi
 
 cpu_ticks() { awk '{ print $14 + $15 }' "/proc/${PID[$1]}/stat"; }  # utime + stime, whole process
 CLK_TCK=$(getconf CLK_TCK)
@@ -109,6 +115,8 @@ bench() {
     SET*) args=(-t set) ;;
     GET*) args=(-t get) ;;
     MSET*) args=("${MSET4[@]}") ;;
+    XADD*) args=(XADD "stream:__rand_int__" "*" f v) ;;
+    XRANGE*) args=(XRANGE "stream:__rand_int__" - + COUNT 10) ;;
   esac
   c0=$(cpu_ticks "$name")
   if ! out=$("$REDIS_BENCHMARK" -h 127.0.0.1 -p "${PORT[$name]}" -c "$CLIENTS" -r "$KEYSPACE" --csv \

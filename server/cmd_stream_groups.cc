@@ -22,11 +22,6 @@ using store::Blob;
 using store::StreamGroup;
 using store::StreamPending;
 
-void reply_xgroup_syntax(CommandContext& c) {
-  c.out.error("ERR unknown subcommand or wrong number of arguments for '" + std::string(c.arg(1).substr(0, 128)) +
-              "'. Try XGROUP HELP.");
-}
-
 // XGROUP CREATE key group id|$ [MKSTREAM] [ENTRIESREAD n] | SETID key group
 // id|$ [ENTRIESREAD n] | DESTROY key group | CREATECONSUMER key group
 // consumer | DELCONSUMER key group consumer | HELP
@@ -70,7 +65,7 @@ void cmd_xgroup(CommandContext& c) {
         }
         i += 2;
       } else {
-        reply_xgroup_syntax(c);
+        reply_subcommand_syntax(c, "XGROUP");
         return;
       }
     }
@@ -154,7 +149,7 @@ void cmd_xgroup(CommandContext& c) {
     }
     c.out.integer(pending);
   } else {
-    reply_xgroup_syntax(c);
+    reply_subcommand_syntax(c, "XGROUP");
   }
 }
 

@@ -46,49 +46,33 @@ bool parse_add_trim_or_reply(CommandContext& c, bool xadd, AddTrimArgs* a) {
     const bool moreargs = i + 1 < c.argc();
     const std::string_view opt = c.arg(i);
     if (xadd && opt == "*") break;
-    if (equals_ci(opt, "maxlen") && moreargs) {
-      if (a->strategy == Stream::Trim::kMinId) {
+    const bool maxlen = equals_ci(opt, "maxlen");
+    if ((maxlen || equals_ci(opt, "minid")) && moreargs) {
+      // Redis refuses a second strategy even when it is the same one.
+      if (a->strategy != Stream::Trim::kNone) {
         c.out.error("ERR syntax error, MAXLEN and MINID options at the same time are not compatible");
         return false;
       }
+      // "~" or "=" is an operator only with a threshold after it.
       a->approx = false;
-      if (c.arg(i + 1) == "~") {
-        a->approx = true;
-        ++i;
-      } else if (c.arg(i + 1) == "=") {
-        ++i;
-      }
-      int64_t maxlen;
-      if (i + 1 >= c.argc()) {
-        c.out.syntax_error();
-        return false;
-      }
-      if (!get_ll_or_reply(c.out, c.arg(i + 1), &maxlen)) return false;
-      if (maxlen < 0) {
-        c.out.error("ERR The MAXLEN argument must be >= 0.");
-        return false;
-      }
-      a->maxlen = static_cast<uint64_t>(maxlen);
-      a->strategy = Stream::Trim::kMaxLen;
-      ++i;
-    } else if (equals_ci(opt, "minid") && moreargs) {
-      if (a->strategy == Stream::Trim::kMaxLen) {
-        c.out.error("ERR syntax error, MAXLEN and MINID options at the same time are not compatible");
-        return false;
-      }
-      a->approx = false;
-      if (c.arg(i + 1) == "~") {
-        a->approx = true;
-        ++i;
-      } else if (c.arg(i + 1) == "=") {
+      const std::string_view next = c.arg(i + 1);
+      if (i + 2 < c.argc() && (next == "~" || next == "=")) {
+        a->approx = next == "~";
         ++i;
       }
-      if (i + 1 >= c.argc()) {
-        c.out.syntax_error();
-        return false;
+      if (maxlen) {
+        int64_t n;
+        if (!get_ll_or_reply(c.out, c.arg(i + 1), &n)) return false;
+        if (n < 0) {
+          c.out.error("ERR The MAXLEN argument must be >= 0.");
+          return false;
+        }
+        a->maxlen = static_cast<uint64_t>(n);
+        a->strategy = Stream::Trim::kMaxLen;
+      } else {
+        if (!parse_stream_id_or_reply(c, c.arg(i + 1), &a->minid, 0, true)) return false;
+        a->strategy = Stream::Trim::kMinId;
       }
-      if (!parse_stream_id_or_reply(c, c.arg(i + 1), &a->minid, 0, true)) return false;
-      a->strategy = Stream::Trim::kMinId;
       ++i;
     } else if (equals_ci(opt, "limit") && moreargs) {
       int64_t limit;
@@ -376,7 +360,6 @@ void reply_stream_header(CommandContext& c, const Stream& s) {
 }
 
 void reply_stream_full(CommandContext& c, const Stream& s, uint64_t count) {
-  const int64_t now = store::now_ms();
   c.out.map(9);
   reply_stream_header(c, s);
   c.out.bulk("entries");
@@ -435,7 +418,6 @@ void reply_stream_full(CommandContext& c, const Stream& s, uint64_t count) {
       }
     }
   });
-  (void)now;
 }
 
 void xinfo_stream(CommandContext& c, const Stream& s) {
@@ -451,16 +433,14 @@ void xinfo_stream(CommandContext& c, const Stream& s) {
     return;
   }
   // Redis answers every malformed form with the container's own error.
-  const std::string syntax = "ERR unknown subcommand or wrong number of arguments for '" +
-                             std::string(c.arg(1).substr(0, 128)) + "'. Try XINFO HELP.";
   if ((c.argc() != 4 && c.argc() != 6) || !equals_ci(c.arg(3), "full")) {
-    c.out.error(syntax);
+    reply_subcommand_syntax(c, "XINFO");
     return;
   }
   int64_t count = 10;
   if (c.argc() == 6) {
     if (!equals_ci(c.arg(4), "count")) {
-      c.out.error(syntax);
+      reply_subcommand_syntax(c, "XINFO");
       return;
     }
     if (!get_ll_or_reply(c.out, c.arg(5), &count)) return;

@@ -186,6 +186,11 @@ std::optional<int64_t> stream_group_lag(const Stream& s, const StreamGroup& g) {
   return static_cast<int64_t>(s.entries_added()) - read;
 }
 
+void reply_subcommand_syntax(CommandContext& c, std::string_view container) {
+  c.out.error("ERR unknown subcommand or wrong number of arguments for '" + std::string(c.arg(1).substr(0, 128)) +
+              "'. Try " + std::string(container) + " HELP.");
+}
+
 std::string c_text(std::string_view s) { return std::string(s.substr(0, s.find('\0'))); }
 
 void reply_nogroup(CommandContext& c, std::string_view key, std::string_view group, std::string_view suffix) {

@@ -55,6 +55,9 @@ bool stream_range_has_tombstones(const Stream& s, StreamId start);
 // added, as Redis shows it), or nullopt where Redis answers nil.
 std::optional<int64_t> stream_group_lag(const Stream& s, const store::StreamGroup& g);
 
+// Redis's addReplySubcommandSyntaxError for XGROUP and XINFO ("ERR unknown
+// subcommand or wrong number of arguments for 'sub'. Try XGROUP HELP.").
+void reply_subcommand_syntax(CommandContext& c, std::string_view container);
 // A name as Redis's "%s" prints it in an error: up to its first NUL.
 std::string c_text(std::string_view s);
 // "-NOGROUP No such key 'k' or consumer group 'g'" + `suffix`.
