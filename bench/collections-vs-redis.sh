@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Hashes, sets, lists, HyperLogLogs, sorted sets and geo sets: tmkv-server against redis-server 7 (Debian), side by
+# Hashes, sets, lists, HyperLogLogs, sorted sets, geo sets and streams: tmkv-server against redis-server 7 (Debian), side by
 # side, in one run. redis-benchmark (50 clients) drives these workloads at
 # -P 1 and -P 16:
 #   - hot-hset: redis-benchmark's own `-t hset`, every client writing random
@@ -33,6 +33,13 @@
 #   - geosearch: GEOSEARCH of the 10 nearest within 2 km of the centre of
 #     places, 100,000 points on a 1000 x 100 grid over 1 x 1 degree (about
 #     130 in the circle), loaded by one script before the test.
+#   - hot-xadd: XADD of one field with a "*" ID to ONE stream (mystream),
+#     every client appending to the same tail;
+#   - xrange-10: XRANGE mystream - + COUNT 10 (its first ten entries);
+#   - xreadgroup: XREADGROUP GROUP g c COUNT 1 STREAMS mystream >, one
+#     group (made before the test) reading the stream entry by entry, each
+#     delivery recorded in its pending-entries list;
+#   - xadd: XADD to one of KEYSPACE small streams (events:N).
 # Each server starts fresh per round; rounds alternate which goes first. The
 # table shows medians over rounds and the median of the per-round ratios.
 #
@@ -64,7 +71,7 @@ trap 'servers_stop_all; rm -rf "$tmp"' EXIT
 redis_cmd() { echo "$REDIS_SERVER --port $1 --bind 127.0.0.1 --save '' --appendonly no --dir $tmp --daemonize no"; }
 tmkv_cmd() { echo "$TMKV_SERVER --port $1 --bind 127.0.0.1 --io-threads $IO_THREADS --metrics-port 0"; }
 
-read -r -a TESTS <<< "${TESTS:-hot-hset hset hget hot-sadd sadd sismember hot-lpush hot-rpop lrange-100 hot-pfadd pfadd pfcount hot-zadd zrank zrange-100 hot-zpopmin zadd hot-geoadd geosearch}"
+read -r -a TESTS <<< "${TESTS:-hot-hset hset hget hot-sadd sadd sismember hot-lpush hot-rpop lrange-100 hot-pfadd pfadd pfcount hot-zadd zrank zrange-100 hot-zpopmin zadd hot-geoadd geosearch hot-xadd xrange-10 xreadgroup xadd}"
 
 # geosearch's data: 100 GEOADDs of 1000 points each.
 PLACES_SCRIPT="for row = 0, 99 do local a = {} for col = 0, 999 do
@@ -94,6 +101,10 @@ bench() {  # name test pipeline -> rps
     zadd) out=$("$REDIS_BENCHMARK" "${args[@]}" ZADD "rank:__rand_int__" "__rand_int__" "__rand_int__" 2>&1) ;;
     hot-geoadd) out=$("$REDIS_BENCHMARK" "${args[@]}" GEOADD mygeo "13.__rand_int__" "38.__rand_int__" "m:__rand_int__" 2>&1) ;;
     geosearch) out=$("$REDIS_BENCHMARK" "${args[@]}" GEOSEARCH places FROMLONLAT 10.5 40.5 BYRADIUS 2 km COUNT 10 ASC 2>&1) ;;
+    hot-xadd) out=$("$REDIS_BENCHMARK" "${args[@]}" XADD mystream "*" f "__rand_int__" 2>&1) ;;
+    xrange-10) out=$("$REDIS_BENCHMARK" "${args[@]}" XRANGE mystream - + COUNT 10 2>&1) ;;
+    xreadgroup) out=$("$REDIS_BENCHMARK" "${args[@]}" XREADGROUP GROUP g c COUNT 1 STREAMS mystream ">" 2>&1) ;;
+    xadd) out=$("$REDIS_BENCHMARK" "${args[@]}" XADD "events:__rand_int__" "*" f v 2>&1) ;;
     *) die "unknown test '$test'" ;;
   esac || die "redis-benchmark failed against $name: $out"
   rps=$(printf '%s\n' "$out" | tr '\r' '\n' | awk -F'","' 'NF > 2 && $1 !~ /^"test$/ { r = $2 } END { print r }')
@@ -101,7 +112,7 @@ bench() {  # name test pipeline -> rps
   echo "$rps"
 }
 
-echo "# Hashes, sets, lists, HyperLogLogs, sorted sets and geo sets: tmkv-server vs redis-server"
+echo "# Hashes, sets, lists, HyperLogLogs, sorted sets, geo sets and streams: tmkv-server vs redis-server"
 echo
 echo "- date: $(date -u '+%Y-%m-%d %H:%M:%S UTC')"
 echo "- machine: $(nproc) CPUs ($(grep -m1 '^model name' /proc/cpuinfo | sed 's/.*: //')), $(awk '/MemTotal/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo)"
@@ -118,6 +129,11 @@ for round in $(seq 1 "$ROUNDS"); do
     if [[ $test == geosearch ]]; then
       for s in "${order[@]}"; do
         "$REDIS_CLI" -p "${PORT[$s]}" EVAL "$PLACES_SCRIPT" 0 > /dev/null
+      done
+    fi
+    if [[ $test == xreadgroup ]]; then
+      for s in "${order[@]}"; do
+        "$REDIS_CLI" -p "${PORT[$s]}" XGROUP CREATE mystream g 0 MKSTREAM > /dev/null
       done
     fi
     for p in 1 16; do
@@ -137,7 +153,7 @@ for round in $(seq 1 "$ROUNDS"); do
   done
   for s in "${order[@]}"; do
     # 0 where a test that fills the key did not run.
-    for key in myhash myset mylist; do
+    for key in myhash myset mylist mystream; do
       m=$("$REDIS_CLI" -p "${PORT[$s]}" memory usage "$key")
       echo "${m:-0}" >> "$tmp/$s.mem.$key"
     done
@@ -157,7 +173,7 @@ for test in "${TESTS[@]}"; do
   done
 done
 echo
-for key in myhash myset mylist myzset; do
+for key in myhash myset mylist myzset mystream; do
   [[ -f $tmp/redis.mem.$key ]] || continue
   when="at the end"
   [[ $key == myzset ]] && when="before hot-zpopmin"
