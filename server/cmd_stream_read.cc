@@ -10,10 +10,14 @@
 // again each time a write to one of them commits (store_stream marks the
 // key). A "$" is resolved to the stream's last ID before the block, and the
 // retries run with that ID in its place, as Redis remembers it; ">" stays,
-// and is read from the group at each retry. A retry that is served wakes the
+// and is read from the group at each retry. A retry is served as Redis's
+// serveClientsBlockedOnKey serves a woken client: on one key, once the
+// stream's last ID passes what it waits after; an XREADGROUP whose stream
+// is gone or replaced, or whose group is destroyed, ends with Redis's
+// UNBLOCKED or NOGROUP error. A retry that is served or ends so wakes the
 // next client blocked on the key, so one XADD serves every XREAD waiting
-// for it, as in Redis. Inside MULTI/EXEC or a script the command does not
-// block: it answers nil at once, as Redis's does.
+// for it, as in Redis. Inside MULTI/EXEC the command does not block: it
+// answers nil at once; a script's BLOCK is refused, as Redis refuses it.
 #include <string>
 #include <vector>
 

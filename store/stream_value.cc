@@ -20,6 +20,7 @@ struct StreamState {
   uint64_t tail_node = 0;
   uint64_t tail_node_appends = 0;
   uint64_t next_node = 1;
+  uint64_t nodes = 0;  // emulated nodes holding at least one entry (XINFO)
   StreamGroups groups;
 
   StreamState() = default;
@@ -32,6 +33,7 @@ struct StreamState {
         tail_node(o.tail_node),
         tail_node_appends(o.tail_node_appends),
         next_node(o.next_node),
+        nodes(o.nodes),
         groups(o.groups) {}
 };
 
@@ -88,6 +90,21 @@ uint64_t id_lower_bound(const List& l, StreamId id) {
   id.encode(key);
   const std::string_view k(key, kIdBytes);
   return l.partition_point([k](std::string_view e) { return e.substr(0, kIdBytes) >= k; });
+}
+
+// How many runs of one node number elements [from, to) make (to > from).
+uint64_t node_runs(const List& l, uint64_t from, uint64_t to) {
+  uint64_t runs = 0;
+  uint64_t current = 0;
+  l.walk(from, to - 1, [&](std::string_view e) {
+    const uint64_t node = element_node(e);
+    if (runs == 0 || node != current) {
+      ++runs;
+      current = node;
+    }
+    return true;
+  });
+  return runs;
 }
 
 // Drops the first k elements. One erase copies a leaf and the path above
@@ -253,19 +270,10 @@ void Stream::set_entries_added(uint64_t n) { writable()->entries_added = n; }
 StreamId Stream::first_id() const { return length() == 0 ? StreamId{} : id_at(0); }
 StreamId Stream::last_entry_id() const { return id_at(length() - 1); }
 
-uint64_t Stream::node_count() const {
-  uint64_t nodes = 0;
-  uint64_t current = 0;
-  if (length() == 0) return 0;
-  st_->entries.walk(0, length() - 1, [&](std::string_view e) {
-    const uint64_t node = element_node(e);
-    if (nodes == 0 || node != current) {
-      ++nodes;
-      current = node;
-    }
-    return true;
-  });
-  return nodes;
+uint64_t Stream::node_count() const { return st_->nodes; }
+
+uint64_t Stream::node_count_by_walk() const {
+  return length() == 0 ? 0 : node_runs(st_->entries, 0, length());
 }
 
 void Stream::append(StreamId id, std::span<const std::string_view> fields) {
@@ -275,6 +283,7 @@ void Stream::append(StreamId id, std::span<const std::string_view> fields) {
   if (tail_gone || (node_max != 0 && s->tail_node_appends >= node_max)) {
     s->tail_node = s->next_node++;
     s->tail_node_appends = 0;
+    ++s->nodes;  // a tail that is gone was uncounted when it lost its last entry
   }
   ++s->tail_node_appends;
   std::string e(kEntryHeader, '\0');
@@ -321,6 +330,11 @@ bool Stream::erase(StreamId id) {
   const uint64_t pos = lower_bound(id);
   if (pos >= length() || id_at(pos) != id) return false;
   StreamState* s = writable();
+  // The entry's node goes with it if no neighbour shares it.
+  const uint64_t node = element_node(s->entries.at(pos));
+  const bool alone = (pos == 0 || element_node(s->entries.at(pos - 1)) != node) &&
+                     (pos + 1 == s->entries.size() || element_node(s->entries.at(pos + 1)) != node);
+  if (alone) --s->nodes;
   s->entries.erase(pos);
   if (s->max_deleted_id < id) s->max_deleted_id = id;
   return true;
@@ -356,7 +370,13 @@ uint64_t Stream::trim(Trim strategy, uint64_t maxlen, StreamId minid, bool appro
     }
   }
   if (drop == 0) return 0;
-  drop_head(writable()->entries, drop);
+  // Nodes that go: the runs among the dropped entries, less the last if
+  // its node goes on past them.
+  uint64_t gone = node_runs(l, 0, drop);
+  if (drop < n && element_node(l.at(drop)) == element_node(l.at(drop - 1))) --gone;
+  StreamState* s = writable();
+  s->nodes -= gone;
+  drop_head(s->entries, drop);
   return drop;
 }
 

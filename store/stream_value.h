@@ -155,8 +155,11 @@ class Stream {
   StreamId first_id() const;
   // The last entry's ID; only when length() > 0.
   StreamId last_entry_id() const;
-  // The emulated listpack nodes now holding entries (XINFO's radix-tree-keys).
+  // The emulated listpack nodes now holding entries (XINFO's radix-tree-keys):
+  // kept as entries come and go, O(1).
   uint64_t node_count() const;
+  // The same, counted by walking every entry (tests).
+  uint64_t node_count_by_walk() const;
 
   // Appends an entry with id > last_id(); sets last_id and counts it in
   // entries_added. `fields` alternates field and value.

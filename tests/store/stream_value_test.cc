@@ -34,6 +34,7 @@ void expect_same(const Stream& s, const Model& m) {
     for (size_t f = 0; f < fields.size(); ++f) EXPECT_EQ(e.fields[f], fields[f]);
   }
   EXPECT_EQ(s.first_id(), m.empty() ? StreamId{} : m.begin()->first);
+  EXPECT_EQ(s.node_count(), s.node_count_by_walk());  // the kept count follows every change
 }
 
 TEST(StreamId, OrderTextAndEncoding) {
@@ -93,7 +94,16 @@ TEST(StreamValue, RandomAppendsDeletesAndTrimsMatchAModelAndKeepOldVersions) {
     } else if (op < 95) {
       const StreamId minid{ms > 20 ? ms - rng() % 20 : 0, 0};
       const uint64_t before = m.size();
-      const uint64_t dropped = s.trim(Stream::Trim::kMinId, 0, minid, false, 0);
+      const bool approx = rng() % 2 == 0;
+      const uint64_t dropped = s.trim(Stream::Trim::kMinId, 0, minid, approx, approx ? rng() % 300 : 0);
+      if (approx) {  // whole nodes only, never an entry at or past minid
+        for (uint64_t i = 0; i < dropped; ++i) {
+          EXPECT_LT(m.begin()->first, minid);
+          m.erase(m.begin());
+        }
+        EXPECT_EQ(s.node_count(), s.node_count_by_walk());
+        continue;
+      }
       while (!m.empty() && m.begin()->first < minid) m.erase(m.begin());
       EXPECT_EQ(dropped, before - m.size());
     } else {
@@ -116,6 +126,7 @@ TEST(StreamValue, ApproximateTrimRemovesWholeHundredEntryNodes) {
   EXPECT_EQ(s.trim(Stream::Trim::kMaxLen, 10, {}, true, 10000), 100u);
   EXPECT_EQ(s.trim(Stream::Trim::kMaxLen, 10, {}, true, 10000), 0u);
   EXPECT_EQ(s.length(), 50u);
+  EXPECT_EQ(s.node_count(), 1u);
   // The tail node has had 50 appends: 50 more fill it, the next starts one.
   for (uint64_t i = 251; i <= 301; ++i) s.append({i, 1}, views(fields));
   EXPECT_EQ(s.node_count(), 2u);
