@@ -5,6 +5,7 @@
 // and aborts with the transaction that changed it.
 #include <algorithm>
 #include <climits>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -285,6 +286,18 @@ void cmd_xpending(CommandContext& c) {
   }
 }
 
+// XCLAIM's and XAUTOCLAIM's min-idle-time (argument 4): an integer, a
+// negative one taken as 0, as Redis takes it.
+bool parse_min_idle_or_reply(CommandContext& c, const char* command, int64_t* minidle) {
+  const std::optional<int64_t> v = parse_ll(c.arg(4));
+  if (!v) {
+    c.out.error(std::string("ERR Invalid min-idle-time argument for ") + command);
+    return false;
+  }
+  *minidle = std::max<int64_t>(*v, 0);
+  return true;
+}
+
 // The consumer a claim gives entries to: looked up (its seen time
 // refreshed) or created, with Redis's keyspace event, at the first claim.
 void claiming_consumer(CommandContext& c, StreamGroup& g, std::string_view name, int64_t now, bool* ready) {
@@ -321,11 +334,7 @@ void cmd_xclaim(CommandContext& c) {
   StreamGroup* g = group_or_reply(c, &s, &blob);
   if (g == nullptr) return;
   int64_t minidle;
-  if (!parse_ll(c.arg(4))) {
-    c.out.error("ERR Invalid min-idle-time argument for XCLAIM");
-    return;
-  }
-  minidle = std::max<int64_t>(*parse_ll(c.arg(4)), 0);
+  if (!parse_min_idle_or_reply(c, "XCLAIM", &minidle)) return;
   std::vector<StreamId> ids;
   size_t j = 5;
   for (; j < c.argc(); ++j) {
@@ -421,11 +430,7 @@ void cmd_xautoclaim(CommandContext& c) {
   // miss even for a call with bad arguments), and checks its type after.
   const Blob* blob = lookup_for_read(c, c.arg(1));
   int64_t minidle;
-  if (!parse_ll(c.arg(4))) {
-    c.out.error("ERR Invalid min-idle-time argument for XAUTOCLAIM");
-    return;
-  }
-  minidle = std::max<int64_t>(*parse_ll(c.arg(4)), 0);
+  if (!parse_min_idle_or_reply(c, "XAUTOCLAIM", &minidle)) return;
   StreamId start;
   if (!parse_range_start_or_reply(c, c.arg(5), &start)) return;
   int64_t count = 100;

@@ -7,6 +7,7 @@
 // command is one transaction like any other: an XADD inside MULTI/EXEC or a
 // script commits with the block's other writes or not at all, and WATCH
 // sees it.
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -328,7 +329,18 @@ void reply_entry_or_null(CommandContext& c, const Stream& s, bool first) {
   reply_stream_entry(c.out, s.entry_at(first ? 0 : s.length() - 1));
 }
 
-void reply_lag(CommandContext& c, const Stream& s, const StreamGroup& g) {
+// last-delivered-id, entries-read and lag: the fields of a group that
+// XINFO GROUPS and XINFO STREAM FULL both show, in that order.
+void reply_group_progress(CommandContext& c, const Stream& s, const StreamGroup& g) {
+  c.out.bulk("last-delivered-id");
+  reply_stream_id(c.out, g.last_id);
+  c.out.bulk("entries-read");
+  if (g.entries_read == -1) {
+    c.out.null();
+  } else {
+    c.out.integer(g.entries_read);
+  }
+  c.out.bulk("lag");
   const std::optional<int64_t> lag = stream_group_lag(s, g);
   if (lag) {
     c.out.integer(*lag);
@@ -372,16 +384,7 @@ void reply_stream_full(CommandContext& c, const Stream& s, uint64_t count) {
     c.out.map(7);
     c.out.bulk("name");
     c.out.bulk(name);
-    c.out.bulk("last-delivered-id");
-    reply_stream_id(c.out, g.last_id);
-    c.out.bulk("entries-read");
-    if (g.entries_read == -1) {
-      c.out.null();
-    } else {
-      c.out.integer(g.entries_read);
-    }
-    c.out.bulk("lag");
-    reply_lag(c, s, g);
+    reply_group_progress(c, s, g);
     c.out.bulk("pel-count");
     c.out.integer(static_cast<int64_t>(g.pel.size()));
     c.out.bulk("pending");
@@ -459,16 +462,7 @@ void xinfo_groups(CommandContext& c, const Stream& s) {
     c.out.integer(static_cast<int64_t>(g.consumers.size()));
     c.out.bulk("pending");
     c.out.integer(static_cast<int64_t>(g.pel.size()));
-    c.out.bulk("last-delivered-id");
-    reply_stream_id(c.out, g.last_id);
-    c.out.bulk("entries-read");
-    if (g.entries_read == -1) {
-      c.out.null();
-    } else {
-      c.out.integer(g.entries_read);
-    }
-    c.out.bulk("lag");
-    reply_lag(c, s, g);
+    reply_group_progress(c, s, g);
   });
 }
 

@@ -881,6 +881,13 @@ def test_streams():
             except Exception as e:  # noqa: BLE001
                 errors.append(repr(e))
 
+        def record_ack(c, key, eid):
+            n = c.xack(key, "workers", eid)
+            with lock:
+                acked["n"] += n
+                if n:
+                    processed.append((key, eid))
+
         def consumer(name, crashes):
             try:
                 c = redis.Redis(port=server.port, decode_responses=True)
@@ -895,11 +902,7 @@ def test_streams():
                             seen[(key, f["w"])] = int(f["i"])
                             if crashes and random.random() < 0.2:
                                 continue  # "crashed" before acking: the reaper takes it over
-                            n = c.xack(key, "workers", eid)
-                            with lock:
-                                acked["n"] += n
-                                if n:
-                                    processed.append((key, eid))
+                            record_ack(c, key, eid)
             except Exception as e:  # noqa: BLE001
                 errors.append(repr(e))
 
@@ -910,11 +913,7 @@ def test_streams():
                     for key in keys:
                         _, claimed, _ = c.xautoclaim(key, "workers", "reaper", 50, "0-0", count=20)[:3]
                         for eid, _ in claimed:
-                            n = c.xack(key, "workers", eid)
-                            with lock:
-                                acked["n"] += n
-                                if n:
-                                    processed.append((key, eid))
+                            record_ack(c, key, eid)
                     time.sleep(0.02)
             except Exception as e:  # noqa: BLE001
                 errors.append(repr(e))
