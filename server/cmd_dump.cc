@@ -9,7 +9,7 @@
 #include "server/cmd_util.h"
 #include "server/command.h"
 #include "server/keyspace_events.h"
-#include "server/rdb_string.h"
+#include "server/rdb_value.h"
 #include "server/server.h"
 #include "store/access_clock.h"
 #include "store/clock.h"
@@ -25,39 +25,12 @@ void cmd_dump(CommandContext& c) {
     c.out.null();
     return;
   }
-  if (b->type() == store::ValueType::kStream) {
-    // Redis serializes a stream as its listpack nodes and group tables
-    // (RDB type 19), which tmkv does not write: refused, not approximated.
+  std::optional<std::string> object = encode_value_rdb(*b);
+  if (!object) {
     c.out.error("ERR DUMP of a stream is not supported by tmkv");
     return;
   }
-  if (b->type() == store::ValueType::kHash) {
-    c.out.bulk(encode_hash_dump_payload(store::Hash::from_body(b->view()).entries()));
-  } else if (b->type() == store::ValueType::kSet) {
-    c.out.bulk(encode_set_dump_payload(store::Hash::from_body(b->view()).entries()));
-  } else if (b->type() == store::ValueType::kList) {
-    const store::List l = store::List::from_body(b->view());
-    std::vector<std::string_view> elements;
-    elements.reserve(l.size());
-    l.walk(0, l.size() - 1, [&](std::string_view v) {
-      elements.push_back(v);
-      return true;
-    });
-    c.out.bulk(encode_list_dump_payload(elements));
-  } else if (b->type() == store::ValueType::kZSet) {
-    // In the encoding Redis would hold the set in (type 17 or 5): the
-    // views stay valid while z holds the version.
-    const store::ZSet z = store::ZSet::from_body(b->view());
-    std::vector<store::ZEntry> entries;
-    entries.reserve(z.size());
-    z.walk(0, z.size() - 1, [&](const store::ZEntry& e) {
-      entries.push_back(e);
-      return true;
-    });
-    c.out.bulk(encode_zset_dump_payload(entries, z.is_listpack()));
-  } else {
-    c.out.bulk(encode_dump_payload(b->view()));
-  }
+  c.out.bulk(add_dump_footer(std::move(*object)));
 }
 
 // RESTORE key ttl serialized-value [REPLACE] [ABSTTL] [IDLETIME seconds]
@@ -128,44 +101,8 @@ void cmd_restore(CommandContext& c) {
   const bool lfu = is_lfu_policy(c.server.evictor().policy());
   if (lfu && freq) access = store::lfu_bits_with_counter(static_cast<uint32_t>(frequency), store::now_ms());
   if (!lfu && idletime) access = store::lru_bits_idle_for(static_cast<uint64_t>(idle_seconds), store::now_ms());
-  // A hash or set is built here; put() takes its own reference to it, h
-  // drops its own.
-  store::Hash h;
-  std::string trie_body;
-  std::string_view bytes = p.value;
-  if (store::is_trie(p.type)) {
-    for (const auto& [field, value] : p.fields) {
-      if (p.type == store::ValueType::kSet) {
-        h.add_member(field);
-      } else {
-        h.set(field, value);
-      }
-    }
-    trie_body = h.body_bytes();
-    bytes = trie_body;
-  }
-  store::List list;  // likewise
-  if (p.type == store::ValueType::kList) {
-    std::vector<std::string_view> elements;
-    elements.reserve(p.fields.size());
-    for (const auto& e : p.fields) elements.push_back(e.first);
-    list = store::List::build(elements);
-    trie_body = list.body_bytes();
-    bytes = trie_body;
-  }
-  store::ZSet zset;  // likewise; it takes the encoding Redis would give a loaded set
-  if (p.type == store::ValueType::kZSet) {
-    std::vector<store::ZEntry> entries;
-    entries.reserve(p.fields.size());
-    for (size_t i = 0; i < p.fields.size(); ++i) entries.push_back({p.fields[i].first, p.scores[i]});
-    zset = store::ZSet::build(entries);
-    // Redis keeps a loaded listpack one unless it has too many entries,
-    // however long its members (rdbLoadObject); other types are judged whole.
-    if (p.from_listpack) zset.judge_encoding_by_entries();
-    trie_body = zset.body_bytes();
-    bytes = trie_body;
-  }
-  const store::OpStatus s = c.db().put(*c.tx, key, p.type, bytes, expire_at, access);
+  const StorableValue value(p);  // outlives the put(), which takes its own reference
+  const store::OpStatus s = c.db().put(*c.tx, key, value.type(), value.bytes(), expire_at, access);
   if (s != store::OpStatus::kOk) {
     reply_status(c.out, s);
     return;

@@ -1,5 +1,7 @@
 #include "server/rdb_string.h"
 
+#include "server/rdb_codec.h"
+
 #include <algorithm>
 #include <array>
 #include <charconv>
@@ -14,14 +16,17 @@
 #include <lzf.h>  // liblzf-dev
 
 namespace tmkv::server {
+
+using rdb::Reader;
+using rdb::kEncVal;
+using rdb::k6BitLen;
+using rdb::k14BitLen;
+using rdb::k32BitLen;
+using rdb::k64BitLen;
+
 namespace {
 
 // RDB length and encoding prefixes (the top two bits of the first byte).
-constexpr uint8_t k6BitLen = 0;
-constexpr uint8_t k14BitLen = 1;
-constexpr uint8_t k32BitLen = 0x80;
-constexpr uint8_t k64BitLen = 0x81;
-constexpr uint8_t kEncVal = 3;
 constexpr uint8_t kEncInt8 = 0, kEncInt16 = 1, kEncInt32 = 2, kEncLzf = 3;
 constexpr uint8_t kRdbTypeString = 0;
 constexpr uint8_t kRdbTypeList = 1;
@@ -94,52 +99,6 @@ bool put_integer(std::string& out, std::string_view s) {
   return true;
 }
 
-// A cursor over the payload's body, every read bounds-checked.
-class Reader {
- public:
-  explicit Reader(std::string_view in) : in_(in) {}
-  bool byte(uint8_t* b) {
-    if (pos_ >= in_.size()) return false;
-    *b = static_cast<uint8_t>(in_[pos_++]);
-    return true;
-  }
-  bool bytes(size_t n, std::string_view* out) {
-    if (in_.size() - pos_ < n) return false;
-    *out = in_.substr(pos_, n);
-    pos_ += n;
-    return true;
-  }
-  bool done() const { return pos_ == in_.size(); }
-  // Redis's rdbLoadLenByRef: a length, or (is_encoded) an encoding type.
-  bool length(uint64_t* len, bool* is_encoded) {
-    uint8_t b;
-    if (!byte(&b)) return false;
-    *is_encoded = false;
-    const uint8_t type = (b & 0xc0) >> 6;
-    if (type == kEncVal) {
-      *is_encoded = true;
-      *len = b & 0x3f;
-    } else if (type == k6BitLen) {
-      *len = b & 0x3f;
-    } else if (type == k14BitLen) {
-      uint8_t lo;
-      if (!byte(&lo)) return false;
-      *len = (static_cast<uint64_t>(b & 0x3f) << 8) | lo;
-    } else if (b == k32BitLen || b == k64BitLen) {
-      std::string_view raw;
-      if (!bytes(b == k32BitLen ? 4 : 8, &raw)) return false;
-      *len = 0;
-      for (char c : raw) *len = (*len << 8) | static_cast<uint8_t>(c);
-    } else {
-      return false;
-    }
-    return true;
-  }
-
- private:
-  std::string_view in_;
-  size_t pos_ = 0;
-};
 
 int64_t sign_extend(uint64_t v, int bytes) {
   const int shift = 64 - 8 * bytes;
@@ -154,7 +113,7 @@ constexpr uint64_t kLzfMaxExpansion = 88;
 // length is checked against what its input could expand to, and against
 // max_value, before anything is allocated for it: a hostile payload cannot
 // make it allocate more than that.
-bool read_string(Reader& r, uint64_t max_value, std::string* out, bool* too_large) {
+bool load_string(Reader& r, uint64_t max_value, std::string* out, bool* too_large) {
   uint64_t len;
   bool encoded;
   if (!r.length(&len, &encoded)) return false;
@@ -504,15 +463,15 @@ std::string with_footer(std::string out) {
 
 }  // namespace
 
-std::string encode_dump_payload(std::string_view value) {
+std::string encode_string_rdb(std::string_view value) {
   std::string out;
   out.reserve(value.size() + 24);
   out.push_back(static_cast<char>(kRdbTypeString));
   put_string(out, value);
-  return with_footer(std::move(out));
+  return out;
 }
 
-std::string encode_hash_dump_payload(const std::vector<store::HashEntry>& entries) {
+std::string encode_hash_rdb(const std::vector<store::HashEntry>& entries) {
   std::string out;
   out.push_back(static_cast<char>(kRdbTypeHash));
   put_length(out, entries.size());
@@ -520,26 +479,26 @@ std::string encode_hash_dump_payload(const std::vector<store::HashEntry>& entrie
     put_string(out, e.field);
     put_string(out, e.value);
   }
-  return with_footer(std::move(out));
+  return out;
 }
 
-std::string encode_set_dump_payload(const std::vector<store::HashEntry>& members) {
+std::string encode_set_rdb(const std::vector<store::HashEntry>& members) {
   std::string out;
   out.push_back(static_cast<char>(kRdbTypeSet));
   put_length(out, members.size());
   for (const store::HashEntry& e : members) put_string(out, e.field);
-  return with_footer(std::move(out));
+  return out;
 }
 
-std::string encode_list_dump_payload(const std::vector<std::string_view>& elements) {
+std::string encode_list_rdb(const std::vector<std::string_view>& elements) {
   std::string out;
   out.push_back(static_cast<char>(kRdbTypeList));
   put_length(out, elements.size());
   for (std::string_view e : elements) put_string(out, e);
-  return with_footer(std::move(out));
+  return out;
 }
 
-std::string encode_zset_dump_payload(const std::vector<store::ZEntry>& ascending, bool listpack) {
+std::string encode_zset_rdb(const std::vector<store::ZEntry>& ascending, bool listpack) {
   std::string out;
   if (listpack) {
     out.push_back(static_cast<char>(kRdbTypeZsetListpack));
@@ -548,12 +507,7 @@ std::string encode_zset_dump_payload(const std::vector<store::ZEntry>& ascending
       put_listpack_string(lp, e.member);
       put_listpack_score(lp, e.score);
     }
-    lp.push_back(static_cast<char>(0xff));
-    std::string header;
-    put_le(header, lp.size(), 4);
-    // lpInsert stops counting at 65535 (LP_HDR_NUMELE_UNKNOWN).
-    put_le(header, std::min<uint64_t>(uint64_t{ascending.size()} * 2, 65535), 2);
-    lp.replace(0, 6, header);
+    rdb::finish_listpack(lp, uint64_t{ascending.size()} * 2);
     put_string_compressed(out, lp);
   } else {
     out.push_back(static_cast<char>(kRdbTypeZset2));
@@ -565,8 +519,16 @@ std::string encode_zset_dump_payload(const std::vector<store::ZEntry>& ascending
       put_le(out, bits, 8);
     }
   }
-  return with_footer(std::move(out));
+  return out;
 }
+
+std::string encode_dump_payload(std::string_view value) { return with_footer(encode_string_rdb(value)); }
+std::string encode_hash_dump_payload(const std::vector<store::HashEntry>& entries) { return with_footer(encode_hash_rdb(entries)); }
+std::string encode_set_dump_payload(const std::vector<store::HashEntry>& members) { return with_footer(encode_set_rdb(members)); }
+std::string encode_list_dump_payload(const std::vector<std::string_view>& elements) { return with_footer(encode_list_rdb(elements)); }
+std::string encode_zset_dump_payload(const std::vector<store::ZEntry>& ascending, bool listpack) { return with_footer(encode_zset_rdb(ascending, listpack)); }
+
+std::string add_dump_footer(std::string body) { return with_footer(std::move(body)); }
 
 std::optional<std::string> lzf_compress(std::string_view in, size_t out_len) {
   // liblzf's own compressor (Debian's liblzf 3.6, built as Redis builds its
@@ -641,10 +603,15 @@ DecodedPayload decode_dump_payload(std::string_view payload, uint64_t max_value)
     d.error = "ERR Bad data format";
     return d;
   }
+  return decode_rdb_value(r, type, max_value);
+}
+
+DecodedPayload decode_rdb_value(rdb::Reader& r, uint8_t type, uint64_t max_value) {
+  DecodedPayload d;
   bool too_large = false;
   bool ok = false;
   if (type == kRdbTypeString) {
-    ok = read_string(r, max_value, &d.value, &too_large);
+    ok = load_string(r, max_value, &d.value, &too_large);
   } else if (type == kRdbTypeHash) {
     d.type = store::ValueType::kHash;
     uint64_t pairs;
@@ -654,7 +621,7 @@ DecodedPayload decode_dump_payload(std::string_view payload, uint64_t max_value)
     // of the payload, so a false count ends at the payload's end.
     for (uint64_t i = 0; ok && i < pairs; ++i) {
       std::string field, value;
-      ok = read_string(r, max_value, &field, &too_large) && read_string(r, max_value, &value, &too_large);
+      ok = load_string(r, max_value, &field, &too_large) && load_string(r, max_value, &value, &too_large);
       if (ok) d.fields.emplace_back(std::move(field), std::move(value));
     }
   } else if (type == kRdbTypeSet) {
@@ -664,13 +631,13 @@ DecodedPayload decode_dump_payload(std::string_view payload, uint64_t max_value)
     ok = r.length(&members, &encoded) && !encoded && members > 0;
     for (uint64_t i = 0; ok && i < members; ++i) {
       std::string member;
-      ok = read_string(r, max_value, &member, &too_large);
+      ok = load_string(r, max_value, &member, &too_large);
       if (ok) d.fields.emplace_back(std::move(member), std::string());
     }
   } else if (type == kRdbTypeSetIntset || type == kRdbTypeSetListpack) {
     d.type = store::ValueType::kSet;
     std::string blob;
-    ok = read_string(r, max_value, &blob, &too_large) &&
+    ok = load_string(r, max_value, &blob, &too_large) &&
          (type == kRdbTypeSetIntset ? read_intset(blob, &d.fields) : read_set_listpack(blob, &d.fields)) &&
          !d.fields.empty();
   } else if (type == kRdbTypeList) {
@@ -680,7 +647,7 @@ DecodedPayload decode_dump_payload(std::string_view payload, uint64_t max_value)
     ok = r.length(&elements, &encoded) && !encoded && elements > 0;
     for (uint64_t i = 0; ok && i < elements; ++i) {
       std::string e;
-      ok = read_string(r, max_value, &e, &too_large);
+      ok = load_string(r, max_value, &e, &too_large);
       if (ok) d.fields.emplace_back(std::move(e), std::string());
     }
   } else if (type == kRdbTypeListQuicklist2) {
@@ -695,7 +662,7 @@ DecodedPayload decode_dump_payload(std::string_view payload, uint64_t max_value)
       std::string node;
       ok = r.length(&container, &encoded) && !encoded &&
            (container == kQuicklistNodePlain || container == kQuicklistNodePacked) &&
-           read_string(r, max_value, &node, &too_large);
+           load_string(r, max_value, &node, &too_large);
       if (!ok) break;
       if (container == kQuicklistNodePlain) {
         d.fields.emplace_back(std::move(node), std::string());
@@ -714,7 +681,7 @@ DecodedPayload decode_dump_payload(std::string_view payload, uint64_t max_value)
     for (uint64_t i = 0; ok && i < members; ++i) {
       std::string member;
       double score = 0;
-      ok = read_string(r, max_value, &member, &too_large) &&
+      ok = load_string(r, max_value, &member, &too_large) &&
            (type == kRdbTypeZset2 ? read_binary_double(r, &score) : read_text_double(r, &score));
       if (ok) {
         d.fields.emplace_back(std::move(member), std::string());
@@ -725,11 +692,11 @@ DecodedPayload decode_dump_payload(std::string_view payload, uint64_t max_value)
     d.type = store::ValueType::kZSet;
     d.from_listpack = true;
     std::string lp;
-    ok = read_string(r, max_value, &lp, &too_large) && read_zset_listpack(lp, &d) && !d.fields.empty();
+    ok = load_string(r, max_value, &lp, &too_large) && read_zset_listpack(lp, &d) && !d.fields.empty();
   } else if (type == kRdbTypeHashListpack) {
     d.type = store::ValueType::kHash;
     std::string lp;
-    ok = read_string(r, max_value, &lp, &too_large) && read_hash_listpack(lp, &d.fields) && !d.fields.empty();
+    ok = load_string(r, max_value, &lp, &too_large) && read_hash_listpack(lp, &d.fields) && !d.fields.empty();
   } else {
     if (const char* name = rdb_type_name(type)) {
       d.error = std::string("ERR tmkv stores strings, hashes, sets, lists and sorted sets only; this DUMP payload holds ") + name;
@@ -789,7 +756,7 @@ DecodedFunctions decode_functions_dump_payload(std::string_view payload, uint64_
     r.byte(&type);  // not done: cannot fail
     if (type == kRdbOpcodeFunction2) {
       std::string code;
-      if (!read_string(r, max_code, &code, &too_large)) {
+      if (!load_string(r, max_code, &code, &too_large)) {
         d.error = "ERR Failed loading library payload";
         return d;
       }
@@ -798,22 +765,22 @@ DecodedFunctions decode_functions_dump_payload(std::string_view payload, uint64_
       std::string name, engine, description, body;
       uint64_t has_description;
       bool encoded;  // ignored: Redis takes the value either way
-      if (!read_string(r, max_code, &name, &too_large)) {
+      if (!load_string(r, max_code, &name, &too_large)) {
         d.error = "ERR Failed loading library name";
         return d;
       }
-      if (!read_string(r, max_code, &engine, &too_large)) {
+      if (!load_string(r, max_code, &engine, &too_large)) {
         d.error = "ERR Failed loading engine name";
         return d;
       }
       // An unreadable flag counts as none (the body's read then fails, as
       // in Redis, with "blob").
       if (!r.length(&has_description, &encoded)) has_description = 0;
-      if (has_description != 0 && !read_string(r, max_code, &description, &too_large)) {
+      if (has_description != 0 && !load_string(r, max_code, &description, &too_large)) {
         d.error = "ERR Failed loading library description";
         return d;
       }
-      if (!read_string(r, max_code, &body, &too_large)) {
+      if (!load_string(r, max_code, &body, &too_large)) {
         d.error = "ERR Failed loading library blob";
         return d;
       }
@@ -825,5 +792,28 @@ DecodedFunctions decode_functions_dump_payload(std::string_view payload, uint64_
   }
   return d;
 }
+
+namespace rdb {
+
+void put_le(std::string& out, uint64_t v, int bytes) { server::put_le(out, v, bytes); }
+void put_length(std::string& out, uint64_t len) { server::put_length(out, len); }
+void put_string(std::string& out, std::string_view s) { server::put_string(out, s); }
+void put_string_compressed(std::string& out, std::string_view s) { server::put_string_compressed(out, s); }
+bool read_string(Reader& r, uint64_t max_value, std::string* out, bool* too_large) {
+  return server::load_string(r, max_value, out, too_large);
+}
+void put_listpack_string(std::string& lp, std::string_view s) { server::put_listpack_string(lp, s); }
+void put_listpack_integer(std::string& lp, int64_t v) { server::put_listpack_integer(lp, v); }
+void finish_listpack(std::string& lp, uint64_t count) {
+  lp.push_back(static_cast<char>(0xff));
+  std::string header;
+  server::put_le(header, lp.size(), 4);
+  // lpInsert stops counting at 65535 (LP_HDR_NUMELE_UNKNOWN).
+  server::put_le(header, std::min<uint64_t>(count, 65535), 2);
+  lp.replace(0, 6, header);
+}
+bool read_listpack(std::string_view lp, std::vector<std::string>* out) { return server::read_listpack(lp, out); }
+
+}  // namespace rdb
 
 }  // namespace tmkv::server

@@ -41,6 +41,7 @@
 #include <utility>
 #include <vector>
 
+#include "server/rdb_codec.h"
 #include "store/blob.h"
 
 namespace tmkv::server {
@@ -51,6 +52,16 @@ inline constexpr uint16_t kRdbVersion = 10;
 // Redis's crc64 (crc-64-jones, as in redis/src/crc64.c): crc64(0, "123456789")
 // is 0xe9c6d914c4b8d9ca.
 uint64_t crc64_jones(uint64_t crc, std::string_view bytes);
+
+// Each value's RDB object (type byte, then its encoding) as a snapshot file
+// holds it; the *_dump_payload forms add DUMP's footer.
+std::string encode_string_rdb(std::string_view value);
+std::string encode_hash_rdb(const std::vector<store::HashEntry>& entries);
+std::string encode_set_rdb(const std::vector<store::HashEntry>& members);
+std::string encode_list_rdb(const std::vector<std::string_view>& elements);
+std::string encode_zset_rdb(const std::vector<store::ZEntry>& ascending, bool listpack);
+// DUMP's footer (version, CRC-64) after an RDB object.
+std::string add_dump_footer(std::string body);
 
 std::string encode_dump_payload(std::string_view value);
 // A hash's payload (type 4), its entries in the order given.
@@ -93,6 +104,10 @@ struct DecodedPayload {
 // wrong", "ERR Bad data format", and the store's for a value too large.
 // Allocates at most max_value bytes, whatever lengths the payload claims.
 DecodedPayload decode_dump_payload(std::string_view payload, uint64_t max_value = UINT32_MAX);
+// One value's RDB object of the given type, read from r (a DUMP payload's
+// body, or a snapshot file after the key): decode_dump_payload's reading
+// without the footer. On success r stands just past the object.
+DecodedPayload decode_rdb_value(rdb::Reader& r, uint8_t type, uint64_t max_value);
 
 // FUNCTION DUMP's payload (Redis 7.0's): for each library, in the order
 // given, the RDB function opcode (245) and the library's code as one RDB
