@@ -123,11 +123,30 @@ void append_keyspace(const server::Server& srv, const stm::TxStatsSnapshot& tx,
                              static_cast<double>(srv.limits().maxmemory.load(std::memory_order_relaxed))));
 }
 
+// RDB snapshots (server/persistence.h), INFO persistence's figures.
+void append_persistence(const server::Server& srv, std::vector<prometheus::MetricFamily>& out) {
+  const server::Persistence::Info p = srv.persistence().info();
+  out.push_back(single_gauge("tmkv_rdb_changes_since_last_save", "Keyspace changes not yet in a saved snapshot.",
+                             static_cast<double>(p.changes_since_last_save)));
+  out.push_back(single_gauge("tmkv_rdb_bgsave_in_progress", "1 while a background save runs.", p.in_progress ? 1 : 0));
+  out.push_back(single_gauge("tmkv_rdb_last_save_timestamp_seconds",
+                             "Unix time of the last successful save (the start time until one).",
+                             static_cast<double>(p.last_save_unix)));
+  out.push_back(single_gauge("tmkv_rdb_last_bgsave_ok", "0 after a failed background save (writes may get MISCONF).",
+                             p.last_bgsave_ok ? 1 : 0));
+  out.push_back(single_counter("tmkv_rdb_saves_total", "Snapshots saved by SAVE, BGSAVE and save points.",
+                               static_cast<double>(p.saves)));
+  out.push_back(single_gauge("tmkv_rdb_last_snapshot_pause_seconds",
+                             "How long the last snapshot's capture held writers (INFO latest_fork_usec).",
+                             static_cast<double>(p.latest_pause_us) / 1e6));
+}
+
 }  // namespace
 
 void append_server_families(const server::Server& srv, const stm::TxStatsSnapshot& tx,
                             std::vector<prometheus::MetricFamily>& out) {
   append_commands(srv, out);
+  append_persistence(srv, out);
   append_clients_and_exec(srv, out);
   append_keyspace(srv, tx, out);
 }

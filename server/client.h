@@ -171,6 +171,13 @@ class Client {
   bool tracking_caching = false;
   std::shared_ptr<const TrackingClient> tracking_mode;
   std::vector<TrackingEvent> tracking_pending;
+  // Keyspace changes the running command made (its write events, the keys
+  // a FLUSH removed): per attempt like tracking_pending, added to
+  // WorkerStats::changes once the command commits. Owner thread only.
+  uint64_t changes_pending = 0;
+  // A FLUSHALL ran (per attempt, as changes_pending): once it commits, the
+  // snapshot is saved at once when save points are set, as Redis does.
+  bool flushall_pending = false;
   // The mode's options; null while tracking is off.
   const TrackingOptions* tracking_options() const { return tracking_mode ? &tracking_mode->options : nullptr; }
   // Where MONITOR lines and pub/sub messages for this client arrive;

@@ -25,9 +25,10 @@ void cmd_dump(CommandContext& c) {
     c.out.null();
     return;
   }
-  std::optional<std::string> object = encode_value_rdb(*b);
+  std::optional<std::string> object = encode_value_rdb(*b, b->type() == store::ValueType::kZSet);
   if (!object) {
-    c.out.error("ERR DUMP of a stream is not supported by tmkv");
+    // Only a stream node past a listpack's 4 GB limit (rdb_stream.h).
+    c.out.error("ERR DUMP of this stream is not supported by tmkv (a node over a listpack's 4 GB)");
     return;
   }
   c.out.bulk(add_dump_footer(std::move(*object)));
@@ -108,8 +109,10 @@ void cmd_restore(CommandContext& c) {
     return;
   }
   notify_keyspace_event(c, kNotifyGeneric, "restore", key);
-  // Serves a client blocked on the key (BLPOP, BZPOPMIN, ...).
-  if (p.type == store::ValueType::kList || p.type == store::ValueType::kZSet) blocking_key_ready(c, key, c.client.db);
+  // Serves a client blocked on the key (BLPOP, BZPOPMIN, XREAD, XREADGROUP, ...).
+  if (p.type == store::ValueType::kList || p.type == store::ValueType::kZSet || p.type == store::ValueType::kStream) {
+    blocking_key_ready(c, key, c.client.db);
+  }
   c.out.ok();
 }
 

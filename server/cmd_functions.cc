@@ -204,6 +204,44 @@ void function_dump(CommandContext& c) {
   c.out.bulk(encode_functions_dump_payload(codes));
 }
 
+}  // namespace
+
+// Loads libraries' code as FUNCTION RESTORE does: each validated as by
+// FUNCTION LOAD into a set of its own (a library or function name twice is
+// an error), then the set joined to the server's all at once; an error
+// changes nothing. `read_error`: the payload's own error after the last
+// library it could read, reported once those have validated (Redis's
+// order). Also how a snapshot file's libraries load (persistence.h).
+std::string restore_function_libraries(Server& server, const std::vector<std::string>& codes,
+                                       FunctionRegistry::RestorePolicy policy, const std::string& read_error) {
+  std::vector<std::shared_ptr<const Library>> libs;
+  std::unordered_map<std::string, std::string> functions;  // lower-cased name -> its library, in the payload
+  FunctionRegistry& registry = server.functions();
+  for (const std::string& code : codes) {
+    std::string name;
+    if (std::string error = parse_shebang(code, &name); !error.empty()) return error;
+    if (std::any_of(libs.begin(), libs.end(), [&](const auto& lib) { return lib->name == name; })) {
+      return "ERR Library '" + name + "' already exists";
+    }
+    auto lib = std::make_shared<Library>();
+    if (std::string error = validate_library(server, code, &lib->functions); !error.empty()) return error;
+    for (const FunctionInfo& f : lib->functions) {
+      auto found = functions.find(to_lower(f.name));
+      if (found != functions.end() && found->second != name) return "ERR Function " + f.name + " already exists";
+    }
+    for (const FunctionInfo& f : lib->functions) functions.emplace(to_lower(f.name), name);
+    lib->id = registry.next_id();
+    lib->name = std::move(name);
+    lib->engine = "LUA";
+    lib->code = code;
+    libs.push_back(std::move(lib));
+  }
+  if (!read_error.empty()) return read_error;
+  return registry.publish_all(libs, policy);
+}
+
+namespace {
+
 // FUNCTION RESTORE payload [FLUSH|APPEND|REPLACE]. As in Redis, each
 // library of the payload is loaded in turn as by FUNCTION LOAD, into a set
 // of its own (a library or function name twice in the payload is an
@@ -229,43 +267,8 @@ void function_restore(CommandContext& c) {
   const std::string_view payload = c.arg(2);
   once_per_exec(c, [&](Reply& out) {
     DecodedFunctions decoded = decode_functions_dump_payload(payload, c.db().max_value_bytes());
-    std::vector<std::shared_ptr<const Library>> libs;
-    std::unordered_map<std::string, std::string> functions;  // lower-cased name -> its library, in the payload
-    FunctionRegistry& registry = c.server.functions();
-    for (const std::string& code : decoded.codes) {
-      std::string name;
-      if (std::string error = parse_shebang(code, &name); !error.empty()) {
-        out.error(error);
-        return;
-      }
-      if (std::any_of(libs.begin(), libs.end(), [&](const auto& lib) { return lib->name == name; })) {
-        out.error("ERR Library '" + name + "' already exists");
-        return;
-      }
-      auto lib = std::make_shared<Library>();
-      if (std::string error = validate_library(c, code, &lib->functions); !error.empty()) {
-        out.error(error);
-        return;
-      }
-      for (const FunctionInfo& f : lib->functions) {
-        auto found = functions.find(to_lower(f.name));
-        if (found != functions.end() && found->second != name) {
-          out.error("ERR Function " + f.name + " already exists");
-          return;
-        }
-      }
-      for (const FunctionInfo& f : lib->functions) functions.emplace(to_lower(f.name), name);
-      lib->id = registry.next_id();
-      lib->name = std::move(name);
-      lib->engine = "LUA";
-      lib->code = code;
-      libs.push_back(std::move(lib));
-    }
-    if (!decoded.error.empty()) {
-      out.error(decoded.error);
-      return;
-    }
-    if (std::string error = registry.publish_all(libs, policy); !error.empty()) {
+    if (std::string error = restore_function_libraries(c.server, decoded.codes, policy, decoded.error);
+        !error.empty()) {
       out.error(error);
       return;
     }

@@ -428,14 +428,15 @@ bool flush_args_ok(CommandContext& c) {
 
 void cmd_flushdb(CommandContext& c) {
   if (!flush_args_ok(c)) return;
-  c.db().flush(*c.tx);
+  c.client.changes_pending += c.db().flush(*c.tx);  // Redis's dirty counts the keys removed
   tracking_note_flush(c);  // Redis invalidates every tracked key, whichever db
   c.out.ok();
 }
 
 void cmd_flushall(CommandContext& c) {
   if (!flush_args_ok(c)) return;
-  for (unsigned i = 0; i < c.server.database_count(); ++i) c.server.db(i).flush(*c.tx);
+  for (unsigned i = 0; i < c.server.database_count(); ++i) c.client.changes_pending += c.server.db(i).flush(*c.tx);
+  c.client.flushall_pending = true;
   tracking_note_flush(c);
   c.out.ok();
 }

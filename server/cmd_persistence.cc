@@ -1,30 +1,28 @@
-// The persistence commands of a server that keeps no files. tmkv holds its
-// data in memory only (no RDB snapshot, no append-only file: INFO's
-// persistence section says tmkv_persistence:none), so SAVE, BGSAVE and
-// BGREWRITEAOF are refused with an error that says why, after Redis's own
-// argument checks. A clear refusal instead of "unknown command": an
-// operator's script or a backup tool that sends BGSAVE learns that nothing
-// was saved, and why, instead of concluding that the server is broken. An
-// "OK" would be a lie that loses data.
+// The persistence commands: RDB snapshots (persistence.h). tmkv keeps no
+// append-only file, so BGREWRITEAOF is refused with an error that says why
+// (an "OK" would be a lie that loses data).
 //
 // SAVE is Redis's "no_multi": the dispatcher refuses it inside MULTI, which
-// fails the EXEC, as Redis does. BGSAVE and BGREWRITEAOF may be queued; in
-// EXEC they answer the same refusal as an error reply, and the block's other
-// commands run (Redis's runtime-error rule).
+// fails the EXEC, as Redis does. BGSAVE inside EXEC is scheduled, as Redis
+// schedules it (its in_exec rule), and starts at the next tick.
 #include "server/cmd_util.h"
 #include "server/command.h"
+#include "server/persistence.h"
 #include "server/reply.h"
 #include "server/server.h"
 
 namespace tmkv::server {
 namespace {
 
-void refuse(CommandContext& c, std::string_view command) {
-  c.out.error("ERR " + std::string(command) +
-              " is not supported: tmkv keeps its data in memory only, with no RDB or AOF files");
+// SAVE: on this client's thread (persistence.h); Redis's texts.
+void cmd_save(CommandContext& c) {
+  std::string error;
+  if (!c.server.persistence().save(&error)) {
+    c.out.error(error);
+    return;
+  }
+  c.out.ok();
 }
-
-void cmd_save(CommandContext& c) { refuse(c, "SAVE"); }
 
 // BGSAVE [SCHEDULE]: anything else is Redis's syntax error.
 void cmd_bgsave(CommandContext& c) {
@@ -32,15 +30,36 @@ void cmd_bgsave(CommandContext& c) {
     c.out.syntax_error();
     return;
   }
-  refuse(c, "BGSAVE");
+  // Redis schedules only when another kind of child (an AOF rewrite)
+  // runs; a BGSAVE already running is an error even with SCHEDULE. tmkv
+  // has no other kind, so SCHEDULE starts at once or errs the same way.
+  // Inside EXEC, Redis never forks: the save is scheduled.
+  if (c.in_exec) {
+    if (c.server.persistence().in_progress()) {
+      c.out.error("ERR Background save already in progress");
+    } else {
+      c.server.persistence().bgsave(true);
+      c.out.simple("Background saving scheduled");
+    }
+    return;
+  }
+  switch (c.server.persistence().bgsave(false)) {
+    case Persistence::BgsaveStart::kStarted:
+      c.out.simple("Background saving started");
+      break;
+    case Persistence::BgsaveStart::kAlreadyRunning:
+    case Persistence::BgsaveStart::kScheduled:
+      c.out.error("ERR Background save already in progress");
+      break;
+  }
 }
 
-void cmd_bgrewriteaof(CommandContext& c) { refuse(c, "BGREWRITEAOF"); }
+void cmd_bgrewriteaof(CommandContext& c) {
+  c.out.error("ERR BGREWRITEAOF is not supported: tmkv keeps RDB snapshots (SAVE, BGSAVE), not an append-only file");
+}
 
-// LASTSAVE: Redis answers the time of the last successful save, which is
-// the start time until one happens. tmkv never saves, so it is always the
-// start time, as INFO's rdb_last_save_time.
-void cmd_lastsave(CommandContext& c) { c.out.integer(c.server.start_ms() / 1000); }
+// LASTSAVE: the time of the last successful save, the start time until one.
+void cmd_lastsave(CommandContext& c) { c.out.integer(c.server.persistence().last_save_unix()); }
 
 }  // namespace
 

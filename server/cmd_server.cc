@@ -156,18 +156,42 @@ void section_memory(std::ostringstream& o, Server& s) {
     << "lazyfree_pending_objects:0\r\n\r\n";
 }
 
-// tmkv keeps no files: the fields tools read to see a load or save in
-// progress, all truthfully 0.
+// RDB snapshots (persistence.h), in Redis 7.0's fields. tmkv keeps no
+// append-only file and does not fork: those fields read as Redis's with
+// the feature off, and copy-on-write sizes as 0.
 void section_persistence(std::ostringstream& o, const Server& s) {
+  const Persistence::Info p = s.persistence().info();
   o << "# Persistence\r\n"
     << "loading:0\r\n"
     << "async_loading:0\r\n"
-    << "rdb_bgsave_in_progress:0\r\n"
-    << "rdb_saves:0\r\n"
-    << "rdb_last_save_time:" << s.start_ms() / 1000 << "\r\n"
+    << "current_cow_peak:0\r\n"
+    << "current_cow_size:0\r\n"
+    << "current_cow_size_age:0\r\n"
+    << "current_fork_perc:0.00\r\n"
+    << "current_save_keys_processed:0\r\n"
+    << "current_save_keys_total:0\r\n"
+    << "rdb_changes_since_last_save:" << p.changes_since_last_save << "\r\n"
+    << "rdb_bgsave_in_progress:" << (p.in_progress ? 1 : 0) << "\r\n"
+    << "rdb_last_save_time:" << p.last_save_unix << "\r\n"
+    << "rdb_last_bgsave_status:" << (p.last_bgsave_ok ? "ok" : "err") << "\r\n"
+    << "rdb_last_bgsave_time_sec:" << p.last_bgsave_seconds << "\r\n"
+    << "rdb_current_bgsave_time_sec:" << p.current_bgsave_seconds << "\r\n"
+    << "rdb_saves:" << p.saves << "\r\n"
+    << "rdb_last_cow_size:0\r\n"
+    << "rdb_last_load_keys_expired:" << p.last_load_keys_expired << "\r\n"
+    << "rdb_last_load_keys_loaded:" << p.last_load_keys_loaded << "\r\n"
     << "aof_enabled:0\r\n"
     << "aof_rewrite_in_progress:0\r\n"
-    << "tmkv_persistence:none\r\n\r\n";
+    << "aof_rewrite_scheduled:0\r\n"
+    << "aof_last_rewrite_time_sec:-1\r\n"
+    << "aof_current_rewrite_time_sec:-1\r\n"
+    << "aof_last_bgrewrite_status:ok\r\n"
+    << "aof_rewrites:0\r\n"
+    << "aof_rewrites_consecutive_failures:0\r\n"
+    << "aof_last_write_status:ok\r\n"
+    << "aof_last_cow_size:0\r\n"
+    << "module_fork_in_progress:0\r\n"
+    << "module_fork_last_cow_size:0\r\n\r\n";
 }
 
 // A primary without replicas: what clients read to find the role.
@@ -228,6 +252,10 @@ void section_stats(std::ostringstream& o, const InfoCounters& c, const Server& s
     << "pubsub_channels:" << pubsub.count(PubSubKind::kChannel) << "\r\n"
     << "pubsub_patterns:" << pubsub.count(PubSubKind::kPattern) << "\r\n"
     << "pubsubshard_channels:" << pubsub.count(PubSubKind::kShard) << "\r\n"
+    // tmkv does not fork: its snapshots pause writers only while they are
+    // captured (snapshot.h), which is what these two fields report.
+    << "latest_fork_usec:" << s.persistence().info().latest_pause_us << "\r\n"
+    << "total_forks:" << s.persistence().info().snapshots << "\r\n"
     << "tracking_total_keys:" << tracking.total_keys() << "\r\n"
     << "tracking_total_items:" << tracking.total_items() << "\r\n"
     << "tracking_total_prefixes:" << tracking.total_prefixes() << "\r\n";
@@ -499,17 +527,52 @@ void cmd_wait(CommandContext& c) {
       Client::BlockRequest{{}, block_timeout_ms(timeout), Client::BlockRequest::OnTimeout::kZero, {}};
 }
 
+// SHUTDOWN [NOSAVE|SAVE] [NOW] [FORCE] [ABORT]. With SAVE, or save points
+// and no NOSAVE, the snapshot is saved here first, so that a failure is
+// refused as in Redis ("Errors trying to SHUTDOWN") and the server runs
+// on, unless FORCE. The process saves once more as it exits if writes
+// finished after this save (Persistence::final_save). NOW (skip waiting
+// for replicas) changes nothing: there are none. ABORT: no shutdown is
+// ever pending, as Redis's answer when none waits for replicas.
 void cmd_shutdown(CommandContext& c) {
+  bool nosave = false, save = false, force = false;
   for (size_t i = 1; i < c.argc(); ++i) {
     std::string opt = to_lower(c.arg(i));
-    if (opt != "nosave" && opt != "save" && opt != "now" && opt != "force" && opt != "abort") {
+    if (opt == "nosave") {
+      nosave = true;
+    } else if (opt == "save") {
+      save = true;
+    } else if (opt == "force") {
+      force = true;
+    } else if (opt != "now" && opt != "abort") {
       c.out.syntax_error();
       return;
     }
     if (opt == "abort") {
+      if (c.argc() != 2) {
+        c.out.syntax_error();
+        return;
+      }
       c.out.error("ERR No shutdown in progress.");
       return;
     }
+  }
+  if (save && nosave) {
+    c.out.syntax_error();
+    return;
+  }
+  Persistence& p = c.server.persistence();
+  if (save || (!nosave && !c.server.config_snapshot().save_points.empty())) {
+    p.stop_background();
+    std::string error;
+    if (!p.save(&error) && !force) {
+      std::fprintf(stderr, "tmkv-server: error trying to save the DB, can't exit\n");
+      c.out.error("ERR Errors trying to SHUTDOWN. Check logs.");
+      return;
+    }
+    p.set_final_save(Persistence::FinalSave::kSave);
+  } else if (nosave) {
+    p.set_final_save(Persistence::FinalSave::kNoSave);
   }
   // Like Redis, no reply on success: the connection just closes.
   c.client.close_after_reply = true;

@@ -132,7 +132,7 @@ void deliver_new(Reply& out, const Stream& s, StreamId after, StreamGroup& g, st
       if (g.entries_read != -1 && !stream_range_has_tombstones(s, e.id)) {
         ++g.entries_read;
       } else if (s.entries_added() > 0) {
-        g.entries_read = stream_estimate_distance(s, e.id);
+        g.entries_read = s.estimate_distance(e.id);
       }
       g.last_id = e.id;
     }

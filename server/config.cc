@@ -1,5 +1,17 @@
 #include "server/config.h"
 
+#include <cstdlib>
+
+#include <unistd.h>
+
+#include <sys/stat.h>
+
+#include <cerrno>
+
+#include <cstring>
+
+#include <climits>
+
 #include "server/eviction.h"
 #include "server/keyspace_events.h"
 
@@ -113,7 +125,8 @@ const char* kMutable[] = {"requirepass", "maxclients", "timeout", "tcp-keepalive
                           "hash-max-listpack-entries", "hash-max-listpack-value", "hash-max-ziplist-entries",
                           "hash-max-ziplist-value", "set-max-intset-entries", "hll-sparse-max-bytes", "tracking-table-max-keys",
                           "monitor-output-buffer-limit", "zset-max-listpack-entries", "zset-max-listpack-value", "zset-max-ziplist-entries",
-                          "zset-max-ziplist-value", "stream-node-max-entries", "stream-node-max-bytes"};
+                          "zset-max-ziplist-value", "stream-node-max-entries", "stream-node-max-bytes", "dir", "dbfilename", "save",
+                          "rdbcompression", "rdbchecksum", "stop-writes-on-bgsave-error", "rdb-key-save-delay"};
 
 // client-output-buffer-limit: "<class> <hard> <soft> <soft-seconds>" groups,
 // classes normal, replica (or slave) and pubsub, as Redis takes it; the
@@ -163,6 +176,66 @@ std::string output_limits_text(const ServerConfig& cfg) {
   };
   return group("normal", {}) + " " + group("slave", cfg.replica_output_limit) + " " +
          group("pubsub", cfg.pubsub_output_limit);
+}
+
+// `save`: "<seconds> <changes>" pairs separated by spaces; "" clears them
+// (Redis 7's setConfigSaveOption and its error text).
+bool parse_save_points(std::string_view value, std::vector<std::pair<uint64_t, uint64_t>>* out, std::string* error) {
+  std::istringstream in{std::string(value)};
+  std::vector<std::string> words;
+  for (std::string w; in >> w;) words.push_back(w);
+  if (words.size() == 1 && (words[0] == "\"\"" || words[0] == "''")) words.clear();
+  std::vector<std::pair<uint64_t, uint64_t>> points;
+  if (words.size() % 2 != 0) {
+    *error = "Invalid save parameters";
+    return false;
+  }
+  for (size_t i = 0; i < words.size(); i += 2) {
+    uint64_t seconds, changes;
+    if (!parse_uint(words[i], INT64_MAX, &seconds) || !parse_uint(words[i + 1], INT32_MAX, &changes)) {
+      *error = "Invalid save parameters";
+      return false;
+    }
+    points.emplace_back(seconds, changes);
+  }
+  *out = std::move(points);
+  return true;
+}
+
+std::string save_points_text(const std::vector<std::pair<uint64_t, uint64_t>>& points) {
+  std::string out;
+  for (const auto& [seconds, changes] : points) {
+    if (!out.empty()) out += ' ';
+    out += std::to_string(seconds) + " " + std::to_string(changes);
+  }
+  return out;
+}
+
+std::string current_dir() {
+  char buf[PATH_MAX];
+  return ::getcwd(buf, sizeof buf) != nullptr ? std::string(buf) : std::string(".");
+}
+
+// `dir`: an existing directory, kept as its absolute path; a relative one
+// is taken from the current `dir`. (Redis chdirs into it; tmkv keeps the
+// path and writes its files there, leaving the process's working directory
+// alone, with the same result for every path given.)
+bool resolve_dir(std::string_view value, std::string* out, std::string* error) {
+  char buf[PATH_MAX];
+  // Relative to the current `dir`, as Redis's chdir makes it.
+  const std::string path =
+      !value.empty() && value.front() != '/' && !out->empty() ? *out + "/" + std::string(value) : std::string(value);
+  if (::realpath(path.c_str(), buf) == nullptr) {
+    *error = std::strerror(errno);
+    return false;
+  }
+  struct stat st;
+  if (::stat(buf, &st) != 0 || !S_ISDIR(st.st_mode)) {
+    *error = std::strerror(ENOTDIR);
+    return false;
+  }
+  *out = buf;
+  return true;
 }
 
 }  // namespace
@@ -304,12 +377,38 @@ bool apply_setting(ServerConfig& cfg, std::string_view name_in, std::string_view
     const std::optional<uint32_t> flags = parse_notify_flags(value, error);
     if (flags) cfg.notify_keyspace_events = *flags;
     return flags.has_value();
-  } else if (name == "save" || name == "appendonly" || name == "daemonize") {
-    // Accepted for redis.conf compatibility; tmkv keeps no files and does
-    // not fork. Anything but "off" values is refused rather than ignored.
+  } else if (name == "save") {
+    return parse_save_points(value, &cfg.save_points, error);
+  } else if (name == "dir") {
+    return resolve_dir(value, &cfg.dir, error);
+  } else if (name == "dbfilename") {
+    // Redis's isValidDBfilename.
+    if (value.find('/') != std::string_view::npos) {
+      *error = "dbfilename can't be a path, just a filename";
+      return false;
+    }
+    if (value.empty() || value == "." || value == "..") {
+      *error = "Invalid dbfilename";
+      return false;
+    }
+    cfg.dbfilename = std::string(value);
+  } else if (name == "rdbcompression") {
+    ok = parse_bool(value, &cfg.rdbcompression);
+  } else if (name == "rdbchecksum") {
+    ok = parse_bool(value, &cfg.rdbchecksum);
+  } else if (name == "stop-writes-on-bgsave-error") {
+    ok = parse_bool(value, &cfg.stop_writes_on_bgsave_error);
+  } else if (name == "rdb-key-save-delay") {
+    // Redis takes any int; tmkv only pauses, so no negative (Redis's
+    // "yield" mode) and at most a second per key.
+    if (!parse_bounded(value, 0, 1000000, &n, error)) return false;
+    cfg.rdb_key_save_delay_us = n;
+  } else if (name == "appendonly" || name == "daemonize") {
+    // Accepted for redis.conf compatibility; tmkv keeps no append-only
+    // file and does not fork. "yes" is refused rather than ignored.
     std::string v = lower(value);
     ok = v.empty() || v == "\"\"" || v == "no";
-    if (!ok) *error = "'" + name + "' is not supported: tmkv does not persist or daemonize";
+    if (!ok) *error = "'" + name + "' is not supported: tmkv does not keep an append-only file or daemonize";
     return ok;
   } else if (name == "enable-debug-command" || name == "enable-module-command" ||
              name == "enable-protected-configs") {
@@ -378,7 +477,13 @@ std::optional<std::string> setting_value(const ServerConfig& cfg, std::string_vi
   if (name == "lfu-decay-time") return std::to_string(cfg.lfu_decay_time);
   if (name == "client-output-buffer-limit") return output_limits_text(cfg);
   if (name == "notify-keyspace-events") return notify_flags_text(cfg.notify_keyspace_events);
-  if (name == "save") return std::string();
+  if (name == "save") return save_points_text(cfg.save_points);
+  if (name == "dir") return cfg.dir.empty() ? current_dir() : cfg.dir;
+  if (name == "dbfilename") return cfg.dbfilename;
+  if (name == "rdbcompression") return std::string(cfg.rdbcompression ? "yes" : "no");
+  if (name == "rdbchecksum") return std::string(cfg.rdbchecksum ? "yes" : "no");
+  if (name == "stop-writes-on-bgsave-error") return std::string(cfg.stop_writes_on_bgsave_error ? "yes" : "no");
+  if (name == "rdb-key-save-delay") return std::to_string(cfg.rdb_key_save_delay_us);
   if (name == "appendonly") return std::string("no");
   if (name == "daemonize") return std::string("no");
   if (name == "enable-debug-command" || name == "enable-module-command" || name == "enable-protected-configs") {
@@ -391,7 +496,7 @@ const std::vector<std::string>& setting_names() {
   static const std::vector<std::string> kNames = {
       "bind",       "port",     "io-threads", "tm-mode",  "requirepass", "protected-mode",
       "databases",  "maxclients", "timeout",  "tcp-keepalive", "acllog-max-len", "proto-max-bulk-len", "client-query-buffer-limit",
-      "max-multibulk-len", "max-inline-size", "metrics-bind", "metrics-port", "maxmemory", "latency-tracking", "tx-sample-rate", "prefetch-batch-max-size", "hash-max-listpack-entries", "hash-max-listpack-value", "hash-max-ziplist-entries", "hash-max-ziplist-value", "zset-max-listpack-entries", "zset-max-listpack-value", "zset-max-ziplist-entries", "zset-max-ziplist-value", "stream-node-max-entries", "stream-node-max-bytes", "set-max-intset-entries", "hll-sparse-max-bytes", "tracking-table-max-keys", "monitor-output-buffer-limit", "slowlog-log-slower-than", "slowlog-max-len", "latency-monitor-threshold", "maxmemory-policy", "maxmemory-samples", "maxmemory-eviction-tenacity", "lfu-log-factor", "lfu-decay-time", "client-output-buffer-limit", "notify-keyspace-events", "save", "appendonly", "daemonize", "enable-protected-configs", "enable-debug-command", "enable-module-command"};
+      "max-multibulk-len", "max-inline-size", "metrics-bind", "metrics-port", "maxmemory", "latency-tracking", "tx-sample-rate", "prefetch-batch-max-size", "hash-max-listpack-entries", "hash-max-listpack-value", "hash-max-ziplist-entries", "hash-max-ziplist-value", "zset-max-listpack-entries", "zset-max-listpack-value", "zset-max-ziplist-entries", "zset-max-ziplist-value", "stream-node-max-entries", "stream-node-max-bytes", "set-max-intset-entries", "hll-sparse-max-bytes", "tracking-table-max-keys", "monitor-output-buffer-limit", "slowlog-log-slower-than", "slowlog-max-len", "latency-monitor-threshold", "maxmemory-policy", "maxmemory-samples", "maxmemory-eviction-tenacity", "lfu-log-factor", "lfu-decay-time", "client-output-buffer-limit", "notify-keyspace-events", "save", "dir", "dbfilename", "rdbcompression", "rdbchecksum", "stop-writes-on-bgsave-error", "rdb-key-save-delay", "appendonly", "daemonize", "enable-protected-configs", "enable-debug-command", "enable-module-command"};
   return kNames;
 }
 
@@ -474,10 +579,25 @@ std::string usage_text() {
          "                                 bytes, or SOFT for SECONDS, is disconnected (default\n"
          "                                 \"pubsub 32mb 8mb 60\"); the replica class is kept but\n"
          "                                 unused (no replicas), normal must be 0 0 0\n"
-         "  --save, --appendonly, --daemonize, --enable-debug-command, --enable-module-command,\n"
+         "  --dir PATH                   * where the RDB snapshot is saved and loaded from\n"
+         "                                 (default: the working directory at start)\n"
+         "  --dbfilename NAME            * the snapshot's file name (default dump.rdb); loaded at\n"
+         "                                 start if it exists, and a file that cannot be read\n"
+         "                                 whole stops the start\n"
+         "  --save \"SECONDS CHANGES ...\"  * save in the background after SECONDS if at least\n"
+         "                                 CHANGES writes happened; \"\" = never (default \"\":\n"
+         "                                 unlike Redis's \"3600 1 300 100 60 10000\", no file is\n"
+         "                                 written unless asked; SAVE, BGSAVE and SHUTDOWN SAVE\n"
+         "                                 work either way)\n"
+         "  --rdbcompression yes|no      * LZF-compress strings in the snapshot (default yes)\n"
+         "  --rdbchecksum yes|no         * write and check the snapshot's CRC-64 (default yes)\n"
+         "  --stop-writes-on-bgsave-error yes|no * refuse writes (MISCONF) after a failed\n"
+         "                                 background save while save points are set (default yes)\n"
+         "  --rdb-key-save-delay US      * pause per key written while saving (testing; default 0)\n"
+         "  --appendonly, --daemonize, --enable-debug-command, --enable-module-command,\n"
          "  --enable-protected-configs     accepted for redis.conf's sake with Redis's \"off\" value\n"
-         "                                 only (\"\" or no): tmkv keeps no files, does not fork,\n"
-         "                                 and has no DEBUG command or modules\n"
+         "                                 only (\"\" or no): tmkv keeps no append-only file, does\n"
+         "                                 not fork, and has no DEBUG command or modules\n"
          "  -h, --help                     this text\n";
 }
 
@@ -494,6 +614,7 @@ std::optional<ServerConfig> parse_command_line(const std::vector<std::string>& a
       return std::nullopt;
     }
     std::string line;
+    std::string file_save;  // the save points of the file's `save` lines so far
     int lineno = 0;
     while (std::getline(in, line)) {
       ++lineno;
@@ -506,6 +627,16 @@ std::optional<ServerConfig> parse_command_line(const std::vector<std::string>& a
       std::string value = sp == std::string::npos ? "" : body.substr(body.find_first_not_of(" \t", sp));
       if (value.size() >= 2 && (value.front() == '"' || value.front() == '\'') && value.back() == value.front()) {
         value = value.substr(1, value.size() - 2);
+      }
+      // Several `save` lines add up, as in redis.conf ("save 900 1" then
+      // "save 300 10"); `save ""` clears what came before.
+      if (lower(name) == "save") {
+        if (value.empty() || value == "\"\"") {
+          file_save.clear();
+        } else {
+          file_save += (file_save.empty() ? "" : " ") + value;
+        }
+        value = file_save;
       }
       std::string why;
       if (!apply_setting(cfg, name, value, &why)) {
@@ -536,6 +667,7 @@ std::optional<ServerConfig> parse_command_line(const std::vector<std::string>& a
     }
     ++i;
   }
+  if (cfg.dir.empty()) cfg.dir = current_dir();
   return cfg;
 }
 

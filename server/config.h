@@ -108,6 +108,18 @@ struct ServerConfig {
   OutputLimitClass pubsub_output_limit{uint64_t{32} << 20, uint64_t{8} << 20, 60};
   // notify-keyspace-events (keyspace_events.h flags); 0 = off, as in Redis.
   uint32_t notify_keyspace_events = 0;
+  // RDB snapshot files (persistence.h). `dir` is absolute: the working
+  // directory at start unless set. tmkv's default has no save points, so a
+  // server started without configuration writes no file until asked
+  // (Redis's default is "3600 1 300 100 60 10000"); SAVE, BGSAVE and
+  // SHUTDOWN SAVE work either way.
+  std::string dir;
+  std::string dbfilename = "dump.rdb";
+  std::vector<std::pair<uint64_t, uint64_t>> save_points;  // (seconds, changes)
+  bool rdbcompression = true;
+  bool rdbchecksum = true;
+  bool stop_writes_on_bgsave_error = true;
+  uint64_t rdb_key_save_delay_us = 0;  // a pause per key written (Redis's test knob)
   std::string config_file;       // where the settings came from, if any
 };
 

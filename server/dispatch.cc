@@ -92,6 +92,12 @@ bool queued_may_grow(const Server& server, const Client& client) {
   });
 }
 
+bool queued_writes(const Client& client) {
+  return any_queued(client, [](const CommandSpec& spec, std::span<const std::string_view>) {
+    return (spec.flags & kWrite) != 0;
+  });
+}
+
 // Whether a command, run inside EXEC, changes something outside the
 // transactional store: client or server state (CLIENT SETNAME, KILL,
 // PAUSE, TRACKING; CONFIG SET; AUTH, HELLO; SCRIPT and FUNCTION loads;
@@ -165,6 +171,8 @@ void run_transactional(const CommandSpec& spec, CommandContext& ctx) {
     ctx.client.db = db0;
     ctx.client.pubsub_pending.clear();
     ctx.client.tracking_pending.clear();
+    ctx.client.changes_pending = 0;
+    ctx.client.flushall_pending = false;
     ctx.client.script_calls.clear();
     ctx.client.ready_keys.clear();
     ctx.client.block_request.reset();
@@ -356,6 +364,17 @@ void dispatch_in_scope(Server& server, Client& client, Reply& out, std::span<con
     reject(server, client, out, spec, slot, "OOM command not allowed when used memory > 'maxmemory'.");
     return;
   }
+  // Redis's stop-writes-on-bgsave-error: after a failed background save,
+  // with save points configured, writes (and EXEC of a block with one, and
+  // PING, as Redis) are refused until a save succeeds (persistence.h).
+  // Scripts are judged per call inside them (script_engine.cc), as Redis
+  // judges scripts without a shebang: a read-only script still runs.
+  if (server.persistence().writes_refused() &&
+      (((spec->flags & kWrite) && std::string_view(spec->group) != "scripting") ||
+       std::string_view(spec->name) == "ping" || (is_exec(*spec) && client.in_multi && queued_writes(client)))) {
+    reject(server, client, out, spec, slot, std::string(kMisconfError));
+    return;
+  }
   // A RESP2 client with subscriptions reads messages on its connection: it
   // may only change its subscriptions, PING, QUIT or RESET (RESP3 clients
   // tell pushes from replies and may send anything).
@@ -448,6 +467,14 @@ void dispatch_in_scope(Server& server, Client& client, Reply& out, std::span<con
   publish_expired_events(server);
   if (client.tracking) tracking_after_expiry(server, client);
   if (!client.pubsub_pending.empty()) apply_pending_pubsub(server, client);
+  if (client.changes_pending != 0) {
+    WorkerStats::bump(stats.changes, client.changes_pending);
+    client.changes_pending = 0;
+  }
+  if (client.flushall_pending) {
+    client.flushall_pending = false;
+    server.persistence().after_flushall();
+  }
   if (!client.tracking_pending.empty()) apply_tracking(server, client);
   if (server.tracking().active()) {
     server.tracking().enforce_limit(server, server.limits().tracking_table_max_keys.load(std::memory_order_relaxed));
@@ -554,6 +581,8 @@ void run_exec(Server& server, Client& client, Reply& out) {
     if (pubsub0) client.pubsub = *pubsub0;
     client.pubsub_pending.clear();
     client.tracking_pending.clear();
+    client.changes_pending = 0;
+    client.flushall_pending = false;
     client.script_calls.clear();
     client.ready_keys.clear();
     client.script_reply_errors.clear();
@@ -600,6 +629,8 @@ void run_exec(Server& server, Client& client, Reply& out) {
     if (pubsub0) client.pubsub = std::move(*pubsub0);
     client.pubsub_pending.clear();
     client.tracking_pending.clear();
+    client.changes_pending = 0;
+    client.flushall_pending = false;
     client.script_calls.clear();
     client.ready_keys.clear();
     client.script_reply_errors.clear();

@@ -22,9 +22,10 @@
 
 namespace tmkv::server {
 
-inline constexpr std::array<std::string_view, 17> kErrorCodes = {
+inline constexpr std::array<std::string_view, 18> kErrorCodes = {
     "ERR",        "WRONGTYPE", "EXECABORT", "NOAUTH",     "WRONGPASS",  "NOPROTO", "OOM",       "DENIED",
     "BUSYKEY",    "NOSCRIPT",  "NOTBUSY",   "UNKILLABLE", "INVALIDOBJ", "NOGROUP", "BUSYGROUP", "UNBLOCKED",
+    "MISCONF",
     "OTHER"};
 
 // The index in kErrorCodes of an error line's code; `line` is the reply

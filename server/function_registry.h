@@ -108,4 +108,11 @@ class FunctionRegistry {
 // Redis 7 (refused when no room can be made). args: FCALL's arguments.
 bool fcall_may_grow(const Server& server, const CommandSpec& spec, std::span<const std::string_view> args);
 
+// FUNCTION RESTORE's loading of libraries' code (cmd_functions.cc), also
+// used for a snapshot file's libraries: "" or the error, with nothing
+// changed. `read_error`: the payload's own error, reported after the
+// libraries before it validate.
+std::string restore_function_libraries(Server& server, const std::vector<std::string>& codes,
+                                       FunctionRegistry::RestorePolicy policy, const std::string& read_error = {});
+
 }  // namespace tmkv::server

@@ -109,7 +109,10 @@ void notify_keyspace_event(CommandContext& c, uint32_t cls, const char* event, s
   // Every write event is also a CLIENT TRACKING invalidation, whatever
   // notify-keyspace-events says (a key miss is a read; "new" comes with the
   // write's own event).
-  if (!(cls & (kNotifyKeyMiss | kNotifyNew))) tracking_note_write(c, key);
+  if (!(cls & (kNotifyKeyMiss | kNotifyNew))) {
+    tracking_note_write(c, key);
+    ++c.client.changes_pending;  // one change for the save points (persistence.h, CHANGES)
+  }
   const uint32_t flags = c.server.limits().notify_flags.load(std::memory_order_relaxed);
   if (!(flags & cls)) return;
   // Redis sends the keyspace message first, then the keyevent one.

@@ -44,6 +44,12 @@ int main(int argc, char** argv) {
   // client or test that waits for the RESP port may scrape at once, and
   // must not meet a refused connection or a 404 (a TSan run did). Until
   // the workers start, a scrape reads zeros.
+  // The snapshot file, if there is one, before any client can connect
+  // (persistence.h); a file that cannot be read whole stops the start.
+  if (!srv.persistence().load(&error)) {
+    std::fprintf(stderr, "tmkv-server: %s\n", error.c_str());
+    return 1;
+  }
   metrics::MetricsEndpoint endpoint;
   if (cfg->metrics_port != 0) {
     if (!endpoint.start(cfg->metrics_bind, cfg->metrics_port, srv, &error)) {
@@ -62,6 +68,11 @@ int main(int argc, char** argv) {
   std::fprintf(stderr, "tmkv-server: %u I/O threads, %u databases; ready to accept connections on %s:%u\n",
                srv.io_threads(), srv.database_count(), cfg->bind.c_str(), srv.bound_port());
   srv.wait();
+  // Every worker has stopped: nothing writes after this snapshot.
+  if (!srv.persistence().final_save(&error)) {
+    std::fprintf(stderr, "tmkv-server: the final save failed (%s); exiting without it\n", error.c_str());
+    return 1;
+  }
   std::fprintf(stderr, "tmkv-server: bye\n");
   return 0;
 }

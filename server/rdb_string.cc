@@ -1,6 +1,7 @@
 #include "server/rdb_string.h"
 
 #include "server/rdb_codec.h"
+#include "server/rdb_stream.h"
 
 #include <algorithm>
 #include <array>
@@ -463,42 +464,53 @@ std::string with_footer(std::string out) {
 
 }  // namespace
 
-std::string encode_string_rdb(std::string_view value) {
+namespace {
+// rdbcompression's choice: LZF where it pays, or never.
+void put_string_as(std::string& out, std::string_view s, bool compress) {
+  if (compress) {
+    put_string_compressed(out, s);
+  } else {
+    put_string(out, s);
+  }
+}
+}  // namespace
+
+std::string encode_string_rdb(std::string_view value, bool compress) {
   std::string out;
   out.reserve(value.size() + 24);
   out.push_back(static_cast<char>(kRdbTypeString));
-  put_string(out, value);
+  put_string_as(out, value, compress);
   return out;
 }
 
-std::string encode_hash_rdb(const std::vector<store::HashEntry>& entries) {
+std::string encode_hash_rdb(const std::vector<store::HashEntry>& entries, bool compress) {
   std::string out;
   out.push_back(static_cast<char>(kRdbTypeHash));
   put_length(out, entries.size());
   for (const store::HashEntry& e : entries) {
-    put_string(out, e.field);
-    put_string(out, e.value);
+    put_string_as(out, e.field, compress);
+    put_string_as(out, e.value, compress);
   }
   return out;
 }
 
-std::string encode_set_rdb(const std::vector<store::HashEntry>& members) {
+std::string encode_set_rdb(const std::vector<store::HashEntry>& members, bool compress) {
   std::string out;
   out.push_back(static_cast<char>(kRdbTypeSet));
   put_length(out, members.size());
-  for (const store::HashEntry& e : members) put_string(out, e.field);
+  for (const store::HashEntry& e : members) put_string_as(out, e.field, compress);
   return out;
 }
 
-std::string encode_list_rdb(const std::vector<std::string_view>& elements) {
+std::string encode_list_rdb(const std::vector<std::string_view>& elements, bool compress) {
   std::string out;
   out.push_back(static_cast<char>(kRdbTypeList));
   put_length(out, elements.size());
-  for (std::string_view e : elements) put_string(out, e);
+  for (std::string_view e : elements) put_string_as(out, e, compress);
   return out;
 }
 
-std::string encode_zset_rdb(const std::vector<store::ZEntry>& ascending, bool listpack) {
+std::string encode_zset_rdb(const std::vector<store::ZEntry>& ascending, bool listpack, bool compress) {
   std::string out;
   if (listpack) {
     out.push_back(static_cast<char>(kRdbTypeZsetListpack));
@@ -508,12 +520,12 @@ std::string encode_zset_rdb(const std::vector<store::ZEntry>& ascending, bool li
       put_listpack_score(lp, e.score);
     }
     rdb::finish_listpack(lp, uint64_t{ascending.size()} * 2);
-    put_string_compressed(out, lp);
+    put_string_as(out, lp, compress);
   } else {
     out.push_back(static_cast<char>(kRdbTypeZset2));
     put_length(out, ascending.size());
     for (auto it = ascending.rbegin(); it != ascending.rend(); ++it) {
-      put_string_compressed(out, it->member);
+      put_string_as(out, it->member, compress);
       uint64_t bits;
       std::memcpy(&bits, &it->score, sizeof bits);
       put_le(out, bits, 8);
@@ -522,11 +534,11 @@ std::string encode_zset_rdb(const std::vector<store::ZEntry>& ascending, bool li
   return out;
 }
 
-std::string encode_dump_payload(std::string_view value) { return with_footer(encode_string_rdb(value)); }
-std::string encode_hash_dump_payload(const std::vector<store::HashEntry>& entries) { return with_footer(encode_hash_rdb(entries)); }
-std::string encode_set_dump_payload(const std::vector<store::HashEntry>& members) { return with_footer(encode_set_rdb(members)); }
-std::string encode_list_dump_payload(const std::vector<std::string_view>& elements) { return with_footer(encode_list_rdb(elements)); }
-std::string encode_zset_dump_payload(const std::vector<store::ZEntry>& ascending, bool listpack) { return with_footer(encode_zset_rdb(ascending, listpack)); }
+std::string encode_dump_payload(std::string_view value) { return with_footer(encode_string_rdb(value, false)); }
+std::string encode_hash_dump_payload(const std::vector<store::HashEntry>& entries) { return with_footer(encode_hash_rdb(entries, false)); }
+std::string encode_set_dump_payload(const std::vector<store::HashEntry>& members) { return with_footer(encode_set_rdb(members, false)); }
+std::string encode_list_dump_payload(const std::vector<std::string_view>& elements) { return with_footer(encode_list_rdb(elements, false)); }
+std::string encode_zset_dump_payload(const std::vector<store::ZEntry>& ascending, bool listpack) { return with_footer(encode_zset_rdb(ascending, listpack, true)); }
 
 std::string add_dump_footer(std::string body) { return with_footer(std::move(body)); }
 
@@ -697,9 +709,17 @@ DecodedPayload decode_rdb_value(rdb::Reader& r, uint8_t type, uint64_t max_value
     d.type = store::ValueType::kHash;
     std::string lp;
     ok = load_string(r, max_value, &lp, &too_large) && read_hash_listpack(lp, &d.fields) && !d.fields.empty();
+  } else if (type == kRdbTypeStreamListpacks || type == kRdbTypeStreamListpacks2 ||
+             type == kRdbTypeStreamListpacks3) {
+    d.type = store::ValueType::kStream;
+    store::Stream s;
+    d.error = decode_stream_rdb(r, type, max_value, &s);
+    if (d.error.empty()) d.stream = std::move(s);
+    return d;
   } else {
     if (const char* name = rdb_type_name(type)) {
-      d.error = std::string("ERR tmkv stores strings, hashes, sets, lists and sorted sets only; this DUMP payload holds ") + name;
+      d.error = std::string("ERR tmkv stores strings, hashes, sets, lists, sorted sets and streams only; "
+                            "this DUMP payload holds ") + name;
       if (std::string_view(name) == "a list") d.error = "ERR tmkv does not read this older encoding of a list (ziplist)";
       if (std::string_view(name) == "a hash") d.error = "ERR tmkv does not read this older encoding of a hash (zipmap or ziplist)";
       if (type == kRdbTypeZsetZiplist) d.error = "ERR tmkv does not read this older encoding of a sorted set (ziplist)";

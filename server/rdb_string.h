@@ -30,6 +30,8 @@
 // the skiplist from its tail); strings longer than 20 bytes in them are
 // LZF-compressed when that saves more than 4 bytes, as rdbSaveRawString
 // does. decode also reads type 3 (scores as text).
+// A stream is Redis 7.0's type 19 (rdb_stream.h); decode also reads
+// types 15 and 21.
 // Other types and older encodings (zipmap, ziplist) are refused with a
 // clear error.
 #pragma once
@@ -43,6 +45,7 @@
 
 #include "server/rdb_codec.h"
 #include "store/blob.h"
+#include "store/stream_value.h"
 
 namespace tmkv::server {
 
@@ -54,12 +57,15 @@ inline constexpr uint16_t kRdbVersion = 10;
 uint64_t crc64_jones(uint64_t crc, std::string_view bytes);
 
 // Each value's RDB object (type byte, then its encoding) as a snapshot file
-// holds it; the *_dump_payload forms add DUMP's footer.
-std::string encode_string_rdb(std::string_view value);
-std::string encode_hash_rdb(const std::vector<store::HashEntry>& entries);
-std::string encode_set_rdb(const std::vector<store::HashEntry>& members);
-std::string encode_list_rdb(const std::vector<std::string_view>& elements);
-std::string encode_zset_rdb(const std::vector<store::ZEntry>& ascending, bool listpack);
+// holds it; `compress`: strings of more than 20 bytes LZF-compressed where
+// that saves more than 4 (rdbcompression yes). The *_dump_payload forms add
+// DUMP's footer: strings, hashes, sets and lists uncompressed, sorted sets
+// compressed, which makes a sorted set's DUMP Redis's bytes.
+std::string encode_string_rdb(std::string_view value, bool compress);
+std::string encode_hash_rdb(const std::vector<store::HashEntry>& entries, bool compress);
+std::string encode_set_rdb(const std::vector<store::HashEntry>& members, bool compress);
+std::string encode_list_rdb(const std::vector<std::string_view>& elements, bool compress);
+std::string encode_zset_rdb(const std::vector<store::ZEntry>& ascending, bool listpack, bool compress);
 // DUMP's footer (version, CRC-64) after an RDB object.
 std::string add_dump_footer(std::string body);
 
@@ -93,6 +99,7 @@ struct DecodedPayload {
   std::vector<std::pair<std::string, std::string>> fields;  // a hash's entries; a set's members, a list's elements, a sorted set's members (empty values)
   std::vector<double> scores;  // a sorted set's: scores[i] is fields[i]'s (never NaN)
   bool from_listpack = false;  // a sorted set read from a listpack (type 17)
+  std::optional<store::Stream> stream;  // a stream's (types 15, 19, 21: rdb_stream.h)
   std::string error;  // non-empty: the error reply (without "-")
 };
 // Checks the footer (version, checksum) and decodes a string, or a hash,

@@ -1,17 +1,20 @@
 #include "server/rdb_value.h"
 
+#include <utility>
 #include <vector>
+
+#include "server/rdb_stream.h"
 
 namespace tmkv::server {
 
-std::optional<std::string> encode_value_rdb(const store::Blob& b) {
+std::optional<std::string> encode_value_rdb(const store::Blob& b, bool compress) {
   switch (b.type()) {
     case store::ValueType::kString:
-      return encode_string_rdb(b.view());
+      return encode_string_rdb(b.view(), compress);
     case store::ValueType::kHash:
-      return encode_hash_rdb(store::Hash::from_body(b.view()).entries());
+      return encode_hash_rdb(store::Hash::from_body(b.view()).entries(), compress);
     case store::ValueType::kSet:
-      return encode_set_rdb(store::Hash::from_body(b.view()).entries());
+      return encode_set_rdb(store::Hash::from_body(b.view()).entries(), compress);
     case store::ValueType::kList: {
       const store::List l = store::List::from_body(b.view());
       std::vector<std::string_view> elements;
@@ -20,7 +23,7 @@ std::optional<std::string> encode_value_rdb(const store::Blob& b) {
         elements.push_back(v);
         return true;
       });
-      return encode_list_rdb(elements);
+      return encode_list_rdb(elements, compress);
     }
     case store::ValueType::kZSet: {
       // In the encoding Redis would hold the set in (type 17 or 5): the
@@ -32,13 +35,11 @@ std::optional<std::string> encode_value_rdb(const store::Blob& b) {
         entries.push_back(e);
         return true;
       });
-      return encode_zset_rdb(entries, z.is_listpack());
+      return encode_zset_rdb(entries, z.is_listpack(), compress);
     }
     case store::ValueType::kStream:
-      // Redis serializes a stream as its listpack nodes and group tables
-      // (RDB type 19), which tmkv does not write yet: refused, not
-      // approximated.
-      return std::nullopt;
+      // Redis 7.0's type 19: listpack nodes and group tables (rdb_stream.h).
+      return encode_stream_rdb(store::Stream::from_body(b.view()), compress);
   }
   return std::nullopt;
 }
@@ -70,6 +71,10 @@ StorableValue::StorableValue(DecodedPayload& p) : type_(p.type), bytes_(p.value)
     // however long its members (rdbLoadObject); other types are judged whole.
     if (p.from_listpack) zset_.judge_encoding_by_entries();
     owned_ = zset_.body_bytes();
+    bytes_ = owned_;
+  } else if (p.type == store::ValueType::kStream && p.stream) {
+    stream_ = *p.stream;  // shares the version: p stays usable
+    owned_ = stream_->body_bytes();
     bytes_ = owned_;
   }
 }

@@ -18,8 +18,9 @@ namespace tmkv::server {
 
 // The value's RDB object (type byte, then its encoding), in the encoding
 // Redis 7.0 would give it where the bytes matter (sorted sets); nullopt
-// for a type tmkv cannot write (none today but what rdb_stream.h covers).
-std::optional<std::string> encode_value_rdb(const store::Blob& b);
+// for a type tmkv cannot write. `compress`: rdbcompression (rdb_string.h).
+// DUMP passes true for sorted sets only (DUMP's bytes, rdb_string.h).
+std::optional<std::string> encode_value_rdb(const store::Blob& b, bool compress);
 
 // A decoded RDB object turned into the bytes store::Store::put() takes.
 // put() takes its own reference to a collection's root; this object holds
@@ -37,6 +38,7 @@ class StorableValue {
   store::Hash hash_;
   store::List list_;
   store::ZSet zset_;
+  std::optional<store::Stream> stream_;  // taken from the payload
 };
 
 }  // namespace tmkv::server

@@ -492,6 +492,9 @@ int redis_call_impl(lua_State* L, bool raise) {
   if (!allowed_from_script(spec->name, views)) return fail("ERR This Redis command is not allowed from script");
   // Redis counts may-replicate commands (PFCOUNT) as writes here.
   if (e.read_only && (spec->flags & (kWrite | kMayReplicate))) return fail("ERR Write commands are not allowed from read-only scripts.");
+  if ((spec->flags & kWrite) && e.ctx->server.persistence().writes_refused()) {
+    return fail(kMisconfError);  // Redis's scriptVerifyWriteCommandAllow
+  }
   if (spec->flags & kWrite) {
     // SCRIPT KILL may only stop a script that has not written: say so
     // before writing, then look for a kill (script_cache.h, RunningScript).
@@ -1110,7 +1113,11 @@ void push_array(lua_State* L, std::span<const std::string_view> values) {
 }  // namespace
 
 std::string validate_library(CommandContext& c, std::string_view code, std::vector<FunctionInfo>* functions) {
-  Engine& e = engine_for(c.server);
+  return validate_library(c.server, code, functions);
+}
+
+std::string validate_library(Server& server, std::string_view code, std::vector<FunctionInfo>* functions) {
+  Engine& e = engine_for(server);
   lua_settop(e.L, 0);
   std::string error;
   if (load_library_code(e, code, false, functions, &error)) lua_pop(e.L, 1);

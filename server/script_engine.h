@@ -34,6 +34,8 @@
 
 namespace tmkv::server {
 
+class Server;
+
 struct CommandContext;
 struct FunctionInfo;
 struct Library;
@@ -56,6 +58,7 @@ void run_script(CommandContext& c, const std::string& sha, std::string_view body
 // load timeout) in this thread's Lua state. Empty on success, with what it
 // registered in *functions; else Redis's error reply. Changes nothing else.
 std::string validate_library(CommandContext& c, std::string_view code, std::vector<FunctionInfo>* functions);
+std::string validate_library(Server& server, std::string_view code, std::vector<FunctionInfo>* functions);
 
 // FCALL: runs `fn` of `lib` (published; loaded into this thread's state on
 // its first call here) with the keys and args tables as its arguments, as

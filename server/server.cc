@@ -64,6 +64,7 @@ Server::Server(ServerConfig config) : config_(std::move(config)) {
   unsigned n = config_.io_threads != 0 ? config_.io_threads : std::max(1u, std::thread::hardware_concurrency());
   for (unsigned i = 0; i < n; ++i) workers_.push_back(std::make_unique<Worker>());
   client_pause_ = std::make_unique<ClientPause>(n);
+  persistence_ = std::make_unique<Persistence>(*this);
   if (!random_hex(40, &replication_id_) || !random_hex(40, &run_id_)) {
     throw std::runtime_error("cannot read random bytes from the kernel (getrandom)");
   }
@@ -82,6 +83,7 @@ uint64_t Server::refresh_used_memory() {
 Server::~Server() {
   shutdown();
   wait();
+  persistence_->stop_background();
   // Explicit order: I/O objects before their io_context, and the workers
   // (whose io_contexts may still own connections, which unregister from
   // clients_) before the registry that members declared later would
@@ -335,6 +337,7 @@ void Server::on_tick(Worker& w) {
     used_memory_ms_.store(store::system_unix_ms(), std::memory_order_relaxed);
     refresh_used_memory();
     evictor_.clear_pending();
+    persistence_->tick();
   }
 }
 
@@ -486,6 +489,12 @@ bool Server::check_password(std::string_view given) const {
 WorkerStats& Server::stats_of_this_thread() {
   const int w = t_worker;
   return workers_[w >= 0 ? static_cast<size_t>(w) : 0]->stats;
+}
+
+uint64_t Server::changes_total() const {
+  uint64_t n = 0;
+  for (const auto& w : workers_) n += w->stats.changes.load(std::memory_order_relaxed);
+  return n;
 }
 
 StatsSnapshot Server::totals() const {

@@ -57,6 +57,7 @@
 #include "server/function_registry.h"
 #include "server/error_stats.h"
 #include "server/info_counters.h"
+#include "server/persistence.h"
 #include "server/monitor.h"
 #include "server/pubsub.h"
 #include "server/resp_parser.h"
@@ -85,6 +86,8 @@ struct alignas(64) WorkerStats {
   // EXECs with WATCHed keys that held. (Those whose watch broke are
   // exec_watch_failed: nothing else makes an EXEC return nil.)
   std::atomic<uint64_t> watch_intact{0};
+  // Committed keyspace changes (persistence.h, CHANGES); never reset.
+  std::atomic<uint64_t> changes{0};
   CommandStats cmds;
   ErrorCounters errors;  // error replies by code (error_stats.h)
 
@@ -238,6 +241,10 @@ class Server {
   ScriptCache& scripts() { return scripts_; }
   const ScriptCache& scripts() const { return scripts_; }
   FunctionRegistry& functions() { return functions_; }
+  Persistence& persistence() { return *persistence_; }
+  const Persistence& persistence() const { return *persistence_; }
+  // Every worker's WorkerStats::changes: keyspace changes since the start.
+  uint64_t changes_total() const;
   const FunctionRegistry& functions() const { return functions_; }
   const PubSub& pubsub() const { return pubsub_; }
 
@@ -328,6 +335,9 @@ class Server {
   mutable std::mutex baseline_mu_;
   InfoCounters baseline_;  // guarded by baseline_mu_; written by CONFIG RESETSTAT
   int64_t start_ms_ = 0;
+  // Last member: destroyed first, its background save stopped while the
+  // stores and libraries it reads still exist.
+  std::unique_ptr<Persistence> persistence_;
   std::string replication_id_;  // immutable after construction
   std::string run_id_;          // immutable after construction
   InstantaneousMetrics instantaneous_;  // sampled by worker 0's tick (instantaneous_metrics.h)

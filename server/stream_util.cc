@@ -155,19 +155,6 @@ uint64_t reply_stream_range(Reply& out, const Stream& s, StreamId start, StreamI
   return n;
 }
 
-int64_t stream_estimate_distance(const Stream& s, StreamId id) {
-  const auto added = static_cast<int64_t>(s.entries_added());
-  if (added == 0) return 0;
-  if (s.length() == 0 && id <= s.last_id()) return added;
-  if (id == s.last_id()) return added;
-  if (id > s.last_id()) return -1;
-  const StreamId first = s.first_id();
-  if (s.max_deleted_id().is_zero() || s.max_deleted_id() < first) {
-    if (id < first) return added - static_cast<int64_t>(s.length());
-    if (id == first) return added - static_cast<int64_t>(s.length()) + 1;
-  }
-  return -1;
-}
 
 bool stream_range_has_tombstones(const Stream& s, StreamId start) {
   const StreamId deleted = s.max_deleted_id();
@@ -181,7 +168,7 @@ std::optional<int64_t> stream_group_lag(const Stream& s, const StreamGroup& g) {
   if (g.entries_read != -1 && !stream_range_has_tombstones(s, g.last_id)) {
     return static_cast<int64_t>(s.entries_added()) - g.entries_read;
   }
-  const int64_t read = stream_estimate_distance(s, g.last_id);
+  const int64_t read = s.estimate_distance(g.last_id);
   if (read == -1) return std::nullopt;
   return static_cast<int64_t>(s.entries_added()) - read;
 }

@@ -46,9 +46,6 @@ void reply_stream_entry(Reply& out, const store::StreamEntry& e);
 // `rev`), at most `count` of them (0: all). Returns how many.
 uint64_t reply_stream_range(Reply& out, const Stream& s, StreamId start, StreamId end, uint64_t count, bool rev);
 
-// Redis's streamEstimateDistanceFromFirstEverEntry: the logical read
-// counter of id, or -1 if it cannot be known.
-int64_t stream_estimate_distance(const Stream& s, StreamId id);
 // Redis's streamRangeHasTombstones over [start, max].
 bool stream_range_has_tombstones(const Stream& s, StreamId start);
 // XINFO's lag of group g (negative if ENTRIESREAD claimed more than was

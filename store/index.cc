@@ -287,6 +287,35 @@ size_t Index::overhead_bytes() const {
   return bucket_count() * sizeof(stm::Shared<Record*>) + record_count() * sizeof(Record);
 }
 
+void Index::for_each_batch(const std::function<void(std::span<Record* const>)>& fn) const {
+  constexpr size_t kLookahead = 8;  // buckets whose head record is fetched ahead of the walk
+  std::vector<Record*> batch;
+  for (const Shard& s : shards_) {
+    unsigned spins = 0;
+    for (;;) {
+      const uint64_t seq = s.seq.load(std::memory_order_acquire);
+      if ((seq & 1) == 0) {
+        const Table* t = s.table.load(std::memory_order_acquire);
+        batch.clear();
+        for (size_t b = 0; b <= t->mask; ++b) {
+          if (b + kLookahead <= t->mask) {
+            __builtin_prefetch(reinterpret_cast<const void*>(t->heads[b + kLookahead].raw().load(std::memory_order_relaxed)));
+          }
+          for (Record* r = t->heads[b].load(std::memory_order_acquire); r != nullptr;
+               r = r->next.load(std::memory_order_acquire)) {
+            if (!is_dead(r)) batch.push_back(r);
+          }
+        }
+        // As scan's re-check: a walk diverted by a moving record read a
+        // release-stored link, so this load sees the odd or newer seq.
+        if (s.seq.load(std::memory_order_acquire) == seq) break;
+      }
+      stm::wait_step(spins);
+    }
+    fn(batch);
+  }
+}
+
 void Index::for_each_unsafe(const std::function<void(Record*)>& fn) const {
   for (const Shard& s : shards_) {
     const Table* t = s.table.load(std::memory_order_relaxed);

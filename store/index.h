@@ -116,6 +116,17 @@ class Index {
   // Calls fn on every linked record. REQUIRES: no concurrent writers.
   void for_each_unsafe(const std::function<void(Record*)>& fn) const;
 
+  // Every live record exactly once, one shard's batch at a time, each
+  // walked in table order (sequential over the bucket array, unlike
+  // scan's reverse-binary order: a whole-index walk's cost is one cache
+  // miss per record). A shard's batch is gathered at one even `seq` and
+  // re-gathered if a resize moved its records meanwhile (invariant 3), so
+  // no record is repeated or skipped; records linked while the batch is
+  // gathered may or may not be in it. The batch's records are prefetched
+  // as they are found. For snapshots (Store::snapshot).
+  // REQUIRES: caller pinned.
+  void for_each_batch(const std::function<void(std::span<Record* const>)>& fn) const;
+
  private:
   struct Table {
     size_t mask;

@@ -185,6 +185,23 @@ uint64_t Store::scan(stm::Tx& tx, uint64_t cursor, size_t count, std::vector<std
   return next;
 }
 
+void Store::snapshot(stm::Tx& tx, std::vector<SnapshotEntry>* out) {
+  tx.pin();
+  // Each live record exactly once (index.h): no key is written twice into
+  // a file that Redis would then refuse. A record linked after its shard's
+  // batch was gathered belongs to a transaction that had not committed
+  // when the walk began; whether that matters is the caller's (under the
+  // serial gate it cannot commit before this transaction ends).
+  out->clear();
+  out->reserve(index_.record_count());
+  index_.for_each_batch([&](std::span<Record* const> records) {
+    for (Record* r : records) {
+      const auto* b = reinterpret_cast<const Blob*>(tx.read_word(r->word));
+      if (b != nullptr) out->push_back({r->key(), b});
+    }
+  });
+}
+
 uint64_t Store::sample(stm::Tx& tx, uint64_t cursor, size_t n, bool volatile_only, std::vector<Sample>* out) {
   // Like Redis's dictGetSomeKeys: consecutive buckets from the cursor, a
   // bounded number of them, so one call costs a bounded walk however

@@ -138,6 +138,19 @@ class Store {
   // Appends to out the keys of present records in the buckets the cursor
   // walks (see Index::scan); returns the next cursor, 0 when done.
   uint64_t scan(stm::Tx& tx, uint64_t cursor, size_t count, std::vector<std::string>* out);
+  // Every present key with its value box, each key once (the server's
+  // snapshot files; keys past their expiry are included, for the caller to
+  // judge at its own instant). The key views and boxes stay valid after the
+  // transaction for as long as the calling thread stays pinned
+  // (stm/epoch.h): pin before the transaction, unpin when done with them.
+  // A consistent cut like any transaction's reads; over a large keyspace the
+  // caller runs it irrevocably (stm::TxKind::kIrrevocable), or it would
+  // rarely commit under concurrent writes.
+  struct SnapshotEntry {
+    std::string_view key;
+    const Blob* value;
+  };
+  void snapshot(stm::Tx& tx, std::vector<SnapshotEntry>* out);
 
   // ---- WATCH (see the class comment). ---------------------------------------
   struct WatchToken {

@@ -72,6 +72,20 @@ uint64_t get_varint(const char*& p) {
 
 StreamId element_id(std::string_view e) { return StreamId::decode(e.data()); }
 uint64_t element_node(std::string_view e) { return get_be64(e.data() + kIdBytes); }
+// An element's entry: its ID and its fields' views into the element.
+StreamEntry decode_element(std::string_view e) {
+  StreamEntry out;
+  out.id = element_id(e);
+  const char* p = e.data() + kEntryHeader;
+  const uint64_t pairs = get_varint(p);
+  out.fields.reserve(pairs * 2);
+  for (uint64_t i = 0; i < pairs * 2; ++i) {
+    const uint64_t len = get_varint(p);
+    out.fields.emplace_back(p, len);
+    p += len;
+  }
+  return out;
+}
 
 StreamState* body_state(const char* body_bytes) {
   StreamBody b;
@@ -306,20 +320,7 @@ uint64_t Stream::lower_bound(StreamId id) const { return id_lower_bound(st_->ent
 
 StreamId Stream::id_at(uint64_t pos) const { return element_id(st_->entries.at(pos)); }
 
-StreamEntry Stream::entry_at(uint64_t pos) const {
-  const std::string_view e = st_->entries.at(pos);
-  StreamEntry out;
-  out.id = element_id(e);
-  const char* p = e.data() + kEntryHeader;
-  const uint64_t pairs = get_varint(p);
-  out.fields.reserve(pairs * 2);
-  for (uint64_t i = 0; i < pairs * 2; ++i) {
-    const uint64_t len = get_varint(p);
-    out.fields.emplace_back(p, len);
-    p += len;
-  }
-  return out;
-}
+StreamEntry Stream::entry_at(uint64_t pos) const { return decode_element(st_->entries.at(pos)); }
 
 bool Stream::contains(StreamId id) const {
   const uint64_t pos = lower_bound(id);
@@ -378,6 +379,70 @@ uint64_t Stream::trim(Trim strategy, uint64_t maxlen, StreamId minid, bool appro
   s->nodes -= gone;
   drop_head(s->entries, drop);
   return drop;
+}
+
+int64_t Stream::estimate_distance(StreamId id) const {
+  const auto added = static_cast<int64_t>(entries_added());
+  if (added == 0) return 0;
+  if (length() == 0 && id <= last_id()) return added;
+  if (id == last_id()) return added;
+  if (id > last_id()) return -1;
+  const StreamId first = first_id();
+  if (max_deleted_id().is_zero() || max_deleted_id() < first) {
+    if (id < first) return added - static_cast<int64_t>(length());
+    if (id == first) return added - static_cast<int64_t>(length()) + 1;
+  }
+  return -1;
+}
+
+// ---- The serialized form ----
+
+void Stream::walk_entries(const std::function<bool(const StreamEntry&, uint64_t)>& fn) const {
+  if (length() == 0) return;
+  st_->entries.walk(0, length() - 1, [&](std::string_view e) {
+    return fn(decode_element(e), element_node(e));
+  });
+}
+
+std::string Stream::entry_element(StreamId id, uint64_t node, std::span<const std::string_view> fields) {
+  std::string e(kEntryHeader, '\0');
+  id.encode(e.data());
+  put_be64(e.data() + kIdBytes, node);
+  size_t bytes = 10;
+  for (std::string_view f : fields) bytes += f.size() + 10;
+  e.reserve(e.size() + bytes);
+  put_varint(e, fields.size() / 2);
+  for (std::string_view f : fields) {
+    put_varint(e, f.size());
+    e.append(f);
+  }
+  return e;
+}
+
+bool Stream::load_entries(std::span<const std::string_view> elements, uint64_t tail_node, uint64_t tail_appends) {
+  // The invariants every other method relies on: ID order (the lookups
+  // are binary searches) and one run per node (the node count).
+  uint64_t nodes = 0;
+  for (size_t i = 0; i < elements.size(); ++i) {
+    const uint64_t node = element_node(elements[i]);
+    if (node == 0) return false;
+    if (i > 0) {
+      if (element_id(elements[i]) <= element_id(elements[i - 1])) return false;
+      const uint64_t prev = element_node(elements[i - 1]);
+      if (node < prev) return false;
+      if (node == prev) continue;
+    }
+    ++nodes;
+  }
+  if (!elements.empty() && tail_node < element_node(elements.back())) return false;
+  if (tail_node == UINT64_MAX) return false;
+  StreamState* s = writable();
+  s->entries = List::build(elements);
+  s->nodes = nodes;
+  s->tail_node = tail_node;
+  s->tail_node_appends = tail_appends;
+  s->next_node = tail_node + 1;
+  return true;
 }
 
 // ---- Groups ----

@@ -148,6 +148,10 @@ class Stream {
   StreamId last_id() const;             // last-generated-id
   StreamId max_deleted_id() const;      // max-deleted-entry-id
   uint64_t entries_added() const;
+  // Redis's streamEstimateDistanceFromFirstEverEntry: the logical read
+  // counter of id (a group's entries-read there), or -1 if it cannot be
+  // known.
+  int64_t estimate_distance(StreamId id) const;
   void set_last_id(StreamId id);
   void set_max_deleted_id(StreamId id);
   void set_entries_added(uint64_t n);
@@ -177,6 +181,21 @@ class Stream {
   // go, and at most `limit` entries when limit > 0. The count removed.
   enum class Trim { kNone, kMaxLen, kMinId };
   uint64_t trim(Trim strategy, uint64_t maxlen, StreamId minid, bool approx, uint64_t limit);
+
+  // ---- The serialized form (server/rdb_stream.h: DUMP, RESTORE) ----
+  // Calls fn(entry, node) for each entry in ID order, `node` being its
+  // emulated node's number (NODES); stops when fn returns false.
+  void walk_entries(const std::function<bool(const StreamEntry&, uint64_t node)>& fn) const;
+  // An entry as the rope holds it (ENTRY), for load_entries.
+  static std::string entry_element(StreamId id, uint64_t node, std::span<const std::string_view> fields);
+  // Replaces the entries with `elements` (entry_element's; IDs strictly
+  // ascending, node numbers from 1 and not descending), node `tail_node`
+  // (>= the last entry's) being the one the next append may join after the
+  // `tail_appends` it has had, deleted entries included, as a loaded Redis
+  // listpack counts them. The counters (last ID, entries added, max deleted)
+  // are set apart. False, and nothing changed, if the IDs or nodes are out
+  // of order.
+  bool load_entries(std::span<const std::string_view> elements, uint64_t tail_node, uint64_t tail_appends);
 
   // ---- Groups ----
   size_t group_count() const;

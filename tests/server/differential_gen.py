@@ -1935,8 +1935,6 @@ class Gen(StreamGen):
             # and Redis tmkv's).
             key = self.key()
             t, _ = self.r.do(label, self.name("type"), key)
-            if t == ("+", b"stream"):
-                return  # tmkv refuses DUMP of a stream (INTENTIONAL_DIFFERENCES)
             ka, kb = self.r.do(label, self.name("dump"), key, mode=SAME_TYPE)
             if ka[0] == "$" and ka[1] is not None and kb[0] == "$" and kb[1] is not None:
                 dst = self.key()
@@ -2049,6 +2047,8 @@ class Gen(StreamGen):
         elif t == ("+", b"zset"):
             self.r.do(label, "ZRANGE", key, 0, -1, "WITHSCORES")
             self.r.do(label, "OBJECT", "ENCODING", key, mode=ENCODING)
+        elif t == ("+", b"stream"):
+            self.check_restored_stream(label, key)
         else:
             self.r.do(label, "GET", key)
 

@@ -96,8 +96,10 @@ TEST(RdbString, RefusesDamagedPayloadsWithRedisErrors) {
             "ERR tmkv does not read this older encoding of a list (ziplist)");
   EXPECT_EQ(decode_dump_payload(with_footer("\x0c\x01\x02"s)).error,
             "ERR tmkv does not read this older encoding of a sorted set (ziplist)");
-  EXPECT_EQ(decode_dump_payload(with_footer("\x0f\x01\x02"s)).error,
-            "ERR tmkv stores strings, hashes, sets, lists and sorted sets only; this DUMP payload holds a stream");
+  EXPECT_EQ(decode_dump_payload(with_footer("\x0f\x01\x02"s)).error, "ERR Bad data format") << "a broken stream";
+  EXPECT_EQ(decode_dump_payload(with_footer("\x07\x01"s)).error,
+            "ERR tmkv stores strings, hashes, sets, lists, sorted sets and streams only; this DUMP payload holds a "
+            "module value");
   EXPECT_EQ(decode_dump_payload(with_footer("\x63"s)).error, "ERR Bad data format") << "unknown type";
   // LZF claiming ~4 GB from nothing (a fuzzer's find: it used to reserve
   // the claimed length before decompressing).
