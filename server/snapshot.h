@@ -16,8 +16,10 @@
 // COST. The capture holds the serial gate (stm/serial_gate.h): while it
 // walks the index no other transaction commits a write; new software
 // read-only transactions run on, other new ones wait to begin. That pause
-// grows with the key count (0.22 s per million keys here, about one cache
-// miss per key: docs/BENCHMARKS.md, "Snapshots") and is reported as INFO's
+// grows with the key count (about 40 ms per million keys here, 3.4x
+// Redis's fork: docs/BENCHMARKS.md, "Snapshots"; the lists it fills are
+// allocated and touched before the gate is taken, as their page faults
+// were most of it) and is reported as INFO's
 // latest_fork_usec, the field where Redis reports its fork's pause. The
 // serializing afterwards blocks nothing. Memory: boxes replaced while a
 // snapshot is held are reclaimed only after it is destroyed (the epoch

@@ -193,7 +193,7 @@ void Store::snapshot(stm::Tx& tx, std::vector<SnapshotEntry>* out) {
   // when the walk began; whether that matters is the caller's (under the
   // serial gate it cannot commit before this transaction ends).
   out->clear();
-  out->reserve(index_.record_count());
+  out->reserve(index_.record_count());  // none if the caller reserved enough
   index_.for_each_batch([&](std::span<Record* const> records) {
     for (Record* r : records) {
       const auto* b = reinterpret_cast<const Blob*>(tx.read_word(r->word));
