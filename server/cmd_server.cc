@@ -432,7 +432,10 @@ void cmd_config(CommandContext& c) {
     std::vector<std::pair<std::string, std::string>> pairs;
     for (size_t i = 2; i + 1 < c.argc(); i += 2) pairs.emplace_back(to_lower(c.arg(i)), std::string(c.arg(i + 1)));
     std::string error;
-    if (c.server.config_set(pairs, &error)) {
+    // Redis's islocalClient: a loopback peer (tmkv has no unix socket).
+    const std::string& addr = c.client.addr();
+    const bool local = addr.rfind("127.", 0) == 0 || addr.rfind("[::1]", 0) == 0 || addr.rfind("::1", 0) == 0;
+    if (c.server.config_set(pairs, &error, local)) {
       c.out.ok();
     } else {
       c.out.error(error);

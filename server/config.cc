@@ -410,13 +410,19 @@ bool apply_setting(ServerConfig& cfg, std::string_view name_in, std::string_view
     ok = v.empty() || v == "\"\"" || v == "no";
     if (!ok) *error = "'" + name + "' is not supported: tmkv does not keep an append-only file or daemonize";
     return ok;
-  } else if (name == "enable-debug-command" || name == "enable-module-command" ||
-             name == "enable-protected-configs") {
-    // Redis 7's defaults, which are what tmkv has: no DEBUG, no modules to
-    // load, and no protected configs to unlock. "yes" or "local" would
-    // promise what is not there, so they are refused.
+  } else if (name == "enable-protected-configs") {
+    // Redis 7: whether CONFIG SET may change the protected settings (dir,
+    // dbfilename: with them a client could make SAVE write a file anywhere
+    // the server may write): no, yes, or local (loopback clients only).
+    const std::string v = lower(value);
+    ok = v == "no" || v == "yes" || v == "local";
+    if (ok) cfg.enable_protected_configs = v;
+  } else if (name == "enable-debug-command" || name == "enable-module-command") {
+    // Redis 7's defaults, which are what tmkv has: no DEBUG and no modules
+    // to load. "yes" or "local" would promise what is not there, so they
+    // are refused.
     ok = lower(value) == "no";
-    if (!ok) *error = "'" + name + "' can only be no: tmkv has no DEBUG command, modules or protected configs";
+    if (!ok) *error = "'" + name + "' can only be no: tmkv has no DEBUG command or modules";
     return ok;
   } else {
     *error = "unknown option '" + std::string(name_in) + "'";
@@ -486,9 +492,8 @@ std::optional<std::string> setting_value(const ServerConfig& cfg, std::string_vi
   if (name == "rdb-key-save-delay") return std::to_string(cfg.rdb_key_save_delay_us);
   if (name == "appendonly") return std::string("no");
   if (name == "daemonize") return std::string("no");
-  if (name == "enable-debug-command" || name == "enable-module-command" || name == "enable-protected-configs") {
-    return std::string("no");
-  }
+  if (name == "enable-protected-configs") return cfg.enable_protected_configs;
+  if (name == "enable-debug-command" || name == "enable-module-command") return std::string("no");
   return std::nullopt;
 }
 
@@ -498,6 +503,11 @@ const std::vector<std::string>& setting_names() {
       "databases",  "maxclients", "timeout",  "tcp-keepalive", "acllog-max-len", "proto-max-bulk-len", "client-query-buffer-limit",
       "max-multibulk-len", "max-inline-size", "metrics-bind", "metrics-port", "maxmemory", "latency-tracking", "tx-sample-rate", "prefetch-batch-max-size", "hash-max-listpack-entries", "hash-max-listpack-value", "hash-max-ziplist-entries", "hash-max-ziplist-value", "zset-max-listpack-entries", "zset-max-listpack-value", "zset-max-ziplist-entries", "zset-max-ziplist-value", "stream-node-max-entries", "stream-node-max-bytes", "set-max-intset-entries", "hll-sparse-max-bytes", "tracking-table-max-keys", "monitor-output-buffer-limit", "slowlog-log-slower-than", "slowlog-max-len", "latency-monitor-threshold", "maxmemory-policy", "maxmemory-samples", "maxmemory-eviction-tenacity", "lfu-log-factor", "lfu-decay-time", "client-output-buffer-limit", "notify-keyspace-events", "save", "dir", "dbfilename", "rdbcompression", "rdbchecksum", "stop-writes-on-bgsave-error", "rdb-key-save-delay", "appendonly", "daemonize", "enable-protected-configs", "enable-debug-command", "enable-module-command"};
   return kNames;
+}
+
+bool setting_is_protected(std::string_view name) {
+  const std::string n = lower(name);
+  return n == "dir" || n == "dbfilename";
 }
 
 bool setting_is_mutable(std::string_view name) {
@@ -594,8 +604,10 @@ std::string usage_text() {
          "  --stop-writes-on-bgsave-error yes|no * refuse writes (MISCONF) after a failed\n"
          "                                 background save while save points are set (default yes)\n"
          "  --rdb-key-save-delay US      * pause per key written while saving (testing; default 0)\n"
-         "  --appendonly, --daemonize, --enable-debug-command, --enable-module-command,\n"
-         "  --enable-protected-configs     accepted for redis.conf's sake with Redis's \"off\" value\n"
+         "  --enable-protected-configs no|yes|local  whether CONFIG SET may change dir and\n"
+         "                                 dbfilename (local: from loopback clients only; default no)\n"
+         "  --appendonly, --daemonize, --enable-debug-command, --enable-module-command\n"
+         "                                 accepted for redis.conf's sake with Redis's \"off\" value\n"
          "                                 only (\"\" or no): tmkv keeps no append-only file, does\n"
          "                                 not fork, and has no DEBUG command or modules\n"
          "  -h, --help                     this text\n";

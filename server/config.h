@@ -120,6 +120,8 @@ struct ServerConfig {
   bool rdbchecksum = true;
   bool stop_writes_on_bgsave_error = true;
   uint64_t rdb_key_save_delay_us = 0;  // a pause per key written (Redis's test knob)
+  // Redis 7's enable-protected-configs: no, yes or local (startup only).
+  std::string enable_protected_configs = "no";
   std::string config_file;       // where the settings came from, if any
 };
 
@@ -139,6 +141,9 @@ std::optional<std::string> setting_value(const ServerConfig& cfg, std::string_vi
 // Every name CONFIG GET knows, including Redis's persistence ones that
 // clients ask for (save, appendonly), which report persistence is off.
 const std::vector<std::string>& setting_names();
+// Redis 7's protected configs (dir, dbfilename): CONFIG SET changes them
+// only as enable-protected-configs allows.
+bool setting_is_protected(std::string_view name);
 // Names CONFIG SET may change while the server runs.
 bool setting_is_mutable(std::string_view name);
 

@@ -393,10 +393,16 @@ ServerConfig Server::config_snapshot() const {
   return config_;
 }
 
-bool Server::config_set(const std::vector<std::pair<std::string, std::string>>& pairs, std::string* error) {
+bool Server::config_set(const std::vector<std::pair<std::string, std::string>>& pairs, std::string* error,
+                        bool local_client) {
   std::lock_guard<std::mutex> g(config_mu_);
   ServerConfig next = config_;
   for (const auto& [name, value] : pairs) {
+    if (setting_is_protected(name) && config_.enable_protected_configs != "yes" &&
+        !(config_.enable_protected_configs == "local" && local_client)) {
+      *error = "ERR CONFIG SET failed (possibly related to argument '" + name + "') - can't set protected config";
+      return false;
+    }
     if (!setting_is_mutable(name)) {
       *error = setting_value(next, name) ? "ERR CONFIG SET failed (possibly related to argument '" + name +
                                                "') - can't set immutable config"

@@ -154,7 +154,10 @@ class Server {
   const Limits& limits() const { return limits_; }
   ServerConfig config_snapshot() const;
   // CONFIG SET: applies the pairs all or nothing; false with *error.
-  bool config_set(const std::vector<std::pair<std::string, std::string>>& pairs, std::string* error);
+  // Protected settings (config.h) need enable-protected-configs yes, or
+  // local and a loopback client.
+  bool config_set(const std::vector<std::pair<std::string, std::string>>& pairs, std::string* error,
+                  bool local_client = false);
   // Redis's authRequired(): judged per command against the current
   // requirepass, so CONFIG SET requirepass "" frees waiting clients.
   bool authenticated(const Client& c) const;

@@ -63,10 +63,9 @@ never DUMP's bytes.
 Declared differences (expectations computed per server):
   - rdbchecksum is immutable in redis-server 7.0; tmkv lets CONFIG SET
     change it (its --help marks it so).
-  - redis-server 7.0 protects dir and dbfilename from CONFIG SET unless
-    started with --enable-protected-configs yes, which it is given here;
-    tmkv lets CONFIG SET change them without it (its only accepted value
-    for that flag is "no").
+  (Both servers protect dir and dbfilename from CONFIG SET unless started
+  with --enable-protected-configs yes, as Redis 7 does; both are given it
+  here, and (9) checks the refusal without it.)
 
 PERSISTENCE_AGAINST_REDIS=1 runs every case with redis-server in place of
 tmkv-server, which checks the test itself.
@@ -132,7 +131,7 @@ class Srv:
                     "--daemonize", "no", "--enable-protected-configs", "yes"]
         else:
             argv = [harness.tmkv_server_path(), "--port", self.port, "--bind", "127.0.0.1",
-                    "--metrics-port", "0", "--io-threads", "2"]
+                    "--metrics-port", "0", "--io-threads", "2", "--enable-protected-configs", "yes"]
         argv += ["--dir", d, "--save", save, *extra]
         self.argv = [str(a) for a in argv]
         self.log_path = os.path.join(logdir(), f"persistence-{kind}-{self.port}.log")
@@ -1136,6 +1135,17 @@ def test_config():
           "SAVE wrote somewhere else too")
     leftovers = [f for f in os.listdir(real2) if f != "other.rdb"]
     check_eq(leftovers, [], "files left in the dir next to other.rdb (temporary files)")
+    # Without --enable-protected-configs yes (Redis 7's default "no"), dir
+    # and dbfilename cannot be changed at run time: SAVE must not be
+    # pointable at an arbitrary file by a client.
+    p = Srv(SUT, mkdir(), extra=("--enable-protected-configs", "no"))
+    for name, value in (("dir", real2), ("dbfilename", "x.rdb")):
+        check_eq(p.cmd("CONFIG", "SET", name, value),
+                 ("ERR", f"ERR CONFIG SET failed (possibly related to argument '{name}') - can't set protected config"),
+                 f"CONFIG SET {name} with enable-protected-configs no")
+    check_eq(p.client().config_get("enable-protected-configs"), {"enable-protected-configs": "no"},
+             "CONFIG GET enable-protected-configs")
+    p.shutdown("NOSAVE")
     # rdbchecksum: immutable in Redis 7.0 (flag or config file only); tmkv lets CONFIG SET change
     # it (declared: its --help marks it settable), and the next SAVE writes a zero checksum
     got = s.cmd("CONFIG", "SET", "rdbchecksum", "no")
