@@ -42,7 +42,7 @@ import time
 import traceback
 
 import harness
-from raw_resp import Failure, RawConn, check, check_eq, parse_info, resp_command, rss_kib, short
+from raw_resp import Failure, RawConn, check, check_eq, crc64_jones, parse_info, resp_command, rss_kib, short, wait_until
 
 MIB = 1 << 20
 NOAUTH = "NOAUTH Authentication required."
@@ -77,17 +77,6 @@ def info(conn, section):
     r = conn.cmd("INFO", section)
     check(isinstance(r, bytes), f"INFO {section} is a bulk string: {short(r)}")
     return parse_info(r.decode())
-
-
-def wait_until(cond, what, timeout=10.0, interval=0.02):
-    deadline = time.time() + timeout
-    while True:
-        v = cond()
-        if v:
-            return v
-        if time.time() > deadline:
-            raise Failure(f"timed out after {timeout}s waiting for: {what}")
-        time.sleep(interval)
 
 
 def wait_connected(conn, n, timeout=10.0):
@@ -524,16 +513,6 @@ def send_and_drain(port, payload, timeout=10.0):
     data, closed = c.read_raw(timeout)
     c.close()
     return data, closed
-
-
-def crc64_jones(data):
-    """Redis's crc64 (crc-64-jones, reflected), for DUMP payload footers."""
-    crc = 0
-    for b in data:
-        crc ^= b
-        for _ in range(8):
-            crc = (crc >> 1) ^ 0x95AC9329AC4BC9B5 if crc & 1 else crc >> 1
-    return crc
 
 
 def with_dump_footer(body):

@@ -86,7 +86,7 @@ import time
 import redis
 
 import harness
-from raw_resp import Failure, RawConn, check, check_eq, resp_command, short
+from raw_resp import Failure, RawConn, check, check_eq, resp_command, short, wait_until
 
 AGAINST_REDIS = os.environ.get("PERSISTENCE_AGAINST_REDIS") == "1"
 KEEP = os.environ.get("PERSISTENCE_KEEP") == "1"  # keep the temporary dirs (debugging)
@@ -260,20 +260,9 @@ def dir_with(data, name="dump.rdb"):
     return d
 
 
-def wait_until(cond, timeout, what, step=0.05):
-    deadline = time.time() + timeout
-    while True:
-        v = cond()
-        if v:
-            return v
-        if time.time() > deadline:
-            raise Failure(f"{what}: not within {timeout}s")
-        time.sleep(step)
-
-
 def wait_bgsave_done(s, timeout=30):
     return wait_until(lambda: (lambda i: i if i["rdb_bgsave_in_progress"] == 0 else None)(s.info()),
-                      timeout, f"{s.kind}: BGSAVE finished (rdb_bgsave_in_progress:0)")
+                      f"{s.kind}: BGSAVE finished (rdb_bgsave_in_progress:0)", timeout=timeout, interval=0.05)
 
 
 def save_ok(s):
@@ -702,7 +691,7 @@ def test_bgsave():
     check_eq(c.cmd("BGSAVE"), "QUEUED", "BGSAVE in MULTI")
     got = c.cmd("EXEC")
     check(got in (["Background saving scheduled"], ["Background saving started"]), f"EXEC of BGSAVE: {got!r}")
-    wait_until(lambda: s.info()["rdb_saves"] >= saves0 + 3, 10, "the BGSAVE of EXEC ran")
+    wait_until(lambda: s.info()["rdb_saves"] >= saves0 + 3, "the BGSAVE of EXEC ran", timeout=10)
     info = wait_bgsave_done(s)
     check_eq((info["rdb_saves"], info["rdb_last_bgsave_status"]), (saves0 + 3, "ok"),
              "rdb_saves and status after the BGSAVE of EXEC")
@@ -793,7 +782,7 @@ def test_snapshot_atomicity():
     try:
         for t in threads:
             t.start()
-        wait_until(lambda: committed[0] > 50, 10, "transfers running")
+        wait_until(lambda: committed[0] > 50, "transfers running", timeout=10)
         for n in range(5):
             before = committed[0]
             check_eq(s.cmd("BGSAVE"), "Background saving started", f"BGSAVE #{n + 1}")
@@ -855,7 +844,7 @@ def test_save_points():
              "rdb_saves, rdb_changes_since_last_save 2.5 s after 4 changes with save \"100 1 1 5\"")
     check(not os.path.exists(rdb_path(d)), "dump.rdb exists although no save point was reached")
     r.set("a:4", 4)
-    wait_until(lambda: s.info()["rdb_saves"] > saves0, 4, "a save after the fifth change (save \"100 1 1 5\")")
+    wait_until(lambda: s.info()["rdb_saves"] > saves0, "a save after the fifth change (save \"100 1 1 5\")", timeout=4)
     info = wait_bgsave_done(s)
     check_eq(info["rdb_last_bgsave_status"], "ok", "status of the save point's save")
     check(os.path.exists(rdb_path(d)), "dump.rdb after the save point's save")
@@ -867,7 +856,7 @@ def test_save_points():
     time.sleep(2.2)
     check_eq(s.info()["rdb_saves"], saves1, "rdb_saves 2.2 s later without writes (save \"1 1\")")
     r.set("b", "1")
-    wait_until(lambda: s.info()["rdb_saves"] > saves1, 3.5, "a save after one write (save \"1 1\")")
+    wait_until(lambda: s.info()["rdb_saves"] > saves1, "a save after one write (save \"1 1\")", timeout=3.5)
     wait_bgsave_done(s)
     p = peer(dir_with(read_file(rdb_path(d))))
     check_eq(p.client().get("b"), b"1", "the save point's file holds the write")

@@ -163,6 +163,28 @@ class RawConn:
             pass
 
 
+def wait_until(cond, what, timeout=10.0, interval=0.02):
+    """cond()'s first true value, polled every `interval` s; Failure after `timeout` s."""
+    deadline = time.time() + timeout
+    while True:
+        v = cond()
+        if v:
+            return v
+        if time.time() > deadline:
+            raise Failure(f"timed out after {timeout}s waiting for: {what}")
+        time.sleep(interval)
+
+
+def crc64_jones(data):
+    """Redis's crc64 (crc-64-jones, reflected), for DUMP payload footers."""
+    crc = 0
+    for b in data:
+        crc ^= b
+        for _ in range(8):
+            crc = (crc >> 1) ^ 0x95AC9329AC4BC9B5 if crc & 1 else crc >> 1
+    return crc
+
+
 def rss_kib(pid):
     """A process's resident set (VmRSS), in KiB."""
     with open(f"/proc/{pid}/status") as f:

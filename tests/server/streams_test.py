@@ -109,7 +109,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 
 import harness
-from raw_resp import Failure, RawConn, check, check_eq, resp_command, run_tests
+from raw_resp import Failure, RawConn, check, check_eq, crc64_jones, resp_command, run_tests
 
 AGAINST_REDIS = os.environ.get("STREAMS_AGAINST_REDIS") == "1"
 PAUSE = 0.15  # long enough for a sent command to have blocked
@@ -1544,16 +1544,6 @@ def with_dump_footer(body):
     """DUMP's footer (RDB version 10 and the CRC-64) after a body."""
     body = body + b"\x0a\x00"
     return body + crc64_jones(body).to_bytes(8, "little")
-
-
-def crc64_jones(data):
-    """Redis's crc64 (reflected Jones polynomial)."""
-    crc = 0
-    for b in data:
-        crc ^= b
-        for _ in range(8):
-            crc = (crc >> 1) ^ 0x95AC9329AC4BC9B5 if crc & 1 else crc >> 1
-    return crc
 
 
 TESTS = [
