@@ -12,6 +12,7 @@ every list of aggregates sorted (same_up_to_order)."""
 from differential_core import SAME_TYPE
 from differential_resp import fmt
 from differential_scenarios import fresh, scenario
+from raw_resp import crc64_jones
 
 
 def _canon(r):
@@ -312,20 +313,10 @@ def functions_resp3(r):
     r.do("A", "FUNCTION", "KILL")
 
 
-def _crc64_jones(data):
-    """CRC-64 of DUMP payload footers (Jones polynomial, reflected)."""
-    crc = 0
-    for byte in data:
-        crc ^= byte
-        for _ in range(8):
-            crc = (crc >> 1) ^ 0x95AC9329AC4BC9B5 if crc & 1 else crc >> 1
-    return crc
-
-
 def payload(body, version=10):
     """body + RDB version + CRC-64: a payload whose footer is right."""
     body += version.to_bytes(2, "little")
-    return body + _crc64_jones(body).to_bytes(8, "little")
+    return body + crc64_jones(body).to_bytes(8, "little")
 
 
 def rdb_str(b):

@@ -86,7 +86,7 @@ import time
 import redis
 
 import harness
-from raw_resp import Failure, RawConn, check, check_eq, resp_command, short, wait_until
+from raw_resp import Failure, RawConn, check, check_eq, resp_command, run_tests, short, wait_until
 
 AGAINST_REDIS = os.environ.get("PERSISTENCE_AGAINST_REDIS") == "1"
 KEEP = os.environ.get("PERSISTENCE_KEEP") == "1"  # keep the temporary dirs (debugging)
@@ -1195,28 +1195,7 @@ TESTS = [
 
 
 def main(argv):
-    picked = set(argv)
-    failed = passed = 0
-    for num, name, fn in TESTS:
-        if picked and num not in picked:
-            continue
-        t0 = time.time()
-        try:
-            fn()
-            ok, err = True, None
-        except Exception as e:  # noqa: BLE001
-            ok, err = False, e
-        finally:
-            cleanup()
-        secs = time.time() - t0
-        if ok:
-            passed += 1
-            print(f"PASS ({num}) {name} [{secs:.1f}s]", flush=True)
-        else:
-            failed += 1
-            print(f"FAIL ({num}) {name} [{secs:.1f}s]: {err}", flush=True)
-    print(f"{passed} passed, {failed} failed")
-    return 1 if failed else 0
+    return run_tests(TESTS, argv, after_each=cleanup)
 
 
 if __name__ == "__main__":

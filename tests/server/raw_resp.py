@@ -194,9 +194,10 @@ def rss_kib(pid):
     raise Failure("no VmRSS in /proc/PID/status")
 
 
-def run_tests(tests, argv):
+def run_tests(tests, argv, after_each=None):
     """Runs (id, name, fn) tests, or only those whose ids argv names; prints
-    PASS/FAIL per test and returns the exit status."""
+    PASS/FAIL per test and returns the exit status. after_each(), if given,
+    runs after every test, passed or failed (e.g. to stop its servers)."""
     failed = 0
     picked = set(argv)
     for num, name, fn in tests:
@@ -209,5 +210,8 @@ def run_tests(tests, argv):
         except Exception as e:  # noqa: BLE001
             failed += 1
             print(f"FAIL ({num}) {name}: {e}", flush=True)
+        finally:
+            if after_each is not None:
+                after_each()
     print(f"{len(tests) - failed} passed, {failed} failed" if not picked else f"{failed} failed")
     return 1 if failed else 0
