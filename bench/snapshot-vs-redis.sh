@@ -7,6 +7,9 @@
 #     every 10 ms), and INFO's latest_fork_usec: Redis's fork pause, tmkv's
 #     capture pause (server/snapshot.h: writers wait while it walks the keys);
 #   - SAVE, timed by the client;
+#   - `redis-cli --rdb FILE`, the snapshot over the wire (SYNC with
+#     REPLCONF rdb-only), timed by the client; redis-server runs with
+#     repl-diskless-sync-delay 0, else it would wait 5 s before each;
 #   - the file's size;
 #   - the start-up load of that file: a fresh server on it, timed until it
 #     answers PING, and DBSIZE checked against KEYS.
@@ -36,7 +39,7 @@ trap 'servers_stop_all; rm -rf "$tmp"' EXIT
 mkdir -p "$tmp/redis" "$tmp/tmkv"
 DIR_redis=$tmp/redis
 DIR_tmkv=$tmp/tmkv
-redis_cmd() { echo "$REDIS_SERVER --port $1 --bind 127.0.0.1 --save '' --appendonly no --dir $DIR_redis"; }
+redis_cmd() { echo "$REDIS_SERVER --port $1 --bind 127.0.0.1 --save '' --appendonly no --repl-diskless-sync-delay 0 --dir $DIR_redis"; }
 tmkv_cmd() { echo "$TMKV_SERVER --port $1 --metrics-port 0 --dir $DIR_tmkv"; }
 
 cli() { "$REDIS_CLI" -h 127.0.0.1 -p "${PORT[$1]}" "${@:2}"; }
@@ -53,7 +56,7 @@ for s in redis tmkv; do
   server_start "$s"
   "$REDIS_CLI" -h 127.0.0.1 -p "${PORT[$s]}" --pipe < "$tmp/load.resp" > /dev/null
   [[ $(cli "$s" DBSIZE) == "$KEYS" ]] || die "$s did not load $KEYS keys"
-  bg="" pause="" sv=""
+  bg="" pause="" sv="" tr=""
   for _ in $(seq 1 "$ROUNDS"); do
     saves=$(info_field "$s" persistence rdb_saves)
     t0=$(now_ms)
@@ -66,10 +69,15 @@ for s in redis tmkv; do
     t0=$(now_ms)
     [[ $(cli "$s" SAVE) == OK ]] || die "$s: SAVE failed"
     sv+=" $(( $(now_ms) - t0 ))"
+    t0=$(now_ms)
+    cli "$s" --rdb "$tmp/$s.sync.rdb" > /dev/null 2>&1 || die "$s: redis-cli --rdb failed"
+    tr+=" $(( $(now_ms) - t0 ))"
   done
   R[$s.bgsave]=$(echo "$bg" | median)
   R[$s.pause]=$(echo "$pause" | median)
   R[$s.save]=$(echo "$sv" | median)
+  R[$s.transfer]=$(echo "$tr" | median)
+  R[$s.transfer_size]=$(stat -c %s "$tmp/$s.sync.rdb")
   R[$s.size]=$(stat -c %s "$tmp/$s/dump.rdb")
   server_stop "$s"
   ld=""
@@ -102,6 +110,8 @@ echo "|---|---|---|---|"
 echo "| BGSAVE, command to done (ms) | ${R[redis.bgsave]} | ${R[tmkv.bgsave]} | $(ratio "${R[redis.bgsave]}" "${R[tmkv.bgsave]}") |"
 echo "| writers paused: latest_fork_usec (µs) | ${R[redis.pause]} | ${R[tmkv.pause]} | $(ratio "${R[redis.pause]}" "${R[tmkv.pause]}") |"
 echo "| SAVE (ms) | ${R[redis.save]} | ${R[tmkv.save]} | $(ratio "${R[redis.save]}" "${R[tmkv.save]}") |"
+echo "| redis-cli --rdb (ms) | ${R[redis.transfer]} | ${R[tmkv.transfer]} | $(ratio "${R[redis.transfer]}" "${R[tmkv.transfer]}") |"
+echo "| redis-cli --rdb's file (bytes) | ${R[redis.transfer_size]} | ${R[tmkv.transfer_size]} | $(ratio "${R[redis.transfer_size]}" "${R[tmkv.transfer_size]}") |"
 echo "| file size (bytes) | ${R[redis.size]} | ${R[tmkv.size]} | $(ratio "${R[redis.size]}" "${R[tmkv.size]}") |"
 echo "| start with the file, to PING (ms) | ${R[redis.load]} | ${R[tmkv.load]} | $(ratio "${R[redis.load]}" "${R[tmkv.load]}") |"
 echo

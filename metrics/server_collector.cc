@@ -139,6 +139,12 @@ void append_persistence(const server::Server& srv, std::vector<prometheus::Metri
   out.push_back(single_gauge("tmkv_rdb_last_snapshot_pause_seconds",
                              "How long the last snapshot's capture held writers (INFO latest_fork_usec).",
                              static_cast<double>(p.latest_pause_us) / 1e6));
+  const server::SnapshotTransfers& t = srv.persistence().transfers();
+  out.push_back(single_counter("tmkv_rdb_transfers_total",
+                               "Snapshots sent to clients by SYNC and PSYNC (redis-cli --rdb; INFO sync_full).",
+                               static_cast<double>(t.started())));
+  out.push_back(single_gauge("tmkv_rdb_transfers_preparing", "Snapshots for SYNC being written right now.",
+                             static_cast<double>(t.preparing())));
 }
 
 }  // namespace

@@ -139,6 +139,19 @@ class Client {
   };
   std::optional<BlockRequest> block_request;
   bool block_retry = false;
+  // REPLCONF rdb-only and rdb-filter-only (cmd_replication.cc): whether
+  // SYNC and PSYNC may send this client a snapshot, and what it holds.
+  bool repl_rdb_only = false;
+  bool repl_rdb_keys = true;
+  bool repl_rdb_functions = true;
+  // Set by SYNC or PSYNC: once the command returns, the connection stops
+  // running requests, sends `preamble` (PSYNC's +FULLRESYNC line) and the
+  // snapshot as one bulk string, and closes (connection.cc).
+  struct SnapshotSend {
+    bool keys = true, functions = true;
+    std::string preamble;
+  };
+  std::optional<SnapshotSend> snapshot_send;
   // CLIENT PAUSE (client_pause.h). The dispatcher held the command (no
   // reply; kWrite: held as a write, kAny: held by an ALL pause); the
   // connection parks the client and runs the request again once the pause

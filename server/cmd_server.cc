@@ -235,6 +235,7 @@ void section_stats(std::ostringstream& o, const InfoCounters& c, const Server& s
   const PubSub& pubsub = s.pubsub();
   const Tracking& tracking = s.tracking();
   const InstantaneousMetrics& rate = s.instantaneous();
+  const Persistence::Info persistence = s.persistence().info();
   o << "# Stats\r\n"
     << "total_connections_received:" << t.connections << "\r\n"
     << "total_commands_processed:" << t.commands << "\r\n"
@@ -244,6 +245,11 @@ void section_stats(std::ostringstream& o, const InfoCounters& c, const Server& s
     << "instantaneous_input_kbps:" << fixed2(rate.per_second(InstantaneousMetrics::kNetInput) / 1024) << "\r\n"
     << "instantaneous_output_kbps:" << fixed2(rate.per_second(InstantaneousMetrics::kNetOutput) / 1024) << "\r\n"
     << "rejected_connections:" << c.rejected_connections << "\r\n"
+    // Full syncs: snapshots sent to rdb-only clients (cmd_replication.cc);
+    // there is no partial sync without a replication stream.
+    << "sync_full:" << s.persistence().transfers().started() << "\r\n"
+    << "sync_partial_ok:0\r\n"
+    << "sync_partial_err:0\r\n"
     << "expired_keys:" << c.expired_keys << "\r\n"
     << "evicted_keys:" << c.evicted_keys << "\r\n";
   const KeyspaceStats ks = keyspace_stats(c.tx);
@@ -254,8 +260,8 @@ void section_stats(std::ostringstream& o, const InfoCounters& c, const Server& s
     << "pubsubshard_channels:" << pubsub.count(PubSubKind::kShard) << "\r\n"
     // tmkv does not fork: its snapshots pause writers only while they are
     // captured (snapshot.h), which is what these two fields report.
-    << "latest_fork_usec:" << s.persistence().info().latest_pause_us << "\r\n"
-    << "total_forks:" << s.persistence().info().snapshots << "\r\n"
+    << "latest_fork_usec:" << persistence.latest_pause_us << "\r\n"
+    << "total_forks:" << persistence.snapshots << "\r\n"
     << "tracking_total_keys:" << tracking.total_keys() << "\r\n"
     << "tracking_total_items:" << tracking.total_items() << "\r\n"
     << "tracking_total_prefixes:" << tracking.total_prefixes() << "\r\n";

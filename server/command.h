@@ -123,6 +123,7 @@ void register_function_commands(std::vector<CommandSpec>& table);
 void register_cluster_commands(std::vector<CommandSpec>& table);
 void register_debug_module_commands(std::vector<CommandSpec>& table);
 void register_persistence_commands(std::vector<CommandSpec>& table);
+void register_replication_commands(std::vector<CommandSpec>& table);
 void register_acl_commands(std::vector<CommandSpec>& table);
 void register_stream_commands(std::vector<CommandSpec>& table);
 void register_stream_read_commands(std::vector<CommandSpec>& table);

@@ -43,6 +43,7 @@ struct Table {
     register_cluster_commands(specs);
     register_debug_module_commands(specs);
     register_persistence_commands(specs);
+    register_replication_commands(specs);
     register_acl_commands(specs);
     std::sort(specs.begin(), specs.end(),
               [](const CommandSpec& a, const CommandSpec& b) { return std::string_view(a.name) < b.name; });

@@ -1,6 +1,9 @@
 #include "server/connection.h"
 
+#include <sys/sendfile.h>
+
 #include <algorithm>
+#include <cerrno>
 #include <cstring>
 #include <string_view>
 #include <vector>
@@ -89,6 +92,8 @@ void Connection::start(std::string refusal) {
 bool Connection::should_close(int64_t now_ms, uint64_t timeout_s) const {
   if (client_.kill_requested.load(std::memory_order_relaxed)) return true;
   if (timeout_s == 0) return false;
+  // As Redis spares replicas: a snapshot being prepared or sent is not idleness.
+  if (transfer_ != Transfer::kNone) return false;
   // As Redis: a blocked client waits for its own timeout, not the idle one.
   if (waiter_ || pause_ticket_ != 0) return false;
   // As Redis: the idle timeout spares subscribers and monitors, which wait
@@ -179,7 +184,7 @@ void Connection::trim_buffers(int64_t now_ms) {
   // Only between batches, with nothing in flight: out_ is empty then (each
   // batch is written or handed to writing_ before its handler returns), and
   // the input buffer is only touched by the pending read.
-  if (closed_ || writing_now_ || parked_ || park_requested_ || !out_.empty()) return;
+  if (closed_ || writing_now_ || parked_ || park_requested_ || !out_.empty() || transfer_ != Transfer::kNone) return;
   // Redis's clientsCronResizeOutputBuffer: a reply buffer much larger than
   // what recent batches needed shrinks to twice their peak.
   if (out_.capacity() > kMinTrimmedReply && out_.capacity() > 2 * out_peak_) {
@@ -223,7 +228,7 @@ void Connection::run_requests() {
   // A killed client (CLIENT KILL) runs nothing more; its next tick closes
   // it. Relaxed: the flag guards no data, and a kill that another thread
   // made is seen by this thread's next load (cache coherence).
-  while (!waiter_ && pause_ticket_ == 0 && !closing_ && !closed_ && in_start_ < in_end_ &&
+  while (!waiter_ && pause_ticket_ == 0 && transfer_ == Transfer::kNone && !closing_ && !closed_ && in_start_ < in_end_ &&
          out_.size() < kMaxBatchReply && !client_.kill_requested.load(std::memory_order_relaxed)) {
     if (in_start_ >= prefetched_end_) prefetch_next_batch();
     parser_.set_limits(server_.limits().parser_limits(server_.authenticated(client_)));
@@ -265,6 +270,13 @@ void Connection::run_requests() {
       if (client_.block_request) {
         in_start_ += parser_.consumed();
         enter_blocked(parser_.args());
+        return;
+      }
+      if (client_.snapshot_send) {  // SYNC / PSYNC: process_input takes it from here
+        in_start_ += parser_.consumed();
+        transfer_request_ = std::move(*client_.snapshot_send);
+        client_.snapshot_send.reset();
+        transfer_ = Transfer::kRequested;
         return;
       }
     }
@@ -448,10 +460,18 @@ void Connection::process_input() {
   // A loop, not recursion: each turn runs the requests buffered so far (up
   // to the reply cap) and writes their replies.
   for (;;) {
+    if (transfer_ == Transfer::kPreparing) return;  // nothing read or run until the snapshot is out
+    if (transfer_ == Transfer::kSending) {
+      if (!writing_now_ && !transfer_waiting_) send_snapshot_file();  // the bulk header went out
+      return;
+    }
     run_requests();
     if (out_.empty()) {
       if (closing_) {
         close();
+      } else if (transfer_ == Transfer::kRequested) {
+        if (begin_transfer()) return;
+        continue;  // refused: the error is in out_, and the client carries on
       } else {
         do_read();
         show_buffers();
@@ -549,7 +569,9 @@ void Connection::take_mailbox() {
 }
 
 void Connection::flush_mailbox() {
-  if (closed_ || !client_.mailbox) return;
+  // A transfer's bytes are the snapshot alone (begin_transfer ended the
+  // subscriptions that could add to the mailbox).
+  if (closed_ || !client_.mailbox || transfer_ != Transfer::kNone) return;
   if (client_.mailbox->overflowed()) {  // it stopped reading: over its output limit
     close();
     return;
@@ -559,6 +581,83 @@ void Connection::flush_mailbox() {
   if (writing_now_ || closing_) return;
   take_mailbox();
   if (!out_.empty()) write_now();
+}
+
+bool Connection::begin_transfer() {
+  // What could write into the stream besides the snapshot ends here, as a
+  // Redis replica leaves pub/sub, tracking and MONITOR behind.
+  if (client_.mailbox) server_.monitors().unsubscribe(client_.mailbox.get());
+  monitor_subscribed_ = false;
+  unsubscribe_all_silently(server_, client_);
+  client_tracking_off(server_, client_);
+  // The producer holds the connection until the result is posted back:
+  // nothing else does meanwhile (no read is pending; the worker's list is
+  // of weak pointers).
+  auto ready = [self = shared_from_this(), executor = socket_.get_executor()](PreparedSnapshot&& snapshot) {
+    asio::post(executor, [self, snapshot = std::move(snapshot)]() mutable {
+      self->on_snapshot_ready(std::move(snapshot));
+    });
+  };
+  std::string error;
+  const SnapshotContents contents{transfer_request_.keys, transfer_request_.functions};
+  if (!server_.persistence().transfers().start(contents, std::move(ready), &error)) {
+    transfer_ = Transfer::kNone;
+    Reply(&out_).error("ERR " + error);
+    stats_.errors.count("ERR");
+    return false;
+  }
+  transfer_ = Transfer::kPreparing;
+  show_buffers();
+  return true;
+}
+
+void Connection::on_snapshot_ready(PreparedSnapshot&& snapshot) {
+  if (closed_ || transfer_ != Transfer::kPreparing) return;  // the client left meanwhile
+  if (!snapshot.ok) {
+    // Redis drops a replica whose snapshot failed; the client sees why.
+    transfer_ = Transfer::kNone;
+    Reply(&out_).error("ERR " + snapshot.error);
+    stats_.errors.count("ERR");
+    closing_ = true;
+    if (write_now()) close();
+    return;
+  }
+  transfer_file_ = std::move(snapshot.file);
+  transfer_size_ = snapshot.size;
+  transfer_sent_ = 0;
+  transfer_ = Transfer::kSending;
+  out_ = transfer_request_.preamble + "$" + std::to_string(transfer_size_) + "\r\n";
+  if (write_now()) send_snapshot_file();  // else on_write -> process_input carries on
+}
+
+void Connection::send_snapshot_file() {
+  constexpr uint64_t kMaxSend = 1 << 20;  // per call; the socket's buffer takes less anyway
+  while (!closed_ && transfer_sent_ < transfer_size_) {
+    off_t offset = static_cast<off_t>(transfer_sent_);
+    const ssize_t n = ::sendfile(socket_.native_handle(), transfer_file_.get(), &offset,
+                                 std::min(transfer_size_ - transfer_sent_, kMaxSend));
+    if (n > 0) {
+      transfer_sent_ += static_cast<uint64_t>(n);
+      WorkerStats::bump(stats_.net_out, static_cast<uint64_t>(n));
+      client_.last_active_ms.store(store::system_unix_ms(), std::memory_order_relaxed);
+      continue;
+    }
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+      transfer_waiting_ = true;
+      socket_.async_wait(asio::socket_base::wait_write, [self = shared_from_this()](const std::error_code& ec) {
+        self->transfer_waiting_ = false;
+        if (ec || self->closed_) {
+          self->close();
+          return;
+        }
+        self->send_snapshot_file();
+      });
+      return;
+    }
+    break;  // the peer left (or the file ended early): nothing more to do
+  }
+  close();  // sent (Redis closes an rdb-only client once its snapshot is out) or failed
 }
 
 void Connection::close() {
@@ -578,6 +677,7 @@ void Connection::close() {
   // Drop big buffers now; the object itself goes when the last handler returns.
   std::string().swap(in_);
   std::string().swap(out_);
+  transfer_file_ = UniqueFd();  // a snapshot's file goes with its last reader
 }
 
 }  // namespace tmkv::server

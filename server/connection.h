@@ -34,6 +34,7 @@
 #include "server/edge_read_socket.h"
 #include "server/monitor.h"
 #include "server/resp_parser.h"
+#include "server/snapshot_transfer.h"
 
 namespace tmkv::server {
 
@@ -97,6 +98,13 @@ class Connection : public std::enable_shared_from_this<Connection> {
   void on_pause_end();
   void hold_retry_for_pause();
   void drop_pause_tickets();  // leaving (close, destruction): nothing stays parked
+  // SYNC / PSYNC for an rdb-only client (snapshot_transfer.h). Once the
+  // command's reply (none) and those before it are written, the
+  // connection asks for a snapshot (false: refused, with the error in
+  // out_), then sends it with sendfile(2) as the socket drains, then closes.
+  bool begin_transfer();
+  void on_snapshot_ready(PreparedSnapshot&& snapshot);
+  void send_snapshot_file();
 
   Server& server_;
   EdgeReadSocket socket_;  // a read that left nothing queued makes the next wait for epoll (edge_read_socket.h)
@@ -131,6 +139,15 @@ class Connection : public std::enable_shared_from_this<Connection> {
   // of the blocked command (retry_ticket_); 0 when not parked. Owner thread.
   uint64_t pause_ticket_ = 0;
   uint64_t retry_ticket_ = 0;
+  // A snapshot transfer: kRequested once SYNC returned (the requests behind
+  // it never run), kPreparing while the producer writes the file (nothing
+  // is read or run), kSending while the file goes out. Owner thread.
+  enum class Transfer { kNone, kRequested, kPreparing, kSending };
+  Transfer transfer_ = Transfer::kNone;
+  Client::SnapshotSend transfer_request_;
+  UniqueFd transfer_file_;
+  uint64_t transfer_size_ = 0, transfer_sent_ = 0;
+  bool transfer_waiting_ = false;  // waiting for the socket to take more
 };
 
 }  // namespace tmkv::server

@@ -120,7 +120,7 @@ bool effects_outside_store(const CommandSpec& spec, std::span<const std::string_
       {"cluster", {}},  {"readonly", {}}, {"readwrite", {}}, {"asking", {}},   {"unwatch", {}},
       {"replicaof", {}}, {"slaveof", {}},  // NO ONE changes nothing; anything else is refused
       {"debug", {}},    {"module", {}},    // refused, or an empty list (cmd_debug_module.cc)
-      {"bgsave", {}},   {"bgrewriteaof", {}},  // refused: no files (cmd_persistence.cc)
+      {"bgsave", {}},   {"bgrewriteaof", {}},  // in EXEC: scheduled (idempotent), or refused (cmd_persistence.cc)
       {"client", {"id", "getname", "list", "info", "getredir", "trackinginfo", "help"}},
       {"config", {"get", "help"}},
       {"acl", {"whoami", "users", "list", "getuser", "cat", "genpass", "dryrun", "deluser", "setuser", "load", "save", "help"}},

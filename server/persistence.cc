@@ -31,7 +31,21 @@ constexpr int64_t kBgsaveRetryDelaySeconds = 5;  // Redis's CONFIG_BGSAVE_RETRY_
 
 int64_t unix_now() { return store::system_unix_ms() / 1000; }
 
-std::string dir_of(const ServerConfig& cfg) { return cfg.dir.empty() ? std::string(".") : cfg.dir; }
+}  // namespace
+
+std::string rdb_dir(const ServerConfig& cfg) { return cfg.dir.empty() ? std::string(".") : cfg.dir; }
+
+RdbWriteOptions rdb_write_options(const ServerConfig& cfg, const Server& server) {
+  RdbWriteOptions options;
+  options.compression = cfg.rdbcompression;
+  options.checksum = cfg.rdbchecksum;
+  options.key_delay_us = cfg.rdb_key_save_delay_us;
+  options.redis_version = "7.0.0";  // INFO's redis_version
+  options.used_memory = server.used_memory();
+  return options;
+}
+
+namespace {
 
 // Makes a rename in dir durable (Redis's fsyncFileDir).
 void fsync_dir(const std::string& dir) {
@@ -77,7 +91,7 @@ Persistence::~Persistence() { stop_background(); }
 
 bool Persistence::load(std::string* error) {
   const ServerConfig cfg = server_.config_snapshot();
-  const std::string path = dir_of(cfg) + "/" + cfg.dbfilename;
+  const std::string path = rdb_dir(cfg) + "/" + cfg.dbfilename;
   std::string file;
   if (!read_whole_file(path, &file)) {
     if (errno == ENOENT) return true;  // nothing saved yet: start empty, as Redis does
@@ -159,7 +173,7 @@ bool Persistence::load(std::string* error) {
 
 bool Persistence::save_to_disk(std::string* error, std::promise<void>* captured, bool counted) {
   const ServerConfig cfg = server_.config_snapshot();
-  const std::string dir = dir_of(cfg);
+  const std::string dir = rdb_dir(cfg);
   uint64_t n;
   {
     std::lock_guard<std::mutex> g(mu_);
@@ -175,12 +189,7 @@ bool Persistence::save_to_disk(std::string* error, std::promise<void>* captured,
     ++snapshots_;
   }
   if (captured != nullptr) captured->set_value();
-  RdbWriteOptions options;
-  options.compression = cfg.rdbcompression;
-  options.checksum = cfg.rdbchecksum;
-  options.key_delay_us = cfg.rdb_key_save_delay_us;
-  options.redis_version = "7.0.0";  // INFO's redis_version
-  options.used_memory = server_.used_memory();
+  RdbWriteOptions options = rdb_write_options(cfg, server_);
   options.cancel = &cancel_;
   bool ok = write_rdb_file(temp, *snapshot, options, error);
   snapshot.reset();  // unpins: the versions it held may be reclaimed
@@ -274,6 +283,7 @@ void Persistence::join_finished() {
 }
 
 void Persistence::tick() {
+  transfers_.reap();
   const ServerConfig cfg = server_.config_snapshot();
   std::lock_guard<std::mutex> g(mu_);
   join_finished();

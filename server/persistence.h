@@ -34,9 +34,19 @@
 #include <string_view>
 #include <thread>
 
+#include "server/snapshot_transfer.h"
+
 namespace tmkv::server {
 
 class Server;
+struct ServerConfig;
+struct RdbWriteOptions;
+
+// `dir`, "." when unset.
+std::string rdb_dir(const ServerConfig& cfg);
+// How the configuration says RDB files are written (rdbcompression,
+// rdbchecksum, rdb-key-save-delay) and their header fields.
+RdbWriteOptions rdb_write_options(const ServerConfig& cfg, const Server& server);
 
 // Redis's refusal of writes after a failed background save (MISCONF).
 inline constexpr std::string_view kMisconfError =
@@ -108,6 +118,12 @@ class Persistence {
   Info info() const;
   int64_t last_save_unix() const;
 
+  // Snapshots sent to clients (SYNC and PSYNC with rdb-only); tick()
+  // reaps their finished producers. The server stops them before its
+  // workers' io_contexts go (they post to them).
+  SnapshotTransfers& transfers() { return transfers_; }
+  const SnapshotTransfers& transfers() const { return transfers_; }
+
  private:
   // Captures and writes a snapshot; on success renames it into place.
   // `captured`, if given, is set once the snapshot is taken.
@@ -144,6 +160,8 @@ class Persistence {
   uint64_t loaded_ = 0, load_expired_ = 0;
   uint64_t latest_pause_us_ = 0, snapshots_ = 0;
   uint64_t temp_counter_ = 0;
+
+  SnapshotTransfers transfers_{server_};
 };
 
 }  // namespace tmkv::server

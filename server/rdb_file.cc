@@ -142,7 +142,7 @@ bool write_rdb_file(const std::string& path, const Snapshot& snapshot, const Rdb
   if (!sink.flush(error)) return false;
   rdb::put_le(out, options.checksum ? sink.crc() : 0, 8);
   if (!sink.flush(error)) return false;
-  if (::fsync(fd) != 0) {
+  if (options.fsync && ::fsync(fd) != 0) {
     *error = std::string("fsync error: ") + std::strerror(errno);
     return false;
   }

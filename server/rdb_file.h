@@ -38,9 +38,11 @@ struct RdbWriteOptions {
   std::string redis_version;     // the redis-ver field: what INFO's redis_version says
   uint64_t used_memory = 0;      // the used-mem field
   const std::atomic<bool>* cancel = nullptr;  // checked per key: stop with an error when set
+  bool fsync = true;             // off for a file that is sent and dropped (snapshot_transfer.h)
 };
 
-// Writes the snapshot to `path` (created or truncated) and fsyncs it.
+// Writes the snapshot to `path` (created or truncated) and fsyncs it
+// (unless options.fsync is off).
 // false with *error if anything fails (the caller removes the file).
 bool write_rdb_file(const std::string& path, const Snapshot& snapshot, const RdbWriteOptions& options,
                     std::string* error);

@@ -55,7 +55,7 @@ bool allowed_from_script(std::string_view name, std::span<const std::string_view
                                   "monitor",   "eval",       "evalsha",     "eval_ro",  "evalsha_ro",
                                   "auth",      "hello",      "quit",        "reset",    "shutdown", "save",
                                   "bgsave",    "bgrewriteaof", "debug",     "role",     "replicaof", "slaveof",
-                                  "wait",      "sync",       "psync",       "failover", "fcall",    "fcall_ro",
+                                  "wait",      "sync",       "psync",       "replconf",       "failover", "fcall",    "fcall_ro",
                                   "blpop",     "brpop",      "blmove",      "brpoplpush", "bzpopmin", "bzpopmax"};
   static const char* kDeniedButHelp[] = {"script", "client", "config", "latency", "acl", "function", "module"};
   for (const char* d : kDenied) {

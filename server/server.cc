@@ -84,6 +84,8 @@ Server::~Server() {
   shutdown();
   wait();
   persistence_->stop_background();
+  // Before the io_contexts go: a producer posts its result to one.
+  persistence_->transfers().stop();
   // Explicit order: I/O objects before their io_context, and the workers
   // (whose io_contexts may still own connections, which unregister from
   // clients_) before the registry that members declared later would

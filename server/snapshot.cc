@@ -10,13 +10,16 @@
 
 namespace tmkv::server {
 
-std::unique_ptr<Snapshot> Snapshot::capture(Server& server) {
+std::unique_ptr<Snapshot> Snapshot::capture(Server& server, SnapshotContents contents) {
   std::unique_ptr<Snapshot> s(new Snapshot());
   // Pinned before the transaction pins (pins nest) and until ~Snapshot:
   // the boxes and records read below outlive the transaction.
   stm::epoch_pin(stm::this_thread_context());
-  for (const auto& lib : server.functions().libraries()) s->function_codes.push_back(lib->code);
+  if (contents.functions) {
+    for (const auto& lib : server.functions().libraries()) s->function_codes.push_back(lib->code);
+  }
   s->dbs.resize(server.database_count());
+  if (!contents.keys) return s;
   // The lists' memory is allocated and touched before the gate is taken:
   // page faults on tens of megabytes would otherwise lengthen the pause.
   for (unsigned i = 0; i < server.database_count(); ++i) {

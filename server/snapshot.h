@@ -40,9 +40,17 @@ namespace tmkv::server {
 
 class Server;
 
+// What a snapshot holds: Redis's rdb-filter-only (REPLCONF) can leave out
+// the keys, the function libraries or both.
+struct SnapshotContents {
+  bool keys = true;
+  bool functions = true;
+};
+
 class Snapshot {
  public:
-  static std::unique_ptr<Snapshot> capture(Server& server);
+  // Without keys there is no transaction and no pause: dbs are all empty.
+  static std::unique_ptr<Snapshot> capture(Server& server, SnapshotContents contents = {});
   ~Snapshot();
   Snapshot(const Snapshot&) = delete;
   Snapshot& operator=(const Snapshot&) = delete;

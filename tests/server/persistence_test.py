@@ -740,81 +740,109 @@ ACCOUNTS = 20
 INITIAL = 1000
 
 
-def test_snapshot_atomicity():
-    d = mkdir()
-    s = sut(d)
-    r = s.client()
-    r.mset({f"acct:{i}": INITIAL for i in range(ACCOUNTS)})
-    r.mset({f"filler:{i}": "f" * 50 for i in range(30)})  # more keys to save between the accounts
-    check_eq(r.config_set("rdb-key-save-delay", 8000), True, "CONFIG SET rdb-key-save-delay")  # 50 keys: 0.4 s
-    stop = threading.Event()
-    lock = threading.Lock()
-    committed = [0]
-    errors = []
+class BankMovers:
+    """8 clients moving money between ACCOUNTS accounts of INITIAL each with
+    WATCH/MULTI/EXEC until stop(); committed counts their transfers."""
 
-    def mover(seed):
+    def __init__(self, s, clients=8):
+        self.s = s
+        self.stop_event = threading.Event()
+        self.lock = threading.Lock()
+        self.committed = 0
+        self.errors = []
+        self.threads = [threading.Thread(target=self._move, args=(i,), daemon=True) for i in range(clients)]
+
+    def _move(self, seed):
         rng = random.Random(seed)
-        c = s.client(socket_timeout=60)
+        c = self.s.client(socket_timeout=60)
         try:
-            while not stop.is_set():
+            while not self.stop_event.is_set():
                 a, b = rng.sample(range(ACCOUNTS), 2)
                 amount = rng.randint(1, 400)
                 with c.pipeline(transaction=True) as p:
                     try:
                         p.watch(f"acct:{a}", f"acct:{b}")
-                        bal = int(p.get(f"acct:{a}"))
-                        if bal < amount:
+                        if int(p.get(f"acct:{a}")) < amount:
                             p.unwatch()
                             continue
                         p.multi()
                         p.decrby(f"acct:{a}", amount)
                         p.incrby(f"acct:{b}", amount)
                         p.execute()
-                        with lock:
-                            committed[0] += 1
+                        with self.lock:
+                            self.committed += 1
                     except redis.WatchError:
                         pass
         except Exception as e:  # noqa: BLE001
-            errors.append(repr(e))
+            self.errors.append(repr(e))
 
-    threads = [threading.Thread(target=mover, args=(i,), daemon=True) for i in range(8)]
-    snaps = []
-    try:
-        for t in threads:
+    def start(self):
+        for t in self.threads:
             t.start()
-        wait_until(lambda: committed[0] > 50, "transfers running", timeout=10)
-        for n in range(5):
-            before = committed[0]
-            check_eq(s.cmd("BGSAVE"), "Background saving started", f"BGSAVE #{n + 1}")
-            info = wait_bgsave_done(s)
-            during = committed[0] - before
-            check_eq(info["rdb_last_bgsave_status"], "ok", f"BGSAVE #{n + 1}'s status")
-            check(during > 0, f"no transfer committed during BGSAVE #{n + 1}: nothing was proven")
-            snaps.append((read_file(rdb_path(d)), during))
-    finally:
-        stop.set()
-        for t in threads:
-            t.join(30)
-    check(not errors, f"client errors: {errors[:3]}")
-    live = [int(v) for v in r.mget([f"acct:{i}" for i in range(ACCOUNTS)])]
-    check_eq(sum(live), ACCOUNTS * INITIAL, "the live total after the transfers")
-    r.config_set("rdb-key-save-delay", 0)
-    s.shutdown("NOSAVE")
+        wait_until(lambda: self.committed > 50, "transfers running", timeout=10)
 
+    def stop(self):
+        self.stop_event.set()
+        for t in self.threads:
+            t.join(30)
+        check(not self.errors, f"client errors: {self.errors[:3]}")
+
+
+def check_cuts(snaps, what):
+    """Each (RDB file bytes, transfers committed while it was taken), loaded
+    by a fresh redis-server, holds every account, sums to ACCOUNTS * INITIAL
+    with no negative balance; and the cuts are not all the same."""
     states = set()
     for n, (data, during) in enumerate(snaps):
         p = peer(dir_with(data))
         vals = p.client().mget([f"acct:{i}" for i in range(ACCOUNTS)])
-        check(all(v is not None for v in vals), f"snapshot #{n + 1}: accounts missing: {vals}")
+        check(all(v is not None for v in vals), f"{what} #{n + 1}: accounts missing: {vals}")
         bal = [int(v) for v in vals]
         check(sum(bal) == ACCOUNTS * INITIAL and min(bal) >= 0,
-              f"snapshot #{n + 1} (with {during} transfers committed while it was written) is not a "
+              f"{what} #{n + 1} (with {during} transfers committed while it was taken) is not a "
               f"consistent cut: total {sum(bal)} (want {ACCOUNTS * INITIAL}), balances {bal}")
-        check_eq(p.client().dbsize(), ACCOUNTS + 30, f"snapshot #{n + 1}: keys")
+        check_eq(p.client().dbsize(), ACCOUNTS + 30, f"{what} #{n + 1}: keys")
         states.add(tuple(bal))
         p.shutdown("NOSAVE")
-    check(len(states) > 1, "all five snapshots hold the same balances: the transfers did not run between them")
-    print(f"  transfers committed during each BGSAVE: {[dur for _, dur in snaps]}", flush=True)
+    check(len(states) > 1, f"all {len(snaps)} cuts hold the same balances: the transfers did not run between them")
+    print(f"  transfers committed during each {what}: {[dur for _, dur in snaps]}", flush=True)
+
+
+def bank_server(delay_us, extra=()):
+    """A server under test with the accounts, 30 filler keys to save
+    between them, and rdb-key-save-delay set (each cut then takes 50 keys *
+    delay_us, so that transfers commit while it is taken)."""
+    d = mkdir()
+    s = sut(d, extra=extra)
+    r = s.client()
+    r.mset({f"acct:{i}": INITIAL for i in range(ACCOUNTS)})
+    r.mset({f"filler:{i}": "f" * 50 for i in range(30)})
+    check_eq(r.config_set("rdb-key-save-delay", delay_us), True, "CONFIG SET rdb-key-save-delay")
+    return s, d
+
+
+def test_snapshot_atomicity():
+    s, d = bank_server(8000)  # 0.4 s per BGSAVE
+    movers = BankMovers(s)
+    snaps = []
+    try:
+        movers.start()
+        for n in range(5):
+            before = movers.committed
+            check_eq(s.cmd("BGSAVE"), "Background saving started", f"BGSAVE #{n + 1}")
+            info = wait_bgsave_done(s)
+            during = movers.committed - before
+            check_eq(info["rdb_last_bgsave_status"], "ok", f"BGSAVE #{n + 1}'s status")
+            check(during > 0, f"no transfer committed during BGSAVE #{n + 1}: nothing was proven")
+            snaps.append((read_file(rdb_path(d)), during))
+    finally:
+        movers.stop()
+    r = s.client()
+    live = [int(v) for v in r.mget([f"acct:{i}" for i in range(ACCOUNTS)])]
+    check_eq(sum(live), ACCOUNTS * INITIAL, "the live total after the transfers")
+    r.config_set("rdb-key-save-delay", 0)
+    s.shutdown("NOSAVE")
+    check_cuts(snaps, "BGSAVE")
 
 
 # ---- (5) save points ----
