@@ -143,8 +143,8 @@ void append_persistence(const server::Server& srv, std::vector<prometheus::Metri
   out.push_back(single_counter("tmkv_rdb_transfers_total",
                                "Snapshots sent to clients by SYNC and PSYNC (redis-cli --rdb; INFO sync_full).",
                                static_cast<double>(t.started())));
-  out.push_back(single_gauge("tmkv_rdb_transfers_preparing", "Snapshots for SYNC being written right now.",
-                             static_cast<double>(t.preparing())));
+  out.push_back(single_gauge("tmkv_rdb_transfers_active", "Snapshot transfers being prepared or sent (at most 4).",
+                             static_cast<double>(t.active())));
 }
 
 }  // namespace

@@ -126,7 +126,8 @@ const char* kMutable[] = {"requirepass", "maxclients", "timeout", "tcp-keepalive
                           "hash-max-ziplist-value", "set-max-intset-entries", "hll-sparse-max-bytes", "tracking-table-max-keys",
                           "monitor-output-buffer-limit", "zset-max-listpack-entries", "zset-max-listpack-value", "zset-max-ziplist-entries",
                           "zset-max-ziplist-value", "stream-node-max-entries", "stream-node-max-bytes", "dir", "dbfilename", "save",
-                          "rdbcompression", "rdbchecksum", "stop-writes-on-bgsave-error", "rdb-key-save-delay"};
+                          "rdbcompression", "rdbchecksum", "stop-writes-on-bgsave-error", "rdb-key-save-delay",
+                          "repl-timeout"};
 
 // client-output-buffer-limit: "<class> <hard> <soft> <soft-seconds>" groups,
 // classes normal, replica (or slave) and pubsub, as Redis takes it; the
@@ -398,6 +399,9 @@ bool apply_setting(ServerConfig& cfg, std::string_view name_in, std::string_view
     ok = parse_bool(value, &cfg.rdbchecksum);
   } else if (name == "stop-writes-on-bgsave-error") {
     ok = parse_bool(value, &cfg.stop_writes_on_bgsave_error);
+  } else if (name == "repl-timeout") {
+    if (!parse_bounded(value, 1, INT32_MAX, &n, error)) return false;
+    cfg.repl_timeout_s = n;
   } else if (name == "rdb-key-save-delay") {
     // Redis takes any int; tmkv only pauses, so no negative (Redis's
     // "yield" mode) and at most a second per key.
@@ -490,6 +494,7 @@ std::optional<std::string> setting_value(const ServerConfig& cfg, std::string_vi
   if (name == "rdbchecksum") return std::string(cfg.rdbchecksum ? "yes" : "no");
   if (name == "stop-writes-on-bgsave-error") return std::string(cfg.stop_writes_on_bgsave_error ? "yes" : "no");
   if (name == "rdb-key-save-delay") return std::to_string(cfg.rdb_key_save_delay_us);
+  if (name == "repl-timeout") return std::to_string(cfg.repl_timeout_s);
   if (name == "appendonly") return std::string("no");
   if (name == "daemonize") return std::string("no");
   if (name == "enable-protected-configs") return cfg.enable_protected_configs;
@@ -501,7 +506,7 @@ const std::vector<std::string>& setting_names() {
   static const std::vector<std::string> kNames = {
       "bind",       "port",     "io-threads", "tm-mode",  "requirepass", "protected-mode",
       "databases",  "maxclients", "timeout",  "tcp-keepalive", "acllog-max-len", "proto-max-bulk-len", "client-query-buffer-limit",
-      "max-multibulk-len", "max-inline-size", "metrics-bind", "metrics-port", "maxmemory", "latency-tracking", "tx-sample-rate", "prefetch-batch-max-size", "hash-max-listpack-entries", "hash-max-listpack-value", "hash-max-ziplist-entries", "hash-max-ziplist-value", "zset-max-listpack-entries", "zset-max-listpack-value", "zset-max-ziplist-entries", "zset-max-ziplist-value", "stream-node-max-entries", "stream-node-max-bytes", "set-max-intset-entries", "hll-sparse-max-bytes", "tracking-table-max-keys", "monitor-output-buffer-limit", "slowlog-log-slower-than", "slowlog-max-len", "latency-monitor-threshold", "maxmemory-policy", "maxmemory-samples", "maxmemory-eviction-tenacity", "lfu-log-factor", "lfu-decay-time", "client-output-buffer-limit", "notify-keyspace-events", "save", "dir", "dbfilename", "rdbcompression", "rdbchecksum", "stop-writes-on-bgsave-error", "rdb-key-save-delay", "appendonly", "daemonize", "enable-protected-configs", "enable-debug-command", "enable-module-command"};
+      "max-multibulk-len", "max-inline-size", "metrics-bind", "metrics-port", "maxmemory", "latency-tracking", "tx-sample-rate", "prefetch-batch-max-size", "hash-max-listpack-entries", "hash-max-listpack-value", "hash-max-ziplist-entries", "hash-max-ziplist-value", "zset-max-listpack-entries", "zset-max-listpack-value", "zset-max-ziplist-entries", "zset-max-ziplist-value", "stream-node-max-entries", "stream-node-max-bytes", "set-max-intset-entries", "hll-sparse-max-bytes", "tracking-table-max-keys", "monitor-output-buffer-limit", "slowlog-log-slower-than", "slowlog-max-len", "latency-monitor-threshold", "maxmemory-policy", "maxmemory-samples", "maxmemory-eviction-tenacity", "lfu-log-factor", "lfu-decay-time", "client-output-buffer-limit", "notify-keyspace-events", "save", "dir", "dbfilename", "rdbcompression", "rdbchecksum", "stop-writes-on-bgsave-error", "rdb-key-save-delay", "repl-timeout", "appendonly", "daemonize", "enable-protected-configs", "enable-debug-command", "enable-module-command"};
   return kNames;
 }
 
@@ -604,6 +609,8 @@ std::string usage_text() {
          "  --stop-writes-on-bgsave-error yes|no * refuse writes (MISCONF) after a failed\n"
          "                                 background save while save points are set (default yes)\n"
          "  --rdb-key-save-delay US      * pause per key written while saving (testing; default 0)\n"
+         "  --repl-timeout S             * close a snapshot transfer (redis-cli --rdb) whose\n"
+         "                                 client takes nothing for S seconds (default 60)\n"
          "  --enable-protected-configs no|yes|local  whether CONFIG SET may change dir and\n"
          "                                 dbfilename (local: from loopback clients only; default no)\n"
          "  --appendonly, --daemonize, --enable-debug-command, --enable-module-command\n"

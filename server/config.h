@@ -120,6 +120,9 @@ struct ServerConfig {
   bool rdbchecksum = true;
   bool stop_writes_on_bgsave_error = true;
   uint64_t rdb_key_save_delay_us = 0;  // a pause per key written (Redis's test knob)
+  // A snapshot transfer (SYNC for redis-cli --rdb) whose client takes no
+  // byte for this long is closed, as Redis drops a replica (repl-timeout).
+  uint64_t repl_timeout_s = 60;
   // Redis 7's enable-protected-configs: no, yes or local (startup only).
   std::string enable_protected_configs = "no";
   std::string config_file;       // where the settings came from, if any

@@ -91,9 +91,15 @@ void Connection::start(std::string refusal) {
 
 bool Connection::should_close(int64_t now_ms, uint64_t timeout_s) const {
   if (client_.kill_requested.load(std::memory_order_relaxed)) return true;
+  if (transfer_ != Transfer::kNone) {
+    // A snapshot being prepared or sent is not idleness; but a client that
+    // takes no byte of it for repl-timeout is dropped, as Redis drops a
+    // replica (and it gives back its transfer slot).
+    const auto limit = static_cast<int64_t>(server_.limits().repl_timeout_s.load(std::memory_order_relaxed));
+    return transfer_ == Transfer::kSending &&
+           now_ms - client_.last_active_ms.load(std::memory_order_relaxed) > limit * 1000;
+  }
   if (timeout_s == 0) return false;
-  // As Redis spares replicas: a snapshot being prepared or sent is not idleness.
-  if (transfer_ != Transfer::kNone) return false;
   // As Redis: a blocked client waits for its own timeout, not the idle one.
   if (waiter_ || pause_ticket_ != 0) return false;
   // As Redis: the idle timeout spares subscribers and monitors, which wait
@@ -600,7 +606,7 @@ bool Connection::begin_transfer() {
   };
   std::string error;
   const SnapshotContents contents{transfer_request_.keys, transfer_request_.functions};
-  if (!server_.persistence().transfers().start(contents, std::move(ready), &error)) {
+  if (!server_.persistence().transfers().start(contents, std::move(ready), &transfer_slot_, &error)) {
     transfer_ = Transfer::kNone;
     Reply(&out_).error("ERR " + error);
     stats_.errors.count("ERR");
@@ -626,6 +632,7 @@ void Connection::on_snapshot_ready(PreparedSnapshot&& snapshot) {
   transfer_size_ = snapshot.size;
   transfer_sent_ = 0;
   transfer_ = Transfer::kSending;
+  client_.last_active_ms.store(store::system_unix_ms(), std::memory_order_relaxed);  // repl-timeout counts from here
   out_ = transfer_request_.preamble + "$" + std::to_string(transfer_size_) + "\r\n";
   if (write_now()) send_snapshot_file();  // else on_write -> process_input carries on
 }
@@ -678,6 +685,7 @@ void Connection::close() {
   std::string().swap(in_);
   std::string().swap(out_);
   transfer_file_ = UniqueFd();  // a snapshot's file goes with its last reader
+  transfer_slot_.release();
 }
 
 }  // namespace tmkv::server

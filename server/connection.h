@@ -146,6 +146,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   Transfer transfer_ = Transfer::kNone;
   Client::SnapshotSend transfer_request_;
   UniqueFd transfer_file_;
+  SnapshotTransfers::Slot transfer_slot_;  // from SYNC until close()
   uint64_t transfer_size_ = 0, transfer_sent_ = 0;
   bool transfer_waiting_ = false;  // waiting for the socket to take more
 };

@@ -430,6 +430,7 @@ void Server::publish_settings() {
   limits_.max_inline_size.store(config_.max_inline_size, std::memory_order_relaxed);
   limits_.maxclients.store(config_.maxclients, std::memory_order_relaxed);
   limits_.timeout_s.store(config_.timeout_s, std::memory_order_relaxed);
+  limits_.repl_timeout_s.store(config_.repl_timeout_s, std::memory_order_relaxed);
   limits_.tcp_keepalive_s.store(config_.tcp_keepalive_s, std::memory_order_relaxed);
   limits_.acllog_max_len.store(config_.acllog_max_len, std::memory_order_relaxed);
   limits_.requirepass_set.store(!config_.requirepass.empty(), std::memory_order_relaxed);

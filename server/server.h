@@ -106,6 +106,7 @@ struct Limits {
   std::atomic<uint64_t> max_inline_size;
   std::atomic<uint64_t> maxclients;
   std::atomic<uint64_t> timeout_s;
+  std::atomic<uint64_t> repl_timeout_s;  // read by the tick, for snapshot transfers
   std::atomic<uint64_t> tcp_keepalive_s;  // read when a connection is accepted
   std::atomic<uint64_t> acllog_max_len;   // read when a failed AUTH is logged
   std::atomic<bool> requirepass_set;

@@ -27,19 +27,19 @@ UniqueFd& UniqueFd::operator=(UniqueFd&& o) noexcept {
   return *this;
 }
 
-bool SnapshotTransfers::start(SnapshotContents contents, Ready ready, std::string* error) {
+bool SnapshotTransfers::start(SnapshotContents contents, Ready ready, Slot* slot, std::string* error) {
   std::lock_guard<std::mutex> g(mu_);
   if (stopped_) {
     *error = "the server is shutting down";
     return false;
   }
-  size_t running = 0;
-  for (const Producer& p : producers_) running += !p.finished.load(std::memory_order_acquire);
-  if (running >= kMaxPreparing) {
-    *error = "too many snapshots are being prepared for SYNC (at most " + std::to_string(kMaxPreparing) +
+  if (active_.load(std::memory_order_relaxed) >= kMaxTransfers) {
+    *error = "too many snapshot transfers in progress (at most " + std::to_string(kMaxTransfers) +
              " at once); try again later";
     return false;
   }
+  active_.fetch_add(1, std::memory_order_relaxed);
+  *slot = Slot(&active_);
   started_.fetch_add(1, std::memory_order_relaxed);
   Producer& p = producers_.emplace_back();
   p.thread = std::thread([this, contents, ready = std::move(ready), &p] {
@@ -105,13 +105,6 @@ void SnapshotTransfers::stop() {
     all.swap(producers_);
   }
   for (Producer& p : all) p.thread.join();  // outside mu_: produce() takes it
-}
-
-size_t SnapshotTransfers::preparing() const {
-  std::lock_guard<std::mutex> g(mu_);
-  size_t n = 0;
-  for (const Producer& p : producers_) n += !p.finished.load(std::memory_order_acquire);
-  return n;
 }
 
 }  // namespace tmkv::server

@@ -18,10 +18,14 @@
 // ends (a crash while writing leaves a temp-sync file, as Redis's
 // temp-*.rdb).
 //
-// LIMIT. At most kMaxPreparing snapshots are being written at once; a SYNC
-// beyond that is refused with an error (the client may retry). Sending has
-// no limit beyond maxclients: it holds a file descriptor and the file's
-// blocks, no memory.
+// LIMITS. At most kMaxTransfers transfers run at once, from SYNC until the
+// snapshot is sent or the client is gone (a Slot each); a SYNC beyond that
+// is refused with an error and the client may retry. So disk use is at most
+// kMaxTransfers snapshots, and the pointer lists of at most that many cuts
+// are in memory at once. A client that stops reading holds its slot until
+// repl-timeout (Redis's setting, default 60 s) passes without a byte taken;
+// then its connection is closed (Connection::should_close), as Redis drops
+// a replica that stopped reading.
 //
 // Not replication: tmkv has no replication stream, so a real replica's
 // SYNC or PSYNC (without rdb-only) is refused (cmd_replication.cc).
@@ -76,7 +80,37 @@ struct PreparedSnapshot {
 
 class SnapshotTransfers {
  public:
-  static constexpr size_t kMaxPreparing = 4;
+  static constexpr size_t kMaxTransfers = 4;
+
+  // One of the kMaxTransfers places, held by a connection from SYNC until
+  // its transfer ends; released on destruction. Owner thread.
+  class Slot {
+   public:
+    Slot() = default;
+    ~Slot() { release(); }
+    Slot(Slot&& o) noexcept : active_(o.active_) { o.active_ = nullptr; }
+    Slot& operator=(Slot&& o) noexcept {
+      if (this != &o) {
+        release();
+        active_ = o.active_;
+        o.active_ = nullptr;
+      }
+      return *this;
+    }
+    Slot(const Slot&) = delete;
+    Slot& operator=(const Slot&) = delete;
+    void release() {
+      // Relaxed: a count, publishing nothing; start() reads it under mu_
+      // only to decide whether there is room.
+      if (active_ != nullptr) active_->fetch_sub(1, std::memory_order_relaxed);
+      active_ = nullptr;
+    }
+
+   private:
+    friend class SnapshotTransfers;
+    explicit Slot(std::atomic<size_t>* active) : active_(active) {}
+    std::atomic<size_t>* active_ = nullptr;
+  };
 
   explicit SnapshotTransfers(Server& server) : server_(server) {}
   ~SnapshotTransfers() { stop(); }
@@ -87,9 +121,9 @@ class SnapshotTransfers {
   // it must hand the result on (post it to the connection's thread) and
   // return.
   using Ready = std::function<void(PreparedSnapshot&&)>;
-  // Starts a producer; false with *error if kMaxPreparing already run or
-  // the transfers were stopped (shutdown).
-  bool start(SnapshotContents contents, Ready ready, std::string* error);
+  // Takes a slot into *slot and starts a producer; false with *error if
+  // kMaxTransfers are active or the transfers were stopped (shutdown).
+  bool start(SnapshotContents contents, Ready ready, Slot* slot, std::string* error);
   // Joins producers that have finished (worker 0's tick, through
   // Persistence::tick).
   void reap();
@@ -99,7 +133,8 @@ class SnapshotTransfers {
 
   // SYNC and PSYNC served since startup (INFO's sync_full).
   uint64_t started() const { return started_.load(std::memory_order_relaxed); }
-  size_t preparing() const;
+  // Transfers holding a slot (being prepared or sent).
+  size_t active() const { return active_.load(std::memory_order_relaxed); }
 
  private:
   struct Producer {
@@ -115,6 +150,9 @@ class SnapshotTransfers {
   // order everything else).
   std::atomic<bool> cancel_{false};
   std::atomic<uint64_t> started_{0};  // relaxed: a statistic
+  // Slots held: start() adds under mu_ (so two starts cannot both take the
+  // last one); a Slot's release subtracts from any thread.
+  std::atomic<size_t> active_{0};
   mutable std::mutex mu_;
   // Guarded by mu_:
   std::list<Producer> producers_;  // a list: a Producer's address is its thread's for its life

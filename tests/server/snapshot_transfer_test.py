@@ -24,14 +24,17 @@ loopback port).
       being prepared, one that never reads its (6 MB) snapshot and one
       killed by CLIENT KILL while sending: other clients are served
       meanwhile, the server survives, each goes from CLIENT LIST and nothing
-      stays in dir.
+      stays in dir; one that stops reading is dropped after repl-timeout.
 
 Declared differences (tmkv only, skipped with PERSISTENCE_AGAINST_REDIS=1):
   - tmkv has no replication stream, so SYNC and PSYNC without "REPLCONF
     rdb-only 1" are refused with an error (redis-server starts replicating).
-  - at most 4 snapshots are prepared at once; a fifth SYNC meanwhile gets an
-    error and the connection stays usable (Redis shares one snapshot among
+  - at most 4 transfers run at once; a fifth SYNC meanwhile gets an error
+    and the connection stays usable (Redis shares one snapshot among
     waiting replicas).
+  - a client that takes no byte of its snapshot for repl-timeout seconds is
+    dropped (redis-server 7.0 still held such a client 8 s after the
+    snapshot began, with repl-timeout 2, when we tried).
   - Redis 7.0 sends a diskless snapshot as "$EOF:<mark>" after a 5 s delay
     (repl-diskless-sync-delay); tmkv sends it with its length, which
     redis-cli and replicas take as well. The peer runs with the delay at 0.
@@ -320,15 +323,26 @@ def test_hostile_clients():
     wait_until(lambda: client_count(s) == base, "the killed client goes from CLIENT LIST", timeout=30)
     sock.close()
 
+    check_eq(r.config_get("repl-timeout"), {"repl-timeout": "60"}, "CONFIG GET repl-timeout (the default)")
     if not AGAINST_REDIS:
-        # declared difference: a fifth snapshot while four are prepared is refused, the client stays usable
+        # declared difference: a client that takes nothing for repl-timeout is dropped
+        check_eq(r.config_set("repl-timeout", 2), True, "CONFIG SET repl-timeout 2")
+        sock = start_sync(s)
+        t0 = time.time()
+        wait_until(lambda: client_count(s) == base + 1, "the stalled client in CLIENT LIST", timeout=10)
+        wait_until(lambda: client_count(s) == base, "the stalled client dropped after repl-timeout", timeout=20)
+        waited = time.time() - t0
+        check(waited >= 1.5, f"the stalled client was dropped after {waited:.1f}s, before repl-timeout (2 s)")
+        sock.close()
+        r.config_set("repl-timeout", 60)
+        # declared difference: a fifth transfer while four run is refused, the client stays usable
         r.config_set("rdb-key-save-delay", 300)
         socks = [start_sync(s) for _ in range(4)]
         c = s.raw()
         try:
             check_eq(c.cmd("REPLCONF", "rdb-only", "1"), "OK", "REPLCONF rdb-only 1 (fifth)")
             got = c.cmd("SYNC")
-            check(isinstance(got, tuple) and "too many snapshots" in got[1], f"a fifth SYNC: {got!r}")
+            check(isinstance(got, tuple) and "too many snapshot transfers" in got[1], f"a fifth SYNC: {got!r}")
             check_eq(c.cmd("PING"), "PONG", "the connection after a refused fifth SYNC")
         finally:
             c.close()
