@@ -123,6 +123,9 @@ void register_dump_commands(std::vector<CommandSpec>& t) {
                "Returns a serialized representation of the value stored at a key.", cmd_dump});
   t.push_back({"restore", -4, kTransactional | kWrite | kDenyOom, 1, 1, 1, "generic",
                "Creates a key from the serialized representation of a value.", cmd_restore});
+  // RESTORE-ASKING: Redis Cluster's form for a slot being imported; without
+  // a cluster it is RESTORE, as in Redis.
+  t.push_back({"restore-asking", -4, kTransactional | kWrite | kDenyOom, 1, 1, 1, "server", "An internal command for migrating keys in a cluster.", cmd_restore});
 }
 
 }  // namespace tmkv::server

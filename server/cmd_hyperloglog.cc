@@ -9,6 +9,8 @@
 // connection's writes before or after, never between. PFCOUNT of one key
 // refreshes the cached estimate stored in the value, so it is a write (as
 // in Redis, where it also signals the key modified: WATCH sees it).
+#include <chrono>
+#include <optional>
 #include <string>
 
 #include "server/cmd_util.h"
@@ -199,6 +201,18 @@ void cmd_pfdebug(CommandContext& c) {
   }
 }
 
+// PFSELFTEST: hll::self_test, with a seed from the clock (Redis seeds its
+// own from rand()). Takes a second or two on the calling thread, as it
+// blocks Redis; it is an admin command.
+void cmd_pfselftest(CommandContext& c) {
+  const auto seed = static_cast<uint64_t>(std::chrono::steady_clock::now().time_since_epoch().count());
+  if (std::optional<std::string> failed = hll::self_test(sparse_max_bytes(c), seed)) {
+    c.out.error("TESTFAILED " + *failed);
+    return;
+  }
+  c.out.ok();
+}
+
 }  // namespace
 
 void register_hyperloglog_commands(std::vector<CommandSpec>& t) {
@@ -212,6 +226,8 @@ void register_hyperloglog_commands(std::vector<CommandSpec>& t) {
                cmd_pfmerge});
   t.push_back({"pfdebug", 3, W | kAdmin, 2, 2, 1, "hyperloglog", "Internal commands for debugging HyperLogLog values.",
                cmd_pfdebug});
+  t.push_back({"pfselftest", 1, kAdmin, 0, 0, 0, "hyperloglog", "An internal command for testing HyperLogLog values.",
+               cmd_pfselftest});
 }
 
 }  // namespace tmkv::server

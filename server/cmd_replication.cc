@@ -9,7 +9,8 @@
 // (no rdb-only) are refused with an error saying so, rather than sending a
 // snapshot and then nothing, which a replica would take for an idle
 // primary while it drifts out of date. REPLCONF's replies and errors are
-// Redis 7.0's, checked against redis-server by persistence_test.py.
+// Redis 7.0's, checked against redis-server by snapshot_transfer_test.py.
+// FAILOVER answers as a Redis primary without replicas does.
 #include <cctype>
 #include <optional>
 #include <string>
@@ -146,6 +147,45 @@ void cmd_replconf(CommandContext& c) {
   c.out.ok();
 }
 
+// FAILOVER [TO host port [FORCE]] [ABORT] [TIMEOUT ms]: hands the primary
+// role to a replica, and tmkv never has one. The arguments are checked as
+// Redis 7.0 checks them, in its order, so every call gets Redis's answer
+// for a primary without replicas.
+void cmd_failover(CommandContext& c) {
+  if (c.argc() == 2 && equals_ci(c.arg(1), "abort")) {
+    c.out.error("ERR No failover in progress.");
+    return;
+  }
+  bool have_timeout = false, have_host = false, force = false;
+  for (size_t j = 1; j < c.argc(); ++j) {
+    if (equals_ci(c.arg(j), "timeout") && j + 1 < c.argc() && !have_timeout) {
+      const std::optional<int64_t> ms = parse_ll(c.arg(++j));
+      if (!ms) {
+        c.out.error("ERR value is not an integer or out of range");
+        return;
+      }
+      if (*ms <= 0) {
+        c.out.error("ERR FAILOVER timeout must be greater than 0");
+        return;
+      }
+      have_timeout = true;
+    } else if (equals_ci(c.arg(j), "to") && j + 2 < c.argc() && !have_host) {
+      if (!parse_ll(c.arg(j + 2))) {
+        c.out.error("ERR value is not an integer or out of range");
+        return;
+      }
+      have_host = true;
+      j += 2;
+    } else if (equals_ci(c.arg(j), "force") && !force) {
+      force = true;
+    } else {
+      c.out.syntax_error();
+      return;
+    }
+  }
+  c.out.error("ERR FAILOVER requires connected replicas.");
+}
+
 // SYNC, and PSYNC <replid> <offset>: always a full snapshot (there is no
 // backlog to continue from), announced by PSYNC as Redis announces one.
 void send_snapshot(CommandContext& c, std::string preamble) {
@@ -176,6 +216,8 @@ void register_replication_commands(std::vector<CommandSpec>& t) {
   t.push_back({"replconf", -1, kAdmin, 0, 0, 0, "server", "An internal command for configuring the replication stream",
                cmd_replconf});
   t.push_back({"sync", 1, kAdmin | kNoMulti, 0, 0, 0, "server", "An internal command used in replication", cmd_sync});
+  t.push_back({"failover", -1, kAdmin, 0, 0, 0, "server",
+               "Start a coordinated failover between this server and one of its replicas.", cmd_failover});
   t.push_back({"psync", -3, kAdmin | kNoMulti, 0, 0, 0, "server", "An internal command used in replication",
                cmd_psync});
 }

@@ -3,6 +3,7 @@
 #include <cmath>
 #include <cstring>
 #include <limits>
+#include <vector>
 
 namespace tmkv::server::hll {
 namespace {
@@ -385,6 +386,58 @@ std::string decode_sparse(std::string_view hll) {
     }
   }
   return out;
+}
+
+std::optional<std::string> self_test(size_t sparse_max_bytes, uint64_t seed, int rounds, uint64_t elements) {
+  uint64_t state = seed | 1;
+  auto next = [&state] {  // xorshift64*: any fixed, cheap sequence will do
+    state ^= state >> 12;
+    state ^= state << 25;
+    state ^= state >> 27;
+    return state * 0x2545f4914f6cdd1dull;
+  };
+  // (1) every register of a dense value holds exactly what was put there
+  std::string empty_dense = make_empty();
+  if (!to_dense(&empty_dense)) return "dense conversion failed";
+  std::vector<uint8_t> want(kRegisters);
+  for (int round = 0; round < rounds; ++round) {
+    std::string dense = empty_dense;
+    for (uint32_t i = 0; i < kRegisters; ++i) {
+      want[i] = static_cast<uint8_t>(next() & 63);
+      raise_register(&dense, i, want[i], sparse_max_bytes);
+    }
+    for (uint32_t i = 0; i < kRegisters; ++i) {
+      if (dense_register(dense, i) != want[i]) return "Register error at " + std::to_string(i);
+    }
+  }
+  // (2) sparse and dense agree while sparse, and the error stays small
+  const double relerr = 1.04 / std::sqrt(static_cast<double>(kRegisters));
+  std::string sparse = make_empty();
+  std::string dense = empty_dense;
+  uint64_t checkpoint = 1;
+  const uint64_t salt = next();
+  for (uint64_t j = 1; j <= elements; ++j) {
+    const uint64_t ele = j ^ salt;
+    char buf[8];
+    std::memcpy(buf, &ele, 8);
+    const std::string_view element(buf, 8);
+    if (add(&sparse, element, sparse_max_bytes) == Change::kCorrupt) return "sparse encoding corrupted";
+    add(&dense, element, sparse_max_bytes);
+    if (j != checkpoint) continue;
+    const bool is_sparse = encoding_of(sparse) == kSparse;
+    if (j < sparse_max_bytes / 2 && !is_sparse) return std::string("sparse encoding not used");
+    const std::optional<uint64_t> got = count(sparse);
+    if (!got) return std::string("sparse encoding corrupted");
+    if (is_sparse && count(dense) != got) return std::string("dense/sparse disagree");
+    const uint64_t abserr = *got > checkpoint ? *got - checkpoint : checkpoint - *got;
+    const uint64_t maxerr =
+        checkpoint == 10 ? 1 : static_cast<uint64_t>(std::ceil(relerr * 6 * static_cast<double>(checkpoint)));
+    if (abserr > maxerr) {
+      return "Too big error. card:" + std::to_string(checkpoint) + " abserr:" + std::to_string(abserr);
+    }
+    checkpoint *= 10;
+  }
+  return std::nullopt;
 }
 
 }  // namespace tmkv::server::hll

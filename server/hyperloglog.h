@@ -95,4 +95,17 @@ uint8_t dense_register(std::string_view dense, uint32_t i);
 // space-separated.
 std::string decode_sparse(std::string_view hll);
 
+// PFSELFTEST: the checks Redis's self-test makes, on this implementation.
+// (1) Dense packing: `rounds` (Redis: 1000) rounds of random 6-bit values
+// in every register of a fresh dense value read back exactly. (2) Adding
+// `elements` (Redis: 10,000,000) distinct
+// 8-byte elements (derived from `seed`) to a sparse value and to a dense
+// one: at each power of ten, the sparse one is still sparse while it is
+// small (below sparse_max_bytes / 2 elements), both estimate the same while
+// it is sparse, and the estimate is within 6 standard errors (1.04/sqrt(m)
+// each) of the truth (within 1 at 10). nullopt if all pass, else what
+// failed, as Redis words it (the caller prefixes "TESTFAILED").
+std::optional<std::string> self_test(size_t sparse_max_bytes, uint64_t seed, int rounds = 1000,
+                                     uint64_t elements = 10000000);
+
 }  // namespace tmkv::server::hll

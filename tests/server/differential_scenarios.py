@@ -1068,6 +1068,34 @@ def replication_role(r):
                  ["REPLICAOF", "127.0.0.1", -1], ["REPLICAOF", "127.0.0.1", 70000], ["SLAVEOF", "h", "1.5"],
                  ["REPLICAOF", "127.0.0.1", "99999999999999999999"], ["ROLE"]):
         r.do("A", *line)
+    # FAILOVER: the argument checks in Redis's order, then "requires
+    # connected replicas" (neither server has one)
+    for line in (["FAILOVER"], ["FAILOVER", "ABORT"], ["FAILOVER", "ABORT", "x"], ["FAILOVER", "FORCE"],
+                 ["FAILOVER", "FORCE", "FORCE"], ["FAILOVER", "TO", "127.0.0.1"], ["FAILOVER", "TO", "h", "x"],
+                 ["FAILOVER", "TO", "h", 6380, "FORCE", "TIMEOUT", 10], ["FAILOVER", "TIMEOUT", 0],
+                 ["FAILOVER", "TIMEOUT", -1], ["FAILOVER", "TIMEOUT", "x"], ["FAILOVER", "TIMEOUT", 5, "TIMEOUT", 6],
+                 ["FAILOVER", "bogus"], ["failover", "timeout", 5]):
+        r.do("A", *line)
+
+
+@scenario
+def hll_selftest_and_restore_asking(r):
+    # PFSELFTEST runs each server's own self-test (Redis's checks on its
+    # own HyperLogLog; tmkv's on its, server/hyperloglog.h) and both say
+    # OK; RESTORE-ASKING without a cluster is RESTORE.
+    fresh(r)
+    r.do("A", "PFSELFTEST")
+    r.do("A", "PFSELFTEST", "x")
+    r.do("A", "SET", "src", "value")
+    r.do("A", "RESTORE-ASKING", "k")
+    r.do("A", "RESTORE-ASKING", "k", 0, "garbage")
+    ka, kb = r.do("A", "DUMP", "src", mode=SAME_TYPE)
+    if ka[0] == "$" and kb[0] == "$" and ka[1] is not None and kb[1] is not None:
+        r.do_split("A", ("RESTORE-ASKING", "k", 0, ka[1]), ("RESTORE-ASKING", "k", 0, kb[1]),
+                   "RESTORE-ASKING k 0 <each server's own DUMP of src>")
+        r.do("A", "GET", "k")
+        r.do_split("A", ("RESTORE-ASKING", "k", 0, ka[1]), ("RESTORE-ASKING", "k", 0, kb[1]),
+                   "RESTORE-ASKING k 0 <payload> again (BUSYKEY)")
 
 
 @scenario
