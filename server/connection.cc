@@ -1,6 +1,7 @@
 #include "server/connection.h"
 
 #include <sys/sendfile.h>
+#include <sys/socket.h>
 
 #include <algorithm>
 #include <cerrno>
@@ -663,6 +664,15 @@ void Connection::send_snapshot_file() {
       return;
     }
     break;  // the peer left (or the file ended early): nothing more to do
+  }
+  if (!closed_ && transfer_sent_ == transfer_size_) {
+    // Input the client sent meanwhile was never read; closing with it
+    // unread would make the kernel reset the connection, which can throw
+    // away the snapshot's tail still in flight. So it is read and dropped
+    // first, and the close sends an orderly FIN after the data.
+    char sink[4096];
+    while (::recv(socket_.native_handle(), sink, sizeof sink, MSG_DONTWAIT) > 0) {
+    }
   }
   close();  // sent (Redis closes an rdb-only client once its snapshot is out) or failed
 }

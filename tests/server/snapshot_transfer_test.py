@@ -16,7 +16,9 @@ loopback port).
       not a number, unknown options and filters, an odd argument count, ack
       answered with nothing) and SYNC/PSYNC inside MULTI are the same on
       both servers; PSYNC answers "+FULLRESYNC <40 hex> 0" then the
-      snapshot; the server closes the connection after it.
+      snapshot; the server closes the connection after it. (tmkv) Requests
+      pipelined behind SYNC never run, and do not make the close a reset
+      that loses the snapshot's tail.
   (4) consistent cuts: 8 clients move money between 20 accounts with
       WATCH/MULTI/EXEC while five `redis-cli --rdb` run one after another
       (slowed by rdb-key-save-delay); every file sums to exactly 20000.
@@ -228,6 +230,34 @@ def test_protocol():
         finally:
             sock.close()
     if not AGAINST_REDIS:
+        # requests pipelined behind SYNC never run (tmkv's rule: the connection belongs to the
+        # transfer), and the unread bytes must not turn the close into a reset that cuts the
+        # snapshot's tail: 4 MB of values, so that much is still in flight when the server closes
+        r = s.client()
+        for i in range(4):
+            r.set(f"big:{i}", os.urandom(1 << 20))
+        # a small receive buffer keeps most of the snapshot in the server's send buffer until the end
+        sock = socket.socket()
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+        sock.settimeout(30)
+        sock.connect(("127.0.0.1", s.port))
+        try:
+            sock.sendall(b"REPLCONF rdb-only 1\r\n")
+            f = sock.makefile("rb")
+            check_eq(f.readline(), b"+OK\r\n", "REPLCONF rdb-only 1")
+            # SYNC with a request behind it in the same packet (it waits in the server's buffer),
+            # then more once the server has stopped reading (it waits in the kernel's)
+            sock.sendall(b"SYNC\r\nPING\r\n")
+            time.sleep(0.3)
+            sock.sendall(b"SET after sync\r\n")
+            time.sleep(0.3)  # the server has filled the socket's buffers before the client reads
+            data = read_snapshot(f)
+            check_eq(data[:9], RDB_HEADER, "the snapshot after SYNC with requests behind it")
+            check(len(data) > 4 << 20, f"the snapshot holds the 4 MB of values: {len(data)} bytes")
+            check_eq(f.read(1), b"", "after the snapshot: nothing (no +PONG), then the close")
+        finally:
+            sock.close()
+        check_eq(r.get("after"), None, "SET pipelined behind SYNC did not run")
         # declared difference: no replication stream, so a replica's SYNC is refused
         for args in (("SYNC",), ("PSYNC", "?", "-1")):
             got = s.cmd(*args)
