@@ -6,6 +6,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <system_error>
 #include <utility>
 
 #include "server/config.h"
@@ -38,14 +39,20 @@ bool SnapshotTransfers::start(SnapshotContents contents, Ready ready, Slot* slot
              " at once); try again later";
     return false;
   }
+  Producer& p = producers_.emplace_back();
+  try {
+    p.thread = std::thread([this, contents, ready = std::move(ready), &p] {
+      ready(produce(contents));
+      p.finished.store(true, std::memory_order_release);
+    });
+  } catch (const std::system_error& e) {  // no thread to be had (EAGAIN): refuse, leave nothing behind
+    producers_.pop_back();
+    *error = std::string("cannot start a thread for the snapshot: ") + e.what();
+    return false;
+  }
   active_.fetch_add(1, std::memory_order_relaxed);
   *slot = Slot(&active_);
   started_.fetch_add(1, std::memory_order_relaxed);
-  Producer& p = producers_.emplace_back();
-  p.thread = std::thread([this, contents, ready = std::move(ready), &p] {
-    ready(produce(contents));
-    p.finished.store(true, std::memory_order_release);
-  });
   return true;
 }
 
