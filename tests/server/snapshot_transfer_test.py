@@ -343,8 +343,9 @@ def test_hostile_clients():
     for i in range(200):
         r.set(f"other:{i}", i)
     check(time.time() - t0 < 20, "other clients were held up by a client not reading its snapshot")
+    # the file exists while it is written, and is unlinked before it is sent
+    wait_until(lambda: temp_files(d) == [], "the snapshot's file unlinked while it is sent", timeout=30)
     check_eq(client_count(s), base + 1, "CLIENT LIST with the stalled transfer")
-    check_eq(temp_files(d), [], "the snapshot's file is unlinked while it is sent")
     # (c) CLIENT KILL ends it
     ids = [c["id"] for c in r.client_list() if c["cmd"] in ("sync", "NULL") and int(c["id"]) != r.client_id()]
     check(ids, f"the SYNC client in CLIENT LIST: {r.client_list()}")
@@ -367,7 +368,12 @@ def test_hostile_clients():
         r.config_set("repl-timeout", 60)
         # declared difference: a fifth transfer while four run is refused, the client stays usable
         r.config_set("rdb-key-save-delay", 300)
+        started = s.info("stats")["sync_full"]
         socks = [start_sync(s) for _ in range(4)]
+        # each SYNC is run on its connection's thread when that thread gets to it: wait until all
+        # four hold their slots (sync_full counts a transfer when it takes one), or the fifth could
+        # overtake one of them
+        wait_until(lambda: s.info("stats")["sync_full"] == started + 4, "four transfers started", timeout=30)
         c = s.raw()
         try:
             check_eq(c.cmd("REPLCONF", "rdb-only", "1"), "OK", "REPLCONF rdb-only 1 (fifth)")
