@@ -27,59 +27,6 @@ namespace {
 // ---------------------------------------------------------------------------
 // FUNCTION LOAD's shebang: "#!<engine> name=<library> ...".
 
-bool is_space(char ch) { return ch == ' ' || ch == '\t' || ch == '\r' || ch == '\n' || ch == '\v' || ch == '\f'; }
-
-// Splits as Redis's argument splitter does (blanks; "..." with backslash
-// escapes, '...' with \' only). False on unbalanced quotes.
-bool split_args(std::string_view s, std::vector<std::string>* out) {
-  size_t i = 0;
-  while (true) {
-    while (i < s.size() && is_space(s[i])) ++i;
-    if (i == s.size()) return true;
-    std::string cur;
-    bool in_dq = false, in_sq = false;
-    while (true) {
-      if (in_dq) {
-        if (i == s.size()) return false;
-        if (s[i] == '\\' && i + 1 < s.size()) {
-          const char n = s[i + 1];
-          cur += n == 'n' ? '\n' : n == 'r' ? '\r' : n == 't' ? '\t' : n == 'b' ? '\b' : n == 'a' ? '\a' : n;
-          i += 2;
-        } else if (s[i] == '"') {
-          if (i + 1 < s.size() && !is_space(s[i + 1])) return false;
-          ++i;
-          break;
-        } else {
-          cur += s[i++];
-        }
-      } else if (in_sq) {
-        if (i == s.size()) return false;
-        if (s[i] == '\\' && i + 1 < s.size() && s[i + 1] == '\'') {
-          cur += '\'';
-          i += 2;
-        } else if (s[i] == '\'') {
-          if (i + 1 < s.size() && !is_space(s[i + 1])) return false;
-          ++i;
-          break;
-        } else {
-          cur += s[i++];
-        }
-      } else {
-        if (i == s.size() || is_space(s[i])) break;
-        if (s[i] == '"') {
-          in_dq = true;
-        } else if (s[i] == '\'') {
-          in_sq = true;
-        } else {
-          cur += s[i];
-        }
-        ++i;
-      }
-    }
-    out->push_back(std::move(cur));
-  }
-}
-
 bool valid_library_name(std::string_view name) {
   if (name.empty()) return false;
   for (char ch : name) {
@@ -97,7 +44,7 @@ std::string parse_shebang(std::string_view code, std::string* name) {
   const size_t sp = line.find(' ');
   const std::string_view engine = line.substr(0, sp);
   std::vector<std::string> parts;
-  if (sp != std::string_view::npos && !split_args(line.substr(sp + 1), &parts)) return "ERR Invalid library metadata";
+  if (sp != std::string_view::npos && !split_redis_args(line.substr(sp + 1), &parts)) return "ERR Invalid library metadata";
   bool named = false;
   for (const std::string& part : parts) {
     const size_t eq = part.find('=');

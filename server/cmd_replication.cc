@@ -11,7 +11,6 @@
 // primary while it drifts out of date. REPLCONF's replies and errors are
 // Redis 7.0's, checked against redis-server by snapshot_transfer_test.py.
 // FAILOVER answers as a Redis primary without replicas does.
-#include <cctype>
 #include <optional>
 #include <string>
 #include <vector>
@@ -27,63 +26,6 @@ namespace {
 constexpr std::string_view kNoReplication =
     "ERR tmkv does not replicate: SYNC and PSYNC only send a snapshot, to a client that sent REPLCONF rdb-only 1 "
     "first (redis-cli --rdb)";
-
-// rdb-filter-only's value split as Redis's sdssplitargs splits it: words
-// separated by spaces, with "double" (C escapes) or 'single' quotes; false
-// on an unbalanced quote.
-bool split_filter_words(std::string_view s, std::vector<std::string>* out) {
-  size_t i = 0;
-  for (;;) {
-    while (i < s.size() && std::isspace(static_cast<unsigned char>(s[i]))) ++i;
-    if (i == s.size()) return true;
-    std::string word;
-    bool in_double = false, in_single = false;
-    for (;;) {
-      if (in_double) {
-        if (i == s.size()) return false;
-        if (s[i] == '\\' && i + 1 < s.size()) {
-          const char e = s[i + 1];
-          word.push_back(e == 'n' ? '\n' : e == 'r' ? '\r' : e == 't' ? '\t' : e == 'b' ? '\b' : e == 'a' ? '\a' : e);
-          i += 2;
-          continue;
-        }
-        if (s[i] == '"') {
-          // A closing quote must be followed by a space or the end.
-          if (i + 1 < s.size() && !std::isspace(static_cast<unsigned char>(s[i + 1]))) return false;
-          in_double = false;
-          ++i;
-          break;
-        }
-        word.push_back(s[i++]);
-      } else if (in_single) {
-        if (i == s.size()) return false;
-        if (s[i] == '\\' && i + 1 < s.size() && s[i + 1] == '\'') {
-          word.push_back('\'');
-          i += 2;
-          continue;
-        }
-        if (s[i] == '\'') {
-          if (i + 1 < s.size() && !std::isspace(static_cast<unsigned char>(s[i + 1]))) return false;
-          in_single = false;
-          ++i;
-          break;
-        }
-        word.push_back(s[i++]);
-      } else {
-        if (i == s.size() || std::isspace(static_cast<unsigned char>(s[i]))) break;
-        if (s[i] == '"') {
-          in_double = true;
-        } else if (s[i] == '\'') {
-          in_single = true;
-        } else {
-          word.push_back(s[i]);
-        }
-        ++i;
-      }
-    }
-    out->push_back(std::move(word));
-  }
-}
 
 // REPLCONF <option> <value> ...: options apply in order until one fails
 // (as in Redis). ack and getack come from replicas and masters, which a
@@ -124,7 +66,7 @@ void cmd_replconf(CommandContext& c) {
       c.client.repl_rdb_only = *v == 1;
     } else if (equals_ci(opt, "rdb-filter-only")) {
       std::vector<std::string> filters;
-      if (!split_filter_words(value, &filters)) {
+      if (!split_redis_args(value, &filters)) {
         c.out.error("ERR Missing rdb-filter-only values");
         return;
       }

@@ -490,4 +490,56 @@ void block_or_reply_null(CommandContext& c, std::vector<std::string> keys, int64
   c.client.block_request = std::move(req);
 }
 
+// isspace() in the C locale: what sdssplitargs skips between words.
+static bool is_space(char ch) { return ch == ' ' || ch == '\t' || ch == '\r' || ch == '\n' || ch == '\v' || ch == '\f'; }
+
+bool split_redis_args(std::string_view s, std::vector<std::string>* out) {
+  size_t i = 0;
+  while (true) {
+    while (i < s.size() && is_space(s[i])) ++i;
+    if (i == s.size()) return true;
+    std::string cur;
+    bool in_dq = false, in_sq = false;
+    while (true) {
+      if (in_dq) {
+        if (i == s.size()) return false;
+        if (s[i] == '\\' && i + 1 < s.size()) {
+          const char n = s[i + 1];
+          cur += n == 'n' ? '\n' : n == 'r' ? '\r' : n == 't' ? '\t' : n == 'b' ? '\b' : n == 'a' ? '\a' : n;
+          i += 2;
+        } else if (s[i] == '"') {
+          if (i + 1 < s.size() && !is_space(s[i + 1])) return false;
+          ++i;
+          break;
+        } else {
+          cur += s[i++];
+        }
+      } else if (in_sq) {
+        if (i == s.size()) return false;
+        if (s[i] == '\\' && i + 1 < s.size() && s[i + 1] == '\'') {
+          cur += '\'';
+          i += 2;
+        } else if (s[i] == '\'') {
+          if (i + 1 < s.size() && !is_space(s[i + 1])) return false;
+          ++i;
+          break;
+        } else {
+          cur += s[i++];
+        }
+      } else {
+        if (i == s.size() || is_space(s[i])) break;
+        if (s[i] == '"') {
+          in_dq = true;
+        } else if (s[i] == '\'') {
+          in_sq = true;
+        } else {
+          cur += s[i];
+        }
+        ++i;
+      }
+    }
+    out->push_back(std::move(cur));
+  }
+}
+
 }  // namespace tmkv::server

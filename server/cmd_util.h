@@ -18,6 +18,12 @@ namespace tmkv::server {
 
 // Redis's strict integer syntax (store/int_codec.h).
 std::optional<int64_t> parse_ll(std::string_view s);
+
+// Splits as Redis's argument splitter (sdssplitargs) does for FUNCTION
+// LOAD's shebang and REPLCONF rdb-filter-only: blanks between words;
+// "..." with backslash escapes, '...' with \' only; a closing quote must
+// end the word. False on unbalanced quotes.
+bool split_redis_args(std::string_view s, std::vector<std::string>* out);
 // Replies "ERR value is not an integer or out of range" when not an integer.
 bool get_ll_or_reply(Reply& out, std::string_view s, int64_t* v);
 // Redis's getIntFromObjectOrReply: an integer in C int's range; replies

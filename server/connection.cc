@@ -590,13 +590,17 @@ void Connection::flush_mailbox() {
   if (!out_.empty()) write_now();
 }
 
-bool Connection::begin_transfer() {
-  // What could write into the stream besides the snapshot ends here, as a
-  // Redis replica leaves pub/sub, tracking and MONITOR behind.
+void Connection::leave_feeds() {
   if (client_.mailbox) server_.monitors().unsubscribe(client_.mailbox.get());
   monitor_subscribed_ = false;
   unsubscribe_all_silently(server_, client_);
   client_tracking_off(server_, client_);
+}
+
+bool Connection::begin_transfer() {
+  // What could write into the stream besides the snapshot ends here, as a
+  // Redis replica leaves pub/sub, tracking and MONITOR behind.
+  leave_feeds();
   // The producer holds the connection until the result is posted back:
   // nothing else does meanwhile (no read is pending; the worker's list is
   // of weak pointers).
@@ -684,10 +688,7 @@ void Connection::close() {
   drop_pause_tickets();
   // Nothing is published to a closed connection; the mailbox itself goes
   // with the last reference (a publisher may hold one for a moment).
-  if (client_.mailbox) server_.monitors().unsubscribe(client_.mailbox.get());
-  monitor_subscribed_ = false;
-  unsubscribe_all_silently(server_, client_);
-  client_tracking_off(server_, client_);
+  leave_feeds();
   std::error_code ignored;
   socket_.shutdown(asio::ip::tcp::socket::shutdown_both, ignored);
   socket_.close(ignored);

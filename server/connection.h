@@ -77,6 +77,9 @@ class Connection : public std::enable_shared_from_this<Connection> {
   bool write_now();     // true: out_ fully written; false: async write pending or closed
   void on_write(const std::error_code& ec, size_t n);
   void close();
+  // Ends MONITOR, pub/sub subscriptions and CLIENT TRACKING: nothing more
+  // is fed into this connection's mailbox (close, and a snapshot transfer).
+  void leave_feeds();
   void update_monitoring();  // after a command that set client_.monitor_change
   void take_mailbox();       // appends what the mailbox holds to out_
   // Blocking list commands (blocking.h): registers the client after its
